@@ -18,7 +18,6 @@ let ok = false;
 try {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   passed = json.numPassedTests ?? 0;
-  failed = (json.numFailedTests ?? 0) + (json.numFailedTestSuites ?? 0) - (json.numFailedTests > 0 ? 0 : 0);
   // A suite that fails to load counts as a failure even when no test inside it ran.
   const brokenSuites = (json.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length;
   failed = (json.numFailedTests ?? 0) + brokenSuites;
