@@ -1,0 +1,123 @@
+/**
+ * A compute kernel = one WGSL file + one entry point. Its bind group layouts are read from the shader with
+ * wgsl_reflect, so the shader is the single statement of what a kernel binds; TS binds resources by the
+ * variable names the WGSL declares and is told at once when a name is missing or unknown.
+ */
+import { ResourceType, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { GpuError } from '../errors.js';
+import type { Gpu } from './device.js';
+
+export interface BindingInfo {
+  name: string;
+  group: number;
+  binding: number;
+  type: GPUBufferBindingType;
+}
+
+export interface KernelOptions {
+  entryPoint?: string;
+  /** Values for the shader's `override` constants (workgroup sizes, feature switches). */
+  constants?: Record<string, number>;
+}
+
+/** Bindings of one entry point, by group, from the WGSL itself. */
+export function reflectBindings(code: string, entryPoint: string, shaderName: string): BindingInfo[] {
+  const reflect = new WgslReflect(code);
+  const entry = reflect.entry.compute.find((f) => f.name === entryPoint);
+  if (!entry) throw new GpuError(`${shaderName}.wgsl: no @compute entry point named "${entryPoint}"`);
+  return entry.resources.map((v) => {
+    let type: GPUBufferBindingType;
+    if (v.resourceType === ResourceType.Uniform) type = 'uniform';
+    else if (v.resourceType === ResourceType.Storage) type = v.access === 'read' ? 'read-only-storage' : 'storage';
+    else throw new GpuError(`${shaderName}.wgsl: binding "${v.name}" is not a buffer; kernels here bind buffers only`);
+    return { name: v.name, group: v.group, binding: v.binding, type };
+  });
+}
+
+/** Turns WGSL compilation messages into one error naming the file and line. */
+async function compilationError(module: GPUShaderModule, shaderName: string): Promise<string | null> {
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error');
+  if (errors.length === 0) return null;
+  return errors.map((m) => `shaders/${shaderName}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n');
+}
+
+export class Kernel {
+  private constructor(
+    readonly name: string,
+    readonly pipeline: GPUComputePipeline,
+    readonly bindings: BindingInfo[],
+    private readonly layouts: GPUBindGroupLayout[],
+    private readonly device: GPUDevice,
+  ) {}
+
+  static async create(gpu: Gpu, shaderName: string, options: KernelOptions = {}): Promise<Kernel> {
+    const { device } = gpu;
+    const entryPoint = options.entryPoint ?? 'main';
+    const code = gpu.shaders(shaderName);
+    const bindings = reflectBindings(code, entryPoint, shaderName);
+    const groupCount = bindings.reduce((m, b) => Math.max(m, b.group + 1), 0);
+
+    device.pushErrorScope('validation');
+    const module = device.createShaderModule({ label: `${shaderName}.wgsl`, code });
+    const layouts: GPUBindGroupLayout[] = [];
+    for (let g = 0; g < groupCount; g++) {
+      layouts.push(
+        device.createBindGroupLayout({
+          label: `${shaderName} group ${g}`,
+          entries: bindings
+            .filter((b) => b.group === g)
+            .map((b) => ({ binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.type } })),
+        }),
+      );
+    }
+    let pipeline: GPUComputePipeline | null = null;
+    let pipelineError: unknown = null;
+    try {
+      pipeline = await device.createComputePipelineAsync({
+        label: shaderName,
+        layout: device.createPipelineLayout({ label: shaderName, bindGroupLayouts: layouts }),
+        compute: { module, entryPoint, constants: options.constants },
+      });
+    } catch (err) {
+      pipelineError = err;
+    }
+    const scopeError = await device.popErrorScope();
+    const compileError = await compilationError(module, shaderName);
+    if (compileError) throw new GpuError(`WGSL compilation failed:\n${compileError}`);
+    if (pipelineError || scopeError || !pipeline) {
+      const why = scopeError?.message ?? (pipelineError instanceof Error ? pipelineError.message : String(pipelineError));
+      throw new GpuError(`shaders/${shaderName}.wgsl: pipeline creation failed: ${why}`);
+    }
+    return new Kernel(shaderName, pipeline, bindings, layouts, device);
+  }
+
+  layout(group: number): GPUBindGroupLayout {
+    const layout = this.layouts[group];
+    if (!layout) throw new GpuError(`${this.name}.wgsl has no @group(${group})`);
+    return layout;
+  }
+
+  /** A bind group for `group` from resources named as in the WGSL. Every binding must be given, nothing else. */
+  bindGroup(group: number, resources: Record<string, GPUBuffer | GPUBufferBinding>, label?: string): GPUBindGroup {
+    const wanted = this.bindings.filter((b) => b.group === group);
+    const unknown = Object.keys(resources).filter((k) => !wanted.some((b) => b.name === k));
+    if (unknown.length > 0) {
+      throw new GpuError(`${this.name}.wgsl @group(${group}) has no binding named ${unknown.join(', ')} ` +
+        `(it binds ${wanted.map((b) => b.name).join(', ')})`);
+    }
+    const entries = wanted.map((b) => {
+      const r = resources[b.name];
+      if (!r) throw new GpuError(`${this.name}.wgsl: no buffer given for binding "${b.name}"`);
+      return { binding: b.binding, resource: 'buffer' in r ? r : { buffer: r } };
+    });
+    return this.device.createBindGroup({ label: label ?? `${this.name} group ${group}`, layout: this.layout(group), entries });
+  }
+
+  /** Records one dispatch; `groups[i]` is bound at @group(i). */
+  dispatch(pass: GPUComputePassEncoder, groups: GPUBindGroup[], x: number, y = 1, z = 1): void {
+    pass.setPipeline(this.pipeline);
+    for (let i = 0; i < groups.length; i++) pass.setBindGroup(i, groups[i]);
+    pass.dispatchWorkgroups(x, y, z);
+  }
+}

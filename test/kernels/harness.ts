@@ -1,0 +1,88 @@
+/**
+ * Shared by the kernel-correctness tests: one dawn.node device per test file, buffers from typed arrays,
+ * a one-step @group(1) slot, and a comparison that reports the worst element.
+ */
+import { expect } from 'vitest';
+import type { Gpu } from '../../src/gpu/device.js';
+import { createBufferWith, readF32, readU32 } from '../../src/gpu/buffers.js';
+import { createNodeGpu } from '../../src/gpu/node.js';
+import type { BoundKernel } from '../../src/kernels/kernel.js';
+import { StepSlots } from '../../src/train/steps.js';
+import { Rng } from '../../src/random.js';
+
+let shared: Promise<Gpu> | null = null;
+export function testGpu(): Promise<Gpu> {
+  shared ??= createNodeGpu();
+  return shared;
+}
+
+export function upload(gpu: Gpu, data: Float32Array | Uint32Array | Uint8Array, label = 'test'): GPUBuffer {
+  return createBufferWith(gpu.device, label, data);
+}
+
+export function zeros(gpu: Gpu, elements: number, label = 'out'): GPUBuffer {
+  return createBufferWith(gpu.device, label, new Float32Array(Math.max(1, elements)));
+}
+
+/** A @group(1) bind group for one step covering rows [row0, row0 + rows). */
+export function oneStep<N extends string>(gpu: Gpu, kernel: BoundKernel<N>, rows: number, features: number, classes: number, row0 = 0): GPUBindGroup {
+  return StepSlots.create(gpu.device, kernel.kernel.layout(1), [{ row0, rows }], features, classes).groups[0];
+}
+
+/** Records `encode` into one compute pass, submits it, and waits. */
+export async function runPass(gpu: Gpu, encode: (pass: GPUComputePassEncoder) => void): Promise<void> {
+  const encoder = gpu.device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  encode(pass);
+  pass.end();
+  gpu.device.queue.submit([encoder.finish()]);
+  await gpu.device.queue.onSubmittedWorkDone();
+}
+
+export const readFloats = (gpu: Gpu, b: GPUBuffer, n: number) => readF32(gpu.device, b, n);
+export const readUints = (gpu: Gpu, b: GPUBuffer, n: number) => readU32(gpu.device, b, n);
+
+export function randomFloats(rng: Rng, n: number, std = 1, mean = 0): Float32Array {
+  return rng.fillNormal(new Float32Array(n), mean, std);
+}
+export function randomLabels(rng: Rng, n: number, classes: number): Uint32Array {
+  return Uint32Array.from({ length: n }, () => rng.int(classes));
+}
+export function randomPixels(rng: Rng, n: number): Uint8Array {
+  return Uint8Array.from({ length: n }, () => rng.int(256));
+}
+
+/**
+ * Asserts |actual - expected| <= abs + rel * |expected| element-wise and reports the worst element.
+ * Non-finite values must match exactly (NaN never passes).
+ */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: { abs: number; rel?: number }, what = 'values'): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  const rel = tol.rel ?? 0;
+  let worst = -1;
+  let worstExcess = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (!Number.isFinite(e) || !Number.isFinite(a)) {
+      if (!(a === e)) {
+        worst = i;
+        worstExcess = Infinity;
+        break;
+      }
+      continue;
+    }
+    const excess = Math.abs(a - e) - (tol.abs + rel * Math.abs(e));
+    if (excess > worstExcess) {
+      worstExcess = excess;
+      worst = i;
+    }
+  }
+  if (worst >= 0) {
+    expect.fail(`${what}[${worst}] = ${actual[worst]}, expected ${expected[worst]} within abs ${tol.abs} + rel ${rel}`);
+  }
+}
+
+/** The shapes every kernel is tried on: minibatch sizes around a workgroup/batch boundary, awkward widths. */
+export const ROWS = [1, 7, 255, 256, 257];
+export const CLASSES = [10, 3, 17];
