@@ -1,0 +1,26 @@
+import { describe, it } from 'vitest';
+import { createSgdUniform, sgdDims, sgdUpdate as sgdKernel } from '../../src/kernels/sgd_update.js';
+import { sgdUpdate } from '../../src/reference/sgd_update.js';
+import { Rng } from '../../src/random.js';
+import { expectClose, randomFloats, readFloats, runPass, testGpu, upload } from './harness.js';
+
+// Tolerance: p - lr * g may be fused into one FMA on the GPU and not on the CPU, so the rounding of lr * g
+// differs: 1 ulp of lr * g (|lr * g| < 0.03 here, ulp <= 1.9e-9) plus 1 ulp of the result.
+describe('sgd_update: param -= lr * grad', () => {
+  for (const count of [1, 10, 7840, 7841]) {
+    it(`${count} parameters`, async () => {
+      const gpu = await testGpu();
+      const rng = new Rng(count);
+      const param = randomFloats(rng, count, 0.01);
+      const grad = randomFloats(rng, count, 0.05);
+      const lr = 0.1;
+      const kernel = await sgdKernel.create(gpu);
+      const p = upload(gpu, param);
+      const group = kernel.bind({ sgd: createSgdUniform(gpu.device, 'sgd', lr, count), param: p, grad: upload(gpu, grad) });
+      await runPass(gpu, (pass) => kernel.encode(pass, group, null, sgdDims(count)));
+      const want = param.slice();
+      sgdUpdate(want, grad, lr);
+      expectClose(await readFloats(gpu, p, count), want, { abs: 2e-9, rel: 2 ** -23 }, 'param');
+    });
+  }
+});
