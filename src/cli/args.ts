@@ -1,0 +1,91 @@
+/**
+ * Flag parsing for every command: one table per command gives each flag's type, default and help line,
+ * so --help, validation and the values can never disagree. Bad input is a UsageError (exit 2) that names
+ * the flag and points at --help, as argparse does.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+
+export type FlagSpec =
+  | { type: 'int'; help: string; default?: number; min?: number; max?: number; placeholder?: string }
+  | { type: 'number'; help: string; default?: number; positive?: boolean; placeholder?: string }
+  | { type: 'string'; help: string; default?: string; placeholder?: string }
+  | { type: 'choice'; help: string; choices: readonly string[]; default?: string }
+  | { type: 'boolean'; help: string };
+
+export type FlagTable = Record<string, FlagSpec>;
+
+type ValueOf<S extends FlagSpec> = S extends { type: 'int' | 'number' } ? number : S extends { type: 'boolean' } ? boolean : string;
+export type Flags<T extends FlagTable> = { [K in keyof T]: T[K] extends { default: unknown } | { type: 'boolean' } ? ValueOf<T[K]> : ValueOf<T[K]> | undefined };
+
+export interface CommandSpec<T extends FlagTable> {
+  usage: string; // e.g. 'webgpu-softmax train [flags]'
+  summary: string;
+  flags: T;
+  examples?: string[];
+}
+
+/** camelCase key -> --kebab-case flag */
+export const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+export function helpText<T extends FlagTable>(spec: CommandSpec<T>): string {
+  const rows = Object.entries(spec.flags).map(([key, f]) => {
+    const value = f.type === 'boolean' ? '' : f.type === 'choice' ? ` ${f.choices.join('|')}` : ` ${('placeholder' in f && f.placeholder) || (f.type === 'string' ? 'VALUE' : 'N')}`;
+    const def = 'default' in f && f.default !== undefined ? ` (default ${f.default})` : '';
+    return [`  ${flagName(key)}${value}`, `${f.help}${def}`];
+  });
+  rows.push(['  -h, --help', 'show this help']);
+  const width = Math.max(...rows.map(([a]) => a.length)) + 2;
+  const lines = [`usage: ${spec.usage}`, '', spec.summary, '', 'flags:', ...rows.map(([a, b]) => a.padEnd(width) + b)];
+  if (spec.examples?.length) lines.push('', 'examples:', ...spec.examples.map((e) => `  ${e}`));
+  return lines.join('\n');
+}
+
+/** Parses argv for a command. Returns null when --help was asked for (after printing it). */
+export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, argv: string[], print: (s: string) => void): Flags<T> | null {
+  const command = spec.usage.split(' ').slice(0, 2).join(' ');
+  const hint = `(see \`${command} --help\`)`;
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [key, f] of Object.entries(spec.flags)) options[flagName(key).slice(2)] = { type: f.type === 'boolean' ? 'boolean' : 'string' };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  } catch (err) {
+    const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option '(.*?)'.*$/s, 'unknown flag $1');
+    throw new UsageError(`${msg} ${hint}`);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) {
+    print(helpText(spec));
+    return null;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, f] of Object.entries(spec.flags)) {
+    const name = flagName(key);
+    const raw = values[name.slice(2)];
+    if (f.type === 'boolean') {
+      out[key] = raw === true;
+      continue;
+    }
+    if (raw === undefined) {
+      out[key] = 'default' in f ? f.default : undefined;
+      continue;
+    }
+    const text = String(raw);
+    if (f.type === 'string') out[key] = text;
+    else if (f.type === 'choice') {
+      if (!f.choices.includes(text)) throw new UsageError(`${name} must be one of ${f.choices.join(', ')}, got "${text}" ${hint}`);
+      out[key] = text;
+    } else {
+      const n = text.trim() === '' ? NaN : Number(text);
+      if (!Number.isFinite(n)) throw new UsageError(`${name} needs a number, got "${text}" ${hint}`);
+      if (f.type === 'int') {
+        if (!Number.isInteger(n)) throw new UsageError(`${name} needs a whole number, got "${text}" ${hint}`);
+        if (f.min !== undefined && n < f.min) throw new UsageError(`${name} must be at least ${f.min}, got ${n} ${hint}`);
+        if (f.max !== undefined && n > f.max) throw new UsageError(`${name} must be at most ${f.max}, got ${n} ${hint}`);
+      } else if (f.positive && !(n > 0)) throw new UsageError(`${name} must be greater than 0, got ${n} ${hint}`);
+      out[key] = n;
+    }
+  }
+  return out as Flags<T>;
+}

@@ -1,0 +1,51 @@
+import { loadFashionMnist } from '../data/node.js';
+import { describeAdapter } from '../gpu/device.js';
+import { createNodeGpu } from '../gpu/node.js';
+import { createBufferWith } from '../gpu/buffers.js';
+import { loadCheckpoint } from '../model/checkpoint_file.js';
+import { Evaluator } from '../train/evaluate.js';
+import { destroySplit, uploadSplit } from '../train/gpu_dataset.js';
+import { parseFlags } from './args.js';
+import { Output } from './output.js';
+
+export const evalSpec = {
+  usage: 'webgpu-softmax eval --model PATH [flags]',
+  summary: 'Evaluate a checkpoint written by `train --out DIR` on the Fashion-MNIST test set, on the GPU.',
+  flags: {
+    model: { type: 'string' as const, placeholder: 'PATH', help: 'checkpoint file, or the directory train --out wrote' },
+    data: { type: 'string' as const, placeholder: 'DIR', help: 'Fashion-MNIST directory (same search order as train)' },
+    json: { type: 'boolean' as const, help: 'print one JSON object on stdout: {"loss","accuracy","samples"}' },
+    verbose: { type: 'boolean' as const, help: 'print stack traces on errors' },
+  },
+  examples: ['webgpu-softmax eval --model runs/scratch'],
+};
+
+export async function evalCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(evalSpec, argv, console.log);
+  if (!flags) return 0;
+  const out = new Output(flags.json);
+  if (!flags.model) {
+    const { UsageError } = await import('../errors.js');
+    throw new UsageError('eval needs --model PATH (a checkpoint written by train --out DIR) (see `webgpu-softmax eval --help`)');
+  }
+  const checkpoint = loadCheckpoint(flags.model, { features: 784, classes: 10 });
+  const data = await loadFashionMnist({ root: flags.data });
+  const gpu = await createNodeGpu();
+  try {
+    out.line(`adapter: ${describeAdapter(gpu.adapterInfo)}`);
+    out.line(`checkpoint: ${checkpoint.path} (model ${checkpoint.meta.model}, epoch ${checkpoint.meta.epoch})`);
+    const { device } = gpu;
+    const test = uploadSplit(device, data.test, checkpoint.params.features, 'test');
+    const weights = createBufferWith(device, 'W', checkpoint.params.weights);
+    const bias = createBufferWith(device, 'b', checkpoint.params.bias);
+    const evaluator = await Evaluator.create(gpu, test, weights, bias, checkpoint.params.classes);
+    const result = await evaluator.evaluate();
+    evaluator.destroy();
+    destroySplit(test);
+    out.line(`test loss ${result.loss.toFixed(4)}, test acc ${result.accuracy.toFixed(3)} (${result.samples} samples)`);
+    out.result({ loss: result.loss, accuracy: result.accuracy, samples: result.samples });
+    return 0;
+  } finally {
+    gpu.device.destroy();
+  }
+}

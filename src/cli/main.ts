@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * webgpu-softmax: one CLI for training, evaluation and inspection. Errors of our own types print one line
+ * and exit with their code (2 for usage); anything else is a bug and prints its stack.
+ */
+import { SoftmaxError } from '../errors.js';
+import { evalCommand } from './eval.js';
+import { infoCommand } from './info.js';
+import { trainCommand } from './train.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  train: { run: trainCommand, summary: 'train softmax regression on Fashion-MNIST on the GPU' },
+  eval: { run: evalCommand, summary: 'evaluate a checkpoint on the test set' },
+  info: { run: infoCommand, summary: 'show the WebGPU adapter, its features and limits' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+  return [
+    'usage: webgpu-softmax <command> [flags]',
+    '',
+    'Softmax regression on Fashion-MNIST, trained by hand-written WGSL compute shaders through WebGPU.',
+    '',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
+    '',
+    'Run `webgpu-softmax <command> --help` for its flags.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`webgpu-softmax: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see --help)`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+const verbose = process.argv.includes('--verbose');
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof SoftmaxError) {
+      console.error(`error: ${err.message}`);
+      if (verbose && err.stack) console.error(err.stack);
+      process.exitCode = err.exitCode;
+    } else {
+      console.error(err instanceof Error && err.stack ? err.stack : String(err));
+      process.exitCode = 1;
+    }
+  },
+);

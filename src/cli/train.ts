@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { limitSplit } from '../data/dataset.js';
+import { loadFashionMnist } from '../data/node.js';
+import { UsageError } from '../errors.js';
+import { describeAdapter } from '../gpu/device.js';
+import { createNodeGpu } from '../gpu/node.js';
+import { CHECKPOINT_FILE, type Checkpoint } from '../model/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint_file.js';
+import { MODEL_KINDS, type ModelKind } from '../model/model.js';
+import { formatEpoch, train } from '../train/loop.js';
+import { parseFlags } from './args.js';
+import { Output } from './output.js';
+import { ProgressBar } from './progress.js';
+
+export const trainSpec = {
+  usage: 'webgpu-softmax train [flags]',
+  summary:
+    'Train softmax regression (784 -> 10) on Fashion-MNIST on the GPU with d2l\'s defaults, printing loss, train\n' +
+    'accuracy and test accuracy after each epoch.',
+  flags: {
+    model: { type: 'choice' as const, choices: MODEL_KINDS, default: 'scratch', help: 'scratch: separate kernels, hand-written gradients (d2l 3.6); concise: Linear + CrossEntropyLoss + SGD (d2l 3.7)' },
+    epochs: { type: 'int' as const, default: 5, min: 1, max: 100000, help: 'epochs to train (with --resume: the total, counting those already done)' },
+    lr: { type: 'number' as const, default: 0.1, positive: true, placeholder: 'RATE', help: 'SGD learning rate' },
+    batchSize: { type: 'int' as const, default: 256, min: 1, max: 65536, help: 'minibatch size' },
+    seed: { type: 'int' as const, default: 0, min: 0, max: 4294967295, help: 'seed of the weight init and the shuffles' },
+    limit: { type: 'int' as const, min: 1, help: 'train on the first N training samples only' },
+    data: { type: 'string' as const, placeholder: 'DIR', help: 'Fashion-MNIST directory (else $FASHION_MNIST_DIR, /usr/share/datasets/fashion-mnist, ./data/fashion-mnist)' },
+    out: { type: 'string' as const, placeholder: 'DIR', help: `write the model after each epoch to DIR/${CHECKPOINT_FILE}` },
+    resume: { type: 'string' as const, placeholder: 'DIR', help: 'continue from the checkpoint in DIR (same seed and flags), writing back to it unless --out is given' },
+    json: { type: 'boolean' as const, help: 'print one JSON object with the results on stdout (human lines go to stderr)' },
+    verbose: { type: 'boolean' as const, help: 'print stack traces on errors' },
+  },
+  examples: ['npm run train', 'npm run train -- --model concise --epochs 10 --out runs/concise', 'webgpu-softmax train --limit 5000 --json'],
+};
+
+export async function trainCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(trainSpec, argv, console.log);
+  if (!flags) return 0;
+  const out = new Output(flags.json);
+  const resume: Checkpoint | undefined = flags.resume ? loadCheckpoint(flags.resume, { features: 784, classes: 10 }) : undefined;
+  const outDir = flags.out ?? flags.resume;
+  const model = (resume?.meta.model ?? flags.model) as ModelKind;
+  if (resume && flags.model !== 'scratch' && flags.model !== resume.meta.model) {
+    throw new UsageError(`--model ${flags.model} disagrees with the checkpoint being resumed (model ${resume.meta.model})`);
+  }
+
+  const data = await loadFashionMnist({ root: flags.data });
+  const limit = flags.limit ?? null;
+  const trainSplit = limit === null ? data.train : limitSplit(data.train, limit);
+  if (flags.batchSize > trainSplit.count) {
+    throw new UsageError(`--batch-size ${flags.batchSize} is larger than the ${trainSplit.count} training samples (see \`webgpu-softmax train --help\`)`);
+  }
+
+  const gpu = await createNodeGpu();
+  out.line(`adapter: ${describeAdapter(gpu.adapterInfo)}`);
+  out.line(`model ${model}, ${trainSplit.count} training samples, ${data.test.count} test samples, batch ${flags.batchSize}, lr ${flags.lr}, seed ${flags.seed}`);
+  if (resume) out.line(`resuming after epoch ${resume.meta.epoch} from ${flags.resume}`);
+
+  const bar = new ProgressBar();
+  let stopRequested = false;
+  const onSigint = () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    bar.clear();
+    out.warn('interrupted: finishing this epoch, then saving a checkpoint (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
+  let checkpointPath: string | null = null;
+  try {
+    const result = await train(
+      gpu,
+      { train: trainSplit, test: data.test },
+      { model, epochs: flags.epochs, lr: flags.lr, batchSize: flags.batchSize, seed: flags.seed, limit },
+      {
+        onProgress: (epoch, done, total) => bar.update(`epoch ${epoch}`, done, total),
+        onEpoch: (record) => {
+          bar.clear();
+          out.line(formatEpoch(record));
+        },
+        checkpoint: outDir
+          ? (ck) => {
+              checkpointPath = saveCheckpoint(outDir, ck);
+            }
+          : undefined,
+        shouldStop: () => stopRequested,
+      },
+      resume,
+    );
+    bar.clear();
+    out.line(`test loss ${result.test.loss.toFixed(4)}, test acc ${result.test.accuracy.toFixed(3)} (${result.test.samples} samples)`);
+    if (checkpointPath) out.line(`checkpoint: ${checkpointPath}`);
+    out.result({
+      adapter: gpu.adapterInfo,
+      model,
+      epochs: result.history,
+      test: { loss: result.test.loss, accuracy: result.test.accuracy, samples: result.test.samples },
+      checkpoint: checkpointPath,
+      stopped: result.stopped,
+    });
+    if (result.stopped) {
+      out.warn(`stopped after epoch ${result.checkpoint.meta.epoch}${checkpointPath ? `; resume with --resume ${outDir}` : ''}`);
+      return 130;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    bar.clear();
+    gpu.device.destroy();
+  }
+}
+
+export const defaultOutPath = (dir: string) => join(dir, CHECKPOINT_FILE);

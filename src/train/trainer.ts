@@ -1,0 +1,160 @@
+/**
+ * The GPU training loop's orchestration. Everything is created once: the training set on the GPU, the
+ * minibatch buffers, the model's buffers and bind groups, one @group(1) slot per step of an epoch.
+ * An epoch is then: upload its shuffled order (one 240 KB write), record every step (gather -> forward ->
+ * loss -> backward -> update) into a few command buffers, submit, and read back two numbers at the end
+ * (loss sum and correct count, accumulated on the GPU). Nothing is read back per step.
+ */
+import { epochOrder } from '../data/minibatches.js';
+import type { Gpu } from '../gpu/device.js';
+import { createBuffer, readBuffer } from '../gpu/buffers.js';
+import { gatherMinibatch } from '../kernels/gather_minibatch.js';
+import type { BoundKernel, Dims } from '../kernels/kernel.js';
+import { createConciseModel } from '../model/concise.js';
+import type { ModelFactory, ModelKind, StepIo, TrainableModel } from '../model/model.js';
+import { CLASSES, FEATURES, type Parameters } from '../model/parameters.js';
+import { createScratchModel } from '../model/scratch.js';
+import { Evaluator, type Evaluation } from './evaluate.js';
+import { destroySplit, type GpuSplit, type ImageSplit, uploadSplit } from './gpu_dataset.js';
+import { epochSteps, StepSlots } from './steps.js';
+
+export const MODEL_FACTORIES: Record<ModelKind, ModelFactory> = {
+  scratch: createScratchModel,
+  concise: createConciseModel,
+};
+
+export interface TrainerConfig {
+  model: ModelKind;
+  lr: number;
+  batchSize: number;
+  seed: number;
+  /**
+   * Steps recorded per queue.submit. 1 is the straightforward orchestration (one submit per minibatch);
+   * the default splits an epoch into about ten submits, which keeps the GPU queue full and lets a
+   * progress bar follow the GPU's actual progress.
+   */
+  stepsPerSubmit?: number;
+}
+
+export interface EpochMetrics {
+  epoch: number; // 1-based, as printed
+  loss: number; // mean cross-entropy over the epoch's samples, with the weights of each step
+  trainAccuracy: number; // accuracy accumulated during the epoch, as d2l's train_epoch_ch3 reports it
+  seconds: number;
+}
+
+export type Progress = (stepsDone: number, steps: number) => void;
+
+export class Trainer {
+  private constructor(
+    readonly gpu: Gpu,
+    readonly config: Required<TrainerConfig>,
+    readonly train: GpuSplit,
+    readonly test: GpuSplit | null,
+    readonly model: TrainableModel,
+    private readonly io: StepIo & { order: GPUBuffer },
+    private readonly gather: BoundKernel<'images' | 'labels' | 'order' | 'x' | 'y'>,
+    private readonly gatherGroup: GPUBindGroup,
+    private readonly slots: StepSlots,
+    private readonly dims: Dims,
+    private readonly evaluator: Evaluator | null,
+  ) {}
+
+  static async create(gpu: Gpu, data: { train: ImageSplit; test?: ImageSplit }, config: TrainerConfig, init: Parameters): Promise<Trainer> {
+    const { device } = gpu;
+    const features = init.features ?? FEATURES;
+    const classes = init.classes ?? CLASSES;
+    const steps = epochSteps(data.train.count, config.batchSize);
+    const full: Required<TrainerConfig> = { stepsPerSubmit: Math.max(1, Math.ceil(steps.length / 10)), ...config };
+    const B = Math.min(config.batchSize, data.train.count);
+    const dims: Dims = { rows: B, features, classes };
+
+    const train = uploadSplit(device, data.train, features, 'train');
+    const test = data.test ? uploadSplit(device, data.test, features, 'test') : null;
+    const io = {
+      order: createBuffer(device, 'order', data.train.count * 4), // [count] u32: sample index at each position
+      x: createBuffer(device, 'x', B * features * 4), // [B, features] f32 row-major, pixels / 255
+      y: createBuffer(device, 'y', B * 4), // [B] u32
+      lossSum: createBuffer(device, 'loss sum', 4), // [1] f32, summed over the epoch
+      correct: createBuffer(device, 'correct', 4), // [1] u32, summed over the epoch
+      predictions: createBuffer(device, 'predictions', B * 4), // [B] u32
+    };
+    const gather = await gatherMinibatch.create(gpu);
+    const gatherGroup = gather.bind({ images: train.images, labels: train.labels, order: io.order, x: io.x, y: io.y });
+    const slots = StepSlots.create(device, gather.kernel.layout(1), steps, features, classes);
+    const model = await MODEL_FACTORIES[config.model](gpu, io, { maxRows: B, features, classes, lr: config.lr }, init);
+    const evaluator = test ? await Evaluator.create(gpu, test, model.weights, model.bias, classes) : null;
+    return new Trainer(gpu, full, train, test, model, io, gather, gatherGroup, slots, dims, evaluator);
+  }
+
+  get stepsPerEpoch(): number {
+    return this.slots.ranges.length;
+  }
+
+  /** Trains one epoch (0-based `epoch` picks the shuffle) and returns its metrics. */
+  async trainEpoch(epoch: number, onProgress?: Progress): Promise<EpochMetrics> {
+    const { device } = this.gpu;
+    const start = performance.now();
+    const order = epochOrder(this.train.count, this.config.seed, epoch);
+    device.queue.writeBuffer(this.io.order, 0, order);
+    const steps = this.slots.ranges.length;
+    const perSubmit = this.config.stepsPerSubmit;
+    const done: Array<Promise<void>> = [];
+    for (let first = 0; first < steps; first += perSubmit) {
+      const last = Math.min(steps, first + perSubmit);
+      const encoder = device.createCommandEncoder({ label: `epoch ${epoch + 1} steps ${first}..${last - 1}` });
+      if (first === 0) {
+        encoder.clearBuffer(this.io.lossSum);
+        encoder.clearBuffer(this.io.correct);
+      }
+      const pass = encoder.beginComputePass();
+      for (let s = first; s < last; s++) {
+        const step = this.slots.groups[s];
+        this.gather.encode(pass, this.gatherGroup, step, this.dims);
+        this.model.encodeStep(pass, step);
+      }
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      if (onProgress) done.push(device.queue.onSubmittedWorkDone().then(() => onProgress(last, steps)));
+    }
+    const [lossSum, correct] = await Promise.all([
+      readBuffer(device, this.io.lossSum, 4),
+      readBuffer(device, this.io.correct, 4),
+      ...done,
+    ]);
+    const samples = this.train.count;
+    return {
+      epoch: epoch + 1,
+      loss: new Float32Array(lossSum as ArrayBuffer)[0] / samples,
+      trainAccuracy: new Uint32Array(correct as ArrayBuffer)[0] / samples,
+      seconds: (performance.now() - start) / 1000,
+    };
+  }
+
+  /** Loss, accuracy, predictions and probabilities on the test split, in one submit. */
+  async evaluate(): Promise<Evaluation> {
+    if (!this.evaluator) throw new Error('Trainer was created without a test split');
+    return this.evaluator.evaluate();
+  }
+
+  async readParameters(): Promise<Parameters> {
+    const { device } = this.gpu;
+    const { features, classes } = this.dims;
+    const [w, b] = await Promise.all([readBuffer(device, this.model.weights, features * classes * 4), readBuffer(device, this.model.bias, classes * 4)]);
+    return { weights: new Float32Array(w), bias: new Float32Array(b), features, classes };
+  }
+
+  /** GPU memory this trainer holds, in bytes (dataset included). */
+  gpuBytes(): number {
+    return this.train.bytes + (this.test?.bytes ?? 0);
+  }
+
+  destroy(): void {
+    this.model.destroy();
+    this.evaluator?.destroy();
+    this.slots.destroy();
+    for (const b of Object.values(this.io)) b.destroy();
+    destroySplit(this.train);
+    if (this.test) destroySplit(this.test);
+  }
+}
