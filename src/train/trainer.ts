@@ -7,15 +7,17 @@
  */
 import { epochOrder } from '../data/minibatches.js';
 import type { Gpu } from '../gpu/device.js';
+import { GpuError } from '../errors.js';
 import { createBuffer, readBuffer } from '../gpu/buffers.js';
-import { gatherMinibatch } from '../kernels/gather_minibatch.js';
-import type { BoundKernel, Dims } from '../kernels/kernel.js';
+import { FUSED_CLASSES } from '../kernels/fused_forward_loss_grad.js';
+import type { Dims } from '../kernels/kernel.js';
 import { createConciseModel } from '../model/concise.js';
-import type { ModelFactory, ModelKind, StepIo, TrainableModel } from '../model/model.js';
+import type { ModelFactory, ModelKind } from '../model/model.js';
 import { CLASSES, FEATURES, type Parameters } from '../model/parameters.js';
 import { createScratchModel } from '../model/scratch.js';
 import { Evaluator, type Evaluation } from './evaluate.js';
 import { destroySplit, type GpuSplit, type ImageSplit, uploadSplit } from './gpu_dataset.js';
+import { createFusedRecorder, createSeparateRecorder, type KernelPath, type StepRecorder } from './step_recorders.js';
 import { epochSteps, StepSlots } from './steps.js';
 
 export const MODEL_FACTORIES: Record<ModelKind, ModelFactory> = {
@@ -28,6 +30,8 @@ export interface TrainerConfig {
   lr: number;
   batchSize: number;
   seed: number;
+  /** 'fused' (default): two kernels per step; 'separate': the model's own kernel sequence. */
+  kernels?: KernelPath;
   /**
    * Steps recorded per queue.submit. 1 is the straightforward orchestration (one submit per minibatch);
    * the default splits an epoch into about ten submits, which keeps the GPU queue full and lets a
@@ -51,10 +55,8 @@ export class Trainer {
     readonly config: Required<TrainerConfig>,
     readonly train: GpuSplit,
     readonly test: GpuSplit | null,
-    readonly model: TrainableModel,
-    private readonly io: StepIo & { order: GPUBuffer },
-    private readonly gather: BoundKernel<'images' | 'labels' | 'order' | 'x' | 'y'>,
-    private readonly gatherGroup: GPUBindGroup,
+    private readonly recorder: StepRecorder,
+    private readonly order: GPUBuffer,
     private readonly slots: StepSlots,
     private readonly dims: Dims,
     private readonly evaluator: Evaluator | null,
@@ -65,26 +67,23 @@ export class Trainer {
     const features = init.features ?? FEATURES;
     const classes = init.classes ?? CLASSES;
     const steps = epochSteps(data.train.count, config.batchSize);
-    const full: Required<TrainerConfig> = { stepsPerSubmit: Math.max(1, Math.ceil(steps.length / 10)), ...config };
+    const full: Required<TrainerConfig> = { stepsPerSubmit: Math.max(1, Math.ceil(steps.length / 10)), kernels: 'fused', ...config };
+    if (full.kernels === 'fused' && classes !== FUSED_CLASSES) {
+      throw new GpuError(`the fused kernels are built for ${FUSED_CLASSES} classes, this model has ${classes}: use kernels 'separate'`);
+    }
     const B = Math.min(config.batchSize, data.train.count);
     const dims: Dims = { rows: B, features, classes };
 
     const train = uploadSplit(device, data.train, features, 'train');
     const test = data.test ? uploadSplit(device, data.test, features, 'test') : null;
-    const io = {
-      order: createBuffer(device, 'order', data.train.count * 4), // [count] u32: sample index at each position
-      x: createBuffer(device, 'x', B * features * 4), // [B, features] f32 row-major, pixels / 255
-      y: createBuffer(device, 'y', B * 4), // [B] u32
-      lossSum: createBuffer(device, 'loss sum', 4), // [1] f32, summed over the epoch
-      correct: createBuffer(device, 'correct', 4), // [1] u32, summed over the epoch
-      predictions: createBuffer(device, 'predictions', B * 4), // [B] u32
-    };
-    const gather = await gatherMinibatch.create(gpu);
-    const gatherGroup = gather.bind({ images: train.images, labels: train.labels, order: io.order, x: io.x, y: io.y });
-    const slots = StepSlots.create(device, gather.kernel.layout(1), steps, features, classes);
-    const model = await MODEL_FACTORIES[config.model](gpu, io, { maxRows: B, features, classes, lr: config.lr }, init);
-    const evaluator = test ? await Evaluator.create(gpu, test, model.weights, model.bias, classes) : null;
-    return new Trainer(gpu, full, train, test, model, io, gather, gatherGroup, slots, dims, evaluator);
+    const order = createBuffer(device, 'order', data.train.count * 4); // [count] u32: sample index at each position
+    const args = { gpu, train, order, dims, lr: config.lr, init };
+    const recorder = full.kernels === 'fused' ? await createFusedRecorder(args, config.model) : await createSeparateRecorder(args, MODEL_FACTORIES[config.model]);
+    // Any kernel's @group(1) layout will do: they all declare the same single Step uniform.
+    const stepLayout = device.createBindGroupLayout({ label: 'step', entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } }] });
+    const slots = StepSlots.create(device, stepLayout, steps, features, classes);
+    const evaluator = test ? await Evaluator.create(gpu, test, recorder.weights, recorder.bias, classes) : null;
+    return new Trainer(gpu, full, train, test, recorder, order, slots, dims, evaluator);
   }
 
   get stepsPerEpoch(): number {
@@ -96,30 +95,24 @@ export class Trainer {
     const { device } = this.gpu;
     const start = performance.now();
     const order = epochOrder(this.train.count, this.config.seed, epoch);
-    device.queue.writeBuffer(this.io.order, 0, order);
+    device.queue.writeBuffer(this.order, 0, order);
     const steps = this.slots.ranges.length;
     const perSubmit = this.config.stepsPerSubmit;
     const done: Array<Promise<void>> = [];
     for (let first = 0; first < steps; first += perSubmit) {
       const last = Math.min(steps, first + perSubmit);
       const encoder = device.createCommandEncoder({ label: `epoch ${epoch + 1} steps ${first}..${last - 1}` });
-      if (first === 0) {
-        encoder.clearBuffer(this.io.lossSum);
-        encoder.clearBuffer(this.io.correct);
-      }
+      if (first === 0) this.recorder.beginEpoch(encoder);
       const pass = encoder.beginComputePass();
-      for (let s = first; s < last; s++) {
-        const step = this.slots.groups[s];
-        this.gather.encode(pass, this.gatherGroup, step, this.dims);
-        this.model.encodeStep(pass, step);
-      }
+      for (let s = first; s < last; s++) this.recorder.recordStep(pass, this.slots.groups[s]);
       pass.end();
+      if (last === steps) this.recorder.endEpoch(encoder);
       device.queue.submit([encoder.finish()]);
       if (onProgress) done.push(device.queue.onSubmittedWorkDone().then(() => onProgress(last, steps)));
     }
     const [lossSum, correct] = await Promise.all([
-      readBuffer(device, this.io.lossSum, 4),
-      readBuffer(device, this.io.correct, 4),
+      readBuffer(device, this.recorder.lossSum, 4),
+      readBuffer(device, this.recorder.correct, 4),
       ...done,
     ]);
     const samples = this.train.count;
@@ -140,7 +133,7 @@ export class Trainer {
   async readParameters(): Promise<Parameters> {
     const { device } = this.gpu;
     const { features, classes } = this.dims;
-    const [w, b] = await Promise.all([readBuffer(device, this.model.weights, features * classes * 4), readBuffer(device, this.model.bias, classes * 4)]);
+    const [w, b] = await Promise.all([readBuffer(device, this.recorder.weights, features * classes * 4), readBuffer(device, this.recorder.bias, classes * 4)]);
     return { weights: new Float32Array(w), bias: new Float32Array(b), features, classes };
   }
 
@@ -150,10 +143,10 @@ export class Trainer {
   }
 
   destroy(): void {
-    this.model.destroy();
+    this.recorder.destroy();
     this.evaluator?.destroy();
     this.slots.destroy();
-    for (const b of Object.values(this.io)) b.destroy();
+    this.order.destroy();
     destroySplit(this.train);
     if (this.test) destroySplit(this.test);
   }

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { fusedForwardLossGrad as fusedKernel } from '../../src/kernels/fused_forward_loss_grad.js';
+import { fusedForwardLossGrad } from '../../src/reference/fused_forward_loss_grad.js';
+import { Rng } from '../../src/random.js';
+import { expectClose, oneStep, randomFloats, randomPixels, readFloats, readUints, ROWS, runPass, testGpu, upload, zeros } from './harness.js';
+
+// Tolerance: as matmul_bias (f32 sums over 784 pixels, here of bytes then / 255) followed by the loss
+// kernels: 2e-5 abs on the loss, 1e-6 / rows abs on dlogits (plus 1e-5 rel). Hits may differ only where
+// the top two logits are within rounding of each other; with random W that never happens at these sizes,
+// so hits must match exactly.
+describe('fused_forward_loss_grad: gather + x·W + b + softmax + loss + dlogits + argmax in one kernel', () => {
+  for (const stable of [true, false]) {
+    for (const rows of ROWS) {
+      it(`rows ${rows}, ${stable ? 'log-sum-exp' : 'clamped -log p'} loss`, async () => {
+        const gpu = await testGpu();
+        const rng = new Rng(rows + (stable ? 1 : 0));
+        const features = 784;
+        const classes = 10;
+        const count = 300;
+        const row0 = 21;
+        const images = randomPixels(rng, count * features).map((p, i) => (i % 7 < 3 ? 0 : p)); // with blank words
+        const labels = Uint32Array.from({ length: count }, () => rng.int(classes));
+        const order = rng.permutation(count);
+        const w = randomFloats(rng, features * classes, 0.05);
+        const b = randomFloats(rng, classes, 0.1);
+        const kernel = await fusedKernel.create(gpu, { constants: { STABLE_LOSS: stable ? 1 : 0 } });
+        const dlogits = zeros(gpu, rows * classes);
+        const sampleLoss = zeros(gpu, count);
+        const sampleHit = zeros(gpu, count);
+        const group = kernel.bind({
+          images: upload(gpu, images), labels: upload(gpu, labels), order: upload(gpu, order), w: upload(gpu, w), b: upload(gpu, b),
+          dlogits, sample_loss: sampleLoss, sample_hit: sampleHit,
+        });
+        await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, features, classes, row0), { rows, features, classes }));
+        const want = fusedForwardLossGrad(images, labels, order, w, b, row0, rows, features, classes, stable);
+        expectClose(await readFloats(gpu, dlogits, rows * classes), want.dlogits, { abs: 1e-6 / rows, rel: 1e-5 }, 'dlogits');
+        const loss = await readFloats(gpu, sampleLoss, count);
+        expectClose(loss.subarray(row0, row0 + rows), want.loss, { abs: 2e-5, rel: 1e-5 }, 'sample_loss');
+        const hit = await readUints(gpu, sampleHit, count);
+        expect(Array.from(hit.subarray(row0, row0 + rows))).toEqual(Array.from(want.hit));
+        // Positions outside the step are untouched.
+        expect(loss[row0 - 1]).toBe(0);
+      });
+    }
+  }
+});

@@ -1,0 +1,37 @@
+import { describe, it } from 'vitest';
+import { fusedWeightGradSgd as fusedKernel } from '../../src/kernels/fused_weight_grad_sgd.js';
+import { createSgdUniform } from '../../src/kernels/sgd_update.js';
+import { fusedWeightGradSgd } from '../../src/reference/fused_weight_grad_sgd.js';
+import { Rng } from '../../src/random.js';
+import { expectClose, oneStep, randomFloats, randomPixels, readFloats, ROWS, runPass, testGpu, upload } from './harness.js';
+
+// Tolerance: W moves by lr * dW with |dW| <~ 1 summed in f32 over <= 257 rows (as weight_grad: 2e-6 abs),
+// times lr = 0.1, on top of W ~ 0.05: 1e-6 abs + 1e-6 rel.
+describe('fused_weight_grad_sgd: dW, db and the SGD update in one kernel', () => {
+  for (const rows of ROWS) {
+    it(`rows ${rows}`, async () => {
+      const gpu = await testGpu();
+      const rng = new Rng(rows * 9);
+      const features = 784;
+      const classes = 10;
+      const count = 300;
+      const row0 = 17;
+      const lr = 0.1;
+      const images = randomPixels(rng, count * features);
+      const order = rng.permutation(count);
+      const dl = randomFloats(rng, rows * classes, 1 / rows);
+      const w = randomFloats(rng, features * classes, 0.05);
+      const b = randomFloats(rng, classes, 0.1);
+      const kernel = await fusedKernel.create(gpu);
+      const wBuf = upload(gpu, w);
+      const bBuf = upload(gpu, b);
+      const group = kernel.bind({ images: upload(gpu, images), order: upload(gpu, order), dlogits: upload(gpu, dl), w: wBuf, b: bBuf, sgd: createSgdUniform(gpu.device, 'sgd', lr, features * classes) });
+      await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, features, classes, row0), { rows, features, classes }));
+      const wantW = w.slice();
+      const wantB = b.slice();
+      fusedWeightGradSgd(images, order, dl, wantW, wantB, row0, rows, features, classes, lr);
+      expectClose(await readFloats(gpu, wBuf, features * classes), wantW, { abs: 1e-6, rel: 1e-6 }, 'W');
+      expectClose(await readFloats(gpu, bBuf, classes), wantB, { abs: 1e-6, rel: 1e-6 }, 'b');
+    });
+  }
+});
