@@ -8,6 +8,7 @@ import { CHECKPOINT_FILE, type Checkpoint } from '../model/checkpoint.js';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint_file.js';
 import { MODEL_KINDS, type ModelKind } from '../model/model.js';
 import { formatEpoch, train } from '../train/loop.js';
+import { KERNEL_PATHS, type KernelPath } from '../train/step_recorders.js';
 import { parseFlags } from './args.js';
 import { Output } from './output.js';
 import { ProgressBar } from './progress.js';
@@ -19,6 +20,7 @@ export const trainSpec = {
     'accuracy and test accuracy after each epoch.',
   flags: {
     model: { type: 'choice' as const, choices: MODEL_KINDS, default: 'scratch', help: 'scratch: separate kernels, hand-written gradients (d2l 3.6); concise: Linear + CrossEntropyLoss + SGD (d2l 3.7)' },
+    kernels: { type: 'choice' as const, choices: KERNEL_PATHS, default: 'fused', help: 'fused: 2 dispatches per step (fast); separate: the model\'s own kernel per stage (teaching form)' },
     epochs: { type: 'int' as const, default: 5, min: 1, max: 100000, help: 'epochs to train (with --resume: the total, counting those already done)' },
     lr: { type: 'number' as const, default: 0.1, positive: true, placeholder: 'RATE', help: 'SGD learning rate' },
     batchSize: { type: 'int' as const, default: 256, min: 1, max: 65536, help: 'minibatch size' },
@@ -53,7 +55,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   const gpu = await createNodeGpu();
   out.line(`adapter: ${describeAdapter(gpu.adapterInfo)}`);
-  out.line(`model ${model}, ${trainSplit.count} training samples, ${data.test.count} test samples, batch ${flags.batchSize}, lr ${flags.lr}, seed ${flags.seed}`);
+  out.line(`model ${model} (${flags.kernels} kernels), ${trainSplit.count} training samples, ${data.test.count} test samples, batch ${flags.batchSize}, lr ${flags.lr}, seed ${flags.seed}`);
   if (resume) out.line(`resuming after epoch ${resume.meta.epoch} from ${flags.resume}`);
 
   const bar = new ProgressBar();
@@ -70,7 +72,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const result = await train(
       gpu,
       { train: trainSplit, test: data.test },
-      { model, epochs: flags.epochs, lr: flags.lr, batchSize: flags.batchSize, seed: flags.seed, limit },
+      { model, epochs: flags.epochs, lr: flags.lr, batchSize: flags.batchSize, seed: flags.seed, limit, kernels: flags.kernels as KernelPath },
       {
         onProgress: (epoch, done, total) => bar.update(`epoch ${epoch}`, done, total),
         onEpoch: (record) => {

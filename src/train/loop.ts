@@ -10,6 +10,7 @@ import type { ModelKind } from '../model/model.js';
 import { initialParameters, type Parameters } from '../model/parameters.js';
 import type { Evaluation } from './evaluate.js';
 import type { ImageSplit } from './gpu_dataset.js';
+import type { KernelPath } from './step_recorders.js';
 import { type Progress, Trainer } from './trainer.js';
 
 export interface TrainOptions {
@@ -20,6 +21,7 @@ export interface TrainOptions {
   seed: number;
   limit: number | null; // train on the first N samples
   stepsPerSubmit?: number;
+  kernels?: KernelPath;
 }
 
 export interface TrainHooks {

@@ -67,7 +67,11 @@ export class Trainer {
     const features = init.features ?? FEATURES;
     const classes = init.classes ?? CLASSES;
     const steps = epochSteps(data.train.count, config.batchSize);
-    const full: Required<TrainerConfig> = { stepsPerSubmit: Math.max(1, Math.ceil(steps.length / 10)), kernels: 'fused', ...config };
+    const full: Required<TrainerConfig> = {
+      ...config,
+      stepsPerSubmit: Math.max(1, Math.floor(config.stepsPerSubmit ?? Math.ceil(steps.length / 10))),
+      kernels: config.kernels ?? 'fused',
+    };
     if (full.kernels === 'fused' && classes !== FUSED_CLASSES) {
       throw new GpuError(`the fused kernels are built for ${FUSED_CLASSES} classes, this model has ${classes}: use kernels 'separate'`);
     }

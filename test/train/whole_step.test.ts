@@ -4,6 +4,7 @@ import { loadFashionMnist } from '../../src/data/node.js';
 import { initialParameters } from '../../src/model/parameters.js';
 import { MODEL_KINDS } from '../../src/model/model.js';
 import { trainEpoch } from '../../src/reference/train.js';
+import { KERNEL_PATHS } from '../../src/train/step_recorders.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { expectClose, testGpu } from '../kernels/harness.js';
 
@@ -13,14 +14,14 @@ import { expectClose, testGpu } from '../kernels/harness.js';
 // Loss and accuracy: the loss sum is f32 on the GPU (1e-5 rel); accuracy may differ by a sample or two where a
 // prediction sits on a near tie, so 2 / 2048.
 describe('a whole epoch on the GPU equals the CPU reference', () => {
-  for (const model of MODEL_KINDS) {
-    it(`${model}: 2,048 samples, batch 256, lr 0.1, seed 3`, async () => {
+  for (const model of MODEL_KINDS) for (const kernels of KERNEL_PATHS) {
+    it(`${model} model, ${kernels} kernels: 2,048 samples, batch 256, lr 0.1, seed 3`, async () => {
       const gpu = await testGpu();
       const data = await loadFashionMnist();
       const train = limitSplit(data.train, 2048);
       const opts = { lr: 0.1, batchSize: 256, seed: 3 };
       const init = initialParameters(opts.seed);
-      const trainer = await Trainer.create(gpu, { train }, { model, ...opts }, init);
+      const trainer = await Trainer.create(gpu, { train }, { model, kernels, ...opts }, init);
       const gpuMetrics = await trainer.trainEpoch(0);
       const gpuParams = await trainer.readParameters();
       trainer.destroy();
