@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // GPU tests run on lavapipe, which uses every core itself: two files at a time is plenty.
     pool: 'forks',
     maxWorkers: 2,

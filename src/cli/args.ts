@@ -47,9 +47,18 @@ export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, argv: stri
   const hint = `(see \`${command} --help\`)`;
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [key, f] of Object.entries(spec.flags)) options[flagName(key).slice(2)] = { type: f.type === 'boolean' ? 'boolean' : 'string' };
+  // `--lr -0.1` is a flag and a negative number, not two flags: join them so the range check can speak.
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i].startsWith('--') && options[argv[i].slice(2)]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      joined.push(`${argv[i]}=${next}`);
+      i++;
+    } else joined.push(argv[i]);
+  }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: joined, options, strict: true, allowPositionals: false });
   } catch (err) {
     const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option '(.*?)'.*$/s, 'unknown flag $1');
     throw new UsageError(`${msg} ${hint}`);
