@@ -1,0 +1,141 @@
+/**
+ * The Fashion-MNIST dataset as in-memory u8 arrays, and decoding of its four files. Browser-safe: the
+ * caller supplies the bytes and a gunzip function (zlib in Node, DecompressionStream in the browser).
+ */
+import { DataError } from '../errors.js';
+import { checkImagesLabels, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, isGzip, parseIdx, type IdxArray } from './idx.js';
+
+export interface FashionMnistSplit {
+  images: Uint8Array; // [count, 784] u8 row-major, pixel 0..255
+  labels: Uint8Array; // [count] class index 0..9
+  count: number;
+  rows: 28;
+  cols: 28;
+}
+
+export interface FashionMnist {
+  train: FashionMnistSplit;
+  test: FashionMnistSplit;
+  /** Where it came from (a directory, a URL), for logs and `info`. */
+  source: string;
+}
+
+/** Base names of the four files of the release (stored as NAME or NAME.gz). */
+export const FASHION_MNIST_FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
+
+export type FashionMnistFileKey = keyof typeof FASHION_MNIST_FILES;
+export const FASHION_MNIST_KEYS = Object.keys(FASHION_MNIST_FILES) as FashionMnistFileKey[];
+
+export interface FileDigest {
+  sha256: string; // hex, of the DECOMPRESSED file
+  bytes: number; // size of the decompressed file
+}
+
+/**
+ * Digests of the decompressed files. The decompressed bytes are what is checked because mirrors and
+ * Debian wrap the same IDX data in different .gz files (different headers, timestamps, levels).
+ */
+export const FASHION_MNIST_DIGESTS: Record<FashionMnistFileKey, FileDigest> = {
+  trainImages: { bytes: 47040016, sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },
+  trainLabels: { bytes: 60008, sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9' },
+  testImages: { bytes: 7840016, sha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b' },
+  testLabels: { bytes: 10008, sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34' },
+};
+
+/**
+ * Largest file accepted, compressed or not. The real train images are 47 MB; the cap keeps a wrong path
+ * (a disk image, a gzip bomb) from exhausting memory before the header check could reject it.
+ */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+export type Gunzip = (bytes: Uint8Array) => Promise<Uint8Array>;
+
+/** The first `n` samples of a split, as views (no copy). */
+export function limitSplit(split: FashionMnistSplit, n: number): FashionMnistSplit {
+  if (!Number.isInteger(n) || n < 1 || n > split.count) {
+    throw new DataError(`cannot take ${n} samples of a split of ${split.count}: need an integer in 1..${split.count}`);
+  }
+  return {
+    images: split.images.subarray(0, n * IMAGE_PIXELS), // [n, 784]
+    labels: split.labels.subarray(0, n), // [n]
+    count: n,
+    rows: IMAGE_ROWS,
+    cols: IMAGE_COLS,
+  };
+}
+
+/**
+ * Gunzips `bytes` if they carry the gzip magic, then parses them as IDX. Errors of either step are
+ * DataErrors naming `fileName`, whatever the gunzip implementation throws.
+ */
+export async function decodeIdx(bytes: Uint8Array, fileName: string, gunzip: Gunzip, expectedRank?: number): Promise<IdxArray> {
+  if (bytes.length === 0) throw new DataError(`${fileName}: empty file`);
+  let raw = bytes;
+  if (isGzip(bytes)) {
+    try {
+      raw = await gunzip(bytes);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new DataError(`${fileName}: cannot decompress gzip data (${why})`, { cause: err });
+    }
+  }
+  return parseIdx(raw, fileName, { expectedRank });
+}
+
+export interface DecodeOptions {
+  /** Names to use in errors (e.g. full paths); default: the base name, plus `.gz` when the bytes are gzip. */
+  names?: Partial<Record<FashionMnistFileKey, string>>;
+  source?: string;
+}
+
+/** Decodes the four files (each raw or gzip) into checked train and test splits. */
+export async function decodeFashionMnistFiles(
+  files: Record<FashionMnistFileKey, Uint8Array>,
+  gunzip: Gunzip,
+  opts: DecodeOptions = {},
+): Promise<FashionMnist> {
+  const name = (key: FashionMnistFileKey): string =>
+    opts.names?.[key] ?? FASHION_MNIST_FILES[key] + (isGzip(files[key]) ? '.gz' : '');
+  const split = async (imagesKey: FashionMnistFileKey, labelsKey: FashionMnistFileKey): Promise<FashionMnistSplit> => {
+    const images = await decodeIdx(files[imagesKey], name(imagesKey), gunzip, 3);
+    const labels = await decodeIdx(files[labelsKey], name(labelsKey), gunzip, 1);
+    const checked = checkImagesLabels(images, labels, name(imagesKey), name(labelsKey));
+    return { ...checked, rows: IMAGE_ROWS, cols: IMAGE_COLS };
+  };
+  const train = await split('trainImages', 'trainLabels');
+  const test = await split('testImages', 'testLabels');
+  return { train, test, source: opts.source ?? 'memory' };
+}
+
+/**
+ * Gunzip with the web-standard DecompressionStream (browsers; Node >= 18 too). Stops at `maxBytes` of
+ * output so a gzip bomb fails instead of filling memory.
+ */
+export async function gunzipWeb(bytes: Uint8Array, maxBytes = MAX_FILE_BYTES): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new DataError(`gzip data expands to more than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
