@@ -20,7 +20,7 @@ export const trainSpec = {
     'accuracy and test accuracy after each epoch.',
   flags: {
     model: { type: 'choice' as const, choices: MODEL_KINDS, default: 'scratch', help: 'scratch: separate kernels, hand-written gradients (d2l 3.6); concise: Linear + CrossEntropyLoss + SGD (d2l 3.7)' },
-    kernels: { type: 'choice' as const, choices: KERNEL_PATHS, default: 'fused', help: 'fused: 2 dispatches per step (fast); separate: the model\'s own kernel per stage (teaching form)' },
+    kernels: { type: 'choice' as const, choices: ['auto', ...KERNEL_PATHS], default: 'auto', help: 'fused: 2 dispatches per step (fast, batch <= 1638); separate: the model\'s own kernel per stage (teaching form); auto: fused where it fits' },
     epochs: { type: 'int' as const, default: 5, min: 1, max: 100000, help: 'epochs to train (with --resume: the total, counting those already done)' },
     lr: { type: 'number' as const, default: 0.1, positive: true, placeholder: 'RATE', help: 'SGD learning rate' },
     batchSize: { type: 'int' as const, default: 256, min: 1, max: 65536, help: 'minibatch size' },
@@ -72,7 +72,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const result = await train(
       gpu,
       { train: trainSplit, test: data.test },
-      { model, epochs: flags.epochs, lr: flags.lr, batchSize: flags.batchSize, seed: flags.seed, limit, kernels: flags.kernels as KernelPath },
+      { model, epochs: flags.epochs, lr: flags.lr, batchSize: flags.batchSize, seed: flags.seed, limit, kernels: flags.kernels === 'auto' ? undefined : (flags.kernels as KernelPath) },
       {
         onProgress: (epoch, done, total) => bar.update(`epoch ${epoch}`, done, total),
         onEpoch: (record) => {

@@ -1,8 +1,8 @@
 import { ceilDiv, defineKernel } from './kernel.js';
 
-/** dW, db and the SGD update of W and b in one dispatch: one invocation per row of W, plus one per class. */
+/** dW, db and the SGD update of W and b in one dispatch: one invocation per packed pixel word (4 rows of W), plus one per class. */
 export const fusedWeightGradSgd = defineKernel<'images' | 'order' | 'dlogits' | 'w' | 'b' | 'sgd'>({
   shader: 'fused_weight_grad_sgd',
   tunable: true,
-  grid: (d, wg) => [ceilDiv(d.features + d.classes, wg)],
+  grid: (d, wg) => [ceilDiv(d.features / 4 + d.classes, wg)],
 });

@@ -7,8 +7,8 @@
  * Both leave the epoch's loss sum and correct count in `lossSum` / `correct`.
  */
 import type { Gpu } from '../gpu/device.js';
-import { createBuffer, createBufferWith } from '../gpu/buffers.js';
-import { fusedForwardLossGrad } from '../kernels/fused_forward_loss_grad.js';
+import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE, UNIFORM } from '../gpu/buffers.js';
+import { FUSED_UNIFORM_BYTES, fusedForwardLossGrad } from '../kernels/fused_forward_loss_grad.js';
 import { fusedWeightGradSgd } from '../kernels/fused_weight_grad_sgd.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import type { Dims } from '../kernels/kernel.js';
@@ -75,14 +75,21 @@ export async function createSeparateRecorder(a: RecorderArgs, factory: ModelFact
   };
 }
 
-export async function createFusedRecorder(a: RecorderArgs, model: ModelKind, workgroups: { forward?: number; update?: number } = {}): Promise<StepRecorder> {
+/** Workgroup sizes measured fastest on lavapipe (2 cores); see BENCHMARKS.md. */
+export const FUSED_WORKGROUPS = { forward: 16, update: 8 };
+
+export async function createFusedRecorder(a: RecorderArgs, model: ModelKind, workgroups = FUSED_WORKGROUPS): Promise<StepRecorder> {
   const { device } = a.gpu;
   const { rows: B, features, classes } = a.dims;
   const count = a.train.count;
+  // W and dlogits are also bound as 64 KiB uniforms (see the shaders), so they are padded to that size.
+  const uniformStorage = STORAGE | UNIFORM | COPY_SRC | COPY_DST;
+  const paddedW = new Float32Array(Math.max(a.init.weights.length, FUSED_UNIFORM_BYTES / 4));
+  paddedW.set(a.init.weights);
   const b = {
-    weights: createBufferWith(device, 'W', a.init.weights), // [features, classes] row-major
+    weights: createBufferWith(device, 'W', paddedW, uniformStorage), // [features, classes] row-major, zero-padded to 64 KiB
     bias: createBufferWith(device, 'b', a.init.bias), // [classes]
-    dlogits: createBuffer(device, 'dlogits', B * classes * 4), // [B, classes]
+    dlogits: createBuffer(device, 'dlogits', FUSED_UNIFORM_BYTES, uniformStorage), // [B, classes], padded to 64 KiB
     sampleLoss: createBuffer(device, 'sample loss', count * 4), // [count] by epoch position
     sampleHit: createBuffer(device, 'sample hit', count * 4), // [count] by epoch position
     lossSum: createBuffer(device, 'loss sum', 4), // [1] f32

@@ -9,7 +9,7 @@ import { epochOrder } from '../data/minibatches.js';
 import type { Gpu } from '../gpu/device.js';
 import { GpuError } from '../errors.js';
 import { createBuffer, readBuffer } from '../gpu/buffers.js';
-import { FUSED_CLASSES } from '../kernels/fused_forward_loss_grad.js';
+import { fusedUnsupported } from '../kernels/fused_forward_loss_grad.js';
 import type { Dims } from '../kernels/kernel.js';
 import { createConciseModel } from '../model/concise.js';
 import type { ModelFactory, ModelKind } from '../model/model.js';
@@ -30,7 +30,10 @@ export interface TrainerConfig {
   lr: number;
   batchSize: number;
   seed: number;
-  /** 'fused' (default): two kernels per step; 'separate': the model's own kernel sequence. */
+  /**
+   * 'fused': two kernels per step; 'separate': the model's own kernel sequence. Unset: fused where its
+   * limits allow (784-ish features, 10 classes, batch <= 1638), else separate.
+   */
   kernels?: KernelPath;
   /**
    * Steps recorded per queue.submit. 1 is the straightforward orchestration (one submit per minibatch);
@@ -67,16 +70,17 @@ export class Trainer {
     const features = init.features ?? FEATURES;
     const classes = init.classes ?? CLASSES;
     const steps = epochSteps(data.train.count, config.batchSize);
+    const B = Math.min(config.batchSize, data.train.count);
+    const dims: Dims = { rows: B, features, classes };
     const full: Required<TrainerConfig> = {
       ...config,
       stepsPerSubmit: Math.max(1, Math.floor(config.stepsPerSubmit ?? Math.ceil(steps.length / 10))),
       kernels: config.kernels ?? 'fused',
     };
-    if (full.kernels === 'fused' && classes !== FUSED_CLASSES) {
-      throw new GpuError(`the fused kernels are built for ${FUSED_CLASSES} classes, this model has ${classes}: use kernels 'separate'`);
-    }
-    const B = Math.min(config.batchSize, data.train.count);
-    const dims: Dims = { rows: B, features, classes };
+    const unsupported = fusedUnsupported(dims);
+    if (config.kernels === 'fused' && unsupported) throw new GpuError(`cannot use the fused kernels: ${unsupported}; use --kernels separate`);
+    // Unasked, fall back to the separate kernels where the fused ones do not fit (e.g. --batch-size 2048).
+    if (!config.kernels && unsupported) full.kernels = 'separate';
 
     const train = uploadSplit(device, data.train, features, 'train');
     const test = data.test ? uploadSplit(device, data.test, features, 'test') : null;

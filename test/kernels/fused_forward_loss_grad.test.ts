@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fusedForwardLossGrad as fusedKernel } from '../../src/kernels/fused_forward_loss_grad.js';
+import { FUSED_UNIFORM_BYTES, fusedForwardLossGrad as fusedKernel } from '../../src/kernels/fused_forward_loss_grad.js';
 import { fusedForwardLossGrad } from '../../src/reference/fused_forward_loss_grad.js';
 import { Rng } from '../../src/random.js';
-import { expectClose, oneStep, randomFloats, randomPixels, readFloats, readUints, ROWS, runPass, testGpu, upload, zeros } from './harness.js';
+import { expectClose, oneStep, randomFloats, randomPixels, readFloats, readUints, ROWS, runPass, testGpu, upload, uploadUniform, zeros } from './harness.js';
 
 // Tolerance: as matmul_bias (f32 sums over 784 pixels, here of bytes then / 255) followed by the loss
 // kernels: 2e-5 abs on the loss, 1e-6 / rows abs on dlogits (plus 1e-5 rel). Hits may differ only where
@@ -23,12 +23,12 @@ describe('fused_forward_loss_grad: gather + x·W + b + softmax + loss + dlogits 
         const order = rng.permutation(count);
         const w = randomFloats(rng, features * classes, 0.05);
         const b = randomFloats(rng, classes, 0.1);
-        const kernel = await fusedKernel.create(gpu, { constants: { STABLE_LOSS: stable ? 1 : 0 } });
+        const kernel = await fusedKernel.create(gpu, { workgroup: 16, constants: { STABLE_LOSS: stable ? 1 : 0 } });
         const dlogits = zeros(gpu, rows * classes);
         const sampleLoss = zeros(gpu, count);
         const sampleHit = zeros(gpu, count);
         const group = kernel.bind({
-          images: upload(gpu, images), labels: upload(gpu, labels), order: upload(gpu, order), w: upload(gpu, w), b: upload(gpu, b),
+          images: upload(gpu, images), labels: upload(gpu, labels), order: upload(gpu, order), w: uploadUniform(gpu, w, FUSED_UNIFORM_BYTES), b: upload(gpu, b),
           dlogits, sample_loss: sampleLoss, sample_hit: sampleHit,
         });
         await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, features, classes, row0), { rows, features, classes }));

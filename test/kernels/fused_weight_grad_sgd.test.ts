@@ -1,9 +1,10 @@
 import { describe, it } from 'vitest';
+import { FUSED_UNIFORM_BYTES } from '../../src/kernels/fused_forward_loss_grad.js';
 import { fusedWeightGradSgd as fusedKernel } from '../../src/kernels/fused_weight_grad_sgd.js';
 import { createSgdUniform } from '../../src/kernels/sgd_update.js';
 import { fusedWeightGradSgd } from '../../src/reference/fused_weight_grad_sgd.js';
 import { Rng } from '../../src/random.js';
-import { expectClose, oneStep, randomFloats, randomPixels, readFloats, ROWS, runPass, testGpu, upload } from './harness.js';
+import { expectClose, oneStep, randomFloats, randomPixels, readFloats, ROWS, runPass, testGpu, upload, uploadUniform } from './harness.js';
 
 // Tolerance: W moves by lr * dW with |dW| <~ 1 summed in f32 over <= 257 rows (as weight_grad: 2e-6 abs),
 // times lr = 0.1, on top of W ~ 0.05: 1e-6 abs + 1e-6 rel.
@@ -22,10 +23,10 @@ describe('fused_weight_grad_sgd: dW, db and the SGD update in one kernel', () =>
       const dl = randomFloats(rng, rows * classes, 1 / rows);
       const w = randomFloats(rng, features * classes, 0.05);
       const b = randomFloats(rng, classes, 0.1);
-      const kernel = await fusedKernel.create(gpu);
+      const kernel = await fusedKernel.create(gpu, { workgroup: 8 });
       const wBuf = upload(gpu, w);
       const bBuf = upload(gpu, b);
-      const group = kernel.bind({ images: upload(gpu, images), order: upload(gpu, order), dlogits: upload(gpu, dl), w: wBuf, b: bBuf, sgd: createSgdUniform(gpu.device, 'sgd', lr, features * classes) });
+      const group = kernel.bind({ images: upload(gpu, images), order: upload(gpu, order), dlogits: uploadUniform(gpu, dl, FUSED_UNIFORM_BYTES), w: wBuf, b: bBuf, sgd: createSgdUniform(gpu.device, 'sgd', lr, features * classes) });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, features, classes, row0), { rows, features, classes }));
       const wantW = w.slice();
       const wantB = b.slice();

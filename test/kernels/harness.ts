@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import type { Gpu } from '../../src/gpu/device.js';
-import { createBufferWith, readF32, readU32 } from '../../src/gpu/buffers.js';
+import { COPY_DST, COPY_SRC, createBufferWith, readF32, readU32, STORAGE, UNIFORM } from '../../src/gpu/buffers.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
 import type { BoundKernel } from '../../src/kernels/kernel.js';
 import { StepSlots } from '../../src/train/steps.js';
@@ -18,6 +18,13 @@ export function testGpu(): Promise<Gpu> {
 
 export function upload(gpu: Gpu, data: Float32Array | Uint32Array | Uint8Array, label = 'test'): GPUBuffer {
   return createBufferWith(gpu.device, label, data);
+}
+
+/** A buffer also bindable as a uniform, zero-padded to `minBytes` (the fused kernels' 64 KiB views). */
+export function uploadUniform(gpu: Gpu, data: Float32Array, minBytes: number, label = 'uniform'): GPUBuffer {
+  const padded = new Float32Array(Math.max(data.length, minBytes / 4));
+  padded.set(data);
+  return createBufferWith(gpu.device, label, padded, STORAGE | UNIFORM | COPY_SRC | COPY_DST);
 }
 
 export function zeros(gpu: Gpu, elements: number, label = 'out'): GPUBuffer {
