@@ -4,6 +4,7 @@
  * and exit with their code (2 for usage); anything else is a bug and prints its stack.
  */
 import { SoftmaxError } from '../errors.js';
+import { dataCommand } from './data.js';
 import { evalCommand } from './eval.js';
 import { infoCommand } from './info.js';
 import { trainCommand } from './train.js';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   train: { run: trainCommand, summary: 'train softmax regression on Fashion-MNIST on the GPU' },
   eval: { run: evalCommand, summary: 'evaluate a checkpoint on the test set' },
   info: { run: infoCommand, summary: 'show the WebGPU adapter, its features and limits' },
+  data: { run: dataCommand, summary: 'dataset commands: download' },
 };
 
 function usage(): string {
