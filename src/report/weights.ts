@@ -1,0 +1,108 @@
+/**
+ * The learned weight templates: for softmax regression, column c of W ([784, 10], row-major) is a
+ * 28x28 picture of what pushes the score of class c up (red) or down (blue). All ten tiles share one
+ * colour scale, symmetric around zero, so tiles can be compared with each other and white always
+ * means "this pixel does not matter".
+ */
+import { CLASS_NAMES, IMAGE_PIXELS, IMAGE_SIDE, className } from './classes.js';
+import { drawCaption, tileGrid } from './grid.js';
+import { colorBarWidth, drawColorBar, drawTitle, niceTicks, textScaleFor, type Ticks } from './parts.js';
+import { INK, type RgbaImage, type Rgb, RULE, blitMapped, border, createImage, divergingColor, fitText, textWidth } from './raster.js';
+
+export interface WeightsInput {
+  /** W, [784, classes] f32 row-major: W[pixel * classes + c]. */
+  weights: Float32Array;
+  classes?: number;
+  classNames?: readonly string[];
+  /** Integer upscale of each 28x28 template. */
+  scale?: number;
+  /** Templates per row. */
+  columns?: number;
+  title?: string;
+}
+
+export interface WeightsTile {
+  classIndex: number;
+  /** Top-left of the upscaled template. */
+  x: number;
+  y: number;
+}
+
+export interface WeightsPicture {
+  image: RgbaImage;
+  tiles: WeightsTile[];
+  /** The shared scale: weights of +limit are full red, -limit full blue. */
+  limit: number;
+}
+
+/**
+ * Half-width of the shared colour scale: the 99th percentile of |w|, not the maximum, because a few
+ * outlying weights would otherwise wash every template out to near-white; the rare larger weights
+ * simply saturate. Falls back to the maximum (then 1) so an all-zero or tiny W still has a scale.
+ */
+export function weightLimit(weights: Float32Array): number {
+  const magnitudes = Float32Array.from(weights, Math.abs).filter(Number.isFinite).sort();
+  if (magnitudes.length === 0) return 1;
+  const p99 = magnitudes[Math.floor(0.99 * (magnitudes.length - 1))];
+  const max = magnitudes[magnitudes.length - 1];
+  return p99 > 0 ? p99 : max > 0 ? max : 1;
+}
+
+/** Ticks at -L, 0 and +L (rounded inwards to round numbers), so the bar reads as "symmetric around 0". */
+function symmetricTicks(limit: number): Ticks {
+  const inner = niceTicks(0, limit, 2);
+  const top = inner.values[inner.values.length - 1];
+  return { values: top > 0 ? [-top, 0, top] : [0], step: inner.step };
+}
+
+function checkInput(input: WeightsInput, classes: number): void {
+  if (!Number.isInteger(classes) || classes < 1) throw new RangeError(`weights: classes must be a positive integer, got ${classes}`);
+  if (input.weights.length !== IMAGE_PIXELS * classes) {
+    throw new RangeError(`weights: W has ${input.weights.length} values, expected ${IMAGE_PIXELS} x ${classes}`);
+  }
+}
+
+export function weightsPicture(input: WeightsInput): WeightsPicture {
+  const classes = input.classes ?? 10;
+  checkInput(input, classes);
+  const scale = input.scale ?? 3;
+  const u = textScaleFor(scale);
+  const limit = weightLimit(input.weights);
+  const names = Array.from({ length: classes }, (_, c) => className(input.classNames ?? CLASS_NAMES, c));
+  const ticks = symmetricTicks(limit);
+  const title = [
+    input.title ?? 'Weight templates: column c of W as a 28x28 image',
+    `Red pushes the class score up, blue down. One scale for all: full colour at |w| >= ${limit.toPrecision(2)}`,
+  ];
+  const tileSize = IMAGE_SIDE * scale;
+  const grid = tileGrid({
+    count: classes,
+    columns: input.columns ?? 5,
+    tileWidth: tileSize,
+    tileHeight: tileSize,
+    frame: 1,
+    captionLines: 1,
+    captionWidth: Math.max(...names.map((n) => textWidth(n, u))),
+    u,
+    titleLines: title.length,
+    titleWidth: Math.max(...title.map((t) => textWidth(t, u))),
+    extraRight: 16 * u + colorBarWidth(ticks, u),
+  });
+  const image = createImage(grid.width, grid.height);
+  drawTitle(image, grid.margin, grid.margin, title.map((t) => fitText(t, grid.width - 2 * grid.margin, u)), u);
+  const colorOf = (w: number): Rgb => divergingColor(w / limit);
+  const tiles = names.map((name, c) => {
+    const place = grid.place(c);
+    blitMapped(image, place.x, place.y, input.weights, IMAGE_SIDE, IMAGE_SIDE, scale, colorOf, c, classes);
+    // A frame, because the near-zero background of a template is as white as the page.
+    border(image, place.x, place.y, tileSize, tileSize, RULE, 1);
+    drawCaption(image, grid, place, 0, name, INK, u);
+    return { classIndex: c, x: place.x, y: place.y };
+  });
+  const barTop = grid.gridTop + 1;
+  drawColorBar(image, {
+    x: grid.gridRight + 16 * u, y: barTop, height: grid.height - grid.margin - barTop,
+    min: -limit, max: limit, colorOf, ticks, u,
+  });
+  return { image, tiles, limit };
+}
