@@ -8,6 +8,7 @@ import { CHECKPOINT_FILE, type Checkpoint } from '../model/checkpoint.js';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint_file.js';
 import { MODEL_KINDS, type ModelKind } from '../model/model.js';
 import { formatEpoch, train } from '../train/loop.js';
+import { formatProfile } from '../train/profile.js';
 import { KERNEL_PATHS, type KernelPath } from '../train/step_recorders.js';
 import { parseFlags } from './args.js';
 import { Output } from './output.js';
@@ -29,6 +30,7 @@ export const trainSpec = {
     data: { type: 'string' as const, placeholder: 'DIR', help: 'Fashion-MNIST directory (else $FASHION_MNIST_DIR, /usr/share/datasets/fashion-mnist, ./data/fashion-mnist)' },
     out: { type: 'string' as const, placeholder: 'DIR', help: `write the model after each epoch to DIR/${CHECKPOINT_FILE}` },
     resume: { type: 'string' as const, placeholder: 'DIR', help: 'continue from the checkpoint in DIR (same seed and flags), writing back to it unless --out is given' },
+    profile: { type: 'boolean' as const, help: 'time every GPU kernel with timestamp queries and print a table per epoch (each dispatch in its own pass: slower)' },
     json: { type: 'boolean' as const, help: 'print one JSON object with the results on stdout (human lines go to stderr)' },
     verbose: { type: 'boolean' as const, help: 'print stack traces on errors' },
   },
@@ -72,9 +74,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const result = await train(
       gpu,
       { train: trainSplit, test: data.test },
-      { model, epochs: flags.epochs, lr: flags.lr, batchSize: flags.batchSize, seed: flags.seed, limit, kernels: flags.kernels === 'auto' ? undefined : (flags.kernels as KernelPath) },
+      { model, epochs: flags.epochs, lr: flags.lr, batchSize: flags.batchSize, seed: flags.seed, limit, profile: flags.profile, kernels: flags.kernels === 'auto' ? undefined : (flags.kernels as KernelPath) },
       {
         onProgress: (epoch, done, total) => bar.update(`epoch ${epoch}`, done, total),
+        onProfile: (epoch, times) => {
+          bar.clear();
+          out.line(`GPU time per kernel, epoch ${epoch}:\n${formatProfile(times)}`);
+        },
         onEpoch: (record) => {
           bar.clear();
           out.line(formatEpoch(record));

@@ -7,6 +7,12 @@ import { ResourceType, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { GpuError } from '../errors.js';
 import type { Gpu } from './device.js';
 
+/**
+ * The part of a compute pass that kernels record into. A real GPUComputePassEncoder is one; so is the
+ * profiler's DispatchLog, which replays each dispatch in its own timed pass.
+ */
+export type ComputePass = Pick<GPUComputePassEncoder, 'setPipeline' | 'setBindGroup' | 'dispatchWorkgroups'>;
+
 export interface BindingInfo {
   name: string;
   group: number;
@@ -115,7 +121,7 @@ export class Kernel {
   }
 
   /** Records one dispatch; `groups[i]` is bound at @group(i). */
-  dispatch(pass: GPUComputePassEncoder, groups: GPUBindGroup[], x: number, y = 1, z = 1): void {
+  dispatch(pass: ComputePass, groups: GPUBindGroup[], x: number, y = 1, z = 1): void {
     pass.setPipeline(this.pipeline);
     for (let i = 0; i < groups.length; i++) pass.setBindGroup(i, groups[i]);
     pass.dispatchWorkgroups(x, y, z);

@@ -3,7 +3,7 @@
  * grid for given dimensions. @group(1), where a kernel has one, is the per-step uniform (see train/steps.ts).
  */
 import type { Gpu } from '../gpu/device.js';
-import { Kernel } from '../gpu/kernel.js';
+import { type ComputePass, Kernel } from '../gpu/kernel.js';
 
 /** Sizes a dispatch is recorded for. `rows` is the largest minibatch; kernels skip rows past step.rows. */
 export interface Dims {
@@ -35,7 +35,7 @@ export class BoundKernel<Name extends string> {
     return this.kernel.bindGroup(0, buffers, label);
   }
 
-  encode(pass: GPUComputePassEncoder, group: GPUBindGroup, step: GPUBindGroup | null, dims: Dims): void {
+  encode(pass: ComputePass, group: GPUBindGroup, step: GPUBindGroup | null, dims: Dims): void {
     const [x, y = 1, z = 1] = this.spec.grid(dims, this.workgroup);
     this.kernel.dispatch(pass, step ? [group, step] : [group], x, y, z);
   }

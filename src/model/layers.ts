@@ -3,6 +3,7 @@
  * Calls record GPU work into a compute pass instead of running it, so a whole step (or epoch) is recorded
  * once and replayed by the queue; buffers and bind groups are made on first use and reused afterwards.
  */
+import type { ComputePass } from '../gpu/kernel.js';
 import type { Gpu } from '../gpu/device.js';
 import { createBuffer, createBufferWith } from '../gpu/buffers.js';
 import { biasGrad } from '../kernels/bias_grad.js';
@@ -61,7 +62,7 @@ export class Linear {
     return [this.weight, this.bias];
   }
 
-  forward(pass: GPUComputePassEncoder, x: GPUBuffer, step: GPUBindGroup): GPUBuffer {
+  forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer {
     this.input = x;
     const group = bindOnce(this.forwardGroups, x, this.kernels.forward, { x, w: this.weight.value, b: this.bias.value, logits: this.output });
     this.kernels.forward.encode(pass, group, step, this.dims);
@@ -69,7 +70,7 @@ export class Linear {
   }
 
   /** Fills weight.grad and bias.grad from ∂l/∂output, using the input of the last forward. */
-  backward(pass: GPUComputePassEncoder, dOutput: GPUBuffer, step: GPUBindGroup): void {
+  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): void {
     if (!this.input) throw new Error('Linear.backward before forward');
     const x = this.input;
     const dw = bindOnce(this.weightGradGroups, dOutput, this.kernels.dw, { x, dlogits: dOutput, dw: this.weight.grad });
@@ -107,7 +108,7 @@ export class CrossEntropyLoss {
     return new CrossEntropyLoss(gpu.device, { rows: maxRows, features: 0, classes }, lossSum, await logSoftmaxCrossEntropy.create(gpu));
   }
 
-  forward(pass: GPUComputePassEncoder, logits: GPUBuffer, y: GPUBuffer, step: GPUBindGroup): GPUBuffer {
+  forward(pass: ComputePass, logits: GPUBuffer, y: GPUBuffer, step: GPUBindGroup): GPUBuffer {
     // Keyed by logits only: one loss object serves one model, whose label buffer does not change.
     const group = bindOnce(this.groups, logits, this.kernel, { logits, y, loss: this.loss, loss_sum: this.lossSum, dlogits: this.dlogits });
     this.kernel.encode(pass, group, step, this.dims);
@@ -141,7 +142,7 @@ export class SGD {
     return new SGD(kernel, updates);
   }
 
-  step(pass: GPUComputePassEncoder): void {
+  step(pass: ComputePass): void {
     for (const u of this.updates) this.kernel.encode(pass, u.group, null, sgdDims(u.size));
   }
 

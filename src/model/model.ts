@@ -3,6 +3,7 @@
  * (forward, loss, backward, update) into a compute pass. Both models read the same minibatch buffers and
  * add to the same epoch accumulators, so the trainer can swap them.
  */
+import type { ComputePass } from '../gpu/kernel.js';
 import type { Gpu } from '../gpu/device.js';
 import type { Parameters } from './parameters.js';
 
@@ -30,7 +31,7 @@ export interface TrainableModel {
   readonly weights: GPUBuffer; // W: [features, classes] f32 row-major
   readonly bias: GPUBuffer; // b: [classes] f32
   /** Records one minibatch step; `step` is the @group(1) slot giving this step's rows. */
-  encodeStep(pass: GPUComputePassEncoder, step: GPUBindGroup): void;
+  encodeStep(pass: ComputePass, step: GPUBindGroup): void;
   destroy(): void;
 }
 

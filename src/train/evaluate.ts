@@ -4,6 +4,7 @@
  * Both models are the same function of (W, b), so one evaluator serves both, and `eval` on a checkpoint
  * gives exactly the numbers training printed.
  */
+import type { ComputePass } from '../gpu/kernel.js';
 import type { Gpu } from '../gpu/device.js';
 import { createBuffer, createBufferWith, readBuffer } from '../gpu/buffers.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
@@ -30,7 +31,7 @@ export class Evaluator {
     private readonly classes: number,
     private readonly slots: StepSlots,
     private readonly buffers: Record<string, GPUBuffer>,
-    private readonly record: (pass: GPUComputePassEncoder, step: GPUBindGroup) => void,
+    private readonly record: (pass: ComputePass, step: GPUBindGroup) => void,
   ) {}
 
   /** `weights` [features, classes] and `bias` [classes] are read at each evaluate(), so training can go on. */
@@ -68,7 +69,7 @@ export class Evaluator {
       acc: acc.bind({ logits: b.logits, y: b.y, predictions: b.predictions, correct: b.correct }),
     };
     const slots = StepSlots.create(device, gather.kernel.layout(1), epochSteps(split.count, rows), features, classes, 'eval steps');
-    const record = (pass: GPUComputePassEncoder, step: GPUBindGroup) => {
+    const record = (pass: ComputePass, step: GPUBindGroup) => {
       gather.encode(pass, groups.gather, step, dims);
       mm.encode(pass, groups.mm, step, dims);
       sm.encode(pass, groups.sm, step, dims);

@@ -10,6 +10,7 @@ import type { ModelKind } from '../model/model.js';
 import { initialParameters, type Parameters } from '../model/parameters.js';
 import type { Evaluation } from './evaluate.js';
 import type { ImageSplit } from './gpu_dataset.js';
+import { type KernelTime, Profiler } from './profile.js';
 import type { KernelPath } from './step_recorders.js';
 import { type Progress, Trainer } from './trainer.js';
 
@@ -22,6 +23,8 @@ export interface TrainOptions {
   limit: number | null; // train on the first N samples
   stepsPerSubmit?: number;
   kernels?: KernelPath;
+  /** Time every kernel with timestamp queries (each dispatch in its own pass; slower). */
+  profile?: boolean;
 }
 
 export interface TrainHooks {
@@ -29,6 +32,8 @@ export interface TrainHooks {
   onProgress?(epoch: number, done: number, total: number): void;
   /** Called after every completed epoch with the state to save. */
   checkpoint?(checkpoint: Checkpoint): void | Promise<void>;
+  /** With options.profile: per-kernel GPU times of each epoch. */
+  onProfile?(epoch: number, times: KernelTime[]): void;
   /** Checked between epochs (e.g. set by SIGINT or a Stop button). */
   shouldStop?(): boolean;
 }
@@ -64,7 +69,12 @@ export async function train(gpu: Gpu, data: { train: ImageSplit; test: ImageSpli
         break;
       }
       const progress: Progress | undefined = hooks.onProgress ? (done, total) => hooks.onProgress!(epoch + 1, done, total) : undefined;
-      const metrics = await unlessLost(gpu, trainer.trainEpoch(epoch, progress));
+      const profiler = options.profile ? new Profiler(gpu.device) : undefined;
+      const metrics = await unlessLost(gpu, trainer.trainEpoch(epoch, progress, profiler));
+      if (profiler) {
+        hooks.onProfile?.(epoch + 1, profiler.report());
+        profiler.destroy();
+      }
       if (!Number.isFinite(metrics.loss)) {
         throw new DivergenceError(
           `training diverged in epoch ${epoch + 1}: the loss became ${metrics.loss} (learning rate ${options.lr} is too high?)` +

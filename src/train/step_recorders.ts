@@ -6,6 +6,7 @@
  *    math, with per-sample results summed once at the epoch's end (sum_epoch_totals). The fast path.
  * Both leave the epoch's loss sum and correct count in `lossSum` / `correct`.
  */
+import type { ComputePass } from '../gpu/kernel.js';
 import type { Gpu } from '../gpu/device.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE, UNIFORM } from '../gpu/buffers.js';
 import { FUSED_UNIFORM_BYTES, fusedForwardLossGrad } from '../kernels/fused_forward_loss_grad.js';
@@ -27,7 +28,7 @@ export interface StepRecorder {
   readonly lossSum: GPUBuffer; // [1] f32 after endEpoch
   readonly correct: GPUBuffer; // [1] u32 after endEpoch
   beginEpoch(encoder: GPUCommandEncoder): void;
-  recordStep(pass: GPUComputePassEncoder, step: GPUBindGroup): void;
+  recordStep(pass: ComputePass, step: GPUBindGroup): void;
   endEpoch(encoder: GPUCommandEncoder): void;
   destroy(): void;
 }

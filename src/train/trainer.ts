@@ -18,6 +18,7 @@ import { createScratchModel } from '../model/scratch.js';
 import { Evaluator, type Evaluation } from './evaluate.js';
 import { destroySplit, type GpuSplit, type ImageSplit, uploadSplit } from './gpu_dataset.js';
 import { createFusedRecorder, createSeparateRecorder, type KernelPath, type StepRecorder } from './step_recorders.js';
+import { DispatchLog, type Profiler } from './profile.js';
 import { epochSteps, StepSlots } from './steps.js';
 
 export const MODEL_FACTORIES: Record<ModelKind, ModelFactory> = {
@@ -98,26 +99,16 @@ export class Trainer {
     return this.slots.ranges.length;
   }
 
-  /** Trains one epoch (0-based `epoch` picks the shuffle) and returns its metrics. */
-  async trainEpoch(epoch: number, onProgress?: Progress): Promise<EpochMetrics> {
+  /**
+   * Trains one epoch (0-based `epoch` picks the shuffle) and returns its metrics. With a profiler, every
+   * dispatch runs in its own timed pass (slower, same results) and the profiler collects per-kernel times.
+   */
+  async trainEpoch(epoch: number, onProgress?: Progress, profiler?: Profiler): Promise<EpochMetrics> {
     const { device } = this.gpu;
     const start = performance.now();
     const order = epochOrder(this.train.count, this.config.seed, epoch);
     device.queue.writeBuffer(this.order, 0, order);
-    const steps = this.slots.ranges.length;
-    const perSubmit = this.config.stepsPerSubmit;
-    const done: Array<Promise<void>> = [];
-    for (let first = 0; first < steps; first += perSubmit) {
-      const last = Math.min(steps, first + perSubmit);
-      const encoder = device.createCommandEncoder({ label: `epoch ${epoch + 1} steps ${first}..${last - 1}` });
-      if (first === 0) this.recorder.beginEpoch(encoder);
-      const pass = encoder.beginComputePass();
-      for (let s = first; s < last; s++) this.recorder.recordStep(pass, this.slots.groups[s]);
-      pass.end();
-      if (last === steps) this.recorder.endEpoch(encoder);
-      device.queue.submit([encoder.finish()]);
-      if (onProgress) done.push(device.queue.onSubmittedWorkDone().then(() => onProgress(last, steps)));
-    }
+    const done = profiler ? await this.submitProfiled(profiler) : this.submitEpoch(epoch, onProgress);
     const [lossSum, correct] = await Promise.all([
       readBuffer(device, this.recorder.lossSum, 4),
       readBuffer(device, this.recorder.correct, 4),
@@ -130,6 +121,41 @@ export class Trainer {
       trainAccuracy: new Uint32Array(correct as ArrayBuffer)[0] / samples,
       seconds: (performance.now() - start) / 1000,
     };
+  }
+
+  /** Records the epoch's steps into ~stepsPerSubmit-sized command buffers and submits them all at once. */
+  private submitEpoch(epoch: number, onProgress?: Progress): Array<Promise<void>> {
+    const { device } = this.gpu;
+    const steps = this.slots.ranges.length;
+    const done: Array<Promise<void>> = [];
+    for (let first = 0; first < steps; first += this.config.stepsPerSubmit) {
+      const last = Math.min(steps, first + this.config.stepsPerSubmit);
+      const encoder = device.createCommandEncoder({ label: `epoch ${epoch + 1} steps ${first}..${last - 1}` });
+      if (first === 0) this.recorder.beginEpoch(encoder);
+      const pass = encoder.beginComputePass();
+      for (let s = first; s < last; s++) this.recorder.recordStep(pass, this.slots.groups[s]);
+      pass.end();
+      if (last === steps) this.recorder.endEpoch(encoder);
+      device.queue.submit([encoder.finish()]);
+      // Resolves when the GPU has finished this chunk, so the bar follows the GPU, not the CPU's recording.
+      if (onProgress) done.push(device.queue.onSubmittedWorkDone().then(() => onProgress(last, steps)));
+    }
+    return done;
+  }
+
+  /** The same epoch with every dispatch in its own timestamped pass. */
+  private async submitProfiled(profiler: Profiler): Promise<Array<Promise<void>>> {
+    const { device } = this.gpu;
+    const begin = device.createCommandEncoder({ label: 'epoch begin' });
+    this.recorder.beginEpoch(begin);
+    device.queue.submit([begin.finish()]);
+    const log = new DispatchLog();
+    for (const step of this.slots.groups) this.recorder.recordStep(log, step);
+    await profiler.replay(log, (encoder) => device.queue.submit([encoder.finish()]));
+    const end = device.createCommandEncoder({ label: 'epoch end' });
+    this.recorder.endEpoch(end);
+    device.queue.submit([end.finish()]);
+    return [];
   }
 
   /** Loss, accuracy, predictions and probabilities on the test split, in one submit. */
