@@ -31,43 +31,9 @@ const CLASSES: u32 = 10u;
 override STABLE_LOSS: bool = true;
 override WG: u32 = 64;
 
-@compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let r = gid.x;
-  if (r >= step.rows) {
-    return;
-  }
-  let position = step.row0 + r;
-  let sample = order[position];
-  let words = step.features / 4u;
-  // W viewed as vec4: the 4 pixels of word `word` use rows 4*word .. 4*word+3, i.e. W's floats
-  // 40*word .. 40*word+39 = vec4s 10*word .. 10*word+9. Uniform, because every row reads the same W.
-  var z0 = vec4f(0.0);
-  var z1 = vec4f(0.0);
-  var z2 = vec2f(0.0);
-  let base = sample * words;
-  for (var word = 0u; word < words; word++) {
-    let packed = images[base + word];
-    let p0 = f32(packed & 0xffu);
-    let p1 = f32((packed >> 8u) & 0xffu);
-    let p2 = f32((packed >> 16u) & 0xffu);
-    let p3 = f32(packed >> 24u);
-    let v = word * 10u;
-    let v0 = w[v];
-    let v1 = w[v + 1u];
-    let v2 = w[v + 2u];
-    let v3 = w[v + 3u];
-    let v4 = w[v + 4u];
-    let v5 = w[v + 5u];
-    let v6 = w[v + 6u];
-    let v7 = w[v + 7u];
-    let v8 = w[v + 8u];
-    let v9 = w[v + 9u];
-    z0 += p0 * v0 + p1 * vec4f(v2.zw, v3.xy) + p2 * v5 + p3 * vec4f(v7.zw, v8.xy);
-    z1 += p0 * v1 + p1 * vec4f(v3.zw, v4.xy) + p2 * v6 + p3 * vec4f(v8.zw, v9.xy);
-    z2 += p0 * v2.xy + p1 * v4.zw + p2 * v7.xy + p3 * v9.zw;
-  }
-  var z = array<f32, CLASSES>(z0.x, z0.y, z0.z, z0.w, z1.x, z1.y, z1.z, z1.w, z2.x, z2.y);
+// Softmax, loss, dlogits and hit for one row whose logits (before / 255 and + b) are `acc`.
+fn finish_row(r: u32, position: u32, sample: u32, acc: array<f32, CLASSES>) {
+  var z = acc;
   for (var n = 0u; n < CLASSES; n++) {
     z[n] = z[n] / 255.0 + b[n];
   }
@@ -98,4 +64,64 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
   sample_loss[position] = loss;
   sample_hit[position] = select(0u, 1u, best == y);
+}
+
+// Pixel word `word` of both rows, added into their logits. W viewed as vec4: the 4 pixels of a word feed
+// rows 4*word .. 4*word+3 of W, i.e. its floats 40*word .. 40*word+39 = vec4s 10*word .. 10*word+9.
+struct Acc {
+  z0: vec4f,
+  z1: vec4f,
+  z2: vec2f,
+}
+
+fn accumulate(acc: ptr<function, Acc>, packed: u32, v0: vec4f, v1: vec4f, v2: vec4f, v3: vec4f, v4: vec4f, v5: vec4f, v6: vec4f, v7: vec4f, v8: vec4f, v9: vec4f) {
+  let p0 = f32(packed & 0xffu);
+  let p1 = f32((packed >> 8u) & 0xffu);
+  let p2 = f32((packed >> 16u) & 0xffu);
+  let p3 = f32(packed >> 24u);
+  (*acc).z0 += p0 * v0 + p1 * vec4f(v2.zw, v3.xy) + p2 * v5 + p3 * vec4f(v7.zw, v8.xy);
+  (*acc).z1 += p0 * v1 + p1 * vec4f(v3.zw, v4.xy) + p2 * v6 + p3 * vec4f(v8.zw, v9.xy);
+  (*acc).z2 += p0 * v2.xy + p1 * v4.zw + p2 * v7.xy + p3 * v9.zw;
+}
+
+fn logits(a: Acc) -> array<f32, CLASSES> {
+  return array<f32, CLASSES>(a.z0.x, a.z0.y, a.z0.z, a.z0.w, a.z1.x, a.z1.y, a.z1.z, a.z1.w, a.z2.x, a.z2.y);
+}
+
+// Each invocation does two rows, r and r + half, so every W value loaded (a broadcast) feeds two rows.
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let half = (step.rows + 1u) / 2u;
+  let r0 = gid.x;
+  if (r0 >= half) {
+    return;
+  }
+  let r1 = r0 + half;
+  let has1 = r1 < step.rows;
+  let sample0 = order[step.row0 + r0];
+  let sample1 = select(sample0, order[step.row0 + min(r1, step.rows - 1u)], has1);
+  let words = step.features / 4u;
+  var a0 = Acc(vec4f(0.0), vec4f(0.0), vec2f(0.0));
+  var a1 = Acc(vec4f(0.0), vec4f(0.0), vec2f(0.0));
+  let base0 = sample0 * words;
+  let base1 = sample1 * words;
+  for (var word = 0u; word < words; word++) {
+    let v = word * 10u;
+    let v0 = w[v];
+    let v1 = w[v + 1u];
+    let v2 = w[v + 2u];
+    let v3 = w[v + 3u];
+    let v4 = w[v + 4u];
+    let v5 = w[v + 5u];
+    let v6 = w[v + 6u];
+    let v7 = w[v + 7u];
+    let v8 = w[v + 8u];
+    let v9 = w[v + 9u];
+    accumulate(&a0, images[base0 + word], v0, v1, v2, v3, v4, v5, v6, v7, v8, v9);
+    accumulate(&a1, images[base1 + word], v0, v1, v2, v3, v4, v5, v6, v7, v8, v9);
+  }
+  finish_row(r0, step.row0 + r0, sample0, logits(a0));
+  if (has1) {
+    finish_row(r1, step.row0 + r1, sample1, logits(a1));
+  }
 }

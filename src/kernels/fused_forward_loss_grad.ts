@@ -7,7 +7,7 @@ import { ceilDiv, defineKernel } from './kernel.js';
 export const fusedForwardLossGrad = defineKernel<'images' | 'labels' | 'order' | 'w' | 'b' | 'dlogits' | 'sample_loss' | 'sample_hit'>({
   shader: 'fused_forward_loss_grad',
   tunable: true,
-  grid: (d, wg) => [ceilDiv(d.rows, wg)],
+  grid: (d, wg) => [ceilDiv(ceilDiv(d.rows, 2), wg)], // two rows per invocation
 });
 
 /** The fused kernels keep per-row values in registers, sized for this many classes. */
