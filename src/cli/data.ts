@@ -1,4 +1,6 @@
-import { DEFAULT_BASE_URL, downloadFashionMnist, LOCAL_DATA_DIR } from '../data/node.js';
+import { DEFAULT_BASE_URL, downloadFashionMnist, loadFashionMnist, LOCAL_DATA_DIR } from '../data/node.js';
+import { writePng } from '../report/png.js';
+import { previewPicture } from '../report/preview.js';
 import { UsageError } from '../errors.js';
 import { parseFlags } from './args.js';
 import { Output } from './output.js';
@@ -45,8 +47,33 @@ async function downloadCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+export const previewSpec = {
+  usage: 'webgpu-softmax data preview --out FILE.png [flags]',
+  summary: 'Draw a grid of training images with their labels, as d2l 3.5 shows them.',
+  flags: {
+    out: { type: 'string' as const, placeholder: 'FILE', help: 'PNG file to write' },
+    count: { type: 'int' as const, default: 36, min: 1, max: 10000, help: 'images on the grid' },
+    columns: { type: 'int' as const, default: 12, min: 1, max: 100, help: 'images per row' },
+    scale: { type: 'int' as const, default: 3, min: 1, max: 16, help: 'integer upscale of each 28x28 image' },
+    data: { type: 'string' as const, placeholder: 'DIR', help: 'Fashion-MNIST directory (same search order as train)' },
+    verbose: { type: 'boolean' as const, help: 'print stack traces on errors' },
+  },
+};
+
+async function previewCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(previewSpec, argv, console.log);
+  if (!flags) return 0;
+  if (!flags.out) throw new UsageError('data preview needs --out FILE.png (see `webgpu-softmax data preview --help`)');
+  const { train } = await loadFashionMnist({ root: flags.data });
+  const { image } = previewPicture({ images: train.images, labels: train.labels, count: Math.min(flags.count, train.count), columns: flags.columns, scale: flags.scale });
+  await writePng(flags.out, image);
+  new Output(false).line(`wrote ${flags.out} (${image.width}x${image.height})`);
+  return 0;
+}
+
 const SUBCOMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   download: { run: downloadCommand, summary: 'download and verify the dataset from the official mirror' },
+  preview: { run: previewCommand, summary: 'draw a grid of training images with their labels as a PNG' },
 };
 
 export const dataSummary = 'dataset commands: ' + Object.keys(SUBCOMMANDS).join(', ');

@@ -1,10 +1,9 @@
 import { loadFashionMnist } from '../data/node.js';
+import { UsageError } from '../errors.js';
 import { describeAdapter } from '../gpu/device.js';
 import { createNodeGpu } from '../gpu/node.js';
-import { createBufferWith } from '../gpu/buffers.js';
 import { loadCheckpoint } from '../model/checkpoint_file.js';
-import { Evaluator } from '../train/evaluate.js';
-import { destroySplit, uploadSplit } from '../train/gpu_dataset.js';
+import { evaluateParameters } from '../train/evaluate.js';
 import { parseFlags } from './args.js';
 import { Output } from './output.js';
 
@@ -25,7 +24,6 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!flags) return 0;
   const out = new Output(flags.json);
   if (!flags.model) {
-    const { UsageError } = await import('../errors.js');
     throw new UsageError('eval needs --model PATH (a checkpoint written by train --out DIR) (see `webgpu-softmax eval --help`)');
   }
   const checkpoint = loadCheckpoint(flags.model, { features: 784, classes: 10 });
@@ -34,14 +32,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   try {
     out.line(`adapter: ${describeAdapter(gpu.adapterInfo)}`);
     out.line(`checkpoint: ${checkpoint.path} (model ${checkpoint.meta.model}, epoch ${checkpoint.meta.epoch})`);
-    const { device } = gpu;
-    const test = uploadSplit(device, data.test, checkpoint.params.features, 'test');
-    const weights = createBufferWith(device, 'W', checkpoint.params.weights);
-    const bias = createBufferWith(device, 'b', checkpoint.params.bias);
-    const evaluator = await Evaluator.create(gpu, test, weights, bias, checkpoint.params.classes);
-    const result = await evaluator.evaluate();
-    evaluator.destroy();
-    destroySplit(test);
+    const result = await evaluateParameters(gpu, data.test, checkpoint.params);
     out.line(`test loss ${result.loss.toFixed(4)}, test acc ${result.accuracy.toFixed(3)} (${result.samples} samples)`);
     out.result({ loss: result.loss, accuracy: result.accuracy, samples: result.samples });
     return 0;

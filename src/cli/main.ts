@@ -7,6 +7,7 @@ import { SoftmaxError } from '../errors.js';
 import { dataCommand } from './data.js';
 import { evalCommand } from './eval.js';
 import { infoCommand } from './info.js';
+import { sheetCommand } from './sheet.js';
 import { trainCommand } from './train.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -15,7 +16,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   train: { run: trainCommand, summary: 'train softmax regression on Fashion-MNIST on the GPU' },
   eval: { run: evalCommand, summary: 'evaluate a checkpoint on the test set' },
   info: { run: infoCommand, summary: 'show the WebGPU adapter, its features and limits' },
-  data: { run: dataCommand, summary: 'dataset commands: download' },
+  sheet: { run: sheetCommand, summary: 'draw test images with true and predicted labels as a PNG' },
+  data: { run: dataCommand, summary: 'dataset commands: download, preview' },
 };
 
 function usage(): string {

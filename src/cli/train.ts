@@ -9,6 +9,8 @@ import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint_file.js';
 import { MODEL_KINDS, type ModelKind } from '../model/model.js';
 import { formatEpoch, train } from '../train/loop.js';
 import { formatProfile } from '../train/profile.js';
+import { trainingPictures } from '../report/from_training.js';
+import { writePng } from '../report/png.js';
 import { KERNEL_PATHS, type KernelPath } from '../train/step_recorders.js';
 import { parseFlags } from './args.js';
 import { Output } from './output.js';
@@ -97,6 +99,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
     bar.clear();
     out.line(`test loss ${result.test.loss.toFixed(4)}, test acc ${result.test.accuracy.toFixed(3)} (${result.test.samples} samples)`);
     if (checkpointPath) out.line(`checkpoint: ${checkpointPath}`);
+    if (outDir && result.history.length > 0) {
+      const pictures = trainingPictures(data.test, result.test, result.checkpoint.params, result.history);
+      for (const [name, image] of Object.entries(pictures)) await writePng(join(outDir, `${name}.png`), image);
+      out.line(`pictures: ${Object.keys(pictures).map((n) => join(outDir, `${n}.png`)).join(', ')}`);
+    }
     out.result({
       adapter: gpu.adapterInfo,
       model,
@@ -117,4 +124,3 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
 }
 
-export const defaultOutPath = (dir: string) => join(dir, CHECKPOINT_FILE);

@@ -14,7 +14,8 @@ import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js'
 import { matmulBias } from '../kernels/matmul_bias.js';
 import { softmax } from '../kernels/softmax.js';
 import { epochSteps, StepSlots } from './steps.js';
-import type { GpuSplit } from './gpu_dataset.js';
+import type { Parameters } from '../model/parameters.js';
+import { destroySplit, type GpuSplit, type ImageSplit, uploadSplit } from './gpu_dataset.js';
 
 export interface Evaluation {
   loss: number; // mean cross-entropy
@@ -113,5 +114,22 @@ export class Evaluator {
   destroy(): void {
     for (const buffer of Object.values(this.buffers)) buffer.destroy();
     this.slots.destroy();
+  }
+}
+
+/** Uploads a split and a set of parameters, evaluates once on the GPU, and frees everything again. */
+export async function evaluateParameters(gpu: Gpu, split: ImageSplit, params: Parameters): Promise<Evaluation> {
+  const { device } = gpu;
+  const gpuSplit = uploadSplit(device, split, params.features, 'eval split');
+  const weights = createBufferWith(device, 'W', params.weights); // [features, classes] row-major
+  const bias = createBufferWith(device, 'b', params.bias); // [classes]
+  const evaluator = await Evaluator.create(gpu, gpuSplit, weights, bias, params.classes);
+  try {
+    return await evaluator.evaluate();
+  } finally {
+    evaluator.destroy();
+    weights.destroy();
+    bias.destroy();
+    destroySplit(gpuSplit);
   }
 }

@@ -33,7 +33,7 @@ describe('train with the defaults reaches d2l\'s figures, and eval reproduces th
       expect(last.trainAccuracy).toBeGreaterThanOrEqual(0.834);
       expect(last.testAccuracy).toBeGreaterThanOrEqual(0.8);
       expect(result.epochs[0].loss).toBeGreaterThan(last.loss);
-      expect(readdirSync(out)).toEqual(['model.safetensors']);
+      expect(readdirSync(out).sort()).toEqual(['confusion.png', 'curves.png', 'model.safetensors', 'predictions.png', 'weights.png']);
 
       const e = await runCli(['eval', '--model', out, '--json']);
       expect(e.code, e.stderr).toBe(0);

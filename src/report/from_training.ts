@@ -1,0 +1,64 @@
+/**
+ * The four pictures of a trained model, made from what training and evaluation already produced (GPU
+ * predictions and probabilities, the parameters, the per-epoch history). Browser-safe: the CLI encodes the
+ * results to PNG files, the web page draws them on canvases.
+ */
+import type { EpochRecord } from '../model/checkpoint.js';
+import type { Parameters } from '../model/parameters.js';
+import { Rng } from '../random.js';
+import type { Evaluation } from '../train/evaluate.js';
+import type { ImageSplit } from '../train/gpu_dataset.js';
+import { confusionMatrix, confusionPicture } from './confusion.js';
+import { curvesPicture } from './curves.js';
+import type { RgbaImage } from './raster.js';
+import { predictionSheet, SHEET_DEFAULTS } from './sheet.js';
+import { weightsPicture } from './weights.js';
+
+export interface SheetOptions {
+  count?: number;
+  columns?: number;
+  scale?: number;
+  onlyWrong?: boolean;
+  /** Pick the images at random with this seed; without it, the first test images, as d2l shows them. */
+  seed?: number;
+}
+
+/** Prediction sheet of test images with the GPU's predictions and the probability of each predicted class. */
+export function sheetFromEvaluation(split: ImageSplit, evaluation: Evaluation, options: SheetOptions = {}): RgbaImage {
+  const classes = evaluation.probabilities.length / evaluation.samples;
+  const order = options.seed === undefined ? Uint32Array.from({ length: split.count }, (_, i) => i) : new Rng(options.seed).permutation(split.count);
+  const pixels = split.images.length / split.count;
+  const images = new Uint8Array(order.length * pixels);
+  order.forEach((i, j) => images.set(split.images.subarray(i * pixels, (i + 1) * pixels), j * pixels));
+  const predictions = Array.from(order, (i) => evaluation.predictions[i]);
+  return predictionSheet({
+    images,
+    labels: Array.from(order, (i) => split.labels[i]),
+    predictions,
+    probabilities: Array.from(order, (i, j) => evaluation.probabilities[i * classes + predictions[j]]),
+    count: options.count ?? SHEET_DEFAULTS.count,
+    columns: options.columns ?? SHEET_DEFAULTS.columns,
+    scale: options.scale ?? SHEET_DEFAULTS.scale,
+    onlyWrong: options.onlyWrong,
+  }).image;
+}
+
+export interface TrainingPictures {
+  predictions: RgbaImage;
+  curves: RgbaImage;
+  confusion: RgbaImage;
+  weights: RgbaImage;
+}
+
+export function trainingPictures(split: ImageSplit, evaluation: Evaluation, params: Parameters, history: readonly EpochRecord[]): TrainingPictures {
+  return {
+    predictions: sheetFromEvaluation(split, evaluation),
+    curves: curvesPicture({
+      trainLoss: history.map((h) => h.loss),
+      trainAcc: history.map((h) => h.trainAccuracy),
+      testAcc: history.map((h) => h.testAccuracy ?? NaN),
+    }).image,
+    confusion: confusionPicture(confusionMatrix(split.labels.subarray(0, split.count), evaluation.predictions, params.classes)).image,
+    weights: weightsPicture({ weights: params.weights, classes: params.classes }).image,
+  };
+}
