@@ -30,6 +30,8 @@ export interface StepRecorder {
   beginEpoch(encoder: GPUCommandEncoder): void;
   recordStep(pass: ComputePass, step: GPUBindGroup): void;
   endEpoch(encoder: GPUCommandEncoder): void;
+  /** Dispatches endEpoch records. */
+  readonly epochEndDispatches: number;
   destroy(): void;
 }
 
@@ -69,6 +71,7 @@ export async function createSeparateRecorder(a: RecorderArgs, factory: ModelFact
       model.encodeStep(pass, step);
     },
     endEpoch() {},
+    epochEndDispatches: 0,
     destroy() {
       model.destroy();
       for (const b of Object.values(io)) b.destroy();
@@ -124,6 +127,7 @@ export async function createFusedRecorder(a: RecorderArgs, model: ModelKind, wor
       totals.encode(pass, groups.totals, null, a.dims);
       pass.end();
     },
+    epochEndDispatches: 1,
     destroy() {
       for (const buffer of Object.values(b)) buffer.destroy();
     },

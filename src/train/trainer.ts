@@ -171,6 +171,13 @@ export class Trainer {
     return { weights: new Float32Array(w), bias: new Float32Array(b), features, classes };
   }
 
+  /** Dispatches one epoch records (fused: 2 per step + 1 for the totals; separate: the model's per-step count). */
+  dispatchesPerEpoch(): number {
+    const log = new DispatchLog();
+    this.recorder.recordStep(log, this.slots.groups[0]);
+    return log.dispatches.length * this.stepsPerEpoch + this.recorder.epochEndDispatches;
+  }
+
   /** GPU memory this trainer holds, in bytes (dataset included). */
   gpuBytes(): number {
     return this.train.bytes + (this.test?.bytes ?? 0);

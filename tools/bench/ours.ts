@@ -1,0 +1,105 @@
+/**
+ * Our contenders: the GPU trainer under different orchestrations, and the CPU reference trainer as a floor.
+ * They run in the driver's process; each gets its own WebGPU device.
+ */
+import { describeAdapter, type Gpu } from '../../src/gpu/device.js';
+import { createNodeGpu } from '../../src/gpu/node.js';
+import { initialParameters, type Parameters } from '../../src/model/parameters.js';
+import type { ModelKind } from '../../src/model/model.js';
+import { evaluate, trainEpoch } from '../../src/reference/train.js';
+import { type KernelTime, Profiler } from '../../src/train/profile.js';
+import { Trainer, type TrainerConfig } from '../../src/train/trainer.js';
+import type { BenchData, Contender, EpochResult } from './contender.js';
+
+export interface OursOptions {
+  model?: ModelKind;
+  kernels?: TrainerConfig['kernels'];
+  stepsPerSubmit?: number;
+}
+
+export class OursContender implements Contender {
+  adapter?: string;
+  notes?: string;
+  /** GPU buffer bytes held (dataset included), known after setup. */
+  gpuBytes = 0;
+  /** Dispatches and queue.submits per epoch, known after setup. */
+  dispatchesPerEpoch = 0;
+  submitsPerEpoch = 0;
+  private gpu?: Gpu;
+  private trainer?: Trainer;
+
+  constructor(
+    readonly name: string,
+    private readonly options: OursOptions = {},
+  ) {}
+
+  async setup(data: BenchData): Promise<void> {
+    this.gpu = await createNodeGpu();
+    this.adapter = describeAdapter(this.gpu.adapterInfo);
+    this.trainer = await Trainer.create(
+      this.gpu,
+      {
+        train: { images: data.trainImages, labels: data.trainLabels, count: data.trainCount },
+        test: { images: data.testImages, labels: data.testLabels, count: data.testCount },
+      },
+      { model: this.options.model ?? 'scratch', lr: data.lr, batchSize: data.batchSize, seed: data.seed, kernels: this.options.kernels, stepsPerSubmit: this.options.stepsPerSubmit },
+      initialParameters(data.seed),
+    );
+    this.gpuBytes = this.trainer.gpuBytes();
+    this.dispatchesPerEpoch = this.trainer.dispatchesPerEpoch();
+    this.submitsPerEpoch = Math.ceil(this.trainer.stepsPerEpoch / this.trainer.config.stepsPerSubmit);
+    this.notes = `${this.trainer.config.kernels} kernels, ${this.dispatchesPerEpoch} dispatches and ${this.submitsPerEpoch} submits per epoch`;
+  }
+
+  async trainEpoch(epoch: number): Promise<EpochResult> {
+    const m = await this.trainer!.trainEpoch(epoch);
+    return { seconds: m.seconds, loss: m.loss, trainAccuracy: m.trainAccuracy };
+  }
+
+  async testAccuracy(): Promise<number> {
+    return (await this.trainer!.evaluate()).accuracy;
+  }
+
+  /** Trains one more epoch with every kernel timed. */
+  async profileEpoch(epoch: number): Promise<KernelTime[]> {
+    const profiler = new Profiler(this.gpu!.device);
+    try {
+      await this.trainer!.trainEpoch(epoch, undefined, profiler);
+      return profiler.report();
+    } finally {
+      profiler.destroy();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.trainer?.destroy();
+    this.gpu?.device.destroy();
+  }
+}
+
+/** src/reference/train.ts: the same steps in plain TypeScript with f64 accumulation. */
+export class ReferenceContender implements Contender {
+  readonly name = 'CPU reference (TypeScript, f64)';
+  notes = 'the kernels\' CPU twins, single thread; a correctness floor, not a peer';
+  private data?: BenchData;
+  private params?: Parameters;
+
+  async setup(data: BenchData): Promise<void> {
+    this.data = data;
+    this.params = initialParameters(data.seed);
+  }
+
+  async trainEpoch(epoch: number): Promise<EpochResult> {
+    const d = this.data!;
+    const start = performance.now();
+    const m = trainEpoch('scratch', this.params!, { images: d.trainImages, labels: d.trainLabels, count: d.trainCount }, { lr: d.lr, batchSize: d.batchSize, seed: d.seed, epoch });
+    return { seconds: (performance.now() - start) / 1000, loss: m.loss, trainAccuracy: m.trainAccuracy };
+  }
+
+  async testAccuracy(): Promise<number> {
+    const d = this.data!;
+    return evaluate(this.params!, { images: d.testImages, labels: d.testLabels, count: d.testCount }).accuracy;
+  }
+
+  async dispose(): Promise<void> {}
+}
