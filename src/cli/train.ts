@@ -59,7 +59,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   const gpu = await createNodeGpu();
   out.line(`adapter: ${describeAdapter(gpu.adapterInfo)}`);
-  out.line(`model ${model} (${flags.kernels} kernels), ${trainSplit.count} training samples, ${data.test.count} test samples, batch ${flags.batchSize}, lr ${flags.lr}, seed ${flags.seed}`);
+  out.line(`model ${model}, ${trainSplit.count} training samples, ${data.test.count} test samples, batch ${flags.batchSize}, lr ${flags.lr}, seed ${flags.seed}`);
   if (resume) out.line(`resuming after epoch ${resume.meta.epoch} from ${flags.resume}`);
 
   const bar = new ProgressBar();
@@ -78,6 +78,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
       { train: trainSplit, test: data.test },
       { model, epochs: flags.epochs, lr: flags.lr, batchSize: flags.batchSize, seed: flags.seed, limit, profile: flags.profile, kernels: flags.kernels === 'auto' ? undefined : (flags.kernels as KernelPath) },
       {
+        onStart: (info) =>
+          out.line(`${info.kernels} kernels: ${info.stepsPerEpoch} steps and ${info.dispatchesPerEpoch} dispatches per epoch, ${(info.gpuBytes / 2 ** 20).toFixed(1)} MiB of GPU buffers`),
         onProgress: (epoch, done, total) => bar.update(`epoch ${epoch}`, done, total),
         onProfile: (epoch, times) => {
           bar.clear();

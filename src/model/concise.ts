@@ -19,6 +19,7 @@ export async function createConciseModel(gpu: Gpu, io: StepIo, config: ModelConf
   const dims = { rows: maxRows, features, classes };
   return {
     kind: 'concise',
+    bytes: [net.weight.value, net.weight.grad, net.bias.value, net.bias.grad, net.output, loss.loss, loss.dlogits].reduce((n, buffer) => n + buffer.size, 0),
     weights: net.weight.value,
     bias: net.bias.value,
     encodeStep(pass, step) {

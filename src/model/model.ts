@@ -30,6 +30,8 @@ export interface TrainableModel {
   readonly kind: ModelKind;
   readonly weights: GPUBuffer; // W: [features, classes] f32 row-major
   readonly bias: GPUBuffer; // b: [classes] f32
+  /** GPU buffer bytes the model allocated (parameters, gradients, activations). */
+  readonly bytes: number;
   /** Records one minibatch step; `step` is the @group(1) slot giving this step's rows. */
   encodeStep(pass: ComputePass, step: GPUBindGroup): void;
   destroy(): void;

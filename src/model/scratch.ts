@@ -61,6 +61,7 @@ export async function createScratchModel(gpu: Gpu, io: StepIo, config: ModelConf
   };
   return {
     kind: 'scratch',
+    bytes: Object.values(buffers).reduce((n, buffer) => n + buffer.size, 0),
     weights: b.weights,
     bias: b.bias,
     encodeStep(pass, step) {

@@ -80,6 +80,11 @@ export class Evaluator {
     return new Evaluator(gpu, split, classes, slots, b, record);
   }
 
+  /** GPU buffer bytes this evaluator allocated (the split it reads not included). */
+  get bytes(): number {
+    return Object.values(this.buffers).reduce((n, b) => n + b.size, 0) + this.slots.buffer.size;
+  }
+
   async evaluate(): Promise<Evaluation> {
     const { device } = this.gpu;
     const b = this.buffers;

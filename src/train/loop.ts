@@ -27,7 +27,16 @@ export interface TrainOptions {
   profile?: boolean;
 }
 
+export interface TrainStart {
+  kernels: KernelPath;
+  stepsPerEpoch: number;
+  dispatchesPerEpoch: number;
+  gpuBytes: number;
+}
+
 export interface TrainHooks {
+  /** Once the trainer is built: what it will run. */
+  onStart?(info: TrainStart): void;
   onEpoch?(record: EpochRecord, evaluation: Evaluation): void | Promise<void>;
   onProgress?(epoch: number, done: number, total: number): void;
   /** Called after every completed epoch with the state to save. */
@@ -58,6 +67,7 @@ export async function train(gpu: Gpu, data: { train: ImageSplit; test: ImageSpli
   const history: EpochRecord[] = resume ? [...resume.meta.history] : [];
   const firstEpoch = resume ? resume.meta.epoch : 0;
   const trainer = await unlessLost(gpu, Trainer.create(gpu, data, options, params));
+  hooks.onStart?.({ kernels: trainer.config.kernels, stepsPerEpoch: trainer.stepsPerEpoch, dispatchesPerEpoch: trainer.dispatchesPerEpoch(), gpuBytes: trainer.gpuBytes() });
   const config: CheckpointMeta['config'] = { lr: options.lr, batchSize: options.batchSize, seed: options.seed, epochs: options.epochs, limit: options.limit };
   let test: Evaluation | null = null;
   let checkpoint: Checkpoint = resume ?? { params, meta: { model: options.model, epoch: 0, config, history: [], test: null } };

@@ -20,6 +20,8 @@ import type { Parameters } from '../model/parameters.js';
 import type { GpuSplit } from './gpu_dataset.js';
 
 export type KernelPath = 'fused' | 'separate';
+
+const sizeOf = (buffers: Record<string, GPUBuffer>) => Object.values(buffers).reduce((n, b) => n + b.size, 0);
 export const KERNEL_PATHS: readonly KernelPath[] = ['fused', 'separate'];
 
 export interface StepRecorder {
@@ -30,6 +32,8 @@ export interface StepRecorder {
   beginEpoch(encoder: GPUCommandEncoder): void;
   recordStep(pass: ComputePass, step: GPUBindGroup): void;
   endEpoch(encoder: GPUCommandEncoder): void;
+  /** GPU buffer bytes the recorder (and its model) allocated. */
+  readonly bytes: number;
   /** Dispatches endEpoch records. */
   readonly epochEndDispatches: number;
   destroy(): void;
@@ -58,6 +62,7 @@ export async function createSeparateRecorder(a: RecorderArgs, factory: ModelFact
   const gatherGroup = gather.bind({ images: a.train.images, labels: a.train.labels, order: a.order, x: io.x, y: io.y });
   const model = await factory(a.gpu, io, { maxRows: B, features, classes, lr: a.lr }, a.init);
   return {
+    bytes: sizeOf(io) + model.bytes,
     weights: model.weights,
     bias: model.bias,
     lossSum: io.lossSum,
@@ -117,6 +122,7 @@ export async function createFusedRecorder(a: RecorderArgs, model: ModelKind, wor
     bias: b.bias,
     lossSum: b.lossSum,
     correct: b.correct,
+    bytes: sizeOf(b),
     beginEpoch() {},
     recordStep(pass, step) {
       forward.encode(pass, groups.forward, step, a.dims);

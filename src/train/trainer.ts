@@ -180,7 +180,7 @@ export class Trainer {
 
   /** GPU memory this trainer holds, in bytes (dataset included). */
   gpuBytes(): number {
-    return this.train.bytes + (this.test?.bytes ?? 0);
+    return this.train.bytes + (this.test?.bytes ?? 0) + this.recorder.bytes + (this.evaluator?.bytes ?? 0) + this.order.size + this.slots.buffer.size;
   }
 
   destroy(): void {
