@@ -7,7 +7,7 @@
  * Both leave the epoch's loss sum and correct count in `lossSum` / `correct`.
  */
 import type { ComputePass } from '../gpu/kernel.js';
-import type { Gpu } from '../gpu/device.js';
+import type { AdapterSummary, Gpu } from '../gpu/device.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE, UNIFORM } from '../gpu/buffers.js';
 import { FUSED_UNIFORM_BYTES, fusedForwardLossGrad } from '../kernels/fused_forward_loss_grad.js';
 import { fusedWeightGradSgd } from '../kernels/fused_weight_grad_sgd.js';
@@ -84,10 +84,26 @@ export async function createSeparateRecorder(a: RecorderArgs, factory: ModelFact
   };
 }
 
-/** Workgroup sizes measured fastest on lavapipe (2 cores); see BENCHMARKS.md. */
-export const FUSED_WORKGROUPS = { forward: 16, update: 8 };
+/**
+ * Workgroup sizes per kind of adapter. A CPU Vulkan driver (lavapipe, SwiftShader) runs a workgroup as SIMD
+ * lanes on one thread, so small workgroups spread a step's few hundred rows over the cores: measured fastest
+ * on lavapipe with 2 cores (BENCHMARKS.md). A GPU wants at least a warp/wavefront per workgroup.
+ */
+export const FUSED_WORKGROUPS = {
+  cpu: { forward: 16, update: 8 },
+  gpu: { forward: 64, update: 64 },
+};
 
-export async function createFusedRecorder(a: RecorderArgs, model: ModelKind, workgroups = FUSED_WORKGROUPS): Promise<StepRecorder> {
+/** Software adapters: Dawn marks them as fallback adapters; lavapipe also calls its architecture "software". */
+export function isCpuAdapter(info: AdapterSummary): boolean {
+  return info.isFallbackAdapter || info.architecture === 'software' || /llvmpipe|lavapipe|swiftshader/i.test(info.description + info.device);
+}
+
+export async function createFusedRecorder(
+  a: RecorderArgs,
+  model: ModelKind,
+  workgroups = isCpuAdapter(a.gpu.adapterInfo) ? FUSED_WORKGROUPS.cpu : FUSED_WORKGROUPS.gpu,
+): Promise<StepRecorder> {
   const { device } = a.gpu;
   const { rows: B, features, classes } = a.dims;
   const count = a.train.count;
