@@ -2,15 +2,19 @@
 # Installs the system packages webgpu-softmax needs on Debian bookworm (or newer Debian/Ubuntu), idempotently:
 #   libvulkan1 + Mesa's lavapipe (a CPU Vulkan driver Dawn accepts; bookworm's own 22.x is too old, so backports),
 #   dataset-fashion-mnist (the official IDX files in /usr/share/datasets/fashion-mnist),
-#   chromium (only with --with-chromium: the browser tests drive it through playwright-core).
+#   chromium (only with --with-chromium: the browser tests drive it through playwright-core),
+#   python3-torch + python3-numpy + libopenblas0-pthread (only with --with-bench: the PyTorch peer of `npm run bench`;
+#   without OpenBLAS torch falls back to reference BLAS, about 5x slower). Use /usr/bin/python3 to run it.
 # Runs as root or through sudo. Safe to run again: it only installs what is missing.
 set -euo pipefail
 
 with_chromium=0
+with_bench=0
 for arg in "$@"; do
   case "$arg" in
     --with-chromium) with_chromium=1 ;;
-    -h|--help) sed -n '2,6p' "$0"; echo "usage: $0 [--with-chromium]"; exit 0 ;;
+    --with-bench) with_bench=1 ;;
+    -h|--help) sed -n '2,8p' "$0"; echo "usage: $0 [--with-chromium] [--with-bench]"; exit 0 ;;
     *) echo "unknown option: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -60,4 +64,13 @@ if [ $with_chromium = 1 ] && ! have chromium; then
   $SUDO apt-get install -y -q --no-install-recommends chromium
 fi
 
-echo "system packages ready: lavapipe $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers), dataset-fashion-mnist $(dpkg-query -W -f='${Version}' dataset-fashion-mnist)$([ $with_chromium = 1 ] && echo ", chromium $(dpkg-query -W -f='${Version}' chromium)")"
+if [ $with_bench = 1 ]; then
+  missing=()
+  for p in python3-torch python3-numpy libopenblas0-pthread; do have "$p" || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt_update
+    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+echo "system packages ready: lavapipe $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers), dataset-fashion-mnist $(dpkg-query -W -f='${Version}' dataset-fashion-mnist)$([ $with_chromium = 1 ] && echo ", chromium $(dpkg-query -W -f='${Version}' chromium)")$([ $with_bench = 1 ] && echo ", python3-torch $(dpkg-query -W -f='${Version}' python3-torch)")"
