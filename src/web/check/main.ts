@@ -1,0 +1,86 @@
+/**
+ * The kernel-checks page: imports test/kernels/*.test.ts through the page's bundler (see
+ * src/web/vite/kernel_suite.ts), runs its tests on the browser's device (all of them: about 3 s even on
+ * SwiftShader; ?only=REGEX picks some), and shows each result. The summary element's data-state /
+ * data-passed / data-failed are what the browser test reads.
+ */
+import '../style.css';
+import { describeAdapter } from '../../gpu/device.js';
+import { acquireBrowserGpu } from '../gpu.js';
+import { collectFile, type RegisteredTest } from './registry.js';
+
+const suite = import.meta.glob('../../../test/kernels/*.test.ts');
+
+const summary = document.querySelector<HTMLElement>('#summary')!;
+const tbody = document.querySelector<HTMLTableSectionElement>('#results tbody')!;
+
+function row(cells: string[], className = ''): HTMLTableRowElement {
+  const tr = tbody.insertRow();
+  tr.className = className;
+  for (const text of cells) tr.insertCell().textContent = text;
+  return tr;
+}
+
+function fileTitle(path: string): string {
+  return path.replace(/^.*\/test\//, 'test/');
+}
+
+async function main(): Promise<void> {
+  let gpuName: string;
+  try {
+    // The suite's harness acquires its own device; this one only checks WebGPU works and names the adapter.
+    const gpu = await acquireBrowserGpu();
+    gpuName = describeAdapter(gpu.adapterInfo);
+    gpu.device.destroy();
+  } catch (err) {
+    const message = document.querySelector<HTMLElement>('#message')!;
+    message.hidden = false;
+    message.textContent = err instanceof Error ? err.message : String(err);
+    summary.textContent = 'cannot run: no WebGPU device';
+    summary.dataset.state = 'error';
+    return;
+  }
+  document.querySelector('#adapter')!.textContent = gpuName;
+
+  const all: RegisteredTest[] = [];
+  for (const path of Object.keys(suite).sort()) all.push(...(await collectFile(fileTitle(path), suite[path])));
+  const only = new URLSearchParams(location.search).get('only');
+  const pattern = only ? new RegExp(only) : null;
+  const chosen = pattern ? all.filter((t) => pattern.test(`${t.file} ${t.name}`)) : all;
+
+  let passed = 0;
+  let failed = 0;
+  const started = performance.now();
+  let lastFile = '';
+  for (const [i, test] of chosen.entries()) {
+    if (test.file !== lastFile) {
+      row([test.file, '', ''], 'file');
+      lastFile = test.file;
+    }
+    summary.textContent = `running ${i + 1} of ${chosen.length} (of ${all.length} in the suite)…`;
+    const tr = row([test.name, 'running', '']);
+    const t0 = performance.now();
+    try {
+      await test.run();
+      passed++;
+      tr.cells[1].textContent = 'pass';
+      tr.classList.add('pass');
+    } catch (err) {
+      failed++;
+      tr.cells[1].textContent = `FAIL: ${err instanceof Error ? err.message : String(err)}`;
+      tr.classList.add('fail');
+    }
+    tr.cells[2].textContent = (performance.now() - t0).toFixed(0);
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  summary.textContent = `${passed} passed, ${failed} failed (${chosen.length} of the suite's ${all.length} tests, ${seconds} s)`;
+  summary.dataset.passed = String(passed);
+  summary.dataset.failed = String(failed);
+  summary.dataset.total = String(all.length);
+  summary.dataset.state = 'done';
+}
+
+main().catch((err: unknown) => {
+  summary.textContent = `the check page itself failed: ${err instanceof Error ? err.message : String(err)}`;
+  summary.dataset.state = 'error';
+});

@@ -1,0 +1,40 @@
+/**
+ * Collects the kernel suite's tests when its files are imported in the page: test/kernels/*.test.ts call
+ * describe/it from 'vitest', which the page's bundler points at ./vitest_shim.ts, which registers here.
+ */
+export interface RegisteredTest {
+  file: string;
+  /** "describe title > test title", as vitest prints it. */
+  name: string;
+  run: () => unknown;
+}
+
+const registered: RegisteredTest[] = [];
+const titles: string[] = [];
+let currentFile = '(unknown file)';
+
+export function register(name: string, run: () => unknown): void {
+  registered.push({ file: currentFile, name: [...titles, name].join(' > '), run });
+}
+
+/** describe blocks run at once, as in vitest's collection phase; their titles prefix the tests inside. */
+export function group(title: string, body: () => void): void {
+  titles.push(title);
+  try {
+    body();
+  } finally {
+    titles.pop();
+  }
+}
+
+/** Imports one test file and returns the tests it registered. Files must be collected one at a time. */
+export async function collectFile(file: string, load: () => Promise<unknown>): Promise<RegisteredTest[]> {
+  const before = registered.length;
+  currentFile = file;
+  try {
+    await load();
+  } finally {
+    currentFile = '(unknown file)';
+  }
+  return registered.slice(before);
+}

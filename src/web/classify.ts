@@ -1,0 +1,155 @@
+/**
+ * The classify panel: a drawing pad (or a dropped image, or a random test image) and the ten class
+ * probabilities the current model gives it, recomputed on the GPU after every stroke.
+ */
+import { CLASS_NAMES } from '../data/labels.js';
+import type { Gpu } from '../gpu/device.js';
+import type { Parameters } from '../model/parameters.js';
+import { IMAGE_PIXELS, IMAGE_SIDE } from '../report/classes.js';
+import type { RgbaImage } from '../report/raster.js';
+import { weightsPicture, type WeightsPicture } from '../report/weights.js';
+import type { ImageSplit } from '../train/gpu_dataset.js';
+import { ImageClassifier } from './classifier.js';
+import { $, context2d, drawPersistently, errorText, percent } from './dom.js';
+import { DrawingPad, imageToPixels } from './pad.js';
+
+export class ClassifyPanel {
+  private classifier: ImageClassifier | null = null;
+  /** The model's weight templates at 1:1, to show the one of the predicted class beside the drawing. */
+  private templates: WeightsPicture | null = null;
+  private test: ImageSplit | null = null;
+  private readonly pad: DrawingPad;
+  private readonly status = $('#classify-status');
+  private readonly bars = $<HTMLOListElement>('#bars');
+  /** Bumped per model, so a late result from an older model never overwrites a newer one. */
+  private generation = 0;
+
+  constructor() {
+    this.pad = new DrawingPad($<HTMLCanvasElement>('#pad'), () => void this.update());
+    this.bars.replaceChildren(
+      ...CLASS_NAMES.map((name) => {
+        const li = document.createElement('li');
+        li.innerHTML = '<span class="name"></span><span class="track"><span class="fill"></span></span><span class="pct">–</span>';
+        li.querySelector('.name')!.textContent = name;
+        return li;
+      }),
+    );
+    $('#pad-clear').addEventListener('click', () => {
+      $('#pad-hint').textContent = 'Draw with the mouse (light on dark, like the dataset), or drop an image on the square.';
+      this.pad.clear();
+    });
+    $('#pad-sample').addEventListener('click', () => this.sample());
+    const file = $<HTMLInputElement>('#pad-file');
+    file.addEventListener('change', () => {
+      if (file.files?.[0]) void this.loadImage(file.files[0]);
+      file.value = '';
+    });
+    const canvas = $('#pad');
+    canvas.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      canvas.classList.add('over');
+    });
+    canvas.addEventListener('dragleave', () => canvas.classList.remove('over'));
+    canvas.addEventListener('drop', (e) => {
+      e.preventDefault();
+      canvas.classList.remove('over');
+      const dropped = e.dataTransfer?.files[0];
+      if (dropped) void this.loadImage(dropped);
+    });
+  }
+
+  /** The test split to draw random examples from. */
+  setTestImages(test: ImageSplit): void {
+    this.test = test;
+    ($('#pad-sample') as HTMLButtonElement).disabled = false;
+  }
+
+  /** Makes `params` the model that classifies; null forgets the model (e.g. the device was lost). */
+  async setModel(gpu: Gpu | null, params: Parameters | null): Promise<void> {
+    const generation = ++this.generation;
+    this.classifier?.destroy();
+    this.classifier = null;
+    this.templates = params ? weightsPicture({ weights: params.weights, classes: params.classes, scale: 1 }) : null;
+    if (!gpu || !params) {
+      this.status.textContent = 'Train or load a model to see its class probabilities.';
+      this.showProbabilities(null);
+      return;
+    }
+    const classifier = await ImageClassifier.create(gpu, params);
+    if (generation !== this.generation) {
+      classifier.destroy();
+      return;
+    }
+    this.classifier = classifier;
+    await this.update();
+  }
+
+  private sample(): void {
+    if (!this.test) return;
+    const i = Math.floor(Math.random() * this.test.count);
+    $('#pad-hint').textContent = `Test image ${i}: a ${CLASS_NAMES[this.test.labels[i]]}.`;
+    this.pad.set(this.test.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS));
+  }
+
+  private async loadImage(file: File): Promise<void> {
+    try {
+      this.pad.set(await imageToPixels(file));
+      $('#pad-hint').textContent = `${file.name}, fitted into 28x28 grey pixels.`;
+    } catch (err) {
+      $('#pad-hint').textContent = `${file.name}: not an image this browser can read (${errorText(err)})`;
+    }
+  }
+
+  private async update(): Promise<void> {
+    const classifier = this.classifier;
+    if (!classifier) return;
+    if (this.pad.isBlank()) {
+      this.status.textContent = 'Draw something, drop an image, or pick a random test image.';
+      this.showProbabilities(null);
+      return;
+    }
+    const generation = this.generation;
+    try {
+      const probabilities = await classifier.classify(this.pad.pixels.slice());
+      if (generation !== this.generation) return;
+      const best = probabilities.indexOf(Math.max(...probabilities));
+      this.status.textContent = `Looks like a ${CLASS_NAMES[best]} (${percent(probabilities[best])}).`;
+      this.showProbabilities(probabilities);
+    } catch (err) {
+      this.status.textContent = `Could not classify: ${errorText(err)}`;
+    }
+  }
+
+  private showProbabilities(probabilities: Float32Array | null): void {
+    const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+    this.showTemplate(best);
+    Array.from(this.bars.children).forEach((li, c) => {
+      const p = probabilities ? probabilities[c] : 0;
+      (li.querySelector('.fill') as HTMLElement).style.width = `${(100 * p).toFixed(1)}%`;
+      li.querySelector('.pct')!.textContent = probabilities ? percent(p) : '–';
+      li.classList.toggle('best', c === best);
+      (li as HTMLElement).dataset.probability = String(p);
+    });
+  }
+
+  /** The predicted class's weight template (the same tile as in the results' weight picture). */
+  private showTemplate(c: number): void {
+    const figure = $('#template-figure');
+    const tile = this.templates?.tiles[c];
+    figure.hidden = !tile;
+    if (!tile || !this.templates) return;
+    const canvas = $<HTMLCanvasElement>('#template');
+    const pixels = crop(this.templates.image, tile.x, tile.y, IMAGE_SIDE);
+    drawPersistently(canvas, () => context2d(canvas).putImageData(pixels, 0, 0));
+    $('#template-caption').textContent = `What raises the score of ${CLASS_NAMES[c]} (red) and lowers it (blue): its column of W.`;
+  }
+}
+
+function crop(image: RgbaImage, x: number, y: number, side: number): ImageData {
+  const out = new ImageData(side, side);
+  for (let row = 0; row < side; row++) {
+    const from = ((y + row) * image.width + x) * 4;
+    out.data.set(image.data.subarray(from, from + side * 4), row * side * 4);
+  }
+  return out;
+}

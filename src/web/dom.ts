@@ -1,0 +1,64 @@
+/** Small DOM helpers shared by the page's panels. */
+import type { RgbaImage } from '../report/raster.js';
+
+/** The element matching `selector`; a missing one is a bug in index.html, so it throws at once. */
+export function $<T extends Element = HTMLElement>(selector: string, root: ParentNode = document): T {
+  const found = root.querySelector<T>(selector);
+  if (!found) throw new Error(`index.html has no element matching ${selector}`);
+  return found;
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+  // willReadFrequently: the page only puts pixels here, which a CPU-side canvas does best.
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('this browser gave no 2D canvas context');
+  return ctx;
+}
+
+/**
+ * Calls `draw` now and again whenever Chrome restores the canvas's context: a GPU-process crash (the same
+ * event that loses the WebGPU device) leaves every 2D canvas blank, and the page should still show what it had.
+ */
+const redrawers = new WeakMap<HTMLCanvasElement, () => void>();
+export function drawPersistently(canvas: HTMLCanvasElement, draw: () => void): void {
+  if (!redrawers.has(canvas)) canvas.addEventListener('contextrestored', () => redrawers.get(canvas)?.());
+  redrawers.set(canvas, draw);
+  draw();
+}
+
+/** Draws a report picture (ImageData layout) on a 2D canvas at 1:1, resizing the canvas to fit it. */
+export function showImage(canvas: HTMLCanvasElement, image: RgbaImage): void {
+  const pixels = new ImageData(new Uint8ClampedArray(image.data), image.width, image.height);
+  drawPersistently(canvas, () => {
+    canvas.width = image.width;
+    canvas.height = image.height;
+    context2d(canvas).putImageData(pixels, 0, 0);
+  });
+}
+
+/** Shows `text` in a message element with a tone, or hides it for null. */
+export function setMessage(element: HTMLElement, text: string | null, tone: 'error' | 'info' | 'ok' = 'error'): void {
+  element.hidden = text === null;
+  element.textContent = text ?? '';
+  element.dataset.tone = tone;
+}
+
+export const formatCount = (n: number): string => n.toLocaleString('en-US');
+export const percent = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)}%`;
+
+/** Saves bytes as a download named `name`. */
+export function download(bytes: Uint8Array, name: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The click has started the download; revoking at once can cancel it in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,117 @@
+/**
+ * The page's entry point: the browser's pieces (navigator.gpu, files, canvases) around the shared
+ * training code in src/. Panels talk through this module only.
+ */
+import './style.css';
+import type { FashionMnist } from '../data/dataset.js';
+import type { Checkpoint } from '../model/checkpoint.js';
+import { evaluateParameters } from '../train/evaluate.js';
+import { TrainingChart } from './chart.js';
+import { ClassifyPanel } from './classify.js';
+import { DataPanel } from './data_panel.js';
+import { $, errorText, formatCount, setMessage } from './dom.js';
+import { EpochTable } from './epoch_table.js';
+import { GpuState } from './gpu_state.js';
+import { describeCheckpoint, downloadCheckpoint, readCheckpoint } from './model_io.js';
+import { showResults } from './results.js';
+import { TrainPanel } from './train_panel.js';
+
+let data: FashionMnist | null = null;
+let model: Checkpoint | null = null;
+let busy = false;
+let pendingCheckpoint: { checkpoint: Checkpoint; name: string } | null = null;
+
+const classify = new ClassifyPanel();
+const gpu = new GpuState(() => {
+  void classify.setModel(null, null);
+});
+const chart = new TrainingChart($('#chart'));
+const table = new EpochTable();
+const resultsMessage = $('#results-message');
+const saveButton = $<HTMLButtonElement>('#save-model');
+
+function setModel(checkpoint: Checkpoint): void {
+  model = checkpoint;
+  saveButton.disabled = busy;
+  void gpu.get().then((g) => classify.setModel(g, checkpoint.params)).catch(() => undefined);
+}
+
+const train = new TrainPanel({
+  gpu: () => gpu.get(),
+  data: () => data,
+  chart,
+  table,
+  onEpochModel: (ck) => setModel(ck),
+  onTrained: ({ checkpoint, test, settings, stopped }) => {
+    setModel(checkpoint);
+    if (!data) return;
+    const samples = formatCount(settings.samples);
+    const epochs = checkpoint.meta.epoch;
+    showResults(data.test, test, checkpoint.params, {
+      description: `Trained here: ${settings.model} model, ${epochs} epoch${epochs === 1 ? '' : 's'} on ${samples} samples, lr ${settings.lr}, batch ${settings.batchSize}, seed ${settings.seed}${stopped ? ' (stopped early)' : ''}.`,
+    });
+    setMessage(resultsMessage, null);
+  },
+  onBusy: (b) => {
+    busy = b;
+    saveButton.disabled = b || model === null;
+    $<HTMLInputElement>('#load-model').disabled = b;
+    $('#load-model-label').classList.toggle('disabled', b);
+  },
+});
+
+new DataPanel((loaded) => {
+  data = loaded;
+  classify.setTestImages(loaded.test);
+  train.validate();
+  // A checkpoint loaded before the data was only described; now it can be evaluated.
+  if (pendingCheckpoint && !busy) void evaluateCheckpoint(pendingCheckpoint.checkpoint, pendingCheckpoint.name);
+});
+
+saveButton.addEventListener('click', () => {
+  if (model) downloadCheckpoint(model);
+});
+
+const loadInput = $<HTMLInputElement>('#load-model');
+loadInput.addEventListener('change', () => {
+  const file = loadInput.files?.[0];
+  loadInput.value = '';
+  if (file && !busy) void loadCheckpointFile(file);
+});
+
+/** A checkpoint from the CLI (or this page): evaluated on the test set with the same GPU evaluator `eval` uses. */
+async function loadCheckpointFile(file: File): Promise<void> {
+  setMessage(resultsMessage, `Reading ${file.name}…`, 'info');
+  try {
+    const checkpoint = await readCheckpoint(file);
+    setModel(checkpoint);
+    const history = checkpoint.meta.history;
+    chart.reset(Math.max(1, checkpoint.meta.epoch), history.map((h) => ({ epoch: h.epoch, trainLoss: h.loss, trainAcc: h.trainAccuracy, testLoss: null, testAcc: h.testAccuracy })));
+    table.clear();
+    for (const h of history) table.add(h, null);
+    if (!data) {
+      pendingCheckpoint = { checkpoint, name: file.name };
+      setMessage(resultsMessage, `${describeCheckpoint(checkpoint, file.name)}. Load the dataset to evaluate it on the test set; it can classify drawings already.`, 'info');
+      return;
+    }
+    await evaluateCheckpoint(checkpoint, file.name);
+  } catch (err) {
+    setMessage(resultsMessage, errorText(err));
+  }
+}
+
+async function evaluateCheckpoint(checkpoint: Checkpoint, name: string): Promise<void> {
+  pendingCheckpoint = null;
+  if (!data) return;
+  try {
+    setMessage(resultsMessage, `Evaluating ${name} on ${formatCount(data.test.count)} test images…`, 'info');
+    const evaluation = await evaluateParameters(await gpu.get(), data.test, checkpoint.params);
+    showResults(data.test, evaluation, checkpoint.params, { description: `${describeCheckpoint(checkpoint, name)}.` });
+    setMessage(resultsMessage, null);
+  } catch (err) {
+    setMessage(resultsMessage, errorText(err));
+  }
+}
+
+// Acquire at once: the adapter's name goes in the header, and a missing WebGPU is said before anyone trains.
+gpu.get().catch(() => undefined);

@@ -1,0 +1,278 @@
+/**
+ * The web page in headless Chromium (Debian's, through playwright-core): the built static site served on
+ * 127.0.0.1, WebGPU from Chrome (SwiftShader on a machine without a GPU). Checks the kernel suite in the
+ * page, the messages for missing WebGPU and wrong files, training end to end from the file input, and that
+ * a checkpoint written by the CLI evaluates to the CLI's accuracy. Screenshots go to test-artifacts/.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { createServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run.js';
+import { launchChromium, pageErrors } from './browser.js';
+import { buildSite, REPO_ROOT, serveStatic, type SiteServer } from './server.js';
+
+const DATASET_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
+const DATASET_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map((f) => path.join(DATASET_DIR, f));
+const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts');
+const VIEWPORT = { width: 1440, height: 900 };
+
+let site: SiteServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [site, browser] = await Promise.all([buildSite().then(serveStatic), launchChromium()]);
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+async function openPage(b = browser, file = 'index.html'): Promise<{ page: Page; errors: string[] }> {
+  const page = await b.newPage({ viewport: VIEWPORT });
+  const errors = pageErrors(page);
+  await page.goto(site.url + file);
+  return { page, errors };
+}
+
+async function loadDataset(page: Page): Promise<void> {
+  await page.locator('#adapter[data-state="ok"]').waitFor({ timeout: 30_000 });
+  await page.setInputFiles('#data-files', DATASET_FILES);
+  await page.locator('#data-message[data-tone="ok"]').waitFor({ timeout: 60_000 });
+}
+
+/** How many pixels of a canvas are within 40 (per channel) of `rgb`; counts what a chart or picture drew. */
+function countPixels(page: Page, selector: string, rgb: [number, number, number]): Promise<number> {
+  return page.$eval(
+    selector,
+    (canvas, want) => {
+      const c = canvas as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - want[0]) < 40 && Math.abs(d[i + 1] - want[1]) < 40 && Math.abs(d[i + 2] - want[2]) < 40 && d[i + 3] > 0) n++;
+      return n;
+    },
+    rgb,
+  );
+}
+
+describe('web page in Chromium', () => {
+  it('runs the kernel-correctness suite on the page\'s WebGPU device, and every check passes', async () => {
+    const { page, errors } = await openPage(browser, 'kernels.html');
+    const summary = page.locator('#summary[data-state="done"], #summary[data-state="error"]');
+    await summary.waitFor({ timeout: 90_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-kernels.png'), fullPage: true });
+    const failures = await page.$$eval('#results tr.fail', (rows) => rows.map((r) => r.textContent));
+    expect(failures, `failed in the page:\n${failures.join('\n')}\n${errors.join('\n')}`).toEqual([]);
+    expect(await summary.getAttribute('data-state')).toBe('done');
+    const passed = Number(await summary.getAttribute('data-passed'));
+    // Every test file of the suite was collected and ran (the suite has ~190 tests over 13 kernels).
+    expect(passed).toBe(Number(await summary.getAttribute('data-total')));
+    expect(passed).toBeGreaterThan(150);
+    expect(await page.locator('#results tr.file').count()).toBe(13);
+    await page.close();
+  });
+
+  it('says what to enable when the browser gives no WebGPU adapter', async () => {
+    const plain = await launchChromium({ webgpu: false });
+    try {
+      const { page } = await openPage(plain);
+      const banner = page.locator('#banner');
+      await banner.waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await banner.textContent()).toMatch(/no adapter.*enable-unsafe-webgpu/s);
+      expect(await page.locator('#adapter').getAttribute('data-state')).toBe('none');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'web-no-webgpu.png') });
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('names a file that is not Fashion-MNIST and what is wrong with it', async () => {
+    const { page } = await openPage();
+    await page.locator('#adapter[data-state="ok"]').waitFor({ timeout: 30_000 });
+    await page.setInputFiles('#data-files', [
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
+    ]);
+    await expect.poll(() => page.textContent('#data-message')).toMatch(/notes\.txt: not a Fashion-MNIST file/);
+    // Right names, wrong contents: a text file posing as the training images.
+    await page.setInputFiles('#data-files', [
+      { name: 'train-images-idx3-ubyte.gz', mimeType: 'application/gzip', buffer: Buffer.from('this is not an IDX file') },
+      ...DATASET_FILES.slice(1).map((file) => ({ name: path.basename(file), mimeType: 'application/gzip', buffer: readFileSync(file) })),
+    ]);
+    await expect.poll(() => page.textContent('#data-message'), { timeout: 30_000 }).toMatch(/^train-images-idx3-ubyte\.gz: not an IDX file/);
+    expect(await page.locator('#data-slots li.bad').count()).toBe(1);
+    expect(await page.locator('#train').isDisabled()).toBe(true);
+    await page.close();
+  });
+
+  // One epoch of 5,000 samples at the default batch of 256 is only 20 SGD steps (test accuracy 0.645, in the
+  // CLI too); batch 8 gives 625 steps and about 0.77 for seeds 0-2, the same in `train --limit 5000 --batch-size 8`.
+  it('trains the scratch model for 1 epoch on 5,000 samples loaded through the file input: test accuracy > 0.70, chart and prediction sheet shown', async () => {
+    const { page, errors } = await openPage();
+    await loadDataset(page);
+    // A static host has no dataset directory to read: that button is for the dev server only.
+    expect(await page.locator('#data-local').isHidden()).toBe(true);
+    await page.fill('input[name=epochs]', '1');
+    await page.fill('input[name=limit]', '5000');
+    await page.fill('input[name=batchSize]', '8');
+    await page.check('input[name=model][value=scratch]');
+    // The longest gap between animation frames while training: the page must keep painting.
+    await page.evaluate(() => {
+      const w = window as unknown as { maxFrameGap: number; frames: number };
+      w.maxFrameGap = 0;
+      w.frames = 0;
+      let last = performance.now();
+      const tick = (now: number) => {
+        w.maxFrameGap = Math.max(w.maxFrameGap, now - last);
+        w.frames++;
+        last = now;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const started = Date.now();
+    await page.click('#train');
+    await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 120_000 });
+    const seconds = (Date.now() - started) / 1000;
+    const frames = await page.evaluate(() => {
+      const w = window as unknown as { maxFrameGap: number; frames: number };
+      return { maxFrameGap: w.maxFrameGap, frames: w.frames };
+    });
+    expect(await page.textContent('#train-message'), errors.join('\n')).toBe('');
+    const accuracy = Number(await page.getAttribute('#headline', 'data-accuracy'));
+    expect(accuracy).toBeGreaterThan(0.7);
+    expect(Number(await page.getAttribute('#headline', 'data-samples'))).toBe(10000);
+    // Epoch 0 (untrained) and epoch 1 in the table; the chart drew the test-accuracy curve (its green).
+    expect(await page.locator('#epochs tbody tr').count()).toBe(2);
+    expect(await countPixels(page, '#chart canvas', [35, 139, 69])).toBeGreaterThan(50);
+    // The prediction sheet: on screen, with the sheet's green frames (right) and dataset images (grey).
+    expect(await page.locator('#sheet').isVisible()).toBe(true);
+    expect(await countPixels(page, '#sheet', [120, 190, 120])).toBeGreaterThan(500);
+    expect(await page.locator('#confusion').isVisible()).toBe(true);
+    expect(await page.locator('#weights').isVisible()).toBe(true);
+    // The classify panel got the trained model: a random test image gets ten probabilities summing to 1.
+    await page.click('#pad-sample');
+    await expect.poll(() => page.locator('#bars li.best').count(), { timeout: 30_000 }).toBe(1);
+    const probabilities = await page.$$eval('#bars li', (lis) => lis.map((li) => Number((li as HTMLElement).dataset.probability)));
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    // Drawing with the mouse: a cleared pad has no prediction; a stroke gets one.
+    await page.click('#pad-clear');
+    await expect.poll(() => page.locator('#bars li.best').count()).toBe(0);
+    const pad = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(pad.x + pad.width * 0.3, pad.y + pad.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(pad.x + pad.width * 0.3, pad.y + pad.height * 0.8, { steps: 8 });
+    await page.mouse.move(pad.x + pad.width * 0.7, pad.y + pad.height * 0.8, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(() => page.locator('#bars li.best').count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.textContent('#classify-status')).toMatch(/^Looks like a /);
+    await page.click('#pad-sample');
+    await expect.poll(() => page.textContent('#classify-status'), { timeout: 30_000 }).toMatch(/^Looks like a /);
+    await page.waitForTimeout(500); // let the probability bars finish their transition before the picture
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-trained.png'), fullPage: true });
+    console.log(
+      `web: trained 1 epoch on 5,000 samples in ${seconds.toFixed(1)} s (incl. epoch-0 evaluation), test accuracy ${accuracy}; ` +
+        `${frames.frames} frames painted meanwhile, longest gap ${frames.maxFrameGap.toFixed(0)} ms`,
+    );
+    // Training awaits the GPU chunk by chunk, so the page keeps painting (a blocked main thread paints nothing).
+    expect(frames.frames).toBeGreaterThan(10);
+    expect(frames.maxFrameGap).toBeLessThan(1000);
+    await page.close();
+  });
+
+  it('Stop ends training after the epoch that is running, keeping its model', async () => {
+    const { page } = await openPage();
+    await loadDataset(page);
+    await page.fill('input[name=epochs]', '4');
+    await page.fill('input[name=limit]', '5000');
+    await page.fill('input[name=batchSize]', '8');
+    await page.click('#train');
+    // Rows: epoch 0 (untrained) and epoch 1 -> epoch 1 is done; stop during epoch 2.
+    await expect.poll(() => page.locator('#epochs tbody tr').count(), { timeout: 60_000 }).toBe(2);
+    await page.click('#stop');
+    await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 60_000 });
+    expect(await page.textContent('#train-status')).toMatch(/^Stopped: 2 epochs on 5,000 samples/);
+    expect(await page.locator('#epochs tbody tr').count()).toBe(3);
+    expect(await page.locator('#save-model').isEnabled()).toBe(true);
+    expect(await page.locator('#train').isEnabled()).toBe(true);
+    await page.close();
+  });
+
+  it('says when the GPU device is lost during training, and trains again on a new device', async () => {
+    const { page } = await openPage();
+    await loadDataset(page);
+    await page.fill('input[name=epochs]', '1');
+    await page.fill('input[name=limit]', '5000');
+    await page.fill('input[name=batchSize]', '8');
+    await page.click('#train');
+    await expect.poll(() => page.textContent('#train-status'), { timeout: 60_000 }).toMatch(/Epoch 1 of 1: step/);
+    // What a driver reset or a GPU-process crash does to a page: Chrome's GPU process goes away.
+    const cdp = await browser.newBrowserCDPSession();
+    await cdp.send('Browser.crashGpuProcess' as never);
+    await cdp.detach();
+    await page.locator('#train-status[data-state="failed"], #train-status[data-state="done"]').waitFor({ timeout: 60_000 });
+    expect(await page.getAttribute('#train-status', 'data-state')).toBe('failed');
+    expect(await page.textContent('#train-message')).toMatch(/GPU device lost/);
+    expect(await page.textContent('#banner')).toMatch(/^The GPU device was lost .*press Train .* to continue on a new device/);
+    expect(await page.getAttribute('#adapter', 'data-state')).toBe('lost');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-device-lost.png') });
+
+    await page.click('#train');
+    await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 120_000 });
+    expect(await page.textContent('#train-message')).toBe('');
+    expect(Number(await page.getAttribute('#headline', 'data-accuracy'))).toBeGreaterThan(0.7);
+    expect(await page.getAttribute('#adapter', 'data-state')).toBe('ok');
+    expect(await page.locator('#banner').isHidden()).toBe(true);
+    // The pictures drawn before the crash survived it (the dataset preview was never redrawn).
+    expect(await countPixels(page, '#data-preview', [0, 0, 0])).toBeGreaterThan(1000);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-device-recovered.png') });
+    await page.close();
+  });
+
+  it('evaluates a checkpoint written by the CLI to the CLI\'s test accuracy', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'webgpu-softmax-ckpt-'));
+    try {
+      const trained = await runCli(['train', '--limit', '2000', '--epochs', '1', '--out', out], { timeoutMs: 120_000 });
+      expect(trained.code, trained.stderr).toBe(0);
+      const evaluated = await runCli(['eval', '--model', out, '--json'], { timeoutMs: 120_000 });
+      expect(evaluated.code, evaluated.stderr).toBe(0);
+      const cli = JSON.parse(evaluated.stdout) as { loss: number; accuracy: number; samples: number };
+
+      const { page, errors } = await openPage();
+      await loadDataset(page);
+      await page.setInputFiles('#load-model', path.join(out, 'model.safetensors'));
+      await page.locator('#headline[data-state="ready"]').waitFor({ timeout: 60_000 });
+      expect(await page.textContent('#results-message'), errors.join('\n')).toBe('');
+      const accuracy = Number(await page.getAttribute('#headline', 'data-accuracy'));
+      expect(Math.abs(accuracy - cli.accuracy)).toBeLessThanOrEqual(0.001);
+      expect(Number(await page.getAttribute('#headline', 'data-samples'))).toBe(cli.samples);
+      expect(await page.textContent('#headline')).toMatch(/model\.safetensors: scratch model, 1 epoch on 2,000 samples/);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'web-checkpoint.png'), fullPage: true });
+      await page.close();
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('on the dev server (npm run web), loads the dataset from the directory the CLI uses with one click', async () => {
+    const server = await createServer({ configFile: path.join(REPO_ROOT, 'vite.config.ts'), logLevel: 'warn', server: { port: 0 } });
+    try {
+      await server.listen();
+      const url = server.resolvedUrls?.local[0];
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const page = await browser.newPage({ viewport: VIEWPORT });
+      await page.goto(url!);
+      await page.click('#data-local');
+      await page.locator('#data-message[data-tone="ok"], #data-message[data-tone="error"]').waitFor({ timeout: 60_000 });
+      expect(await page.textContent('#data-message')).toBe('60,000 training and 10,000 test images.');
+      expect(await page.locator('#data-slots li.ok').count()).toBe(4);
+      await page.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
