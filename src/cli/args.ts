@@ -41,6 +41,11 @@ export function helpText<T extends FlagTable>(spec: CommandSpec<T>): string {
   return lines.join('\n');
 }
 
+/** Keys of the flags that appear in argv (as `--flag value` or `--flag=value`), as opposed to defaults. */
+export function givenFlags<T extends FlagTable>(spec: CommandSpec<T>, argv: string[]): Set<keyof T> {
+  return new Set(Object.keys(spec.flags).filter((key) => argv.some((a) => a === flagName(key) || a.startsWith(`${flagName(key)}=`))));
+}
+
 /** Parses argv for a command. Returns null when --help was asked for (after printing it). */
 export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, argv: string[], print: (s: string) => void): Flags<T> | null {
   const command = spec.usage.split(' ').slice(0, 2).join(' ');
@@ -60,7 +65,11 @@ export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, argv: stri
   try {
     parsed = parseArgs({ args: joined, options, strict: true, allowPositionals: false });
   } catch (err) {
-    const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option '(.*?)'.*$/s, 'unknown flag $1');
+    const msg = (err as Error).message
+      .replace(/\. To specify a positional argument.*$/s, '')
+      .replace(/^Unknown option '(.*?)'.*$/s, 'unknown flag $1')
+      .replace(/^Option '(--[\w-]+).*' argument missing$/s, '$1 needs a value')
+      .replace(/^Option '(--[\w-]+)' does not take an argument$/s, '$1 takes no value');
     throw new UsageError(`${msg} ${hint}`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;

@@ -1,6 +1,6 @@
 import { loadFashionMnist } from '../data/node.js';
 import { UsageError } from '../errors.js';
-import { describeAdapter } from '../gpu/device.js';
+import { describeAdapter, watchGpu } from '../gpu/device.js';
 import { createNodeGpu } from '../gpu/node.js';
 import { loadCheckpoint } from '../model/checkpoint_file.js';
 import { evaluateParameters } from '../train/evaluate.js';
@@ -29,14 +29,17 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const checkpoint = loadCheckpoint(flags.model, { features: 784, classes: 10 });
   const data = await loadFashionMnist({ root: flags.data });
   const gpu = await createNodeGpu();
+  const watch = watchGpu(gpu);
   try {
     out.line(`adapter: ${describeAdapter(gpu.adapterInfo)}`);
     out.line(`checkpoint: ${checkpoint.path} (model ${checkpoint.meta.model}, epoch ${checkpoint.meta.epoch})`);
-    const result = await evaluateParameters(gpu, data.test, checkpoint.params);
+    const result = await watch.guard(evaluateParameters(gpu, data.test, checkpoint.params));
+    watch.check();
     out.line(`test loss ${result.loss.toFixed(4)}, test acc ${result.accuracy.toFixed(3)} (${result.samples} samples)`);
     out.result({ loss: result.loss, accuracy: result.accuracy, samples: result.samples });
     return 0;
   } finally {
+    watch.stop();
     gpu.device.destroy();
   }
 }

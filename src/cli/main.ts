@@ -3,7 +3,7 @@
  * webgpu-softmax: one CLI for training, evaluation and inspection. Errors of our own types print one line
  * and exit with their code (2 for usage); anything else is a bug and prints its stack.
  */
-import { SoftmaxError } from '../errors.js';
+import { SoftmaxError, UsageError } from '../errors.js';
 import { dataCommand } from './data.js';
 import { evalCommand } from './eval.js';
 import { infoCommand } from './info.js';
@@ -56,7 +56,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof SoftmaxError) {
       console.error(`error: ${err.message}`);
-      if (verbose && err.stack) console.error(err.stack);
+      if (verbose && err.stack && !(err instanceof UsageError)) console.error(err.stack); // a usage error's stack says nothing
       process.exitCode = err.exitCode;
     } else {
       console.error(err instanceof Error && err.stack ? err.stack : String(err));

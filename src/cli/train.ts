@@ -4,15 +4,16 @@ import { loadFashionMnist } from '../data/node.js';
 import { UsageError } from '../errors.js';
 import { describeAdapter } from '../gpu/device.js';
 import { createNodeGpu } from '../gpu/node.js';
+import { fusedUnsupported } from '../kernels/fused_forward_loss_grad.js';
 import { CHECKPOINT_FILE, type Checkpoint } from '../model/checkpoint.js';
-import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint_file.js';
+import { loadCheckpoint, prepareCheckpointDir, saveCheckpoint } from '../model/checkpoint_file.js';
 import { MODEL_KINDS, type ModelKind } from '../model/model.js';
-import { formatEpoch, train } from '../train/loop.js';
+import { batchSizeProblem, formatEpoch, train } from '../train/loop.js';
 import { formatProfile } from '../train/profile.js';
 import { trainingPictures } from '../report/from_training.js';
 import { writePng } from '../report/png.js';
 import { KERNEL_PATHS, type KernelPath } from '../train/step_recorders.js';
-import { parseFlags } from './args.js';
+import { flagName, givenFlags, parseFlags } from './args.js';
 import { Output } from './output.js';
 import { ProgressBar } from './progress.js';
 
@@ -49,15 +50,42 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (resume && flags.model !== 'scratch' && flags.model !== resume.meta.model) {
     throw new UsageError(`--model ${flags.model} disagrees with the checkpoint being resumed (model ${resume.meta.model})`);
   }
+  if (resume) {
+    // Flags not given again continue as the checkpoint's run was started, so the result matches an uninterrupted run.
+    const given = givenFlags(trainSpec, argv);
+    const saved = resume.meta.config;
+    if (!given.has('lr')) flags.lr = saved.lr;
+    if (!given.has('batchSize')) flags.batchSize = saved.batchSize;
+    if (!given.has('seed')) flags.seed = saved.seed;
+    if (!given.has('limit')) flags.limit = saved.limit ?? undefined;
+    if (!given.has('epochs')) flags.epochs = saved.epochs;
+    const changed = (['lr', 'batchSize', 'seed', 'limit'] as const).filter((k) => (flags[k] ?? null) !== saved[k]);
+    if (changed.length > 0) out.warn(`note: ${changed.map((k) => `${flagName(k)} ${flags[k]}`).join(', ')} differ${changed.length === 1 ? 's' : ''} from the run being resumed, so it will not match an uninterrupted one`);
+  }
+
+  if (outDir) prepareCheckpointDir(outDir);
 
   const data = await loadFashionMnist({ root: flags.data });
   const limit = flags.limit ?? null;
+  if (limit !== null && limit > data.train.count) {
+    throw new UsageError(`--limit ${limit} is more than the ${data.train.count} training samples (see \`webgpu-softmax train --help\`)`);
+  }
   const trainSplit = limit === null ? data.train : limitSplit(data.train, limit);
+  if (flags.kernels === 'fused') {
+    const unsupported = fusedUnsupported({ rows: Math.min(flags.batchSize, trainSplit.count), features: 784, classes: 10 });
+    if (unsupported) throw new UsageError(`--kernels fused: ${unsupported}; use --kernels separate or auto (see \`webgpu-softmax train --help\`)`);
+  }
   if (flags.batchSize > trainSplit.count) {
     throw new UsageError(`--batch-size ${flags.batchSize} is larger than the ${trainSplit.count} training samples (see \`webgpu-softmax train --help\`)`);
   }
 
   const gpu = await createNodeGpu();
+  // Before any GPU work: a batch past the adapter's limits would only fail inside WebGPU.
+  const tooBig = batchSizeProblem(gpu.device.limits, flags.batchSize, 784);
+  if (tooBig) {
+    gpu.device.destroy();
+    throw new UsageError(`--batch-size ${flags.batchSize} ${tooBig} (see \`webgpu-softmax train --help\`)`);
+  }
   out.line(`adapter: ${describeAdapter(gpu.adapterInfo)}`);
   out.line(`model ${model}, ${trainSplit.count} training samples, ${data.test.count} test samples, batch ${flags.batchSize}, lr ${flags.lr}, seed ${flags.seed}`);
   if (resume) out.line(`resuming after epoch ${resume.meta.epoch} from ${flags.resume}`);

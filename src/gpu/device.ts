@@ -73,3 +73,58 @@ export async function acquireGpu(gpu: GPU, shaders: ShaderSource, options: Acqui
   });
   return { instance: gpu, device, adapter, adapterInfo: summarizeAdapter(adapter), shaders, lost: device.lost };
 }
+
+/** One line for a WebGPU error (Dawn appends " - While calling ..." context lines; --verbose shows them via the cause). */
+export function describeGpuError(error: GPUError): string {
+  const first = error.message.split('\n')[0].trim();
+  const name = (error as { constructor?: { name?: string } }).constructor?.name ?? '';
+  if (name === 'GPUOutOfMemoryError') return `GPU out of memory: ${first}; train with a smaller --batch-size or --limit`;
+  if (name === 'GPUInternalError') return `WebGPU internal error: ${first}`;
+  return `WebGPU validation error: ${first}`;
+}
+
+export interface GpuWatch {
+  /** Resolves like `work`, or rejects with a GpuError as soon as the device is lost or reports an uncaptured error. */
+  guard<T>(work: Promise<T>): Promise<T>;
+  /** Throws the GpuError if either has happened (uncaptured errors are reported synchronously by the call that made them). */
+  check(): void;
+  /** Stops watching (a device destroyed after this is no failure). */
+  stop(): void;
+}
+
+/**
+ * Turns a lost device and uncaptured WebGPU errors (validation, out-of-memory, internal: anything not inside an
+ * error scope) into one GpuError, so no await hangs on a dead GPU and no error passes silently.
+ */
+export function watchGpu(gpu: Gpu): GpuWatch {
+  let failure: GpuError | null = null;
+  let reject!: (err: GpuError) => void;
+  const failed = new Promise<never>((_, r) => (reject = r));
+  failed.catch(() => {}); // observed through guard() and check()
+  let active = true;
+  const fail = (err: GpuError) => {
+    if (!active || failure) return;
+    failure = err;
+    reject(err);
+  };
+  const onError = (event: Event) => {
+    const error = (event as GPUUncapturedErrorEvent).error;
+    event.preventDefault(); // reported by us, not printed by the implementation
+    fail(new GpuError(describeGpuError(error), { cause: error }));
+  };
+  gpu.device.addEventListener('uncapturederror', onError);
+  void gpu.lost.then((info) => fail(new GpuError(`GPU device lost (${info.reason}): ${info.message || 'no message'}`)));
+  return {
+    guard: (work) => {
+      work.catch(() => {}); // once the device has failed, `work` may reject (or never settle) unobserved
+      return failure ? Promise.reject(failure) : Promise.race([work, failed]);
+    },
+    check: () => {
+      if (failure) throw failure;
+    },
+    stop: () => {
+      active = false;
+      gpu.device.removeEventListener('uncapturederror', onError);
+    },
+  };
+}

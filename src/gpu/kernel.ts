@@ -40,12 +40,14 @@ export function reflectBindings(code: string, entryPoint: string, shaderName: st
   });
 }
 
-/** Turns WGSL compilation messages into one error naming the file and line. */
+/** Turns WGSL compilation messages into one line naming the file and line of the first error. */
 async function compilationError(module: GPUShaderModule, shaderName: string): Promise<string | null> {
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length === 0) return null;
-  return errors.map((m) => `shaders/${shaderName}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n');
+  const [m] = errors;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+  return `shaders/${shaderName}.wgsl:${m.lineNum}:${m.linePos}: ${m.message.split('\n')[0]}${more}`;
 }
 
 export class Kernel {
@@ -61,11 +63,24 @@ export class Kernel {
     const { device } = gpu;
     const entryPoint = options.entryPoint ?? 'main';
     const code = gpu.shaders(shaderName);
-    const bindings = reflectBindings(code, entryPoint, shaderName);
+
+    // Compile first: Dawn's messages carry the line, and reflection of a broken shader would only say less.
+    device.pushErrorScope('validation');
+    const module = device.createShaderModule({ label: `${shaderName}.wgsl`, code });
+    const moduleError = await device.popErrorScope();
+    const compileError = await compilationError(module, shaderName);
+    if (compileError) throw new GpuError(`WGSL compilation failed: ${compileError}`);
+    if (moduleError) throw new GpuError(`shaders/${shaderName}.wgsl: ${moduleError.message.split('\n')[0]}`, { cause: moduleError });
+    let bindings: BindingInfo[];
+    try {
+      bindings = reflectBindings(code, entryPoint, shaderName);
+    } catch (err) {
+      if (err instanceof GpuError) throw err;
+      throw new GpuError(`shaders/${shaderName}.wgsl: cannot read its bindings: ${(err as Error).message}`, { cause: err });
+    }
     const groupCount = bindings.reduce((m, b) => Math.max(m, b.group + 1), 0);
 
     device.pushErrorScope('validation');
-    const module = device.createShaderModule({ label: `${shaderName}.wgsl`, code });
     const layouts: GPUBindGroupLayout[] = [];
     for (let g = 0; g < groupCount; g++) {
       layouts.push(
@@ -89,11 +104,9 @@ export class Kernel {
       pipelineError = err;
     }
     const scopeError = await device.popErrorScope();
-    const compileError = await compilationError(module, shaderName);
-    if (compileError) throw new GpuError(`WGSL compilation failed:\n${compileError}`);
     if (pipelineError || scopeError || !pipeline) {
       const why = scopeError?.message ?? (pipelineError instanceof Error ? pipelineError.message : String(pipelineError));
-      throw new GpuError(`shaders/${shaderName}.wgsl: pipeline creation failed: ${why}`);
+      throw new GpuError(`shaders/${shaderName}.wgsl: pipeline creation failed: ${why.split('\n')[0]}`, { cause: scopeError ?? pipelineError });
     }
     return new Kernel(shaderName, pipeline, bindings, layouts, device);
   }

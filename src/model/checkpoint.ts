@@ -128,14 +128,15 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string, expect?: { fea
   const b = readTensor(name, header, 'b', [N], data);
   const epoch = Number(meta.epoch);
   if (!Number.isInteger(epoch) || epoch < 0) fail(name, `bad epoch "${meta.epoch}"`);
+  const config = parseJsonField<CheckpointMeta['config']>(name, meta, 'config');
+  const count = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
+  if (!config || !(typeof config.lr === 'number' && config.lr > 0) || !count(config.batchSize, 1) || !count(config.seed, 0) || !count(config.epochs, 1) || !(config.limit === null || count(config.limit, 1))) {
+    fail(name, 'metadata field "config" lacks lr, batchSize, seed, epochs or limit');
+  }
+  const history = parseJsonField<EpochRecord[]>(name, meta, 'history');
+  if (!Array.isArray(history)) fail(name, 'metadata field "history" is not a list');
   return {
     params: { weights: W.values, bias: b.values, features: K, classes: N },
-    meta: {
-      model: meta.model as ModelKind,
-      epoch,
-      config: parseJsonField(name, meta, 'config'),
-      history: parseJsonField(name, meta, 'history'),
-      test: parseJsonField(name, meta, 'test'),
-    },
+    meta: { model: meta.model as ModelKind, epoch, config, history, test: parseJsonField(name, meta, 'test') },
   };
 }

@@ -40,9 +40,28 @@ export function resolveCheckpointPath(path: string): string {
   return path;
 }
 
+/** Why a file-system call failed, in a few words (the errno code first). */
+function why(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code ? `${e.code}: ${e.message.replace(/^\w+: /, '')}` : String(e.message ?? err);
+}
+
+/** Creates the checkpoint directory up front, so a bad --out fails before training rather than after an epoch. */
+export function prepareCheckpointDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new CheckpointError(`${dir}: cannot create the checkpoint directory (${why(err)})`, { cause: err });
+  }
+}
+
 export function saveCheckpoint(dir: string, checkpoint: Checkpoint): string {
   const path = join(dir, CHECKPOINT_FILE);
-  writeFileAtomic(path, encodeCheckpoint(checkpoint));
+  try {
+    writeFileAtomic(path, encodeCheckpoint(checkpoint));
+  } catch (err) {
+    throw new CheckpointError(`${path}: cannot write the checkpoint (${why(err)}); the previous one, if any, is unchanged`, { cause: err });
+  }
   return path;
 }
 
