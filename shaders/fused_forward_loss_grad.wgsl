@@ -17,8 +17,8 @@ struct Step {
 @group(0) @binding(1) var<storage, read> labels: array<u32>;          // [count]
 @group(0) @binding(2) var<storage, read> order: array<u32>;           // [count] the epoch's shuffle
 // W: [features, CLASSES] f32 row-major, read as vec4s from a uniform binding (64 KiB, so features <= 1638).
-// Every row of the minibatch reads the same W at the same time; as a uniform its loads are scalar and
-// broadcast instead of per-invocation gathers, which made this kernel 3x faster on lavapipe.
+// Every row of the minibatch reads the same W at the same time. Binding it as a uniform made this kernel 3x
+// faster on lavapipe than as storage, although Mesa 25.0 still loads it per invocation (see BENCHMARKS.md).
 @group(0) @binding(3) var<uniform> w: array<vec4f, 4096>;               // [features, CLASSES] row-major
 @group(0) @binding(4) var<storage, read> b: array<f32>;               // [CLASSES]
 @group(0) @binding(5) var<storage, read_write> dlogits: array<f32>;   // [rows, CLASSES]
@@ -88,7 +88,7 @@ fn logits(a: Acc) -> array<f32, CLASSES> {
   return array<f32, CLASSES>(a.z0.x, a.z0.y, a.z0.z, a.z0.w, a.z1.x, a.z1.y, a.z1.z, a.z1.w, a.z2.x, a.z2.y);
 }
 
-// Each invocation does two rows, r and r + half, so every W value loaded (a broadcast) feeds two rows.
+// Each invocation does two rows, r and r + half, so every W value loaded feeds two rows.
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let half = (step.rows + 1u) / 2u;

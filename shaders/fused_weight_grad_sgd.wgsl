@@ -19,7 +19,7 @@ struct Sgd {
 @group(0) @binding(0) var<storage, read> images: array<u32>;        // [count, features / 4] u8 x4 packed
 @group(0) @binding(1) var<storage, read> order: array<u32>;         // [count]
 // dlogits: [rows, CLASSES] f32 row-major, read as vec4s from a uniform binding: every invocation reads the
-// same row at the same time, so (as with W in the forward kernel) the loads are broadcasts, not gathers.
+// same row at the same time; as with W in the forward kernel, a uniform binding was the faster one on lavapipe.
 @group(0) @binding(2) var<uniform> dlogits: array<vec4f, 4096>;       // [rows, CLASSES]
 @group(0) @binding(3) var<storage, read_write> w: array<f32>;       // [features, CLASSES] row-major
 @group(0) @binding(4) var<storage, read_write> b: array<f32>;       // [CLASSES]

@@ -23,7 +23,7 @@ export const trainSpec = {
     'Train softmax regression (784 -> 10) on Fashion-MNIST on the GPU with d2l\'s defaults, printing loss, train\n' +
     'accuracy and test accuracy after each epoch.',
   flags: {
-    model: { type: 'choice' as const, choices: MODEL_KINDS, default: 'scratch', help: 'scratch: separate kernels, hand-written gradients (d2l 3.6); concise: Linear + CrossEntropyLoss + SGD (d2l 3.7)' },
+    model: { type: 'choice' as const, choices: MODEL_KINDS, default: 'scratch', help: 'scratch: softmax, clamped cross-entropy and hand-written gradients (d2l 3.6); concise: Linear + CrossEntropyLoss (log-sum-exp) + SGD objects (d2l 3.7)' },
     kernels: { type: 'choice' as const, choices: ['auto', ...KERNEL_PATHS], default: 'auto', help: 'fused: 2 dispatches per step (fast, batch <= 1638); separate: the model\'s own kernel per stage (teaching form); auto: fused where it fits' },
     epochs: { type: 'int' as const, default: 5, min: 1, max: 100000, help: 'epochs to train (with --resume: the total, counting those already done)' },
     lr: { type: 'number' as const, default: 0.1, positive: true, placeholder: 'RATE', help: 'SGD learning rate' },

@@ -7,6 +7,7 @@
  * ours) and the targets of the performance issue; --json PATH writes the same numbers.
  */
 import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatProfile } from '../../src/train/profile.js';
 import { ChildContender } from './child.js';
@@ -98,6 +99,9 @@ async function main(): Promise<number> {
     { device: values.device as 'cpu' | 'cuda', threads: Number(values.threads), compile: values.compile },
   );
 
+  // Lavapipe, tfjs-wasm and PyTorch-CPU all run on the host CPU, so its model decides every figure here.
+  const host = `${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}`;
+  console.error(`bench on ${host}`);
   console.error(`bench: ${data.trainCount} training samples, batch ${data.batchSize}, lr ${data.lr}, ${warmup} warm-up + ${timedEpochs} timed epochs, ${list.length} contenders`);
   for (const c of list) {
     console.error(`setting up ${c.name}...`);
@@ -157,6 +161,7 @@ async function main(): Promise<number> {
         : `| ${r.name} | ${fmt(r.medianSeconds, 3)} | ${fmt(r.samplesPerSecond, 0)} | ${fmt(r.gflops, 2)} | ${fmt(r.finalLoss, 4)} | ${fmt(r.testAccuracy, 3)} | ${fmt(r.ratioToOurs, 2)} | ${r.rssMB ?? `${driverRss} (driver)`} | ${[r.adapter, r.notes, r.gpuBufferMB !== null ? `GPU buffers ${r.gpuBufferMB.toFixed(1)} MB` : null].filter(Boolean).join('; ')} |`,
     ),
   ];
+  console.log(`${host}, node ${process.version}, ${new Date().toISOString()}\n`);
   console.log(table.join('\n'));
 
   // The performance issue's targets, as ratios measured in this run.
@@ -181,7 +186,7 @@ async function main(): Promise<number> {
   if (Number.isFinite(lossGap)) console.log(`- same final train loss as tfjs-webgpu (±0.005): |Δ| = ${lossGap.toFixed(4)} -> ${lossGap <= 0.005 ? 'met' : 'NOT met'}`);
 
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, adapter: rows[0].adapter, trainCount: data.trainCount, batchSize: data.batchSize, lr: data.lr, warmup, timedEpochs, driverRssMB: driverRss, rows }, null, 2));
+    writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: host, adapter: rows[0].adapter, trainCount: data.trainCount, batchSize: data.batchSize, lr: data.lr, warmup, timedEpochs, driverRssMB: driverRss, rows }, null, 2));
     console.error(`wrote ${values.json}`);
   }
   return 0;

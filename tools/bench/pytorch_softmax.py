@@ -8,7 +8,7 @@ DataLoader. Run it with Debian's /usr/bin/python3 (python3-torch; see tools/inst
 
   --epochs E --json   train E epochs, print one JSON line {name, epochs: [{seconds, loss, trainAccuracy}],
                       testAccuracy, adapter, rssMB}
-  --serve             line protocol used by tools/bench/pytorch.ts: prints {"ready": ...} after setup, then
+  --serve             line protocol used by tools/bench/child.ts: prints {"ready": ...} after setup, then
                       answers "train <epoch>" / "test" / "quit" on stdin with one JSON line each
 """
 import argparse
