@@ -88,23 +88,30 @@ fn logits(a: Acc) -> array<f32, CLASSES> {
   return array<f32, CLASSES>(a.z0.x, a.z0.y, a.z0.z, a.z0.w, a.z1.x, a.z1.y, a.z1.z, a.z1.w, a.z2.x, a.z2.y);
 }
 
-// Each invocation does two rows, r and r + half, so every W value loaded feeds two rows.
+// Rows per invocation (1 to 8): each W value loaded feeds this many rows. On lavapipe W's loads are per
+// invocation (see BENCHMARKS.md), so 8 rows per load halved this kernel's time there; a GPU wants more, smaller
+// invocations. Set by src/train/step_recorders.ts per kind of adapter. The row loops have a constant trip
+// count once ROWS is fixed, so they unroll and the arrays below stay in registers.
+override ROWS: u32;
+const MAX_ROWS: u32 = 8u;
+
+// Invocation i does rows i, i + q, i + 2q, ... (q = ceil(rows / ROWS)).
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let half = (step.rows + 1u) / 2u;
-  let r0 = gid.x;
-  if (r0 >= half) {
+  let q = (step.rows + ROWS - 1u) / ROWS;
+  if (gid.x >= q) {
     return;
   }
-  let r1 = r0 + half;
-  let has1 = r1 < step.rows;
-  let sample0 = order[step.row0 + r0];
-  let sample1 = select(sample0, order[step.row0 + min(r1, step.rows - 1u)], has1);
+  let last = step.rows - 1u;
   let words = step.features / 4u;
-  var a0 = Acc(vec4f(0.0), vec4f(0.0), vec2f(0.0));
-  var a1 = Acc(vec4f(0.0), vec4f(0.0), vec2f(0.0));
-  let base0 = sample0 * words;
-  let base1 = sample1 * words;
+  var sample: array<u32, MAX_ROWS>;
+  var base: array<u32, MAX_ROWS>;
+  var acc: array<Acc, MAX_ROWS>;
+  for (var j = 0u; j < ROWS; j++) {
+    sample[j] = order[step.row0 + min(gid.x + j * q, last)];
+    base[j] = sample[j] * words;
+    acc[j] = Acc(vec4f(0.0), vec4f(0.0), vec2f(0.0));
+  }
   for (var word = 0u; word < words; word++) {
     let v = word * 10u;
     let v0 = w[v];
@@ -117,11 +124,14 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let v7 = w[v + 7u];
     let v8 = w[v + 8u];
     let v9 = w[v + 9u];
-    accumulate(&a0, images[base0 + word], v0, v1, v2, v3, v4, v5, v6, v7, v8, v9);
-    accumulate(&a1, images[base1 + word], v0, v1, v2, v3, v4, v5, v6, v7, v8, v9);
+    for (var j = 0u; j < ROWS; j++) {
+      accumulate(&acc[j], images[base[j] + word], v0, v1, v2, v3, v4, v5, v6, v7, v8, v9);
+    }
   }
-  finish_row(r0, step.row0 + r0, sample0, logits(a0));
-  if (has1) {
-    finish_row(r1, step.row0 + r1, sample1, logits(a1));
+  for (var j = 0u; j < ROWS; j++) {
+    let r = gid.x + j * q;
+    if (r < step.rows) {
+      finish_row(r, step.row0 + r, sample[j], logits(acc[j]));
+    }
   }
 }

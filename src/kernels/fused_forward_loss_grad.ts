@@ -1,14 +1,19 @@
 import { ceilDiv, defineKernel } from './kernel.js';
 
 /**
- * gather + x·W + b + softmax + loss + dlogits + argmax for one step, one invocation per row. Created with
- * constants { STABLE_LOSS: 0 } for the scratch model's clamped -log(p[y]), 1 (default) for log-sum-exp.
+ * gather + x·W + b + softmax + loss + dlogits + argmax for one step, ROWS rows per invocation (at most
+ * FUSED_MAX_ROWS). Created with constants { STABLE_LOSS: 0 } for the scratch model's clamped -log(p[y]),
+ * 1 (default) for log-sum-exp.
  */
 export const fusedForwardLossGrad = defineKernel<'images' | 'labels' | 'order' | 'w' | 'b' | 'dlogits' | 'sample_loss' | 'sample_hit'>({
   shader: 'fused_forward_loss_grad',
   tunable: true,
-  grid: (d, wg) => [ceilDiv(ceilDiv(d.rows, 2), wg)], // two rows per invocation
+  constants: { ROWS: 2 },
+  grid: (d, wg, c) => [ceilDiv(ceilDiv(d.rows, c.ROWS), wg)],
 });
+
+/** The largest ROWS the shader's per-invocation arrays hold (its MAX_ROWS). */
+export const FUSED_MAX_ROWS = 8;
 
 /** The fused kernels keep per-row values in registers, sized for this many classes. */
 export const FUSED_CLASSES = 10;

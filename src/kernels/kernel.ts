@@ -16,8 +16,10 @@ export const DEFAULT_WORKGROUP = 64;
 
 export interface KernelSpec<Name extends string> {
   shader: string;
-  /** Workgroups to dispatch for `dims` when the shader's WG override is `workgroup`. */
-  grid(dims: Dims, workgroup: number): [number, number?, number?];
+  /** Workgroups to dispatch for `dims` when the shader's WG override is `workgroup` and its other overrides `constants`. */
+  grid(dims: Dims, workgroup: number, constants: Readonly<Record<string, number>>): [number, number?, number?];
+  /** Values of the shader's overrides that shape its grid, used unless create() is given others. */
+  constants?: Readonly<Record<string, number>>;
   /** Whether the shader has a `WG` override (single-workgroup reductions fix theirs in WGSL). */
   tunable: boolean;
   /** Type-level list of the @group(0) binding names, checked against the WGSL at bind time. */
@@ -29,6 +31,7 @@ export class BoundKernel<Name extends string> {
     readonly kernel: Kernel,
     private readonly spec: KernelSpec<Name>,
     readonly workgroup: number,
+    readonly constants: Readonly<Record<string, number>>,
   ) {}
 
   bind(buffers: Record<Name, GPUBuffer | GPUBufferBinding>, label?: string): GPUBindGroup {
@@ -36,7 +39,7 @@ export class BoundKernel<Name extends string> {
   }
 
   encode(pass: ComputePass, group: GPUBindGroup, step: GPUBindGroup | null, dims: Dims): void {
-    const [x, y = 1, z = 1] = this.spec.grid(dims, this.workgroup);
+    const [x, y = 1, z = 1] = this.spec.grid(dims, this.workgroup, this.constants);
     this.kernel.dispatch(pass, step ? [group, step] : [group], x, y, z);
   }
 }
@@ -49,9 +52,9 @@ export function defineKernel<Name extends string>(spec: KernelSpec<Name>) {
       options: { workgroup?: number; constants?: Record<string, number> } = {},
     ): Promise<BoundKernel<Name>> {
       const workgroup = options.workgroup ?? DEFAULT_WORKGROUP;
-      const constants = { ...(spec.tunable ? { WG: workgroup } : {}), ...options.constants };
+      const constants = { ...(spec.tunable ? { WG: workgroup } : {}), ...spec.constants, ...options.constants };
       const kernel = await Kernel.create(gpu, spec.shader, { constants });
-      return new BoundKernel(kernel, spec, workgroup);
+      return new BoundKernel(kernel, spec, workgroup, constants);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FUSED_UNIFORM_BYTES, fusedForwardLossGrad as fusedKernel } from '../../src/kernels/fused_forward_loss_grad.js';
+import { FUSED_MAX_ROWS, FUSED_UNIFORM_BYTES, fusedForwardLossGrad as fusedKernel } from '../../src/kernels/fused_forward_loss_grad.js';
 import { fusedForwardLossGrad } from '../../src/reference/fused_forward_loss_grad.js';
 import { Rng } from '../../src/random.js';
 import { expectClose, oneStep, randomFloats, randomPixels, readFloats, readUints, ROWS, runPass, testGpu, upload, uploadUniform, zeros } from './harness.js';
@@ -8,10 +8,13 @@ import { expectClose, oneStep, randomFloats, randomPixels, readFloats, readUints
 // kernels: 2e-5 abs on the loss, 1e-6 / rows abs on dlogits (plus 1e-5 rel). Hits may differ only where
 // the top two logits are within rounding of each other; with random W that never happens at these sizes,
 // so hits must match exactly.
+// Rows per invocation: 1, the GPU's 2 and lavapipe's (and the shader's most) 8, so that every row of a step
+// is covered once whatever the remainder.
 describe('fused_forward_loss_grad: gather + x·W + b + softmax + loss + dlogits + argmax in one kernel', () => {
+  for (const perInvocation of [1, 2, FUSED_MAX_ROWS])
   for (const stable of [true, false]) {
     for (const rows of ROWS) {
-      it(`rows ${rows}, ${stable ? 'log-sum-exp' : 'clamped -log p'} loss`, async () => {
+      it(`${perInvocation} row(s) per invocation, rows ${rows}, ${stable ? 'log-sum-exp' : 'clamped -log p'} loss`, async () => {
         const gpu = await testGpu();
         const rng = new Rng(rows + (stable ? 1 : 0));
         const features = 784;
@@ -23,7 +26,7 @@ describe('fused_forward_loss_grad: gather + x·W + b + softmax + loss + dlogits 
         const order = rng.permutation(count);
         const w = randomFloats(rng, features * classes, 0.05);
         const b = randomFloats(rng, classes, 0.1);
-        const kernel = await fusedKernel.create(gpu, { workgroup: 16, constants: { STABLE_LOSS: stable ? 1 : 0 } });
+        const kernel = await fusedKernel.create(gpu, { workgroup: 16, constants: { STABLE_LOSS: stable ? 1 : 0, ROWS: perInvocation } });
         const dlogits = zeros(gpu, rows * classes);
         const sampleLoss = zeros(gpu, count);
         const sampleHit = zeros(gpu, count);
