@@ -23,7 +23,7 @@ export const FUSED_UNIFORM_BYTES = 65536;
 /** Why the fused kernels cannot run these dimensions, or null when they can. */
 export function fusedUnsupported(d: { rows: number; features: number; classes: number }): string | null {
   if (d.classes !== FUSED_CLASSES) return `they are built for ${FUSED_CLASSES} classes, not ${d.classes}`;
-  if (d.features % 4 !== 0) return `they need a multiple of 4 features, not ${d.features}`;
+  if (d.features % 16 !== 0) return `they read 16 pixels at a time and need a multiple of 16 features, not ${d.features}`;
   if (d.features * d.classes * 4 > FUSED_UNIFORM_BYTES) return `W (${d.features} x ${d.classes} f32) exceeds a 64 KiB uniform binding`;
   if (d.rows * d.classes * 4 > FUSED_UNIFORM_BYTES) return `a batch of ${d.rows} rows of dlogits exceeds a 64 KiB uniform binding (at most ${Math.floor(FUSED_UNIFORM_BYTES / (4 * d.classes))} rows)`;
   return null;

@@ -10,7 +10,7 @@ import type { ComputePass } from '../gpu/kernel.js';
 import type { AdapterSummary, Gpu } from '../gpu/device.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE, UNIFORM } from '../gpu/buffers.js';
 import { FUSED_MAX_ROWS, FUSED_UNIFORM_BYTES, fusedForwardLossGrad } from '../kernels/fused_forward_loss_grad.js';
-import { FUSED_MAX_WORDS, fusedWeightGradSgd } from '../kernels/fused_weight_grad_sgd.js';
+import { fusedWeightGradSgd } from '../kernels/fused_weight_grad_sgd.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import type { Dims } from '../kernels/kernel.js';
 import { createSgdUniform } from '../kernels/sgd_update.js';
@@ -85,19 +85,19 @@ export async function createSeparateRecorder(a: RecorderArgs, factory: ModelFact
 }
 
 /**
- * Shapes of the fused kernels per kind of adapter: workgroup sizes, rows per forward invocation and pixel
- * words per update invocation. A CPU Vulkan driver (lavapipe, SwiftShader) runs a workgroup as SIMD lanes on
- * one thread and loads W and dlogits once per lane, so it wants few invocations that each reuse a load many
- * times, in small workgroups that spread a step over the cores: measured fastest on lavapipe with 2 cores
- * (BENCHMARKS.md). A GPU wants at least a warp/wavefront per workgroup and many invocations (not yet measured).
+ * Shapes of the fused kernels per kind of adapter: workgroup sizes and rows per forward invocation. A CPU
+ * Vulkan driver (lavapipe, SwiftShader) runs a workgroup as SIMD lanes on one thread and loads W once per
+ * lane, so it wants few invocations that each reuse a load for many rows, in small workgroups that spread a
+ * step over the cores: measured fastest on lavapipe with 2 cores (BENCHMARKS.md). A GPU wants at least a
+ * warp/wavefront per workgroup and more, smaller invocations (not yet measured).
  */
 export interface FusedShapes {
   forward: { workgroup: number; rows: number };
-  update: { workgroup: number; words: number };
+  update: { workgroup: number };
 }
 export const FUSED_SHAPES: { cpu: FusedShapes; gpu: FusedShapes } = {
-  cpu: { forward: { workgroup: 16, rows: 8 }, update: { workgroup: 8, words: 2 } },
-  gpu: { forward: { workgroup: 64, rows: 2 }, update: { workgroup: 64, words: 1 } },
+  cpu: { forward: { workgroup: 16, rows: 8 }, update: { workgroup: 8 } },
+  gpu: { forward: { workgroup: 64, rows: 2 }, update: { workgroup: 64 } },
 };
 
 /** Software adapters: Dawn marks them as fallback adapters; lavapipe also calls its architecture "software". */
@@ -110,8 +110,8 @@ export async function createFusedRecorder(
   model: ModelKind,
   shapes = isCpuAdapter(a.gpu.adapterInfo) ? FUSED_SHAPES.cpu : FUSED_SHAPES.gpu,
 ): Promise<StepRecorder> {
-  if (!(shapes.forward.rows >= 1 && shapes.forward.rows <= FUSED_MAX_ROWS && shapes.update.words >= 1 && shapes.update.words <= FUSED_MAX_WORDS)) {
-    throw new RangeError(`fused kernel shapes out of range: ${shapes.forward.rows} rows (1..${FUSED_MAX_ROWS}), ${shapes.update.words} words (1..${FUSED_MAX_WORDS}) per invocation`);
+  if (!(shapes.forward.rows >= 1 && shapes.forward.rows <= FUSED_MAX_ROWS)) {
+    throw new RangeError(`fused_forward_loss_grad takes 1 to ${FUSED_MAX_ROWS} rows per invocation, not ${shapes.forward.rows}`);
   }
   const { device } = a.gpu;
   const { rows: B, features, classes } = a.dims;
@@ -134,7 +134,7 @@ export async function createFusedRecorder(
   const [forward, update, totals] = await Promise.all([
     // The scratch model's loss is d2l's clamped -log(p[y]); the concise model's is log-sum-exp.
     fusedForwardLossGrad.create(a.gpu, { workgroup: shapes.forward.workgroup, constants: { STABLE_LOSS: model === 'concise' ? 1 : 0, ROWS: shapes.forward.rows } }),
-    fusedWeightGradSgd.create(a.gpu, { workgroup: shapes.update.workgroup, constants: { WORDS: shapes.update.words } }),
+    fusedWeightGradSgd.create(a.gpu, { workgroup: shapes.update.workgroup }),
     sumEpochTotals.create(a.gpu),
   ]);
   const groups = {
