@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // *.preview.ts render pictures for a person to look at rather than assert; they run only when asked.
+    include: ['test/**/*.test.ts', ...(process.env.REPORT_PREVIEW_DIR ? ['test/**/*.preview.ts'] : [])],
     globalSetup: ['test/global-setup.ts'],
     // GPU tests run on lavapipe, which uses every core itself: two files at a time is plenty.
     pool: 'forks',

@@ -1,7 +1,8 @@
 /**
- * Renders every report picture to a folder for a person to look at; skipped unless asked for:
+ * Renders every report picture to a folder for a person to look at. Not part of `npm test` (vitest.config.ts
+ * includes *.preview.ts files only when REPORT_PREVIEW_DIR is set):
  *
- *   REPORT_PREVIEW_DIR=/tmp/report-preview npx vitest run test/report/render-previews.test.ts
+ *   REPORT_PREVIEW_DIR=/tmp/report-preview npx vitest run test/report/render-previews.preview.ts
  *
  * With Fashion-MNIST in /usr/share/datasets/fashion-mnist (or FASHION_MNIST_DIR) the pictures show real
  * data and a model trained here on the CPU for a few epochs; without it, the synthetic data of the
@@ -144,7 +145,7 @@ async function fontSpecimen(): Promise<void> {
   }
 }
 
-describe.skipIf(!OUT)('render previews', () => {
+describe('render previews', () => {
   const real = existsSync(join(DATA, 'train-images-idx3-ubyte.gz'));
   const dir = OUT as string;
 
