@@ -1,5 +1,8 @@
 import { ceilDiv, defineKernel } from './kernel.js';
 
+/** The largest ROWS the shader's per-invocation arrays hold (its MAX_ROWS). */
+export const FUSED_MAX_ROWS = 8;
+
 /**
  * gather + x·W + b + softmax + loss + dlogits + argmax for one step, ROWS rows per invocation (at most
  * FUSED_MAX_ROWS). Created with constants { STABLE_LOSS: 0 } for the scratch model's clamped -log(p[y]),
@@ -9,11 +12,9 @@ export const fusedForwardLossGrad = defineKernel<'images' | 'labels' | 'order' |
   shader: 'fused_forward_loss_grad',
   tunable: true,
   constants: { ROWS: 2 },
+  checkConstants: (c) => (Number.isInteger(c.ROWS) && c.ROWS >= 1 && c.ROWS <= FUSED_MAX_ROWS ? null : `ROWS must be 1 to ${FUSED_MAX_ROWS} rows per invocation, not ${c.ROWS}`),
   grid: (d, wg, c) => [ceilDiv(ceilDiv(d.rows, c.ROWS), wg)],
 });
-
-/** The largest ROWS the shader's per-invocation arrays hold (its MAX_ROWS). */
-export const FUSED_MAX_ROWS = 8;
 
 /** The fused kernels keep per-row values in registers, sized for this many classes. */
 export const FUSED_CLASSES = 10;

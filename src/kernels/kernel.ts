@@ -20,6 +20,8 @@ export interface KernelSpec<Name extends string> {
   grid(dims: Dims, workgroup: number, constants: Readonly<Record<string, number>>): [number, number?, number?];
   /** Values of the shader's overrides that shape its grid, used unless create() is given others. */
   constants?: Readonly<Record<string, number>>;
+  /** Why these override values cannot work (e.g. past a fixed array size in the WGSL), or null when they can. */
+  checkConstants?(constants: Readonly<Record<string, number>>): string | null;
   /** Whether the shader has a `WG` override (single-workgroup reductions fix theirs in WGSL). */
   tunable: boolean;
   /** Type-level list of the @group(0) binding names, checked against the WGSL at bind time. */
@@ -53,6 +55,8 @@ export function defineKernel<Name extends string>(spec: KernelSpec<Name>) {
     ): Promise<BoundKernel<Name>> {
       const workgroup = options.workgroup ?? DEFAULT_WORKGROUP;
       const constants = { ...(spec.tunable ? { WG: workgroup } : {}), ...spec.constants, ...options.constants };
+      const problem = spec.checkConstants?.(constants);
+      if (problem) throw new RangeError(`${spec.shader}: ${problem}`);
       const kernel = await Kernel.create(gpu, spec.shader, { constants });
       return new BoundKernel(kernel, spec, workgroup, constants);
     },

@@ -9,7 +9,7 @@
 import type { ComputePass } from '../gpu/kernel.js';
 import type { AdapterSummary, Gpu } from '../gpu/device.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE, UNIFORM } from '../gpu/buffers.js';
-import { FUSED_MAX_ROWS, FUSED_UNIFORM_BYTES, fusedForwardLossGrad } from '../kernels/fused_forward_loss_grad.js';
+import { FUSED_UNIFORM_BYTES, fusedForwardLossGrad } from '../kernels/fused_forward_loss_grad.js';
 import { fusedWeightGradSgd } from '../kernels/fused_weight_grad_sgd.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import type { Dims } from '../kernels/kernel.js';
@@ -110,9 +110,6 @@ export async function createFusedRecorder(
   model: ModelKind,
   shapes = isCpuAdapter(a.gpu.adapterInfo) ? FUSED_SHAPES.cpu : FUSED_SHAPES.gpu,
 ): Promise<StepRecorder> {
-  if (!(shapes.forward.rows >= 1 && shapes.forward.rows <= FUSED_MAX_ROWS)) {
-    throw new RangeError(`fused_forward_loss_grad takes 1 to ${FUSED_MAX_ROWS} rows per invocation, not ${shapes.forward.rows}`);
-  }
   const { device } = a.gpu;
   const { rows: B, features, classes } = a.dims;
   const count = a.train.count;

@@ -46,4 +46,12 @@ describe('fused_forward_loss_grad: gather + x·W + b + softmax + loss + dlogits 
       });
     }
   }
+
+  it('refuses more rows per invocation than the shader holds, before making a pipeline', async () => {
+    const gpu = await testGpu();
+    // (.then rather than expect().rejects: this suite also runs in the page, whose expect has no .rejects)
+    const refusal = (rows: number) => fusedKernel.create(gpu, { constants: { ROWS: rows } }).then(() => 'created', (e: Error) => e.message);
+    expect(await refusal(FUSED_MAX_ROWS + 1)).toBe(`fused_forward_loss_grad: ROWS must be 1 to ${FUSED_MAX_ROWS} rows per invocation, not ${FUSED_MAX_ROWS + 1}`);
+    expect(await refusal(0)).toBe(`fused_forward_loss_grad: ROWS must be 1 to ${FUSED_MAX_ROWS} rows per invocation, not 0`);
+  });
 });
