@@ -1,15 +1,9 @@
 // Predicted class = argmax of each row (the first one on ties, like torch.argmax), and the count of correct
 // predictions added to a running total that stays on the GPU for the whole epoch.
-// One minibatch step (16 bytes, one 256-byte slot per step of an epoch, written once).
-struct Step {
-  row0: u32,     // first position of this minibatch in the sample order
-  rows: u32,     // samples in this minibatch; the last one of an epoch may be partial
-  features: u32, // K = 784 pixels
-  classes: u32,  // N = 10
-}
-@group(1) @binding(0) var<uniform> step: Step;
+// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+override N: u32; // outputs per row (the classes, for a last layer), fixed when the kernel is created
 
-@group(0) @binding(0) var<storage, read> logits: array<f32>;              // [rows, classes] (or probabilities: same argmax)
+@group(0) @binding(0) var<storage, read> logits: array<f32>;              // [rows, N] (or probabilities: same argmax)
 @group(0) @binding(1) var<storage, read> y: array<u32>;                   // [rows]
 @group(0) @binding(2) var<storage, read_write> predictions: array<u32>;   // [rows]
 @group(0) @binding(3) var<storage, read_write> correct: array<atomic<u32>>; // [1] running count
@@ -21,10 +15,10 @@ var<workgroup> hits: atomic<u32>;
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let r = gid.x;
   if (r < step.rows) {
-    let base = r * step.classes;
+    let base = r * N;
     var best = 0u;
     var best_value = logits[base];
-    for (var n = 1u; n < step.classes; n++) {
+    for (var n = 1u; n < N; n++) {
       let v = logits[base + n];
       if (v > best_value) {
         best_value = v;

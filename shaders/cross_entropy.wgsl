@@ -2,16 +2,10 @@
 // Also adds the minibatch's sum to a running total that stays on the GPU for the whole epoch.
 // A probability that underflowed to 0 is clamped to the smallest normal f32, so the loss is at most
 // -log(1.1754944e-38) = 87.3365 instead of +Inf; the concise model's fused log-softmax loss needs no clamp.
-// One minibatch step (16 bytes, one 256-byte slot per step of an epoch, written once).
-struct Step {
-  row0: u32,     // first position of this minibatch in the sample order
-  rows: u32,     // samples in this minibatch; the last one of an epoch may be partial
-  features: u32, // K = 784 pixels
-  classes: u32,  // N = 10
-}
-@group(1) @binding(0) var<uniform> step: Step;
+// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+override N: u32; // outputs per row (the classes, for a last layer), fixed when the kernel is created
 
-@group(0) @binding(0) var<storage, read> probs: array<f32>;        // [rows, classes]
+@group(0) @binding(0) var<storage, read> probs: array<f32>;        // [rows, N]
 @group(0) @binding(1) var<storage, read> y: array<u32>;            // [rows]
 @group(0) @binding(2) var<storage, read_write> loss: array<f32>;   // [rows] per-sample loss
 @group(0) @binding(3) var<storage, read_write> loss_sum: array<f32>; // [1] running sum over the epoch
@@ -24,7 +18,7 @@ var<workgroup> partial: array<f32, WG>;
 fn main(@builtin(local_invocation_index) lid: u32) {
   var acc = 0.0;
   for (var r = lid; r < step.rows; r += WG) {
-    let p = max(probs[r * step.classes + y[r]], 1.17549435e-38);
+    let p = max(probs[r * N + y[r]], 1.17549435e-38);
     let l = -log(p);
     loss[r] = l;
     acc += l;

@@ -5,13 +5,8 @@
 // Loss and hit are stored per position of the epoch and summed once at the epoch's end (sum_epoch_totals),
 // so no step needs a cross-workgroup reduction. Same math as the separate kernels, in the same f32 precision;
 // the order of the pixel sum differs (bytes are summed first, divided by 255 once at the end).
-struct Step {
-  row0: u32,
-  rows: u32,
-  features: u32,
-  classes: u32,
-}
-@group(1) @binding(0) var<uniform> step: Step;
+// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+override K: u32; // features per row (the layer's inputs), fixed when the kernel is created
 
 // Images are read 16 pixels (one vec4u) at a time: lavapipe loads storage per invocation with a branch per
 // lane, so one vec4 load instead of four u32 loads made this kernel ~35% faster there. features % 16 == 0.
@@ -106,7 +101,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   let last = step.rows - 1u;
-  let chunks = step.features / 16u;
+  let chunks = K / 16u;
   var sample: array<u32, MAX_ROWS>;
   var base: array<u32, MAX_ROWS>;
   var acc: array<Acc, MAX_ROWS>;

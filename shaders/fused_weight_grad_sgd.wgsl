@@ -7,17 +7,11 @@
 // x) once per invocation and per component, so each load feeding twice the multiply-adds made this kernel
 // ~30% faster there (16 pixels was no faster and took seconds to compile).
 // Requires features % 8 == 0, CLASSES == 10 and rows <= 1638 (dlogits fits a 64 KiB uniform).
-struct Step {
-  row0: u32,
-  rows: u32,
-  features: u32,
-  classes: u32,
-}
-@group(1) @binding(0) var<uniform> step: Step;
+// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+override K: u32; // features per row (the layer's inputs), fixed when the kernel is created
 
 struct Sgd {
-  lr: f32,
-  count: u32, // unused here; the layout is sgd_update.wgsl's
+  lr: f32, // the layout is sgd_update.wgsl's
 }
 @group(0) @binding(0) var<storage, read> images: array<vec2u>;      // [count, features / 8] u8 x8 packed
 @group(0) @binding(1) var<storage, read> order: array<u32>;         // [count]
@@ -60,7 +54,7 @@ fn update(word: u32, a: array<vec4f, CLASSES>, scale: f32) {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let pairs = step.features / 8u;
+  let pairs = K / 8u;
   let g = gid.x;
   if (g < pairs) {
     var lo: array<vec4f, CLASSES>; // lo[n][j]: dW for pixel 8g + j and class n

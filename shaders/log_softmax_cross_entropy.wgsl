@@ -2,20 +2,14 @@
 //   lse[r] = max + log(sum(exp(z - max))),  loss[r] = lse[r] - z[r, y[r]]  (exact for ±1e4 logits, never Inf)
 // and, when WRITE_GRAD, its gradient for the mean loss: dlogits[r, n] = (exp(z[r, n] - lse[r]) - [n == y[r]]) / rows.
 // The minibatch's loss sum is added to a running total that stays on the GPU for the epoch.
-// One minibatch step (16 bytes, one 256-byte slot per step of an epoch, written once).
-struct Step {
-  row0: u32,     // first position of this minibatch in the sample order
-  rows: u32,     // samples in this minibatch; the last one of an epoch may be partial
-  features: u32, // K = 784 pixels
-  classes: u32,  // N = 10
-}
-@group(1) @binding(0) var<uniform> step: Step;
+// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+override N: u32; // outputs per row (the classes, for a last layer), fixed when the kernel is created
 
-@group(0) @binding(0) var<storage, read> logits: array<f32>;          // [rows, classes]
+@group(0) @binding(0) var<storage, read> logits: array<f32>;          // [rows, N]
 @group(0) @binding(1) var<storage, read> y: array<u32>;               // [rows]
 @group(0) @binding(2) var<storage, read_write> loss: array<f32>;      // [rows] per-sample loss
 @group(0) @binding(3) var<storage, read_write> loss_sum: array<f32>;  // [1] running sum over the epoch
-@group(0) @binding(4) var<storage, read_write> dlogits: array<f32>;   // [rows, classes]
+@group(0) @binding(4) var<storage, read_write> dlogits: array<f32>;   // [rows, N]
 
 override WRITE_GRAD: bool = true;
 const WG: u32 = 256;
@@ -26,13 +20,13 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   var acc = 0.0;
   let inv_rows = 1.0 / f32(step.rows);
   for (var r = lid; r < step.rows; r += WG) {
-    let base = r * step.classes;
+    let base = r * N;
     var m = logits[base];
-    for (var n = 1u; n < step.classes; n++) {
+    for (var n = 1u; n < N; n++) {
       m = max(m, logits[base + n]);
     }
     var total = 0.0;
-    for (var n = 0u; n < step.classes; n++) {
+    for (var n = 0u; n < N; n++) {
       total += exp(logits[base + n] - m);
     }
     let lse = m + log(total);
@@ -40,7 +34,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     loss[r] = l;
     acc += l;
     if (WRITE_GRAD) {
-      for (var n = 0u; n < step.classes; n++) {
+      for (var n = 0u; n < N; n++) {
         let onehot = select(0.0, 1.0, n == y[r]);
         dlogits[base + n] = (exp(logits[base + n] - lse) - onehot) * inv_rows;
       }

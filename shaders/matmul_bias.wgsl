@@ -1,17 +1,12 @@
 // The linear layer's forward pass, batched over the minibatch: logits = x · W + b.
-// One minibatch step (16 bytes, one 256-byte slot per step of an epoch, written once).
-struct Step {
-  row0: u32,     // first position of this minibatch in the sample order
-  rows: u32,     // samples in this minibatch; the last one of an epoch may be partial
-  features: u32, // K = 784 pixels
-  classes: u32,  // N = 10
-}
-@group(1) @binding(0) var<uniform> step: Step;
+// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+override K: u32; // features per row (the layer's inputs), fixed when the kernel is created
+override N: u32; // outputs per row (the classes, for a last layer), fixed when the kernel is created
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;          // [rows, features] row-major
-@group(0) @binding(1) var<storage, read> w: array<f32>;          // [features, classes] row-major
-@group(0) @binding(2) var<storage, read> b: array<f32>;          // [classes]
-@group(0) @binding(3) var<storage, read_write> logits: array<f32>; // [rows, classes] row-major
+@group(0) @binding(0) var<storage, read> x: array<f32>;          // [rows, K] row-major
+@group(0) @binding(1) var<storage, read> w: array<f32>;          // [K, N] row-major
+@group(0) @binding(2) var<storage, read> b: array<f32>;          // [N]
+@group(0) @binding(3) var<storage, read_write> logits: array<f32>; // [rows, N] row-major
 
 override WG: u32 = 64;
 
@@ -20,15 +15,15 @@ override WG: u32 = 64;
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
-  if (i >= step.rows * step.classes) {
+  if (i >= step.rows * N) {
     return;
   }
-  let r = i / step.classes;
-  let n = i % step.classes;
+  let r = i / N;
+  let n = i % N;
   var acc = 0.0;
-  let xr = r * step.features;
-  for (var k = 0u; k < step.features; k++) {
-    acc += x[xr + k] * w[k * step.classes + n];
+  let xr = r * K;
+  for (var k = 0u; k < K; k++) {
+    acc += x[xr + k] * w[k * N + n];
   }
   logits[i] = acc + b[n];
 }

@@ -1,16 +1,10 @@
 // Row-wise softmax, numerically stable: exp(z - max(z)) / sum(exp(z - max(z))), so ±1e4 logits neither
 // overflow nor become NaN (d2l 3.6 writes exp(z) / sum(exp(z)), which overflows for z > 88).
-// One minibatch step (16 bytes, one 256-byte slot per step of an epoch, written once).
-struct Step {
-  row0: u32,     // first position of this minibatch in the sample order
-  rows: u32,     // samples in this minibatch; the last one of an epoch may be partial
-  features: u32, // K = 784 pixels
-  classes: u32,  // N = 10
-}
-@group(1) @binding(0) var<uniform> step: Step;
+// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+override N: u32; // outputs per row (the classes, for a last layer), fixed when the kernel is created
 
-@group(0) @binding(0) var<storage, read> logits: array<f32>;       // [rows, classes]
-@group(0) @binding(1) var<storage, read_write> probs: array<f32>;  // [rows, classes]
+@group(0) @binding(0) var<storage, read> logits: array<f32>;       // [rows, N]
+@group(0) @binding(1) var<storage, read_write> probs: array<f32>;  // [rows, N]
 
 override WG: u32 = 64;
 
@@ -20,20 +14,20 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (r >= step.rows) {
     return;
   }
-  let base = r * step.classes;
+  let base = r * N;
   var m = logits[base];
-  for (var n = 1u; n < step.classes; n++) {
+  for (var n = 1u; n < N; n++) {
     m = max(m, logits[base + n]);
   }
   var total = 0.0;
-  for (var n = 0u; n < step.classes; n++) {
+  for (var n = 0u; n < N; n++) {
     let e = exp(logits[base + n] - m);
     probs[base + n] = e;
     total += e;
   }
   // total >= 1 (the max contributes exp(0)), so the division is always safe.
   let inv = 1.0 / total;
-  for (var n = 0u; n < step.classes; n++) {
+  for (var n = 0u; n < N; n++) {
     probs[base + n] *= inv;
   }
 }

@@ -1,13 +1,11 @@
 // Once per epoch: totals = (sum of per-sample losses, count of hits) over the epoch's positions, by one
 // workgroup with a tree reduction. The fused path stores per-sample results instead of reducing each step.
-struct Count {
-  samples: u32,
-}
-@group(0) @binding(0) var<uniform> count: Count;
-@group(0) @binding(1) var<storage, read> sample_loss: array<f32>;   // [samples]
-@group(0) @binding(2) var<storage, read> sample_hit: array<u32>;    // [samples]
-@group(0) @binding(3) var<storage, read_write> loss_sum: array<f32>; // [1]
-@group(0) @binding(4) var<storage, read_write> correct: array<u32>;  // [1]
+override SAMPLES: u32; // positions in an epoch, fixed when the kernel is created
+
+@group(0) @binding(0) var<storage, read> sample_loss: array<f32>;   // [SAMPLES]
+@group(0) @binding(1) var<storage, read> sample_hit: array<u32>;    // [SAMPLES]
+@group(0) @binding(2) var<storage, read_write> loss_sum: array<f32>; // [1]
+@group(0) @binding(3) var<storage, read_write> correct: array<u32>;  // [1]
 
 const WG: u32 = 256;
 var<workgroup> losses: array<f32, WG>;
@@ -17,7 +15,7 @@ var<workgroup> hits: array<u32, WG>;
 fn main(@builtin(local_invocation_index) lid: u32) {
   var l = 0.0;
   var h = 0u;
-  for (var i = lid; i < count.samples; i += WG) {
+  for (var i = lid; i < SAMPLES; i += WG) {
     l += sample_loss[i];
     h += sample_hit[i];
   }

@@ -3,6 +3,8 @@ import { UsageError } from '../errors.js';
 import { describeAdapter, watchGpu } from '../gpu/device.js';
 import { createNodeGpu } from '../gpu/node.js';
 import { loadCheckpoint } from '../model/checkpoint_file.js';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../data/dataset.js';
+import { checkModelFitsData, describeModel } from '../model/registry.js';
 import { evaluateParameters } from '../train/evaluate.js';
 import { parseFlags } from './args.js';
 import { Output } from './output.js';
@@ -26,14 +28,15 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!flags.model) {
     throw new UsageError('eval needs --model PATH (a checkpoint written by train --out DIR) (see `webgpu-softmax eval --help`)');
   }
-  const checkpoint = loadCheckpoint(flags.model, { features: 784, classes: 10 });
+  const checkpoint = loadCheckpoint(flags.model);
   const data = await loadFashionMnist({ root: flags.data });
+  checkModelFitsData(checkpoint.path, checkpoint.meta.model, FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES);
   const gpu = await createNodeGpu();
   const watch = watchGpu(gpu);
   try {
     out.line(`adapter: ${describeAdapter(gpu.adapterInfo)}`);
-    out.line(`checkpoint: ${checkpoint.path} (model ${checkpoint.meta.model}, epoch ${checkpoint.meta.epoch})`);
-    const result = await watch.guard(evaluateParameters(gpu, data.test, checkpoint.params));
+    out.line(`checkpoint: ${checkpoint.path} (model ${describeModel(checkpoint.meta.model)}, epoch ${checkpoint.meta.epoch})`);
+    const result = await watch.guard(evaluateParameters(gpu, data.test, checkpoint.meta.model, checkpoint.params));
     watch.check();
     out.line(`test loss ${result.loss.toFixed(4)}, test acc ${result.accuracy.toFixed(3)} (${result.samples} samples)`);
     out.result({ loss: result.loss, accuracy: result.accuracy, samples: result.samples });

@@ -2,6 +2,8 @@ import { loadFashionMnist } from '../data/node.js';
 import { UsageError } from '../errors.js';
 import { createNodeGpu } from '../gpu/node.js';
 import { loadCheckpoint } from '../model/checkpoint_file.js';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../data/dataset.js';
+import { checkModelFitsData, describeModel } from '../model/registry.js';
 import { sheetFromEvaluation } from '../report/from_training.js';
 import { writePng } from '../report/png.js';
 import { SHEET_DEFAULTS } from '../report/sheet.js';
@@ -33,11 +35,12 @@ export async function sheetCommand(argv: string[]): Promise<number> {
   if (!flags) return 0;
   if (!flags.model || !flags.out) throw new UsageError('sheet needs --model PATH and --out FILE.png (see `webgpu-softmax sheet --help`)');
   const out = new Output(false);
-  const checkpoint = loadCheckpoint(flags.model, { features: 784, classes: 10 });
+  const checkpoint = loadCheckpoint(flags.model);
   const data = await loadFashionMnist({ root: flags.data });
+  checkModelFitsData(checkpoint.path, checkpoint.meta.model, FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES);
   const gpu = await createNodeGpu();
   try {
-    const evaluation = await evaluateParameters(gpu, data.test, checkpoint.params);
+    const evaluation = await evaluateParameters(gpu, data.test, checkpoint.meta.model, checkpoint.params);
     const image = sheetFromEvaluation(data.test, evaluation, { count: flags.count, columns: flags.columns, scale: flags.scale, onlyWrong: flags.onlyWrong, seed: flags.seed });
     await writePng(flags.out, image);
     out.line(`wrote ${flags.out} (${image.width}x${image.height}); test acc ${evaluation.accuracy.toFixed(3)}`);

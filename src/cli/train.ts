@@ -1,21 +1,25 @@
 import { join } from 'node:path';
-import { limitSplit } from '../data/dataset.js';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, limitSplit } from '../data/dataset.js';
 import { loadFashionMnist } from '../data/node.js';
 import { UsageError } from '../errors.js';
 import { describeAdapter } from '../gpu/device.js';
 import { createNodeGpu } from '../gpu/node.js';
-import { fusedUnsupported } from '../kernels/fused_forward_loss_grad.js';
 import { CHECKPOINT_FILE, type Checkpoint } from '../model/checkpoint.js';
 import { loadCheckpoint, prepareCheckpointDir, saveCheckpoint } from '../model/checkpoint_file.js';
-import { MODEL_KINDS, type ModelKind } from '../model/model.js';
-import { batchSizeProblem, formatEpoch, train } from '../train/loop.js';
+import { checkModelFitsData, describeModel, MODEL_KINDS, modelDefinition } from '../model/registry.js';
+import { KERNEL_CHOICES } from '../model/softmax_regression.js';
+import { batchSizeProblem } from '../gpu/tuning.js';
+import { pixelsOf } from '../model/model.js';
+import { train } from '../train/loop.js';
+import { formatEpoch } from './format.js';
 import { formatProfile } from '../train/profile.js';
 import { trainingPictures } from '../report/from_training.js';
 import { writePng } from '../report/png.js';
-import { KERNEL_PATHS, type KernelPath } from '../train/step_recorders.js';
 import { flagName, givenFlags, parseFlags } from './args.js';
 import { Output } from './output.js';
 import { ProgressBar } from './progress.js';
+
+const MODELS_HELP = MODEL_KINDS.map((kind) => `${kind}: ${modelDefinition(kind).summary}`).join('; ');
 
 export const trainSpec = {
   usage: 'webgpu-softmax train [flags]',
@@ -23,8 +27,8 @@ export const trainSpec = {
     'Train softmax regression (784 -> 10) on Fashion-MNIST on the GPU with d2l\'s defaults, printing loss, train\n' +
     'accuracy and test accuracy after each epoch.',
   flags: {
-    model: { type: 'choice' as const, choices: MODEL_KINDS, default: 'scratch', help: 'scratch: softmax, clamped cross-entropy and hand-written gradients (d2l 3.6); concise: Linear + CrossEntropyLoss (log-sum-exp) + SGD objects (d2l 3.7)' },
-    kernels: { type: 'choice' as const, choices: ['auto', ...KERNEL_PATHS], default: 'auto', help: 'fused: 2 dispatches per step (fast, batch <= 1638); separate: the model\'s own kernel per stage (teaching form); auto: fused where it fits' },
+    model: { type: 'choice' as const, choices: MODEL_KINDS, default: 'scratch', help: MODELS_HELP },
+    kernels: { type: 'choice' as const, choices: KERNEL_CHOICES, default: 'auto', help: 'softmax regression (scratch, concise): fused: 2 dispatches per step (fast, batch <= 1638); separate: the model\'s own kernel per stage (teaching form); auto: fused where it fits' },
     epochs: { type: 'int' as const, default: 5, min: 1, max: 100000, help: 'epochs to train (with --resume: the total, counting those already done)' },
     lr: { type: 'number' as const, default: 0.1, positive: true, placeholder: 'RATE', help: 'SGD learning rate' },
     batchSize: { type: 'int' as const, default: 256, min: 1, max: 65536, help: 'minibatch size' },
@@ -44,24 +48,32 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(trainSpec, argv, console.log);
   if (!flags) return 0;
   const out = new Output(flags.json);
-  const resume: Checkpoint | undefined = flags.resume ? loadCheckpoint(flags.resume, { features: 784, classes: 10 }) : undefined;
+  const resume: (Checkpoint & { path: string }) | undefined = flags.resume ? loadCheckpoint(flags.resume) : undefined;
   const outDir = flags.out ?? flags.resume;
-  const model = (resume?.meta.model ?? flags.model) as ModelKind;
-  if (resume && flags.model !== 'scratch' && flags.model !== resume.meta.model) {
-    throw new UsageError(`--model ${flags.model} disagrees with the checkpoint being resumed (model ${resume.meta.model})`);
-  }
+  const given = givenFlags(trainSpec, argv);
   if (resume) {
+    // The model and its options come from the checkpoint; a flag that names others is a mistake, not a wish.
+    const saved = resume.meta.model;
+    if (given.has('model') && flags.model !== saved.kind) {
+      throw new UsageError(`--model ${flags.model} disagrees with the checkpoint being resumed (model ${saved.kind}); leave --model out to resume it`);
+    }
+    if (given.has('kernels') && flags.kernels !== saved.options.kernels) {
+      throw new UsageError(`--kernels ${flags.kernels} disagrees with the checkpoint being resumed (kernels ${String(saved.options.kernels)}); leave --kernels out to resume it`);
+    }
     // Flags not given again continue as the checkpoint's run was started, so the result matches an uninterrupted run.
-    const given = givenFlags(trainSpec, argv);
-    const saved = resume.meta.config;
-    if (!given.has('lr')) flags.lr = saved.lr;
-    if (!given.has('batchSize')) flags.batchSize = saved.batchSize;
-    if (!given.has('seed')) flags.seed = saved.seed;
-    if (!given.has('limit')) flags.limit = saved.limit ?? undefined;
-    if (!given.has('epochs')) flags.epochs = saved.epochs;
-    const changed = (['lr', 'batchSize', 'seed', 'limit'] as const).filter((k) => (flags[k] ?? null) !== saved[k]);
+    const config = resume.meta.config;
+    if (!given.has('lr')) flags.lr = config.lr;
+    if (!given.has('batchSize')) flags.batchSize = config.batchSize;
+    if (!given.has('seed')) flags.seed = config.seed;
+    if (!given.has('limit')) flags.limit = config.limit ?? undefined;
+    if (!given.has('epochs')) flags.epochs = config.epochs;
+    const changed = (['lr', 'batchSize', 'seed', 'limit'] as const).filter((k) => (flags[k] ?? null) !== config[k]);
     if (changed.length > 0) out.warn(`note: ${changed.map((k) => `${flagName(k)} ${flags[k]}`).join(', ')} differ${changed.length === 1 ? 's' : ''} from the run being resumed, so it will not match an uninterrupted one`);
+    checkModelFitsData(resume.path, saved, FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES);
   }
+  const definition = modelDefinition(resume?.meta.model.kind ?? flags.model);
+  const spec = resume?.meta.model ?? definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, { kernels: flags.kernels });
+  const model = describeModel(spec);
 
   if (outDir) prepareCheckpointDir(outDir);
 
@@ -71,17 +83,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--limit ${limit} is more than the ${data.train.count} training samples (see \`webgpu-softmax train --help\`)`);
   }
   const trainSplit = limit === null ? data.train : limitSplit(data.train, limit);
-  if (flags.kernels === 'fused') {
-    const unsupported = fusedUnsupported({ rows: Math.min(flags.batchSize, trainSplit.count), features: 784, classes: 10 });
-    if (unsupported) throw new UsageError(`--kernels fused: ${unsupported}; use --kernels separate or auto (see \`webgpu-softmax train --help\`)`);
-  }
+  const unfit = definition.problem?.(spec, Math.min(flags.batchSize, trainSplit.count));
+  if (unfit) throw new UsageError(`${unfit} (see \`webgpu-softmax train --help\`)`);
   if (flags.batchSize > trainSplit.count) {
     throw new UsageError(`--batch-size ${flags.batchSize} is larger than the ${trainSplit.count} training samples (see \`webgpu-softmax train --help\`)`);
   }
 
   const gpu = await createNodeGpu();
   // Before any GPU work: a batch past the adapter's limits would only fail inside WebGPU.
-  const tooBig = batchSizeProblem(gpu.device.limits, flags.batchSize, 784);
+  const tooBig = batchSizeProblem(gpu.device.limits, flags.batchSize, pixelsOf(spec.input));
   if (tooBig) {
     gpu.device.destroy();
     throw new UsageError(`--batch-size ${flags.batchSize} ${tooBig} (see \`webgpu-softmax train --help\`)`);
@@ -104,10 +114,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const result = await train(
       gpu,
       { train: trainSplit, test: data.test },
-      { model, epochs: flags.epochs, lr: flags.lr, batchSize: flags.batchSize, seed: flags.seed, limit, profile: flags.profile, kernels: flags.kernels === 'auto' ? undefined : (flags.kernels as KernelPath) },
+      { spec, epochs: flags.epochs, lr: flags.lr, batchSize: flags.batchSize, seed: flags.seed, limit, profile: flags.profile },
       {
         onStart: (info) =>
-          out.line(`${info.kernels} kernels: ${info.stepsPerEpoch} steps and ${info.dispatchesPerEpoch} dispatches per epoch, ${(info.gpuBytes / 2 ** 20).toFixed(1)} MiB of GPU buffers`),
+          out.line(`${info.summary}: ${info.stepsPerEpoch} steps and ${info.dispatchesPerEpoch} dispatches per epoch, ${(info.gpuBytes / 2 ** 20).toFixed(1)} MiB of GPU buffers`),
         onProgress: (epoch, done, total) => bar.update(`epoch ${epoch}`, done, total),
         onProfile: (epoch, times) => {
           bar.clear();
@@ -130,7 +140,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     out.line(`test loss ${result.test.loss.toFixed(4)}, test acc ${result.test.accuracy.toFixed(3)} (${result.test.samples} samples)`);
     if (checkpointPath) out.line(`checkpoint: ${checkpointPath}`);
     if (outDir && result.history.length > 0) {
-      const pictures = trainingPictures(data.test, result.test, result.checkpoint.params, result.history);
+      const pictures = trainingPictures(data.test, result.test, result.checkpoint.meta.model, result.checkpoint.params, result.history);
       for (const [name, image] of Object.entries(pictures)) await writePng(join(outDir, `${name}.png`), image);
       out.line(`pictures: ${Object.keys(pictures).map((n) => join(outDir, `${n}.png`)).join(', ')}`);
     }

@@ -3,9 +3,29 @@
  * caller supplies the bytes and a gunzip function (zlib in Node, DecompressionStream in the browser).
  */
 import { DataError } from '../errors.js';
+import { CLASS_NAMES } from './labels.js';
 import { checkImagesLabels, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, isGzip, parseIdx, type IdxArray } from './idx.js';
 
-export interface FashionMnistSplit {
+/** The shape of one image: channels x height x width, stored row-major per channel as u8. */
+export interface ImageShape {
+  channels: number;
+  height: number;
+  width: number;
+}
+
+/** Images with labels, the one split type every layer uses: what a model trains and is evaluated on. */
+export interface ImageSplit {
+  images: Uint8Array; // [count, channels * height * width] u8 row-major
+  labels: Uint8Array; // [count] class index
+  count: number;
+}
+
+/** Fashion-MNIST's images: 1 x 28 x 28 greyscale. */
+export const FASHION_MNIST_SHAPE: ImageShape = { channels: 1, height: IMAGE_ROWS, width: IMAGE_COLS };
+/** Fashion-MNIST's class count, from its list of names. */
+export const FASHION_MNIST_CLASSES = CLASS_NAMES.length;
+
+export interface FashionMnistSplit extends ImageSplit {
   images: Uint8Array; // [count, 784] u8 row-major, pixel 0..255
   labels: Uint8Array; // [count] class index 0..9
   count: number;

@@ -22,8 +22,10 @@ export interface BindingInfo {
 
 export interface KernelOptions {
   entryPoint?: string;
-  /** Values for the shader's `override` constants (workgroup sizes, feature switches). */
+  /** Values for the shader's `override` constants (shapes, workgroup sizes, feature switches). */
   constants?: Record<string, number>;
+  /** Shader files prepended to this one (shared declarations such as the Step uniform). */
+  preludes?: string[];
 }
 
 /** Bindings of one entry point, by group, from the WGSL itself. */
@@ -40,15 +42,29 @@ export function reflectBindings(code: string, entryPoint: string, shaderName: st
   });
 }
 
-/** Turns WGSL compilation messages into one line naming the file and line of the first error. */
-async function compilationError(module: GPUShaderModule, shaderName: string): Promise<string | null> {
+/**
+ * Turns WGSL compilation messages into one line naming the file and line of the first error. The module is
+ * the preludes followed by the shader, so a line past `preludeLines` is the shader's line minus that.
+ */
+async function compilationError(module: GPUShaderModule, shaderName: string, preludes: string[], preludeLines: number[]): Promise<string | null> {
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length === 0) return null;
   const [m] = errors;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
-  return `shaders/${shaderName}.wgsl:${m.lineNum}:${m.linePos}: ${m.message.split('\n')[0]}${more}`;
+  let line = m.lineNum;
+  let file = shaderName;
+  for (let i = 0; i < preludes.length; i++) {
+    if (line <= preludeLines[i]) {
+      file = preludes[i];
+      break;
+    }
+    line -= preludeLines[i];
+  }
+  return `shaders/${file}.wgsl:${line}:${m.linePos}: ${m.message.split('\n')[0]}${more}`;
 }
+
+const lineCount = (code: string) => code.split('\n').length - (code.endsWith('\n') ? 1 : 0);
 
 export class Kernel {
   private constructor(
@@ -62,13 +78,15 @@ export class Kernel {
   static async create(gpu: Gpu, shaderName: string, options: KernelOptions = {}): Promise<Kernel> {
     const { device } = gpu;
     const entryPoint = options.entryPoint ?? 'main';
-    const code = gpu.shaders(shaderName);
+    const preludes = options.preludes ?? [];
+    const preludeCode = preludes.map((name) => gpu.shaders(name).replace(/\n?$/, '\n'));
+    const code = preludeCode.join('') + gpu.shaders(shaderName);
 
     // Compile first: Dawn's messages carry the line, and reflection of a broken shader would only say less.
     device.pushErrorScope('validation');
     const module = device.createShaderModule({ label: `${shaderName}.wgsl`, code });
     const moduleError = await device.popErrorScope();
-    const compileError = await compilationError(module, shaderName);
+    const compileError = await compilationError(module, shaderName, preludes, preludeCode.map(lineCount));
     if (compileError) throw new GpuError(`WGSL compilation failed: ${compileError}`);
     if (moduleError) throw new GpuError(`shaders/${shaderName}.wgsl: ${moduleError.message.split('\n')[0]}`, { cause: moduleError });
     let bindings: BindingInfo[];

@@ -8,12 +8,17 @@ export const FUSED_MAX_ROWS = 8;
  * FUSED_MAX_ROWS). Created with constants { STABLE_LOSS: 0 } for the scratch model's clamped -log(p[y]),
  * 1 (default) for log-sum-exp.
  */
-export const fusedForwardLossGrad = defineKernel<'images' | 'labels' | 'order' | 'w' | 'b' | 'dlogits' | 'sample_loss' | 'sample_hit'>({
+export const fusedForwardLossGrad = defineKernel<'images' | 'labels' | 'order' | 'w' | 'b' | 'dlogits' | 'sample_loss' | 'sample_hit', 'K'>({
   shader: 'fused_forward_loss_grad',
+  shape: ['K'],
+  step: true,
   tunable: true,
   constants: { ROWS: 2 },
-  checkConstants: (c) => (Number.isInteger(c.ROWS) && c.ROWS >= 1 && c.ROWS <= FUSED_MAX_ROWS ? null : `ROWS must be 1 to ${FUSED_MAX_ROWS} rows per invocation, not ${c.ROWS}`),
-  grid: (d, wg, c) => [ceilDiv(ceilDiv(d.rows, c.ROWS), wg)],
+  checkConstants: (c) =>
+    !(Number.isInteger(c.ROWS) && c.ROWS >= 1 && c.ROWS <= FUSED_MAX_ROWS) ? `ROWS must be 1 to ${FUSED_MAX_ROWS} rows per invocation, not ${c.ROWS}`
+    : c.K % 16 !== 0 ? `K must be a multiple of 16 (it reads 16 pixels at a time), not ${c.K}`
+    : null,
+  grid: (c, rows) => [ceilDiv(ceilDiv(rows, c.ROWS), c.WG)],
 });
 
 /** The fused kernels keep per-row values in registers, sized for this many classes. */

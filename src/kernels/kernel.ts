@@ -1,66 +1,90 @@
 /**
- * The shape every kernel wrapper shares: a WGSL file, the names of its @group(0) buffers, and its dispatch
- * grid for given dimensions. @group(1), where a kernel has one, is the per-step uniform (see train/steps.ts).
+ * A kernel is one program object, like tfjs-backend-webgpu's: its WGSL file, its shape, its tuning and its
+ * dispatch grid together. Shapes (K, N, ...) are the shader's `override` constants, fixed at create(); the grid
+ * is computed from the same constants, so the shader and the dispatch cannot disagree. The only per-step input
+ * is the Step uniform at @group(1) (shaders/prelude/step.wgsl), for kernels with `step: true`.
  */
 import type { Gpu } from '../gpu/device.js';
 import { type ComputePass, Kernel } from '../gpu/kernel.js';
 
-/** Sizes a dispatch is recorded for. `rows` is the largest minibatch; kernels skip rows past step.rows. */
-export interface Dims {
-  rows: number;
-  features: number;
-  classes: number;
-}
+/** The shader's override values a kernel was created with: its shape, `WG` and any other tuning. */
+export type Constants = Readonly<Record<string, number>>;
 
 export const DEFAULT_WORKGROUP = 64;
 
-export interface KernelSpec<Name extends string> {
+export interface KernelSpec<Name extends string, Shape extends string> {
   shader: string;
-  /** Workgroups to dispatch for `dims` when the shader's WG override is `workgroup` and its other overrides `constants`. */
-  grid(dims: Dims, workgroup: number, constants: Readonly<Record<string, number>>): [number, number?, number?];
-  /** Values of the shader's overrides that shape its grid, used unless create() is given others. */
-  constants?: Readonly<Record<string, number>>;
-  /** Why these override values cannot work (e.g. past a fixed array size in the WGSL), or null when they can. */
-  checkConstants?(constants: Readonly<Record<string, number>>): string | null;
+  /** The shader's shape overrides, each required at create() (e.g. K and N of a matmul). */
+  shape: readonly Shape[];
+  /** Whether the kernel reads the Step uniform at @group(1) (the loader then prepends its declaration). */
+  step: boolean;
   /** Whether the shader has a `WG` override (single-workgroup reductions fix theirs in WGSL). */
   tunable: boolean;
+  /** Default values of the shader's other overrides (tuning, switches), used unless create() is given others. */
+  constants?: Constants;
+  /** Why these override values cannot work (e.g. past a fixed array size in the WGSL), or null when they can. */
+  checkConstants?(constants: Constants): string | null;
+  /** Workgroups for a step of at most `rows` rows, from the constants the shader was created with. */
+  grid(constants: Constants, rows: number): [number, number?, number?];
   /** Type-level list of the @group(0) binding names, checked against the WGSL at bind time. */
   readonly names?: Name;
 }
 
+export interface CreateOptions {
+  /** The largest step this kernel is dispatched for (minibatch rows); kernels skip rows past step.rows. */
+  rows?: number;
+  workgroup?: number;
+  constants?: Record<string, number>;
+}
+
 export class BoundKernel<Name extends string> {
+  /** The dispatch grid, computed once from the shape and `rows`. */
+  readonly grid: [number, number, number];
+
   constructor(
     readonly kernel: Kernel,
-    private readonly spec: KernelSpec<Name>,
-    readonly workgroup: number,
-    readonly constants: Readonly<Record<string, number>>,
-  ) {}
+    spec: KernelSpec<Name, string>,
+    readonly constants: Constants,
+    readonly rows: number,
+  ) {
+    const [x, y = 1, z = 1] = spec.grid(constants, rows);
+    this.grid = [x, y, z];
+  }
+
+  get workgroup(): number {
+    return this.constants.WG ?? 1;
+  }
 
   bind(buffers: Record<Name, GPUBuffer | GPUBufferBinding>, label?: string): GPUBindGroup {
     return this.kernel.bindGroup(0, buffers, label);
   }
 
-  encode(pass: ComputePass, group: GPUBindGroup, step: GPUBindGroup | null, dims: Dims): void {
-    const [x, y = 1, z = 1] = this.spec.grid(dims, this.workgroup, this.constants);
-    this.kernel.dispatch(pass, step ? [group, step] : [group], x, y, z);
+  /** Records one dispatch; `step` is the @group(1) slot of kernels that read the Step uniform. */
+  encode(pass: ComputePass, group: GPUBindGroup, step?: GPUBindGroup): void {
+    this.kernel.dispatch(pass, step ? [group, step] : [group], ...this.grid);
   }
 }
 
-export function defineKernel<Name extends string>(spec: KernelSpec<Name>) {
+export function defineKernel<Name extends string, Shape extends string = never>(spec: KernelSpec<Name, Shape>) {
   return {
     spec,
-    async create(
-      gpu: Gpu,
-      options: { workgroup?: number; constants?: Record<string, number> } = {},
-    ): Promise<BoundKernel<Name>> {
+    async create(gpu: Gpu, shape: Record<Shape, number>, options: CreateOptions = {}): Promise<BoundKernel<Name>> {
+      for (const key of spec.shape) {
+        const v = shape[key];
+        if (!Number.isInteger(v) || v < 1) throw new RangeError(`${spec.shader}: shape ${key} must be a positive integer, not ${v}`);
+      }
       const workgroup = options.workgroup ?? DEFAULT_WORKGROUP;
-      const constants = { ...(spec.tunable ? { WG: workgroup } : {}), ...spec.constants, ...options.constants };
+      const constants: Record<string, number> = { ...(spec.tunable ? { WG: workgroup } : {}), ...spec.constants, ...options.constants };
+      for (const key of spec.shape) constants[key] = shape[key];
       const problem = spec.checkConstants?.(constants);
       if (problem) throw new RangeError(`${spec.shader}: ${problem}`);
-      const kernel = await Kernel.create(gpu, spec.shader, { constants });
-      return new BoundKernel(kernel, spec, workgroup, constants);
+      const kernel = await Kernel.create(gpu, spec.shader, { constants, preludes: spec.step ? [STEP_PRELUDE] : [] });
+      return new BoundKernel(kernel, spec, constants, options.rows ?? 1);
     },
   };
 }
+
+/** The shader file declaring the Step uniform (shaders/prelude/step.wgsl). */
+export const STEP_PRELUDE = 'prelude/step';
 
 export const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);

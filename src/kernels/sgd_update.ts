@@ -1,21 +1,16 @@
-import { createBufferWith, UNIFORM } from '../gpu/buffers.js';
+import { COPY_DST, createBufferWith, UNIFORM } from '../gpu/buffers.js';
 import { ceilDiv, defineKernel } from './kernel.js';
 
-/** param -= lr * grad over `count` elements. Its dims are its own uniform, not the step's. */
-export const sgdUpdate = defineKernel<'sgd' | 'param' | 'grad'>({
+/** param -= lr * grad over COUNT elements; one invocation per element. */
+export const sgdUpdate = defineKernel<'sgd' | 'param' | 'grad', 'COUNT'>({
   shader: 'sgd_update',
+  shape: ['COUNT'],
+  step: false,
   tunable: true,
-  // `rows` carries the element count for this kernel (see sgdDims).
-  grid: (d, wg) => [ceilDiv(d.rows, wg)],
+  grid: (c) => [ceilDiv(c.COUNT, c.WG)],
 });
 
-/** Dims for sgdUpdate's grid: one invocation per parameter element. */
-export const sgdDims = (count: number) => ({ rows: count, features: 0, classes: 0 });
-
-/** The Sgd uniform: { lr: f32, count: u32 }, padded to 16 bytes. */
-export function createSgdUniform(device: GPUDevice, label: string, lr: number, count: number): GPUBuffer {
-  const bytes = new ArrayBuffer(16);
-  new Float32Array(bytes, 0, 1)[0] = lr;
-  new Uint32Array(bytes, 4, 1)[0] = count;
-  return createBufferWith(device, label, new Uint8Array(bytes), UNIFORM | 0x08 /* COPY_DST */);
+/** The Sgd uniform: { lr: f32 }, padded to 16 bytes. Shared by every kernel that applies an update. */
+export function createSgdUniform(device: GPUDevice, label: string, lr: number): GPUBuffer {
+  return createBufferWith(device, label, Float32Array.of(lr, 0, 0, 0), UNIFORM | COPY_DST);
 }

@@ -1,8 +1,10 @@
 import { ceilDiv, defineKernel } from './kernel.js';
 
 /** Row-wise numerically stable softmax; one invocation per row. */
-export const softmax = defineKernel<'logits' | 'probs'>({
+export const softmax = defineKernel<'logits' | 'probs', 'N'>({
   shader: 'softmax',
+  shape: ['N'],
+  step: true,
   tunable: true,
-  grid: (d, wg) => [ceilDiv(d.rows, wg)],
+  grid: (c, rows) => [ceilDiv(rows, c.WG)],
 });

@@ -1,8 +1,10 @@
 import { ceilDiv, defineKernel } from './kernel.js';
 
-/** dW = xᵀ · dlogits; one invocation per element of dW. */
-export const weightGrad = defineKernel<'x' | 'dlogits' | 'dw'>({
+/** dW = xᵀ · dlogits, x: [rows, K], dlogits: [rows, N]; one invocation per element of dW. */
+export const weightGrad = defineKernel<'x' | 'dlogits' | 'dw', 'K' | 'N'>({
   shader: 'weight_grad',
+  shape: ['K', 'N'],
+  step: true,
   tunable: true,
-  grid: (d, wg) => [ceilDiv(d.features * d.classes, wg)],
+  grid: (c) => [ceilDiv(c.K * c.N, c.WG)],
 });

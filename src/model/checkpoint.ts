@@ -2,16 +2,21 @@
  * Checkpoints in the safetensors layout (what PyTorch and Hugging Face use): an 8-byte little-endian header
  * length, a JSON header naming each tensor's dtype, shape and byte range, then the raw little-endian data.
  * One file, so a write is atomic with a single rename, the browser can download and load it as one blob,
- * and Python reads it with `safetensors.numpy.load_file`. Training facts ride in the header's __metadata__.
- * No Node APIs here; file I/O is in ./checkpoint_file.ts.
+ * and Python reads it with `safetensors.numpy.load_file`. Each parameter is stored under its model's name for
+ * it; the model's spec (kind, input, classes, options) and the training facts ride in __metadata__, so a
+ * checkpoint alone rebuilds its model. Version 1 files (softmax regression's W and b, the model as a bare
+ * kind) are still read. No Node APIs here; file I/O is in ./checkpoint_file.ts.
  */
+import { FASHION_MNIST_SHAPE } from '../data/dataset.js';
 import { CheckpointError } from '../errors.js';
-import type { ModelKind } from './model.js';
-import { MODEL_KINDS } from './model.js';
-import type { Parameters } from './parameters.js';
+import type { ModelSpec } from './model.js';
+import { MODEL_KINDS, modelDefinition } from './registry.js';
+import { elementsOf, type Parameters } from './tensors.js';
 
 export const CHECKPOINT_FORMAT = 'webgpu-softmax';
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
+/** Versions this build reads. */
+const READABLE_VERSIONS = ['1', '2'];
 export const CHECKPOINT_FILE = 'model.safetensors';
 const MAX_HEADER_BYTES = 1 << 20;
 
@@ -24,7 +29,7 @@ export interface EpochRecord {
 }
 
 export interface CheckpointMeta {
-  model: ModelKind;
+  model: ModelSpec;
   /** Completed epochs: `--resume` continues with epoch + 1. */
   epoch: number;
   config: { lr: number; batchSize: number; seed: number; epochs: number; limit: number | null };
@@ -44,33 +49,38 @@ interface TensorEntry {
 }
 
 export function encodeCheckpoint({ params, meta }: Checkpoint): Uint8Array {
-  const { features: K, classes: N } = params;
-  const wBytes = K * N * 4;
+  const tensors: Record<string, TensorEntry> = {};
+  let offset = 0;
+  for (const [name, t] of Object.entries(params)) {
+    const bytes = t.data.length * 4;
+    tensors[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
   const header = {
     __metadata__: {
       format: CHECKPOINT_FORMAT,
       version: String(CHECKPOINT_VERSION),
-      model: meta.model,
+      model: JSON.stringify(meta.model),
       epoch: String(meta.epoch),
       config: JSON.stringify(meta.config),
       history: JSON.stringify(meta.history),
       test: JSON.stringify(meta.test),
     },
-    // W: [features, classes] f32 row-major (x·W, not PyTorch's Linear.weight which is Wᵀ); b: [classes]
-    W: { dtype: 'F32', shape: [K, N], data_offsets: [0, wBytes] },
-    b: { dtype: 'F32', shape: [N], data_offsets: [wBytes, wBytes + N * 4] },
+    ...tensors,
   };
   let json = JSON.stringify(header);
   // safetensors pads the header with spaces so the data starts 8-byte aligned.
   json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
   const headerBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + headerBytes.length + wBytes + N * 4);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
   const data = new DataView(out.buffer, 8 + headerBytes.length);
-  params.weights.forEach((v, i) => data.setFloat32(i * 4, v, true));
-  params.bias.forEach((v, i) => data.setFloat32(wBytes + i * 4, v, true));
+  for (const [name, t] of Object.entries(params)) {
+    const begin = tensors[name].data_offsets[0];
+    t.data.forEach((v, i) => data.setFloat32(begin + i * 4, v, true));
+  }
   return out;
 }
 
@@ -78,65 +88,115 @@ function fail(name: string, problem: string): never {
   throw new CheckpointError(`${name}: ${problem}`);
 }
 
-function readTensor(name: string, header: Record<string, unknown>, key: string, shape: number[] | null, data: DataView): { values: Float32Array; shape: number[] } {
+function readTensor(name: string, header: Record<string, unknown>, key: string, shape: readonly number[], data: DataView): Float32Array {
   const entry = header[key] as TensorEntry | undefined;
   if (!entry || typeof entry !== 'object') fail(name, `no tensor "${key}"`);
   if (entry.dtype !== 'F32') fail(name, `tensor ${key} has dtype ${entry.dtype}, expected F32`);
   if (!Array.isArray(entry.shape) || !entry.shape.every((d) => Number.isInteger(d) && d > 0)) fail(name, `tensor ${key} has a bad shape`);
-  if (shape && (entry.shape.length !== shape.length || entry.shape.some((d, i) => d !== shape[i]))) {
+  if (entry.shape.length !== shape.length || entry.shape.some((d, i) => d !== shape[i])) {
     fail(name, `tensor ${key} has shape [${entry.shape}], the model needs [${shape}]`);
   }
-  const [begin, end] = entry.data_offsets ?? [];
-  const elements = entry.shape.reduce((a, b) => a * b, 1);
-  if (!Number.isInteger(begin) || !Number.isInteger(end) || end - begin !== elements * 4) fail(name, `tensor ${key} has byte range [${begin}, ${end}) that does not fit its shape`);
+  const [begin, end] = (Array.isArray(entry.data_offsets) ? entry.data_offsets : [NaN, NaN]) as [number, number];
+  const elements = elementsOf(shape);
+  if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end - begin !== elements * 4) fail(name, `tensor ${key} has byte range [${begin}, ${end}) that does not fit its shape`);
   if (end > data.byteLength) fail(name, `truncated: tensor ${key} needs bytes up to ${end}, the file has ${data.byteLength} after its header`);
   const values = new Float32Array(elements);
   for (let i = 0; i < elements; i++) values[i] = data.getFloat32(begin + i * 4, true);
   const bad = values.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) fail(name, `tensor ${key} holds a non-finite value (${values[bad]}) at index ${bad}; the training that wrote it diverged`);
-  return { values, shape: entry.shape };
+  return values;
 }
 
-function parseJsonField<T>(name: string, meta: Record<string, string>, key: string): T {
+function parseJsonField<T>(name: string, meta: Record<string, unknown>, key: string): T {
+  const text = meta[key];
+  if (typeof text !== 'string') fail(name, `metadata field "${key}" is missing`);
   try {
-    return JSON.parse(meta[key]) as T;
+    return JSON.parse(text) as T;
   } catch {
     fail(name, `metadata field "${key}" is not valid JSON`);
   }
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The model a checkpoint holds. Version 1 stored only the kind ("scratch" or "concise") and W: [K, N]; its
+ * images were Fashion-MNIST's 1 x 28 x 28 (or, for other K, one row of K pixels).
+ */
+function readSpec(name: string, version: string, meta: Record<string, unknown>, header: Record<string, unknown>): ModelSpec {
+  if (version === '1') {
+    const kind = meta.model;
+    if (kind !== 'scratch' && kind !== 'concise') fail(name, `unknown model "${String(kind)}"`);
+    const w = header.W as TensorEntry | undefined;
+    if (!isObject(w) || !Array.isArray(w.shape) || w.shape.length !== 2) fail(name, 'no 2-D tensor "W"');
+    const [K, N] = w.shape;
+    if (!Number.isInteger(K) || !Number.isInteger(N) || K < 1 || N < 1) fail(name, 'tensor W has a bad shape');
+    const input = K === elementsOf([FASHION_MNIST_SHAPE.channels, FASHION_MNIST_SHAPE.height, FASHION_MNIST_SHAPE.width]) ? FASHION_MNIST_SHAPE : { channels: 1, height: 1, width: K };
+    return { kind, input, classes: N, options: { kernels: 'auto' } };
+  }
+  const spec = parseJsonField<ModelSpec>(name, meta, 'model');
+  if (!isObject(spec) || typeof spec.kind !== 'string') fail(name, 'metadata field "model" is not a model description');
+  if (!MODEL_KINDS.includes(spec.kind)) fail(name, `unknown model "${spec.kind}" (this build has ${MODEL_KINDS.join(', ')})`);
+  const dims = [spec.input?.channels, spec.input?.height, spec.input?.width, spec.classes];
+  if (!dims.every((d) => Number.isInteger(d) && (d as number) >= 1 && (d as number) <= 1 << 20)) fail(name, 'metadata field "model" has a bad input shape or class count');
+  if (!isObject(spec.options)) fail(name, 'metadata field "model" has no options');
+  try {
+    // Rebuilt through the model's own checks, so a checkpoint cannot describe a model the CLI would refuse.
+    return modelDefinition(spec.kind).spec(spec.input, spec.classes, spec.options);
+  } catch (err) {
+    fail(name, `its model is not valid: ${(err as Error).message}`);
+  }
+}
+
 /** Parses and validates a checkpoint; `name` (a path or file name) appears in every error. */
-export function decodeCheckpoint(bytes: Uint8Array, name: string, expect?: { features: number; classes: number }): Checkpoint {
+export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   if (bytes.length < 8) fail(name, `too short to be a checkpoint (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
   if (headerLength > MAX_HEADER_BYTES || headerLength > bytes.length - 8) fail(name, `not a safetensors checkpoint or truncated (header length ${headerLength}, file ${bytes.length} bytes)`);
-  let header: Record<string, unknown>;
+  let header: unknown;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   } catch {
     fail(name, 'header is not valid JSON (not a checkpoint, or damaged)');
   }
-  const meta = (header.__metadata__ ?? {}) as Record<string, string>;
+  if (!isObject(header)) fail(name, 'header is not a JSON object (not a checkpoint, or damaged)');
+  const meta = isObject(header.__metadata__) ? header.__metadata__ : {};
   if (meta.format !== CHECKPOINT_FORMAT) fail(name, `not a ${CHECKPOINT_FORMAT} checkpoint (format "${meta.format ?? 'missing'}")`);
-  if (meta.version !== String(CHECKPOINT_VERSION)) fail(name, `checkpoint version ${meta.version}, this build reads version ${CHECKPOINT_VERSION}`);
-  if (!MODEL_KINDS.includes(meta.model as ModelKind)) fail(name, `unknown model "${meta.model}"`);
+  const version = String(meta.version);
+  if (!READABLE_VERSIONS.includes(version)) fail(name, `checkpoint version ${meta.version}, this build reads versions ${READABLE_VERSIONS.join(' and ')}`);
+  const spec = readSpec(name, version, meta, header);
   const data = new DataView(bytes.buffer, bytes.byteOffset + 8 + headerLength, bytes.length - 8 - headerLength);
-  const W = readTensor(name, header, 'W', expect ? [expect.features, expect.classes] : null, data);
-  const [K, N] = W.shape;
-  if (W.shape.length !== 2) fail(name, `tensor W must be 2-D, got [${W.shape}]`);
-  const b = readTensor(name, header, 'b', [N], data);
+  const shapes = modelDefinition(spec.kind).shapes(spec);
+  const extra = Object.keys(header).filter((k) => k !== '__metadata__' && !(k in shapes));
+  if (extra.length > 0) fail(name, `tensor ${extra[0]} is not a parameter of model ${spec.kind} (it has ${Object.keys(shapes).join(', ')})`);
+  const params: Parameters = {};
+  const ranges: Array<[number, number, string]> = [];
+  for (const [key, shape] of Object.entries(shapes)) {
+    params[key] = { shape: [...shape], data: readTensor(name, header, key, shape, data) };
+    const [begin, end] = (header[key] as TensorEntry).data_offsets;
+    ranges.push([begin, end, key]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < ranges.length; i++) if (ranges[i][0] < ranges[i - 1][1]) fail(name, `tensors ${ranges[i - 1][2]} and ${ranges[i][2]} overlap`);
   const epoch = Number(meta.epoch);
-  if (!Number.isInteger(epoch) || epoch < 0) fail(name, `bad epoch "${meta.epoch}"`);
+  if (!Number.isInteger(epoch) || epoch < 0) fail(name, `bad epoch "${String(meta.epoch)}"`);
   const config = parseJsonField<CheckpointMeta['config']>(name, meta, 'config');
   const count = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
-  if (!config || !(typeof config.lr === 'number' && config.lr > 0) || !count(config.batchSize, 1) || !count(config.seed, 0) || !count(config.epochs, 1) || !(config.limit === null || count(config.limit, 1))) {
+  if (!isObject(config) || !(typeof config.lr === 'number' && config.lr > 0) || !count(config.batchSize, 1) || !count(config.seed, 0) || !count(config.epochs, 1) || !(config.limit === null || count(config.limit, 1))) {
     fail(name, 'metadata field "config" lacks lr, batchSize, seed, epochs or limit');
   }
   const history = parseJsonField<EpochRecord[]>(name, meta, 'history');
   if (!Array.isArray(history)) fail(name, 'metadata field "history" is not a list');
-  return {
-    params: { weights: W.values, bias: b.values, features: K, classes: N },
-    meta: { model: meta.model as ModelKind, epoch, config, history, test: parseJsonField(name, meta, 'test') },
-  };
+  const numberOrNull = (v: unknown) => v === null || typeof v === 'number';
+  history.forEach((r, i) => {
+    if (!isObject(r) || !count(r.epoch, 1) || typeof r.loss !== 'number' || typeof r.trainAccuracy !== 'number' || !numberOrNull(r.testAccuracy) || typeof r.seconds !== 'number') {
+      fail(name, `metadata field "history" entry ${i} is not an epoch record`);
+    }
+  });
+  const test = parseJsonField<CheckpointMeta['test']>(name, meta, 'test');
+  if (!(test === null || (isObject(test) && typeof test.loss === 'number' && typeof test.accuracy === 'number' && count(test.samples, 1)))) {
+    fail(name, 'metadata field "test" is not a test result');
+  }
+  return { params, meta: { model: spec, epoch, config, history, test } };
 }

@@ -65,7 +65,7 @@ export function saveCheckpoint(dir: string, checkpoint: Checkpoint): string {
   return path;
 }
 
-export function loadCheckpoint(path: string, expect?: { features: number; classes: number }): Checkpoint & { path: string } {
+export function loadCheckpoint(path: string): Checkpoint & { path: string } {
   const file = resolveCheckpointPath(path);
   let bytes: Uint8Array;
   try {
@@ -75,5 +75,5 @@ export function loadCheckpoint(path: string, expect?: { features: number; classe
     const why = code === 'ENOENT' ? 'no such file (train with --out DIR to write one)' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new CheckpointError(`${file}: ${why}`);
   }
-  return { ...decodeCheckpoint(bytes, file, expect), path: file };
+  return { ...decodeCheckpoint(bytes, file), path: file };
 }

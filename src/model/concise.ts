@@ -2,37 +2,38 @@
  * Concise softmax regression (d2l 3.7), written the way a PyTorch user would:
  *   net = Linear(784, 10); loss = CrossEntropyLoss(); trainer = SGD(net.parameters(), lr)
  *   l = loss(net(X), y); l.backward(); trainer.step()
+ * Its fused path computes the same step with CrossEntropyLoss's log-sum-exp form.
  */
-import type { Gpu } from '../gpu/device.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { CrossEntropyLoss, Linear, SGD } from './layers.js';
-import type { ModelConfig, StepIo, TrainableModel } from './model.js';
-import type { Parameters } from './parameters.js';
+import { pixelsOf } from './model.js';
+import { softmaxModel } from './softmax_regression.js';
 
-export async function createConciseModel(gpu: Gpu, io: StepIo, config: ModelConfig, init: Parameters): Promise<TrainableModel> {
-  const { maxRows, features, classes, lr } = config;
-  const net = await Linear.create(gpu, features, classes, maxRows, { weight: init.weights, bias: init.bias });
-  const loss = await CrossEntropyLoss.create(gpu, maxRows, classes, io.lossSum);
-  const trainer = await SGD.create(gpu, net.parameters(), lr);
-  const accuracy = await argmaxAccuracy.create(gpu);
-  const accuracyGroup = accuracy.bind({ logits: net.output, y: io.y, predictions: io.predictions, correct: io.correct });
-  const dims = { rows: maxRows, features, classes };
-  return {
-    kind: 'concise',
-    bytes: [net.weight.value, net.weight.grad, net.bias.value, net.bias.grad, net.output, loss.loss, loss.dlogits].reduce((n, buffer) => n + buffer.size, 0),
-    weights: net.weight.value,
-    bias: net.bias.value,
-    encodeStep(pass, step) {
-      const logits = net.forward(pass, io.x, step);
-      loss.forward(pass, logits, io.y, step);
-      accuracy.encode(pass, accuracyGroup, step, dims);
-      net.backward(pass, loss.backward(), step);
-      trainer.step(pass);
-    },
-    destroy() {
-      net.destroy();
-      loss.destroy();
-      trainer.destroy();
-    },
-  };
-}
+export const conciseModel = softmaxModel({
+  kind: 'concise',
+  summary: 'softmax regression from layers: Linear + CrossEntropyLoss (log-sum-exp) + SGD objects (d2l 3.7)',
+  stableLoss: true,
+  async separate(gpu, spec, p, io, ctx) {
+    const B = ctx.maxRows;
+    const net = await Linear.create(gpu, pixelsOf(spec.input), spec.classes, B, { weight: p.W, bias: p.b });
+    const loss = await CrossEntropyLoss.create(gpu, B, spec.classes, io.lossSum);
+    const trainer = await SGD.create(gpu, net.parameters(), ctx.lr);
+    const accuracy = await argmaxAccuracy.create(gpu, { N: spec.classes }, { rows: B });
+    const accuracyGroup = accuracy.bind({ logits: net.output, y: io.y, predictions: io.predictions, correct: io.correct });
+    return {
+      bytes: net.bytes + loss.bytes,
+      encode(pass, step) {
+        const logits = net.forward(pass, io.x, step);
+        loss.forward(pass, logits, io.y, step);
+        accuracy.encode(pass, accuracyGroup, step);
+        net.backward(pass, loss.backward(), step);
+        trainer.step(pass);
+      },
+      destroy() {
+        net.destroy();
+        loss.destroy();
+        trainer.destroy();
+      },
+    };
+  },
+});

@@ -1,24 +1,26 @@
 /**
  * A small layer API in the shape PyTorch users know (d2l 3.7: nn.Linear, nn.CrossEntropyLoss, optim.SGD).
  * Calls record GPU work into a compute pass instead of running it, so a whole step (or epoch) is recorded
- * once and replayed by the queue; buffers and bind groups are made on first use and reused afterwards.
+ * once and replayed by the queue; shapes are fixed when a layer is created, buffers and bind groups are made
+ * on first use and reused afterwards.
  */
 import type { ComputePass } from '../gpu/kernel.js';
 import type { Gpu } from '../gpu/device.js';
-import { createBuffer, createBufferWith } from '../gpu/buffers.js';
+import { createBuffer } from '../gpu/buffers.js';
 import { biasGrad } from '../kernels/bias_grad.js';
-import type { BoundKernel, Dims } from '../kernels/kernel.js';
+import type { BoundKernel } from '../kernels/kernel.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
 import { matmulBias } from '../kernels/matmul_bias.js';
-import { createSgdUniform, sgdDims, sgdUpdate } from '../kernels/sgd_update.js';
+import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
 import { weightGrad } from '../kernels/weight_grad.js';
+import { elementsOf } from './tensors.js';
 
-/** A trainable tensor and its gradient, both f32 on the GPU. */
+/** A trainable tensor on the GPU and its gradient. `value` belongs to the model; the layer owns `grad`. */
 export interface Parameter {
   name: string;
+  shape: readonly number[];
   value: GPUBuffer;
   grad: GPUBuffer;
-  size: number; // elements
 }
 
 /** Memoises one bind group per input buffer, so repeated calls with the same tensors cost nothing. */
@@ -35,7 +37,7 @@ function bindOnce<K extends string>(cache: Map<GPUBuffer, GPUBindGroup>, key: GP
 export class Linear {
   readonly weight: Parameter;
   readonly bias: Parameter;
-  readonly output: GPUBuffer; // [maxRows, out]
+  readonly output: GPUBuffer; // [maxRows, out] f32 row-major
   private input: GPUBuffer | null = null;
   private readonly forwardGroups = new Map<GPUBuffer, GPUBindGroup>();
   private readonly weightGradGroups = new Map<GPUBuffer, GPUBindGroup>();
@@ -43,29 +45,42 @@ export class Linear {
 
   private constructor(
     device: GPUDevice,
-    readonly dims: Dims,
-    init: { weight: Float32Array; bias: Float32Array },
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    maxRows: number,
+    values: { weight: GPUBuffer; bias: GPUBuffer },
     private readonly kernels: { forward: BoundKernel<'x' | 'w' | 'b' | 'logits'>; dw: BoundKernel<'x' | 'dlogits' | 'dw'>; db: BoundKernel<'dlogits' | 'db'> },
   ) {
-    const { features: K, classes: N, rows: B } = dims;
-    this.weight = { name: 'weight', value: createBufferWith(device, 'Linear.weight', init.weight), grad: createBuffer(device, 'Linear.weight.grad', K * N * 4), size: K * N };
-    this.bias = { name: 'bias', value: createBufferWith(device, 'Linear.bias', init.bias), grad: createBuffer(device, 'Linear.bias.grad', N * 4), size: N };
-    this.output = createBuffer(device, 'Linear.output', B * N * 4);
+    const [K, N] = [inFeatures, outFeatures];
+    this.weight = { name: 'weight', shape: [K, N], value: values.weight, grad: createBuffer(device, 'Linear.weight.grad', K * N * 4) };
+    this.bias = { name: 'bias', shape: [N], value: values.bias, grad: createBuffer(device, 'Linear.bias.grad', N * 4) };
+    this.output = createBuffer(device, 'Linear.output', maxRows * N * 4);
   }
 
-  static async create(gpu: Gpu, inFeatures: number, outFeatures: number, maxRows: number, init: { weight: Float32Array; bias: Float32Array }): Promise<Linear> {
-    const [forward, dw, db] = await Promise.all([matmulBias.create(gpu), weightGrad.create(gpu), biasGrad.create(gpu)]);
-    return new Linear(gpu.device, { rows: maxRows, features: inFeatures, classes: outFeatures }, init, { forward, dw, db });
+  /** `values`: the model's W [in, out] and b [out] buffers, which this layer reads and its optimiser updates. */
+  static async create(gpu: Gpu, inFeatures: number, outFeatures: number, maxRows: number, values: { weight: GPUBuffer; bias: GPUBuffer }): Promise<Linear> {
+    const shape = { K: inFeatures, N: outFeatures };
+    const [forward, dw, db] = await Promise.all([
+      matmulBias.create(gpu, shape, { rows: maxRows }),
+      weightGrad.create(gpu, shape, { rows: maxRows }),
+      biasGrad.create(gpu, { N: outFeatures }, { rows: maxRows }),
+    ]);
+    return new Linear(gpu.device, inFeatures, outFeatures, maxRows, values, { forward, dw, db });
   }
 
   parameters(): Parameter[] {
     return [this.weight, this.bias];
   }
 
+  /** Bytes of the buffers this layer owns (gradients and output). */
+  get bytes(): number {
+    return this.weight.grad.size + this.bias.grad.size + this.output.size;
+  }
+
   forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer {
     this.input = x;
     const group = bindOnce(this.forwardGroups, x, this.kernels.forward, { x, w: this.weight.value, b: this.bias.value, logits: this.output });
-    this.kernels.forward.encode(pass, group, step, this.dims);
+    this.kernels.forward.encode(pass, group, step);
     return this.output;
   }
 
@@ -75,12 +90,12 @@ export class Linear {
     const x = this.input;
     const dw = bindOnce(this.weightGradGroups, dOutput, this.kernels.dw, { x, dlogits: dOutput, dw: this.weight.grad });
     const db = bindOnce(this.biasGradGroups, dOutput, this.kernels.db, { dlogits: dOutput, db: this.bias.grad });
-    this.kernels.dw.encode(pass, dw, step, this.dims);
-    this.kernels.db.encode(pass, db, step, this.dims);
+    this.kernels.dw.encode(pass, dw, step);
+    this.kernels.db.encode(pass, db, step);
   }
 
   destroy(): void {
-    for (const b of [this.weight.value, this.weight.grad, this.bias.value, this.bias.grad, this.output]) b.destroy();
+    for (const b of [this.weight.grad, this.bias.grad, this.output]) b.destroy();
   }
 }
 
@@ -96,22 +111,27 @@ export class CrossEntropyLoss {
 
   private constructor(
     device: GPUDevice,
-    private readonly dims: Dims,
+    maxRows: number,
+    classes: number,
     private readonly lossSum: GPUBuffer,
     private readonly kernel: BoundKernel<'logits' | 'y' | 'loss' | 'loss_sum' | 'dlogits'>,
   ) {
-    this.loss = createBuffer(device, 'CrossEntropyLoss.loss', dims.rows * 4);
-    this.dlogits = createBuffer(device, 'CrossEntropyLoss.dlogits', dims.rows * dims.classes * 4);
+    this.loss = createBuffer(device, 'CrossEntropyLoss.loss', maxRows * 4);
+    this.dlogits = createBuffer(device, 'CrossEntropyLoss.dlogits', maxRows * classes * 4);
   }
 
   static async create(gpu: Gpu, maxRows: number, classes: number, lossSum: GPUBuffer): Promise<CrossEntropyLoss> {
-    return new CrossEntropyLoss(gpu.device, { rows: maxRows, features: 0, classes }, lossSum, await logSoftmaxCrossEntropy.create(gpu));
+    return new CrossEntropyLoss(gpu.device, maxRows, classes, lossSum, await logSoftmaxCrossEntropy.create(gpu, { N: classes }, { rows: maxRows }));
+  }
+
+  get bytes(): number {
+    return this.loss.size + this.dlogits.size;
   }
 
   forward(pass: ComputePass, logits: GPUBuffer, y: GPUBuffer, step: GPUBindGroup): GPUBuffer {
     // Keyed by logits only: one loss object serves one model, whose label buffer does not change.
     const group = bindOnce(this.groups, logits, this.kernel, { logits, y, loss: this.loss, loss_sum: this.lossSum, dlogits: this.dlogits });
-    this.kernel.encode(pass, group, step, this.dims);
+    this.kernel.encode(pass, group, step);
     return this.loss;
   }
 
@@ -129,24 +149,26 @@ export class CrossEntropyLoss {
 /** Plain minibatch SGD, param -= lr * grad, like optim.SGD(params, lr). */
 export class SGD {
   private constructor(
-    private readonly kernel: BoundKernel<'sgd' | 'param' | 'grad'>,
-    private readonly updates: Array<{ group: GPUBindGroup; size: number; uniform: GPUBuffer }>,
+    private readonly updates: Array<{ kernel: BoundKernel<'sgd' | 'param' | 'grad'>; group: GPUBindGroup }>,
+    private readonly uniform: GPUBuffer,
   ) {}
 
   static async create(gpu: Gpu, params: Parameter[], lr: number): Promise<SGD> {
-    const kernel = await sgdUpdate.create(gpu);
-    const updates = params.map((p) => {
-      const uniform = createSgdUniform(gpu.device, `SGD ${p.name}`, lr, p.size);
-      return { group: kernel.bind({ sgd: uniform, param: p.value, grad: p.grad }), size: p.size, uniform };
-    });
-    return new SGD(kernel, updates);
+    const uniform = createSgdUniform(gpu.device, 'SGD lr', lr);
+    const updates = await Promise.all(
+      params.map(async (p) => {
+        const kernel = await sgdUpdate.create(gpu, { COUNT: elementsOf(p.shape) });
+        return { kernel, group: kernel.bind({ sgd: uniform, param: p.value, grad: p.grad }) };
+      }),
+    );
+    return new SGD(updates, uniform);
   }
 
   step(pass: ComputePass): void {
-    for (const u of this.updates) this.kernel.encode(pass, u.group, null, sgdDims(u.size));
+    for (const u of this.updates) u.kernel.encode(pass, u.group);
   }
 
   destroy(): void {
-    for (const u of this.updates) u.uniform.destroy();
+    this.uniform.destroy();
   }
 }

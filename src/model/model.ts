@@ -1,40 +1,132 @@
 /**
- * What the trainer needs of a model: its parameters on the GPU and a way to record one training step
- * (forward, loss, backward, update) into a compute pass. Both models read the same minibatch buffers and
- * add to the same epoch accumulators, so the trainer can swap them.
+ * What the trainer, evaluator, checkpoints, pictures and page need of a model, and nothing more: a model is
+ * described by a spec (its kind, input shape, classes and options: everything needed to rebuild it), makes its
+ * own parameters as named tensors, and on the GPU owns its step (forward, loss, backward, update) and its
+ * forward pass. Nothing above this interface knows a parameter's name or a kernel.
+ *
+ *   loop (train/loop.ts) -> trainer (train/trainer.ts) -> model.createStep().encodeStep -> kernels
  */
-import type { ComputePass } from '../gpu/kernel.js';
+import type { ImageShape } from '../data/dataset.js';
 import type { Gpu } from '../gpu/device.js';
-import type { Parameters } from './parameters.js';
+import type { ComputePass } from '../gpu/kernel.js';
+import type { GpuSplit } from '../gpu/split.js';
+import type { Parameters } from './tensors.js';
 
-export type ModelKind = 'scratch' | 'concise';
-export const MODEL_KINDS: readonly ModelKind[] = ['scratch', 'concise'];
+/** Option values a model reads (from flags or the page), stored in checkpoints as JSON. */
+export type ModelOptions = Record<string, string | number | boolean | number[]>;
 
-/** GPU buffers a step reads and the epoch-long totals it adds to. Created by the trainer. */
-export interface StepIo {
-  x: GPUBuffer; // [maxRows, features] f32 row-major: the gathered minibatch, pixels / 255
-  y: GPUBuffer; // [maxRows] u32 labels
-  lossSum: GPUBuffer; // [1] f32: sum of per-sample cross-entropy over the epoch so far
-  correct: GPUBuffer; // [1] u32: correct predictions over the epoch so far
-  predictions: GPUBuffer; // [maxRows] u32: argmax of the last step
-}
-
-export interface ModelConfig {
-  maxRows: number;
-  features: number;
+/** Everything needed to rebuild a model: stored in every checkpoint's metadata. */
+export interface ModelSpec {
+  kind: string;
+  input: ImageShape;
   classes: number;
-  lr: number;
+  options: ModelOptions;
 }
 
-export interface TrainableModel {
-  readonly kind: ModelKind;
-  readonly weights: GPUBuffer; // W: [features, classes] f32 row-major
-  readonly bias: GPUBuffer; // b: [classes] f32
-  /** GPU buffer bytes the model allocated (parameters, gradients, activations). */
+/** A parameter tensor resident on the GPU. `buffer` may be larger than the tensor (padding); `shape` says how much is real. */
+export interface GpuParameter {
+  name: string;
+  shape: readonly number[];
+  buffer: GPUBuffer;
+}
+
+/** What a training step reads: the resident training split, the epoch's shuffle, and the hyper-parameters. */
+export interface StepContext {
+  train: GpuSplit;
+  order: GPUBuffer; // [count] u32: sample index at each position of the epoch
+  maxRows: number; // the batch size (the last step of an epoch may have fewer rows)
+  lr: number;
+  seed: number;
+}
+
+/** A model's training step, recorded into compute passes; the epoch's loss sum and hit count stay on the GPU. */
+export interface StepRecorder {
+  /** How it trains, for the start line (e.g. "fused kernels"). */
+  readonly summary: string;
+  readonly lossSum: GPUBuffer; // [1] f32 after endEpoch: sum of per-sample losses over the epoch
+  readonly correct: GPUBuffer; // [1] u32 after endEpoch: correct predictions over the epoch
+  /** GPU buffer bytes the recorder allocated (activations, gradients, totals). */
   readonly bytes: number;
+  /** Dispatches endEpoch records. */
+  readonly epochEndDispatches: number;
+  beginEpoch(encoder: GPUCommandEncoder): void;
   /** Records one minibatch step; `step` is the @group(1) slot giving this step's rows. */
   encodeStep(pass: ComputePass, step: GPUBindGroup): void;
+  endEpoch(encoder: GPUCommandEncoder): void;
   destroy(): void;
 }
 
-export type ModelFactory = (gpu: Gpu, io: StepIo, config: ModelConfig, init: Parameters) => Promise<TrainableModel>;
+/** The model's forward pass over a resident split, in evaluation mode (no dropout): logits for each row of a step. */
+export interface Forward {
+  readonly logits: GPUBuffer; // [maxRows, classes] f32 row-major
+  readonly bytes: number;
+  encodeForward(pass: ComputePass, step: GPUBindGroup): void;
+  destroy(): void;
+}
+
+export interface ForwardContext {
+  split: GpuSplit;
+  order: GPUBuffer; // [count] u32: which sample each position reads
+  maxRows: number;
+}
+
+export interface GpuModel {
+  readonly spec: ModelSpec;
+  /** Parameters in checkpoint order; read back after each epoch. */
+  readonly parameters: readonly GpuParameter[];
+  /** GPU buffer bytes of the parameters. */
+  readonly bytes: number;
+  createStep(context: StepContext): Promise<StepRecorder>;
+  createForward(context: ForwardContext): Promise<Forward>;
+  destroy(): void;
+}
+
+/**
+ * Pictures of what a model's first layer learned, without the picture knowing the layer: `count` images of
+ * height x width, image i's pixel p at data[offset(i) + p * stride] (a column of W: offset i, stride N; a conv
+ * filter stored row-major: offset i * h * w, stride 1).
+ */
+export interface Templates {
+  title: string;
+  data: Float32Array;
+  count: number;
+  height: number;
+  width: number;
+  stride: number;
+  offset(index: number): number;
+  /** Caption of each image: 'classes' for one per class, in class order, else the captions themselves. */
+  captions: 'classes' | string[];
+}
+
+export interface ModelDefinition {
+  kind: string;
+  /** One line for --help and the page (which section of d2l it follows). */
+  summary: string;
+  /** The book's hyper-parameters for this model. */
+  defaults: { lr: number; epochs: number };
+  /** Builds and checks a spec from user options (unknown or bad options are a UsageError naming them). */
+  spec(input: ImageShape, classes: number, options: ModelOptions): ModelSpec;
+  /** Why this spec cannot train with `batchSize` rows, or null (checked before any GPU work). */
+  problem?(spec: ModelSpec, batchSize: number): string | null;
+  /** Fresh parameters, as the book initialises them, from a seeded generator. */
+  init(spec: ModelSpec, seed: number): Parameters;
+  /** The parameter names and shapes this spec has (checked against checkpoints). */
+  shapes(spec: ModelSpec): Record<string, readonly number[]>;
+  create(gpu: Gpu, spec: ModelSpec, params: Parameters): Promise<GpuModel>;
+  /** One line naming the model and its options, for logs (default: the kind). */
+  describe?(spec: ModelSpec): string;
+  /** What weights.png shows for this model. */
+  templates(spec: ModelSpec, params: Parameters): Templates;
+}
+
+export const pixelsOf = (input: ImageShape): number => input.channels * input.height * input.width;
+
+/** Why a model of `spec` cannot read images of `input` with `classes` classes, or null when it can. */
+export function dataMismatch(spec: ModelSpec, input: ImageShape, classes: number): string | null {
+  const a = spec.input;
+  if (a.channels !== input.channels || a.height !== input.height || a.width !== input.width) {
+    return `the model reads ${a.channels}x${a.height}x${a.width} images, the data has ${input.channels}x${input.height}x${input.width}`;
+  }
+  if (spec.classes !== classes) return `the model has ${spec.classes} classes, the data ${classes}`;
+  return null;
+}

@@ -6,77 +6,78 @@
  *   ∂l/∂logits  = (ŷ - onehot(y)) / B               softmax_cross_entropy_grad
  *   ∂l/∂W = Xᵀ·∂l/∂logits, ∂l/∂b = Σ_rows ∂l/∂logits   weight_grad, bias_grad
  *   W -= lr·∂l/∂W, b -= lr·∂l/∂b                    sgd_update (twice)
+ * Its fused path computes the same step with the same clamped -log(p[y]).
  */
-import type { Gpu } from '../gpu/device.js';
-import { createBuffer, createBufferWith } from '../gpu/buffers.js';
+import { createBuffer } from '../gpu/buffers.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import { crossEntropy } from '../kernels/cross_entropy.js';
-import type { Dims } from '../kernels/kernel.js';
 import { matmulBias } from '../kernels/matmul_bias.js';
-import { createSgdUniform, sgdDims, sgdUpdate } from '../kernels/sgd_update.js';
+import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
 import { softmax } from '../kernels/softmax.js';
 import { softmaxCrossEntropyGrad } from '../kernels/softmax_cross_entropy_grad.js';
 import { weightGrad } from '../kernels/weight_grad.js';
-import type { ModelConfig, StepIo, TrainableModel } from './model.js';
-import type { Parameters } from './parameters.js';
+import { pixelsOf } from './model.js';
+import { sizeOf, softmaxModel } from './softmax_regression.js';
 
-export async function createScratchModel(gpu: Gpu, io: StepIo, config: ModelConfig, init: Parameters): Promise<TrainableModel> {
-  const { device } = gpu;
-  const { maxRows: B, features: K, classes: N, lr } = config;
-  const dims: Dims = { rows: B, features: K, classes: N };
-  const buffers = {
-    weights: createBufferWith(device, 'W', init.weights), // [K, N] row-major
-    bias: createBufferWith(device, 'b', init.bias), // [N]
-    logits: createBuffer(device, 'logits', B * N * 4), // [B, N]
-    probs: createBuffer(device, 'probs', B * N * 4), // [B, N]
-    loss: createBuffer(device, 'loss', B * 4), // [B]
-    dlogits: createBuffer(device, 'dlogits', B * N * 4), // [B, N]
-    dw: createBuffer(device, 'dW', K * N * 4), // [K, N]
-    db: createBuffer(device, 'db', N * 4), // [N]
-    sgdW: createSgdUniform(device, 'sgd W', lr, K * N),
-    sgdB: createSgdUniform(device, 'sgd b', lr, N),
-  };
-  const [mm, sm, ce, acc, grad, wg, bg, sgd] = await Promise.all([
-    matmulBias.create(gpu),
-    softmax.create(gpu),
-    crossEntropy.create(gpu),
-    argmaxAccuracy.create(gpu),
-    softmaxCrossEntropyGrad.create(gpu),
-    weightGrad.create(gpu),
-    biasGrad.create(gpu),
-    sgdUpdate.create(gpu),
-  ]);
-  const b = buffers;
-  const groups = {
-    mm: mm.bind({ x: io.x, w: b.weights, b: b.bias, logits: b.logits }),
-    sm: sm.bind({ logits: b.logits, probs: b.probs }),
-    ce: ce.bind({ probs: b.probs, y: io.y, loss: b.loss, loss_sum: io.lossSum }),
-    acc: acc.bind({ logits: b.probs, y: io.y, predictions: io.predictions, correct: io.correct }),
-    grad: grad.bind({ probs: b.probs, y: io.y, dlogits: b.dlogits }),
-    wg: wg.bind({ x: io.x, dlogits: b.dlogits, dw: b.dw }),
-    bg: bg.bind({ dlogits: b.dlogits, db: b.db }),
-    sgdW: sgd.bind({ sgd: b.sgdW, param: b.weights, grad: b.dw }),
-    sgdB: sgd.bind({ sgd: b.sgdB, param: b.bias, grad: b.db }),
-  };
-  return {
-    kind: 'scratch',
-    bytes: Object.values(buffers).reduce((n, buffer) => n + buffer.size, 0),
-    weights: b.weights,
-    bias: b.bias,
-    encodeStep(pass, step) {
-      mm.encode(pass, groups.mm, step, dims);
-      sm.encode(pass, groups.sm, step, dims);
-      ce.encode(pass, groups.ce, step, dims);
-      acc.encode(pass, groups.acc, step, dims);
-      grad.encode(pass, groups.grad, step, dims);
-      wg.encode(pass, groups.wg, step, dims);
-      bg.encode(pass, groups.bg, step, dims);
-      sgd.encode(pass, groups.sgdW, null, sgdDims(K * N));
-      sgd.encode(pass, groups.sgdB, null, sgdDims(N));
-    },
-    destroy() {
-      for (const buffer of Object.values(buffers)) buffer.destroy();
-    },
-  };
-}
+export const scratchModel = softmaxModel({
+  kind: 'scratch',
+  summary: 'softmax regression from scratch: softmax, clamped cross-entropy and hand-written gradients (d2l 3.6)',
+  stableLoss: false,
+  async separate(gpu, spec, p, io, ctx) {
+    const { device } = gpu;
+    const B = ctx.maxRows;
+    const K = pixelsOf(spec.input);
+    const N = spec.classes;
+    const buffers = {
+      logits: createBuffer(device, 'logits', B * N * 4), // [B, N]
+      probs: createBuffer(device, 'probs', B * N * 4), // [B, N]
+      loss: createBuffer(device, 'loss', B * 4), // [B]
+      dlogits: createBuffer(device, 'dlogits', B * N * 4), // [B, N]
+      dw: createBuffer(device, 'dW', K * N * 4), // [K, N]
+      db: createBuffer(device, 'db', N * 4), // [N]
+      sgd: createSgdUniform(device, 'sgd', ctx.lr),
+    };
+    const rows = { rows: B };
+    const [mm, sm, ce, acc, grad, wg, bg, sgdW, sgdB] = await Promise.all([
+      matmulBias.create(gpu, { K, N }, rows),
+      softmax.create(gpu, { N }, rows),
+      crossEntropy.create(gpu, { N }, rows),
+      argmaxAccuracy.create(gpu, { N }, rows),
+      softmaxCrossEntropyGrad.create(gpu, { N }, rows),
+      weightGrad.create(gpu, { K, N }, rows),
+      biasGrad.create(gpu, { N }, rows),
+      sgdUpdate.create(gpu, { COUNT: K * N }),
+      sgdUpdate.create(gpu, { COUNT: N }),
+    ]);
+    const b = buffers;
+    const groups = {
+      mm: mm.bind({ x: io.x, w: p.W, b: p.b, logits: b.logits }),
+      sm: sm.bind({ logits: b.logits, probs: b.probs }),
+      ce: ce.bind({ probs: b.probs, y: io.y, loss: b.loss, loss_sum: io.lossSum }),
+      acc: acc.bind({ logits: b.probs, y: io.y, predictions: io.predictions, correct: io.correct }),
+      grad: grad.bind({ probs: b.probs, y: io.y, dlogits: b.dlogits }),
+      wg: wg.bind({ x: io.x, dlogits: b.dlogits, dw: b.dw }),
+      bg: bg.bind({ dlogits: b.dlogits, db: b.db }),
+      sgdW: sgdW.bind({ sgd: b.sgd, param: p.W, grad: b.dw }),
+      sgdB: sgdB.bind({ sgd: b.sgd, param: p.b, grad: b.db }),
+    };
+    return {
+      bytes: sizeOf(buffers),
+      encode(pass, step) {
+        mm.encode(pass, groups.mm, step);
+        sm.encode(pass, groups.sm, step);
+        ce.encode(pass, groups.ce, step);
+        acc.encode(pass, groups.acc, step);
+        grad.encode(pass, groups.grad, step);
+        wg.encode(pass, groups.wg, step);
+        bg.encode(pass, groups.bg, step);
+        sgdW.encode(pass, groups.sgdW);
+        sgdB.encode(pass, groups.sgdB);
+      },
+      destroy() {
+        for (const buffer of Object.values(buffers)) buffer.destroy();
+      },
+    };
+  },
+});

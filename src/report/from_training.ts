@@ -4,15 +4,17 @@
  * results to PNG files, the web page draws them on canvases.
  */
 import type { EpochRecord } from '../model/checkpoint.js';
-import type { Parameters } from '../model/parameters.js';
+import type { ModelSpec } from '../model/model.js';
+import { modelDefinition } from '../model/registry.js';
+import type { Parameters } from '../model/tensors.js';
 import { Rng } from '../random.js';
 import type { Evaluation } from '../train/evaluate.js';
-import type { ImageSplit } from '../train/gpu_dataset.js';
+import type { ImageSplit } from '../gpu/split.js';
 import { confusionMatrix, confusionPicture } from './confusion.js';
 import { curvesPicture } from './curves.js';
 import type { RgbaImage } from './raster.js';
 import { predictionSheet, SHEET_DEFAULTS } from './sheet.js';
-import { weightsPicture } from './weights.js';
+import { templatesPicture } from './weights.js';
 
 export interface SheetOptions {
   count?: number;
@@ -50,7 +52,8 @@ export interface TrainingPictures {
   weights: RgbaImage;
 }
 
-export function trainingPictures(split: ImageSplit, evaluation: Evaluation, params: Parameters, history: readonly EpochRecord[]): TrainingPictures {
+/** The four pictures; `spec` and `params` are the model's (weights.png shows what its first layer learned). */
+export function trainingPictures(split: ImageSplit, evaluation: Evaluation, spec: ModelSpec, params: Parameters, history: readonly EpochRecord[]): TrainingPictures {
   return {
     predictions: sheetFromEvaluation(split, evaluation),
     curves: curvesPicture({
@@ -58,7 +61,7 @@ export function trainingPictures(split: ImageSplit, evaluation: Evaluation, para
       trainAcc: history.map((h) => h.trainAccuracy),
       testAcc: history.map((h) => h.testAccuracy ?? NaN),
     }).image,
-    confusion: confusionPicture(confusionMatrix(split.labels.subarray(0, split.count), evaluation.predictions, params.classes)).image,
-    weights: weightsPicture({ weights: params.weights, classes: params.classes }).image,
+    confusion: confusionPicture(confusionMatrix(split.labels.subarray(0, split.count), evaluation.predictions, spec.classes)).image,
+    weights: templatesPicture(modelDefinition(spec.kind).templates(spec, params)).image,
   };
 }

@@ -1,9 +1,10 @@
 /**
- * The learned weight templates: for softmax regression, column c of W ([784, 10], row-major) is a
- * 28x28 picture of what pushes the score of class c up (red) or down (blue). All ten tiles share one
- * colour scale, symmetric around zero, so tiles can be compared with each other and white always
- * means "this pixel does not matter".
+ * The learned weight templates of a model's first layer (the model says which: model.ts Templates). For softmax
+ * regression, column c of W ([784, 10], row-major) is a 28x28 picture of what pushes the score of class c up
+ * (red) or down (blue). All tiles share one colour scale, symmetric around zero, so tiles can be compared with
+ * each other and white always means "this weight does not matter".
  */
+import type { Templates } from '../model/model.js';
 import { CLASS_NAMES, IMAGE_PIXELS, IMAGE_SIDE, className } from './classes.js';
 import { drawCaption, tileGrid } from './grid.js';
 import { colorBarWidth, drawColorBar, drawTitle, niceTicks, textScaleFor, type Ticks } from './parts.js';
@@ -19,6 +20,14 @@ export interface WeightsInput {
   /** Templates per row. */
   columns?: number;
   title?: string;
+}
+
+export interface TemplatesOptions {
+  classNames?: readonly string[];
+  /** Integer upscale of each template (default: 3 for 28-pixel templates, larger for small ones). */
+  scale?: number;
+  /** Templates per row. */
+  columns?: number;
 }
 
 export interface WeightsTile {
@@ -62,40 +71,50 @@ function checkInput(input: WeightsInput, classes: number): void {
   }
 }
 
+/** Softmax regression's W: [784, classes] as ten 28x28 templates. */
 export function weightsPicture(input: WeightsInput): WeightsPicture {
   const classes = input.classes ?? 10;
   checkInput(input, classes);
-  const scale = input.scale ?? 3;
-  const u = textScaleFor(scale);
-  const limit = weightLimit(input.weights);
-  const names = Array.from({ length: classes }, (_, c) => className(input.classNames ?? CLASS_NAMES, c));
+  const templates: Templates = {
+    title: input.title ?? 'Weight templates: column c of W as a 28x28 image',
+    data: input.weights, count: classes, height: IMAGE_SIDE, width: IMAGE_SIDE, stride: classes, offset: (c) => c, captions: 'classes',
+  };
+  return templatesPicture(templates, input);
+}
+
+export function templatesPicture(t: Templates, options: TemplatesOptions = {}): WeightsPicture {
+  if (!Number.isInteger(t.count) || t.count < 1) throw new RangeError(`weights: need at least one template, got ${t.count}`);
+  const scale = options.scale ?? Math.max(3, Math.round(84 / Math.max(t.height, t.width)));
+  const u = textScaleFor(Math.min(scale, 3));
+  const values = Float32Array.from({ length: t.count * t.height * t.width }, (_, j) => t.data[t.offset(Math.floor(j / (t.height * t.width))) + (j % (t.height * t.width)) * t.stride]);
+  const limit = weightLimit(values);
+  const names = t.captions === 'classes' ? Array.from({ length: t.count }, (_, c) => className(options.classNames ?? CLASS_NAMES, c)) : t.captions;
   const ticks = symmetricTicks(limit);
-  const title = [
-    input.title ?? 'Weight templates: column c of W as a 28x28 image',
-    `Red pushes the class score up, blue down. One scale for all: full colour at |w| >= ${limit.toPrecision(2)}`,
-  ];
-  const tileSize = IMAGE_SIDE * scale;
+  const pushes = t.captions === 'classes' ? 'the class score' : 'the unit';
+  const title = [t.title, `Red pushes ${pushes} up, blue down. One scale for all: full colour at |w| >= ${limit.toPrecision(2)}`];
+  const tileWidth = t.width * scale;
+  const tileHeight = t.height * scale;
   const grid = tileGrid({
-    count: classes,
-    columns: input.columns ?? 5,
-    tileWidth: tileSize,
-    tileHeight: tileSize,
+    count: t.count,
+    columns: options.columns ?? (t.count <= 10 ? 5 : 8),
+    tileWidth,
+    tileHeight,
     frame: 1,
     captionLines: 1,
     captionWidth: Math.max(...names.map((n) => textWidth(n, u))),
     u,
     titleLines: title.length,
-    titleWidth: Math.max(...title.map((t) => textWidth(t, u))),
+    titleWidth: Math.max(...title.map((line) => textWidth(line, u))),
     extraRight: 16 * u + colorBarWidth(ticks, u),
   });
   const image = createImage(grid.width, grid.height);
-  drawTitle(image, grid.margin, grid.margin, title.map((t) => fitText(t, grid.width - 2 * grid.margin, u)), u);
+  drawTitle(image, grid.margin, grid.margin, title.map((line) => fitText(line, grid.width - 2 * grid.margin, u)), u);
   const colorOf = (w: number): Rgb => divergingColor(w / limit);
   const tiles = names.map((name, c) => {
     const place = grid.place(c);
-    blitMapped(image, place.x, place.y, input.weights, IMAGE_SIDE, IMAGE_SIDE, scale, colorOf, c, classes);
+    blitMapped(image, place.x, place.y, values, t.width, t.height, scale, colorOf, c * t.height * t.width, 1);
     // A frame, because the near-zero background of a template is as white as the page.
-    border(image, place.x, place.y, tileSize, tileSize, RULE, 1);
+    border(image, place.x, place.y, tileWidth, tileHeight, RULE, 1);
     drawCaption(image, grid, place, 0, name, INK, u);
     return { classIndex: c, x: place.x, y: place.y };
   });

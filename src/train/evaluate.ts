@@ -1,21 +1,21 @@
 /**
- * Evaluation on a whole split in one submit: gather -> x·W + b -> softmax -> stable cross-entropy -> argmax
- * for every chunk of rows, each chunk's predictions and probabilities copied into split-sized buffers.
- * Both models are the same function of (W, b), so one evaluator serves both, and `eval` on a checkpoint
- * gives exactly the numbers training printed.
+ * Evaluation on a whole split in one submit: for every chunk of rows, the model's forward (logits, no dropout),
+ * then softmax -> stable cross-entropy -> argmax, each chunk's predictions and probabilities copied into
+ * split-sized buffers. It reads the model's live parameter buffers, so training can go on, and `eval` on a
+ * checkpoint gives exactly the numbers training printed. It knows no model: only logits.
  */
-import type { ComputePass } from '../gpu/kernel.js';
-import type { Gpu } from '../gpu/device.js';
 import { createBuffer, createBufferWith, readBuffer } from '../gpu/buffers.js';
+import type { Gpu } from '../gpu/device.js';
+import { destroySplit, type GpuSplit, type ImageSplit, uploadSplit } from '../gpu/split.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
-import { gatherMinibatch } from '../kernels/gather_minibatch.js';
-import type { Dims } from '../kernels/kernel.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
-import { matmulBias } from '../kernels/matmul_bias.js';
 import { softmax } from '../kernels/softmax.js';
+import type { Forward, GpuModel } from '../model/model.js';
+import { pixelsOf } from '../model/model.js';
+import { modelDefinition } from '../model/registry.js';
+import type { ModelSpec } from '../model/model.js';
+import type { Parameters } from '../model/tensors.js';
 import { epochSteps, StepSlots } from './steps.js';
-import type { Parameters } from '../model/parameters.js';
-import { destroySplit, type GpuSplit, type ImageSplit, uploadSplit } from './gpu_dataset.js';
 
 export interface Evaluation {
   loss: number; // mean cross-entropy
@@ -31,58 +31,53 @@ export class Evaluator {
     private readonly split: GpuSplit,
     private readonly classes: number,
     private readonly slots: StepSlots,
+    private readonly forward: Forward,
     private readonly buffers: Record<string, GPUBuffer>,
-    private readonly record: (pass: ComputePass, step: GPUBindGroup) => void,
+    private readonly record: (pass: GPUComputePassEncoder, step: GPUBindGroup) => void,
   ) {}
 
-  /** `weights` [features, classes] and `bias` [classes] are read at each evaluate(), so training can go on. */
-  static async create(gpu: Gpu, split: GpuSplit, weights: GPUBuffer, bias: GPUBuffer, classes: number, chunkRows = 2048): Promise<Evaluator> {
+  /** Chunks of `chunkRows` rows of `split`, each through `model`'s forward. */
+  static async create(gpu: Gpu, split: GpuSplit, model: GpuModel, chunkRows = 2048): Promise<Evaluator> {
     const { device } = gpu;
-    const features = split.features;
+    const N = model.spec.classes;
     const rows = Math.min(chunkRows, split.count);
-    const dims: Dims = { rows, features, classes };
     const b = {
-      order: createBufferWith(device, 'eval order', Uint32Array.from({ length: split.count }, (_, i) => i)), // identity
-      x: createBuffer(device, 'eval x', rows * features * 4), // [rows, features]
-      y: createBuffer(device, 'eval y', rows * 4), // [rows]
-      logits: createBuffer(device, 'eval logits', rows * classes * 4), // [rows, classes]
-      probs: createBuffer(device, 'eval probs', rows * classes * 4), // [rows, classes]
-      loss: createBuffer(device, 'eval loss', rows * 4),
-      predictions: createBuffer(device, 'eval predictions', rows * 4),
+      order: createBufferWith(device, 'eval order', Uint32Array.from({ length: split.count }, (_, i) => i)), // [count] identity
+      y: createBuffer(device, 'eval y', rows * 4), // [rows] u32, copied from the split's labels per chunk
+      probs: createBuffer(device, 'eval probs', rows * N * 4), // [rows, N]
+      loss: createBuffer(device, 'eval loss', rows * 4), // [rows]
+      predictions: createBuffer(device, 'eval predictions', rows * 4), // [rows]
       dlogits: createBuffer(device, 'eval unused dlogits', 4),
       lossSum: createBuffer(device, 'eval loss sum', 4), // [1] f32
       correct: createBuffer(device, 'eval correct', 4), // [1] u32
       allPredictions: createBuffer(device, 'eval all predictions', split.count * 4), // [count]
-      allProbs: createBuffer(device, 'eval all probabilities', split.count * classes * 4), // [count, classes]
+      allProbs: createBuffer(device, 'eval all probabilities', split.count * N * 4), // [count, N]
     };
-    const [gather, mm, sm, ce, acc] = await Promise.all([
-      gatherMinibatch.create(gpu),
-      matmulBias.create(gpu),
-      softmax.create(gpu),
-      logSoftmaxCrossEntropy.create(gpu, { constants: { WRITE_GRAD: 0 } }),
-      argmaxAccuracy.create(gpu),
+    const forward = await model.createForward({ split, order: b.order, maxRows: rows });
+    const [sm, ce, acc] = await Promise.all([
+      softmax.create(gpu, { N }, { rows }),
+      logSoftmaxCrossEntropy.create(gpu, { N }, { rows, constants: { WRITE_GRAD: 0 } }),
+      argmaxAccuracy.create(gpu, { N }, { rows }),
     ]);
+    const logits = forward.logits;
     const groups = {
-      gather: gather.bind({ images: split.images, labels: split.labels, order: b.order, x: b.x, y: b.y }),
-      mm: mm.bind({ x: b.x, w: weights, b: bias, logits: b.logits }),
-      sm: sm.bind({ logits: b.logits, probs: b.probs }),
-      ce: ce.bind({ logits: b.logits, y: b.y, loss: b.loss, loss_sum: b.lossSum, dlogits: b.dlogits }),
-      acc: acc.bind({ logits: b.logits, y: b.y, predictions: b.predictions, correct: b.correct }),
+      sm: sm.bind({ logits, probs: b.probs }),
+      ce: ce.bind({ logits, y: b.y, loss: b.loss, loss_sum: b.lossSum, dlogits: b.dlogits }),
+      acc: acc.bind({ logits, y: b.y, predictions: b.predictions, correct: b.correct }),
     };
-    const slots = StepSlots.create(device, gather.kernel.layout(1), epochSteps(split.count, rows), features, classes, 'eval steps');
-    const record = (pass: ComputePass, step: GPUBindGroup) => {
-      gather.encode(pass, groups.gather, step, dims);
-      mm.encode(pass, groups.mm, step, dims);
-      sm.encode(pass, groups.sm, step, dims);
-      ce.encode(pass, groups.ce, step, dims);
-      acc.encode(pass, groups.acc, step, dims);
+    const slots = StepSlots.create(device, epochSteps(split.count, rows), 'eval steps');
+    const record = (pass: GPUComputePassEncoder, step: GPUBindGroup) => {
+      forward.encodeForward(pass, step);
+      sm.encode(pass, groups.sm, step);
+      ce.encode(pass, groups.ce, step);
+      acc.encode(pass, groups.acc, step);
     };
-    return new Evaluator(gpu, split, classes, slots, b, record);
+    return new Evaluator(gpu, split, N, slots, forward, b, record);
   }
 
-  /** GPU buffer bytes this evaluator allocated (the split it reads not included). */
+  /** GPU buffer bytes this evaluator allocated (the split and the parameters it reads not included). */
   get bytes(): number {
-    return Object.values(this.buffers).reduce((n, b) => n + b.size, 0) + this.slots.buffer.size;
+    return Object.values(this.buffers).reduce((n, b) => n + b.size, 0) + this.slots.buffer.size + this.forward.bytes;
   }
 
   async evaluate(): Promise<Evaluation> {
@@ -93,6 +88,8 @@ export class Evaluator {
     encoder.clearBuffer(b.lossSum);
     encoder.clearBuffer(b.correct);
     this.slots.ranges.forEach((range, i) => {
+      // The order is the identity, so a chunk's labels are a contiguous range of the split's.
+      encoder.copyBufferToBuffer(this.split.labels, range.row0 * 4, b.y, 0, range.rows * 4);
       const pass = encoder.beginComputePass({ label: `evaluate rows ${range.row0}..` });
       this.record(pass, this.slots.groups[i]);
       pass.end();
@@ -117,24 +114,25 @@ export class Evaluator {
   }
 
   destroy(): void {
+    this.forward.destroy();
     for (const buffer of Object.values(this.buffers)) buffer.destroy();
     this.slots.destroy();
   }
 }
 
-/** Uploads a split and a set of parameters, evaluates once on the GPU, and frees everything again. */
-export async function evaluateParameters(gpu: Gpu, split: ImageSplit, params: Parameters): Promise<Evaluation> {
-  const { device } = gpu;
-  const gpuSplit = uploadSplit(device, split, params.features, 'eval split');
-  const weights = createBufferWith(device, 'W', params.weights); // [features, classes] row-major
-  const bias = createBufferWith(device, 'b', params.bias); // [classes]
-  const evaluator = await Evaluator.create(gpu, gpuSplit, weights, bias, params.classes);
+/** Builds the model from its spec and parameters, evaluates `split` once on the GPU, and frees everything again. */
+export async function evaluateParameters(gpu: Gpu, split: ImageSplit, spec: ModelSpec, params: Parameters): Promise<Evaluation> {
+  const gpuSplit = uploadSplit(gpu.device, split, pixelsOf(spec.input), 'eval split');
+  const model = await modelDefinition(spec.kind).create(gpu, spec, params);
   try {
-    return await evaluator.evaluate();
+    const evaluator = await Evaluator.create(gpu, gpuSplit, model);
+    try {
+      return await evaluator.evaluate();
+    } finally {
+      evaluator.destroy();
+    }
   } finally {
-    evaluator.destroy();
-    weights.destroy();
-    bias.destroy();
+    model.destroy();
     destroySplit(gpuSplit);
   }
 }

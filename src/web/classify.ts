@@ -4,11 +4,13 @@
  */
 import { CLASS_NAMES } from '../data/labels.js';
 import type { Gpu } from '../gpu/device.js';
-import type { Parameters } from '../model/parameters.js';
+import type { ModelSpec } from '../model/model.js';
+import { modelDefinition } from '../model/registry.js';
+import type { Parameters } from '../model/tensors.js';
 import { IMAGE_PIXELS, IMAGE_SIDE } from '../report/classes.js';
 import type { RgbaImage } from '../report/raster.js';
-import { weightsPicture, type WeightsPicture } from '../report/weights.js';
-import type { ImageSplit } from '../train/gpu_dataset.js';
+import { templatesPicture, type WeightsPicture } from '../report/weights.js';
+import type { ImageSplit } from '../gpu/split.js';
 import { ImageClassifier } from './classifier.js';
 import { $, context2d, drawPersistently, errorText, percent } from './dom.js';
 import { DrawingPad, imageToPixels } from './pad.js';
@@ -64,18 +66,20 @@ export class ClassifyPanel {
     ($('#pad-sample') as HTMLButtonElement).disabled = false;
   }
 
-  /** Makes `params` the model that classifies; null forgets the model (e.g. the device was lost). */
-  async setModel(gpu: Gpu | null, params: Parameters | null): Promise<void> {
+  /** Makes `model` the one that classifies; null forgets the model (e.g. the device was lost). */
+  async setModel(gpu: Gpu | null, model: { spec: ModelSpec; params: Parameters } | null): Promise<void> {
     const generation = ++this.generation;
     this.classifier?.destroy();
     this.classifier = null;
-    this.templates = params ? weightsPicture({ weights: params.weights, classes: params.classes, scale: 1 }) : null;
-    if (!gpu || !params) {
+    const templates = model ? modelDefinition(model.spec.kind).templates(model.spec, model.params) : null;
+    // Beside the drawing: the template of the predicted class, where the model has one per class.
+    this.templates = templates?.captions === 'classes' ? templatesPicture(templates, { scale: 1 }) : null;
+    if (!gpu || !model) {
       this.status.textContent = 'Train or load a model to see its class probabilities.';
       this.showProbabilities(null);
       return;
     }
-    const classifier = await ImageClassifier.create(gpu, params);
+    const classifier = await ImageClassifier.create(gpu, model.spec, model.params);
     if (generation !== this.generation) {
       classifier.destroy();
       return;

@@ -33,7 +33,7 @@ const saveButton = $<HTMLButtonElement>('#save-model');
 function setModel(checkpoint: Checkpoint): void {
   model = checkpoint;
   saveButton.disabled = busy;
-  void gpu.get().then((g) => classify.setModel(g, checkpoint.params)).catch(() => undefined);
+  void gpu.get().then((g) => classify.setModel(g, { spec: checkpoint.meta.model, params: checkpoint.params })).catch(() => undefined);
 }
 
 const train = new TrainPanel({
@@ -47,7 +47,7 @@ const train = new TrainPanel({
     if (!data) return;
     const samples = formatCount(settings.samples);
     const epochs = checkpoint.meta.epoch;
-    showResults(data.test, test, checkpoint.params, {
+    showResults(data.test, test, { spec: checkpoint.meta.model, params: checkpoint.params }, {
       description: `Trained here: ${settings.model} model, ${epochs} epoch${epochs === 1 ? '' : 's'} on ${samples} samples, lr ${settings.lr}, batch ${settings.batchSize}, seed ${settings.seed}${stopped ? ' (stopped early)' : ''}.`,
     });
     setMessage(resultsMessage, null);
@@ -105,8 +105,8 @@ async function evaluateCheckpoint(checkpoint: Checkpoint, name: string): Promise
   if (!data) return;
   try {
     setMessage(resultsMessage, `Evaluating ${name} on ${formatCount(data.test.count)} test images…`, 'info');
-    const evaluation = await evaluateParameters(await gpu.get(), data.test, checkpoint.params);
-    showResults(data.test, evaluation, checkpoint.params, { description: `${describeCheckpoint(checkpoint, name)}.` });
+    const evaluation = await evaluateParameters(await gpu.get(), data.test, checkpoint.meta.model, checkpoint.params);
+    showResults(data.test, evaluation, { spec: checkpoint.meta.model, params: checkpoint.params }, { description: `${describeCheckpoint(checkpoint, name)}.` });
     setMessage(resultsMessage, null);
   } catch (err) {
     setMessage(resultsMessage, errorText(err));

@@ -4,10 +4,12 @@
  */
 import { confusionMatrix, confusionPicture } from '../report/confusion.js';
 import { sheetFromEvaluation } from '../report/from_training.js';
-import { weightsPicture } from '../report/weights.js';
-import type { Parameters } from '../model/parameters.js';
+import { templatesPicture } from '../report/weights.js';
+import type { ModelSpec } from '../model/model.js';
+import { modelDefinition } from '../model/registry.js';
+import type { Parameters } from '../model/tensors.js';
 import type { Evaluation } from '../train/evaluate.js';
-import type { ImageSplit } from '../train/gpu_dataset.js';
+import type { ImageSplit } from '../gpu/split.js';
 import { $, formatCount, percent, showImage } from './dom.js';
 
 /** Width of one prediction-sheet tile at the sheet's default scale (SHEET_DEFAULTS: 12 columns in 1164 px). */
@@ -24,7 +26,7 @@ function sheetColumns(): number {
   return Math.max(4, Math.min(12, Math.floor(width / SHEET_TILE_WIDTH)));
 }
 
-export function showResults(test: ImageSplit, evaluation: Evaluation, params: Parameters, source: ResultsSource): void {
+export function showResults(test: ImageSplit, evaluation: Evaluation, model: { spec: ModelSpec; params: Parameters }, source: ResultsSource): void {
   const headline = $('#headline');
   headline.dataset.state = 'ready';
   headline.dataset.accuracy = String(evaluation.accuracy);
@@ -51,8 +53,8 @@ export function showResults(test: ImageSplit, evaluation: Evaluation, params: Pa
 
   const columns = sheetColumns();
   showImage($('#sheet'), sheetFromEvaluation(test, evaluation, { columns, count: columns * 3 }));
-  showImage($('#confusion'), confusionPicture(confusionMatrix(test.labels.subarray(0, test.count), evaluation.predictions, params.classes)).image);
-  showImage($('#weights'), weightsPicture({ weights: params.weights, classes: params.classes }).image);
+  showImage($('#confusion'), confusionPicture(confusionMatrix(test.labels.subarray(0, test.count), evaluation.predictions, model.spec.classes)).image);
+  showImage($('#weights'), templatesPicture(modelDefinition(model.spec.kind).templates(model.spec, model.params)).image);
   $('#sheet-figure').hidden = false;
   $('#figures').hidden = false;
 }

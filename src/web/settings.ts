@@ -2,10 +2,9 @@
  * The hyper-parameter form: reads it into the training loop's options and says, field by field, what is
  * wrong, with the same limits as the CLI's flags.
  */
-import type { ModelKind } from '../model/model.js';
 import type { TrainOptions } from '../train/loop.js';
 
-export type Settings = Pick<TrainOptions, 'model' | 'epochs' | 'lr' | 'batchSize' | 'seed'> & { samples: number };
+export type Settings = Pick<TrainOptions, 'epochs' | 'lr' | 'batchSize' | 'seed'> & { model: string; samples: number };
 
 export type Parsed = { ok: true; settings: Settings } | { ok: false; problems: string[] };
 
@@ -21,7 +20,7 @@ function integer(form: HTMLFormElement, name: string, label: string, min: number
 /** `available`: training samples loaded (the largest allowed "Training samples"). */
 export function readSettings(form: HTMLFormElement, available: number): Parsed {
   const problems: string[] = [];
-  const model = (form.elements.namedItem('model') as RadioNodeList).value as ModelKind;
+  const model = (form.elements.namedItem('model') as RadioNodeList).value;
   const epochs = integer(form, 'epochs', 'Epochs', 1, 1000, problems);
   const lrInput = form.elements.namedItem('lr') as HTMLInputElement;
   const lr = Number(lrInput.value);
@@ -35,7 +34,7 @@ export function readSettings(form: HTMLFormElement, available: number): Parsed {
   return { ok: true, settings: { model, epochs, lr, batchSize, seed, samples } };
 }
 
-export const MODEL_HINTS: Record<ModelKind, string> = {
+export const MODEL_HINTS: Record<string, string> = {
   scratch: 'd2l 3.6: hand-written softmax, cross-entropy and gradients.',
   concise: 'd2l 3.7: Linear + CrossEntropyLoss + SGD layers.',
 };

@@ -5,9 +5,10 @@
 import type { ShaderSource } from '../gpu/device.js';
 import { GpuError } from '../errors.js';
 
-const files = import.meta.glob<string>('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true });
+const files = import.meta.glob<string>('../../shaders/**/*.wgsl', { query: '?raw', import: 'default', eager: true });
 
-const byName = new Map(Object.entries(files).map(([path, code]) => [path.replace(/^.*\/([^/]+)\.wgsl$/, '$1'), code]));
+// Named as the loader asks for them: the path under shaders/ without .wgsl ('softmax', 'prelude/step').
+const byName = new Map(Object.entries(files).map(([path, code]) => [path.replace(/^.*\/shaders\/(.+)\.wgsl$/, '$1'), code]));
 
 export const bundledShaders: ShaderSource = (name) => {
   const code = byName.get(name);
@@ -15,4 +16,3 @@ export const bundledShaders: ShaderSource = (name) => {
   return code;
 };
 
-export const bundledShaderNames = (): string[] => [...byName.keys()];

@@ -6,7 +6,8 @@
 import { type FashionMnist, limitSplit } from '../data/dataset.js';
 import type { Gpu } from '../gpu/device.js';
 import type { Checkpoint } from '../model/checkpoint.js';
-import { initialParameters } from '../model/parameters.js';
+import { modelDefinition } from '../model/registry.js';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../data/dataset.js';
 import { evaluateParameters, type Evaluation } from '../train/evaluate.js';
 import { train } from '../train/loop.js';
 import type { TrainingChart } from './chart.js';
@@ -100,17 +101,19 @@ export class TrainPanel {
       const trainSplit = settings.samples < data.train.count ? limitSplit(data.train, settings.samples) : data.train;
       this.status.textContent = 'Evaluating the untrained model…';
       // Epoch 0: the loop starts from exactly these parameters (same seed), so the chart starts where training does.
-      const start = await evaluateParameters(gpu, data.test, initialParameters(settings.seed));
+      const definition = modelDefinition(settings.model);
+      const spec = definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {});
+      const start = await evaluateParameters(gpu, data.test, spec, definition.init(spec, settings.seed));
       chart.add({ epoch: 0, trainLoss: null, trainAcc: null, testLoss: start.loss, testAcc: start.accuracy });
       table.add({ epoch: 0, loss: NaN, trainAccuracy: NaN, testAccuracy: start.accuracy, seconds: 0 }, start.loss);
       let steps = '';
       const result = await train(
         gpu,
         { train: trainSplit, test: data.test },
-        { model: settings.model, epochs: settings.epochs, lr: settings.lr, batchSize: settings.batchSize, seed: settings.seed, limit: settings.samples < data.train.count ? settings.samples : null },
+        { spec, epochs: settings.epochs, lr: settings.lr, batchSize: settings.batchSize, seed: settings.seed, limit: settings.samples < data.train.count ? settings.samples : null },
         {
           onStart: (info) => {
-            steps = `${info.kernels} kernels, ${info.stepsPerEpoch} steps of ${settings.batchSize}`;
+            steps = `${info.summary}, ${info.stepsPerEpoch} steps of ${settings.batchSize}`;
             this.status.textContent = `Epoch 1 of ${settings.epochs}: ${steps}…`;
           },
           onProgress: (epoch, done, total) => {

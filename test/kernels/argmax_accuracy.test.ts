@@ -6,11 +6,11 @@ import { CLASSES, oneStep, randomFloats, randomLabels, readUints, ROWS, runPass,
 
 async function gpuArgmax(logits: Float32Array, y: Uint32Array, rows: number, classes: number, initialCorrect: number) {
   const gpu = await testGpu();
-  const kernel = await argmaxKernel.create(gpu);
+  const kernel = await argmaxKernel.create(gpu, { N: classes }, { rows });
   const predictions = upload(gpu, new Uint32Array(rows));
   const correct = upload(gpu, Uint32Array.of(initialCorrect));
   const group = kernel.bind({ logits: upload(gpu, logits), y: upload(gpu, y), predictions, correct });
-  await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, 784, classes), { rows, features: 784, classes }));
+  await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
   return { predictions: await readUints(gpu, predictions, rows), correct: (await readUints(gpu, correct, 1))[0] };
 }
 

@@ -12,10 +12,10 @@ describe('bias_grad: db = column sums of dlogits', () => {
         const gpu = await testGpu();
         const rng = new Rng(rows * 5 + classes);
         const dl = randomFloats(rng, rows * classes, 1 / rows);
-        const kernel = await biasGradKernel.create(gpu);
+        const kernel = await biasGradKernel.create(gpu, { N: classes }, { rows });
         const db = zeros(gpu, classes);
         const group = kernel.bind({ dlogits: upload(gpu, dl), db });
-        await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, 784, classes), { rows, features: 784, classes }));
+        await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
         expectClose(await readFloats(gpu, db, classes), biasGrad(dl, rows, classes), { abs: 1e-6 }, 'db');
       });
     }

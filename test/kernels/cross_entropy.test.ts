@@ -7,11 +7,11 @@ import { CLASSES, expectClose, oneStep, randomFloats, randomLabels, readFloats, 
 
 async function gpuCrossEntropy(probs: Float32Array, y: Uint32Array, rows: number, classes: number, initialSum: number) {
   const gpu = await testGpu();
-  const kernel = await crossEntropyKernel.create(gpu);
+  const kernel = await crossEntropyKernel.create(gpu, { N: classes }, { rows });
   const loss = zeros(gpu, rows);
   const lossSum = upload(gpu, Float32Array.of(initialSum));
   const group = kernel.bind({ probs: upload(gpu, probs), y: upload(gpu, y), loss, loss_sum: lossSum });
-  await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, 784, classes), { rows, features: 784, classes }));
+  await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
   return { loss: await readFloats(gpu, loss, rows), sum: (await readFloats(gpu, lossSum, 1))[0] };
 }
 

@@ -26,7 +26,7 @@ describe('fused_forward_loss_grad: gather + x·W + b + softmax + loss + dlogits 
         const order = rng.permutation(count);
         const w = randomFloats(rng, features * classes, 0.05);
         const b = randomFloats(rng, classes, 0.1);
-        const kernel = await fusedKernel.create(gpu, { workgroup: 16, constants: { STABLE_LOSS: stable ? 1 : 0, ROWS: perInvocation } });
+        const kernel = await fusedKernel.create(gpu, { K: features }, { rows, workgroup: 16, constants: { STABLE_LOSS: stable ? 1 : 0, ROWS: perInvocation } });
         const dlogits = zeros(gpu, rows * classes);
         const sampleLoss = zeros(gpu, count);
         const sampleHit = zeros(gpu, count);
@@ -34,7 +34,7 @@ describe('fused_forward_loss_grad: gather + x·W + b + softmax + loss + dlogits 
           images: upload(gpu, images), labels: upload(gpu, labels), order: upload(gpu, order), w: uploadUniform(gpu, w, FUSED_UNIFORM_BYTES), b: upload(gpu, b),
           dlogits, sample_loss: sampleLoss, sample_hit: sampleHit,
         });
-        await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, features, classes, row0), { rows, features, classes }));
+        await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows, row0)));
         const want = fusedForwardLossGrad(images, labels, order, w, b, row0, rows, features, classes, stable);
         expectClose(await readFloats(gpu, dlogits, rows * classes), want.dlogits, { abs: 1e-6 / rows, rel: 1e-5 }, 'dlogits');
         const loss = await readFloats(gpu, sampleLoss, count);
@@ -50,7 +50,7 @@ describe('fused_forward_loss_grad: gather + x·W + b + softmax + loss + dlogits 
   it('refuses more rows per invocation than the shader holds, before making a pipeline', async () => {
     const gpu = await testGpu();
     // (.then rather than expect().rejects: this suite also runs in the page, whose expect has no .rejects)
-    const refusal = (rows: number) => fusedKernel.create(gpu, { constants: { ROWS: rows } }).then(() => 'created', (e: Error) => e.message);
+    const refusal = (rows: number) => fusedKernel.create(gpu, { K: 784 }, { constants: { ROWS: rows } }).then(() => 'created', (e: Error) => e.message);
     expect(await refusal(FUSED_MAX_ROWS + 1)).toBe(`fused_forward_loss_grad: ROWS must be 1 to ${FUSED_MAX_ROWS} rows per invocation, not ${FUSED_MAX_ROWS + 1}`);
     expect(await refusal(0)).toBe(`fused_forward_loss_grad: ROWS must be 1 to ${FUSED_MAX_ROWS} rows per invocation, not 0`);
   });

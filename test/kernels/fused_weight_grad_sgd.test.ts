@@ -24,11 +24,11 @@ describe('fused_weight_grad_sgd: dW, db and the SGD update in one kernel', () =>
       const dl = randomFloats(rng, rows * classes, 1 / rows);
       const w = randomFloats(rng, features * classes, 0.05);
       const b = randomFloats(rng, classes, 0.1);
-      const kernel = await fusedKernel.create(gpu, { workgroup: 8 });
+      const kernel = await fusedKernel.create(gpu, { K: features }, { rows, workgroup: 8 });
       const wBuf = upload(gpu, w);
       const bBuf = upload(gpu, b);
-      const group = kernel.bind({ images: upload(gpu, images), order: upload(gpu, order), dlogits: uploadUniform(gpu, dl, FUSED_UNIFORM_BYTES), w: wBuf, b: bBuf, sgd: createSgdUniform(gpu.device, 'sgd', lr, features * classes) });
-      await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, features, classes, row0), { rows, features, classes }));
+      const group = kernel.bind({ images: upload(gpu, images), order: upload(gpu, order), dlogits: uploadUniform(gpu, dl, FUSED_UNIFORM_BYTES), w: wBuf, b: bBuf, sgd: createSgdUniform(gpu.device, 'sgd', lr) });
+      await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows, row0)));
       const wantW = w.slice();
       const wantB = b.slice();
       fusedWeightGradSgd(images, order, dl, wantW, wantB, row0, rows, features, classes, lr);

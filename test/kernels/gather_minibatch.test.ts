@@ -17,11 +17,11 @@ describe('gather_minibatch: x = images[order[row0 + r]] / 255', () => {
         const labels = Uint32Array.from({ length: count }, () => rng.int(10));
         const order = rng.permutation(count);
         const row0 = 13;
-        const kernel = await gatherKernel.create(gpu);
+        const kernel = await gatherKernel.create(gpu, { K: features }, { rows });
         const x = zeros(gpu, rows * features);
         const y = zeros(gpu, rows);
         const group = kernel.bind({ images: upload(gpu, images), labels: upload(gpu, labels), order: upload(gpu, order), x, y });
-        await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, features, 10, row0), { rows, features, classes: 10 }));
+        await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows, row0)));
         const expected = gatherMinibatch(images, labels, order, row0, rows, features);
         expectClose(await readFloats(gpu, x, rows * features), expected.x, { abs: 0, rel: 3 * 2 ** -24 }, 'x');
         expect(Array.from(await readUints(gpu, y, rows))).toEqual(Array.from(expected.y));

@@ -6,7 +6,6 @@ import { expect } from 'vitest';
 import type { Gpu } from '../../src/gpu/device.js';
 import { COPY_DST, COPY_SRC, createBufferWith, readF32, readU32, STORAGE, UNIFORM } from '../../src/gpu/buffers.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
-import type { BoundKernel } from '../../src/kernels/kernel.js';
 import { StepSlots } from '../../src/train/steps.js';
 import { Rng } from '../../src/random.js';
 
@@ -32,8 +31,8 @@ export function zeros(gpu: Gpu, elements: number, label = 'out'): GPUBuffer {
 }
 
 /** A @group(1) bind group for one step covering rows [row0, row0 + rows). */
-export function oneStep<N extends string>(gpu: Gpu, kernel: BoundKernel<N>, rows: number, features: number, classes: number, row0 = 0): GPUBindGroup {
-  return StepSlots.create(gpu.device, kernel.kernel.layout(1), [{ row0, rows }], features, classes).groups[0];
+export function oneStep(gpu: Gpu, rows: number, row0 = 0): GPUBindGroup {
+  return StepSlots.create(gpu.device, [{ row0, rows }]).groups[0];
 }
 
 /** Records `encode` into one compute pass, submits it, and waits. */

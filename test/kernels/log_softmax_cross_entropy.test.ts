@@ -6,12 +6,12 @@ import { CLASSES, expectClose, oneStep, randomFloats, randomLabels, readFloats, 
 
 async function gpuFused(logits: Float32Array, y: Uint32Array, rows: number, classes: number, writeGrad = true) {
   const gpu = await testGpu();
-  const kernel = await fusedKernel.create(gpu, { constants: { WRITE_GRAD: writeGrad ? 1 : 0 } });
+  const kernel = await fusedKernel.create(gpu, { N: classes }, { rows, constants: { WRITE_GRAD: writeGrad ? 1 : 0 } });
   const loss = zeros(gpu, rows);
   const lossSum = upload(gpu, Float32Array.of(2));
   const dlogits = upload(gpu, new Float32Array(rows * classes).fill(-7));
   const group = kernel.bind({ logits: upload(gpu, logits), y: upload(gpu, y), loss, loss_sum: lossSum, dlogits });
-  await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, 784, classes), { rows, features: 784, classes }));
+  await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
   return {
     loss: await readFloats(gpu, loss, rows),
     sum: (await readFloats(gpu, lossSum, 1))[0],

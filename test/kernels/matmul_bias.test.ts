@@ -16,10 +16,10 @@ describe('matmul_bias: logits = x·W + b', () => {
           const x = Float32Array.from({ length: rows * features }, () => rng.uniform());
           const w = randomFloats(rng, features * classes, 0.1);
           const b = randomFloats(rng, classes, 0.5);
-          const kernel = await matmulBiasKernel.create(gpu);
+          const kernel = await matmulBiasKernel.create(gpu, { K: features, N: classes }, { rows });
           const logits = zeros(gpu, rows * classes);
           const group = kernel.bind({ x: upload(gpu, x), w: upload(gpu, w), b: upload(gpu, b), logits });
-          await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, features, classes), { rows, features, classes }));
+          await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
           expectClose(await readFloats(gpu, logits, rows * classes), matmulBias(x, w, b, rows, features, classes), { abs: 5e-5, rel: 1e-5 }, 'logits');
         });
       }

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { createSgdUniform, sgdDims, sgdUpdate as sgdKernel } from '../../src/kernels/sgd_update.js';
+import { createSgdUniform, sgdUpdate as sgdKernel } from '../../src/kernels/sgd_update.js';
 import { sgdUpdate } from '../../src/reference/sgd_update.js';
 import { Rng } from '../../src/random.js';
 import { expectClose, randomFloats, readFloats, runPass, testGpu, upload } from './harness.js';
@@ -14,10 +14,10 @@ describe('sgd_update: param -= lr * grad', () => {
       const param = randomFloats(rng, count, 0.01);
       const grad = randomFloats(rng, count, 0.05);
       const lr = 0.1;
-      const kernel = await sgdKernel.create(gpu);
+      const kernel = await sgdKernel.create(gpu, { COUNT: count });
       const p = upload(gpu, param);
-      const group = kernel.bind({ sgd: createSgdUniform(gpu.device, 'sgd', lr, count), param: p, grad: upload(gpu, grad) });
-      await runPass(gpu, (pass) => kernel.encode(pass, group, null, sgdDims(count)));
+      const group = kernel.bind({ sgd: createSgdUniform(gpu.device, 'sgd', lr), param: p, grad: upload(gpu, grad) });
+      await runPass(gpu, (pass) => kernel.encode(pass, group));
       const want = param.slice();
       sgdUpdate(want, grad, lr);
       expectClose(await readFloats(gpu, p, count), want, { abs: 2e-9, rel: 2 ** -23 }, 'param');

@@ -6,10 +6,10 @@ import { CLASSES, expectClose, oneStep, randomFloats, readFloats, ROWS, runPass,
 
 async function gpuSoftmax(logits: Float32Array, rows: number, classes: number): Promise<Float32Array> {
   const gpu = await testGpu();
-  const kernel = await softmaxKernel.create(gpu);
+  const kernel = await softmaxKernel.create(gpu, { N: classes }, { rows });
   const probs = zeros(gpu, rows * classes);
   const group = kernel.bind({ logits: upload(gpu, logits), probs });
-  await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, 784, classes), { rows, features: 784, classes }));
+  await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
   return readFloats(gpu, probs, rows * classes);
 }
 

@@ -14,10 +14,10 @@ describe('softmax_cross_entropy_grad: dlogits = (probs - onehot(y)) / rows', () 
         const rng = new Rng(rows * 13 + classes);
         const probs = softmax(randomFloats(rng, rows * classes, 2), rows, classes);
         const y = randomLabels(rng, rows, classes);
-        const kernel = await gradKernel.create(gpu);
+        const kernel = await gradKernel.create(gpu, { N: classes }, { rows });
         const dlogits = zeros(gpu, rows * classes);
         const group = kernel.bind({ probs: upload(gpu, probs), y: upload(gpu, y), dlogits });
-        await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, 784, classes), { rows, features: 784, classes }));
+        await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
         expectClose(await readFloats(gpu, dlogits, rows * classes), softmaxCrossEntropyGrad(probs, y, rows, classes), { abs: 2e-7 / rows, rel: 1e-6 }, 'dlogits');
       });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCountUniform, sumEpochTotals as totalsKernel } from '../../src/kernels/sum_epoch_totals.js';
+import { sumEpochTotals as totalsKernel } from '../../src/kernels/sum_epoch_totals.js';
 import { sumEpochTotals } from '../../src/reference/sum_epoch_totals.js';
 import { Rng } from '../../src/random.js';
 import { expectClose, readFloats, readUints, runPass, testGpu, upload, zeros } from './harness.js';
@@ -13,11 +13,11 @@ describe('sum_epoch_totals: loss sum and hit count over an epoch', () => {
       const rng = new Rng(samples);
       const loss = Float32Array.from({ length: samples }, () => rng.uniform() * 2);
       const hit = Uint32Array.from({ length: samples }, () => rng.int(2));
-      const kernel = await totalsKernel.create(gpu);
+      const kernel = await totalsKernel.create(gpu, { SAMPLES: samples });
       const lossSum = upload(gpu, Float32Array.of(123)); // overwritten, not added to
       const correct = zeros(gpu, 1);
-      const group = kernel.bind({ count: createCountUniform(gpu.device, samples), sample_loss: upload(gpu, loss), sample_hit: upload(gpu, hit), loss_sum: lossSum, correct });
-      await runPass(gpu, (pass) => kernel.encode(pass, group, null, { rows: 1, features: 1, classes: 1 }));
+      const group = kernel.bind({ sample_loss: upload(gpu, loss), sample_hit: upload(gpu, hit), loss_sum: lossSum, correct });
+      await runPass(gpu, (pass) => kernel.encode(pass, group));
       const want = sumEpochTotals(loss, hit, samples);
       expectClose(await readFloats(gpu, lossSum, 1), [want.lossSum], { abs: 0, rel: 1e-6 }, 'loss_sum');
       expect((await readUints(gpu, correct, 1))[0]).toBe(want.correct);

@@ -15,10 +15,10 @@ describe('weight_grad: dW = xᵀ · dlogits', () => {
           const rng = new Rng(rows * 3 + features + classes);
           const x = Float32Array.from({ length: rows * features }, () => rng.uniform());
           const dl = randomFloats(rng, rows * classes, 1 / rows);
-          const kernel = await weightGradKernel.create(gpu);
+          const kernel = await weightGradKernel.create(gpu, { K: features, N: classes }, { rows });
           const dw = zeros(gpu, features * classes);
           const group = kernel.bind({ x: upload(gpu, x), dlogits: upload(gpu, dl), dw });
-          await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, kernel, rows, features, classes), { rows, features, classes }));
+          await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
           expectClose(await readFloats(gpu, dw, features * classes), weightGrad(x, dl, rows, features, classes), { abs: 2e-6, rel: 1e-5 }, 'dW');
         });
       }

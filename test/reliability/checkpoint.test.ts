@@ -12,11 +12,13 @@ import { describe, expect, it } from 'vitest';
 import { CheckpointError } from '../../src/errors.js';
 import { type Checkpoint, encodeCheckpoint } from '../../src/model/checkpoint.js';
 import { loadCheckpoint, prepareCheckpointDir, saveCheckpoint } from '../../src/model/checkpoint_file.js';
-import { initialParameters } from '../../src/model/parameters.js';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../../src/data/dataset.js';
+import { scratchModel } from '../../src/model/scratch.js';
 import { runCli } from '../cli/run.js';
 
-const MODEL = { features: 784, classes: 10 };
-const meta: Checkpoint['meta'] = { model: 'scratch', epoch: 3, config: { lr: 0.1, batchSize: 256, seed: 0, epochs: 5, limit: null }, history: [], test: null };
+const spec = scratchModel.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {});
+const initialParameters = (seed: number) => scratchModel.init(spec, seed);
+const meta: Checkpoint['meta'] = { model: spec, epoch: 3, config: { lr: 0.1, batchSize: 256, seed: 0, epochs: 5, limit: null }, history: [], test: null };
 const good = () => encodeCheckpoint({ params: initialParameters(0), meta });
 
 /** Re-encodes a checkpoint with its JSON header changed by `edit` (the tensor data stays as it was). */
@@ -49,8 +51,8 @@ function file(name: string, bytes: Uint8Array): string {
 
 // [case, bytes, the message after "PATH: "]. Exact texts: RELIABILITY.md quotes them.
 const bad: Array<[string, () => Uint8Array, string]> = [
-  ['wrong version', () => withHeader(good(), (h) => (h.__metadata__.version = '2')), 'checkpoint version 2, this build reads version 1'],
-  ['W shape disagrees with the model', () => encodeCheckpoint({ params: { ...initialParameters(0), features: 100, weights: new Float32Array(1000) }, meta }), 'tensor W has shape [100,10], the model needs [784,10]'],
+  ['wrong version', () => withHeader(good(), (h) => (h.__metadata__.version = '3')), 'checkpoint version 3, this build reads versions 1 and 2'],
+  ['W shape disagrees with the model', () => encodeCheckpoint({ params: { ...initialParameters(0), W: { shape: [100, 10], data: new Float32Array(1000) } }, meta }), 'tensor W has shape [100,10], the model needs [784,10]'],
   ['b shape disagrees with W', () => withHeader(good(), (h) => ((h.b.shape = [9]), (h.b.data_offsets = [31360, 31396]))), 'tensor b has shape [9], the model needs [10]'],
   ['dtype is not F32', () => withHeader(good(), (h) => (h.W.dtype = 'F16')), 'tensor W has dtype F16, expected F32'],
   ['weight data truncated', () => good().subarray(0, good().length - 100), 'truncated: tensor W needs bytes up to 31360, the file has 31300 after its header'],
@@ -68,20 +70,20 @@ const bad: Array<[string, () => Uint8Array, string]> = [
 
 describe('damaged checkpoints are one clear CheckpointError', () => {
   it('a good one loads (the cases below differ from it in one thing)', () => {
-    const ck = loadCheckpoint(file('good.safetensors', good()), MODEL);
+    const ck = loadCheckpoint(file('good.safetensors', good()));
     expect(ck.meta.epoch).toBe(3);
-    expect(ck.params.weights).toEqual(initialParameters(0).weights);
+    expect(ck.params.W.data).toEqual(initialParameters(0).W.data);
   });
 
   for (const [what, bytes, message] of bad) {
     it(what, () => {
       const path = file(`${what.replace(/\W+/g, '-')}.safetensors`, bytes());
-      expect(() => loadCheckpoint(path, MODEL)).toThrow(new CheckpointError(`${path}: ${message}`));
+      expect(() => loadCheckpoint(path)).toThrow(new CheckpointError(`${path}: ${message}`));
     });
   }
 
   it('a missing file says how to make one', () => {
-    expect(() => loadCheckpoint(join(dir, 'nope'), MODEL)).toThrow(new CheckpointError(`${join(dir, 'nope')}: no such file (train with --out DIR to write one)`));
+    expect(() => loadCheckpoint(join(dir, 'nope'))).toThrow(new CheckpointError(`${join(dir, 'nope')}: no such file (train with --out DIR to write one)`));
   });
 });
 
@@ -131,7 +133,7 @@ describe('writes are atomic', () => {
     expect(() => saveCheckpoint(inside, ck)).toThrow(
       new CheckpointError(`${inside}/model.safetensors: cannot write the checkpoint (EEXIST: file already exists, mkdir '${inside}'); the previous one, if any, is unchanged`),
     );
-    expect(loadCheckpoint(out, MODEL).meta.epoch).toBe(3);
+    expect(loadCheckpoint(out).meta.epoch).toBe(3);
   });
 
   // A child process writes two big checkpoints (every weight = its epoch, 1 or 2) in turn as fast as it can and
@@ -144,8 +146,9 @@ describe('writes are atomic', () => {
       import { encodeCheckpoint } from ${JSON.stringify(dist('model/checkpoint.js'))};
       import { writeFileAtomic } from ${JSON.stringify(dist('model/checkpoint_file.js'))};
       const features = 784 * 128; // 4 MB, so most of the time is spent inside a write
-      const meta = (epoch) => ({ model: 'scratch', epoch, config: { lr: 0.1, batchSize: 256, seed: 0, epochs: 5, limit: null }, history: [], test: null });
-      const versions = [1, 2].map((e) => encodeCheckpoint({ params: { features, classes: 10, weights: new Float32Array(features * 10).fill(e), bias: new Float32Array(10).fill(e) }, meta: meta(e) }));
+      const model = { kind: 'scratch', input: { channels: 1, height: 1, width: features }, classes: 10, options: { kernels: 'auto' } };
+      const meta = (epoch) => ({ model, epoch, config: { lr: 0.1, batchSize: 256, seed: 0, epochs: 5, limit: null }, history: [], test: null });
+      const versions = [1, 2].map((e) => encodeCheckpoint({ params: { W: { shape: [features, 10], data: new Float32Array(features * 10).fill(e) }, b: { shape: [10], data: new Float32Array(10).fill(e) } }, meta: meta(e) }));
       for (let i = 0; ; i++) {
         writeFileAtomic(process.argv[1], versions[i % 2]);
         process.stdout.write(i + '\\n');
@@ -161,7 +164,7 @@ describe('writes are atomic', () => {
       await exited;
       const ck = loadCheckpoint(path); // throws if the kill left a partial file
       expect([1, 2]).toContain(ck.meta.epoch);
-      expect(ck.params.weights.every((v) => v === ck.meta.epoch)).toBe(true);
+      expect(ck.params.W.data.every((v) => v === ck.meta.epoch)).toBe(true);
       const now = readdirSync(out).filter((f) => f.includes('.tmp-')).length;
       if (now > temps) interrupted++;
       temps = now;

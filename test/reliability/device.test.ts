@@ -3,6 +3,8 @@
  * and a shader that does not compile. Each must end in one GpuError naming the problem, within a bounded time,
  * with the checkpoints of the completed epochs kept.
  */
+import { fashionMnistSpec } from '../../src/model/registry.js';
+import { STEP_PRELUDE } from '../../src/kernels/kernel.js';
 import { describe, expect, it } from 'vitest';
 import { limitSplit } from '../../src/data/dataset.js';
 import { loadFashionMnist } from '../../src/data/node.js';
@@ -13,7 +15,7 @@ import { createNodeGpu } from '../../src/gpu/node.js';
 import { readFileSync } from 'node:fs';
 import { train, type TrainHooks } from '../../src/train/loop.js';
 
-const options = { model: 'scratch' as const, epochs: 4, lr: 0.1, batchSize: 256, seed: 0, limit: 6000 };
+const options = { spec: fashionMnistSpec('scratch'), epochs: 4, lr: 0.1, batchSize: 256, seed: 0, limit: 6000 };
 
 /** Rejects if `work` has not settled within `ms`: a fault must never turn into a hang. */
 function within<T>(ms: number, work: Promise<T>): Promise<T> {
@@ -102,10 +104,14 @@ describe('uncaptured WebGPU errors fail the epoch', () => {
 
 describe('a broken shader', () => {
   const source = readFileSync(new URL('../../shaders/softmax.wgsl', import.meta.url), 'utf8');
+  // Lines of the shader file itself: the Step prelude the loader puts in front must not shift them.
+  const lineOf = (text: string) => source.split('\n').findIndex((l) => l.includes(text)) + 1;
+  const inv = lineOf('let inv = 1.0 / total;');
+  const main = lineOf('fn main(');
   const broken: Array<[string, string, RegExp]> = [
-    ['a type error', source.replace('let inv = 1.0 / total;', 'let inv: u32 = 1.0 / total;'), /^WGSL compilation failed: shaders\/softmax\.wgsl:35:\d+: .*'u32'/],
-    ['an unknown name', source.replace('let inv = 1.0 / total;', 'let inv = 1.0 / totl;'), /^WGSL compilation failed: shaders\/softmax\.wgsl:35:19: unresolved value 'totl'$/],
-    ['a syntax error', source.replace('fn main(', 'fn main(('), /^WGSL compilation failed: shaders\/softmax\.wgsl:18:\d+: /],
+    ['a type error', source.replace('let inv = 1.0 / total;', 'let inv: u32 = 1.0 / total;'), new RegExp(`^WGSL compilation failed: shaders/softmax\\.wgsl:${inv}:\\d+: .*'u32'`)],
+    ['an unknown name', source.replace('let inv = 1.0 / total;', 'let inv = 1.0 / totl;'), new RegExp(`^WGSL compilation failed: shaders/softmax\\.wgsl:${inv}:19: unresolved value 'totl'$`)],
+    ['a syntax error', source.replace('fn main(', 'fn main(('), new RegExp(`^WGSL compilation failed: shaders/softmax\\.wgsl:${main}:\\d+: `)],
     ['no WGSL at all', 'this is not wgsl', /^WGSL compilation failed: shaders\/softmax\.wgsl:1:1: /],
   ];
   for (const [what, code, message] of broken) {
@@ -113,8 +119,8 @@ describe('a broken shader', () => {
       const real = await createNodeGpu();
       try {
         // Constructed like createNodeGpu does, with the shader source swapped for the broken one.
-        const gpu: Gpu = { ...real, shaders: () => code };
-        const error = await Kernel.create(gpu, 'softmax').then(() => null, (err: unknown) => err);
+        const gpu: Gpu = { ...real, shaders: (name) => (name === 'softmax' ? code : real.shaders(name)) };
+        const error = await Kernel.create(gpu, 'softmax', { constants: { N: 10 }, preludes: [STEP_PRELUDE] }).then(() => null, (err: unknown) => err);
         expect(error).toBeInstanceOf(GpuError);
         expect((error as Error).message).toMatch(message);
         expect((error as Error).message).not.toContain('\n');

@@ -2,11 +2,13 @@
  * Bad flags not already in test/cli/usage.test.ts, above all batch sizes past the adapter's limits: each is one
  * line naming the flag (and the limit), a --help hint, exit code 2, and no GPU work.
  */
+import { fashionMnistSpec } from '../../src/model/registry.js';
 import { describe, expect, it } from 'vitest';
 import { loadFashionMnist } from '../../src/data/node.js';
 import { GpuError } from '../../src/errors.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
-import { batchSizeProblem, train } from '../../src/train/loop.js';
+import { train } from '../../src/train/loop.js';
+import { batchSizeProblem } from '../../src/gpu/tuning.js';
 import { runCli } from '../cli/run.js';
 
 const HINT = '(see `webgpu-softmax train --help`)';
@@ -84,7 +86,7 @@ describe('batch sizes past the adapter\'s limits', () => {
     const data = await loadFashionMnist();
     const gpu = await createNodeGpu();
     try {
-      const options = { model: 'scratch' as const, epochs: 1, lr: 0.1, batchSize: 60000, seed: 0, limit: null };
+      const options = { spec: fashionMnistSpec('scratch'), epochs: 1, lr: 0.1, batchSize: 60000, seed: 0, limit: null };
       const problem = batchSizeProblem(gpu.device.limits, 60000, 784);
       if (!problem) return;
       await expect(train(gpu, data, options)).rejects.toThrow(new GpuError(`batch size 60000 ${problem}`));

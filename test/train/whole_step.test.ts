@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { limitSplit } from '../../src/data/dataset.js';
 import { loadFashionMnist } from '../../src/data/node.js';
-import { initialParameters } from '../../src/model/parameters.js';
-import { MODEL_KINDS } from '../../src/model/model.js';
+import { fashionMnistSpec, modelDefinition } from '../../src/model/registry.js';
+import { cloneParameters } from '../../src/model/tensors.js';
 import { trainEpoch } from '../../src/reference/train.js';
-import { KERNEL_PATHS } from '../../src/train/step_recorders.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { expectClose, testGpu } from '../kernels/harness.js';
 
@@ -14,24 +13,26 @@ import { expectClose, testGpu } from '../kernels/harness.js';
 // Loss and accuracy: the loss sum is f32 on the GPU (1e-5 rel); accuracy may differ by a sample or two where a
 // prediction sits on a near tie, so 2 / 2048.
 describe('a whole epoch on the GPU equals the CPU reference', () => {
-  for (const model of MODEL_KINDS) for (const kernels of KERNEL_PATHS) {
+  for (const model of ['scratch', 'concise']) for (const kernels of ['fused', 'separate']) {
     it(`${model} model, ${kernels} kernels: 2,048 samples, batch 256, lr 0.1, seed 3`, async () => {
       const gpu = await testGpu();
       const data = await loadFashionMnist();
       const train = limitSplit(data.train, 2048);
       const opts = { lr: 0.1, batchSize: 256, seed: 3 };
-      const init = initialParameters(opts.seed);
-      const trainer = await Trainer.create(gpu, { train }, { model, kernels, ...opts }, init);
+      const spec = fashionMnistSpec(model, { kernels });
+      const init = modelDefinition(model).init(spec, opts.seed);
+      const trainer = await Trainer.create(gpu, { train }, spec, init, opts);
+      expect(trainer.summary).toBe(`${kernels} kernels`);
       const gpuMetrics = await trainer.trainEpoch(0);
       const gpuParams = await trainer.readParameters();
       trainer.destroy();
 
-      const cpuParams = initialParameters(opts.seed);
-      const cpuMetrics = trainEpoch(model, cpuParams, train, { ...opts, epoch: 0 });
+      const cpuParams = cloneParameters(init);
+      const cpuMetrics = trainEpoch(spec, cpuParams, train, { ...opts, epoch: 0 });
 
-      expect(gpuParams.weights).not.toEqual(init.weights); // it trained
-      expectClose(gpuParams.weights, cpuParams.weights, { abs: 2e-6, rel: 1e-4 }, 'W');
-      expectClose(gpuParams.bias, cpuParams.bias, { abs: 2e-6, rel: 1e-4 }, 'b');
+      expect(gpuParams.W.data).not.toEqual(init.W.data); // it trained
+      expectClose(gpuParams.W.data, cpuParams.W.data, { abs: 2e-6, rel: 1e-4 }, 'W');
+      expectClose(gpuParams.b.data, cpuParams.b.data, { abs: 2e-6, rel: 1e-4 }, 'b');
       expectClose([gpuMetrics.loss], [cpuMetrics.loss], { abs: 0, rel: 1e-5 }, 'loss');
       expect(Math.abs(gpuMetrics.trainAccuracy - cpuMetrics.trainAccuracy)).toBeLessThanOrEqual(2 / 2048);
     });

@@ -58,9 +58,9 @@ function contenders(flags: { peers: boolean; reference: boolean; only: string[] 
   const all: Contender[] = [
     new OursContender('ours (default: fused kernels, ~10 submits/epoch)'),
     // The straightforward orchestration: one kernel per stage (the scratch model) and one submit per step.
-    new OursContender('ours (straightforward: separate kernels, one submit per step)', { kernels: 'separate', stepsPerSubmit: 1 }),
+    new OursContender('ours (straightforward: separate kernels, one submit per step)', { modelOptions: { kernels: 'separate' }, stepsPerSubmit: 1 }),
     // Fused kernels but one submit per step: separates what fusion buys from what batching submits buys.
-    new OursContender('ours (fused kernels, one submit per step)', { kernels: 'fused', stepsPerSubmit: 1 }),
+    new OursContender('ours (fused kernels, one submit per step)', { modelOptions: { kernels: 'fused' }, stepsPerSubmit: 1 }),
   ];
   if (flags.reference) all.push(new ReferenceContender());
   if (flags.peers) all.push(isolatedPeer('tfjs-webgpu'), isolatedPeer('tfjs-wasm'), isolatedPeer('pytorch', peer));

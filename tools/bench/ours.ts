@@ -4,16 +4,18 @@
  */
 import { describeAdapter, type Gpu } from '../../src/gpu/device.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
-import { initialParameters, type Parameters } from '../../src/model/parameters.js';
-import type { ModelKind } from '../../src/model/model.js';
+import type { ModelOptions, ModelSpec } from '../../src/model/model.js';
+import { fashionMnistSpec, modelDefinition } from '../../src/model/registry.js';
+import { cloneParameters, type Parameters } from '../../src/model/tensors.js';
 import { evaluate, trainEpoch } from '../../src/reference/train.js';
 import { type KernelTime, Profiler } from '../../src/train/profile.js';
-import { Trainer, type TrainerConfig } from '../../src/train/trainer.js';
+import { Trainer } from '../../src/train/trainer.js';
 import type { BenchData, Contender, EpochResult } from './contender.js';
 
 export interface OursOptions {
-  model?: ModelKind;
-  kernels?: TrainerConfig['kernels'];
+  /** Model kind (default scratch) and its options (e.g. { kernels: 'separate' }). */
+  model?: string;
+  modelOptions?: ModelOptions;
   stepsPerSubmit?: number;
 }
 
@@ -36,19 +38,21 @@ export class OursContender implements Contender {
   async setup(data: BenchData): Promise<void> {
     this.gpu = await createNodeGpu();
     this.adapter = describeAdapter(this.gpu.adapterInfo);
+    const spec = fashionMnistSpec(this.options.model ?? 'scratch', this.options.modelOptions ?? {});
     this.trainer = await Trainer.create(
       this.gpu,
       {
         train: { images: data.trainImages, labels: data.trainLabels, count: data.trainCount },
         test: { images: data.testImages, labels: data.testLabels, count: data.testCount },
       },
-      { model: this.options.model ?? 'scratch', lr: data.lr, batchSize: data.batchSize, seed: data.seed, kernels: this.options.kernels, stepsPerSubmit: this.options.stepsPerSubmit },
-      initialParameters(data.seed),
+      spec,
+      modelDefinition(spec.kind).init(spec, data.seed),
+      { lr: data.lr, batchSize: data.batchSize, seed: data.seed, stepsPerSubmit: this.options.stepsPerSubmit },
     );
     this.gpuBytes = this.trainer.gpuBytes();
     this.dispatchesPerEpoch = this.trainer.dispatchesPerEpoch();
     this.submitsPerEpoch = Math.ceil(this.trainer.stepsPerEpoch / this.trainer.config.stepsPerSubmit);
-    this.notes = `${this.trainer.config.kernels} kernels, ${this.dispatchesPerEpoch} dispatches and ${this.submitsPerEpoch} submits per epoch`;
+    this.notes = `${this.trainer.summary}, ${this.dispatchesPerEpoch} dispatches and ${this.submitsPerEpoch} submits per epoch`;
   }
 
   async trainEpoch(epoch: number): Promise<EpochResult> {
@@ -83,22 +87,23 @@ export class ReferenceContender implements Contender {
   notes = 'the kernels\' CPU twins, single thread; a correctness floor, not a peer';
   private data?: BenchData;
   private params?: Parameters;
+  private readonly spec: ModelSpec = fashionMnistSpec('scratch');
 
   async setup(data: BenchData): Promise<void> {
     this.data = data;
-    this.params = initialParameters(data.seed);
+    this.params = cloneParameters(modelDefinition(this.spec.kind).init(this.spec, data.seed));
   }
 
   async trainEpoch(epoch: number): Promise<EpochResult> {
     const d = this.data!;
     const start = performance.now();
-    const m = trainEpoch('scratch', this.params!, { images: d.trainImages, labels: d.trainLabels, count: d.trainCount }, { lr: d.lr, batchSize: d.batchSize, seed: d.seed, epoch });
+    const m = trainEpoch(this.spec, this.params!, { images: d.trainImages, labels: d.trainLabels, count: d.trainCount }, { lr: d.lr, batchSize: d.batchSize, seed: d.seed, epoch });
     return { seconds: (performance.now() - start) / 1000, loss: m.loss, trainAccuracy: m.trainAccuracy };
   }
 
   async testAccuracy(): Promise<number> {
     const d = this.data!;
-    return evaluate(this.params!, { images: d.testImages, labels: d.testLabels, count: d.testCount }).accuracy;
+    return evaluate(this.spec, this.params!, { images: d.testImages, labels: d.testLabels, count: d.testCount }).accuracy;
   }
 
   async dispose(): Promise<void> {}

@@ -3,13 +3,10 @@
  * normalised by the gather kernel, so the 60,000-image training set takes 47 MB instead of 188 MB of f32.
  */
 import { GpuError } from '../errors.js';
-import { createBufferWith } from '../gpu/buffers.js';
+import type { ImageSplit } from '../data/dataset.js';
+import { createBufferWith } from './buffers.js';
 
-export interface ImageSplit {
-  images: Uint8Array; // [count, features] u8 row-major
-  labels: Uint8Array; // [count] class index
-  count: number;
-}
+export type { ImageSplit } from '../data/dataset.js';
 
 export interface GpuSplit {
   images: GPUBuffer; // [count, features / 4] u32: 4 u8 pixels per word

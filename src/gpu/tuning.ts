@@ -1,0 +1,46 @@
+/**
+ * Policy per kind of adapter: which kernel shapes run fastest where. Kernels take these as override
+ * constants at creation; models ask for the table that fits the adapter they run on.
+ */
+import type { AdapterSummary } from './device.js';
+
+/** Software adapters: Dawn marks them as fallback adapters; lavapipe also calls its architecture "software". */
+export function isCpuAdapter(info: AdapterSummary): boolean {
+  return info.isFallbackAdapter || info.architecture === 'software' || /llvmpipe|lavapipe|swiftshader/i.test(info.description + info.device);
+}
+
+/**
+ * Shapes of softmax regression's fused kernels: workgroup sizes and rows per forward invocation. A CPU Vulkan
+ * driver (lavapipe, SwiftShader) runs a workgroup as SIMD lanes on one thread and loads W once per lane, so it
+ * wants few invocations that each reuse a load for many rows, in small workgroups that spread a step over the
+ * cores: measured fastest on lavapipe with 2 cores (BENCHMARKS.md). A GPU wants at least a warp/wavefront per
+ * workgroup and more, smaller invocations (not yet measured on one).
+ */
+export interface FusedShapes {
+  forward: { workgroup: number; rows: number };
+  update: { workgroup: number };
+}
+export const FUSED_SHAPES: { cpu: FusedShapes; gpu: FusedShapes } = {
+  cpu: { forward: { workgroup: 16, rows: 8 }, update: { workgroup: 8 } },
+  gpu: { forward: { workgroup: 64, rows: 2 }, update: { workgroup: 64 } },
+};
+
+export const fusedShapesFor = (info: AdapterSummary): FusedShapes => (isCpuAdapter(info) ? FUSED_SHAPES.cpu : FUSED_SHAPES.gpu);
+
+/**
+ * Why a minibatch of `rows` samples of `features` f32 does not fit this device, or null if it does. The largest
+ * per-batch allocation is a gathered x: [rows, features] f32 in one storage binding, and gathering dispatches
+ * one workgroup row per sample. (The dataset's own binding is checked when it is uploaded.)
+ */
+export function batchSizeProblem(limits: GPUSupportedLimits, rows: number, features: number): string | null {
+  const bytes = rows * features * 4;
+  const candidates: Array<[string, number, number]> = [
+    ['maxStorageBufferBindingSize', limits.maxStorageBufferBindingSize, Math.floor(limits.maxStorageBufferBindingSize / (features * 4))],
+    ['maxBufferSize', limits.maxBufferSize, Math.floor(limits.maxBufferSize / (features * 4))],
+    ['maxComputeWorkgroupsPerDimension', limits.maxComputeWorkgroupsPerDimension, limits.maxComputeWorkgroupsPerDimension],
+  ];
+  const [name, value, max] = candidates.reduce((a, b) => (b[2] < a[2] ? b : a));
+  if (rows <= max) return null;
+  const need = name === 'maxComputeWorkgroupsPerDimension' ? `${rows} workgroups in one dimension` : `a ${bytes}-byte minibatch buffer (${rows} x ${features} f32)`;
+  return `needs ${need}, more than this adapter's ${name} (${value}) allows; the largest batch size it can train is ${max}`;
+}

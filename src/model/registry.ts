@@ -1,0 +1,36 @@
+/**
+ * The models this build can train, by kind. Adding a model: its model file (a ModelDefinition) and its new
+ * kernels, then one line here. The CLI, the page, checkpoints and the benchmark take the list from here.
+ */
+import { UsageError } from '../errors.js';
+import { conciseModel } from './concise.js';
+import { dataMismatch, type ModelDefinition, type ModelOptions, type ModelSpec } from './model.js';
+import { CheckpointError } from '../errors.js';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, type ImageShape } from '../data/dataset.js';
+import { scratchModel } from './scratch.js';
+
+export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel];
+
+export const MODEL_KINDS: readonly string[] = MODELS.map((m) => m.kind);
+
+export function modelDefinition(kind: string): ModelDefinition {
+  const def = MODELS.find((m) => m.kind === kind);
+  if (!def) throw new UsageError(`unknown model "${kind}" (this build has ${MODEL_KINDS.join(', ')})`);
+  return def;
+}
+
+/** The model and its options in a few words, for the lines the CLI and the page print. */
+export function describeModel(spec: ModelSpec): string {
+  return modelDefinition(spec.kind).describe?.(spec) ?? spec.kind;
+}
+
+/** Refuses a checkpoint's model that cannot read this data (`name`: the checkpoint, for the message). */
+export function checkModelFitsData(name: string, spec: ModelSpec, input: ImageShape, classes: number): void {
+  const problem = dataMismatch(spec, input, classes);
+  if (problem) throw new CheckpointError(`${name}: ${problem}`);
+}
+
+/** The spec of model `kind` for Fashion-MNIST (1x28x28 images, 10 classes) with `options`. */
+export function fashionMnistSpec(kind: string, options: ModelOptions = {}): ModelSpec {
+  return modelDefinition(kind).spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, options);
+}
