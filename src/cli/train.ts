@@ -19,18 +19,33 @@ import { flagName, givenFlags, parseFlags } from './args.js';
 import { Output } from './output.js';
 import { ProgressBar } from './progress.js';
 
-const MODELS_HELP = MODEL_KINDS.map((kind) => `${kind}: ${modelDefinition(kind).summary}`).join('; ');
+const MODELS_HELP = MODEL_KINDS.map((kind) => {
+  const d = modelDefinition(kind);
+  return `${kind}: ${d.summary}, lr ${d.defaults.lr}, ${d.defaults.epochs} epochs`;
+}).join('; ');
+/** Which models read an option, for its help line. */
+const readBy = (option: string) => {
+  const kinds = MODEL_KINDS.filter((k) => modelDefinition(k).optionNames.includes(option));
+  return kinds.length > 0 ? ` [${kinds.join(', ')}]` : '';
+};
+/** Flags that are model options: passed to the model's spec when given; a model refuses those it does not read. */
+const MODEL_OPTION_FLAGS = ['kernels', 'hidden', 'dropout', 'weightDecay', 'activation', 'pool'] as const;
 
 export const trainSpec = {
   usage: 'webgpu-softmax train [flags]',
   summary:
-    'Train softmax regression (784 -> 10) on Fashion-MNIST on the GPU with d2l\'s defaults, printing loss, train\n' +
-    'accuracy and test accuracy after each epoch.',
+    'Train a model of d2l\'s (softmax regression by default) on Fashion-MNIST on the GPU with the book\'s defaults,\n' +
+    'printing loss, train accuracy and test accuracy after each epoch.',
   flags: {
     model: { type: 'choice' as const, choices: MODEL_KINDS, default: 'scratch', help: MODELS_HELP },
-    kernels: { type: 'choice' as const, choices: KERNEL_CHOICES, default: 'auto', help: 'softmax regression (scratch, concise): fused: 2 dispatches per step (fast, batch <= 1638); separate: the model\'s own kernel per stage (teaching form); auto: fused where it fits' },
-    epochs: { type: 'int' as const, default: 5, min: 1, max: 100000, help: 'epochs to train (with --resume: the total, counting those already done)' },
-    lr: { type: 'number' as const, default: 0.1, positive: true, placeholder: 'RATE', help: 'SGD learning rate' },
+    kernels: { type: 'choice' as const, choices: KERNEL_CHOICES, help: `fused: 2 dispatches per step (fast, batch <= 1638); separate: the model's own kernel per stage (teaching form); auto (default): fused where it fits${readBy('kernels')}` },
+    hidden: { type: 'string' as const, placeholder: 'N[,N...]', help: `hidden layer sizes, e.g. 256 or 256,256 (default 256)${readBy('hidden')}` },
+    dropout: { type: 'string' as const, placeholder: 'P[,P...]', help: `dropout probability after each hidden layer, e.g. 0.2,0.5 (default none)${readBy('dropout')}` },
+    weightDecay: { type: 'number' as const, placeholder: 'LAMBDA', help: `L2 weight decay added to the weights' gradients, as torch.optim.SGD(weight_decay=...) (default 0)${readBy('weightDecay')}` },
+    activation: { type: 'choice' as const, choices: ['sigmoid', 'relu'], help: `activation after each hidden layer (default sigmoid, the book's)${readBy('activation')}` },
+    pool: { type: 'choice' as const, choices: ['avg', 'max'], help: `pooling (default avg, the book's)${readBy('pool')}` },
+    epochs: { type: 'int' as const, min: 1, max: 100000, help: 'epochs to train (default: the model\'s, see --model; with --resume: the total, counting those already done)' },
+    lr: { type: 'number' as const, positive: true, placeholder: 'RATE', help: 'SGD learning rate (default: the model\'s, see --model)' },
     batchSize: { type: 'int' as const, default: 256, min: 1, max: 65536, help: 'minibatch size' },
     seed: { type: 'int' as const, default: 0, min: 0, max: 4294967295, help: 'seed of the weight init and the shuffles' },
     limit: { type: 'int' as const, min: 1, help: 'train on the first N training samples only' },
@@ -57,8 +72,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
     if (given.has('model') && flags.model !== saved.kind) {
       throw new UsageError(`--model ${flags.model} disagrees with the checkpoint being resumed (model ${saved.kind}); leave --model out to resume it`);
     }
-    if (given.has('kernels') && flags.kernels !== saved.options.kernels) {
-      throw new UsageError(`--kernels ${flags.kernels} disagrees with the checkpoint being resumed (kernels ${String(saved.options.kernels)}); leave --kernels out to resume it`);
+    // Every model option given again must say what the checkpoint says.
+    for (const key of MODEL_OPTION_FLAGS) {
+      const value = flags[key];
+      if (value === undefined || !modelDefinition(saved.kind).optionNames.includes(key)) continue;
+      const mine = modelDefinition(saved.kind).spec(saved.input, saved.classes, { ...saved.options, [key]: value as string | number }).options[key];
+      if (JSON.stringify(mine) !== JSON.stringify(saved.options[key])) {
+        throw new UsageError(`${flagName(key)} ${value} disagrees with the checkpoint being resumed (${flagName(key)} ${String(saved.options[key] ?? 'unset')}); leave ${flagName(key)} out to resume it`);
+      }
     }
     // Flags not given again continue as the checkpoint's run was started, so the result matches an uninterrupted run.
     const config = resume.meta.config;
@@ -72,7 +93,16 @@ export async function trainCommand(argv: string[]): Promise<number> {
     checkModelFitsData(resume.path, saved, FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES);
   }
   const definition = modelDefinition(resume?.meta.model.kind ?? flags.model);
-  const spec = resume?.meta.model ?? definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, { kernels: flags.kernels });
+  const givenOptions = MODEL_OPTION_FLAGS.filter((k) => flags[k] !== undefined);
+  const foreign = givenOptions.filter((k) => !definition.optionNames.includes(k));
+  if (foreign.length > 0) {
+    const takes = definition.optionNames.length > 0 ? `it takes ${definition.optionNames.map(flagName).join(', ')}` : 'it takes none';
+    throw new UsageError(`model ${definition.kind} has no option ${foreign.map(flagName).join(', ')} (${takes}) (see \`webgpu-softmax train --help\`)`);
+  }
+  const spec = resume?.meta.model ?? definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, Object.fromEntries(givenOptions.map((k) => [k, flags[k] as string | number])));
+  // The book's hyper-parameters for this model where the flags do not say.
+  flags.lr ??= definition.defaults.lr;
+  flags.epochs ??= definition.defaults.epochs;
   const model = describeModel(spec);
 
   if (outDir) prepareCheckpointDir(outDir);

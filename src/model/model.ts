@@ -104,6 +104,8 @@ export interface ModelDefinition {
   summary: string;
   /** The book's hyper-parameters for this model. */
   defaults: { lr: number; epochs: number };
+  /** The options `spec` reads (camelCase; the CLI's --kebab-case flags of the same names). */
+  optionNames: readonly string[];
   /** Builds and checks a spec from user options (unknown or bad options are a UsageError naming them). */
   spec(input: ImageShape, classes: number, options: ModelOptions): ModelSpec;
   /** Why this spec cannot train with `batchSize` rows, or null (checked before any GPU work). */

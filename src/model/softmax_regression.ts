@@ -229,6 +229,7 @@ export function softmaxModel(def: {
     kind: def.kind,
     summary: def.summary,
     defaults: { lr: 0.1, epochs: 5 },
+    optionNames: ['kernels'],
     spec: (input, classes, options) => softmaxSpec(def.kind, input, classes, options),
     problem: softmaxProblem,
     init: softmaxInit,
