@@ -1,0 +1,28 @@
+import { describe, it } from 'vitest';
+import { linearWeightGrad as kernelDef } from '../../src/kernels/linear_weight_grad.js';
+import { linearWeightGrad } from '../../src/reference/linear_weight_grad.js';
+import { Rng } from '../../src/random.js';
+import { expectClose, oneStep, randomFloats, readFloats, runPass, testGpu, upload, zeros } from './harness.js';
+
+// Tolerance: each dW element sums `rows` (<= 257) products of x in [0, 1] and dy ~ 1/rows in f32:
+// |dW| <= ~1 and f32 accumulation error stays below 1e-6; 2e-6 abs + 1e-5 rel (as weight_grad).
+const TOL = { abs: 2e-6, rel: 1e-5 };
+
+describe('linear_weight_grad: dW = xᵀ · dy, register-tiled', () => {
+  const cases: Array<[number, number, number, Record<string, number>]> = [];
+  for (const K of [784, 13]) for (const N of [10, 256, 3]) for (const rows of [1, 7, 255, 257]) cases.push([rows, K, N, {}]);
+  cases.push([257, 784, 10, { TK: 3, TC: 5 }], [255, 13, 256, { TK: 16, TC: 2 }], [7, 784, 3, { TK: 1, TC: 1 }]);
+  for (const [rows, K, N, constants] of cases) {
+    it(`rows ${rows}, K ${K}, N ${N}${Object.keys(constants).length ? `, tile ${constants.TK} x ${constants.TC}` : ''}`, async () => {
+      const gpu = await testGpu();
+      const rng = new Rng(rows * 5 + K + N);
+      const x = Float32Array.from({ length: rows * K }, () => rng.uniform());
+      const dy = randomFloats(rng, rows * N, 1 / rows);
+      const kernel = await kernelDef.create(gpu, { K, N }, { rows, constants });
+      const dw = zeros(gpu, K * N);
+      const group = kernel.bind({ x: upload(gpu, x), dy: upload(gpu, dy), dw });
+      await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
+      expectClose(await readFloats(gpu, dw, K * N), linearWeightGrad(x, dy, rows, K, N), TOL, 'dW');
+    });
+  }
+});
