@@ -69,7 +69,8 @@ export async function acquireGpu(gpu: GPU, shaders: ShaderSource, options: Acqui
       maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
       maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
     },
-    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    // subgroups: the dense-layer kernels' fast path shares loads across a subgroup (kernels/subgroups.ts).
+    requiredFeatures: (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f)),
   });
   return { instance: gpu, device, adapter, adapterInfo: summarizeAdapter(adapter), shaders, lost: device.lost };
 }

@@ -44,3 +44,33 @@ export function batchSizeProblem(limits: GPUSupportedLimits, rows: number, featu
   const need = name === 'maxComputeWorkgroupsPerDimension' ? `${rows} workgroups in one dimension` : `a ${bytes}-byte minibatch buffer (${rows} x ${features} f32)`;
   return `needs ${need}, more than this adapter's ${name} (${value}) allows; the largest batch size it can train is ${max}`;
 }
+
+/**
+ * Register tiles of the dense-layer kernels (linear_forward*, linear_input_grad, linear_weight_grad*): outputs
+ * per invocation (rows x columns, or words of 4 pixels x columns for the u8 weight gradient) and workgroup size.
+ * lavapipe issues each storage load per invocation, so bigger blocks (fewer loads per multiply-add) win until
+ * the block spills out of the 16 AVX2 registers; measured at the MLP's shapes (256 x 784 x 256) on lavapipe
+ * with 2 cores (BENCHMARKS.md, "MLP"). GPU values are a conventional guess, not yet measured on one.
+ */
+export interface MlpTiles {
+  forward: { workgroup: number; rows: number; cols: number };
+  inputGrad: { workgroup: number; rows: number; cols: number };
+  weightGrad: { workgroup: number; rows: number; cols: number };
+  weightGradU8: { workgroup: number; words: number; cols: number };
+}
+export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
+  cpu: {
+    forward: { workgroup: 64, rows: 8, cols: 4 },
+    inputGrad: { workgroup: 64, rows: 8, cols: 4 },
+    weightGrad: { workgroup: 64, rows: 8, cols: 4 },
+    weightGradU8: { workgroup: 64, words: 2, cols: 4 },
+  },
+  gpu: {
+    forward: { workgroup: 64, rows: 4, cols: 4 },
+    inputGrad: { workgroup: 64, rows: 4, cols: 4 },
+    weightGrad: { workgroup: 64, rows: 4, cols: 4 },
+    weightGradU8: { workgroup: 64, words: 1, cols: 4 },
+  },
+};
+
+export const mlpTilesFor = (info: AdapterSummary): MlpTiles => (isCpuAdapter(info) ? MLP_TILES.cpu : MLP_TILES.gpu);

@@ -8,8 +8,10 @@ import { dataMismatch, type ModelDefinition, type ModelOptions, type ModelSpec }
 import { CheckpointError } from '../errors.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, type ImageShape } from '../data/dataset.js';
 import { scratchModel } from './scratch.js';
+import { mlpConciseModel } from './mlp_concise.js';
+import { mlpScratchModel } from './mlp_scratch.js';
 
-export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel];
+export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel, mlpScratchModel, mlpConciseModel];
 
 export const MODEL_KINDS: readonly string[] = MODELS.map((m) => m.kind);
 

@@ -11,6 +11,7 @@ import { crossEntropy } from './cross_entropy.js';
 import { gatherMinibatch } from './gather_minibatch.js';
 import { logSoftmaxCrossEntropy } from './log_softmax_cross_entropy.js';
 import { matmulBias } from './matmul_bias.js';
+import { mlpReference } from './mlp.js';
 import { sgdUpdate } from './sgd_update.js';
 import { softmax } from './softmax.js';
 import { softmaxCrossEntropyGrad } from './softmax_cross_entropy_grad.js';
@@ -41,6 +42,8 @@ export const softmaxReference: ReferenceModel = {
 export const REFERENCE_MODELS: Record<string, ReferenceModel> = {
   scratch: softmaxReference,
   concise: softmaxReference,
+  'mlp-scratch': mlpReference,
+  mlp: mlpReference,
 };
 
 function referenceOf(spec: ModelSpec): ReferenceModel {
