@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createLinearForward } from '../../src/kernels/linear.js';
+import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { dropoutConstants } from '../../src/kernels/dropout_mask.js';
 import { linearForward as linearForwardKernel } from '../../src/kernels/linear_forward.js';
 import { linearForward } from '../../src/reference/linear_forward.js';
@@ -60,4 +62,26 @@ describe('linear_forward: out = act(x·W + b), register-tiled', () => {
     const same = other.filter((v, i) => (v === 0) === (want[i] === 0)).length / want.length;
     expect(same).toBeLessThan(0.55);
   });
+});
+
+describe('linear_forward_subgroup: the subgroup fast path (N and K multiples of 4) against the same twin', () => {
+  const cases: Array<[number, number]> = [[784, 256], [12, 20], [784, 20], [12, 256]];
+  for (const [K, N] of cases) for (const rows of [1, 7, 257]) {
+    it(`rows ${rows}, K ${K}, N ${N}, ReLU${rows === 257 && K === 12 ? ', dropout p 0.5' : ''}`, async () => {
+      const gpu = await testGpu();
+      if (!subgroupSize(gpu)) return; // this adapter has no fixed subgroup size: the generic kernel runs instead
+      const rng = new Rng(rows * 17 + K + N);
+      const x = Float32Array.from({ length: rows * K }, () => rng.uniform());
+      const w = randomFloats(rng, K * N, 0.1);
+      const b = randomFloats(rng, N, 0.5);
+      const mask = rows === 257 && K === 12 ? dropoutConstants(0.5, 4, 1) : null;
+      const kernel = await createLinearForward(gpu, { K, N }, rows, { RELU: 1, ...mask }, 'subgroup');
+      expect(kernel.kernel.name).toBe('linear_forward_subgroup');
+      const out = zeros(gpu, rows * N);
+      const group = kernel.bind({ x: upload(gpu, x), w: upload(gpu, w), b: upload(gpu, b), out });
+      await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
+      const want = linearForward(x, w, b, rows, K, N, { relu: true, dropout: mask ? { mask, step: { epoch: 0, index: 0 } } : undefined });
+      expectClose(await readFloats(gpu, out, rows * N), want, TOL, 'out');
+    });
+  }
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createLinearForwardU8 } from '../../src/kernels/linear.js';
+import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { dropoutConstants } from '../../src/kernels/dropout_mask.js';
 import { linearForwardU8 as kernelDef } from '../../src/kernels/linear_forward_u8.js';
 import { linearForwardU8 } from '../../src/reference/linear_forward_u8.js';
@@ -53,4 +55,31 @@ describe('linear_forward_u8: out = act(images[order] / 255 · W + b), y = labels
   it('refuses K that is not a multiple of 4', async () => {
     await expect(kernelDef.create(await testGpu(), { K: 13, N: 3 })).rejects.toThrow(/multiple of 4/);
   });
+});
+
+describe('linear_forward_u8_subgroup: the subgroup fast path (N a multiple of 4) against the same twin', () => {
+  const cases: Array<[number, number]> = [[784, 256], [12, 20], [784, 20], [12, 256]];
+  for (const [K, N] of cases) for (const rows of [1, 7, 257]) {
+    it(`rows ${rows}, K ${K}, N ${N}, ReLU${rows === 257 && K === 784 ? ', dropout p 0.2' : ''}, from position 5 of a shuffle`, async () => {
+      const gpu = await testGpu();
+      if (!subgroupSize(gpu)) return; // no fixed subgroup size here: the generic kernel runs instead
+      const rng = new Rng(rows * 19 + K + N);
+      const count = rows + 9;
+      const images = randomPixels(rng, count * K);
+      const labels = randomLabels(rng, count, 10);
+      const order = rng.permutation(count);
+      const w = randomFloats(rng, K * N, 0.1);
+      const b = randomFloats(rng, N, 0.5);
+      const mask = rows === 257 && K === 784 ? dropoutConstants(0.2, 5, 0) : null;
+      const kernel = await createLinearForwardU8(gpu, { K, N }, rows, { RELU: 1, ...mask }, 'subgroup');
+      expect(kernel.kernel.name).toBe('linear_forward_u8_subgroup');
+      const out = zeros(gpu, rows * N);
+      const y = upload(gpu, new Uint32Array(rows).fill(99));
+      const group = kernel.bind({ images: upload(gpu, images), labels: upload(gpu, labels), order: upload(gpu, order), w: upload(gpu, w), b: upload(gpu, b), out, y });
+      await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows, 5)));
+      const want = linearForwardU8(images, labels, order, 5, rows, w, b, K, N, { relu: true, dropout: mask ? { mask, step: { epoch: 0, index: 0 } } : undefined });
+      expectClose(await readFloats(gpu, out, rows * N), want.out, TOL, 'out');
+      expect(await readUints(gpu, y, rows)).toEqual(want.y);
+    });
+  }
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createLinearInputGrad } from '../../src/kernels/linear.js';
+import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { dropoutConstants } from '../../src/kernels/dropout_mask.js';
 import { linearInputGrad as kernelDef } from '../../src/kernels/linear_input_grad.js';
 import { linearInputGrad } from '../../src/reference/linear_input_grad.js';
@@ -41,4 +43,26 @@ describe('linear_input_grad: dx = (dy·Wᵀ) ⊙ [h > 0] ⊙ dropout mask', () =
     expectClose(dx, want, TOL, 'dx');
     expect(dx.map((v) => (v === 0 ? 1 : 0))).toEqual(want.map((v) => (v === 0 ? 1 : 0)));
   });
+});
+
+describe('linear_input_grad_subgroup: the subgroup fast path (N a multiple of 4) against the same twin', () => {
+  const cases: Array<[number, number]> = [[784, 256], [13, 20], [256, 20], [13, 256]];
+  for (const [K, N] of cases) for (const rows of [1, 7, 257]) {
+    it(`rows ${rows}, K ${K}, N ${N}, ReLU mask${rows === 257 && K === 256 ? ', dropout p 0.5' : ''}`, async () => {
+      const gpu = await testGpu();
+      if (!subgroupSize(gpu)) return; // no fixed subgroup size here: the generic kernel runs instead
+      const rng = new Rng(rows * 23 + K + N);
+      const dy = randomFloats(rng, rows * N, 0.01);
+      const w = randomFloats(rng, K * N, 0.1);
+      const h = randomFloats(rng, rows * K, 1).map((v) => Math.max(v, 0));
+      const mask = rows === 257 && K === 256 ? dropoutConstants(0.5, 6, 0) : null;
+      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { RELU_MASK: 1, ...mask }, 'subgroup');
+      expect(kernel.kernel.name).toBe('linear_input_grad_subgroup');
+      const dx = zeros(gpu, rows * K);
+      const group = kernel.bind({ dy: upload(gpu, dy), w: upload(gpu, w), h: upload(gpu, h), dx });
+      await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
+      const want = linearInputGrad(dy, w, h, rows, K, N, { reluMask: true, dropout: mask ? { mask, step: { epoch: 0, index: 0 } } : undefined });
+      expectClose(await readFloats(gpu, dx, rows * K), want, TOL, 'dx');
+    });
+  }
 });

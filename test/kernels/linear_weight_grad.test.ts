@@ -1,4 +1,7 @@
 import { describe, it } from 'vitest';
+import { expect } from 'vitest';
+import { createLinearWeightGrad } from '../../src/kernels/linear.js';
+import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { linearWeightGrad as kernelDef } from '../../src/kernels/linear_weight_grad.js';
 import { linearWeightGrad } from '../../src/reference/linear_weight_grad.js';
 import { Rng } from '../../src/random.js';
@@ -19,6 +22,25 @@ describe('linear_weight_grad: dW = xᵀ · dy, register-tiled', () => {
       const x = Float32Array.from({ length: rows * K }, () => rng.uniform());
       const dy = randomFloats(rng, rows * N, 1 / rows);
       const kernel = await kernelDef.create(gpu, { K, N }, { rows, constants });
+      const dw = zeros(gpu, K * N);
+      const group = kernel.bind({ x: upload(gpu, x), dy: upload(gpu, dy), dw });
+      await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
+      expectClose(await readFloats(gpu, dw, K * N), linearWeightGrad(x, dy, rows, K, N), TOL, 'dW');
+    });
+  }
+});
+
+describe('linear_weight_grad_subgroup: the subgroup fast path (K and N multiples of 4) against the same twin', () => {
+  const cases: Array<[number, number]> = [[784, 256], [12, 20], [784, 20], [12, 256]];
+  for (const [K, N] of cases) for (const rows of [1, 7, 257]) {
+    it(`rows ${rows}, K ${K}, N ${N}`, async () => {
+      const gpu = await testGpu();
+      if (!subgroupSize(gpu)) return; // no fixed subgroup size here: the generic kernel runs instead
+      const rng = new Rng(rows * 29 + K + N);
+      const x = Float32Array.from({ length: rows * K }, () => rng.uniform());
+      const dy = randomFloats(rng, rows * N, 1 / rows);
+      const kernel = await createLinearWeightGrad(gpu, { K, N }, rows, 'subgroup');
+      expect(kernel.kernel.name).toBe('linear_weight_grad_subgroup');
       const dw = zeros(gpu, K * N);
       const group = kernel.bind({ x: upload(gpu, x), dy: upload(gpu, dy), dw });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));

@@ -1,4 +1,7 @@
 import { describe, it } from 'vitest';
+import { expect } from 'vitest';
+import { createLinearWeightGradU8 } from '../../src/kernels/linear.js';
+import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { linearWeightGradU8 as kernelDef } from '../../src/kernels/linear_weight_grad_u8.js';
 import { linearWeightGradU8 } from '../../src/reference/linear_weight_grad_u8.js';
 import { Rng } from '../../src/random.js';
@@ -21,6 +24,27 @@ describe('linear_weight_grad_u8: dW = (images[order] / 255)ᵀ · dy', () => {
       const order = rng.permutation(count);
       const dy = randomFloats(rng, rows * N, 1 / rows);
       const kernel = await kernelDef.create(gpu, { K, N }, { rows, constants });
+      const dw = zeros(gpu, K * N);
+      const group = kernel.bind({ images: upload(gpu, images), order: upload(gpu, order), dy: upload(gpu, dy), dw });
+      await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows, 3)));
+      expectClose(await readFloats(gpu, dw, K * N), linearWeightGradU8(images, order, 3, rows, dy, K, N), TOL, 'dW');
+    });
+  }
+});
+
+describe('linear_weight_grad_u8_subgroup: the subgroup fast path (N a multiple of 4) against the same twin', () => {
+  const cases: Array<[number, number]> = [[784, 256], [12, 20], [784, 20], [12, 256]];
+  for (const [K, N] of cases) for (const rows of [1, 7, 257]) {
+    it(`rows ${rows}, K ${K}, N ${N}, from position 3 of a shuffle`, async () => {
+      const gpu = await testGpu();
+      if (!subgroupSize(gpu)) return; // no fixed subgroup size here: the generic kernel runs instead
+      const rng = new Rng(rows * 31 + K + N);
+      const count = rows + 4;
+      const images = randomPixels(rng, count * K);
+      const order = rng.permutation(count);
+      const dy = randomFloats(rng, rows * N, 1 / rows);
+      const kernel = await createLinearWeightGradU8(gpu, { K, N }, rows, 'subgroup');
+      expect(kernel.kernel.name).toBe('linear_weight_grad_u8_subgroup');
       const dw = zeros(gpu, K * N);
       const group = kernel.bind({ images: upload(gpu, images), order: upload(gpu, order), dy: upload(gpu, dy), dw });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows, 3)));
