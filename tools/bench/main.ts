@@ -14,6 +14,7 @@ import { ChildContender } from './child.js';
 import { type BenchData, type Contender, type EpochResult, loadBenchData, peakRssMB } from './contender.js';
 import { OursContender, ReferenceContender } from './ours.js';
 import { isolatedPeer, type PeerOptions } from './peers.js';
+import { runMlpBench } from './mlp.js'; // MLP section (issue 15)
 
 const USAGE = `usage: npm run bench -- [flags]
 
@@ -28,6 +29,7 @@ const USAGE = `usage: npm run bench -- [flags]
   --threads N       PyTorch's CPU threads (default 1: steadiest on a 2-core machine)
   --compile         PyTorch: also try torch.compile
   --json PATH       write the results as JSON
+  --mlp             the MLP section instead (784-256-10, its own peers: tools/bench/mlp.ts)
   -h, --help        this help`;
 
 // Forward x·W and backward xᵀ·dlogits, 2·784·10 flops per sample each (the issue's count).
@@ -83,6 +85,7 @@ async function main(): Promise<number> {
       compile: { type: 'boolean' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      mlp: { type: 'boolean' }, // MLP section (issue 15)
     },
   });
   if (values.help) {
@@ -93,6 +96,8 @@ async function main(): Promise<number> {
   if (!Number.isInteger(timedEpochs) || timedEpochs < 1) throw new Error(`--epochs needs a whole number >= 1 (see --help)`);
   const warmup = values.quick ? 0 : 1;
   const trainCount = values['train-count'] ? Number(values['train-count']) : values.quick ? 6000 : undefined;
+  // MLP section (issue 15): its own contenders and table, in tools/bench/mlp.ts.
+  if (values.mlp) return runMlpBench({ epochs: timedEpochs, warmup, trainCount, peers: !values['no-peers'], only: values.only ? values.only.split(',') : [], threads: Number(values.threads), json: values.json });
   const data: BenchData = await loadBenchData({ trainCount });
   const list = contenders(
     { peers: !values['no-peers'], reference: !values['no-reference'], only: values.only ? values.only.split(',') : [] },
