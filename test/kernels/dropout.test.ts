@@ -4,11 +4,11 @@ import { dropoutConstants, NO_DROPOUT } from '../../src/kernels/dropout_mask.js'
 import { dropout } from '../../src/reference/dropout.js';
 import { Rng } from '../../src/random.js';
 import { StepSlots } from '../../src/train/steps.js';
-import { randomFloats, readFloats, runPass, testGpu, upload, zeros } from './harness.js';
+import { inPage, randomFloats, readFloats, runPass, testGpu, upload, zeros } from './harness.js';
 
 // Exact: the mask is the same u32 hash on both sides and x * f32(1 / (1 - p)) is one f32 rounding.
 describe('dropout: out = x / (1 - p) where the hash of (seed, epoch, step, element) keeps it, else 0', () => {
-  for (const p of [0, 0.2, 0.5, 0.9]) for (const [rows, N] of [[1, 10], [7, 3], [257, 256]]) {
+  for (const p of inPage([0, 0.2, 0.5, 0.9], [0, 0.5])) for (const [rows, N] of [[1, 10], [7, 3], [257, 256]]) {
     it(`p ${p}, rows ${rows}, N ${N}, step 3 of epoch 2`, async () => {
       const gpu = await testGpu();
       const x = randomFloats(new Rng(rows + N), rows * N);
