@@ -10,9 +10,9 @@ import { checkModelFitsData, describeModel, MODEL_KINDS, modelDefinition } from 
 import { KERNEL_CHOICES } from '../model/softmax_regression.js';
 import { batchSizeProblem } from '../gpu/tuning.js';
 import { pixelsOf } from '../model/model.js';
+import { TRAINING_LIMITS } from '../train/limits.js';
 import { train } from '../train/loop.js';
-import { formatEpoch } from './format.js';
-import { formatProfile } from '../train/profile.js';
+import { formatEpoch, formatProfile } from './format.js';
 import { trainingPictures } from '../report/from_training.js';
 import { writePng } from '../report/png.js';
 import { flagName, givenFlags, parseFlags } from './args.js';
@@ -44,10 +44,10 @@ export const trainSpec = {
     weightDecay: { type: 'number' as const, placeholder: 'LAMBDA', help: `L2 weight decay added to the weights' gradients, as torch.optim.SGD(weight_decay=...) (default 0)${readBy('weightDecay')}` },
     activation: { type: 'choice' as const, choices: ['sigmoid', 'relu'], help: `activation after each hidden layer (default sigmoid, the book's)${readBy('activation')}` },
     pool: { type: 'choice' as const, choices: ['avg', 'max'], help: `pooling (default avg, the book's)${readBy('pool')}` },
-    epochs: { type: 'int' as const, min: 1, max: 100000, help: 'epochs to train (default: the model\'s, see --model; with --resume: the total, counting those already done)' },
+    epochs: { type: 'int' as const, ...TRAINING_LIMITS.epochs, help: 'epochs to train (default: the model\'s, see --model; with --resume: the total, counting those already done)' },
     lr: { type: 'number' as const, positive: true, placeholder: 'RATE', help: 'SGD learning rate (default: the model\'s, see --model)' },
-    batchSize: { type: 'int' as const, default: 256, min: 1, max: 65536, help: 'minibatch size' },
-    seed: { type: 'int' as const, default: 0, min: 0, max: 4294967295, help: 'seed of the weight init and the shuffles' },
+    batchSize: { type: 'int' as const, default: 256, ...TRAINING_LIMITS.batchSize, help: 'minibatch size' },
+    seed: { type: 'int' as const, default: 0, ...TRAINING_LIMITS.seed, help: 'seed of the weight init and the shuffles' },
     limit: { type: 'int' as const, min: 1, help: 'train on the first N training samples only' },
     data: { type: 'string' as const, placeholder: 'DIR', help: 'Fashion-MNIST directory (else $FASHION_MNIST_DIR, /usr/share/datasets/fashion-mnist, ./data/fashion-mnist)' },
     out: { type: 'string' as const, placeholder: 'DIR', help: `write the model after each epoch to DIR/${CHECKPOINT_FILE}` },

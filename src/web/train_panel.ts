@@ -13,7 +13,7 @@ import { train } from '../train/loop.js';
 import type { TrainingChart } from './chart.js';
 import { $, errorText, formatCount, setMessage } from './dom.js';
 import { EpochTable } from './epoch_table.js';
-import { MODEL_HINTS, readSettings, type Settings } from './settings.js';
+import { applyLimits, MODEL_HINTS, readSettings, type Settings } from './settings.js';
 
 export interface Trained {
   checkpoint: Checkpoint;
@@ -44,6 +44,7 @@ export class TrainPanel {
   private stopRequested = false;
 
   constructor(private readonly deps: TrainPanelDeps) {
+    applyLimits(this.form);
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.run();

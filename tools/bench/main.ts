@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { formatProfile } from '../../src/train/profile.js';
+import { formatProfile } from '../../src/cli/format.js';
 import { ChildContender } from './child.js';
 import { type BenchData, type Contender, type EpochResult, loadBenchData, peakRssMB } from './contender.js';
 import { OursContender, ReferenceContender } from './ours.js';
