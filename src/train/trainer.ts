@@ -55,7 +55,7 @@ export class Trainer {
     const pixels = pixelsOf(spec.input);
     const steps = epochSteps(data.train.count, config.batchSize);
     const full: Required<TrainerConfig> = { ...config, stepsPerSubmit: Math.max(1, Math.floor(config.stepsPerSubmit ?? Math.ceil(steps.length / 10))) };
-    const train = uploadSplit(device, data.train, pixels, 'train');
+    const train = uploadSplit(device, data.train, pixels, 'train', 'train on fewer samples with --limit N');
     const test = data.test ? uploadSplit(device, data.test, pixels, 'test') : null;
     const order = createBuffer(device, 'order', data.train.count * 4); // [count] u32: sample index at each position
     const model = await modelDefinition(spec.kind).create(gpu, spec, params);
