@@ -17,7 +17,7 @@ import { CLASSES, FEATURES, type Parameters } from '../model/parameters.js';
 import { createScratchModel } from '../model/scratch.js';
 import { Evaluator, type Evaluation } from './evaluate.js';
 import { destroySplit, type GpuSplit, type ImageSplit, uploadSplit } from './gpu_dataset.js';
-import { createFusedRecorder, createSeparateRecorder, type KernelPath, type StepRecorder } from './step_recorders.js';
+import { createFusedRecorder, createSeparateRecorder, type FusedShapes, type KernelPath, type StepRecorder } from './step_recorders.js';
 import { DispatchLog, type Profiler } from './profile.js';
 import { epochSteps, StepSlots } from './steps.js';
 
@@ -66,7 +66,8 @@ export class Trainer {
     private readonly evaluator: Evaluator | null,
   ) {}
 
-  static async create(gpu: Gpu, data: { train: ImageSplit; test?: ImageSplit }, config: TrainerConfig, init: Parameters): Promise<Trainer> {
+  /** `fusedShapes` overrides FUSED_SHAPES for the adapter's kind; only `npm run bench -- --sweep` sets it. */
+  static async create(gpu: Gpu, data: { train: ImageSplit; test?: ImageSplit }, config: TrainerConfig, init: Parameters, fusedShapes?: FusedShapes): Promise<Trainer> {
     const { device } = gpu;
     const features = init.features ?? FEATURES;
     const classes = init.classes ?? CLASSES;
@@ -87,7 +88,7 @@ export class Trainer {
     const test = data.test ? uploadSplit(device, data.test, features, 'test') : null;
     const order = createBuffer(device, 'order', data.train.count * 4); // [count] u32: sample index at each position
     const args = { gpu, train, order, dims, lr: config.lr, init };
-    const recorder = full.kernels === 'fused' ? await createFusedRecorder(args, config.model) : await createSeparateRecorder(args, MODEL_FACTORIES[config.model]);
+    const recorder = full.kernels === 'fused' ? await createFusedRecorder(args, config.model, fusedShapes) : await createSeparateRecorder(args, MODEL_FACTORIES[config.model]);
     // Any kernel's @group(1) layout will do: they all declare the same single Step uniform.
     const stepLayout = device.createBindGroupLayout({ label: 'step', entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } }] });
     const slots = StepSlots.create(device, stepLayout, steps, features, classes);
