@@ -2,9 +2,11 @@
  * tools/gpu-bench/run, the one command for a GPU machine, run here for real on lavapipe (--installed: this
  * checkout's node, node_modules and dist/ instead of the unpacked pack; everything after the unpacking is the
  * same script). A tiny configuration keeps it short: 1,024 samples, 1 epoch, a sweep of two shapes, no tfjs.
- * No CUDA here, so the run must leave the pytorch-cuda contender out and say so.
+ * No CUDA here, so the run must leave the pytorch-cuda contender out and say so. PyTorch (Debian's
+ * python3-torch, from tools/install-system.sh --with-bench) is used where installed; without it the run is told
+ * GPU_BENCH_TORCH_DEVICES=none and benches ours alone.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RUN = join(ROOT, 'tools/gpu-bench/run');
 const LAVAPIPE = '/usr/share/vulkan/icd.d/lvp_icd.json';
+const HAS_TORCH = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 
 interface Result {
   code: number | null;
@@ -52,7 +55,9 @@ const tiny = (dir: string) => ({
   GPU_BENCH_ONLY: 'default,pytorch',
   GPU_BENCH_KERNEL_ONLY: 'softmax\\.test|sgd_update',
   GPU_BENCH_SWEEP_ARGS: '--epochs 1 --sweep-forward-workgroups 16 --sweep-rows 8 --sweep-update-workgroups 8,16',
+  ...(HAS_TORCH ? {} : { GPU_BENCH_TORCH_DEVICES: 'none' }),
 });
+const withTorch = (stages: string[]) => (HAS_TORCH ? stages : stages.filter((s) => s !== 'torch'));
 
 let dir: string;
 beforeAll(() => {
@@ -92,10 +97,10 @@ describe('tools/gpu-bench', () => {
     const r = await run(['--installed'], tiny(out));
     expect(r.code, r.stdout).toBe(0);
     // Debian's torch has no CUDA: the run must say so and bench PyTorch on the CPU only.
-    expect(r.stdout).toContain('torch sees no CUDA device: the pytorch-cuda contender is left out');
+    expect(r.stdout).toContain(HAS_TORCH ? 'torch sees no CUDA device: the pytorch-cuda contender is left out' : 'GPU_BENCH_TORCH_DEVICES=none: no PyTorch contenders');
 
     const report = JSON.parse(readFileSync(join(out, 'out', 'gpu-bench.json'), 'utf8'));
-    expect(report.stages.map((s: { name: string }) => s.name)).toEqual(['adapter', 'torch', 'kernels', 'sweep', 'bench softmax']);
+    expect(report.stages.map((s: { name: string }) => s.name)).toEqual(withTorch(['adapter', 'torch', 'kernels', 'sweep', 'models', 'bench softmax']));
     expect(report.stages.every((s: { status: string }) => s.status === 'ok')).toBe(true);
     expect(report.adapter).toMatch(/llvmpipe/);
     expect(report.kernelCheck.failed).toBe(0);
@@ -106,7 +111,7 @@ describe('tools/gpu-bench', () => {
 
     const bench = report.models.softmax;
     expect(bench.trainCount).toBe(1024);
-    expect(bench.rows.map((x: { name: string }) => x.name)).toEqual(['ours (default: fused kernels, ~10 submits/epoch)', 'pytorch-cpu']);
+    expect(bench.rows.map((x: { name: string }) => x.name)).toEqual(['ours (default: fused kernels, ~10 submits/epoch)', ...(HAS_TORCH ? ['pytorch-cpu'] : [])]);
     for (const row of bench.rows) {
       expect(row.skipped, row.name).toBe(false);
       for (const key of ['medianSeconds', 'samplesPerSecond', 'finalLoss', 'testAccuracy', 'ratioToOurs']) {
@@ -132,7 +137,9 @@ describe('tools/gpu-bench', () => {
     expect(r.stdout).toContain('note: VK_DRIVER_FILES=/nonexistent/icd.json does not exist');
     const report = JSON.parse(readFileSync(join(out, 'out', 'gpu-bench.json'), 'utf8'));
     const status = Object.fromEntries(report.stages.map((s: { name: string; status: string }) => [s.name, s.status]));
-    expect(status).toEqual({ adapter: 'failed', torch: 'ok', kernels: 'failed', sweep: 'failed', 'bench softmax': 'failed' });
+    const want = { adapter: 'failed', torch: 'ok', kernels: 'failed', sweep: 'failed', models: 'ok', 'bench softmax': 'failed' };
+    expect(Object.keys(status)).toEqual(withTorch(Object.keys(want)));
+    for (const name of Object.keys(status)) expect(status[name], name).toBe(want[name as keyof typeof want]);
     expect(report.models).toEqual({ softmax: null });
     expect(readFileSync(join(out, 'out', 'gpu-bench.md'), 'utf8')).toContain('| bench softmax | failed |');
   }, 100_000);
