@@ -37,7 +37,7 @@ const USAGE = `usage: npm run bench -- [flags]
   --threads N       PyTorch's CPU threads (default 1: steadiest on a 2-core machine)
   --compile         PyTorch: also try torch.compile
   --json PATH       write the results as JSON
-  --sweep           instead of the contenders: time the fused kernels' shapes on this adapter, print the best
+  --sweep           instead of the contenders: time the fused softmax kernels' shapes on this adapter, print the best
                     (1 warm-up + --epochs timed epochs per candidate; --quick: 1 epoch on 6,000 samples)
   --sweep-forward-workgroups A,B   --sweep-rows A,B   --sweep-update-workgroups A,B
                     the candidates (default: a set for the adapter's kind, CPU driver or GPU)
