@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, limitSplit } from '../data/dataset.js';
+import { FASHION_MNIST, FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, limitSplit } from '../data/dataset.js';
 import { loadFashionMnist } from '../data/node.js';
 import { UsageError } from '../errors.js';
 import { describeAdapter } from '../gpu/device.js';
@@ -52,7 +52,7 @@ export const trainSpec = {
     batchSize: { type: 'int' as const, default: 256, ...TRAINING_LIMITS.batchSize, help: 'minibatch size' },
     seed: { type: 'int' as const, default: 0, ...TRAINING_LIMITS.seed, help: 'seed of the weight init and the shuffles' },
     limit: { type: 'int' as const, min: 1, help: 'train on the first N training samples only' },
-    data: { type: 'string' as const, placeholder: 'DIR', help: 'Fashion-MNIST directory (else $FASHION_MNIST_DIR, /usr/share/datasets/fashion-mnist, ./data/fashion-mnist)' },
+    data: { type: 'string' as const, placeholder: 'DIR', help: `Fashion-MNIST directory (else $${FASHION_MNIST.envVar}, ${FASHION_MNIST.searchDirs.join(', ')})` },
     out: { type: 'string' as const, placeholder: 'DIR', help: `write the model after each epoch to DIR/${CHECKPOINT_FILE}` },
     resume: { type: 'string' as const, placeholder: 'DIR', help: 'continue from the checkpoint in DIR (same seed and flags), writing back to it unless --out is given' },
     profile: { type: 'boolean' as const, help: 'time every GPU kernel with timestamp queries and print a table per epoch (each dispatch in its own pass: slower)' },

@@ -14,6 +14,7 @@ import { DataError, DownloadError, SoftmaxError } from '../errors.js';
 import { ensureDirectory, readRegularFile, writeFileAtomic } from '../io/files.js';
 import {
   decodeFashionMnistFiles,
+  FASHION_MNIST,
   FASHION_MNIST_DIGESTS,
   FASHION_MNIST_FILES,
   FASHION_MNIST_KEYS,
@@ -24,9 +25,8 @@ import {
 } from './dataset.js';
 import { isGzip } from './idx.js';
 
-export const SYSTEM_DATA_DIR = '/usr/share/datasets/fashion-mnist';
-export const LOCAL_DATA_DIR = './data/fashion-mnist';
-export const DEFAULT_BASE_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
+export const [SYSTEM_DATA_DIR, LOCAL_DATA_DIR] = FASHION_MNIST.searchDirs;
+export const DEFAULT_BASE_URL = FASHION_MNIST.mirror;
 
 /** Longest stall timeout: what a timer holds (2^31 - 1 ms, 24.8 days); Node turns a longer one into 1 ms. */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -138,9 +138,43 @@ export interface LoadOptions {
   downloadOptions?: Omit<DownloadOptions, 'dir' | 'onProgress'>;
 }
 
+/** Where the four files are: a directory and, for each file, the path the loader reads. */
+export interface DatasetLocation {
+  dir: string;
+  files: Record<FashionMnistFileKey, string>;
+}
+
+/**
+ * The one search for the dataset, used by the loader and the dev server alike: `root` alone when given, else
+ * $FASHION_MNIST_DIR then FASHION_MNIST.searchDirs, the first directory holding all four files (each as NAME.gz
+ * or NAME). A directory holding only some of them is a broken copy: a DataError naming what is missing, rather
+ * than silently another copy. Null when no directory holds any.
+ */
+export async function findFashionMnist(opts: Pick<LoadOptions, 'root' | 'env' | 'searchDirs'> = {}): Promise<DatasetLocation | null> {
+  for (const dir of searchOrder(opts)) {
+    const { found, missing } = await locate(dir);
+    if (missing.length === 0) return { dir, files: found as Record<FashionMnistFileKey, string> };
+    if (opts.root !== undefined || missing.length < FASHION_MNIST_KEYS.length) throw new DataError(missingMessage(dir, missing));
+  }
+  return null;
+}
+
+/** The directories findFashionMnist looks in, in order. */
+export function searchOrder(opts: Pick<LoadOptions, 'root' | 'env' | 'searchDirs'> = {}): string[] {
+  if (opts.root !== undefined) return [opts.root];
+  const envDir = (opts.env ?? process.env)[FASHION_MNIST.envVar] || undefined;
+  return [...(envDir ? [envDir] : []), ...(opts.searchDirs ?? FASHION_MNIST.searchDirs)];
+}
+
+/** Says where the dataset was looked for and how to get it. */
+export function notFoundMessage(dirs: string[]): string {
+  return `Fashion-MNIST not found (looked in ${dirs.join(', ')}): pass --data DIR, set ${FASHION_MNIST.envVar}, ` +
+    'install dataset-fashion-mnist (apt), or run `webgpu-softmax data download`';
+}
+
 export async function loadFashionMnist(opts: LoadOptions = {}): Promise<FashionMnist> {
   const env = opts.env ?? process.env;
-  const envDir = env.FASHION_MNIST_DIR || undefined;
+  const envDir = env[FASHION_MNIST.envVar] || undefined;
   const download = async (dir: string): Promise<FashionMnist> => {
     await downloadFashionMnist({ ...opts.downloadOptions, dir, onProgress: opts.onProgress });
     const { found, missing } = await locate(dir);
@@ -148,25 +182,17 @@ export async function loadFashionMnist(opts: LoadOptions = {}): Promise<FashionM
     return await loadDir(dir, found as Record<FashionMnistFileKey, string>, opts.onProgress);
   };
 
-  if (opts.root !== undefined) {
-    const { found, missing } = await locate(opts.root);
-    if (missing.length === 0) return await loadDir(opts.root, found as Record<FashionMnistFileKey, string>, opts.onProgress);
-    if (opts.download) return await download(opts.root);
-    throw new DataError(missingMessage(opts.root, missing));
+  let location: DatasetLocation | null;
+  try {
+    location = await findFashionMnist(opts);
+  } catch (err) {
+    // `--data DIR --download` fills a directory that lacks files; elsewhere a partial copy is an error.
+    if (opts.root !== undefined && opts.download) return await download(opts.root);
+    throw err;
   }
-
-  const dirs = [...(envDir ? [envDir] : []), ...(opts.searchDirs ?? [SYSTEM_DATA_DIR, LOCAL_DATA_DIR])];
-  for (const dir of dirs) {
-    const { found, missing } = await locate(dir);
-    if (missing.length === 0) return await loadDir(dir, found as Record<FashionMnistFileKey, string>, opts.onProgress);
-    // A directory holding some of the files is a broken copy: say so rather than silently train on another one.
-    if (missing.length < FASHION_MNIST_KEYS.length) throw new DataError(missingMessage(dir, missing));
-  }
-  if (opts.download) return await download(envDir ?? LOCAL_DATA_DIR);
-  throw new DataError(
-    `Fashion-MNIST not found (looked in ${dirs.join(', ')}): pass --data DIR, set FASHION_MNIST_DIR, ` +
-      'install dataset-fashion-mnist (apt), or run `webgpu-softmax data download`',
-  );
+  if (location) return await loadDir(location.dir, location.files, opts.onProgress);
+  if (opts.download) return await download(opts.root ?? envDir ?? LOCAL_DATA_DIR);
+  throw new DataError(notFoundMessage(searchOrder(opts)));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -82,25 +82,34 @@ describe("dev server's dataset directory", () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'webgpu-softmax-dataset-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('takes $FASHION_MNIST_DIR first when it holds all four files, preferring NAME.gz', () => {
+  it('takes $FASHION_MNIST_DIR first when it holds all four files, preferring NAME.gz', async () => {
     const full = path.join(dir, 'full');
     mkdirSync(full);
     for (const name of ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
       writeFileSync(path.join(full, name), 'x');
     }
-    expect(findDatasetDir({ FASHION_MNIST_DIR: full })).toEqual({
+    expect(await findDatasetDir({ FASHION_MNIST_DIR: full })).toEqual({
       dir: full,
       files: { trainImages: 'train-images-idx3-ubyte.gz', trainLabels: 'train-labels-idx1-ubyte', testImages: 't10k-images-idx3-ubyte.gz', testLabels: 't10k-labels-idx1-ubyte.gz' },
     });
   });
 
-  it('skips a directory missing a file, and says where it looked when none has them', () => {
+  it('says what a directory holding only some of the files lacks, as the CLI does (one search for both)', async () => {
     const partial = path.join(dir, 'partial');
     mkdirSync(partial);
     writeFileSync(path.join(partial, 'train-images-idx3-ubyte.gz'), 'x');
-    const found = findDatasetDir({ FASHION_MNIST_DIR: partial });
-    expect('error' in found ? found.error : found.dir).not.toBe(partial);
-    if ('error' in found) expect(found.error).toContain(partial);
+    expect(await findDatasetDir({ FASHION_MNIST_DIR: partial })).toEqual({
+      error: `${partial}: Fashion-MNIST files missing: train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each as NAME or NAME.gz)`,
+    });
+  });
+
+  it('says where it looked when no directory has any', async () => {
+    const empty = path.join(dir, 'empty');
+    mkdirSync(empty);
+    const found = await findDatasetDir({ FASHION_MNIST_DIR: empty });
+    // The system directory may hold the dataset on this machine; where it does not, the message names the empty one.
+    if ('error' in found) expect(found.error).toMatch(new RegExp(`^Fashion-MNIST not found \\(looked in ${empty}, `));
+    else expect(found.dir).not.toBe(empty);
   });
 });
 
