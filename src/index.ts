@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * webgpu-softmax: Fashion-MNIST classifiers (d2l's softmax regression, from scratch and concise) trained by
  * hand-written WGSL compute shaders through WebGPU.
@@ -84,8 +85,8 @@ export type { KernelTime } from './train/profile.js';
 // Pictures, as RGBA images (PNG files: writePng in 'webgpu-softmax/node'; a canvas: putImageData)
 export type { RgbaImage } from './report/raster.js';
 export { sheetFromEvaluation, type SheetOptions, trainingPictures, type TrainingPictures } from './report/from_training.js';
-export { predictionSheet, type PredictionSheet, type PredictionSheetInput, SHEET_DEFAULTS } from './report/sheet.js';
-export { previewPicture, type PreviewInput, type PreviewPicture } from './report/preview.js';
-export { curvesPicture, type CurvesInput, type CurvesPicture } from './report/curves.js';
-export { confusionMatrix, confusionPicture, type ConfusionOptions, type ConfusionPicture } from './report/confusion.js';
-export { templatesPicture, type TemplatesOptions, type WeightsPicture } from './report/weights.js';
+export { predictionSheet, type PredictionSheet, type PredictionSheetInput, SHEET_DEFAULTS, type SheetTile } from './report/sheet.js';
+export { previewPicture, type PreviewInput, type PreviewPicture, type PreviewTile } from './report/preview.js';
+export { curvesPicture, type CurvesInput, type CurvesPicture, type PlotArea } from './report/curves.js';
+export { confusionMatrix, confusionPicture, type CellBox, type ConfusionOptions, type ConfusionPicture } from './report/confusion.js';
+export { templatesPicture, type TemplatesOptions, type WeightsPicture, type WeightsTile } from './report/weights.js';

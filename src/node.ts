@@ -1,3 +1,5 @@
+/// <reference types="@webgpu/types" preserve="true" />
+/// <reference types="node" preserve="true" />
 /**
  * The Node half of webgpu-softmax: a WebGPU device from dawn.node (falling back to Mesa's lavapipe CPU driver
  * where Dawn finds no adapter), Fashion-MNIST found on disk or downloaded and verified, checkpoint files written

@@ -9,9 +9,10 @@ import type { Gpu, ShaderSource } from '../gpu/device.js';
 import type { Checkpoint } from '../model/checkpoint.js';
 import { dataMismatch, type ModelOptions, type ModelSpec, pixelsOf } from '../model/model.js';
 import { modelDefinition } from '../model/registry.js';
+import { elementsOf, type Parameters } from '../model/tensors.js';
 import { type Evaluation, evaluateParameters } from '../train/evaluate.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
-import { train, type TrainHooks, type TrainResult } from '../train/loop.js';
+import { train, type TrainHooks, type TrainOptions, type TrainResult } from '../train/loop.js';
 
 /** A split's image shape and class names, as `FashionMNIST` has them; a split without them is taken as Fashion-MNIST's. */
 export interface DatasetInfo {
@@ -37,6 +38,8 @@ export interface FitOptions {
   limit?: number;
   /** Steps recorded per queue submit (default: about ten submits per epoch). */
   stepsPerSubmit?: number;
+  /** Parameters to start from (e.g. made by hand, or `definition.init(spec, seed)` changed); default the model's `init(spec, seed)`. */
+  params?: Parameters;
 }
 
 function checkInteger(name: string, value: number, range: { min: number; max: number }): void {
@@ -79,7 +82,19 @@ export async function fit(gpu: Gpu, data: { train: ImageSplit & DatasetInfo; tes
   if (batchSize > trainSplit.count) throw new UsageError(`batchSize ${batchSize} is larger than the ${trainSplit.count} training samples`);
   const unfit = definition.problem?.(spec, batchSize);
   if (unfit) throw new UsageError(unfit);
-  return train(gpu, { train: trainSplit, test: data.test }, { spec, epochs, lr, batchSize, seed, limit, stepsPerSubmit: options.stepsPerSubmit }, hooks);
+  const trainOptions: TrainOptions = { spec, epochs, lr, batchSize, seed, limit, stepsPerSubmit: options.stepsPerSubmit };
+  let start: Checkpoint | undefined;
+  if (options.params) {
+    const want = definition.shapes(spec);
+    const have = options.params;
+    const wrong = [...new Set([...Object.keys(want), ...Object.keys(have)])].filter(
+      (name) => !want[name] || !have[name] || want[name].join() !== have[name].shape.join() || have[name].data.length !== elementsOf(want[name]),
+    );
+    if (wrong.length > 0) throw new UsageError(`params: ${wrong.join(', ')} ${wrong.length === 1 ? 'does' : 'do'} not match model ${spec.kind} (${Object.entries(want).map(([n, s]) => `${n}: [${s.join(', ')}]`).join(', ')})`);
+    // Epoch 0 of a run: train() starts from a checkpoint's parameters, and this one has done no epochs.
+    start = { params: have, meta: { model: spec, epoch: 0, config: { lr, batchSize, seed, epochs, limit }, history: [], test: null } };
+  }
+  return train(gpu, { train: trainSplit, test: data.test }, trainOptions, hooks, start);
 }
 
 /**
