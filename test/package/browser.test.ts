@@ -1,0 +1,52 @@
+/**
+ * The package's main entry ('webgpu-softmax', src/index.ts) is browser-safe: bundled for the browser by Vite it
+ * pulls in no Node module (node:*, fs, zlib...), no dawn.node (`webgpu`) and no pngjs. The page's build guard
+ * refuses such an import by name; the bundle is checked as well, so an import the guard does not know fails too.
+ */
+import { fileURLToPath } from 'node:url';
+import { build, type Rollup } from 'vite';
+import { describe, expect, it } from 'vitest';
+import { nodeGuard } from '../../src/web/vite/node_guard.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+async function bundle(entry: string): Promise<{ code: string; warnings: string[] }> {
+  const warnings: string[] = [];
+  const result = await build({
+    configFile: false,
+    root: ROOT,
+    logLevel: 'silent',
+    plugins: [nodeGuard(ROOT)],
+    build: {
+      write: false,
+      minify: false,
+      target: 'es2022',
+      lib: { entry, formats: ['es'], fileName: 'index' },
+      rolldownOptions: { onwarn: (w) => warnings.push(w.message) },
+    },
+  });
+  const outputs = (Array.isArray(result) ? result : [result]) as Rollup.RollupOutput[];
+  const chunks = outputs.flatMap((o) => o.output).filter((c): c is Rollup.OutputChunk => c.type === 'chunk');
+  return { code: chunks.map((c) => c.code).join('\n'), warnings };
+}
+
+describe("the browser entry 'webgpu-softmax'", () => {
+  it('bundles for the browser without any Node-only module', async () => {
+    const { code, warnings } = await bundle('src/index.ts');
+    expect(code.length).toBeGreaterThan(10_000);
+    // Everything is bundled: no import of anything survives, least of all node:*.
+    expect(code.match(/^\s*import\s.*from\s*['"][^'"]+['"]/gm) ?? []).toEqual([]);
+    expect(code).not.toMatch(/['"]node:[a-z_/]+['"]/);
+    // Vite's stub for a Node built-in, or a CommonJS require of one that slipped through.
+    expect(code).not.toMatch(/__vite-browser-external|\brequire\s*\(/);
+    expect(warnings.filter((w) => /externalized for browser|node:/.test(w))).toEqual([]);
+    // What the entry promises is in the bundle.
+    for (const name of ['fit', 'evaluate', 'predict', 'FashionMNIST', 'encodeCheckpoint', 'decodeCheckpoint', 'sheetFromEvaluation', 'Sequential']) {
+      expect(code).toMatch(new RegExp(`\\b${name}\\b`));
+    }
+  });
+
+  it("the Node entry, bundled the same way, is refused by the guard (so the check above can fail)", async () => {
+    await expect(bundle('src/node.ts')).rejects.toThrow(/Node-only/);
+  });
+});
