@@ -3,7 +3,10 @@
  * package's own `exports`): each compiles (examples/tsconfig.json, strict, against dist/'s declarations), runs one
  * epoch on the first 2,000 training samples, and prints the same figures as the CLI with the same settings.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run.js';
@@ -27,7 +30,7 @@ const EXAMPLES = [
 ];
 
 /** Each example runs once; several tests read its output. */
-const runs = new Map<string, ReturnType<typeof spawnSync<string>>>();
+const runs = new Map<string, SpawnSyncReturns<string>>();
 function runExample(file: string) {
   let run = runs.get(file);
   if (!run) {
@@ -71,5 +74,28 @@ describe('examples/', () => {
     const run = spawnSync(process.execPath, ['dist/examples/softmax-concise.js', '--epochs', 'x'], { cwd: ROOT, encoding: 'utf8' });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/--epochs must be a positive integer, not "x"/);
+  });
+
+  it("quickstart (the README's program) trains to d2l's figures, and the CLI's eval reads its checkpoint", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /<!-- quickstart -->\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, 'README.md holds examples/quickstart.ts after <!-- quickstart -->').toBe(readFileSync(join(ROOT, 'examples/quickstart.ts'), 'utf8'));
+    const cwd = mkdtempSync(join(tmpdir(), 'webgpu-softmax-quickstart-'));
+    try {
+      const run = spawnSync(process.execPath, [join(ROOT, 'dist/examples/quickstart.js')], { cwd, encoding: 'utf8', timeout: 180_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const epochs = [...run.stdout.matchAll(/^epoch (\d), loss ([\d.]+), test acc ([\d.]+)$/gm)];
+      expect(epochs.map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5]);
+      expect(Number(epochs[4][2])).toBeLessThanOrEqual(0.49); // d2l's train loss after 5 epochs: 0.484-0.487
+      const [, loss, accuracy] = /^test loss ([\d.]+), test acc ([\d.]+)$/m.exec(run.stdout) ?? [];
+      expect(Number(accuracy)).toBeGreaterThanOrEqual(0.8);
+      expect(existsSync(join(cwd, 'runs/quickstart/predictions.png'))).toBe(true);
+      const cli = await runCli(['eval', '--json', '--model', join(cwd, 'runs/quickstart')]);
+      expect(cli.code, cli.stderr).toBe(0);
+      const evaluation = JSON.parse(cli.stdout) as { loss: number; accuracy: number };
+      expect([evaluation.loss.toFixed(4), evaluation.accuracy.toFixed(3)]).toEqual([loss, accuracy]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });

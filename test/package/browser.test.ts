@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { build, type Rollup } from 'vite';
 import { describe, expect, it } from 'vitest';
+import { shaderSourceFromFiles } from '../../src/index.js';
 import { nodeGuard } from '../../src/web/vite/node_guard.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -48,5 +49,19 @@ describe("the browser entry 'webgpu-softmax'", () => {
 
   it("the Node entry, bundled the same way, is refused by the guard (so the check above can fail)", async () => {
     await expect(bundle('src/node.ts')).rejects.toThrow(/Node-only/);
+  });
+});
+
+describe('shaderSourceFromFiles', () => {
+  it("names the WGSL files as the kernels ask for them, whatever folder a bundler's glob keys them under", () => {
+    const shaders = shaderSourceFromFiles({
+      '/node_modules/webgpu-softmax/shaders/softmax.wgsl': 'fn a() {}',
+      '../../shaders/prelude/step.wgsl': 'struct Step {}',
+      'matmul_bias': 'fn m() {}',
+    });
+    expect(shaders('softmax')).toBe('fn a() {}');
+    expect(shaders('prelude/step')).toBe('struct Step {}');
+    expect(shaders('matmul_bias')).toBe('fn m() {}');
+    expect(() => shaders('cross_entropy')).toThrow(/shaders\/cross_entropy\.wgsl is not among the 3 shader files given/);
   });
 });
