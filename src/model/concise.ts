@@ -9,6 +9,7 @@ import { CrossEntropyLoss, Linear, SGD, Sequential } from './layers.js';
 import { pixelsOf } from './model.js';
 import { softmaxModel } from './softmax_regression.js';
 
+/** d2l 3.7: softmax regression from layer objects. */
 export const conciseModel = softmaxModel({
   kind: 'concise',
   summary: 'softmax regression from layers: Linear + CrossEntropyLoss (log-sum-exp) + SGD objects (d2l 3.7)',

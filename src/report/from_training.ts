@@ -16,6 +16,7 @@ import type { RgbaImage } from './raster.js';
 import { predictionSheet, SHEET_DEFAULTS } from './sheet.js';
 import { templatesPicture } from './weights.js';
 
+/** Which test images `sheetFromEvaluation` shows, and how large. */
 export interface SheetOptions {
   count?: number;
   columns?: number;
@@ -45,6 +46,7 @@ export function sheetFromEvaluation(split: ImageSplit, evaluation: Evaluation, o
   }).image;
 }
 
+/** The four pictures `train --out` writes. */
 export interface TrainingPictures {
   predictions: RgbaImage;
   curves: RgbaImage;
