@@ -1,7 +1,8 @@
 /**
  * The package as a user gets it: `npm pack`, installed into a new project, imported by name from an ES module and
  * from strict TypeScript, trained for one epoch on a small subset, and its CLI run. Also what the tarball holds:
- * dist/src and shaders/ (and package.json, README.md), no tests, no dataset, no other build output.
+ * dist/src (less the page and the CPU twins) and shaders/, with package.json and README.md: no tests, no dataset, no
+ * other build output.
  * Needs the npm registry or npm's cache for the dependencies (--prefer-offline takes the cache first).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -46,7 +47,8 @@ describe('the npm package', () => {
     expect(paths).toContain('shaders/prelude/step.wgsl');
     const stray = paths.filter((p) => !/^(dist\/src\/.+\.(js|d\.ts)|shaders\/.+\.wgsl|package\.json|README\.md|LICENSE)$/.test(p));
     expect(stray).toEqual([]);
-    expect(paths.filter((p) => /test|ubyte|safetensors|dist\/src\/web\//.test(p))).toEqual([]);
+    // No tests, no dataset or checkpoint, no page, no CPU twins (they serve the tests and the benchmark).
+    expect(paths.filter((p) => /test|ubyte|safetensors|dist\/src\/(web|reference)\//.test(p))).toEqual([]);
     const kib = statSync(tarball).size / 1024;
     console.log(`tarball ${(kib).toFixed(0)} KiB, ${paths.length} files`);
     expect(kib).toBeLessThan(400);
