@@ -8,12 +8,7 @@
  * bytes. `webgpu-softmax/node` adds what needs Node: the dawn.node GPU, the dataset on disk and its download,
  * checkpoint and PNG files.
  *
- * Stable in 0.x (changes only with a minor version and a note in the README): {@link fit}, {@link train} and its
- * hooks, {@link evaluate}, {@link predict}, {@link FashionMNIST}, the checkpoint format and
- * {@link encodeCheckpoint}/{@link decodeCheckpoint}, the model registry ({@link MODELS}, {@link modelDefinition},
- * {@link fashionMnistSpec}) and the picture functions. The rest (the layer classes, {@link Trainer},
- * {@link Evaluator}, the {@link ModelDefinition} interface for models of your own) is exported for experiments
- * and may change in any 0.x release.
+ * What is stable in 0.x, what is experimental and what is internal: the README's "Use it as a library".
  *
  * @packageDocumentation
  * @module webgpu-softmax
