@@ -205,7 +205,7 @@ export class Sequential implements Layer {
   backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | void {
     let d: GPUBuffer | void = dOutput;
     for (let i = this.layers.length - 1; i >= 0; i--) {
-      if (!d) throw new Error(`Sequential.backward: layer ${i + 1} gives no gradient for layer ${i} to use`);
+      if (!d) throw new Error(`Sequential.backward: layer ${i + 2} gives no gradient for layer ${i + 1} to use (layers counted from 1)`);
       d = this.layers[i].backward(pass, d, step);
     }
     return d;
