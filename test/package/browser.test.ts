@@ -3,6 +3,9 @@
  * pulls in no Node module (node:*, fs, zlib...), no dawn.node (`webgpu`) and no pngjs. The page's build guard
  * refuses such an import by name; the bundle is checked as well, so an import the guard does not know fails too.
  */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Rollup } from 'vite';
 import { describe, expect, it } from 'vitest';
@@ -11,13 +14,13 @@ import { nodeGuard } from '../../src/web/vite/node_guard.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-async function bundle(entry: string): Promise<{ code: string; warnings: string[] }> {
+async function bundle(entry: string, root = ROOT): Promise<{ code: string; warnings: string[] }> {
   const warnings: string[] = [];
   const result = await build({
     configFile: false,
-    root: ROOT,
+    root,
     logLevel: 'silent',
-    plugins: [nodeGuard(ROOT)],
+    plugins: [nodeGuard(root)],
     build: {
       write: false,
       minify: false,
@@ -63,5 +66,31 @@ describe('shaderSourceFromFiles', () => {
     expect(shaders('prelude/step')).toBe('struct Step {}');
     expect(shaders('matmul_bias')).toBe('fn m() {}');
     expect(() => shaders('cross_entropy')).toThrow(/shaders\/cross_entropy\.wgsl is not among the 3 shader files given/);
+  });
+});
+
+describe('a third-party bundle of the package', () => {
+  it("imports 'webgpu-softmax' by name and bundles its shaders with a glob, as the README says", async () => {
+    // A project of its own, with the package (this checkout, built) and Vite in its node_modules.
+    const project = mkdtempSync(join(tmpdir(), 'webgpu-softmax-bundle-'));
+    try {
+      mkdirSync(join(project, 'node_modules'));
+      symlinkSync(ROOT, join(project, 'node_modules/webgpu-softmax'));
+      writeFileSync(
+        join(project, 'main.js'),
+        `import { shaderSourceFromFiles, MODEL_KINDS } from 'webgpu-softmax';
+export const shaders = shaderSourceFromFiles(import.meta.glob('/node_modules/webgpu-softmax/shaders/**/*.wgsl', { query: '?raw', import: 'default', eager: true }));
+export const kinds = MODEL_KINDS;
+`,
+      );
+      const { code } = await bundle('main.js', project);
+      expect(code).not.toMatch(/['"]node:[a-z_/]+['"]|__vite-browser-external/);
+      const bundled = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+      expect(bundled.kinds).toEqual(expect.arrayContaining(['scratch', 'concise']));
+      expect(bundled.shaders('prelude/step')).toMatch(/struct Step/);
+      expect(bundled.shaders('softmax')).toMatch(/@compute/);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
