@@ -19,7 +19,7 @@ export { type DatasetInfo, evaluate, fit, type FitOptions, predict, type Predict
 export { FashionMNIST, type FashionMNISTSplits, type Sample } from './lib/dataset.js';
 
 // Errors
-export { CheckpointError, DataError, DivergenceError, DownloadError, GpuError, SoftmaxError, UsageError } from './errors.js';
+export { CheckpointError, DataError, DivergenceError, DownloadError, GpuError, OutputError, SoftmaxError, UsageError } from './errors.js';
 
 // The dataset from bytes
 export {
@@ -46,6 +46,7 @@ export { CLASS_NAMES, type ClassName, textLabels } from './data/labels.js';
 export { type AcquireOptions, acquireGpu, type AdapterSummary, describeAdapter, type Gpu, type ShaderSource } from './gpu/device.js';
 export type { ComputePass } from './gpu/kernel.js';
 export type { GpuSplit } from './gpu/split.js';
+export type { FusedShapes, Tuning } from './gpu/tuning.js';
 
 // Models
 export {
@@ -79,7 +80,7 @@ export type { KernelTime } from './train/profile.js';
 
 // Pictures, as RGBA images (PNG files: writePng in 'webgpu-softmax/node'; a canvas: putImageData)
 export type { RgbaImage } from './report/raster.js';
-export { sheetFromEvaluation, type SheetOptions, trainingPictures, type TrainingPictures } from './report/from_training.js';
+export { sheetFromEvaluation, type SheetOptions, TRAINING_PICTURES, trainingPictures, type TrainingPictures } from './report/from_training.js';
 export { predictionSheet, type PredictionSheet, type PredictionSheetInput, SHEET_DEFAULTS, type SheetTile } from './report/sheet.js';
 export { previewPicture, type PreviewInput, type PreviewPicture, type PreviewTile } from './report/preview.js';
 export { curvesPicture, type CurvesInput, type CurvesPicture, type PlotArea } from './report/curves.js';

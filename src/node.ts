@@ -23,5 +23,5 @@ export {
   type OnProgress,
   SYSTEM_DATA_DIR,
 } from './data/node.js';
-export { loadCheckpoint, resolveCheckpointPath, saveCheckpoint, writeFileAtomic } from './model/checkpoint_file.js';
+export { loadCheckpoint, resolveCheckpointPath, saveCheckpoint } from './model/checkpoint_file.js';
 export { decodePng, encodePng, writePng } from './report/png.js';

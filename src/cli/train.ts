@@ -5,7 +5,9 @@ import { UsageError } from '../errors.js';
 import { describeAdapter } from '../gpu/device.js';
 import { createNodeGpu } from '../gpu/node.js';
 import { CHECKPOINT_FILE, type Checkpoint } from '../model/checkpoint.js';
-import { loadCheckpoint, prepareCheckpointDir, saveCheckpoint } from '../model/checkpoint_file.js';
+import { checkOutput } from '../io/files.js';
+import { lockOutputDir } from '../io/lock.js';
+import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint_file.js';
 import { checkModelFitsData, describeModel, MODEL_KINDS, modelDefinition } from '../model/registry.js';
 import { KERNEL_CHOICES } from '../model/softmax_regression.js';
 import { batchSizeProblem } from '../gpu/tuning.js';
@@ -13,11 +15,12 @@ import { pixelsOf } from '../model/model.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
 import { train } from '../train/loop.js';
 import { formatEpoch, formatProfile } from './format.js';
-import { trainingPictures } from '../report/from_training.js';
+import { TRAINING_PICTURES, trainingPictures } from '../report/from_training.js';
 import { writePng } from '../report/png.js';
-import { flagName, givenFlags, parseFlags } from './args.js';
+import { flagName, givenFlags, parseFlags, usageHint } from './args.js';
 import { Output } from './output.js';
 import { ProgressBar } from './progress.js';
+import { StopSignals } from './signals.js';
 
 const MODELS_HELP = MODEL_KINDS.map((kind) => {
   const d = modelDefinition(kind);
@@ -104,8 +107,24 @@ export async function trainCommand(argv: string[]): Promise<number> {
   flags.lr ??= definition.defaults.lr;
   flags.epochs ??= definition.defaults.epochs;
   const model = describeModel(spec);
+  if (resume && flags.epochs <= resume.meta.epoch) {
+    const done = resume.meta.epoch;
+    const what = givenFlags(trainSpec, argv).has('epochs') ? `--epochs ${flags.epochs} is not more than the ${done} epochs ${flags.resume} has already done` : `${flags.resume} has already done all ${done} epochs of its run`;
+    throw new UsageError(`${what}; --epochs counts those too, so pass --epochs ${done + 1} or more to train on ${usageHint(trainSpec)}`);
+  }
 
-  if (outDir) prepareCheckpointDir(outDir);
+  // Before the data is read: every file training writes can be written, and no other run writes DIR.
+  if (outDir) for (const name of [CHECKPOINT_FILE, ...TRAINING_PICTURES.map((p) => `${p}.png`)]) checkOutput(join(outDir, name), name === CHECKPOINT_FILE ? 'checkpoint' : 'PNG');
+  const lock = outDir ? lockOutputDir(outDir, (note) => out.warn(note)) : null;
+  const bar = new ProgressBar();
+  const signals = new StopSignals((signal) => {
+    bar.clear();
+    out.warn(
+      signal === 'SIGINT'
+        ? 'interrupted: finishing this epoch, then saving a checkpoint (Ctrl-C again to quit at once)'
+        : 'terminated (SIGTERM): finishing this epoch, then saving a checkpoint (SIGTERM or Ctrl-C again to quit at once)',
+    );
+  });
 
   const data = await loadFashionMnist({ root: flags.data });
   const limit = flags.limit ?? null;
@@ -130,15 +149,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   out.line(`model ${model}, ${trainSplit.count} training samples, ${data.test.count} test samples, batch ${flags.batchSize}, lr ${flags.lr}, seed ${flags.seed}`);
   if (resume) out.line(`resuming after epoch ${resume.meta.epoch} from ${flags.resume}`);
 
-  const bar = new ProgressBar();
-  let stopRequested = false;
-  const onSigint = () => {
-    if (stopRequested) process.exit(130);
-    stopRequested = true;
-    bar.clear();
-    out.warn('interrupted: finishing this epoch, then saving a checkpoint (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
+  signals.startWork();
   let checkpointPath: string | null = null;
   try {
     const result = await train(
@@ -162,7 +173,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
               checkpointPath = saveCheckpoint(outDir, ck);
             }
           : undefined,
-        shouldStop: () => stopRequested,
+        shouldStop: () => signals.requested !== null,
       },
       resume,
     );
@@ -184,13 +195,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
     });
     if (result.stopped) {
       out.warn(`stopped after epoch ${result.checkpoint.meta.epoch}${checkpointPath ? `; resume with --resume ${outDir}` : ''}`);
-      return 130;
+    } else if (signals.requested) {
+      out.warn('interrupted during the last epoch, which finished: the run is complete');
     }
-    return 0;
+    return signals.exitCode(0);
   } finally {
-    process.off('SIGINT', onSigint);
+    signals.dispose();
     bar.clear();
     gpu.device.destroy();
+    lock?.release();
   }
 }
 

@@ -17,14 +17,15 @@ export interface GpuSplit {
   bytes: number;
 }
 
-export function uploadSplit(device: GPUDevice, split: ImageSplit, features: number, label: string): GpuSplit {
+/** `remedy`: what the caller's user can do when the split is too large (e.g. a flag that takes fewer samples). */
+export function uploadSplit(device: GPUDevice, split: ImageSplit, features: number, label: string, remedy?: string): GpuSplit {
   if (features % 4 !== 0) throw new GpuError(`images must have a multiple of 4 pixels per row to be packed, got ${features}`);
   const imageBytes = split.count * features;
   const limit = device.limits.maxStorageBufferBindingSize;
   if (imageBytes > limit) {
     throw new GpuError(
       `${label}: ${split.count} images take ${imageBytes} bytes, more than this adapter's ` +
-        `maxStorageBufferBindingSize (${limit}); train on fewer samples with --limit N`,
+        `maxStorageBufferBindingSize (${limit})${remedy ? `; ${remedy}` : ''}`,
     );
   }
   const images = createBufferWith(device, `${label} images`, split.images.subarray(0, imageBytes));

@@ -8,6 +8,7 @@
  */
 import type { ImageShape } from '../data/dataset.js';
 import type { Gpu } from '../gpu/device.js';
+import type { Tuning } from '../gpu/tuning.js';
 import type { ComputePass } from '../gpu/kernel.js';
 import type { GpuSplit } from '../gpu/split.js';
 import type { Parameters } from './tensors.js';
@@ -37,6 +38,8 @@ export interface StepContext {
   maxRows: number; // the batch size (the last step of an epoch may have fewer rows)
   lr: number;
   seed: number;
+  /** Kernel shapes for this adapter (src/gpu/tuning.ts), possibly overridden by a benchmark sweep. */
+  tuning: Tuning;
 }
 
 /** A model's training step, recorded into compute passes; the epoch's loss sum and hit count stay on the GPU. */

@@ -1,6 +1,7 @@
 /**
  * The layers of src/ import only downwards:
- *   errors, random -> data -> gpu -> kernels -> model -> reference -> train -> report -> cli | web
+ *   errors, random -> io -> data -> gpu -> kernels -> model -> reference -> train -> report -> cli | web
+ * (io: Node-only file reads and writes, used by the Node-only modules of the layers above)
  * so a kernel never depends on a model, a model never on the trainer, and nothing below the CLI or the page
  * knows how results are shown. Type-only imports count too: they are the dependencies a reader follows.
  * Above them all, the library: src/lib/ (what the public API adds) and the package's entry modules src/index.ts
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const RANK: Record<string, number> = { errors: 0, random: 0, data: 1, gpu: 2, kernels: 3, model: 4, reference: 5, train: 6, report: 7, cli: 8, web: 8, lib: 9, index: 10, node: 10 };
+const RANK: Record<string, number> = { errors: 0, random: 0, io: 1, data: 2, gpu: 3, kernels: 4, model: 5, reference: 6, train: 7, report: 8, cli: 9, web: 9, lib: 10, index: 11, node: 11 };
 /** The package's entry modules (package.json `exports`): nothing imports them, so they never sit inside a cycle or a layer. */
 const ENTRIES = ['index', 'node'];
 
