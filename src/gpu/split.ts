@@ -8,6 +8,7 @@ import { createBufferWith } from './buffers.js';
 
 export type { ImageSplit } from '../data/dataset.js';
 
+/** A split on the GPU, as the trainer and the evaluator read it. */
 export interface GpuSplit {
   images: GPUBuffer; // [count, features / 4] u32: 4 u8 pixels per word
   labels: GPUBuffer; // [count] u32

@@ -172,3 +172,54 @@ export class SGD {
     this.uniform.destroy();
   }
 }
+
+/**
+ * What `Sequential` chains: a layer records its forward into a pass and returns its output buffer; backward takes
+ * ∂l/∂output and returns ∂l/∂input where the layer computes it (`Linear` does not: it is a first layer).
+ */
+export interface Layer {
+  forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer;
+  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | void;
+  parameters(): Parameter[];
+  readonly bytes: number;
+  destroy(): void;
+}
+
+/**
+ * Layers applied one after another, like nn.Sequential: forward in order, backward in reverse, the parameters of
+ * all of them (for `SGD.create`). A layer before the last must return ∂l/∂input from backward.
+ */
+export class Sequential implements Layer {
+  readonly layers: readonly Layer[];
+
+  constructor(...layers: Layer[]) {
+    if (layers.length === 0) throw new RangeError('Sequential needs at least one layer');
+    this.layers = layers;
+  }
+
+  forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer {
+    return this.layers.reduce((input, layer) => layer.forward(pass, input, step), x);
+  }
+
+  /** Backpropagates ∂l/∂output through every layer, last to first; returns ∂l/∂input when the first layer gives it. */
+  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | void {
+    let d: GPUBuffer | void = dOutput;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      if (!d) throw new Error(`Sequential.backward: layer ${i + 2} gives no gradient for layer ${i + 1} to use (layers counted from 1)`);
+      d = this.layers[i].backward(pass, d, step);
+    }
+    return d;
+  }
+
+  parameters(): Parameter[] {
+    return this.layers.flatMap((layer) => layer.parameters());
+  }
+
+  get bytes(): number {
+    return this.layers.reduce((n, layer) => n + layer.bytes, 0);
+  }
+
+  destroy(): void {
+    for (const layer of this.layers) layer.destroy();
+  }
+}

@@ -22,6 +22,7 @@ import type { Parameters } from './tensors.js';
 export type KernelPath = 'fused' | 'separate';
 /** `auto`: fused where its limits allow (see fusedUnsupported), else separate. */
 export const KERNEL_CHOICES = ['auto', 'fused', 'separate'] as const;
+/** The `kernels` option of the softmax-regression models. */
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 
 export const sizeOf = (buffers: Record<string, GPUBuffer>): number => Object.values(buffers).reduce((n, b) => n + b.size, 0);

@@ -16,6 +16,7 @@ import type { RgbaImage } from './raster.js';
 import { predictionSheet, SHEET_DEFAULTS } from './sheet.js';
 import { templatesPicture } from './weights.js';
 
+/** Which test images `sheetFromEvaluation` shows, and how large. */
 export interface SheetOptions {
   count?: number;
   columns?: number;
@@ -48,6 +49,7 @@ export function sheetFromEvaluation(split: ImageSplit, evaluation: Evaluation, o
 /** Names of the four pictures (`train --out DIR` writes DIR/NAME.png for each). */
 export const TRAINING_PICTURES = ['predictions', 'curves', 'confusion', 'weights'] as const;
 
+/** The four pictures `train --out` writes. */
 export type TrainingPictures = Record<(typeof TRAINING_PICTURES)[number], RgbaImage>;
 
 /** The four pictures; `spec` and `params` are the model's (weights.png shows what its first layer learned). */

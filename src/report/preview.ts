@@ -8,6 +8,7 @@ import { drawTitle, textScaleFor } from './parts.js';
 import { INK, type RgbaImage, blitGray, createImage, fitText, textWidth } from './raster.js';
 import { SHEET_DEFAULTS } from './sheet.js';
 
+/** Images and labels for `previewPicture`. */
 export interface PreviewInput {
   /** N images of 28x28 u8 grey, row-major, one after another. */
   images: Uint8Array;
@@ -21,6 +22,7 @@ export interface PreviewInput {
   title?: string;
 }
 
+/** Where one image of a preview was drawn. */
 export interface PreviewTile {
   index: number;
   /** Top-left of the upscaled image. */
@@ -28,6 +30,7 @@ export interface PreviewTile {
   y: number;
 }
 
+/** A drawn data preview and where each image landed. */
 export interface PreviewPicture {
   image: RgbaImage;
   tiles: PreviewTile[];
@@ -78,6 +81,7 @@ export function previewLayout(options: PreviewLayoutOptions): PreviewLayout {
   return { ...grid, scale, u };
 }
 
+/** Draws a grid of images with their labels (d2l 3.5's look at the data). */
 export function previewPicture(input: PreviewInput): PreviewPicture {
   const shown = checkInput(input);
   const names = input.classNames ?? CLASS_NAMES;

@@ -9,6 +9,7 @@
  */
 import { FONT_ASCENT, FONT_DESCENT, FONT_LETTER_SPACING, FONT_LINE_HEIGHT, glyph } from './font.js';
 
+/** A picture: `width * height` pixels of 4 bytes (RGBA), row-major, as the browser's ImageData. */
 export interface RgbaImage {
   width: number;
   height: number;

@@ -22,6 +22,7 @@ export interface WeightsInput {
   title?: string;
 }
 
+/** Options of `templatesPicture`. */
 export interface TemplatesOptions {
   classNames?: readonly string[];
   /** Integer upscale of each template (default: 3 for 28-pixel templates, larger for small ones). */
@@ -30,6 +31,7 @@ export interface TemplatesOptions {
   columns?: number;
 }
 
+/** Where one template was drawn. */
 export interface WeightsTile {
   classIndex: number;
   /** Top-left of the upscaled template. */
@@ -37,6 +39,7 @@ export interface WeightsTile {
   y: number;
 }
 
+/** Drawn weight templates and where each landed. */
 export interface WeightsPicture {
   image: RgbaImage;
   tiles: WeightsTile[];
@@ -82,6 +85,7 @@ export function weightsPicture(input: WeightsInput): WeightsPicture {
   return templatesPicture(templates, input);
 }
 
+/** Draws what a model's first layer learned (its `templates()`), on one colour scale symmetric around zero. */
 export function templatesPicture(t: Templates, options: TemplatesOptions = {}): WeightsPicture {
   if (!Number.isInteger(t.count) || t.count < 1) throw new RangeError(`weights: need at least one template, got ${t.count}`);
   const scale = options.scale ?? Math.max(3, Math.round(84 / Math.max(t.height, t.width)));

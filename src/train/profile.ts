@@ -35,6 +35,7 @@ export class DispatchLog implements ComputePass {
   }
 }
 
+/** GPU time of one kernel over an epoch, from timestamp queries. */
 export interface KernelTime {
   kernel: string; // the pipeline's label: the WGSL file name
   dispatches: number;

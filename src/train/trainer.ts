@@ -17,6 +17,7 @@ import { Evaluator, type Evaluation } from './evaluate.js';
 import { DispatchLog, type Profiler } from './profile.js';
 import { epochSteps, StepSlots } from './steps.js';
 
+/** The trainer's hyper-parameters. */
 export interface TrainerConfig {
   lr: number;
   batchSize: number;
@@ -31,6 +32,7 @@ export interface TrainerConfig {
   tuning?: Partial<Tuning>;
 }
 
+/** One epoch's training figures, read back once at its end. */
 export interface EpochMetrics {
   epoch: number; // 1-based, as printed
   loss: number; // mean cross-entropy over the epoch's samples, with the weights of each step
@@ -38,8 +40,10 @@ export interface EpochMetrics {
   seconds: number;
 }
 
+/** Called as an epoch's steps complete on the GPU. */
 export type Progress = (stepsDone: number, steps: number) => void;
 
+/** A model, its training split and its step on the GPU, built once; `trainEpoch` runs one epoch, `evaluate` the test split. */
 export class Trainer {
   private constructor(
     readonly gpu: Gpu,
