@@ -12,7 +12,7 @@ import type { RgbaImage } from '../report/raster.js';
 import { templatesPicture, type WeightsPicture } from '../report/weights.js';
 import type { ImageSplit } from '../gpu/split.js';
 import { ImageClassifier } from './classifier.js';
-import { $, context2d, drawPersistently, errorText, percent } from './dom.js';
+import { $, context2d, drawPersistently, errorText, percent, showPixelated } from './dom.js';
 import { DrawingPad, imageToPixels } from './pad.js';
 
 export class ClassifyPanel {
@@ -28,6 +28,9 @@ export class ClassifyPanel {
 
   constructor() {
     this.pad = new DrawingPad($<HTMLCanvasElement>('#pad'), () => void this.update());
+    // The pad at about 10 CSS pixels per dataset pixel, the template at about 7: whole device pixels each.
+    showPixelated($<HTMLCanvasElement>('#pad'), 10);
+    showPixelated($<HTMLCanvasElement>('#template'), 7);
     this.bars.replaceChildren(
       ...CLASS_NAMES.map((name) => {
         const li = document.createElement('li');

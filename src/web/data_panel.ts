@@ -92,7 +92,7 @@ export class DataPanel {
           title: 'The first training images',
         }).image,
       );
-      preview.hidden = false;
+      $('#data-preview-frame').hidden = false;
       this.onLoaded(data);
     } catch (err) {
       const text = errorText(err);

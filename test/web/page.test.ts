@@ -186,6 +186,52 @@ describe('web page in Chromium', () => {
     await page.close();
   });
 
+  it('fits a 390x844 phone: no sideways scrolling, the header wraps, and every picture at a whole-number scale', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true });
+    const errors = pageErrors(page);
+    await page.goto(site.url);
+    await loadDataset(page);
+    await page.fill('input[name=epochs]', '1');
+    await page.fill('input[name=limit]', '2000');
+    await page.click('#train');
+    await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 120_000 });
+    expect(await page.textContent('#train-message'), errors.join('\n')).toBe('');
+    await page.click('#pad-sample');
+    await expect.poll(() => page.locator('#bars li.best').count(), { timeout: 30_000 }).toBe(1);
+    const layout = await page.evaluate(() => {
+      const header = document.querySelector('.topbar')!.getBoundingClientRect();
+      const inHeader = ['#adapter', '.toplink', '.tagline'].map((s) => document.querySelector(s)!.getBoundingClientRect());
+      return {
+        documentWidth: document.documentElement.scrollWidth,
+        viewport: document.documentElement.clientWidth,
+        headerInside: inHeader.every((r) => r.left >= header.left && r.right <= header.right + 0.5),
+        taglineWidth: inHeader[2].width,
+        pictures: Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas.picture, #pad, #template')).filter((c) => c.offsetParent !== null).map((c) => ({
+          id: c.id,
+          scale: (c.getBoundingClientRect().width * devicePixelRatio) / c.width,
+          scaleY: (c.getBoundingClientRect().height * devicePixelRatio) / c.height,
+        })),
+      };
+    });
+    expect(layout.documentWidth).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.headerInside).toBe(true);
+    expect(layout.taglineWidth).toBeGreaterThan(200); // not squeezed to a word per line
+    expect(layout.pictures.map((p) => p.id).sort()).toEqual(['confusion', 'data-preview', 'pad', 'sheet', 'template', 'weights']);
+    for (const p of layout.pictures) {
+      expect(p.scale, p.id).toBeGreaterThanOrEqual(1);
+      expect(Math.abs(p.scale - Math.round(p.scale)), `${p.id} at ${p.scale}`).toBeLessThan(0.01);
+      expect(p.scaleY, p.id).toBeCloseTo(p.scale, 2);
+    }
+    // The sheet is wider than a phone: it scrolls inside its own frame.
+    expect(await page.$eval('#sheet-figure', (f) => f.scrollWidth > f.clientWidth && getComputedStyle(f).overflowX === 'auto')).toBe(true);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-phone.png'), fullPage: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-phone-top.png') }); // docs/phone.png
+    expect(errors, 'the page logged errors').toEqual([]);
+    await page.close();
+  });
+
   it('Stop ends training after the epoch that is running, keeping its model', async () => {
     const { page } = await openPage();
     await loadDataset(page);
