@@ -52,9 +52,19 @@ export function showResults(test: ImageSplit, evaluation: Evaluation, model: { s
   headline.append(what);
 
   const columns = sheetColumns();
-  showImage($('#sheet'), sheetFromEvaluation(test, evaluation, { columns, count: columns * 3 }));
-  showImage($('#confusion'), confusionPicture(confusionMatrix(test.labels.subarray(0, test.count), evaluation.predictions, model.spec.classes)).image);
-  showImage($('#weights'), templatesPicture(modelDefinition(model.spec.kind).templates(model.spec, model.params)).image);
+  const shown = Math.min(columns * 3, test.count);
+  let shownWrong = 0;
+  for (let i = 0; i < shown; i++) if (evaluation.predictions[i] !== test.labels[i]) shownWrong++;
+  const sheet = $<HTMLCanvasElement>('#sheet');
+  showImage(sheet, sheetFromEvaluation(test, evaluation, { columns, count: shown }));
+  sheet.setAttribute('aria-label', `Predictions for the first ${shown} test images: ${shownWrong} wrong (red frames), ${shown - shownWrong} right (green frames), each with its predicted class and probability.`);
+  const confusion = $<HTMLCanvasElement>('#confusion');
+  showImage(confusion, confusionPicture(confusionMatrix(test.labels.subarray(0, test.count), evaluation.predictions, model.spec.classes)).image);
+  confusion.setAttribute('aria-label', `Confusion matrix of the ${formatCount(evaluation.samples)} test images (true class by row, predicted by column): accuracy ${percent(evaluation.accuracy)}, ${formatCount(wrong)} off the diagonal.`);
+  const weights = $<HTMLCanvasElement>('#weights');
+  const templates = modelDefinition(model.spec.kind).templates(model.spec, model.params);
+  showImage(weights, templatesPicture(templates).image);
+  weights.setAttribute('aria-label', `Weight templates of the ${model.spec.kind} model: per ${templates.captions === 'classes' ? 'class' : 'unit'}, the 28x28 input weights, red raising the score and blue lowering it.`);
   $('#sheet-figure').hidden = false;
   $('#figures').hidden = false;
 }

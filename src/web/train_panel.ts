@@ -118,7 +118,9 @@ export class TrainPanel {
             this.status.textContent = `Epoch 1 of ${settings.epochs}: ${steps}…`;
           },
           onProgress: (epoch, done, total) => {
-            this.bar.style.width = `${((100 * (epoch - 1 + done / total)) / settings.epochs).toFixed(1)}%`;
+            const percent = ((100 * (epoch - 1 + done / total)) / settings.epochs).toFixed(1);
+            this.bar.style.width = `${percent}%`;
+            $('#progress').setAttribute('aria-valuenow', percent);
             if (!this.stopRequested) this.status.textContent = `Epoch ${epoch} of ${settings.epochs}: step ${done} of ${total} (${steps})`;
           },
           onEpoch: (record, evaluation) => {

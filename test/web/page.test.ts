@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { createServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,37 @@ function countPixels(page: Page, selector: string, rgb: [number, number, number]
     },
     rgb,
   );
+}
+
+/** axe-core's serious and critical findings on the page as it is now, one line each (empty: none). */
+async function seriousAxeViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/**
+ * Tabs through the page from the top: the id (or tag) of each focused element, and whether a focus ring
+ * shows on it, or on what stands for it (the label of a visually hidden file input, a radio's segment).
+ */
+async function tabThrough(page: Page): Promise<Array<{ id: string; ring: boolean }>> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const seen: Array<{ id: string; ring: boolean }> = [];
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement === document.body || document.activeElement === null)) break; // past the last control
+    seen.push(
+      await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const input = el instanceof HTMLInputElement ? el : null;
+        const shown = input?.type === 'file' ? el.closest('label')! : input?.type === 'radio' ? (el.nextElementSibling as HTMLElement) : el;
+        const style = getComputedStyle(shown);
+        return { id: el.id || (input ? `${input.name}=${input.value}` : el.tagName.toLowerCase()), ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
+      }),
+    );
+  }
+  return seen;
 }
 
 describe('web page in Chromium', () => {
@@ -230,6 +262,50 @@ describe('web page in Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-phone-top.png') }); // docs/phone.png
     expect(errors, 'the page logged errors').toEqual([]);
     await page.close();
+  });
+
+  it('works by keyboard, with a visible focus everywhere, names its pictures, and axe finds nothing serious (first view, trained, classifying)', async () => {
+    // axe opens a page of its own beside this one, which needs a context of our making.
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    const errors = pageErrors(page);
+    await page.goto(site.url);
+    await page.locator('#adapter[data-state="ok"]').waitFor({ timeout: 30_000 });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await loadDataset(page);
+    const stops = await tabThrough(page);
+    const ids = stops.map((s) => s.id);
+    // The dataset's file input (in the dropzone), the checkpoint's and the classify panel's image file inputs.
+    for (const id of ['data-files', 'model=scratch', 'train', 'load-model']) expect(ids, ids.join(' ')).toContain(id);
+    expect(stops.filter((s) => !s.ring).map((s) => s.id)).toEqual([]);
+    // Enter on the focused dropzone input opens the file chooser.
+    await page.focus('#data-files');
+    const chooser = page.waitForEvent('filechooser', { timeout: 5_000 });
+    await page.keyboard.press('Enter');
+    expect((await chooser).isMultiple()).toBe(true);
+
+    await page.fill('input[name=epochs]', '1');
+    await page.fill('input[name=limit]', '2000');
+    await page.click('#train');
+    await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 120_000 });
+    expect(await page.textContent('#train-message'), errors.join('\n')).toBe('');
+    // Names that say what the pictures show.
+    const accuracy = Number(await page.getAttribute('#headline', 'data-accuracy'));
+    expect(await page.getAttribute('#confusion', 'aria-label')).toContain(`accuracy ${(100 * accuracy).toFixed(1)}%`);
+    expect(await page.getAttribute('#sheet', 'aria-label')).toMatch(/^Predictions for the first \d+ test images: \d+ wrong/);
+    expect(await page.getAttribute('#chart canvas', 'aria-label')).toMatch(/Epoch 1 of 1: train loss \d+\.\d{3}, test loss \d+\.\d{3}, train acc 0\.\d{3}, test acc 0\.\d{3}\.$/);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    const later = (await tabThrough(page)).filter((s) => ['pad-sample', 'pad-file', 'save-model', 'sheet-figure'].includes(s.id));
+    expect(later.map((s) => s.id).sort()).toEqual(['pad-file', 'pad-sample', 'save-model', 'sheet-figure']);
+    expect(later.every((s) => s.ring)).toBe(true);
+    await page.focus('#pad-sample');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#bars li.best').count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.getAttribute('#template', 'aria-labelledby')).toBe('template-caption');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(errors, 'the page logged errors').toEqual([]);
+    await context.close();
   });
 
   it('Stop ends training after the epoch that is running, keeping its model', async () => {
