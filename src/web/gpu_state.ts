@@ -8,8 +8,14 @@ import { acquireBrowserGpu } from './gpu.js';
 
 export class GpuState {
   private current: Promise<Gpu> | null = null;
+  /** Why this browser gives the page no WebGPU device (said in the banner), or null. */
+  problem: string | null = null;
 
-  constructor(private readonly onLost: () => void) {}
+  constructor(
+    private readonly onLost: () => void,
+    /** When `problem` changes. */
+    private readonly onAvailability: () => void,
+  ) {}
 
   /** The device, acquiring one if there is none (first use, or after a loss). */
   get(): Promise<Gpu> {
@@ -41,6 +47,8 @@ export class GpuState {
       chip.dataset.state = 'none';
       chip.textContent = 'no WebGPU';
       banner(errorText(err));
+      this.problem = errorText(err);
+      this.onAvailability();
       throw err;
     }
   }

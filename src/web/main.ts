@@ -13,7 +13,7 @@ import { $, errorText, formatCount, setMessage } from './dom.js';
 import { EpochTable } from './epoch_table.js';
 import { GpuState } from './gpu_state.js';
 import { describeCheckpoint, downloadCheckpoint, readCheckpoint } from './model_io.js';
-import { showResults } from './results.js';
+import { showPendingModel, showResults } from './results.js';
 import { TrainPanel } from './train_panel.js';
 
 let data: FashionMnist | null = null;
@@ -22,9 +22,10 @@ let busy = false;
 let pendingCheckpoint: { checkpoint: Checkpoint; name: string } | null = null;
 
 const classify = new ClassifyPanel();
-const gpu = new GpuState(() => {
-  void classify.setModel(null, null);
-});
+const gpu = new GpuState(
+  () => void classify.setModel(null, null),
+  () => train.validate(),
+);
 const chart = new TrainingChart($('#chart'));
 const table = new EpochTable();
 const resultsMessage = $('#results-message');
@@ -38,6 +39,7 @@ function setModel(checkpoint: Checkpoint): void {
 
 const train = new TrainPanel({
   gpu: () => gpu.get(),
+  gpuProblem: () => gpu.problem,
   data: () => data,
   chart,
   table,
@@ -91,7 +93,8 @@ async function loadCheckpointFile(file: File): Promise<void> {
     for (const h of history) table.add(h, null);
     if (!data) {
       pendingCheckpoint = { checkpoint, name: file.name };
-      setMessage(resultsMessage, `${describeCheckpoint(checkpoint, file.name)}. Load the dataset to evaluate it on the test set; it can classify drawings already.`, 'info');
+      showPendingModel(`${describeCheckpoint(checkpoint, file.name)}.`);
+      setMessage(resultsMessage, 'Loaded. Load the dataset to evaluate it on the test set; it can classify drawings already.', 'info');
       return;
     }
     await evaluateCheckpoint(checkpoint, file.name);

@@ -68,3 +68,13 @@ export function showResults(test: ImageSplit, evaluation: Evaluation, model: { s
   $('#sheet-figure').hidden = false;
   $('#figures').hidden = false;
 }
+
+/** A model that is loaded but not evaluated yet (no test set): its description replaces "No model yet". */
+export function showPendingModel(description: string): void {
+  const headline = $('#headline');
+  headline.dataset.state = 'pending';
+  const what = document.createElement('p');
+  what.className = 'source';
+  what.textContent = description;
+  headline.replaceChildren(what);
+}

@@ -24,6 +24,8 @@ export interface Trained {
 
 export interface TrainPanelDeps {
   gpu(): Promise<Gpu>;
+  /** Why there is no WebGPU device to train on, or null. */
+  gpuProblem(): string | null;
   data(): FashionMnist | null;
   chart: TrainingChart;
   table: EpochTable;
@@ -67,10 +69,15 @@ export class TrainPanel {
     $('#model-hint').textContent = MODEL_HINTS[model];
     const parsed = readSettings(this.form, data?.train.count ?? 60000);
     if (!this.running) {
-      this.trainButton.disabled = !data || !parsed.ok;
+      const noGpu = this.deps.gpuProblem() !== null;
+      this.trainButton.disabled = !data || !parsed.ok || noGpu;
       setMessage(this.message, parsed.ok ? null : parsed.problems.join('. ') + '.');
-      if (!data) this.status.textContent = 'Load the dataset to start.';
-      else if (this.status.dataset.state !== 'done') this.status.textContent = 'Ready.';
+      // The status says what stands between the person and training; "Ready." only when nothing does.
+      if (this.status.dataset.state === 'done' && parsed.ok && !noGpu) return parsed.settings;
+      if (noGpu) this.status.textContent = 'No WebGPU in this browser, so no training here: the message at the top says why.';
+      else if (!data) this.status.textContent = 'Load the dataset to start.';
+      else if (!parsed.ok) this.status.textContent = 'Fix the settings above to train.';
+      else this.status.textContent = 'Ready.';
     }
     return parsed.ok ? parsed.settings : null;
   }

@@ -11,6 +11,9 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { createServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../../src/data/dataset.js';
+import { encodeCheckpoint } from '../../src/model/checkpoint.js';
+import { modelDefinition } from '../../src/model/registry.js';
 import { runCli } from '../cli/run.js';
 import { launchChromium, pageErrors } from './browser.js';
 import { buildSite, REPO_ROOT, serveStatic, type SiteServer } from './server.js';
@@ -118,6 +121,11 @@ describe('web page in Chromium', () => {
       await banner.waitFor({ state: 'visible', timeout: 30_000 });
       expect(await banner.textContent()).toMatch(/no adapter.*enable-unsafe-webgpu/s);
       expect(await page.locator('#adapter').getAttribute('data-state')).toBe('none');
+      // With the dataset loaded, Train stays disabled and the status points at the banner.
+      await page.setInputFiles('#data-files', DATASET_FILES);
+      await page.locator('#data-message[data-tone="ok"]').waitFor({ timeout: 60_000 });
+      expect(await page.locator('#train').isDisabled()).toBe(true);
+      expect(await page.textContent('#train-status')).toMatch(/^No WebGPU in this browser, so no training here/);
       await page.screenshot({ path: path.join(ARTIFACTS, 'web-no-webgpu.png') });
     } finally {
       await plain.close();
@@ -139,6 +147,45 @@ describe('web page in Chromium', () => {
     await expect.poll(() => page.textContent('#data-message'), { timeout: 30_000 }).toMatch(/^train-images-idx3-ubyte\.gz: not an IDX file/);
     expect(await page.locator('#data-slots li.bad').count()).toBe(1);
     expect(await page.locator('#train').isDisabled()).toBe(true);
+    await page.close();
+  });
+
+  it('says what it did and what is in the way: a stray file ignored, a PNG that is no checkpoint, a checkpoint before the data, no "Ready." beside a bad setting', async () => {
+    const { page, errors } = await openPage();
+    await page.locator('#adapter[data-state="ok"]').waitFor({ timeout: 30_000 });
+    // A PNG picked as a checkpoint is named as not one (not "header length 727905341920923800").
+    await page.setInputFiles('#load-model', path.join(REPO_ROOT, 'docs', 'web.png'));
+    await expect.poll(() => page.textContent('#results-message')).toMatch(/^web\.png: not a safetensors checkpoint \(a PNG image\)/);
+    // A checkpoint before the data: described where "No model yet" was, to be evaluated once the data is there.
+    const spec = modelDefinition('scratch').spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {});
+    const checkpoint = encodeCheckpoint({
+      params: modelDefinition('scratch').init(spec, 0),
+      meta: { model: spec, epoch: 0, config: { lr: 0.1, batchSize: 256, seed: 0, epochs: 1, limit: null }, history: [], test: null },
+    });
+    await page.setInputFiles('#load-model', { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(checkpoint) });
+    await expect.poll(() => page.textContent('#results-message')).toMatch(/^Loaded\. Load the dataset to evaluate it/);
+    expect(await page.textContent('#headline')).toMatch(/^model\.safetensors: scratch model, 0 epochs/);
+    expect(await page.textContent('#headline')).not.toMatch(/No model yet/);
+    // The four files and a stray one: the four load, the stray one is named as ignored.
+    await page.setInputFiles('#data-files', [
+      ...DATASET_FILES.map((file) => ({ name: path.basename(file), mimeType: 'application/gzip', buffer: readFileSync(file) })),
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
+    ]);
+    await page.locator('#data-message[data-tone="ok"], #data-message[data-tone="error"]').waitFor({ timeout: 60_000 });
+    expect(await page.textContent('#data-message')).toBe('60,000 training and 10,000 test images. Ignored notes.txt: not a Fashion-MNIST file.');
+    expect(await page.locator('#train').isEnabled()).toBe(true);
+    expect(await page.textContent('#train-status')).toBe('Ready.');
+    // The pending checkpoint is evaluated now that there is a test set (the untrained model: about chance).
+    await page.locator('#headline[data-state="ready"]').waitFor({ timeout: 60_000 });
+    expect(await page.textContent('#results-message')).toBe('');
+    // A bad setting: Train disabled, the problem said, and no "Ready." beside it.
+    await page.fill('input[name=epochs]', '0');
+    expect(await page.locator('#train').isDisabled()).toBe(true);
+    expect(await page.textContent('#train-message')).toMatch(/^Epochs must be a whole number from 1 to/);
+    expect(await page.textContent('#train-status')).toBe('Fix the settings above to train.');
+    await page.fill('input[name=epochs]', '2');
+    expect(await page.textContent('#train-status')).toBe('Ready.');
+    expect(errors, 'the page logged errors').toEqual([]);
     await page.close();
   });
 
