@@ -95,6 +95,13 @@ export class TrainingChart {
     this.plot.ctx.canvas.setAttribute('aria-label', `Chart of loss and accuracy per epoch${figures}.`);
   }
 
+  /** Keeps epochs 0..epoch. */
+  truncate(epoch: number): void {
+    this.points = this.points.filter((p) => p.epoch <= epoch);
+    this.plot.setData(this.data());
+    this.describe();
+  }
+
   get pointCount(): number {
     return this.points.length;
   }

@@ -47,7 +47,8 @@ function fitPixels(canvas: HTMLCanvasElement, cssScale: number): void {
   canvas.style.width = `${(canvas.width * k) / dpr}px`;
   canvas.style.height = `${(canvas.height * k) / dpr}px`;
 }
-window.addEventListener('resize', () => pixelArt.forEach((scale, canvas) => fitPixels(canvas, scale)));
+// Zooming or moving to another screen changes devicePixelRatio and fires resize. (No window: imported by a Node test.)
+if (typeof window !== 'undefined') window.addEventListener('resize', () => pixelArt.forEach((scale, canvas) => fitPixels(canvas, scale)));
 
 /** Draws a report picture (ImageData layout) on a 2D canvas, resizing the canvas to fit it, at a whole-number scale. */
 export function showImage(canvas: HTMLCanvasElement, image: RgbaImage): void {

@@ -28,8 +28,10 @@ const SIGNATURES: Array<[string, number[]]> = [
 export function notSafetensors(bytes: Uint8Array): string | null {
   const kind = SIGNATURES.find(([, magic]) => magic.every((b, i) => bytes[i] === b))?.[0];
   const headerLength = bytes.length >= 8 ? new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true) : 0n;
-  if (!kind && bytes.length > 8 && bytes[8] === 0x7b && headerLength <= BigInt(bytes.length - 8)) return null;
-  return `not a safetensors checkpoint (${kind ?? (bytes.length <= 8 ? `only ${bytes.length} bytes` : 'it does not start with a safetensors header')}); ` +
+  const header = !kind && bytes.length > 8 && bytes[8] === 0x7b;
+  if (header && headerLength <= BigInt(bytes.length - 8)) return null;
+  const why = kind ?? (bytes.length <= 8 ? `only ${bytes.length} bytes` : header ? `truncated: its header alone needs ${headerLength} bytes` : 'it does not start with a safetensors header');
+  return `not a safetensors checkpoint (${why}); ` +
     `the CLI's train --out DIR writes DIR/${CHECKPOINT_FILE}, and this page's Download checkpoint saves one`;
 }
 
