@@ -22,6 +22,8 @@ import type { Settings } from './settings.js';
 
 /** Device losses one training run recovers from before it gives up (a GPU that keeps failing is not retried forever). */
 const MAX_RECOVERIES = 3;
+/** How long a failed run waits for its device's `lost` promise before calling the failure something else. */
+const LOSS_SETTLE_MS = 2000;
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -29,7 +31,7 @@ export class GpuEngine {
   private gpu: Promise<Gpu> | null = null;
   private current: Gpu | null = null;
   /** Devices that have been lost: an error from work on one of them is a loss, not a bug. */
-  private readonly lost = new WeakSet<Gpu>();
+  private readonly lost = new WeakMap<Gpu, GPUDeviceLostInfo>();
   private data: Pick<FashionMnist, 'train' | 'test'> | null = null;
   private stopRequested = false;
   private classifierModel: ModelParams | null = null;
@@ -85,7 +87,7 @@ export class GpuEngine {
       this.stats.devices++;
       this.current = gpu;
       void gpu.lost.then((info) => {
-        this.lost.add(gpu);
+        this.lost.set(gpu, info);
         if (this.current !== gpu) return; // an old device, already replaced
         this.current = null;
         this.gpu = null;
@@ -149,17 +151,31 @@ export class GpuEngine {
         this.emit({ type: 'train-done', id, checkpoint: result.checkpoint, test: result.test, stopped: result.stopped, trainSamples: trainSplit.count, recoveries });
         return;
       } catch (err) {
-        const deviceLost = gpu !== null && this.lost.has(gpu);
+        const deviceLost = gpu !== null && (await this.wasLost(gpu));
         if (deviceLost && recoveries < MAX_RECOVERIES && !this.stopRequested) {
           recoveries++;
           const fromEpoch = last?.meta.epoch ?? 0;
-          this.emit({ type: 'train-recovering', id, message: message(err), fromEpoch });
+          // Said as the loop says it, whichever call noticed first (a training wait, or a readback the loss aborted).
+          const info = this.lost.get(gpu!);
+          const what = info ? `GPU device lost (${info.reason ?? 'unknown'}): ${info.message || 'no message'}` : message(err);
+          this.emit({ type: 'train-recovering', id, message: `${what.replace(/\.+$/, '')}, during epoch ${fromEpoch + 1}`, fromEpoch });
           continue;
         }
         this.emit({ type: 'train-failed', id, message: message(err) });
         return;
       }
     }
+  }
+
+  /**
+   * Whether a failure on `gpu` came from losing it. Work on a destroyed device can fail (a mapAsync aborted)
+   * before its `lost` promise settles, so a failure waits briefly for it.
+   */
+  private async wasLost(gpu: Gpu): Promise<boolean> {
+    if (this.lost.has(gpu)) return true;
+    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), LOSS_SETTLE_MS));
+    // gpu.lost's own handler (acquire()) runs first, so the info is there once this resolves true.
+    return Promise.race([gpu.lost.then(() => true), timeout]);
   }
 
   private async evaluate(id: number, model: ModelParams): Promise<void> {
