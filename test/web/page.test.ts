@@ -417,6 +417,29 @@ describe('web page in Chromium', () => {
     await page.close();
   });
 
+  it('trains on the main thread, and says so, where the browser has no WebGPU in workers', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors = pageErrors(page);
+    // A browser whose workers have no navigator.gpu (the page keeps its own).
+    await page.route(/\/assets\/worker-[^/]+\.js$/, async (route) => {
+      const response = await route.fetch();
+      const body = `Object.defineProperty(WorkerNavigator.prototype, 'gpu', { get: () => undefined });\n${await response.text()}`;
+      await route.fulfill({ response, body });
+    });
+    await page.goto(site.url);
+    await loadDataset(page);
+    expect(await page.evaluate(() => (window as unknown as { webgpuSoftmax: { engineMode: string } }).webgpuSoftmax.engineMode)).toBe('main thread');
+    expect(await page.textContent('#engine-note')).toMatch(/^This browser has no WebGPU in workers, so training runs on the page's main thread/);
+    await page.fill('input[name=epochs]', '1');
+    await page.fill('input[name=limit]', '2000');
+    await page.click('#train');
+    await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 120_000 });
+    expect(await page.textContent('#train-message'), errors.join('\n')).toBe('');
+    expect(Number(await page.getAttribute('#headline', 'data-accuracy'))).toBeGreaterThan(0.5);
+    expect(errors, 'the page logged errors').toEqual([]);
+    await page.close();
+  });
+
   it('survives a GPU-process crash during training: says so, and finishes on a new device', async () => {
     const { page } = await openPage();
     await loadDataset(page);
