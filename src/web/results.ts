@@ -20,10 +20,15 @@ export interface ResultsSource {
   description: string;
 }
 
-/** Columns of the prediction sheet that fit the panel, so the sheet is never scaled (its text is 1-pixel). */
+/**
+ * Columns of the prediction sheet that fit the panel at the whole-number scale showImage draws it at (its text
+ * is 1-pixel, so it is never scaled down); at least 3, which then scroll in their frame on the narrowest screens.
+ */
 function sheetColumns(): number {
   const width = $('#results-panel').clientWidth - 40;
-  return Math.max(4, Math.min(12, Math.floor(width / SHEET_TILE_WIDTH)));
+  const dpr = window.devicePixelRatio || 1;
+  const tile = (SHEET_TILE_WIDTH * Math.max(1, Math.round(dpr))) / dpr;
+  return Math.max(3, Math.min(12, Math.floor(width / tile)));
 }
 
 export function showResults(test: ImageSplit, evaluation: Evaluation, model: { spec: ModelSpec; params: Parameters }, source: ResultsSource): void {

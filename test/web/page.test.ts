@@ -345,12 +345,15 @@ describe('web page in Chromium', () => {
       expect(Math.abs(p.scale - Math.round(p.scale)), `${p.id} at ${p.scale}`).toBeLessThan(0.01);
       expect(p.scaleY, p.id).toBeCloseTo(p.scale, 2);
     }
-    // The sheet is wider than a phone: it scrolls inside its own frame.
-    expect(await page.$eval('#sheet-figure', (f) => f.scrollWidth > f.clientWidth && getComputedStyle(f).overflowX === 'auto')).toBe(true);
+    // The sheet takes the columns that fit (3 here); the confusion matrix, wider than a phone, scrolls inside its own frame.
+    expect(await page.$eval('#sheet-figure', (f) => f.scrollWidth <= f.clientWidth)).toBe(true);
+    expect(await page.$eval('#confusion', (c) => c.parentElement!.scrollWidth > c.parentElement!.clientWidth && getComputedStyle(c.parentElement!).overflowX === 'auto')).toBe(true);
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-phone.png'), fullPage: true });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-phone-top.png') }); // docs/phone.png
+    await page.$eval('#results-panel', (el) => el.scrollIntoView());
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-phone-results.png') });
     expect(errors, 'the page logged errors').toEqual([]);
     await page.close();
   });
