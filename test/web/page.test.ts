@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../../src/data/dataset.js';
-import { encodeCheckpoint } from '../../src/model/checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint.js';
 import { modelDefinition } from '../../src/model/registry.js';
 import { runCli } from '../cli/run.js';
 import { launchChromium, pageErrors } from './browser.js';
@@ -417,6 +417,13 @@ describe('web page in Chromium', () => {
     expect(await page.locator('#epochs tbody tr').count()).toBe(3);
     expect(await page.locator('#save-model').isEnabled()).toBe(true);
     expect(await page.locator('#train').isEnabled()).toBe(true);
+    // The checkpoint the worker handed over downloads as the CLI's format, with the 2 epochs and their figures.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-model')]);
+    expect(download.suggestedFilename()).toBe('model.safetensors');
+    const saved = decodeCheckpoint(new Uint8Array(readFileSync((await download.path())!)), 'model.safetensors');
+    expect(saved.meta.epoch).toBe(2);
+    expect(saved.meta.history.map((h) => h.epoch)).toEqual([1, 2]);
+    expect(saved.meta.test?.accuracy).toBe(Number(await page.getAttribute('#headline', 'data-accuracy')));
     await page.close();
   });
 
@@ -550,6 +557,9 @@ describe('web page in Chromium', () => {
       await page.locator('#data-message[data-tone="ok"], #data-message[data-tone="error"]').waitFor({ timeout: 60_000 });
       expect(await page.textContent('#data-message')).toBe('60,000 training and 10,000 test images.');
       expect(await page.locator('#data-slots li.ok').count()).toBe(4);
+      // Each row names the directory in full: long rows wrap, none is cut off.
+      const rows = await page.$$eval('#data-slots li', (lis) => lis.map((li) => ({ text: li.textContent ?? '', cut: li.scrollWidth > li.clientWidth })));
+      for (const row of rows) expect(row).toEqual({ text: expect.stringMatching(/ \(from \/.+\)$/), cut: false });
       await page.close();
     } finally {
       await server.close();
