@@ -250,6 +250,8 @@ describe('web page in Chromium', () => {
       return {
         maxFrameGap: w.maxFrameGap, frames: w.frames, epochMs: end - start, epochFrames: inEpoch.length,
         epochMaxFrameGap: Math.max(0, ...gaps), epochLongTasks: tasks.length, epochLongestTask: Math.max(0, ...tasks),
+        // Every long task of the run, as [ms after the epoch's start, duration]: where the rest of the time goes.
+        allLongTasks: w.longTasks.map(([s, d]) => [Math.round(s - start), Math.round(d)]),
         mainGpu: (window as unknown as { mainGpu: { devices: number; passes: number } }).mainGpu,
         engineMode: (window as unknown as { webgpuSoftmax: { engineMode: string } }).webgpuSoftmax.engineMode,
       };
@@ -297,7 +299,8 @@ describe('web page in Chromium', () => {
       `web: trained 1 epoch on 5,000 samples in ${seconds.toFixed(1)} s (incl. epoch-0 evaluation), test accuracy ${accuracy}; ` +
         `${frames.frames} frames painted meanwhile, longest gap ${frames.maxFrameGap.toFixed(0)} ms; ` +
         `during the epoch (${frames.epochMs.toFixed(0)} ms at batch 8): ${frames.epochFrames} frames, longest gap ${frames.epochMaxFrameGap.toFixed(0)} ms, ` +
-        `${frames.epochLongTasks} main-thread tasks >= 50 ms, longest ${frames.epochLongestTask.toFixed(0)} ms`,
+        `${frames.epochLongTasks} main-thread tasks >= 50 ms, longest ${frames.epochLongestTask.toFixed(0)} ms; ` +
+        `all long tasks [ms from the epoch's start, ms]: ${JSON.stringify(frames.allLongTasks)}`,
     );
     expect(errors, "the page logged errors").toEqual([]);
     // The worker trains, so the page keeps painting (a blocked main thread paints nothing).
