@@ -64,6 +64,7 @@ export class GpuClient {
 
   /** The same engine on the main thread: for browsers with WebGPU in the page but not in workers. */
   private fallBack(): void {
+    if (this.mode === 'main thread') return;
     this.worker?.terminate();
     this.worker = null;
     this.mode = 'main thread';
