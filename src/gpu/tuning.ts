@@ -27,6 +27,15 @@ export const FUSED_SHAPES: { cpu: FusedShapes; gpu: FusedShapes } = {
 
 export const fusedShapesFor = (info: AdapterSummary): FusedShapes => (isCpuAdapter(info) ? FUSED_SHAPES.cpu : FUSED_SHAPES.gpu);
 
+/** Every kernel-shape choice for one adapter, handed to a model's step (StepContext.tuning). */
+export interface Tuning {
+  fused: FusedShapes;
+}
+
+export function tuningFor(info: AdapterSummary): Tuning {
+  return { fused: fusedShapesFor(info) };
+}
+
 /**
  * Why a minibatch of `rows` samples of `features` f32 does not fit this device, or null if it does. The largest
  * per-batch allocation is a gathered x: [rows, features] f32 in one storage binding, and gathering dispatches

@@ -3,7 +3,17 @@
  * a layer's stream (a hash of the run's seed and the layer), the drop threshold and the keep scale. The CPU
  * twin (src/reference/dropout_mask.ts) computes the same hash from the same constants.
  */
-import { mix32 } from '../reference/dropout_mask.js';
+
+/** lowbias32 (Chris Wellons' integer hash) in u32 arithmetic, as prelude/dropout_mask.wgsl's mix32. */
+export function mix32(v: number): number {
+  let x = v >>> 0;
+  x = (x ^ (x >>> 16)) >>> 0;
+  x = Math.imul(x, 0x7feb352d) >>> 0;
+  x = (x ^ (x >>> 15)) >>> 0;
+  x = Math.imul(x, 0x846ca68b) >>> 0;
+  x = (x ^ (x >>> 16)) >>> 0;
+  return x;
+}
 
 export const DROPOUT_PRELUDE = 'prelude/dropout_mask';
 

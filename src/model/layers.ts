@@ -190,8 +190,8 @@ export class SGD {
 
 /*
  * d2l 4.3's network as PyTorch writes it, nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(),
- * nn.Dropout(p), nn.Linear(256, 10)): layers are described first, then Sequential.create builds them on the GPU.
- * It fuses each Linear with the ReLU and Dropout that follow it into one block (as torch.compile would): the
+ * nn.Dropout(p), nn.Linear(256, 10)): layers are described first, then buildSequential builds them on the GPU
+ * as a Sequential. It fuses each Linear with the ReLU and Dropout that follow it into one block (as torch.compile would): the
  * block's forward kernel applies them, and the backward of the block above applies their masks to the gradient
  * it hands down, recomputing dropout's mask from its hash instead of storing it.
  */
@@ -202,7 +202,7 @@ export const nn = {
   Flatten: (): LayerSpec => ({ type: 'flatten' }),
   Linear: (inFeatures: number, outFeatures: number): LayerSpec => ({ type: 'linear', inFeatures, outFeatures }),
   ReLU: (): LayerSpec => ({ type: 'relu' }),
-  /** Active in training only (`Sequential.create({ training: false })` builds the evaluation network). */
+  /** Active in training only (`buildSequential(..., { training: false })` builds the evaluation network). */
   Dropout: (p: number): LayerSpec => ({ type: 'dropout', p }),
 };
 
@@ -215,7 +215,7 @@ export interface ImageInput {
 }
 
 /** A Linear and the ReLU / Dropout after it, on the GPU; `below` is the block whose output it reads (null: the images). */
-export class LinearBlock {
+export class LinearBlock implements Layer {
   readonly weight: Parameter;
   readonly bias: Parameter;
   readonly output: GPUBuffer; // [maxRows, out] f32 row-major, after ReLU and dropout
@@ -277,13 +277,15 @@ export class LinearBlock {
     return this.weight.grad.size + this.bias.grad.size + this.output.size + (this.inputGrad?.size ?? 0);
   }
 
-  forward(pass: ComputePass, step: GPUBindGroup): GPUBuffer {
+  /** `x`: the buffer this block was built to read (the split's images for the first block, else the output of the one below). */
+  forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer {
+    if (x !== (this.below ? this.below.output : this.input.images)) throw new Error('LinearBlock.forward: not the input it was built for');
     for (const [k, g] of this.dispatches.forward) k.encode(pass, g, step);
     return this.output;
   }
 
-  /** Fills weight.grad and bias.grad from ∂l/∂output and returns ∂l/∂input's pre-activation, or null for the first block. */
-  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | null {
+  /** Fills weight.grad and bias.grad from ∂l/∂output and returns ∂l/∂input's pre-activation; nothing for the first block. */
+  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | void {
     let list = this.dispatches.backward.get(dOutput);
     if (!list) {
       const { dw, db, dx } = this.kernels;
@@ -295,7 +297,7 @@ export class LinearBlock {
       this.dispatches.backward.set(dOutput, list);
     }
     for (const [k, g] of list) k.encode(pass, g, step);
-    return this.inputGrad;
+    return this.inputGrad ?? undefined;
   }
 
   destroy(): void {
@@ -303,66 +305,89 @@ export class LinearBlock {
   }
 }
 
-export class Sequential {
-  private constructor(readonly blocks: LinearBlock[]) {}
-
-  /**
-   * Builds `layers` (Flatten first, then Linear layers each optionally followed by ReLU and Dropout) on the GPU.
-   * `values[i]`: the i-th Linear's weight [in, out] and bias [out] buffers. `training: false` leaves dropout out;
-   * `seed` picks dropout's masks (layer i's stream: kernels/dropout_mask.ts).
-   */
-  static async create(
-    gpu: Gpu,
-    layers: readonly LayerSpec[],
-    opts: { input: ImageInput; maxRows: number; values: Array<{ weight: GPUBuffer; bias: GPUBuffer }>; seed: number; training: boolean },
-  ): Promise<Sequential> {
-    if (layers[0]?.type !== 'flatten') throw new Error('Sequential: the first layer must be Flatten (the input is images)');
-    const blocks: LinearBlock[] = [];
-    for (let i = 1; i < layers.length; ) {
-      const layer = layers[i];
-      if (layer.type !== 'linear') throw new Error(`Sequential: a ${layer.type} layer must follow a Linear`);
-      let relu = false;
-      let dropout = NO_DROPOUT;
+/**
+ * Builds `layers` (Flatten first, then Linear layers each optionally followed by ReLU and Dropout) on the GPU as a
+ * Sequential of LinearBlocks; feed its forward the split's images. `values[i]`: the i-th Linear's weight [in, out]
+ * and bias [out] buffers. `training: false` leaves dropout out; `seed` picks dropout's masks (hidden layer i's
+ * stream: kernels/dropout_mask.ts).
+ */
+export async function buildSequential(
+  gpu: Gpu,
+  layers: readonly LayerSpec[],
+  opts: { input: ImageInput; maxRows: number; values: Array<{ weight: GPUBuffer; bias: GPUBuffer }>; seed: number; training: boolean },
+): Promise<{ net: Sequential; blocks: LinearBlock[] }> {
+  if (layers[0]?.type !== 'flatten') throw new Error('buildSequential: the first layer must be Flatten (the input is images)');
+  const blocks: LinearBlock[] = [];
+  for (let i = 1; i < layers.length; ) {
+    const layer = layers[i];
+    if (layer.type !== 'linear') throw new Error(`buildSequential: a ${layer.type} layer must follow a Linear`);
+    let relu = false;
+    let dropout = NO_DROPOUT;
+    i++;
+    if (layers[i]?.type === 'relu') {
+      relu = true;
       i++;
-      if (layers[i]?.type === 'relu') {
-        relu = true;
-        i++;
-      }
-      const next = layers[i];
-      if (next?.type === 'dropout') {
-        if (opts.training && next.p > 0) dropout = dropoutConstants(next.p, opts.seed, blocks.length);
-        i++;
-      }
-      const values = opts.values[blocks.length];
-      if (!values) throw new Error(`Sequential: no parameter buffers for Linear ${blocks.length + 1}`);
-      const below = blocks.at(-1) ?? null;
-      blocks.push(await LinearBlock.create(gpu, { inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, relu, dropout }, below, opts.input, opts.maxRows, values));
     }
-    return new Sequential(blocks);
+    const next = layers[i];
+    if (next?.type === 'dropout') {
+      if (opts.training && next.p > 0) dropout = dropoutConstants(next.p, opts.seed, blocks.length);
+      i++;
+    }
+    const values = opts.values[blocks.length];
+    if (!values) throw new Error(`buildSequential: no parameter buffers for Linear ${blocks.length + 1}`);
+    const below = blocks.at(-1) ?? null;
+    blocks.push(await LinearBlock.create(gpu, { inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, relu, dropout }, below, opts.input, opts.maxRows, values));
+  }
+  return { net: new Sequential(...blocks), blocks };
+}
+
+/**
+ * What `Sequential` chains: a layer records its forward into a pass and returns its output buffer; backward takes
+ * ∂l/∂output and returns ∂l/∂input where the layer computes it (`Linear` does not: it is a first layer).
+ */
+export interface Layer {
+  forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer;
+  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | void;
+  parameters(): Parameter[];
+  readonly bytes: number;
+  destroy(): void;
+}
+
+/**
+ * Layers applied one after another, like nn.Sequential: forward in order, backward in reverse, the parameters of
+ * all of them (for `SGD.create`). A layer before the last must return ∂l/∂input from backward.
+ */
+export class Sequential implements Layer {
+  readonly layers: readonly Layer[];
+
+  constructor(...layers: Layer[]) {
+    if (layers.length === 0) throw new RangeError('Sequential needs at least one layer');
+    this.layers = layers;
+  }
+
+  forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer {
+    return this.layers.reduce((input, layer) => layer.forward(pass, input, step), x);
+  }
+
+  /** Backpropagates ∂l/∂output through every layer, last to first; returns ∂l/∂input when the first layer gives it. */
+  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | void {
+    let d: GPUBuffer | void = dOutput;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      if (!d) throw new Error(`Sequential.backward: layer ${i + 2} gives no gradient for layer ${i + 1} to use (layers counted from 1)`);
+      d = this.layers[i].backward(pass, d, step);
+    }
+    return d;
   }
 
   parameters(): Parameter[] {
-    return this.blocks.flatMap((b) => b.parameters());
+    return this.layers.flatMap((layer) => layer.parameters());
   }
 
   get bytes(): number {
-    return this.blocks.reduce((n, b) => n + b.bytes, 0);
-  }
-
-  /** Logits of the step's rows. */
-  forward(pass: ComputePass, step: GPUBindGroup): GPUBuffer {
-    let out: GPUBuffer | null = null;
-    for (const b of this.blocks) out = b.forward(pass, step);
-    return out!;
-  }
-
-  /** Gradients of every parameter from ∂l/∂logits, top block first. */
-  backward(pass: ComputePass, dLogits: GPUBuffer, step: GPUBindGroup): void {
-    let g: GPUBuffer | null = dLogits;
-    for (let i = this.blocks.length - 1; i >= 0 && g; i--) g = this.blocks[i].backward(pass, g, step);
+    return this.layers.reduce((n, layer) => n + layer.bytes, 0);
   }
 
   destroy(): void {
-    for (const b of this.blocks) b.destroy();
+    for (const layer of this.layers) layer.destroy();
   }
 }

@@ -3,11 +3,12 @@
  *   net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Dropout(p), nn.Linear(256, 10))
  *   loss = nn.CrossEntropyLoss(); trainer = torch.optim.SGD([{weights, weight_decay: wd}, {biases}], lr)
  *   l = loss(net(X), y); l.backward(); trainer.step()
- * Sequential fuses each Linear with its ReLU and Dropout (model/layers.ts), so a step is 2 + 3 per layer + 2 per
- * parameter pair dispatches.
+ * buildSequential fuses each Linear with its ReLU and Dropout into one block (model/layers.ts), so a step is
+ * 2 (loss, accuracy) + 2 per layer (forward, bias gradient) + 1 per layer (weight gradient) + 1 per layer above
+ * the first (input gradient) + 2 per layer (SGD) dispatches.
  */
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
-import { CrossEntropyLoss, type LayerSpec, nn, Sequential, SGD } from './layers.js';
+import { buildSequential, CrossEntropyLoss, type LayerSpec, nn, SGD } from './layers.js';
 import { layerSizes, mlpFrame, mlpModel, optionsOf } from './mlp.js';
 import type { ModelSpec } from './model.js';
 
@@ -35,15 +36,15 @@ export const mlpConciseModel = mlpModel({
       const L = layerSizes(spec).length - 1;
       const values = Array.from({ length: L }, (_, i) => ({ weight: p[`W${i + 1}`], bias: p[`b${i + 1}`] }));
       const input = { images: ctx.train.images, labels: ctx.train.labels, order: ctx.order, y: io.y };
-      const net = await Sequential.create(gpu, mlpLayers(spec), { input, maxRows: B, values, seed: ctx.seed, training: true });
+      const { net, blocks } = await buildSequential(gpu, mlpLayers(spec), { input, maxRows: B, values, seed: ctx.seed, training: true });
       const loss = await CrossEntropyLoss.create(gpu, B, spec.classes, io.lossSum);
       const trainer = await SGD.create(gpu, net.parameters(), ctx.lr, optionsOf(spec).weightDecay);
       const accuracy = await argmaxAccuracy.create(gpu, { N: spec.classes }, { rows: B });
-      const accuracyGroup = accuracy.bind({ logits: net.blocks[L - 1].output, y: io.y, predictions: io.predictions, correct: io.correct });
+      const accuracyGroup = accuracy.bind({ logits: blocks[L - 1].output, y: io.y, predictions: io.predictions, correct: io.correct });
       return {
         bytes: net.bytes + loss.bytes,
         encode(pass, step) {
-          const logits = net.forward(pass, step);
+          const logits = net.forward(pass, input.images, step);
           loss.forward(pass, logits, io.y, step);
           accuracy.encode(pass, accuracyGroup, step);
           net.backward(pass, loss.backward(), step);

@@ -2,17 +2,9 @@
  * CPU twin of shaders/prelude/dropout_mask.wgsl: the same u32 hash of (layer stream, epoch, step, element), so
  * the CPU reference drops exactly the elements the GPU drops.
  */
+import { mix32 } from '../kernels/dropout_mask.js';
 
-/** lowbias32 (Chris Wellons' integer hash), in u32 arithmetic as WGSL does it. */
-export function mix32(v: number): number {
-  let x = v >>> 0;
-  x = (x ^ (x >>> 16)) >>> 0;
-  x = Math.imul(x, 0x7feb352d) >>> 0;
-  x = (x ^ (x >>> 15)) >>> 0;
-  x = Math.imul(x, 0x846ca68b) >>> 0;
-  x = (x ^ (x >>> 16)) >>> 0;
-  return x;
-}
+export { mix32 };
 
 export interface DropoutMask {
   DROP_SEED: number;

@@ -1,5 +1,5 @@
 /**
- * The MLP section of `npm run bench` (`npm run bench -- --mlp`): d2l 4.3's MLP, 784-256-10 with ReLU, weights
+ * The MLP section of `npm run bench` (`npm run bench -- --model mlp`): d2l 4.3's MLP, 784-256-10 with ReLU, weights
  * N(0, 0.01²), zero biases, SGD lr 0.1, batch 256, trained by ours (the concise `mlp` model, and `mlp-scratch`)
  * and by its own peers: PyTorch on the CPU (pytorch_mlp.py) and TensorFlow.js webgpu on the same dawn.node
  * adapter (tfjs_mlp.ts). As in the softmax section, a warm-up epoch each, then timed epochs round the

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch peer of `npm run bench -- --mlp`: d2l 4.3's concise MLP, nn.Sequential(nn.Flatten(),
+"""PyTorch peer of `npm run bench -- --model mlp`: d2l 4.3's concise MLP, nn.Sequential(nn.Flatten(),
 nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10)) (--hidden 256,256 for more layers; --dropout p,p for d2l
 4.6's), weights ~ N(0, 0.01^2), zero biases, CrossEntropyLoss, SGD lr 0.1, batch 256, on Fashion-MNIST.
 

@@ -1,5 +1,5 @@
 /**
- * TensorFlow.js 4.22 peer of the MLP section (`npm run bench -- --mlp`): d2l 4.3's 784-256-10 MLP written the way
+ * TensorFlow.js 4.22 peer of the MLP section (`npm run bench -- --model mlp`): d2l 4.3's 784-256-10 MLP written the way
  * a tfjs user would (tf.variableGrads, tf.train.sgd, a custom loop), on the webgpu backend over the same dawn.node
  * adapter as ours. Weights N(0, 0.01²) drawn from our seeded generator, our shuffles; run in its own process
  * (run-mlp-peer.ts), like the softmax peers.
