@@ -58,8 +58,10 @@ export function batchSizeProblem(limits: GPUSupportedLimits, rows: number, featu
  * Register tiles of the dense-layer kernels (linear_forward*, linear_input_grad, linear_weight_grad*): outputs
  * per invocation (rows x columns, or words of 4 pixels x columns for the u8 weight gradient) and workgroup size.
  * lavapipe issues each storage load per invocation, so bigger blocks (fewer loads per multiply-add) win until
- * the block spills out of the 16 AVX2 registers; measured at the MLP's shapes (256 x 784 x 256) on lavapipe
- * with 2 cores (BENCHMARKS.md, "MLP"). GPU values are a conventional guess, not yet measured on one.
+ * the block spills out of the 16 AVX2 registers. Measured at the MLP's first layer (256 x 784 x 256) on lavapipe
+ * with 2 loaded cores (BENCHMARKS.md, "MLP"): the forward's 8 x 4 generic tile and the subgroup paths' 64-lane
+ * workgroups and 4 words per weight-gradient workgroup beat the others tried by 1.5-3x; the generic kernels'
+ * other tiles and kPerLane were not separable from the noise. GPU values are a guess, not yet measured on one.
  */
 export interface MlpTiles {
   forward: { workgroup: number; rows: number; cols: number };

@@ -28,13 +28,13 @@ function subgroupFor(gpu: Gpu, shape: Shape, needK4: boolean, variant: LinearVar
   return fits ? sg : null;
 }
 
-const sgConstants = (gpu: Gpu, sg: number) => ({ SG: sg, RG: rowGroupsFor(sg) });
+const sgConstants = (sg: number) => ({ SG: sg, RG: rowGroupsFor(sg) });
 const sgWorkgroup = (gpu: Gpu, sg: number) => Math.max(sg, Math.ceil(mlpTilesFor(gpu.adapterInfo).subgroups.workgroup / sg) * sg);
 
 /** out = act(x·W + b) (RELU and dropout constants in `constants`). */
 export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
   const sg = subgroupFor(gpu, shape, true, variant);
-  if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(gpu, sg), ...constants } });
+  if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), ...constants } });
   const t = mlpTilesFor(gpu.adapterInfo).forward;
   return linearForward.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
 }
@@ -42,7 +42,7 @@ export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, consta
 /** The first layer's out = act(images[order] / 255 · W + b), y = labels[order]. */
 export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
   const sg = subgroupFor(gpu, shape, true, variant);
-  if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(gpu, sg), ...constants } });
+  if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), ...constants } });
   const t = mlpTilesFor(gpu.adapterInfo).forward;
   return linearForwardU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
 }
@@ -52,7 +52,7 @@ export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, cons
   const sg = subgroupFor(gpu, shape, false, variant);
   if (sg) {
     const TC = mlpTilesFor(gpu.adapterInfo).subgroups.kPerLane;
-    return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(gpu, sg), TC, ...constants } });
+    return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), TC, ...constants } });
   }
   const t = mlpTilesFor(gpu.adapterInfo).inputGrad;
   return linearInputGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
