@@ -377,7 +377,8 @@ describe('web page in Chromium', () => {
     expect(stops.filter((s) => !s.ring).map((s) => s.id)).toEqual([]);
     // Enter on the focused dropzone input opens the file chooser.
     await page.focus('#data-files');
-    const chooser = page.waitForEvent('filechooser', { timeout: 5_000 });
+    // Generous: on a loaded CI machine the chooser event can take seconds to arrive.
+    const chooser = page.waitForEvent('filechooser', { timeout: 30_000 });
     await page.keyboard.press('Enter');
     expect((await chooser).isMultiple()).toBe(true);
 
