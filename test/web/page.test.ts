@@ -632,6 +632,12 @@ describe('web page in Chromium', () => {
     expect(await page.locator('#train').isEnabled()).toBe(true);
     expect(await page.getAttribute('input[name=option-dropout]', 'aria-invalid')).toBeNull();
     expect(await page.textContent('#train-message')).toBe('');
+    // A field typed into keeps its value across models; the other takes each model's default.
+    await page.fill('input[name=epochs]', '3');
+    await page.check('input[name=model][value=scratch]');
+    expect(await page.inputValue('input[name=epochs]')).toBe('3');
+    expect(await page.inputValue('input[name=lr]')).toBe(String(modelDefinition('scratch').defaults.lr));
+    expect(await page.locator('input[name=option-hidden]').isHidden()).toBe(true);
     expect(errors, 'the page logged errors').toEqual([]);
     await page.close();
   });
