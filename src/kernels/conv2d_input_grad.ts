@@ -1,0 +1,13 @@
+import { CONV_SHAPE, type ConvShape, convProblem } from './conv2d_forward.js';
+import { ceilDiv, defineKernel } from './kernel.js';
+
+/** dx = ∂l/∂x of a stride-1 convolution; one invocation per input pixel computing all C_IN (<= 16) channels. */
+export const conv2dInputGrad = defineKernel<'dy' | 'w' | 'dx', ConvShape>({
+  shader: 'conv2d_input_grad',
+  shape: CONV_SHAPE,
+  step: true,
+  tunable: true,
+  constants: { PAD: 0 },
+  checkConstants: (c) => convProblem(c, { maxIn: 16 }),
+  grid: (c, rows) => [ceilDiv(rows * c.H * c.W, c.WG)],
+});
