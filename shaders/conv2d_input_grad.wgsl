@@ -7,12 +7,14 @@ override C_IN: u32;  // input channels, at most MAX_IN
 override C_OUT: u32; // output channels
 override H: u32;     // input height
 override W: u32;     // input width
-override KS: u32;    // kernel size (square)
+override KS: u32;    // kernel size (square), at most MAX_KS
 override PAD: u32;   // zero padding on every side
 override HO: u32 = H + 2u * PAD - KS + 1u;
 override WO: u32 = W + 2u * PAD - KS + 1u;
+override TILES: u32 = (W + 3u) / 4u; // 4-pixel tiles per input row
 
 const MAX_IN: u32 = 16u;
+const MAX_KS: u32 = 5u;
 
 @group(0) @binding(0) var<storage, read> dy: array<f32>;         // [rows, C_OUT, HO, WO]
 @group(0) @binding(1) var<storage, read> w: array<f32>;          // [C_OUT, C_IN, KS, KS]
@@ -20,37 +22,40 @@ const MAX_IN: u32 = 16u;
 
 override WG: u32 = 64;
 
-// One invocation per input pixel computing every input channel: each dy load is reused C_IN times.
+// One invocation per 4 neighbouring input pixels of a row, for every input channel: the same register tile as
+// conv2d_forward.wgsl (a full correlation of dy with the flipped kernel), branch-free, with the co loop
+// bounded by a value the compiler cannot see, for the same reasons.
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
-  let plane = H * W;
-  if (i >= step.rows * plane) {
-    return;
-  }
-  let r = i / plane;
-  let p = i % plane;
-  let iy = p / W;
-  let ix = p % W;
+  let tiles = H * TILES;
+  let opaque = select(0u, 1u, step.rows > 0x7fffffffu); // always 0: rows never reach 2^31
+  let valid = i < step.rows * tiles;
+  let j = select(0u, i, valid);
+  let r = j / tiles;
+  let iy = (j % tiles) / TILES;
+  let ix0 = (j % TILES) * 4u;
   let taps = C_IN * KS * KS;
-  var acc: array<f32, MAX_IN>;
+  var acc: array<vec4<f32>, MAX_IN>;
   for (var ci = 0u; ci < C_IN; ci++) {
-    acc[ci] = 0.0;
+    acc[ci] = vec4<f32>(0.0);
   }
-  for (var co = 0u; co < C_OUT; co++) {
+  for (var co = 0u; co < C_OUT + opaque; co++) {
     let dyc = (r * C_OUT + co) * HO;
     for (var ky = 0u; ky < KS; ky++) {
       let oy = i32(iy + PAD) - i32(ky);
-      if (oy < 0 || oy >= i32(HO)) {
-        continue;
+      let row_ok = oy >= 0 && oy < i32(HO);
+      let row = (dyc + u32(clamp(oy, 0, i32(HO) - 1))) * WO;
+      // gs[k] = dy at ox = ix0 + PAD - (KS - 1) + k, for the KS + 3 columns the 4 pixels' windows cover.
+      var gs: array<f32, MAX_KS + 3u>;
+      for (var k = 0u; k < KS + 3u; k++) {
+        let ox = i32(ix0 + PAD + k) - i32(KS - 1u);
+        gs[k] = select(0.0, dy[row + u32(clamp(ox, 0, i32(WO) - 1))], row_ok && ox >= 0 && ox < i32(WO));
       }
-      let dyrow = (dyc + u32(oy)) * WO;
       for (var kx = 0u; kx < KS; kx++) {
-        let ox = i32(ix + PAD) - i32(kx);
-        if (ox < 0 || ox >= i32(WO)) {
-          continue;
-        }
-        let g = dy[dyrow + u32(ox)];
+        // pixel ix0 + c reads ox = ix0 + c + PAD - kx, i.e. gs[c + KS - 1 - kx]
+        let s = KS - 1u - kx;
+        let g = vec4<f32>(gs[s], gs[s + 1u], gs[s + 2u], gs[s + 3u]);
         let t = co * taps + ky * KS + kx;
         for (var ci = 0u; ci < C_IN; ci++) {
           acc[ci] += g * w[t + ci * KS * KS];
@@ -58,7 +63,14 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       }
     }
   }
-  for (var ci = 0u; ci < C_IN; ci++) {
-    dx[((r * C_IN + ci) * H + iy) * W + ix] = acc[ci];
+  if (valid) {
+    for (var ci = 0u; ci < C_IN; ci++) {
+      let base = ((r * C_IN + ci) * H + iy) * W;
+      for (var c = 0u; c < 4u; c++) {
+        if (ix0 + c < W) {
+          dx[base + ix0 + c] = acc[ci][c];
+        }
+      }
+    }
   }
 }

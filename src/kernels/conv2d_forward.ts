@@ -23,7 +23,7 @@ export function convProblem(c: Readonly<Record<string, number>>, limits: { maxIn
 
 /**
  * y = act(conv2d(x, w) + bias), stride 1, zero padding PAD; x: [rows, C_IN, H, W], y: [rows, C_OUT, HO, WO].
- * One invocation per output pixel computing all C_OUT (<= 16) channels. ACT: ACTIVATION_CODES.
+ * One invocation per 4 pixels of an output row, computing all C_OUT (<= 16) channels; KS <= 5. ACT: ACTIVATION_CODES.
  */
 export const conv2dForward = defineKernel<'x' | 'w' | 'bias' | 'y', ConvShape>({
   shader: 'conv2d_forward',
@@ -31,6 +31,7 @@ export const conv2dForward = defineKernel<'x' | 'w' | 'bias' | 'y', ConvShape>({
   step: true,
   tunable: true,
   constants: { PAD: 0, ACT: 0 },
-  checkConstants: (c) => convProblem(c, { maxOut: 16 }),
-  grid: (c, rows) => [ceilDiv(rows * convOutput(c.H, c.KS, c.PAD) * convOutput(c.W, c.KS, c.PAD), c.WG)],
+  checkConstants: (c) => convProblem(c, { maxOut: 16, maxKs: 5 }),
+  // One invocation per 4 neighbouring pixels of an output row.
+  grid: (c, rows) => [ceilDiv(rows * convOutput(c.H, c.KS, c.PAD) * ceilDiv(convOutput(c.W, c.KS, c.PAD), 4), c.WG)],
 });

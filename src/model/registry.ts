@@ -7,9 +7,10 @@ import { conciseModel } from './concise.js';
 import { dataMismatch, type ModelDefinition, type ModelOptions, type ModelSpec } from './model.js';
 import { CheckpointError } from '../errors.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, type ImageShape } from '../data/dataset.js';
+import { lenetModel } from './lenet.js';
 import { scratchModel } from './scratch.js';
 
-export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel];
+export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel, lenetModel];
 
 export const MODEL_KINDS: readonly string[] = MODELS.map((m) => m.kind);
 

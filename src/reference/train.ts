@@ -9,6 +9,7 @@ import { argmaxAccuracy } from './argmax_accuracy.js';
 import { biasGrad } from './bias_grad.js';
 import { crossEntropy } from './cross_entropy.js';
 import { gatherMinibatch } from './gather_minibatch.js';
+import { lenetForward, lenetStep } from './lenet.js';
 import { logSoftmaxCrossEntropy } from './log_softmax_cross_entropy.js';
 import { matmulBias } from './matmul_bias.js';
 import { sgdUpdate } from './sgd_update.js';
@@ -41,6 +42,7 @@ export const softmaxReference: ReferenceModel = {
 export const REFERENCE_MODELS: Record<string, ReferenceModel> = {
   scratch: softmaxReference,
   concise: softmaxReference,
+  lenet: { step: (spec, params, x, y, rows, lr) => lenetStep(spec, params, x, y, rows, lr), forward: lenetForward },
 };
 
 function referenceOf(spec: ModelSpec): ReferenceModel {

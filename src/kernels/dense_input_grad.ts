@@ -1,8 +1,8 @@
 import { ceilDiv, defineKernel } from './kernel.js';
 
 /** dx = (dy · Wᵀ) ⊙ act'(x), dy: [rows, N], W: [K, N]; one invocation per element of dx. */
-export const linearInputGrad = defineKernel<'dy' | 'w' | 'x' | 'dx', 'K' | 'N'>({
-  shader: 'linear_input_grad',
+export const denseInputGrad = defineKernel<'dy' | 'w' | 'x' | 'dx', 'K' | 'N'>({
+  shader: 'dense_input_grad',
   shape: ['K', 'N'],
   step: true,
   tunable: true,

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { ACTIVATION_CODES } from '../../src/kernels/conv2d_forward.js';
-import { linearInputGrad as kernel } from '../../src/kernels/linear_input_grad.js';
-import { linearInputGrad } from '../../src/reference/linear_input_grad.js';
+import { denseInputGrad as kernel } from '../../src/kernels/dense_input_grad.js';
+import { denseInputGrad } from '../../src/reference/dense_input_grad.js';
 import { Rng } from '../../src/random.js';
 import { expectClose, oneStep, randomFloats, readFloats, runPass, testGpu, upload, zeros } from './harness.js';
 
@@ -15,7 +15,7 @@ const SHAPES = [
 
 // Tolerance: at most 120 f32 products of dy ~ N(0, 1) and W ~ N(0, 0.1²) per element (|dx| ~ 1):
 // rounding below ~1e-6. 5e-6 abs + 1e-5 rel.
-describe('linear_input_grad: dx = (dy·Wᵀ) ⊙ act\'(x)', () => {
+describe('dense_input_grad: dx = (dy·Wᵀ) ⊙ act\'(x)', () => {
   for (const s of SHAPES) {
     for (const rows of [1, 7, 257]) {
       for (const act of ['sigmoid', 'relu', 'none'] as const) {
@@ -30,7 +30,7 @@ describe('linear_input_grad: dx = (dy·Wᵀ) ⊙ act\'(x)', () => {
           const dx = zeros(gpu, rows * s.K);
           const group = k.bind({ dy: upload(gpu, dy), w: upload(gpu, w), x: upload(gpu, x), dx });
           await runPass(gpu, (pass) => k.encode(pass, group, oneStep(gpu, rows)));
-          expectClose(await readFloats(gpu, dx, rows * s.K), linearInputGrad(dy, w, x, rows, s.K, s.N, ACTIVATION_CODES[act]), { abs: 5e-6, rel: 1e-5 }, 'dx');
+          expectClose(await readFloats(gpu, dx, rows * s.K), denseInputGrad(dy, w, x, rows, s.K, s.N, ACTIVATION_CODES[act]), { abs: 5e-6, rel: 1e-5 }, 'dx');
         });
       }
     }
