@@ -12,12 +12,14 @@ override ACT: u32 = 0u;
 override HO: u32 = H + 2u * PAD - KS + 1u; // output height
 override WO: u32 = W + 2u * PAD - KS + 1u; // output width
 override TILES: u32 = (WO + 3u) / 4u;      // 4-pixel tiles per output row
+override C4: u32 = (C_OUT + 3u) / 4u;      // vec4s of output channels
 
 const MAX_OUT: u32 = 16u;
 const MAX_KS: u32 = 5u;
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;          // [rows, C_IN, H, W]
-@group(0) @binding(1) var<storage, read> w: array<f32>;          // [C_OUT, C_IN, KS, KS] (PyTorch's layout)
+// The weights [C_OUT, C_IN, KS, KS] repacked by conv2d_weight_pack.wgsl: 4 output channels per vec4.
+@group(0) @binding(1) var<storage, read> w: array<vec4<f32>>;    // [C_IN·KS·KS, C4]
 @group(0) @binding(2) var<storage, read> bias: array<f32>;       // [C_OUT]
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;    // [rows, C_OUT, HO, WO], after the activation
 
@@ -35,7 +37,7 @@ fn activate(v: f32) -> f32 {
 
 // One invocation per 4 neighbouring output pixels of a row, for every output channel (a register tile, as in a
 // matmul: on lavapipe every storage load is issued per invocation, so loads per multiply-add decide the speed).
-// Per input row it loads the KS + 3 pixels the 4 windows cover, once, and each weight once for 4 pixels.
+// Per input row it loads the KS + 3 pixels the 4 windows cover, once, and 4 weights per load for 4 pixels.
 // Branch-free: padding and the row's end read a clamped address and zero it, so the SIMD lanes stay together.
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -46,10 +48,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = j / tiles;
   let oy = (j % tiles) / TILES;
   let ox0 = (j % TILES) * 4u;
-  let taps = C_IN * KS * KS;
-  var acc: array<vec4<f32>, MAX_OUT>;
-  for (var co = 0u; co < C_OUT; co++) {
-    acc[co] = vec4<f32>(bias[co]);
+  var acc: array<vec4<f32>, MAX_OUT>; // [channel] 4 pixels; channels past C_OUT (to 4·C4) are computed, not stored
+  for (var co = 0u; co < 4u * C4; co++) {
+    acc[co] = vec4<f32>(bias[min(co, C_OUT - 1u)]);
   }
   for (var ci = 0u; ci < C_IN; ci++) {
     let xc = (r * C_IN + ci) * H;
@@ -65,8 +66,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       for (var kx = 0u; kx < KS; kx++) {
         let v = vec4<f32>(xs[kx], xs[kx + 1u], xs[kx + 2u], xs[kx + 3u]);
         let t = (ci * KS + ky) * KS + kx;
-        for (var co = 0u; co < C_OUT; co++) {
-          acc[co] += v * w[co * taps + t];
+        for (var k = 0u; k < C4; k++) {
+          let wv = w[t * C4 + k];
+          acc[4u * k] += v * wv.x;
+          acc[4u * k + 1u] += v * wv.y;
+          acc[4u * k + 2u] += v * wv.z;
+          acc[4u * k + 3u] += v * wv.w;
         }
       }
     }

@@ -12,12 +12,14 @@ override PAD: u32;   // zero padding on every side
 override HO: u32 = H + 2u * PAD - KS + 1u;
 override WO: u32 = W + 2u * PAD - KS + 1u;
 override TILES: u32 = (W + 3u) / 4u; // 4-pixel tiles per input row
+override CI4: u32 = (C_IN + 3u) / 4u; // vec4s of input channels
 
 const MAX_IN: u32 = 16u;
 const MAX_KS: u32 = 5u;
 
 @group(0) @binding(0) var<storage, read> dy: array<f32>;         // [rows, C_OUT, HO, WO]
-@group(0) @binding(1) var<storage, read> w: array<f32>;          // [C_OUT, C_IN, KS, KS]
+// The weights [C_OUT, C_IN, KS, KS] repacked by conv2d_weight_pack.wgsl: 4 input channels per vec4.
+@group(0) @binding(1) var<storage, read> w: array<vec4<f32>>;    // [C_OUT, KS·KS, CI4]
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;   // [rows, C_IN, H, W]
 
 override WG: u32 = 64;
@@ -35,9 +37,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = j / tiles;
   let iy = (j % tiles) / TILES;
   let ix0 = (j % TILES) * 4u;
-  let taps = C_IN * KS * KS;
-  var acc: array<vec4<f32>, MAX_IN>;
-  for (var ci = 0u; ci < C_IN; ci++) {
+  var acc: array<vec4<f32>, MAX_IN>; // [channel] 4 pixels; channels past C_IN (to 4·CI4) are computed, not stored
+  for (var ci = 0u; ci < 4u * CI4; ci++) {
     acc[ci] = vec4<f32>(0.0);
   }
   for (var co = 0u; co < C_OUT + opaque; co++) {
@@ -56,9 +57,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         // pixel ix0 + c reads ox = ix0 + c + PAD - kx, i.e. gs[c + KS - 1 - kx]
         let s = KS - 1u - kx;
         let g = vec4<f32>(gs[s], gs[s + 1u], gs[s + 2u], gs[s + 3u]);
-        let t = co * taps + ky * KS + kx;
-        for (var ci = 0u; ci < C_IN; ci++) {
-          acc[ci] += g * w[t + ci * KS * KS];
+        let t = (co * KS + ky) * KS + kx;
+        for (var k = 0u; k < CI4; k++) {
+          let wv = w[t * CI4 + k];
+          acc[4u * k] += g * wv.x;
+          acc[4u * k + 1u] += g * wv.y;
+          acc[4u * k + 2u] += g * wv.z;
+          acc[4u * k + 3u] += g * wv.w;
         }
       }
     }

@@ -3,6 +3,7 @@
  *   net = Conv2d(1, 6, 5, padding=2) → Sigmoid → AvgPool2d(2, 2) → Conv2d(6, 16, 5) → Sigmoid → AvgPool2d(2, 2)
  *         → Flatten → Linear(400, 120) → Sigmoid → Linear(120, 84) → Sigmoid → Linear(84, 10)
  * with CrossEntropyLoss and SGD; `activation: relu` and `pool: max` give the modern variant. One step:
+ *   conv2d_weight_pack (x3)                           conv weights, 4 channels per vec4 (forward x2, conv2's dx)
  *   gather_minibatch                                  x0 [B, 784], y
  *   conv2d_forward (act fused) → pool_forward         a1 [B, 6, 28, 28] → p1 [B, 6, 14, 14]
  *   conv2d_forward (act fused) → pool_forward         a2 [B, 16, 10, 10] → p2 [B, 400]
@@ -26,6 +27,7 @@ import { biasGrad } from '../kernels/bias_grad.js';
 import { conv2dForward } from '../kernels/conv2d_forward.js';
 import { conv2dInputGrad } from '../kernels/conv2d_input_grad.js';
 import { conv2dWeightGrad } from '../kernels/conv2d_weight_grad.js';
+import { conv2dWeightPack, forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import type { BoundKernel } from '../kernels/kernel.js';
 import { denseInputGrad } from '../kernels/dense_input_grad.js';
@@ -103,13 +105,16 @@ export function lenetSpec(input: ImageShape, classes: number, options: ModelOpti
   return spec;
 }
 
+const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w, KS: c.ks });
+
 /** The forward kernels, created for `rows` rows, and how to bind them to one set of activation buffers. */
 async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
   const d = lenetDims(spec);
   const { act, pool } = lenetCodes(spec);
-  const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w, KS: c.ks });
   const o = { rows };
-  const [gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3] = await Promise.all([
+  const [pack1, pack2, gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3] = await Promise.all([
+    conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv1))),
+    conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv2))),
     gatherMinibatch.create(gpu, { K: pixelsOf(spec.input) }, o),
     conv2dForward.create(gpu, convShape(d.conv1), { rows, constants: { PAD: d.conv1.pad, ACT: act } }),
     poolForward.create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows, constants: { POOL: pool } }),
@@ -121,13 +126,15 @@ async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
     activationForward.create(gpu, { N: d.f2 }, { rows, constants: { ACT: act } }),
     matmulBias.create(gpu, { K: d.f2, N: spec.classes }, o),
   ]);
-  return { gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3 };
+  return { pack1, pack2, gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3 };
 }
 
 /** The activations of one forward pass over at most `rows` rows. */
 function createActivations(device: GPUDevice, spec: ModelSpec, rows: number, prefix: string) {
   const d = lenetDims(spec);
   return {
+    w1: createBuffer(device, `${prefix} conv1 packed`, packedBytes(forwardPack(convShape(d.conv1)))), // conv1.weight, 4 output channels per vec4
+    w2: createBuffer(device, `${prefix} conv2 packed`, packedBytes(forwardPack(convShape(d.conv2)))), // conv2.weight, 4 output channels per vec4
     x0: createBuffer(device, `${prefix} x0`, rows * pixelsOf(spec.input) * 4), // [B, C, 28, 28] f32, pixels / 255
     y: createBuffer(device, `${prefix} y`, rows * 4), // [B] u32 labels
     a1: createBuffer(device, `${prefix} a1`, rows * d.conv1.cOut * d.h1 * d.w1 * 4), // [B, 6, 28, 28] after act
@@ -145,10 +152,13 @@ type ForwardKernels = Awaited<ReturnType<typeof createForwardKernels>>;
 /** Binds the forward kernels to `a`; returns the recorder of the forward pass. */
 function bindForward(k: ForwardKernels, p: Record<string, GPUBuffer>, a: Activations, split: { images: GPUBuffer; labels: GPUBuffer }, order: GPUBuffer) {
   const g = {
+    // The conv weights repacked for the forward kernels first (they change every step).
+    pack1: k.pack1.bind({ w: p['conv1.weight'], packed: a.w1 }),
+    pack2: k.pack2.bind({ w: p['conv2.weight'], packed: a.w2 }),
     gather: k.gather.bind({ images: split.images, labels: split.labels, order, x: a.x0, y: a.y }),
-    conv1: k.conv1.bind({ x: a.x0, w: p['conv1.weight'], bias: p['conv1.bias'], y: a.a1 }),
+    conv1: k.conv1.bind({ x: a.x0, w: a.w1, bias: p['conv1.bias'], y: a.a1 }),
     pool1: k.pool1.bind({ x: a.a1, y: a.p1 }),
-    conv2: k.conv2.bind({ x: a.p1, w: p['conv2.weight'], bias: p['conv2.bias'], y: a.a2 }),
+    conv2: k.conv2.bind({ x: a.p1, w: a.w2, bias: p['conv2.bias'], y: a.a2 }),
     pool2: k.pool2.bind({ x: a.a2, y: a.p2 }),
     fc1: k.fc1.bind({ x: a.p2, w: p['fc1.weight'], b: p['fc1.bias'], logits: a.a3 }),
     act1: k.act1.bind({ x: a.a3 }),
@@ -158,7 +168,8 @@ function bindForward(k: ForwardKernels, p: Record<string, GPUBuffer>, a: Activat
   };
   const order_: Array<[BoundKernel<never>, GPUBindGroup]> = (Object.keys(g) as Array<keyof typeof g>).map((name) => [k[name] as BoundKernel<never>, g[name]]);
   return (pass: ComputePass, step: GPUBindGroup) => {
-    for (const [kernel, group] of order_) kernel.encode(pass, group, step);
+    // The pack kernels do not read the Step uniform (no @group(1)).
+    for (const [kernel, group] of order_) kernel.encode(pass, group, kernel === (k.pack1 as unknown) || kernel === (k.pack2 as unknown) ? undefined : step);
   };
 }
 
@@ -181,12 +192,13 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     d2: createBuffer(device, 'dz2', B * d.conv2.cOut * d.h2 * d.w2 * 4), // [B, 16, 10, 10]: ∂l/∂ pre-activation of conv2
     dp1: createBuffer(device, 'dp1', B * d.conv2.cIn * d.conv2.h * d.conv2.w * 4), // [B, 6, 14, 14]
     d1: createBuffer(device, 'dz1', B * d.conv1.cOut * d.h1 * d.w1 * 4), // [B, 6, 28, 28]: ∂l/∂ pre-activation of conv1
+    w2t: createBuffer(device, 'conv2 packed for dx', packedBytes(inputGradPack(convShape(d.conv2)))), // conv2.weight, 4 input channels per vec4
     sgd: createSgdUniform(device, 'sgd', ctx.lr),
   };
   const grads = Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, createBuffer(device, `${name}.grad`, elementsOf(shape) * 4)]));
-  const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w, KS: c.ks });
   const o = { rows: B };
-  const [forward, ce, acc, wg3, bg3, lig3, wg2, bg2, lig2, wg1, bg1, lig1, pb2, cwg2, cig2, pb1, cwg1, ...sgd] = await Promise.all([
+  const [packT, forward, ce, acc, wg3, bg3, lig3, wg2, bg2, lig2, wg1, bg1, lig1, pb2, cwg2, cig2, pb1, cwg1, ...sgd] = await Promise.all([
+    conv2dWeightPack.create(gpu, inputGradPack(convShape(d.conv2))),
     createForwardKernels(gpu, spec, B),
     logSoftmaxCrossEntropy.create(gpu, { N }, o),
     argmaxAccuracy.create(gpu, { N }, o),
@@ -222,10 +234,11 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     [lig1, lig1.bind({ dy: b.d3, w: p['fc1.weight'], x: a.p2, dx: b.dp2 })],
     [pb2, pb2.bind({ a: a.a2, dy: b.dp2, dx: b.d2 })],
     [cwg2, cwg2.bind({ x: a.p1, dy: b.d2, dw: grads['conv2.weight'], db: grads['conv2.bias'] })],
-    [cig2, cig2.bind({ dy: b.d2, w: p['conv2.weight'], dx: b.dp1 })],
+    [cig2, cig2.bind({ dy: b.d2, w: b.w2t, dx: b.dp1 })],
     [pb1, pb1.bind({ a: a.a1, dy: b.dp1, dx: b.d1 })],
     [cwg1, cwg1.bind({ x: a.x0, dy: b.d1, dw: grads['conv1.weight'], db: grads['conv1.bias'] })],
   ];
+  const packGroup = packT.bind({ w: p['conv2.weight'], packed: b.w2t });
   const updates = Object.keys(shapes).map((name, i) => [sgd[i], sgd[i].bind({ sgd: b.sgd, param: p[name], grad: grads[name] })] as const);
   return {
     summary: 'direct convolution kernels',
@@ -238,6 +251,7 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
       encoder.clearBuffer(b.correct);
     },
     encodeStep(pass, step) {
+      packT.encode(pass, packGroup);
       encodeForward(pass, step);
       for (const [kernel, group] of backward) kernel.encode(pass, group, step);
       for (const [kernel, group] of updates) kernel.encode(pass, group);

@@ -29,9 +29,9 @@ async function main() {
   const buf = (n: number) => createBufferWith(device, 'bench', Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
   const step = StepSlots.create(device, [{ row0: 0, rows: B }]).groups[0];
   const cases: Array<[string, number, () => Promise<[BoundKernel<string>, Record<string, GPUBuffer>]>]> = [
-    ['conv2d_forward conv1', F1, async () => [await conv2dForward.create(gpu, conv1, { rows: B, constants: { PAD: 2, ACT: 1 } }), { x: buf(B * 784), w: buf(150), bias: buf(6), y: buf(B * 6 * 784) }]],
+    ['conv2d_forward conv1', F1, async () => [await conv2dForward.create(gpu, conv1, { rows: B, constants: { PAD: 2, ACT: 1 } }), { x: buf(B * 784), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784) }]],
     ['conv2d_forward conv2', F2, async () => [await conv2dForward.create(gpu, conv2, { rows: B, constants: { ACT: 1 } }), { x: buf(B * 6 * 196), w: buf(2400), bias: buf(16), y: buf(B * 1600) }]],
-    ['conv2d_input_grad conv2', F2, async () => [await conv2dInputGrad.create(gpu, conv2, { rows: B }), { dy: buf(B * 1600), w: buf(2400), dx: buf(B * 6 * 196) }]],
+    ['conv2d_input_grad conv2', F2, async () => [await conv2dInputGrad.create(gpu, conv2, { rows: B }), { dy: buf(B * 1600), w: buf(16 * 25 * 8), dx: buf(B * 6 * 196) }]],
     ['conv2d_weight_grad conv2', F2, async () => [await conv2dWeightGrad.create(gpu, conv2, { rows: B }), { x: buf(B * 6 * 196), dy: buf(B * 1600), dw: buf(2400), db: buf(16) }]],
     ['conv2d_weight_grad conv1', F1, async () => [await conv2dWeightGrad.create(gpu, conv1, { rows: B, constants: { PAD: 2 } }), { x: buf(B * 784), dy: buf(B * 6 * 784), dw: buf(150), db: buf(6) }]],
     ['matmul_bias fc1 (calibration)', 2 * B * 400 * 120, async () => [await matmulBias.create(gpu, { K: 400, N: 120 }, { rows: B }), { x: buf(B * 400), w: buf(400 * 120), b: buf(120), logits: buf(B * 120) }]],
