@@ -17,6 +17,8 @@ export default defineConfig({
   plugins: [kernelSuiteInPage(repoRoot), nodeGuard(repoRoot), datasetDirectory()],
   server: { host: '127.0.0.1', port: 5173, fs: { allow: [repoRoot] } },
   preview: { host: '127.0.0.1', port: 4173 },
+  // The training worker (src/web/worker.ts) is a module worker: ES output, and the guard applies to it too.
+  worker: { format: 'es', plugins: () => [nodeGuard(repoRoot)] },
   build: {
     outDir: `${repoRoot}dist-web`,
     emptyOutDir: true,

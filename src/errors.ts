@@ -22,6 +22,12 @@ export class DataError extends SoftmaxError {}
 /** A download failed, was truncated or did not match its checksum. */
 export class DownloadError extends SoftmaxError {}
 
+/**
+ * A file or directory the CLI writes cannot be written (no space, read-only, a directory in the way), or the
+ * output directory is in use by another training run.
+ */
+export class OutputError extends SoftmaxError {}
+
 /** A checkpoint is missing, of another version, truncated, or disagrees with the model. */
 export class CheckpointError extends SoftmaxError {}
 

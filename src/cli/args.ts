@@ -25,6 +25,9 @@ export interface CommandSpec<T extends FlagTable> {
   examples?: string[];
 }
 
+/** A decimal number as people write it: `64`, `-1`, `0.1`, `.5`, `1e-3`; not ` 64`, `0x2` or `Infinity`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /** camelCase key -> --kebab-case flag */
 export const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
@@ -46,10 +49,16 @@ export function givenFlags<T extends FlagTable>(spec: CommandSpec<T>, argv: stri
   return new Set(Object.keys(spec.flags).filter((key) => argv.some((a) => a === flagName(key) || a.startsWith(`${flagName(key)}=`))));
 }
 
+/** The end of every usage error: (see `webgpu-softmax data download --help`). */
+export function usageHint(spec: { usage: string }): string {
+  const words = spec.usage.split(' ');
+  const command = words.slice(0, Math.max(2, words.findIndex((w) => /^[-[]/.test(w)))).join(' ');
+  return `(see \`${command} --help\`)`;
+}
+
 /** Parses argv for a command. Returns null when --help was asked for (after printing it). */
 export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, argv: string[], print: (s: string) => void): Flags<T> | null {
-  const command = spec.usage.split(' ').slice(0, 2).join(' ');
-  const hint = `(see \`${command} --help\`)`;
+  const hint = usageHint(spec);
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [key, f] of Object.entries(spec.flags)) options[flagName(key).slice(2)] = { type: f.type === 'boolean' ? 'boolean' : 'string' };
   // `--lr -0.1` is a flag and a negative number, not two flags: join them so the range check can speak.
@@ -69,7 +78,10 @@ export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, argv: stri
       .replace(/\. To specify a positional argument.*$/s, '')
       .replace(/^Unknown option '(.*?)'.*$/s, 'unknown flag $1')
       .replace(/^Option '(--[\w-]+).*' argument missing$/s, '$1 needs a value')
-      .replace(/^Option '(--[\w-]+)' does not take an argument$/s, '$1 takes no value');
+      // `--out --limit 10`: the value is missing, or one starting with a dash was meant.
+      .replace(/^Option '(--[\w-]+)' argument is ambiguous\..*$/s, '$1 needs a value (to give one that starts with "-", write $1=VALUE)')
+      .replace(/^Option '(--[\w-]+)' does not take an argument$/s, '$1 takes no value')
+      .replace(/\s*\n\s*/g, ' '); // any other text of parseArgs: still one line
     throw new UsageError(`${msg} ${hint}`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
@@ -90,12 +102,15 @@ export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, argv: stri
       continue;
     }
     const text = String(raw);
+    // `--out "$UNSET"` passes an empty string: a mistake, never a value to ignore or to use.
+    if (text === '') throw new UsageError(`${name} needs a value, got an empty string (an unset shell variable?) ${hint}`);
     if (f.type === 'string') out[key] = text;
     else if (f.type === 'choice') {
       if (!f.choices.includes(text)) throw new UsageError(`${name} must be one of ${f.choices.join(', ')}, got "${text}" ${hint}`);
       out[key] = text;
     } else {
-      const n = text.trim() === '' ? NaN : Number(text);
+      // Plain decimal only: Number() would also take " 64", "0x2", "0b1" and "0o7".
+      const n = DECIMAL.test(text) ? Number(text) : NaN;
       if (!Number.isFinite(n)) throw new UsageError(`${name} needs a number, got "${text}" ${hint}`);
       if (f.type === 'int') {
         if (!Number.isInteger(n)) throw new UsageError(`${name} needs a whole number, got "${text}" ${hint}`);

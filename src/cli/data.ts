@@ -1,8 +1,10 @@
-import { DEFAULT_BASE_URL, downloadFashionMnist, loadFashionMnist, LOCAL_DATA_DIR } from '../data/node.js';
+import { baseUrlProblem, DEFAULT_BASE_URL, downloadFashionMnist, loadFashionMnist, LOCAL_DATA_DIR, MAX_TIMEOUT_MS } from '../data/node.js';
 import { writePng } from '../report/png.js';
-import { previewPicture } from '../report/preview.js';
+import { previewLayout, previewPicture } from '../report/preview.js';
 import { UsageError } from '../errors.js';
-import { parseFlags } from './args.js';
+import { checkOutput } from '../io/files.js';
+import { parseFlags, usageHint } from './args.js';
+import { checkPictureSize } from './pictures.js';
 import { Output } from './output.js';
 import { ProgressBar } from './progress.js';
 
@@ -15,7 +17,7 @@ export const downloadSpec = {
     dir: { type: 'string' as const, default: LOCAL_DATA_DIR, placeholder: 'DIR', help: 'where to put the files' },
     url: { type: 'string' as const, default: DEFAULT_BASE_URL, placeholder: 'URL', help: 'mirror to download from' },
     retries: { type: 'int' as const, default: 3, min: 0, max: 20, help: 'retries per file after a network error, HTTP error, truncation or stall' },
-    timeout: { type: 'int' as const, default: 60, min: 1, placeholder: 'SECONDS', help: 'give up on a connection that sends nothing for this long' },
+    timeout: { type: 'int' as const, default: 60, min: 1, max: Math.floor(MAX_TIMEOUT_MS / 1000), placeholder: 'SECONDS', help: 'give up on a connection that sends nothing for this long' },
     json: { type: 'boolean' as const, help: 'print one JSON object on stdout: {"dir","files"}' },
     verbose: { type: 'boolean' as const, help: 'print stack traces on errors' },
   },
@@ -25,6 +27,8 @@ export const downloadSpec = {
 async function downloadCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(downloadSpec, argv, console.log);
   if (!flags) return 0;
+  const badUrl = baseUrlProblem(flags.url);
+  if (badUrl) throw new UsageError(`--url ${badUrl} ${usageHint(downloadSpec)}`);
   const out = new Output(flags.json);
   const bar = new ProgressBar();
   const result = await downloadFashionMnist({
@@ -64,6 +68,9 @@ async function previewCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(previewSpec, argv, console.log);
   if (!flags) return 0;
   if (!flags.out) throw new UsageError('data preview needs --out FILE.png (see `webgpu-softmax data preview --help`)');
+  // Before the data is read: the picture's size (the most tiles asked for) and the place it goes.
+  checkPictureSize(previewLayout({ count: flags.count, columns: flags.columns, scale: flags.scale }), flags, usageHint(previewSpec));
+  checkOutput(flags.out, 'PNG');
   const { train } = await loadFashionMnist({ root: flags.data });
   const { image } = previewPicture({ images: train.images, labels: train.labels, count: Math.min(flags.count, train.count), columns: flags.columns, scale: flags.scale });
   await writePng(flags.out, image);

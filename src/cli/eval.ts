@@ -1,5 +1,5 @@
 import { loadFashionMnist } from '../data/node.js';
-import { UsageError } from '../errors.js';
+import { DivergenceError, UsageError } from '../errors.js';
 import { describeAdapter, watchGpu } from '../gpu/device.js';
 import { createNodeGpu } from '../gpu/node.js';
 import { loadCheckpoint } from '../model/checkpoint_file.js';
@@ -38,6 +38,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
     out.line(`checkpoint: ${checkpoint.path} (model ${describeModel(checkpoint.meta.model)}, epoch ${checkpoint.meta.epoch})`);
     const result = await watch.guard(evaluateParameters(gpu, data.test, checkpoint.meta.model, checkpoint.params));
     watch.check();
+    if (!Number.isFinite(result.loss)) {
+      throw new DivergenceError(`${checkpoint.path}: its weights are finite but give a test loss of ${result.loss} (too large for f32: the run that wrote it diverged); use an earlier checkpoint`);
+    }
     out.line(`test loss ${result.loss.toFixed(4)}, test acc ${result.accuracy.toFixed(3)} (${result.samples} samples)`);
     out.result({ loss: result.loss, accuracy: result.accuracy, samples: result.samples });
     return 0;

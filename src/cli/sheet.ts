@@ -6,9 +6,11 @@ import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../data/dataset.js';
 import { checkModelFitsData, describeModel } from '../model/registry.js';
 import { sheetFromEvaluation } from '../report/from_training.js';
 import { writePng } from '../report/png.js';
-import { SHEET_DEFAULTS } from '../report/sheet.js';
+import { SHEET_DEFAULTS, sheetLayout } from '../report/sheet.js';
 import { evaluateParameters } from '../train/evaluate.js';
-import { parseFlags } from './args.js';
+import { checkOutput } from '../io/files.js';
+import { parseFlags, usageHint } from './args.js';
+import { checkPictureSize } from './pictures.js';
 import { Output } from './output.js';
 
 export const sheetSpec = {
@@ -34,6 +36,9 @@ export async function sheetCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(sheetSpec, argv, console.log);
   if (!flags) return 0;
   if (!flags.model || !flags.out) throw new UsageError('sheet needs --model PATH and --out FILE.png (see `webgpu-softmax sheet --help`)');
+  // Before any data or GPU work: the picture's size (the most tiles asked for) and the place it goes.
+  checkPictureSize(sheetLayout({ count: flags.count, columns: flags.columns, scale: flags.scale }), flags, usageHint(sheetSpec));
+  checkOutput(flags.out, 'PNG');
   const out = new Output(false);
   const checkpoint = loadCheckpoint(flags.model);
   const data = await loadFashionMnist({ root: flags.data });

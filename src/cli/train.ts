@@ -1,23 +1,26 @@
 import { join } from 'node:path';
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, limitSplit } from '../data/dataset.js';
+import { FASHION_MNIST, FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, limitSplit } from '../data/dataset.js';
 import { loadFashionMnist } from '../data/node.js';
 import { UsageError } from '../errors.js';
 import { describeAdapter } from '../gpu/device.js';
 import { createNodeGpu } from '../gpu/node.js';
 import { CHECKPOINT_FILE, type Checkpoint } from '../model/checkpoint.js';
-import { loadCheckpoint, prepareCheckpointDir, saveCheckpoint } from '../model/checkpoint_file.js';
+import { checkOutput } from '../io/files.js';
+import { lockOutputDir } from '../io/lock.js';
+import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint_file.js';
 import { checkModelFitsData, describeModel, MODEL_KINDS, modelDefinition } from '../model/registry.js';
 import { KERNEL_CHOICES } from '../model/softmax_regression.js';
 import { batchSizeProblem } from '../gpu/tuning.js';
 import { pixelsOf } from '../model/model.js';
+import { TRAINING_LIMITS } from '../train/limits.js';
 import { train } from '../train/loop.js';
-import { formatEpoch } from './format.js';
-import { formatProfile } from '../train/profile.js';
-import { trainingPictures } from '../report/from_training.js';
+import { formatEpoch, formatProfile } from './format.js';
+import { TRAINING_PICTURES, trainingPictures } from '../report/from_training.js';
 import { writePng } from '../report/png.js';
-import { flagName, givenFlags, parseFlags } from './args.js';
+import { flagName, givenFlags, parseFlags, usageHint } from './args.js';
 import { Output } from './output.js';
 import { ProgressBar } from './progress.js';
+import { StopSignals } from './signals.js';
 
 const MODELS_HELP = MODEL_KINDS.map((kind) => {
   const d = modelDefinition(kind);
@@ -44,12 +47,12 @@ export const trainSpec = {
     weightDecay: { type: 'number' as const, placeholder: 'LAMBDA', help: `L2 weight decay added to the weights' gradients, as torch.optim.SGD(weight_decay=...) (default 0)${readBy('weightDecay')}` },
     activation: { type: 'choice' as const, choices: ['sigmoid', 'relu'], help: `activation after each hidden layer (default sigmoid, the book's)${readBy('activation')}` },
     pool: { type: 'choice' as const, choices: ['avg', 'max'], help: `pooling (default avg, the book's)${readBy('pool')}` },
-    epochs: { type: 'int' as const, min: 1, max: 100000, help: 'epochs to train (default: the model\'s, see --model; with --resume: the total, counting those already done)' },
+    epochs: { type: 'int' as const, ...TRAINING_LIMITS.epochs, help: 'epochs to train (default: the model\'s, see --model; with --resume: the total, counting those already done)' },
     lr: { type: 'number' as const, positive: true, placeholder: 'RATE', help: 'SGD learning rate (default: the model\'s, see --model)' },
-    batchSize: { type: 'int' as const, default: 256, min: 1, max: 65536, help: 'minibatch size' },
-    seed: { type: 'int' as const, default: 0, min: 0, max: 4294967295, help: 'seed of the weight init and the shuffles' },
+    batchSize: { type: 'int' as const, default: 256, ...TRAINING_LIMITS.batchSize, help: 'minibatch size' },
+    seed: { type: 'int' as const, default: 0, ...TRAINING_LIMITS.seed, help: 'seed of the weight init and the shuffles' },
     limit: { type: 'int' as const, min: 1, help: 'train on the first N training samples only' },
-    data: { type: 'string' as const, placeholder: 'DIR', help: 'Fashion-MNIST directory (else $FASHION_MNIST_DIR, /usr/share/datasets/fashion-mnist, ./data/fashion-mnist)' },
+    data: { type: 'string' as const, placeholder: 'DIR', help: `Fashion-MNIST directory (else $${FASHION_MNIST.envVar}, ${FASHION_MNIST.searchDirs.join(', ')})` },
     out: { type: 'string' as const, placeholder: 'DIR', help: `write the model after each epoch to DIR/${CHECKPOINT_FILE}` },
     resume: { type: 'string' as const, placeholder: 'DIR', help: 'continue from the checkpoint in DIR (same seed and flags), writing back to it unless --out is given' },
     profile: { type: 'boolean' as const, help: 'time every GPU kernel with timestamp queries and print a table per epoch (each dispatch in its own pass: slower)' },
@@ -104,8 +107,24 @@ export async function trainCommand(argv: string[]): Promise<number> {
   flags.lr ??= definition.defaultLr?.(spec) ?? definition.defaults.lr;
   flags.epochs ??= definition.defaults.epochs;
   const model = describeModel(spec);
+  if (resume && flags.epochs <= resume.meta.epoch) {
+    const done = resume.meta.epoch;
+    const what = givenFlags(trainSpec, argv).has('epochs') ? `--epochs ${flags.epochs} is not more than the ${done} epochs ${flags.resume} has already done` : `${flags.resume} has already done all ${done} epochs of its run`;
+    throw new UsageError(`${what}; --epochs counts those too, so pass --epochs ${done + 1} or more to train on ${usageHint(trainSpec)}`);
+  }
 
-  if (outDir) prepareCheckpointDir(outDir);
+  // Before the data is read: every file training writes can be written, and no other run writes DIR.
+  if (outDir) for (const name of [CHECKPOINT_FILE, ...TRAINING_PICTURES.map((p) => `${p}.png`)]) checkOutput(join(outDir, name), name === CHECKPOINT_FILE ? 'checkpoint' : 'PNG');
+  const lock = outDir ? lockOutputDir(outDir, (note) => out.warn(note)) : null;
+  const bar = new ProgressBar();
+  const signals = new StopSignals((signal) => {
+    bar.clear();
+    out.warn(
+      signal === 'SIGINT'
+        ? 'interrupted: finishing this epoch, then saving a checkpoint (Ctrl-C again to quit at once)'
+        : 'terminated (SIGTERM): finishing this epoch, then saving a checkpoint (SIGTERM or Ctrl-C again to quit at once)',
+    );
+  });
 
   const data = await loadFashionMnist({ root: flags.data });
   const limit = flags.limit ?? null;
@@ -130,15 +149,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   out.line(`model ${model}, ${trainSplit.count} training samples, ${data.test.count} test samples, batch ${flags.batchSize}, lr ${flags.lr}, seed ${flags.seed}`);
   if (resume) out.line(`resuming after epoch ${resume.meta.epoch} from ${flags.resume}`);
 
-  const bar = new ProgressBar();
-  let stopRequested = false;
-  const onSigint = () => {
-    if (stopRequested) process.exit(130);
-    stopRequested = true;
-    bar.clear();
-    out.warn('interrupted: finishing this epoch, then saving a checkpoint (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
+  signals.startWork();
   let checkpointPath: string | null = null;
   try {
     const result = await train(
@@ -162,7 +173,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
               checkpointPath = saveCheckpoint(outDir, ck);
             }
           : undefined,
-        shouldStop: () => stopRequested,
+        shouldStop: () => signals.requested !== null,
       },
       resume,
     );
@@ -184,13 +195,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
     });
     if (result.stopped) {
       out.warn(`stopped after epoch ${result.checkpoint.meta.epoch}${checkpointPath ? `; resume with --resume ${outDir}` : ''}`);
-      return 130;
+    } else if (signals.requested) {
+      out.warn('interrupted during the last epoch, which finished: the run is complete');
     }
-    return 0;
+    return signals.exitCode(0);
   } finally {
-    process.off('SIGINT', onSigint);
+    signals.dispose();
     bar.clear();
     gpu.device.destroy();
+    lock?.release();
   }
 }
 

@@ -159,3 +159,22 @@ export async function gunzipWeb(bytes: Uint8Array, maxBytes = MAX_FILE_BYTES): P
   }
   return out;
 }
+
+/**
+ * Everything that describes Fashion-MNIST, in one place: its files and their digests, its class names and image
+ * shape, where it is looked for, and where it is downloaded from. The loader, the download, the dev server and
+ * the models derive from this; nothing else spells out 784, 10 or 28.
+ */
+export const FASHION_MNIST = {
+  name: 'Fashion-MNIST',
+  files: FASHION_MNIST_FILES,
+  digests: FASHION_MNIST_DIGESTS,
+  classes: CLASS_NAMES,
+  shape: FASHION_MNIST_SHAPE,
+  /** The environment variable naming a directory searched first. */
+  envVar: 'FASHION_MNIST_DIR',
+  /** Searched in this order after $FASHION_MNIST_DIR: Debian's dataset-fashion-mnist, then a download's place. */
+  searchDirs: ['/usr/share/datasets/fashion-mnist', './data/fashion-mnist'],
+  /** The official mirror (files NAME.gz). */
+  mirror: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
+} as const;

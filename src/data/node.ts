@@ -5,14 +5,16 @@
  * at; otherwise $FASHION_MNIST_DIR, then Debian's dataset-fashion-mnist, then ./data/fashion-mnist. In each
  * directory a file may be stored as NAME or NAME.gz.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { DataError, DownloadError } from '../errors.js';
+import { DataError, DownloadError, SoftmaxError } from '../errors.js';
+import { ensureDirectory, readRegularFile, writeFileAtomic } from '../io/files.js';
 import {
   decodeFashionMnistFiles,
+  FASHION_MNIST,
   FASHION_MNIST_DIGESTS,
   FASHION_MNIST_FILES,
   FASHION_MNIST_KEYS,
@@ -23,9 +25,22 @@ import {
 } from './dataset.js';
 import { isGzip } from './idx.js';
 
-export const SYSTEM_DATA_DIR = '/usr/share/datasets/fashion-mnist';
-export const LOCAL_DATA_DIR = './data/fashion-mnist';
-export const DEFAULT_BASE_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
+export const [SYSTEM_DATA_DIR, LOCAL_DATA_DIR] = FASHION_MNIST.searchDirs;
+export const DEFAULT_BASE_URL = FASHION_MNIST.mirror;
+
+/** Longest stall timeout: what a timer holds (2^31 - 1 ms, 24.8 days); Node turns a longer one into 1 ms. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** Why `url` cannot be a mirror to download from, or null: it must be an absolute http:// or https:// URL. */
+export function baseUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `needs an absolute http:// or https:// URL, got "${url}"`;
+  }
+  return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? null : `needs an http:// or https:// URL, got "${url}" (${parsed.protocol.slice(0, -1)})`;
+}
 
 export interface DataProgress {
   phase: 'load' | 'present' | 'fetch' | 'bytes' | 'retry' | 'verified';
@@ -56,29 +71,11 @@ const errorCode = (err: unknown): string | undefined => (err as NodeJS.ErrnoExce
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
- * Reads one dataset file whole. Size is checked on the open handle (not a separate stat) so the checks
- * and the read see the same file; over-size files are refused before any of their bytes are read.
+ * Reads one dataset file whole: a regular file of at most MAX_FILE_BYTES (the largest real file is 47 MB),
+ * refused before any read otherwise (src/io/files.ts), so /dev/zero or a FIFO cannot hang or fill memory.
  */
 export async function readDataFile(file: string): Promise<Uint8Array> {
-  let fh: fs.FileHandle | undefined;
-  try {
-    fh = await fs.open(file, 'r');
-    const st = await fh.stat();
-    if (st.isDirectory()) throw new DataError(`${file}: is a directory, not a file`);
-    if (!st.isFile()) throw new DataError(`${file}: not a regular file`);
-    if (st.size === 0) throw new DataError(`${file}: empty file`);
-    if (st.size > MAX_FILE_BYTES) {
-      throw new DataError(`${file}: ${st.size} bytes is larger than any Fashion-MNIST file (limit ${MAX_FILE_BYTES}); wrong path?`);
-    }
-    const bytes = await fh.readFile();
-    if (bytes.length === 0) throw new DataError(`${file}: empty file`);
-    return plain(bytes);
-  } catch (err) {
-    if (err instanceof DataError) throw err;
-    throw new DataError(`${file}: cannot read (${errorText(err)})`, { cause: err });
-  } finally {
-    await fh?.close();
-  }
+  return readRegularFile(file, { maxBytes: MAX_FILE_BYTES, what: 'Fashion-MNIST file', error: DataError });
 }
 
 interface Located {
@@ -86,25 +83,33 @@ interface Located {
   missing: string[];
 }
 
-/** Which of the four files `dir` holds. Prefers NAME.gz, the form a download writes, over NAME. */
+/**
+ * The file the loader reads for `name` in `dir`: NAME.gz (the form a download writes) if it exists, else NAME,
+ * else null. The download's "present and verified" check asks this same function, so it verifies what loads.
+ */
+async function locateFile(dir: string, name: string): Promise<string | null> {
+  for (const candidate of [`${name}.gz`, name]) {
+    const file = path.join(dir, candidate);
+    try {
+      await fs.stat(file);
+      return file;
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      throw new DataError(`${file}: cannot access (${errorText(err)})`, { cause: err });
+    }
+  }
+  return null;
+}
+
+/** Which of the four files `dir` holds. */
 async function locate(dir: string): Promise<Located> {
   const found: Partial<Record<FashionMnistFileKey, string>> = {};
   const missing: string[] = [];
   for (const key of FASHION_MNIST_KEYS) {
-    const name = FASHION_MNIST_FILES[key];
-    for (const candidate of [`${name}.gz`, name]) {
-      const file = path.join(dir, candidate);
-      try {
-        await fs.stat(file);
-        found[key] = file;
-        break;
-      } catch (err) {
-        const code = errorCode(err);
-        if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-        throw new DataError(`${file}: cannot access (${errorText(err)})`, { cause: err });
-      }
-    }
-    if (found[key] === undefined) missing.push(name);
+    const file = await locateFile(dir, FASHION_MNIST_FILES[key]);
+    if (file === null) missing.push(FASHION_MNIST_FILES[key]);
+    else found[key] = file;
   }
   return { found, missing };
 }
@@ -133,9 +138,43 @@ export interface LoadOptions {
   downloadOptions?: Omit<DownloadOptions, 'dir' | 'onProgress'>;
 }
 
+/** Where the four files are: a directory and, for each file, the path the loader reads. */
+export interface DatasetLocation {
+  dir: string;
+  files: Record<FashionMnistFileKey, string>;
+}
+
+/**
+ * The one search for the dataset, used by the loader and the dev server alike: `root` alone when given, else
+ * $FASHION_MNIST_DIR then FASHION_MNIST.searchDirs, the first directory holding all four files (each as NAME.gz
+ * or NAME). A directory holding only some of them is a broken copy: a DataError naming what is missing, rather
+ * than silently another copy. Null when no directory holds any.
+ */
+export async function findFashionMnist(opts: Pick<LoadOptions, 'root' | 'env' | 'searchDirs'> = {}): Promise<DatasetLocation | null> {
+  for (const dir of searchOrder(opts)) {
+    const { found, missing } = await locate(dir);
+    if (missing.length === 0) return { dir, files: found as Record<FashionMnistFileKey, string> };
+    if (opts.root !== undefined || missing.length < FASHION_MNIST_KEYS.length) throw new DataError(missingMessage(dir, missing));
+  }
+  return null;
+}
+
+/** The directories findFashionMnist looks in, in order. */
+export function searchOrder(opts: Pick<LoadOptions, 'root' | 'env' | 'searchDirs'> = {}): string[] {
+  if (opts.root !== undefined) return [opts.root];
+  const envDir = (opts.env ?? process.env)[FASHION_MNIST.envVar] || undefined;
+  return [...(envDir ? [envDir] : []), ...(opts.searchDirs ?? FASHION_MNIST.searchDirs)];
+}
+
+/** Says where the dataset was looked for and how to get it. */
+export function notFoundMessage(dirs: string[]): string {
+  return `Fashion-MNIST not found (looked in ${dirs.join(', ')}): pass --data DIR, set ${FASHION_MNIST.envVar}, ` +
+    'install dataset-fashion-mnist (apt), or run `webgpu-softmax data download`';
+}
+
 export async function loadFashionMnist(opts: LoadOptions = {}): Promise<FashionMnist> {
   const env = opts.env ?? process.env;
-  const envDir = env.FASHION_MNIST_DIR || undefined;
+  const envDir = env[FASHION_MNIST.envVar] || undefined;
   const download = async (dir: string): Promise<FashionMnist> => {
     await downloadFashionMnist({ ...opts.downloadOptions, dir, onProgress: opts.onProgress });
     const { found, missing } = await locate(dir);
@@ -143,25 +182,17 @@ export async function loadFashionMnist(opts: LoadOptions = {}): Promise<FashionM
     return await loadDir(dir, found as Record<FashionMnistFileKey, string>, opts.onProgress);
   };
 
-  if (opts.root !== undefined) {
-    const { found, missing } = await locate(opts.root);
-    if (missing.length === 0) return await loadDir(opts.root, found as Record<FashionMnistFileKey, string>, opts.onProgress);
-    if (opts.download) return await download(opts.root);
-    throw new DataError(missingMessage(opts.root, missing));
+  let location: DatasetLocation | null;
+  try {
+    location = await findFashionMnist(opts);
+  } catch (err) {
+    // `--data DIR --download` fills a directory that lacks files; elsewhere a partial copy is an error.
+    if (opts.root !== undefined && opts.download) return await download(opts.root);
+    throw err;
   }
-
-  const dirs = [...(envDir ? [envDir] : []), ...(opts.searchDirs ?? [SYSTEM_DATA_DIR, LOCAL_DATA_DIR])];
-  for (const dir of dirs) {
-    const { found, missing } = await locate(dir);
-    if (missing.length === 0) return await loadDir(dir, found as Record<FashionMnistFileKey, string>, opts.onProgress);
-    // A directory holding some of the files is a broken copy: say so rather than silently train on another one.
-    if (missing.length < FASHION_MNIST_KEYS.length) throw new DataError(missingMessage(dir, missing));
-  }
-  if (opts.download) return await download(envDir ?? LOCAL_DATA_DIR);
-  throw new DataError(
-    `Fashion-MNIST not found (looked in ${dirs.join(', ')}): pass --data DIR, set FASHION_MNIST_DIR, ` +
-      'install dataset-fashion-mnist (apt), or run `webgpu-softmax data download`',
-  );
+  if (location) return await loadDir(location.dir, location.files, opts.onProgress);
+  if (opts.download) return await download(opts.root ?? envDir ?? LOCAL_DATA_DIR);
+  throw new DataError(notFoundMessage(searchOrder(opts)));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -210,20 +241,23 @@ async function verify(bytes: Uint8Array, digest: FileDigest): Promise<Verdict> {
   return { ok: false, problem: gzip ? `decompressed file has ${got}` : `not gzip data, nor the expected raw file: ${got}` };
 }
 
-/** Path of an already present copy (NAME.gz or NAME) that verifies, or null. */
-async function verifiedCopy(dir: string, name: string, digest: FileDigest): Promise<string | null> {
-  for (const candidate of [`${name}.gz`, name]) {
-    const file = path.join(dir, candidate);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readDataFile(file);
-    } catch {
-      continue; // absent or unreadable: a download will replace it
-    }
-    const verdict = await verify(bytes, digest);
-    // A NAME.gz holding raw bytes would verify but mislead: only accept each name in its own form.
-    if (verdict.ok && verdict.gzip === candidate.endsWith('.gz')) return file;
+/**
+ * The file the loader would read for `name` (locateFile) if it verifies, else null: a good raw NAME next to
+ * a broken NAME.gz is not "present", since the loader reads the NAME.gz.
+ */
+async function verifiedCopy(dir: string, name: string, digest: FileDigest, onProgress?: OnProgress): Promise<string | null> {
+  const file = await locateFile(dir, name);
+  if (file === null) return null;
+  let verdict: Verdict;
+  try {
+    verdict = await verify(await readDataFile(file), digest);
+  } catch (err) {
+    verdict = { ok: false, problem: err instanceof DataError ? err.message.replace(`${file}: `, '') : errorText(err) };
   }
+  // A NAME.gz holding raw bytes would verify but mislead: only accept each name in its own form.
+  if (verdict.ok && verdict.gzip === file.endsWith('.gz')) return file;
+  const problem = verdict.ok ? (verdict.gzip ? 'holds gzip data under a raw name' : 'holds raw data under a .gz name') : verdict.problem;
+  onProgress?.({ phase: 'present', file, message: `${file}: present but not the expected file (${problem}); downloading it again` });
   return null;
 }
 
@@ -235,8 +269,11 @@ interface FetchContext {
   onProgress?: OnProgress;
 }
 
-/** One attempt: streams `url` into `part`. Throws TransientError for anything a retry could fix. */
-async function fetchToFile(ctx: FetchContext, part: string): Promise<number> {
+/**
+ * One attempt: the body of `url` in memory (at most MAX_FILE_BYTES), to be verified before anything is
+ * written. Throws TransientError for anything a retry could fix.
+ */
+async function fetchBytes(ctx: FetchContext): Promise<Uint8Array> {
   const controller = new AbortController();
   let stalled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -247,7 +284,7 @@ async function fetchToFile(ctx: FetchContext, part: string): Promise<number> {
       controller.abort();
     }, ctx.timeoutMs);
   };
-  let fh: fs.FileHandle | undefined;
+  const chunks: Uint8Array[] = [];
   let received = 0;
   try {
     arm();
@@ -266,7 +303,6 @@ async function fetchToFile(ctx: FetchContext, part: string): Promise<number> {
     if (total !== undefined && total > MAX_FILE_BYTES) {
       throw new DownloadError(`${ctx.url}: server announces ${total} bytes, more than any Fashion-MNIST file`);
     }
-    fh = await fs.open(part, 'wx');
     const reader = res.body.getReader();
     let reported = 0;
     for (;;) {
@@ -278,7 +314,7 @@ async function fetchToFile(ctx: FetchContext, part: string): Promise<number> {
         controller.abort();
         throw new DownloadError(`${ctx.url}: more than ${MAX_FILE_BYTES} bytes, more than any Fashion-MNIST file`);
       }
-      await fh.write(value);
+      chunks.push(value);
       if (received - reported >= 1 << 20) {
         reported = received;
         ctx.onProgress?.({ phase: 'bytes', file: ctx.file, received, total, message: `${ctx.file}: ${received} bytes` });
@@ -288,8 +324,7 @@ async function fetchToFile(ctx: FetchContext, part: string): Promise<number> {
       throw new TransientError(`connection closed after ${received} of ${total} bytes`);
     }
     if (received === 0) throw new TransientError('empty response');
-    await fh.sync();
-    return received;
+    return chunks.length === 1 ? chunks[0] : plain(Buffer.concat(chunks));
   } catch (err) {
     if (err instanceof DownloadError || err instanceof TransientError) throw err;
     if (stalled) throw new TransientError(`no data for ${ctx.timeoutMs} ms after ${received} bytes, aborted`);
@@ -297,14 +332,14 @@ async function fetchToFile(ctx: FetchContext, part: string): Promise<number> {
     throw new TransientError(errorText(err) + (cause ? ` (${errorText(cause)})` : ''));
   } finally {
     clearTimeout(timer);
-    await fh?.close();
   }
 }
 
 /**
- * Downloads the four `NAME.gz` files into `dir`, skipping those already present and verified. Each goes
- * to `NAME.gz.part-<random>` first and is renamed to `NAME.gz` only after its decompressed SHA-256
- * matches, so an interrupted or bad download never sits under the real name and never replaces a good file.
+ * Downloads the four `NAME.gz` files into `dir`, skipping those already present and verified (the files the
+ * loader would read). Each is held in memory until its decompressed SHA-256 matches and only then written,
+ * atomically (src/io/files.ts), so an interrupted or bad download never sits under the real name and never
+ * replaces a good file.
  */
 export async function downloadFashionMnist(opts: DownloadOptions = {}): Promise<DownloadResult> {
   const dir = opts.dir ?? LOCAL_DATA_DIR;
@@ -316,18 +351,16 @@ export async function downloadFashionMnist(opts: DownloadOptions = {}): Promise<
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const onProgress = opts.onProgress;
   if (!Number.isInteger(retries) || retries < 0) throw new DownloadError(`retries must be a non-negative integer, got ${retries}`);
-  if (!(timeoutMs > 0)) throw new DownloadError(`timeoutMs must be positive, got ${timeoutMs}`);
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) throw new DownloadError(`timeoutMs must be in 1..${MAX_TIMEOUT_MS}, got ${timeoutMs}`);
+  const badUrl = baseUrlProblem(baseUrl);
+  if (badUrl) throw new DownloadError(`base URL ${badUrl}`);
 
-  try {
-    await fs.mkdir(dir, { recursive: true });
-  } catch (err) {
-    throw new DownloadError(`${dir}: cannot create the download directory (${errorText(err)})`, { cause: err });
-  }
+  ensureDirectory(dir);
 
   const files = {} as DownloadResult['files'];
   for (const key of FASHION_MNIST_KEYS) {
     const name = FASHION_MNIST_FILES[key];
-    const present = await verifiedCopy(dir, name, expected[key]);
+    const present = await verifiedCopy(dir, name, expected[key], onProgress);
     if (present !== null) {
       onProgress?.({ phase: 'present', file: present, message: `${present}: present and verified, not downloading` });
       files[key] = { path: present, action: 'present' };
@@ -349,28 +382,22 @@ async function downloadOne(ctx: FetchContext, digest: FileDigest, retries: numbe
       await sleep(retryDelayMs);
     }
     ctx.onProgress?.({ phase: 'fetch', file: ctx.file, attempt, message: `downloading ${ctx.url}` });
-    const part = `${ctx.file}.part-${randomBytes(6).toString('hex')}`;
     try {
-      await fetchToFile(ctx, part);
-      const verdict = await verify(await fs.readFile(part), digest);
-      if (!verdict.ok) {
-        await fs.rm(part, { force: true }); // before throwing, so the message's "deleted" is already true
-        throw new DownloadError(`${ctx.url}: ${verdict.problem}; the downloaded file was deleted`);
-      }
+      const bytes = await fetchBytes(ctx);
+      const verdict = await verify(bytes, digest);
+      if (!verdict.ok) throw new DownloadError(`${ctx.url}: ${verdict.problem}; the download was discarded, nothing was written`);
       const target = verdict.gzip ? ctx.file : ctx.file.replace(/\.gz$/, '');
-      await fs.rename(part, target);
+      writeFileAtomic(target, bytes, 'Fashion-MNIST file');
       // NAME.gz is preferred when loading; one left there now is known bad (a good one would have been skipped).
       if (!verdict.gzip) await fs.rm(ctx.file, { force: true });
       ctx.onProgress?.({ phase: 'verified', file: target, message: `${target}: downloaded and verified` });
       return target;
     } catch (err) {
       if (!(err instanceof TransientError)) {
-        if (err instanceof DownloadError) throw err;
+        if (err instanceof SoftmaxError) throw err;
         throw new DownloadError(`${ctx.url}: ${errorText(err)}`, { cause: err });
       }
       lastProblem = err.message;
-    } finally {
-      await fs.rm(part, { force: true }).catch(() => undefined);
     }
   }
   throw new DownloadError(`${ctx.url}: failed after ${retries + 1} attempts: ${lastProblem}; ${ctx.file} was not written`);

@@ -7,6 +7,7 @@ import { GpuError } from '../errors.js';
 /** Where the WGSL source of a kernel comes from: files in Node, bundler imports in the browser. */
 export type ShaderSource = (name: string) => string;
 
+/** The adapter, as `webgpu-softmax info` and the start line describe it. */
 export interface AdapterSummary {
   vendor: string;
   architecture: string;
@@ -15,6 +16,7 @@ export interface AdapterSummary {
   isFallbackAdapter: boolean;
 }
 
+/** A WebGPU device with what kernels need besides it: made by `createNodeGpu()` in Node or `acquireGpu()` in a browser. */
 export interface Gpu {
   /**
    * The GPU object the adapter came from. Held so it lives as long as the device: dawn.node tears its
@@ -42,11 +44,13 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
   };
 }
 
+/** One line naming the adapter, e.g. "mesa / software / llvmpipe ... (software fallback)". */
 export function describeAdapter(a: AdapterSummary): string {
   const parts = [a.vendor, a.architecture, a.description || a.device].filter((s) => s.length > 0);
   return parts.join(' / ') + (a.isFallbackAdapter ? ' (software fallback)' : '');
 }
 
+/** Options of `acquireGpu`. */
 export interface AcquireOptions {
   powerPreference?: GPUPowerPreference;
   /** Said in the error when no adapter is found (what to install on this platform). */
@@ -69,7 +73,8 @@ export async function acquireGpu(gpu: GPU, shaders: ShaderSource, options: Acqui
       maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
       maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
     },
-    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    // subgroups: the dense-layer kernels' fast path shares loads across a subgroup (kernels/subgroups.ts).
+    requiredFeatures: (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f)),
   });
   return { instance: gpu, device, adapter, adapterInfo: summarizeAdapter(adapter), shaders, lost: device.lost };
 }

@@ -80,7 +80,17 @@ export class Kernel {
     const entryPoint = options.entryPoint ?? 'main';
     const preludes = options.preludes ?? [];
     const preludeCode = preludes.map((name) => gpu.shaders(name).replace(/\n?$/, '\n'));
-    const code = preludeCode.join('') + gpu.shaders(shaderName);
+    // WGSL directives (`enable subgroups;`) must precede every declaration, preludes' included: they move to the
+    // start of the first line, and their own line is left blank, so error line numbers stay right.
+    const directives: string[] = [];
+    let body = gpu.shaders(shaderName);
+    if (preludeCode.length > 0) {
+      body = body.replace(/^(enable|requires|diagnostic)\b[^;\n]*;[ \t]*$/gm, (d) => {
+        directives.push(d);
+        return '';
+      });
+    }
+    const code = directives.join(' ') + preludeCode.join('') + body;
 
     // Compile first: Dawn's messages carry the line, and reflection of a broken shader would only say less.
     device.pushErrorScope('validation');

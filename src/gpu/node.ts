@@ -9,6 +9,7 @@ import { create, globals } from 'webgpu';
 import { GpuError } from '../errors.js';
 import { acquireGpu, type Gpu, type ShaderSource } from './device.js';
 
+/** Where Debian's mesa-vulkan-drivers puts lavapipe's Vulkan ICD file: the fallback's driver. */
 export const LAVAPIPE_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
 const NO_ADAPTER_HINT =
   'install a Vulkan driver (on Debian: `bash tools/install-system.sh`, which installs libvulkan1 and lavapipe ' +
@@ -25,6 +26,7 @@ export function packageRoot(): string {
   }
 }
 
+/** A ShaderSource reading `dir/NAME.wgsl` (default: the package's shaders/), each file once. */
 export function fileShaderSource(dir = join(packageRoot(), 'shaders')): ShaderSource {
   const cache = new Map<string, string>();
   return (name) => {

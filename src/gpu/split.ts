@@ -8,6 +8,7 @@ import { createBufferWith } from './buffers.js';
 
 export type { ImageSplit } from '../data/dataset.js';
 
+/** A split on the GPU, as the trainer and the evaluator read it. */
 export interface GpuSplit {
   images: GPUBuffer; // [count, features / 4] u32: 4 u8 pixels per word
   labels: GPUBuffer; // [count] u32
@@ -16,14 +17,15 @@ export interface GpuSplit {
   bytes: number;
 }
 
-export function uploadSplit(device: GPUDevice, split: ImageSplit, features: number, label: string): GpuSplit {
+/** `remedy`: what the caller's user can do when the split is too large (e.g. a flag that takes fewer samples). */
+export function uploadSplit(device: GPUDevice, split: ImageSplit, features: number, label: string, remedy?: string): GpuSplit {
   if (features % 4 !== 0) throw new GpuError(`images must have a multiple of 4 pixels per row to be packed, got ${features}`);
   const imageBytes = split.count * features;
   const limit = device.limits.maxStorageBufferBindingSize;
   if (imageBytes > limit) {
     throw new GpuError(
       `${label}: ${split.count} images take ${imageBytes} bytes, more than this adapter's ` +
-        `maxStorageBufferBindingSize (${limit}); train on fewer samples with --limit N`,
+        `maxStorageBufferBindingSize (${limit})${remedy ? `; ${remedy}` : ''}`,
     );
   }
   const images = createBufferWith(device, `${label} images`, split.images.subarray(0, imageBytes));

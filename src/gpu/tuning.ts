@@ -27,6 +27,15 @@ export const FUSED_SHAPES: { cpu: FusedShapes; gpu: FusedShapes } = {
 
 export const fusedShapesFor = (info: AdapterSummary): FusedShapes => (isCpuAdapter(info) ? FUSED_SHAPES.cpu : FUSED_SHAPES.gpu);
 
+/** Every kernel-shape choice for one adapter, handed to a model's step (StepContext.tuning). */
+export interface Tuning {
+  fused: FusedShapes;
+}
+
+export function tuningFor(info: AdapterSummary): Tuning {
+  return { fused: fusedShapesFor(info) };
+}
+
 /**
  * Why a minibatch of `rows` samples of `features` f32 does not fit this device, or null if it does. The largest
  * per-batch allocation is a gathered x: [rows, features] f32 in one storage binding, and gathering dispatches
@@ -44,3 +53,43 @@ export function batchSizeProblem(limits: GPUSupportedLimits, rows: number, featu
   const need = name === 'maxComputeWorkgroupsPerDimension' ? `${rows} workgroups in one dimension` : `a ${bytes}-byte minibatch buffer (${rows} x ${features} f32)`;
   return `needs ${need}, more than this adapter's ${name} (${value}) allows; the largest batch size it can train is ${max}`;
 }
+
+/**
+ * Register tiles of the dense-layer kernels (linear_forward*, linear_input_grad, linear_weight_grad*): outputs
+ * per invocation (rows x columns, or words of 4 pixels x columns for the u8 weight gradient) and workgroup size.
+ * lavapipe issues each storage load per invocation, so bigger blocks (fewer loads per multiply-add) win until
+ * the block spills out of the 16 AVX2 registers. Measured at the MLP's first layer (256 x 784 x 256) on lavapipe
+ * with 2 loaded cores (BENCHMARKS.md, "MLP"): the forward's 8 x 4 generic tile and the subgroup paths' 64-lane
+ * workgroups and 4 words per weight-gradient workgroup beat the others tried by 1.5-3x; the generic kernels'
+ * other tiles and kPerLane were not separable from the noise. GPU values are a guess, not yet measured on one.
+ */
+export interface MlpTiles {
+  forward: { workgroup: number; rows: number; cols: number };
+  inputGrad: { workgroup: number; rows: number; cols: number };
+  weightGrad: { workgroup: number; rows: number; cols: number };
+  weightGradU8: { workgroup: number; words: number; cols: number };
+  /**
+   * The subgroup fast paths (kernels/linear_subgroup.ts), used where the adapter has them: workgroup size
+   * (rounded to a multiple of the subgroup size), vec4 words of x per weight-gradient workgroup, and values of
+   * k per lane of the input gradient. Rows per workgroup follow the subgroup size (kernels/subgroups.ts).
+   */
+  subgroups: { enabled: boolean; workgroup: number; words: number; kPerLane: number };
+}
+export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
+  cpu: {
+    forward: { workgroup: 64, rows: 8, cols: 4 },
+    inputGrad: { workgroup: 64, rows: 8, cols: 4 },
+    weightGrad: { workgroup: 64, rows: 8, cols: 4 },
+    weightGradU8: { workgroup: 64, words: 2, cols: 4 },
+    subgroups: { enabled: true, workgroup: 64, words: 4, kPerLane: 2 },
+  },
+  gpu: {
+    forward: { workgroup: 64, rows: 4, cols: 4 },
+    inputGrad: { workgroup: 64, rows: 4, cols: 4 },
+    weightGrad: { workgroup: 64, rows: 4, cols: 4 },
+    weightGradU8: { workgroup: 64, words: 1, cols: 4 },
+    subgroups: { enabled: true, workgroup: 64, words: 2, kPerLane: 1 },
+  },
+};
+
+export const mlpTilesFor = (info: AdapterSummary): MlpTiles => (isCpuAdapter(info) ? MLP_TILES.cpu : MLP_TILES.gpu);

@@ -18,6 +18,8 @@ export interface KernelSpec<Name extends string, Shape extends string> {
   shape: readonly Shape[];
   /** Whether the kernel reads the Step uniform at @group(1) (the loader then prepends its declaration). */
   step: boolean;
+  /** Shared shader files it needs after the Step prelude (e.g. 'prelude/dropout_mask'), prepended in order. */
+  preludes?: readonly string[];
   /** Whether the shader has a `WG` override (single-workgroup reductions fix theirs in WGSL). */
   tunable: boolean;
   /** Default values of the shader's other overrides (tuning, switches), used unless create() is given others. */
@@ -78,7 +80,7 @@ export function defineKernel<Name extends string, Shape extends string = never>(
       for (const key of spec.shape) constants[key] = shape[key];
       const problem = spec.checkConstants?.(constants);
       if (problem) throw new RangeError(`${spec.shader}: ${problem}`);
-      const kernel = await Kernel.create(gpu, spec.shader, { constants, preludes: spec.step ? [STEP_PRELUDE] : [] });
+      const kernel = await Kernel.create(gpu, spec.shader, { constants, preludes: [...(spec.step ? [STEP_PRELUDE] : []), ...(spec.preludes ?? [])] });
       return new BoundKernel(kernel, spec, constants, options.rows ?? 1);
     },
   };

@@ -155,12 +155,17 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   const headerLength = Number(view.getBigUint64(0, true));
   if (headerLength > MAX_HEADER_BYTES || headerLength > bytes.length - 8) fail(name, `not a safetensors checkpoint or truncated (header length ${headerLength}, file ${bytes.length} bytes)`);
   let header: unknown;
+  const text = new TextDecoder().decode(bytes.subarray(8, 8 + headerLength));
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(text);
   } catch {
     fail(name, 'header is not valid JSON (not a checkpoint, or damaged)');
   }
   if (!isObject(header)) fail(name, 'header is not a JSON object (not a checkpoint, or damaged)');
+  // JSON.parse keeps the last of two equal keys: count the tensor entries in the text to see a duplicate.
+  const entries = text.match(/"dtype"\s*:/g)?.length ?? 0;
+  const parsed = Object.values(header).filter((v) => isObject(v) && 'dtype' in v).length;
+  if (entries !== parsed) fail(name, `the header names a tensor twice (${entries} tensor entries, ${parsed} distinct names)`);
   const meta = isObject(header.__metadata__) ? header.__metadata__ : {};
   if (meta.format !== CHECKPOINT_FORMAT) fail(name, `not a ${CHECKPOINT_FORMAT} checkpoint (format "${meta.format ?? 'missing'}")`);
   const version = String(meta.version);
@@ -179,6 +184,9 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   }
   ranges.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ranges.length; i++) if (ranges[i][0] < ranges[i - 1][1]) fail(name, `tensors ${ranges[i - 1][2]} and ${ranges[i][2]} overlap`);
+  // safetensors' data is exactly the tensors: bytes past the last one mean a damaged or foreign file.
+  const end = ranges.reduce((m, r) => Math.max(m, r[1]), 0);
+  if (data.byteLength > end) fail(name, `${data.byteLength - end} bytes after the last tensor (damaged, or not a checkpoint)`);
   const epoch = Number(meta.epoch);
   if (!Number.isInteger(epoch) || epoch < 0) fail(name, `bad epoch "${String(meta.epoch)}"`);
   const config = parseJsonField<CheckpointMeta['config']>(name, meta, 'config');

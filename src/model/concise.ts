@@ -1,25 +1,27 @@
 /**
  * Concise softmax regression (d2l 3.7), written the way a PyTorch user would:
- *   net = Linear(784, 10); loss = CrossEntropyLoss(); trainer = SGD(net.parameters(), lr)
+ *   net = Sequential(Linear(784, 10)); loss = CrossEntropyLoss(); trainer = SGD(net.parameters(), lr)
  *   l = loss(net(X), y); l.backward(); trainer.step()
  * Its fused path computes the same step with CrossEntropyLoss's log-sum-exp form.
  */
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
-import { CrossEntropyLoss, Linear, SGD } from './layers.js';
+import { CrossEntropyLoss, Linear, SGD, Sequential } from './layers.js';
 import { pixelsOf } from './model.js';
 import { softmaxModel } from './softmax_regression.js';
 
+/** d2l 3.7: softmax regression from layer objects. */
 export const conciseModel = softmaxModel({
   kind: 'concise',
   summary: 'softmax regression from layers: Linear + CrossEntropyLoss (log-sum-exp) + SGD objects (d2l 3.7)',
   stableLoss: true,
   async separate(gpu, spec, p, io, ctx) {
     const B = ctx.maxRows;
-    const net = await Linear.create(gpu, pixelsOf(spec.input), spec.classes, B, { weight: p.W, bias: p.b });
+    const linear = await Linear.create(gpu, pixelsOf(spec.input), spec.classes, B, { weight: p.W, bias: p.b });
+    const net = new Sequential(linear);
     const loss = await CrossEntropyLoss.create(gpu, B, spec.classes, io.lossSum);
     const trainer = await SGD.create(gpu, net.parameters(), ctx.lr);
     const accuracy = await argmaxAccuracy.create(gpu, { N: spec.classes }, { rows: B });
-    const accuracyGroup = accuracy.bind({ logits: net.output, y: io.y, predictions: io.predictions, correct: io.correct });
+    const accuracyGroup = accuracy.bind({ logits: linear.output, y: io.y, predictions: io.predictions, correct: io.correct });
     return {
       bytes: net.bytes + loss.bytes,
       encode(pass, step) {

@@ -12,6 +12,9 @@ import type { BoundKernel } from '../kernels/kernel.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
 import { matmulBias } from '../kernels/matmul_bias.js';
 import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
+import { createSgdDecayUniform, sgdWeightDecay } from '../kernels/sgd_weight_decay.js';
+import { type DropoutConstants, dropoutConstants, NO_DROPOUT } from '../kernels/dropout_mask.js';
+import { createLinearForward, createLinearForwardU8, createLinearInputGrad, createLinearWeightGrad, createLinearWeightGradU8 } from '../kernels/linear.js';
 import { weightGrad } from '../kernels/weight_grad.js';
 import { elementsOf } from './tensors.js';
 
@@ -21,6 +24,8 @@ export interface Parameter {
   shape: readonly number[];
   value: GPUBuffer;
   grad: GPUBuffer;
+  /** Whether SGD's weight decay applies (weights, not biases, as d2l 4.5's concise version). */
+  decay?: boolean;
 }
 
 /** Memoises one bind group per input buffer, so repeated calls with the same tensors cost nothing. */
@@ -150,18 +155,28 @@ export class CrossEntropyLoss {
 export class SGD {
   private constructor(
     private readonly updates: Array<{ kernel: BoundKernel<'sgd' | 'param' | 'grad'>; group: GPUBindGroup }>,
-    private readonly uniform: GPUBuffer,
+    private readonly uniforms: GPUBuffer[],
   ) {}
 
-  static async create(gpu: Gpu, params: Parameter[], lr: number): Promise<SGD> {
+  /**
+   * `weightDecay`: L2 added to the gradient of the parameters marked `decay`, as
+   * optim.SGD([{'params': weights, 'weight_decay': wd}, {'params': biases}], lr) in d2l 4.5.
+   */
+  static async create(gpu: Gpu, params: Parameter[], lr: number, weightDecay = 0): Promise<SGD> {
     const uniform = createSgdUniform(gpu.device, 'SGD lr', lr);
+    const decayUniform = createSgdDecayUniform(gpu.device, 'SGD lr and weight decay', lr, weightDecay);
     const updates = await Promise.all(
       params.map(async (p) => {
-        const kernel = await sgdUpdate.create(gpu, { COUNT: elementsOf(p.shape) });
+        const COUNT = elementsOf(p.shape);
+        if (p.decay) {
+          const kernel = await sgdWeightDecay.create(gpu, { COUNT });
+          return { kernel, group: kernel.bind({ sgd: decayUniform, param: p.value, grad: p.grad }) };
+        }
+        const kernel = await sgdUpdate.create(gpu, { COUNT });
         return { kernel, group: kernel.bind({ sgd: uniform, param: p.value, grad: p.grad }) };
       }),
     );
-    return new SGD(updates, uniform);
+    return new SGD(updates, [uniform, decayUniform]);
   }
 
   step(pass: ComputePass): void {
@@ -169,6 +184,210 @@ export class SGD {
   }
 
   destroy(): void {
-    this.uniform.destroy();
+    for (const u of this.uniforms) u.destroy();
+  }
+}
+
+/*
+ * d2l 4.3's network as PyTorch writes it, nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(),
+ * nn.Dropout(p), nn.Linear(256, 10)): layers are described first, then buildSequential builds them on the GPU
+ * as a Sequential. It fuses each Linear with the ReLU and Dropout that follow it into one block (as torch.compile would): the
+ * block's forward kernel applies them, and the backward of the block above applies their masks to the gradient
+ * it hands down, recomputing dropout's mask from its hash instead of storing it.
+ */
+export type LayerSpec = { type: 'flatten' } | { type: 'linear'; inFeatures: number; outFeatures: number } | { type: 'relu' } | { type: 'dropout'; p: number };
+
+export const nn = {
+  /** Images as rows of pixels. On the GPU the first Linear reads the dataset's u8 bytes straight through the epoch's order. */
+  Flatten: (): LayerSpec => ({ type: 'flatten' }),
+  Linear: (inFeatures: number, outFeatures: number): LayerSpec => ({ type: 'linear', inFeatures, outFeatures }),
+  ReLU: (): LayerSpec => ({ type: 'relu' }),
+  /** Active in training only (`buildSequential(..., { training: false })` builds the evaluation network). */
+  Dropout: (p: number): LayerSpec => ({ type: 'dropout', p }),
+};
+
+/** What a Sequential starting with Flatten reads: the resident split and the positions of this step. */
+export interface ImageInput {
+  images: GPUBuffer; // [count, pixels / 4] u32: u8 pixels packed 4 per word
+  labels: GPUBuffer; // [count] u32
+  order: GPUBuffer; // [count] u32: sample index at each position
+  y: GPUBuffer; // [maxRows] u32: the step's labels, written by the first layer's forward
+}
+
+/** A Linear and the ReLU / Dropout after it, on the GPU; `below` is the block whose output it reads (null: the images). */
+export class LinearBlock implements Layer {
+  readonly weight: Parameter;
+  readonly bias: Parameter;
+  readonly output: GPUBuffer; // [maxRows, out] f32 row-major, after ReLU and dropout
+  /** ∂l/∂(pre-activation of the block below), [maxRows, in]; null for the first block, which hands nothing down. */
+  readonly inputGrad: GPUBuffer | null;
+  private readonly dispatches: { forward: Array<[BoundKernel<string>, GPUBindGroup]>; backward: Map<GPUBuffer, Array<[BoundKernel<string>, GPUBindGroup]>> } = { forward: [], backward: new Map() };
+
+  private constructor(
+    private readonly gpu: Gpu,
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    readonly relu: boolean,
+    readonly dropout: DropoutConstants,
+    private readonly below: LinearBlock | null,
+    private readonly input: ImageInput,
+    maxRows: number,
+    values: { weight: GPUBuffer; bias: GPUBuffer },
+    private readonly kernels: { forward: BoundKernel<string>; dw: BoundKernel<string>; db: BoundKernel<'dlogits' | 'db'>; dx: BoundKernel<string> | null },
+  ) {
+    const [K, N] = [inFeatures, outFeatures];
+    const { device } = gpu;
+    this.weight = { name: 'weight', shape: [K, N], value: values.weight, grad: createBuffer(device, 'Linear.weight.grad', K * N * 4), decay: true };
+    this.bias = { name: 'bias', shape: [N], value: values.bias, grad: createBuffer(device, 'Linear.bias.grad', N * 4) };
+    this.output = createBuffer(device, 'Linear.output', maxRows * N * 4);
+    this.inputGrad = below ? createBuffer(device, 'Linear.input.grad', maxRows * K * 4) : null;
+    const f = kernels.forward;
+    this.dispatches.forward.push([
+      f,
+      below
+        ? f.bind({ x: below.output, w: values.weight, b: values.bias, out: this.output })
+        : f.bind({ images: input.images, labels: input.labels, order: input.order, w: values.weight, b: values.bias, out: this.output, y: input.y }),
+    ]);
+  }
+
+  static async create(
+    gpu: Gpu,
+    layer: { inFeatures: number; outFeatures: number; relu: boolean; dropout: DropoutConstants },
+    below: LinearBlock | null,
+    input: ImageInput,
+    maxRows: number,
+    values: { weight: GPUBuffer; bias: GPUBuffer },
+  ): Promise<LinearBlock> {
+    const shape = { K: layer.inFeatures, N: layer.outFeatures };
+    const epilogue = { RELU: layer.relu ? 1 : 0, ...layer.dropout };
+    const [forward, dw, db, dx] = await Promise.all([
+      below ? createLinearForward(gpu, shape, maxRows, epilogue) : createLinearForwardU8(gpu, shape, maxRows, epilogue),
+      below ? createLinearWeightGrad(gpu, shape, maxRows) : createLinearWeightGradU8(gpu, shape, maxRows),
+      biasGrad.create(gpu, { N: layer.outFeatures }, { rows: maxRows }),
+      below ? createLinearInputGrad(gpu, shape, maxRows, { RELU_MASK: below.relu ? 1 : 0, ...below.dropout }) : Promise.resolve(null),
+    ]);
+    return new LinearBlock(gpu, layer.inFeatures, layer.outFeatures, layer.relu, layer.dropout, below, input, maxRows, values, { forward, dw, db, dx });
+  }
+
+  parameters(): Parameter[] {
+    return [this.weight, this.bias];
+  }
+
+  get bytes(): number {
+    return this.weight.grad.size + this.bias.grad.size + this.output.size + (this.inputGrad?.size ?? 0);
+  }
+
+  /** `x`: the buffer this block was built to read (the split's images for the first block, else the output of the one below). */
+  forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer {
+    if (x !== (this.below ? this.below.output : this.input.images)) throw new Error('LinearBlock.forward: not the input it was built for');
+    for (const [k, g] of this.dispatches.forward) k.encode(pass, g, step);
+    return this.output;
+  }
+
+  /** Fills weight.grad and bias.grad from ∂l/∂output and returns ∂l/∂input's pre-activation; nothing for the first block. */
+  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | void {
+    let list = this.dispatches.backward.get(dOutput);
+    if (!list) {
+      const { dw, db, dx } = this.kernels;
+      list = [
+        [dw, this.below ? dw.bind({ x: this.below.output, dy: dOutput, dw: this.weight.grad }) : dw.bind({ images: this.input.images, order: this.input.order, dy: dOutput, dw: this.weight.grad })],
+        [db, db.bind({ dlogits: dOutput, db: this.bias.grad })],
+      ];
+      if (dx && this.below && this.inputGrad) list.push([dx, dx.bind({ dy: dOutput, w: this.weight.value, h: this.below.output, dx: this.inputGrad })]);
+      this.dispatches.backward.set(dOutput, list);
+    }
+    for (const [k, g] of list) k.encode(pass, g, step);
+    return this.inputGrad ?? undefined;
+  }
+
+  destroy(): void {
+    for (const b of [this.weight.grad, this.bias.grad, this.output, this.inputGrad]) b?.destroy();
+  }
+}
+
+/**
+ * Builds `layers` (Flatten first, then Linear layers each optionally followed by ReLU and Dropout) on the GPU as a
+ * Sequential of LinearBlocks; feed its forward the split's images. `values[i]`: the i-th Linear's weight [in, out]
+ * and bias [out] buffers. `training: false` leaves dropout out; `seed` picks dropout's masks (hidden layer i's
+ * stream: kernels/dropout_mask.ts).
+ */
+export async function buildSequential(
+  gpu: Gpu,
+  layers: readonly LayerSpec[],
+  opts: { input: ImageInput; maxRows: number; values: Array<{ weight: GPUBuffer; bias: GPUBuffer }>; seed: number; training: boolean },
+): Promise<{ net: Sequential; blocks: LinearBlock[] }> {
+  if (layers[0]?.type !== 'flatten') throw new Error('buildSequential: the first layer must be Flatten (the input is images)');
+  const blocks: LinearBlock[] = [];
+  for (let i = 1; i < layers.length; ) {
+    const layer = layers[i];
+    if (layer.type !== 'linear') throw new Error(`buildSequential: a ${layer.type} layer must follow a Linear`);
+    let relu = false;
+    let dropout = NO_DROPOUT;
+    i++;
+    if (layers[i]?.type === 'relu') {
+      relu = true;
+      i++;
+    }
+    const next = layers[i];
+    if (next?.type === 'dropout') {
+      if (opts.training && next.p > 0) dropout = dropoutConstants(next.p, opts.seed, blocks.length);
+      i++;
+    }
+    const values = opts.values[blocks.length];
+    if (!values) throw new Error(`buildSequential: no parameter buffers for Linear ${blocks.length + 1}`);
+    const below = blocks.at(-1) ?? null;
+    blocks.push(await LinearBlock.create(gpu, { inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, relu, dropout }, below, opts.input, opts.maxRows, values));
+  }
+  return { net: new Sequential(...blocks), blocks };
+}
+
+/**
+ * What `Sequential` chains: a layer records its forward into a pass and returns its output buffer; backward takes
+ * ∂l/∂output and returns ∂l/∂input where the layer computes it (`Linear` does not: it is a first layer).
+ */
+export interface Layer {
+  forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer;
+  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | void;
+  parameters(): Parameter[];
+  readonly bytes: number;
+  destroy(): void;
+}
+
+/**
+ * Layers applied one after another, like nn.Sequential: forward in order, backward in reverse, the parameters of
+ * all of them (for `SGD.create`). A layer before the last must return ∂l/∂input from backward.
+ */
+export class Sequential implements Layer {
+  readonly layers: readonly Layer[];
+
+  constructor(...layers: Layer[]) {
+    if (layers.length === 0) throw new RangeError('Sequential needs at least one layer');
+    this.layers = layers;
+  }
+
+  forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer {
+    return this.layers.reduce((input, layer) => layer.forward(pass, input, step), x);
+  }
+
+  /** Backpropagates ∂l/∂output through every layer, last to first; returns ∂l/∂input when the first layer gives it. */
+  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | void {
+    let d: GPUBuffer | void = dOutput;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      if (!d) throw new Error(`Sequential.backward: layer ${i + 2} gives no gradient for layer ${i + 1} to use (layers counted from 1)`);
+      d = this.layers[i].backward(pass, d, step);
+    }
+    return d;
+  }
+
+  parameters(): Parameter[] {
+    return this.layers.flatMap((layer) => layer.parameters());
+  }
+
+  get bytes(): number {
+    return this.layers.reduce((n, layer) => n + layer.bytes, 0);
+  }
+
+  destroy(): void {
+    for (const layer of this.layers) layer.destroy();
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { ImageShape } from '../data/dataset.js';
 import type { Gpu } from '../gpu/device.js';
+import type { Tuning } from '../gpu/tuning.js';
 import type { ComputePass } from '../gpu/kernel.js';
 import type { GpuSplit } from '../gpu/split.js';
 import type { Parameters } from './tensors.js';
@@ -37,6 +38,8 @@ export interface StepContext {
   maxRows: number; // the batch size (the last step of an epoch may have fewer rows)
   lr: number;
   seed: number;
+  /** Kernel shapes for this adapter (src/gpu/tuning.ts), possibly overridden by a benchmark sweep. */
+  tuning: Tuning;
 }
 
 /** A model's training step, recorded into compute passes; the epoch's loss sum and hit count stay on the GPU. */
@@ -64,12 +67,14 @@ export interface Forward {
   destroy(): void;
 }
 
+/** What an evaluation forward reads: a resident split and the order of its rows. */
 export interface ForwardContext {
   split: GpuSplit;
   order: GPUBuffer; // [count] u32: which sample each position reads
   maxRows: number;
 }
 
+/** A model on the GPU: its parameters as buffers, and the makers of its training step and its forward pass. */
 export interface GpuModel {
   readonly spec: ModelSpec;
   /** Parameters in checkpoint order; read back after each epoch. */
@@ -98,6 +103,7 @@ export interface Templates {
   captions: 'classes' | string[];
 }
 
+/** A kind of model: how to describe it, initialise it and build it on the GPU. One per model file, listed in `MODELS`. */
 export interface ModelDefinition {
   kind: string;
   /** One line for --help and the page (which section of d2l it follows). */
@@ -123,6 +129,7 @@ export interface ModelDefinition {
   templates(spec: ModelSpec, params: Parameters): Templates;
 }
 
+/** Pixels per image: channels x height x width. */
 export const pixelsOf = (input: ImageShape): number => input.channels * input.height * input.width;
 
 /** Why a model of `spec` cannot read images of `input` with `classes` classes, or null when it can. */

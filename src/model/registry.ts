@@ -9,11 +9,16 @@ import { CheckpointError } from '../errors.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, type ImageShape } from '../data/dataset.js';
 import { lenetModel } from './lenet.js';
 import { scratchModel } from './scratch.js';
+import { mlpConciseModel } from './mlp_concise.js';
+import { mlpScratchModel } from './mlp_scratch.js';
 
-export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel, lenetModel];
+/** Every model this build can train. */
+export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel, mlpScratchModel, mlpConciseModel, lenetModel];
 
+/** The kinds of `MODELS`, e.g. 'scratch' and 'concise'. */
 export const MODEL_KINDS: readonly string[] = MODELS.map((m) => m.kind);
 
+/** The definition of model `kind`; a UsageError naming the known kinds when there is none. */
 export function modelDefinition(kind: string): ModelDefinition {
   const def = MODELS.find((m) => m.kind === kind);
   if (!def) throw new UsageError(`unknown model "${kind}" (this build has ${MODEL_KINDS.join(', ')})`);

@@ -20,6 +20,7 @@ import { weightGrad } from '../kernels/weight_grad.js';
 import { pixelsOf } from './model.js';
 import { sizeOf, softmaxModel } from './softmax_regression.js';
 
+/** d2l 3.6: softmax regression from scratch. */
 export const scratchModel = softmaxModel({
   kind: 'scratch',
   summary: 'softmax regression from scratch: softmax, clamped cross-entropy and hand-written gradients (d2l 3.6)',

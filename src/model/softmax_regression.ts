@@ -9,7 +9,6 @@ import { UsageError } from '../errors.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE, UNIFORM } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
-import { fusedShapesFor } from '../gpu/tuning.js';
 import { FUSED_UNIFORM_BYTES, fusedForwardLossGrad, fusedUnsupported } from '../kernels/fused_forward_loss_grad.js';
 import { fusedWeightGradSgd } from '../kernels/fused_weight_grad_sgd.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
@@ -23,6 +22,7 @@ import type { Parameters } from './tensors.js';
 export type KernelPath = 'fused' | 'separate';
 /** `auto`: fused where its limits allow (see fusedUnsupported), else separate. */
 export const KERNEL_CHOICES = ['auto', 'fused', 'separate'] as const;
+/** The `kernels` option of the softmax-regression models. */
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 
 export const sizeOf = (buffers: Record<string, GPUBuffer>): number => Object.values(buffers).reduce((n, b) => n + b.size, 0);
@@ -114,7 +114,7 @@ export async function fusedSoftmaxStep(gpu: Gpu, spec: ModelSpec, p: SoftmaxBuff
   const { device } = gpu;
   const K = pixelsOf(spec.input);
   const count = ctx.train.count;
-  const shapes = fusedShapesFor(gpu.adapterInfo);
+  const shapes = ctx.tuning.fused;
   const uniformStorage = STORAGE | UNIFORM | COPY_SRC | COPY_DST;
   const b = {
     // dlogits is also bound as a 64 KiB uniform (see the shaders), so it is that size.

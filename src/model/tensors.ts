@@ -9,6 +9,7 @@ export interface Tensor {
   data: Float32Array;
 }
 
+/** A model's parameters by name, in the model's order. */
 export type Parameters = Record<string, Tensor>;
 
 export const elementsOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -12,6 +12,7 @@ import { gatherMinibatch } from './gather_minibatch.js';
 import { lenetForward, lenetStep } from './lenet.js';
 import { logSoftmaxCrossEntropy } from './log_softmax_cross_entropy.js';
 import { matmulBias } from './matmul_bias.js';
+import { mlpReference } from './mlp.js';
 import { sgdUpdate } from './sgd_update.js';
 import { softmax } from './softmax.js';
 import { softmaxCrossEntropyGrad } from './softmax_cross_entropy_grad.js';
@@ -42,6 +43,8 @@ export const softmaxReference: ReferenceModel = {
 export const REFERENCE_MODELS: Record<string, ReferenceModel> = {
   scratch: softmaxReference,
   concise: softmaxReference,
+  'mlp-scratch': mlpReference,
+  mlp: mlpReference,
   lenet: { step: (spec, params, x, y, rows, lr) => lenetStep(spec, params, x, y, rows, lr), forward: lenetForward },
 };
 

@@ -30,6 +30,7 @@ export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLik
   return counts;
 }
 
+/** Options of `confusionPicture`. */
 export interface ConfusionOptions {
   classNames?: readonly string[];
   /** Multiplies every size, text included. */
@@ -38,6 +39,7 @@ export interface ConfusionOptions {
   title?: string;
 }
 
+/** A cell's rectangle in the picture, in pixels. */
 export interface CellBox {
   x: number;
   y: number;
@@ -45,6 +47,7 @@ export interface CellBox {
   height: number;
 }
 
+/** A drawn confusion matrix and where its cells are. */
 export interface ConfusionPicture {
   image: RgbaImage;
   /** The box of cell (true row, predicted column). */

@@ -9,6 +9,7 @@ import {
   fillRect, fitText, lineHeight, polyline, strokeRect, textWidth,
 } from './raster.js';
 
+/** Per-epoch figures for `curvesPicture`. */
 export interface CurvesInput {
   /** Mean training loss of each epoch (epoch 1 first). */
   trainLoss: readonly number[];
@@ -24,6 +25,7 @@ export interface CurvesInput {
   title?: string;
 }
 
+/** The plot's rectangle inside the picture, in pixels. */
 export interface PlotArea {
   x: number;
   y: number;
@@ -31,6 +33,7 @@ export interface PlotArea {
   height: number;
 }
 
+/** Drawn training curves and where the plot is. */
 export interface CurvesPicture {
   image: RgbaImage;
   /** The axes box; every curve lies inside it. */
@@ -169,6 +172,7 @@ function drawLegend(image: RgbaImage, f: Frame, series: readonly Series[], u: nu
   });
 }
 
+/** Draws train loss, train accuracy and test accuracy per epoch on one pair of axes. */
 export function curvesPicture(input: CurvesInput): CurvesPicture {
   const u = input.scale ?? 1;
   checkScale(u);

@@ -16,6 +16,7 @@ import type { RgbaImage } from './raster.js';
 import { predictionSheet, SHEET_DEFAULTS } from './sheet.js';
 import { templatesPicture } from './weights.js';
 
+/** Which test images `sheetFromEvaluation` shows, and how large. */
 export interface SheetOptions {
   count?: number;
   columns?: number;
@@ -45,12 +46,11 @@ export function sheetFromEvaluation(split: ImageSplit, evaluation: Evaluation, o
   }).image;
 }
 
-export interface TrainingPictures {
-  predictions: RgbaImage;
-  curves: RgbaImage;
-  confusion: RgbaImage;
-  weights: RgbaImage;
-}
+/** Names of the four pictures (`train --out DIR` writes DIR/NAME.png for each). */
+export const TRAINING_PICTURES = ['predictions', 'curves', 'confusion', 'weights'] as const;
+
+/** The four pictures `train --out` writes. */
+export type TrainingPictures = Record<(typeof TRAINING_PICTURES)[number], RgbaImage>;
 
 /** The four pictures; `spec` and `params` are the model's (weights.png shows what its first layer learned). */
 export function trainingPictures(split: ImageSplit, evaluation: Evaluation, spec: ModelSpec, params: Parameters, history: readonly EpochRecord[]): TrainingPictures {

@@ -1,10 +1,8 @@
 /**
  * PNG files for the report pictures (Node only: the browser shows the RgbaImage with putImageData).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { PNG } from 'pngjs';
+import { writeFileAtomic } from '../io/files.js';
 import type { RgbaImage } from './raster.js';
 
 /**
@@ -24,19 +22,9 @@ export function decodePng(bytes: Buffer): RgbaImage {
 }
 
 /**
- * Writes `image` to `path` as PNG, creating the folder if needed. The bytes go to a temporary file
- * beside the target first and are renamed over it, so a reader (or an interrupted run) never sees a
- * half-written picture.
+ * Writes `image` to `path` as PNG through the one atomic writer (src/io/files.ts): the folder is created if
+ * needed, a reader never sees a half-written picture, and a failed write is one OutputError line.
  */
 export async function writePng(path: string, image: RgbaImage): Promise<void> {
-  const bytes = encodePng(image);
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomic(path, encodePng(image), 'PNG');
 }

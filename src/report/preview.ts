@@ -3,11 +3,12 @@
  * asked to learn before training it. Same grid as the prediction sheet, one caption line, no frames.
  */
 import { CLASS_NAMES, IMAGE_PIXELS, IMAGE_SIDE, className } from './classes.js';
-import { drawCaption, tileGrid } from './grid.js';
+import { type TileGrid, drawCaption, tileGrid } from './grid.js';
 import { drawTitle, textScaleFor } from './parts.js';
 import { INK, type RgbaImage, blitGray, createImage, fitText, textWidth } from './raster.js';
 import { SHEET_DEFAULTS } from './sheet.js';
 
+/** Images and labels for `previewPicture`. */
 export interface PreviewInput {
   /** N images of 28x28 u8 grey, row-major, one after another. */
   images: Uint8Array;
@@ -21,6 +22,7 @@ export interface PreviewInput {
   title?: string;
 }
 
+/** Where one image of a preview was drawn. */
 export interface PreviewTile {
   index: number;
   /** Top-left of the upscaled image. */
@@ -28,6 +30,7 @@ export interface PreviewTile {
   y: number;
 }
 
+/** A drawn data preview and where each image landed. */
 export interface PreviewPicture {
   image: RgbaImage;
   tiles: PreviewTile[];
@@ -43,16 +46,29 @@ function checkInput(input: PreviewInput): number {
   return Math.min(n, count);
 }
 
-export function previewPicture(input: PreviewInput): PreviewPicture {
-  const shown = checkInput(input);
-  const scale = input.scale ?? SHEET_DEFAULTS.scale;
+export interface PreviewLayoutOptions {
+  /** Tiles actually drawn. */
+  count: number;
+  columns?: number;
+  scale?: number;
+  classNames?: readonly string[];
+}
+
+export interface PreviewLayout extends TileGrid {
+  scale: number;
+  /** Text scale. */
+  u: number;
+}
+
+/** Where everything of a preview with `count` tiles goes; depends on the options only, never on the data. */
+export function previewLayout(options: PreviewLayoutOptions): PreviewLayout {
+  const scale = options.scale ?? SHEET_DEFAULTS.scale;
   if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`preview: scale must be a positive integer, got ${scale}`);
   const u = textScaleFor(scale);
-  const names = input.classNames ?? CLASS_NAMES;
-  const title = input.title ?? `Training data: the first ${shown} images and their labels`;
+  const names = options.classNames ?? CLASS_NAMES;
   const grid = tileGrid({
-    count: shown,
-    columns: input.columns ?? SHEET_DEFAULTS.columns,
+    count: options.count,
+    columns: options.columns ?? SHEET_DEFAULTS.columns,
     tileWidth: IMAGE_SIDE * scale,
     tileHeight: IMAGE_SIDE * scale,
     frame: 0,
@@ -62,6 +78,16 @@ export function previewPicture(input: PreviewInput): PreviewPicture {
     titleLines: 1,
     titleWidth: 0,
   });
+  return { ...grid, scale, u };
+}
+
+/** Draws a grid of images with their labels (d2l 3.5's look at the data). */
+export function previewPicture(input: PreviewInput): PreviewPicture {
+  const shown = checkInput(input);
+  const names = input.classNames ?? CLASS_NAMES;
+  const grid = previewLayout({ count: shown, columns: input.columns, scale: input.scale, classNames: names });
+  const { scale, u } = grid;
+  const title = input.title ?? `Training data: the first ${shown} images and their labels`;
   const image = createImage(grid.width, grid.height);
   drawTitle(image, grid.margin, grid.margin, [fitText(title, grid.width - 2 * grid.margin, u)], u);
   const tiles = Array.from({ length: shown }, (_, index) => {

@@ -9,6 +9,7 @@
  */
 import { FONT_ASCENT, FONT_DESCENT, FONT_LETTER_SPACING, FONT_LINE_HEIGHT, glyph } from './font.js';
 
+/** A picture: `width * height` pixels of 4 bytes (RGBA), row-major, as the browser's ImageData. */
 export interface RgbaImage {
   width: number;
   height: number;
@@ -32,9 +33,18 @@ export const ERROR_RED: Rgb = [214, 39, 40];
 /** Text of a correct prediction: green, far from red at a glance, dark enough for 1-pixel strokes on white. */
 export const OK_GREEN_TEXT: Rgb = [28, 110, 28];
 
+/**
+ * Largest picture drawn, in pixels: 64 megapixels (256 MB of RGBA). The default sheet is 0.4 megapixels; the
+ * CLI checks its flags against this before any work (src/cli/pictures.ts), and createImage refuses past it.
+ */
+export const MAX_IMAGE_PIXELS = 64_000_000;
+
 export function createImage(width: number, height: number, background: Rgb = WHITE): RgbaImage {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`createImage: size must be positive integers, got ${width}x${height}`);
+  }
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new RangeError(`createImage: ${width}x${height} is more than the ${MAX_IMAGE_PIXELS / 1e6}-megapixel limit`);
   }
   const image = { width, height, data: new Uint8ClampedArray(width * height * 4) };
   fillRect(image, 0, 0, width, height, background);

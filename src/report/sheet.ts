@@ -19,6 +19,7 @@ export const RIGHT_FRAME: Rgb = [120, 190, 120];
 /** Frame of a wrong prediction. */
 export const WRONG_FRAME: Rgb = ERROR_RED;
 
+/** Images with their true and predicted labels, for `predictionSheet`. */
 export interface PredictionSheetInput {
   /** N images of 28x28 u8 grey, row-major, one after another. */
   images: Uint8Array;
@@ -40,6 +41,7 @@ export interface PredictionSheetInput {
   title?: string;
 }
 
+/** Where one image of a prediction sheet was drawn, and whether its prediction is wrong. */
 export interface SheetTile {
   /** Index of the image in the input arrays. */
   index: number;
@@ -49,6 +51,7 @@ export interface SheetTile {
   wrong: boolean;
 }
 
+/** A drawn prediction sheet and where each image landed. */
 export interface PredictionSheet {
   image: RgbaImage;
   tiles: SheetTile[];
@@ -150,6 +153,7 @@ function drawTile(image: RgbaImage, layout: SheetLayout, slot: number, input: Pr
   return { index, x: place.x, y: place.y, wrong };
 }
 
+/** Draws the prediction sheet: images in a grid, each with its true label and prediction; wrong ones framed in red. */
 export function predictionSheet(input: PredictionSheetInput): PredictionSheet {
   const n = checkInput(input);
   const shown = selectTiles(input, n);

@@ -7,7 +7,7 @@
 import type { Templates } from '../model/model.js';
 import { CLASS_NAMES, IMAGE_PIXELS, IMAGE_SIDE, className } from './classes.js';
 import { drawCaption, tileGrid } from './grid.js';
-import { colorBarWidth, drawColorBar, drawTitle, niceTicks, textScaleFor, type Ticks } from './parts.js';
+import { colorBarWidth, drawColorBar, drawTitle, textScaleFor, type Ticks } from './parts.js';
 import { INK, type RgbaImage, type Rgb, RULE, blitMapped, border, createImage, divergingColor, fitText, textWidth } from './raster.js';
 
 export interface WeightsInput {
@@ -22,6 +22,7 @@ export interface WeightsInput {
   title?: string;
 }
 
+/** Options of `templatesPicture`. */
 export interface TemplatesOptions {
   classNames?: readonly string[];
   /** Integer upscale of each template (default: 3 for 28-pixel templates, larger for small ones). */
@@ -30,6 +31,7 @@ export interface TemplatesOptions {
   columns?: number;
 }
 
+/** Where one template was drawn. */
 export interface WeightsTile {
   classIndex: number;
   /** Top-left of the upscaled template. */
@@ -37,6 +39,7 @@ export interface WeightsTile {
   y: number;
 }
 
+/** Drawn weight templates and where each landed. */
 export interface WeightsPicture {
   image: RgbaImage;
   tiles: WeightsTile[];
@@ -57,11 +60,14 @@ export function weightLimit(weights: Float32Array): number {
   return p99 > 0 ? p99 : max > 0 ? max : 1;
 }
 
-/** Ticks at -L, 0 and +L (rounded inwards to round numbers), so the bar reads as "symmetric around 0". */
+/**
+ * Ticks at -L, 0 and +L, L being the limit to two significant digits (as the title says it), so the bar's ends
+ * are labelled and it reads as "symmetric around 0". Rounding L inwards to a 1-2-5 number instead left the ends
+ * bare whenever the limit sat far above one (0.035 was labelled 0.02, just past the middle of each half).
+ */
 function symmetricTicks(limit: number): Ticks {
-  const inner = niceTicks(0, limit, 2);
-  const top = inner.values[inner.values.length - 1];
-  return { values: top > 0 ? [-top, 0, top] : [0], step: inner.step };
+  const end = Number(limit.toPrecision(2));
+  return { values: [-end, 0, end], step: 10 ** (Math.floor(Math.log10(end)) - 1) };
 }
 
 function checkInput(input: WeightsInput, classes: number): void {
@@ -82,6 +88,7 @@ export function weightsPicture(input: WeightsInput): WeightsPicture {
   return templatesPicture(templates, input);
 }
 
+/** Draws what a model's first layer learned (its `templates()`), on one colour scale symmetric around zero. */
 export function templatesPicture(t: Templates, options: TemplatesOptions = {}): WeightsPicture {
   if (!Number.isInteger(t.count) || t.count < 1) throw new RangeError(`weights: need at least one template, got ${t.count}`);
   const scale = options.scale ?? Math.max(3, Math.round(84 / Math.max(t.height, t.width)));

@@ -17,6 +17,7 @@ import type { ModelSpec } from '../model/model.js';
 import type { Parameters } from '../model/tensors.js';
 import { epochSteps, StepSlots } from './steps.js';
 
+/** The result of evaluating a model on a split: mean loss, accuracy, and every sample's prediction and probabilities. */
 export interface Evaluation {
   loss: number; // mean cross-entropy
   accuracy: number;
@@ -25,6 +26,7 @@ export interface Evaluation {
   probabilities: Float32Array; // [count, classes] softmax
 }
 
+/** Evaluates one model on one resident split, as often as asked (after every epoch, or per drawing in the page). */
 export class Evaluator {
   private constructor(
     private readonly gpu: Gpu,

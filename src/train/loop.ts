@@ -15,6 +15,7 @@ import type { ImageSplit } from '../gpu/split.js';
 import { type KernelTime, Profiler } from './profile.js';
 import { type Progress, Trainer } from './trainer.js';
 
+/** What `train` trains and how: the model, the epochs and the SGD hyper-parameters. */
 export interface TrainOptions {
   /** The model to train (kind, input, classes, options); a resumed run takes the checkpoint's. */
   spec: ModelSpec;
@@ -28,6 +29,7 @@ export interface TrainOptions {
   profile?: boolean;
 }
 
+/** What the trainer will run, given to `onStart` once it is built. */
 export interface TrainStart {
   /** How the model trains, e.g. "fused kernels". */
   summary: string;
@@ -36,6 +38,7 @@ export interface TrainStart {
   gpuBytes: number;
 }
 
+/** How the caller follows and steers a run: every hook is optional. */
 export interface TrainHooks {
   /** Once the trainer is built: what it will run. */
   onStart?(info: TrainStart): void;
@@ -49,6 +52,7 @@ export interface TrainHooks {
   shouldStop?(): boolean;
 }
 
+/** What `train` returns: the per-epoch history, the last test evaluation, the trained model, and whether `shouldStop` ended the run early. */
 export interface TrainResult {
   history: EpochRecord[];
   test: Evaluation;
@@ -56,6 +60,12 @@ export interface TrainResult {
   stopped: boolean;
 }
 
+/**
+ * Trains `options.spec` on `data.train` for `options.epochs` epochs on the GPU, evaluating on `data.test` after each;
+ * from fresh parameters (the model's init with `options.seed`) or, given `resume`, from a checkpoint's, continuing
+ * after its epoch. Throws a DivergenceError on a non-finite loss or weight, and a GpuError on a lost device or a
+ * WebGPU error.
+ */
 export async function train(gpu: Gpu, data: { train: ImageSplit; test: ImageSplit }, options: TrainOptions, hooks: TrainHooks = {}, resume?: Checkpoint): Promise<TrainResult> {
   const spec = resume ? resume.meta.model : options.spec;
   const params: Parameters = resume ? resume.params : modelDefinition(spec.kind).init(spec, options.seed);

@@ -4,6 +4,7 @@
  * dispatch is timed by the GPU itself. Splitting passes adds a little overhead per dispatch, so profiled
  * epochs run somewhat slower than normal ones; the per-kernel shares are what to read.
  */
+import { GpuError } from '../errors.js';
 import type { ComputePass } from '../gpu/kernel.js';
 
 interface Dispatch {
@@ -34,6 +35,7 @@ export class DispatchLog implements ComputePass {
   }
 }
 
+/** GPU time of one kernel over an epoch, from timestamp queries. */
 export interface KernelTime {
   kernel: string; // the pipeline's label: the WGSL file name
   dispatches: number;
@@ -50,13 +52,9 @@ export class Profiler {
   private readonly totals = new Map<string, { dispatches: number; ns: bigint }>();
 
   constructor(private readonly device: GPUDevice) {
-    if (!device.features.has('timestamp-query')) throw new Error("this adapter has no 'timestamp-query' feature, so kernels cannot be timed");
+    if (!device.features.has('timestamp-query')) throw new GpuError("this adapter has no 'timestamp-query' feature, so kernels cannot be timed: train without --profile");
     this.querySet = device.createQuerySet({ type: 'timestamp', count: DISPATCHES_PER_QUERY_SET * 2 });
     this.resolve = device.createBuffer({ size: DISPATCHES_PER_QUERY_SET * 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-  }
-
-  static supported(device: GPUDevice): boolean {
-    return device.features.has('timestamp-query');
   }
 
   /** Replays `log` into `encoder` with timestamps; the returned promise adds the times once the GPU is done. */
@@ -100,10 +98,4 @@ export class Profiler {
     this.querySet.destroy();
     this.resolve.destroy();
   }
-}
-
-export function formatProfile(times: KernelTime[]): string {
-  const total = times.reduce((s, t) => s + t.totalMs, 0);
-  const rows = times.map((t) => `  ${t.kernel.padEnd(30)} ${String(t.dispatches).padStart(6)} ${t.totalMs.toFixed(1).padStart(9)} ${t.meanUs.toFixed(1).padStart(9)} ${((100 * t.totalMs) / total).toFixed(1).padStart(6)}%`);
-  return [`  ${'kernel'.padEnd(30)} ${'calls'.padStart(6)} ${'total ms'.padStart(9)} ${'mean us'.padStart(9)} ${'share'.padStart(7)}`, ...rows, `  ${'all kernels'.padEnd(30)} ${''.padStart(6)} ${total.toFixed(1).padStart(9)}`].join('\n');
 }

@@ -8,6 +8,7 @@
 import { epochOrder } from '../data/minibatches.js';
 import { createBuffer, readBuffer } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
+import { type Tuning, tuningFor } from '../gpu/tuning.js';
 import { destroySplit, type GpuSplit, type ImageSplit, uploadSplit } from '../gpu/split.js';
 import { type GpuModel, type ModelSpec, pixelsOf, type StepRecorder } from '../model/model.js';
 import { modelDefinition } from '../model/registry.js';
@@ -16,6 +17,7 @@ import { Evaluator, type Evaluation } from './evaluate.js';
 import { DispatchLog, type Profiler } from './profile.js';
 import { epochSteps, StepSlots } from './steps.js';
 
+/** The trainer's hyper-parameters. */
 export interface TrainerConfig {
   lr: number;
   batchSize: number;
@@ -26,8 +28,11 @@ export interface TrainerConfig {
    * progress bar follow the GPU's actual progress.
    */
   stepsPerSubmit?: number;
+  /** Kernel shapes to use instead of the adapter kind's (src/gpu/tuning.ts); only `npm run bench -- --sweep` sets them. */
+  tuning?: Partial<Tuning>;
 }
 
+/** One epoch's training figures, read back once at its end. */
 export interface EpochMetrics {
   epoch: number; // 1-based, as printed
   loss: number; // mean cross-entropy over the epoch's samples, with the weights of each step
@@ -35,12 +40,14 @@ export interface EpochMetrics {
   seconds: number;
 }
 
+/** Called as an epoch's steps complete on the GPU. */
 export type Progress = (stepsDone: number, steps: number) => void;
 
+/** A model, its training split and its step on the GPU, built once; `trainEpoch` runs one epoch, `evaluate` the test split. */
 export class Trainer {
   private constructor(
     readonly gpu: Gpu,
-    readonly config: Required<TrainerConfig>,
+    readonly config: TrainerConfig & { stepsPerSubmit: number },
     readonly model: GpuModel,
     readonly train: GpuSplit,
     readonly test: GpuSplit | null,
@@ -54,13 +61,13 @@ export class Trainer {
     const { device } = gpu;
     const pixels = pixelsOf(spec.input);
     const steps = epochSteps(data.train.count, config.batchSize);
-    const full: Required<TrainerConfig> = { ...config, stepsPerSubmit: Math.max(1, Math.floor(config.stepsPerSubmit ?? Math.ceil(steps.length / 10))) };
-    const train = uploadSplit(device, data.train, pixels, 'train');
+    const full: TrainerConfig & { stepsPerSubmit: number } = { ...config, stepsPerSubmit: Math.max(1, Math.floor(config.stepsPerSubmit ?? Math.ceil(steps.length / 10))) };
+    const train = uploadSplit(device, data.train, pixels, 'train', 'train on fewer samples with --limit N');
     const test = data.test ? uploadSplit(device, data.test, pixels, 'test') : null;
     const order = createBuffer(device, 'order', data.train.count * 4); // [count] u32: sample index at each position
     const model = await modelDefinition(spec.kind).create(gpu, spec, params);
     const maxRows = Math.min(config.batchSize, data.train.count);
-    const recorder = await model.createStep({ train, order, maxRows, lr: config.lr, seed: config.seed });
+    const recorder = await model.createStep({ train, order, maxRows, lr: config.lr, seed: config.seed, tuning: { ...tuningFor(gpu.adapterInfo), ...config.tuning } });
     const slots = StepSlots.create(device, steps);
     const evaluator = test ? await Evaluator.create(gpu, test, model) : null;
     return new Trainer(gpu, full, model, train, test, recorder, order, slots, evaluator);

@@ -61,6 +61,8 @@ export class TrainingChart {
       cursor: { drag: { x: false, y: false } },
     };
     this.plot = new uPlot(opts, this.data(), container);
+    this.plot.ctx.canvas.setAttribute('role', 'img');
+    this.describe();
     // uPlot's canvas is GPU-backed: after a GPU-process crash Chrome restores it blank, so draw it again.
     this.plot.ctx.canvas.addEventListener('contextrestored', () => this.plot.redraw());
     new ResizeObserver(() => this.plot.setSize({ width: Math.max(300, container.clientWidth), height: HEIGHT })).observe(container);
@@ -75,11 +77,29 @@ export class TrainingChart {
     this.epochs = epochs;
     this.points = [...points];
     this.plot.setData(this.data());
+    this.describe();
   }
 
   add(point: ChartPoint): void {
     this.points.push(point);
     this.plot.setData(this.data());
+    this.describe();
+  }
+
+  /** The chart's accessible name: what it plots and the last epoch's figures (the table below has them all). */
+  private describe(): void {
+    const last = this.points.at(-1);
+    const figures = last
+      ? `. Epoch ${last.epoch} of ${this.epochs}: ${SERIES.filter((s) => last[s.key] !== null).map((s) => `${s.label} ${last[s.key]!.toFixed(3)}`).join(', ')}`
+      : ': no epochs yet';
+    this.plot.ctx.canvas.setAttribute('aria-label', `Chart of loss and accuracy per epoch${figures}.`);
+  }
+
+  /** Keeps epochs 0..epoch. */
+  truncate(epoch: number): void {
+    this.points = this.points.filter((p) => p.epoch <= epoch);
+    this.plot.setData(this.data());
+    this.describe();
   }
 
   get pointCount(): number {

@@ -1,9 +1,9 @@
 /**
  * The classify panel: a drawing pad (or a dropped image, or a random test image) and the ten class
- * probabilities the current model gives it, recomputed on the GPU after every stroke.
+ * probabilities the current model gives it, recomputed on the GPU after every stroke (by the GPU engine in
+ * its Worker: the page sends the 784 pixels and gets the probabilities back).
  */
 import { CLASS_NAMES } from '../data/labels.js';
-import type { Gpu } from '../gpu/device.js';
 import type { ModelSpec } from '../model/model.js';
 import { modelDefinition } from '../model/registry.js';
 import type { Parameters } from '../model/tensors.js';
@@ -11,12 +11,12 @@ import { IMAGE_PIXELS, IMAGE_SIDE } from '../report/classes.js';
 import type { RgbaImage } from '../report/raster.js';
 import { templatesPicture, type WeightsPicture } from '../report/weights.js';
 import type { ImageSplit } from '../gpu/split.js';
-import { ImageClassifier } from './classifier.js';
-import { $, context2d, drawPersistently, errorText, percent } from './dom.js';
+import type { GpuClient } from './gpu_client.js';
+import { $, context2d, drawPersistently, errorText, percent, showPixelated } from './dom.js';
 import { DrawingPad, imageToPixels } from './pad.js';
 
 export class ClassifyPanel {
-  private classifier: ImageClassifier | null = null;
+  private hasModel = false;
   /** The model's weight templates at 1:1, to show the one of the predicted class beside the drawing. */
   private templates: WeightsPicture | null = null;
   private test: ImageSplit | null = null;
@@ -26,8 +26,11 @@ export class ClassifyPanel {
   /** Bumped per model, so a late result from an older model never overwrites a newer one. */
   private generation = 0;
 
-  constructor() {
+  constructor(private readonly engine: GpuClient) {
     this.pad = new DrawingPad($<HTMLCanvasElement>('#pad'), () => void this.update());
+    // The pad at about 10 CSS pixels per dataset pixel, the template at about 7: whole device pixels each.
+    showPixelated($<HTMLCanvasElement>('#pad'), 10);
+    showPixelated($<HTMLCanvasElement>('#template'), 7);
     this.bars.replaceChildren(
       ...CLASS_NAMES.map((name) => {
         const li = document.createElement('li');
@@ -66,25 +69,19 @@ export class ClassifyPanel {
     ($('#pad-sample') as HTMLButtonElement).disabled = false;
   }
 
-  /** Makes `model` the one that classifies; null forgets the model (e.g. the device was lost). */
-  async setModel(gpu: Gpu | null, model: { spec: ModelSpec; params: Parameters } | null): Promise<void> {
-    const generation = ++this.generation;
-    this.classifier?.destroy();
-    this.classifier = null;
+  /** Makes `model` the one that classifies; null forgets the model. */
+  async setModel(model: { spec: ModelSpec; params: Parameters } | null): Promise<void> {
+    this.generation++;
+    this.engine.setClassifier(model);
+    this.hasModel = model !== null;
     const templates = model ? modelDefinition(model.spec.kind).templates(model.spec, model.params) : null;
     // Beside the drawing: the template of the predicted class, where the model has one per class.
     this.templates = templates?.captions === 'classes' ? templatesPicture(templates, { scale: 1 }) : null;
-    if (!gpu || !model) {
+    if (!model) {
       this.status.textContent = 'Train or load a model to see its class probabilities.';
       this.showProbabilities(null);
       return;
     }
-    const classifier = await ImageClassifier.create(gpu, model.spec, model.params);
-    if (generation !== this.generation) {
-      classifier.destroy();
-      return;
-    }
-    this.classifier = classifier;
     await this.update();
   }
 
@@ -105,8 +102,7 @@ export class ClassifyPanel {
   }
 
   private async update(): Promise<void> {
-    const classifier = this.classifier;
-    if (!classifier) return;
+    if (!this.hasModel) return;
     if (this.pad.isBlank()) {
       this.status.textContent = 'Draw something, drop an image, or pick a random test image.';
       this.showProbabilities(null);
@@ -114,7 +110,7 @@ export class ClassifyPanel {
     }
     const generation = this.generation;
     try {
-      const probabilities = await classifier.classify(this.pad.pixels.slice());
+      const probabilities = await this.engine.classify(this.pad.pixels.slice());
       if (generation !== this.generation) return;
       const best = probabilities.indexOf(Math.max(...probabilities));
       this.status.textContent = `Looks like a ${CLASS_NAMES[best]} (${percent(probabilities[best])}).`;

@@ -51,6 +51,7 @@ export class DataPanel {
         const ok = loaded !== undefined || file !== undefined;
         li.className = key === bad ? 'bad' : ok ? 'ok' : 'missing';
         li.textContent = file ? `${file.name} (${megabytes(file.size)})` : loaded ? `${FASHION_MNIST_FILES[key]} (from ${loaded.source})` : `${FASHION_MNIST_FILES[key]}.gz`;
+        li.title = li.textContent;
         return li;
       }),
     );
@@ -61,25 +62,26 @@ export class DataPanel {
     const { files, unknown } = sortFiles(picked, this.files);
     this.files = files;
     this.renderSlots();
-    if (unknown.length > 0) {
-      setMessage(this.message, `${unknown.join(', ')}: not a Fashion-MNIST file. Expected the four files of the release: ${EXPECTED_NAMES.join(', ')}.`);
-      return;
-    }
+    // A stray file among the four is named and ignored; the others still load.
+    const ignored = unknown.length > 0 ? `Ignored ${unknown.join(', ')}: not a Fashion-MNIST file.` : '';
     const missing = missingKeys(files);
     if (missing.length > 0) {
-      setMessage(this.message, `Still missing: ${missing.map((k) => `${FASHION_MNIST_FILES[k]}.gz`).join(', ')}.`, 'info');
+      const still = `Still missing: ${missing.map((k) => `${FASHION_MNIST_FILES[k]}.gz`).join(', ')}.`;
+      if (unknown.length === picked.length) {
+        setMessage(this.message, `${unknown.join(', ')}: not a Fashion-MNIST file. Expected the four files of the release: ${EXPECTED_NAMES.join(', ')}.`);
+      } else setMessage(this.message, `${still} ${ignored}`.trim(), 'info');
       return;
     }
-    await this.load(() => decodeFiles(files as Record<FashionMnistFileKey, File>));
+    await this.load(() => decodeFiles(files as Record<FashionMnistFileKey, File>), ignored);
   }
 
-  private async load(read: () => Promise<FashionMnist>): Promise<void> {
+  private async load(read: () => Promise<FashionMnist>, ignored = ''): Promise<void> {
     this.busy = true;
     setMessage(this.message, 'Decompressing and checking the files…', 'info');
     try {
       const data = await read();
       this.renderSlots(data);
-      setMessage(this.message, `${formatCount(data.train.count)} training and ${formatCount(data.test.count)} test images.`, 'ok');
+      setMessage(this.message, `${formatCount(data.train.count)} training and ${formatCount(data.test.count)} test images. ${ignored}`.trim(), 'ok');
       const preview = $<HTMLCanvasElement>('#data-preview');
       showImage(
         preview,
@@ -92,7 +94,7 @@ export class DataPanel {
           title: 'The first training images',
         }).image,
       );
-      preview.hidden = false;
+      $('#data-preview-frame').hidden = false;
       this.onLoaded(data);
     } catch (err) {
       const text = errorText(err);

@@ -30,7 +30,27 @@ export function drawPersistently(canvas: HTMLCanvasElement, draw: () => void): v
   draw();
 }
 
-/** Draws a report picture (ImageData layout) on a 2D canvas at 1:1, resizing the canvas to fit it. */
+/**
+ * Pixel art at whole-number scales: each of the canvas's pixels covers k x k device pixels, k an integer >= 1
+ * near `cssScale` x devicePixelRatio (1:1 on a 1x screen, 2x on a 2x screen, ...), never smeared by a
+ * fractional scale and never below 1:1 (a picture wider than its frame scrolls in it instead). The CSS size
+ * is k / devicePixelRatio per pixel, and follows the ratio when the page is zoomed or moved to another screen.
+ */
+const pixelArt = new Map<HTMLCanvasElement, number>();
+export function showPixelated(canvas: HTMLCanvasElement, cssScale = 1): void {
+  pixelArt.set(canvas, cssScale);
+  fitPixels(canvas, cssScale);
+}
+function fitPixels(canvas: HTMLCanvasElement, cssScale: number): void {
+  const dpr = window.devicePixelRatio || 1;
+  const k = Math.max(1, Math.round(cssScale * dpr));
+  canvas.style.width = `${(canvas.width * k) / dpr}px`;
+  canvas.style.height = `${(canvas.height * k) / dpr}px`;
+}
+// Zooming or moving to another screen changes devicePixelRatio and fires resize. (No window: imported by a Node test.)
+if (typeof window !== 'undefined') window.addEventListener('resize', () => pixelArt.forEach((scale, canvas) => fitPixels(canvas, scale)));
+
+/** Draws a report picture (ImageData layout) on a 2D canvas, resizing the canvas to fit it, at a whole-number scale. */
 export function showImage(canvas: HTMLCanvasElement, image: RgbaImage): void {
   const pixels = new ImageData(new Uint8ClampedArray(image.data), image.width, image.height);
   drawPersistently(canvas, () => {
@@ -38,6 +58,7 @@ export function showImage(canvas: HTMLCanvasElement, image: RgbaImage): void {
     canvas.height = image.height;
     context2d(canvas).putImageData(pixels, 0, 0);
   });
+  showPixelated(canvas);
 }
 
 /** Shows `text` in a message element with a tone, or hides it for null. */

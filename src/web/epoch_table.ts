@@ -11,6 +11,16 @@ export class EpochTable {
     this.body.replaceChildren();
   }
 
+  /** The last epoch in the table (0: only the untrained model, -1: empty). */
+  get lastEpoch(): number {
+    return this.body.rows.length - 1;
+  }
+
+  /** Keeps epochs 0..epoch (a run that goes on from `epoch` after a lost device trains the rest again). */
+  truncate(epoch: number): void {
+    while (this.body.rows.length > epoch + 1) this.body.deleteRow(-1);
+  }
+
   /** Epoch 0 (the untrained model) has no training numbers: pass NaN for them. */
   add(record: EpochRecord, testLoss: number | null): void {
     const tr = this.body.insertRow();

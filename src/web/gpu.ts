@@ -15,7 +15,8 @@ const ENABLE_HINT =
 export class WebGpuUnavailable extends GpuError {}
 
 export function webGpuProblem(): string | null {
-  if (!window.isSecureContext) {
+  // globalThis, not window: the training engine asks from a Worker.
+  if (!globalThis.isSecureContext) {
     return `WebGPU needs a secure context, and this page was opened from ${location.origin}. ` +
       'Open it over https, or from http://localhost or http://127.0.0.1.';
   }

@@ -1,48 +1,50 @@
 /**
- * Holds the page's one GPU device: acquired at load (to name the adapter, or to say why there is none),
- * re-acquired on demand after a device loss, which is announced in the banner.
+ * What the page shows about its GPU: the adapter chip in the header, the banner when there is no WebGPU or the
+ * device was lost, and where training runs. The device itself lives in the GPU engine (engine.ts, in a Worker).
  */
-import { describeAdapter, type Gpu } from '../gpu/device.js';
-import { $, errorText } from './dom.js';
-import { acquireBrowserGpu } from './gpu.js';
+import { type AdapterSummary, describeAdapter } from '../gpu/device.js';
+import { $ } from './dom.js';
+import type { EngineMode } from './gpu_client.js';
 
-export class GpuState {
-  private current: Promise<Gpu> | null = null;
+export class GpuStatus {
+  /** Why this browser gives the page no WebGPU device (said in the banner), or null. */
+  problem: string | null = null;
+  private readonly chip = $('#adapter');
 
-  constructor(private readonly onLost: () => void) {}
+  /** `onChange`: when `problem` changes. */
+  constructor(private readonly onChange: () => void) {}
 
-  /** The device, acquiring one if there is none (first use, or after a loss). */
-  get(): Promise<Gpu> {
-    this.current ??= this.acquire();
-    return this.current;
+  ready(adapter: AdapterSummary, mode: EngineMode): void {
+    this.chip.textContent = describeAdapter(adapter);
+    this.chip.title = `WebGPU adapter (used from the ${mode === 'worker' ? 'training worker' : "page's main thread"}): ${JSON.stringify(adapter)}`;
+    this.chip.dataset.state = 'ok';
+    banner(null); // a new device: an earlier loss is over
   }
 
-  private async acquire(): Promise<Gpu> {
-    const chip = $('#adapter');
-    try {
-      const gpu = await acquireBrowserGpu();
-      chip.textContent = describeAdapter(gpu.adapterInfo);
-      chip.title = `WebGPU adapter: ${JSON.stringify(gpu.adapterInfo)}`;
-      chip.dataset.state = 'ok';
-      banner(null); // a new device: an earlier loss is over
-      void gpu.lost.then((info) => {
-        this.current = null;
-        chip.dataset.state = 'lost';
-        chip.textContent = 'GPU device lost';
-        banner(
-          `The GPU device was lost (${info.reason === 'destroyed' ? 'destroyed' : 'the browser or driver reset it'}: ` +
-            `${info.message || 'no message'}). Whatever was running stopped; press Train or load a checkpoint to continue on a new device.`,
-        );
-        this.onLost();
-      });
-      return gpu;
-    } catch (err) {
-      this.current = null;
-      chip.dataset.state = 'none';
-      chip.textContent = 'no WebGPU';
-      banner(errorText(err));
-      throw err;
-    }
+  none(message: string): void {
+    this.chip.dataset.state = 'none';
+    this.chip.textContent = 'no WebGPU';
+    banner(message);
+    this.problem = message;
+    this.onChange();
+  }
+
+  /** `training`: whether a run was going on (it then goes on by itself on a new device). */
+  lost(reason: string, message: string, training: boolean): void {
+    this.chip.dataset.state = 'lost';
+    this.chip.textContent = 'GPU device lost';
+    banner(
+      `The GPU device was lost (${reason === 'destroyed' ? 'destroyed' : 'the browser or driver reset it'}: ${message}). ` +
+        (training
+          ? 'Training goes on from the last completed epoch on a new device.'
+          : 'The page takes a new device for whatever comes next: press Train, load a checkpoint or classify.'),
+    );
+  }
+
+  mode(mode: EngineMode): void {
+    const note = $('#engine-note');
+    note.hidden = mode === 'worker';
+    note.textContent = mode === 'worker' ? '' : 'This browser has no WebGPU in workers, so training runs on the page\'s main thread: the page may stutter while it trains.';
   }
 }
 

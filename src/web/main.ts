@@ -1,19 +1,20 @@
 /**
- * The page's entry point: the browser's pieces (navigator.gpu, files, canvases) around the shared
- * training code in src/. Panels talk through this module only.
+ * The page's entry point: the browser's pieces (files, canvases, forms) around the shared training code in
+ * src/, which runs in the GPU engine's Worker (gpu_client.ts -> worker.ts -> engine.ts): the main thread
+ * draws, the worker trains. Panels talk through this module only.
  */
 import './style.css';
 import type { FashionMnist } from '../data/dataset.js';
 import type { Checkpoint } from '../model/checkpoint.js';
-import { evaluateParameters } from '../train/evaluate.js';
 import { TrainingChart } from './chart.js';
 import { ClassifyPanel } from './classify.js';
 import { DataPanel } from './data_panel.js';
 import { $, errorText, formatCount, setMessage } from './dom.js';
 import { EpochTable } from './epoch_table.js';
-import { GpuState } from './gpu_state.js';
+import { GpuClient } from './gpu_client.js';
+import { GpuStatus } from './gpu_state.js';
 import { describeCheckpoint, downloadCheckpoint, readCheckpoint } from './model_io.js';
-import { showResults } from './results.js';
+import { showPendingModel, showResults } from './results.js';
 import { TrainPanel } from './train_panel.js';
 
 let data: FashionMnist | null = null;
@@ -21,10 +22,14 @@ let model: Checkpoint | null = null;
 let busy = false;
 let pendingCheckpoint: { checkpoint: Checkpoint; name: string } | null = null;
 
-const classify = new ClassifyPanel();
-const gpu = new GpuState(() => {
-  void classify.setModel(null, null);
+const status = new GpuStatus(() => train.validate());
+const engine = new GpuClient({
+  onGpu: (adapter) => status.ready(adapter, engine.mode),
+  onNoGpu: (message) => status.none(message),
+  onLost: (reason, message) => status.lost(reason, message, train.isRunning),
+  onMode: (mode) => status.mode(mode),
 });
+const classify = new ClassifyPanel(engine);
 const chart = new TrainingChart($('#chart'));
 const table = new EpochTable();
 const resultsMessage = $('#results-message');
@@ -33,11 +38,12 @@ const saveButton = $<HTMLButtonElement>('#save-model');
 function setModel(checkpoint: Checkpoint): void {
   model = checkpoint;
   saveButton.disabled = busy;
-  void gpu.get().then((g) => classify.setModel(g, { spec: checkpoint.meta.model, params: checkpoint.params })).catch(() => undefined);
+  void classify.setModel({ spec: checkpoint.meta.model, params: checkpoint.params });
 }
 
 const train = new TrainPanel({
-  gpu: () => gpu.get(),
+  engine,
+  gpuProblem: () => status.problem,
   data: () => data,
   chart,
   table,
@@ -62,6 +68,7 @@ const train = new TrainPanel({
 
 new DataPanel((loaded) => {
   data = loaded;
+  engine.setData(loaded);
   classify.setTestImages(loaded.test);
   train.validate();
   // A checkpoint loaded before the data was only described; now it can be evaluated.
@@ -91,7 +98,8 @@ async function loadCheckpointFile(file: File): Promise<void> {
     for (const h of history) table.add(h, null);
     if (!data) {
       pendingCheckpoint = { checkpoint, name: file.name };
-      setMessage(resultsMessage, `${describeCheckpoint(checkpoint, file.name)}. Load the dataset to evaluate it on the test set; it can classify drawings already.`, 'info');
+      showPendingModel(`${describeCheckpoint(checkpoint, file.name)}.`);
+      setMessage(resultsMessage, 'Loaded. Load the dataset to evaluate it on the test set; it can classify drawings already.', 'info');
       return;
     }
     await evaluateCheckpoint(checkpoint, file.name);
@@ -105,7 +113,7 @@ async function evaluateCheckpoint(checkpoint: Checkpoint, name: string): Promise
   if (!data) return;
   try {
     setMessage(resultsMessage, `Evaluating ${name} on ${formatCount(data.test.count)} test images…`, 'info');
-    const evaluation = await evaluateParameters(await gpu.get(), data.test, checkpoint.meta.model, checkpoint.params);
+    const evaluation = await engine.evaluate({ spec: checkpoint.meta.model, params: checkpoint.params });
     showResults(data.test, evaluation, { spec: checkpoint.meta.model, params: checkpoint.params }, { description: `${describeCheckpoint(checkpoint, name)}.` });
     setMessage(resultsMessage, null);
   } catch (err) {
@@ -113,5 +121,13 @@ async function evaluateCheckpoint(checkpoint: Checkpoint, name: string): Promise
   }
 }
 
-// Acquire at once: the adapter's name goes in the header, and a missing WebGPU is said before anyone trains.
-gpu.get().catch(() => undefined);
+// For the browser tests: where the engine runs, and a way to lose its device as a driver reset would.
+(window as unknown as { webgpuSoftmax: object }).webgpuSoftmax = {
+  get engineMode() {
+    return engine.mode;
+  },
+  loseDevice: () => engine.loseDevice(),
+};
+
+// Start the engine at once: the adapter's name goes in the header, and a missing WebGPU is said before anyone trains.
+engine.start();

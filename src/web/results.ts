@@ -20,10 +20,15 @@ export interface ResultsSource {
   description: string;
 }
 
-/** Columns of the prediction sheet that fit the panel, so the sheet is never scaled (its text is 1-pixel). */
+/**
+ * Columns of the prediction sheet that fit the panel at the whole-number scale showImage draws it at (its text
+ * is 1-pixel, so it is never scaled down); at least 3, which then scroll in their frame on the narrowest screens.
+ */
 function sheetColumns(): number {
   const width = $('#results-panel').clientWidth - 40;
-  return Math.max(4, Math.min(12, Math.floor(width / SHEET_TILE_WIDTH)));
+  const dpr = window.devicePixelRatio || 1;
+  const tile = (SHEET_TILE_WIDTH * Math.max(1, Math.round(dpr))) / dpr;
+  return Math.max(3, Math.min(12, Math.floor(width / tile)));
 }
 
 export function showResults(test: ImageSplit, evaluation: Evaluation, model: { spec: ModelSpec; params: Parameters }, source: ResultsSource): void {
@@ -52,9 +57,29 @@ export function showResults(test: ImageSplit, evaluation: Evaluation, model: { s
   headline.append(what);
 
   const columns = sheetColumns();
-  showImage($('#sheet'), sheetFromEvaluation(test, evaluation, { columns, count: columns * 3 }));
-  showImage($('#confusion'), confusionPicture(confusionMatrix(test.labels.subarray(0, test.count), evaluation.predictions, model.spec.classes)).image);
-  showImage($('#weights'), templatesPicture(modelDefinition(model.spec.kind).templates(model.spec, model.params)).image);
+  const shown = Math.min(columns * 3, test.count);
+  let shownWrong = 0;
+  for (let i = 0; i < shown; i++) if (evaluation.predictions[i] !== test.labels[i]) shownWrong++;
+  const sheet = $<HTMLCanvasElement>('#sheet');
+  showImage(sheet, sheetFromEvaluation(test, evaluation, { columns, count: shown }));
+  sheet.setAttribute('aria-label', `Predictions for the first ${shown} test images: ${shownWrong} wrong (red frames), ${shown - shownWrong} right (green frames), each with its predicted class and probability.`);
+  const confusion = $<HTMLCanvasElement>('#confusion');
+  showImage(confusion, confusionPicture(confusionMatrix(test.labels.subarray(0, test.count), evaluation.predictions, model.spec.classes)).image);
+  confusion.setAttribute('aria-label', `Confusion matrix of the ${formatCount(evaluation.samples)} test images (true class by row, predicted by column): accuracy ${percent(evaluation.accuracy)}, ${formatCount(wrong)} off the diagonal.`);
+  const weights = $<HTMLCanvasElement>('#weights');
+  const templates = modelDefinition(model.spec.kind).templates(model.spec, model.params);
+  showImage(weights, templatesPicture(templates).image);
+  weights.setAttribute('aria-label', `Weight templates of the ${model.spec.kind} model: per ${templates.captions === 'classes' ? 'class' : 'unit'}, the 28x28 input weights, red raising the score and blue lowering it.`);
   $('#sheet-figure').hidden = false;
   $('#figures').hidden = false;
+}
+
+/** A model that is loaded but not evaluated yet (no test set): its description replaces "No model yet". */
+export function showPendingModel(description: string): void {
+  const headline = $('#headline');
+  headline.dataset.state = 'pending';
+  const what = document.createElement('p');
+  what.className = 'source';
+  what.textContent = description;
+  headline.replaceChildren(what);
 }

@@ -1,7 +1,8 @@
 /**
  * The hyper-parameter form: reads it into the training loop's options and says, field by field, what is
- * wrong, with the same limits as the CLI's flags.
+ * wrong, with the limits the CLI's flags have (TRAINING_LIMITS).
  */
+import { TRAINING_LIMITS } from '../train/limits.js';
 import type { TrainOptions } from '../train/loop.js';
 
 export type Settings = Pick<TrainOptions, 'epochs' | 'lr' | 'batchSize' | 'seed'> & { model: string; samples: number };
@@ -17,19 +18,28 @@ function integer(form: HTMLFormElement, name: string, label: string, min: number
   return value;
 }
 
+/** Puts TRAINING_LIMITS on the form's inputs, so the browser's own spinners and hints agree with readSettings. */
+export function applyLimits(form: HTMLFormElement): void {
+  for (const [name, { min, max }] of Object.entries(TRAINING_LIMITS)) {
+    const input = form.elements.namedItem(name) as HTMLInputElement;
+    input.min = String(min);
+    if (name !== 'batchSize') input.max = String(max); // the batch's upper bound is the samples loaded, set by validate()
+  }
+}
+
 /** `available`: training samples loaded (the largest allowed "Training samples"). */
 export function readSettings(form: HTMLFormElement, available: number): Parsed {
   const problems: string[] = [];
   const model = (form.elements.namedItem('model') as RadioNodeList).value;
-  const epochs = integer(form, 'epochs', 'Epochs', 1, 1000, problems);
+  const epochs = integer(form, 'epochs', 'Epochs', TRAINING_LIMITS.epochs.min, TRAINING_LIMITS.epochs.max, problems);
   const lrInput = form.elements.namedItem('lr') as HTMLInputElement;
   const lr = Number(lrInput.value);
   const badLr = lrInput.value.trim() === '' || !(lr > 0) || !Number.isFinite(lr);
   lrInput.toggleAttribute('aria-invalid', badLr);
   if (badLr) problems.push('Learning rate must be a positive number');
   const samples = integer(form, 'limit', 'Training samples', 1, available, problems);
-  const batchSize = integer(form, 'batchSize', 'Batch size', 1, Math.max(1, Math.min(65536, samples || available)), problems);
-  const seed = integer(form, 'seed', 'Seed', 0, 4294967295, problems);
+  const batchSize = integer(form, 'batchSize', 'Batch size', TRAINING_LIMITS.batchSize.min, Math.max(1, Math.min(TRAINING_LIMITS.batchSize.max, samples || available)), problems);
+  const seed = integer(form, 'seed', 'Seed', TRAINING_LIMITS.seed.min, TRAINING_LIMITS.seed.max, problems);
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, settings: { model, epochs, lr, batchSize, seed, samples } };
 }

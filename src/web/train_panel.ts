@@ -1,19 +1,17 @@
 /**
- * The train panel: runs the shared training loop (src/train/loop.ts) on the page's device and turns its
- * hooks into UI updates. The loop submits an epoch as ~10 chunks of GPU work and awaits each, so the page
- * stays responsive; Stop takes effect between epochs, as Ctrl-C does in the CLI.
+ * The train panel: the form, Train and Stop, and the UI of a run. The run itself is the shared training loop
+ * (src/train/loop.ts) in the GPU engine's Worker (engine.ts); its hooks arrive here as messages, so the main
+ * thread only draws. Stop takes effect between epochs, as Ctrl-C does in the CLI. A device lost mid-run is
+ * survived by the engine, which says so and goes on from the last completed epoch on a new device.
  */
-import { type FashionMnist, limitSplit } from '../data/dataset.js';
-import type { Gpu } from '../gpu/device.js';
+import type { FashionMnist } from '../data/dataset.js';
 import type { Checkpoint } from '../model/checkpoint.js';
-import { modelDefinition } from '../model/registry.js';
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../data/dataset.js';
-import { evaluateParameters, type Evaluation } from '../train/evaluate.js';
-import { train } from '../train/loop.js';
+import type { Evaluation } from '../train/evaluate.js';
 import type { TrainingChart } from './chart.js';
 import { $, errorText, formatCount, setMessage } from './dom.js';
 import { EpochTable } from './epoch_table.js';
-import { MODEL_HINTS, readSettings, type Settings } from './settings.js';
+import type { GpuClient } from './gpu_client.js';
+import { applyLimits, MODEL_HINTS, readSettings, type Settings } from './settings.js';
 
 export interface Trained {
   checkpoint: Checkpoint;
@@ -23,7 +21,9 @@ export interface Trained {
 }
 
 export interface TrainPanelDeps {
-  gpu(): Promise<Gpu>;
+  engine: GpuClient;
+  /** Why there is no WebGPU device to train on, or null. */
+  gpuProblem(): string | null;
   data(): FashionMnist | null;
   chart: TrainingChart;
   table: EpochTable;
@@ -44,6 +44,7 @@ export class TrainPanel {
   private stopRequested = false;
 
   constructor(private readonly deps: TrainPanelDeps) {
+    applyLimits(this.form);
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.run();
@@ -51,6 +52,7 @@ export class TrainPanel {
     this.form.addEventListener('input', () => this.validate());
     this.stopButton.addEventListener('click', () => {
       this.stopRequested = true;
+      this.deps.engine.stop();
       this.stopButton.disabled = true;
       this.status.textContent = 'Stopping after this epoch…';
     });
@@ -66,10 +68,15 @@ export class TrainPanel {
     $('#model-hint').textContent = MODEL_HINTS[model];
     const parsed = readSettings(this.form, data?.train.count ?? 60000);
     if (!this.running) {
-      this.trainButton.disabled = !data || !parsed.ok;
+      const noGpu = this.deps.gpuProblem() !== null;
+      this.trainButton.disabled = !data || !parsed.ok || noGpu;
       setMessage(this.message, parsed.ok ? null : parsed.problems.join('. ') + '.');
-      if (!data) this.status.textContent = 'Load the dataset to start.';
-      else if (this.status.dataset.state !== 'done') this.status.textContent = 'Ready.';
+      // The status says what stands between the person and training; "Ready." only when nothing does.
+      if (this.status.dataset.state === 'done' && parsed.ok && !noGpu) return parsed.settings;
+      if (noGpu) this.status.textContent = 'No WebGPU in this browser, so no training here: the message at the top says why.';
+      else if (!data) this.status.textContent = 'Load the dataset to start.';
+      else if (!parsed.ok) this.status.textContent = 'Fix the settings above to train.';
+      else this.status.textContent = 'Ready.';
     }
     return parsed.ok ? parsed.settings : null;
   }
@@ -83,6 +90,11 @@ export class TrainPanel {
     this.deps.onBusy(running);
   }
 
+  /** True while a run is going on (a lost device then means "recovering", not "idle"). */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
   private async run(): Promise<void> {
     const data = this.deps.data();
     const settings = this.validate();
@@ -92,48 +104,61 @@ export class TrainPanel {
     this.bar.style.width = '0%';
     this.setRunning(true);
     setMessage(this.message, null);
-    const { chart, table } = this.deps;
+    const { chart, table, engine } = this.deps;
     chart.reset(settings.epochs);
     table.clear();
     const started = performance.now();
+    const progress = $('#progress');
+    this.status.textContent = 'Evaluating the untrained model…';
+    let steps = '';
+    let markedEpoch = 0;
+    const recoveries: string[] = [];
     try {
-      const gpu = await this.deps.gpu();
-      const trainSplit = settings.samples < data.train.count ? limitSplit(data.train, settings.samples) : data.train;
-      this.status.textContent = 'Evaluating the untrained model…';
-      // Epoch 0: the loop starts from exactly these parameters (same seed), so the chart starts where training does.
-      const definition = modelDefinition(settings.model);
-      const spec = definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {});
-      const start = await evaluateParameters(gpu, data.test, spec, definition.init(spec, settings.seed));
-      chart.add({ epoch: 0, trainLoss: null, trainAcc: null, testLoss: start.loss, testAcc: start.accuracy });
-      table.add({ epoch: 0, loss: NaN, trainAccuracy: NaN, testAccuracy: start.accuracy, seconds: 0 }, start.loss);
-      let steps = '';
-      const result = await train(
-        gpu,
-        { train: trainSplit, test: data.test },
-        { spec, epochs: settings.epochs, lr: settings.lr, batchSize: settings.batchSize, seed: settings.seed, limit: settings.samples < data.train.count ? settings.samples : null },
-        {
-          onStart: (info) => {
-            steps = `${info.summary}, ${info.stepsPerEpoch} steps of ${settings.batchSize}`;
-            this.status.textContent = `Epoch 1 of ${settings.epochs}: ${steps}…`;
-          },
-          onProgress: (epoch, done, total) => {
-            this.bar.style.width = `${((100 * (epoch - 1 + done / total)) / settings.epochs).toFixed(1)}%`;
-            if (!this.stopRequested) this.status.textContent = `Epoch ${epoch} of ${settings.epochs}: step ${done} of ${total} (${steps})`;
-          },
-          onEpoch: (record, evaluation) => {
-            chart.add({ epoch: record.epoch, trainLoss: record.loss, trainAcc: record.trainAccuracy, testLoss: evaluation.loss, testAcc: evaluation.accuracy });
-            table.add(record, evaluation.loss);
-          },
-          checkpoint: (ck) => this.deps.onEpochModel(ck),
-          shouldStop: () => this.stopRequested,
+      const result = await engine.train(settings, {
+        onEpoch0: (loss, accuracy) => {
+          chart.add({ epoch: 0, trainLoss: null, trainAcc: null, testLoss: loss, testAcc: accuracy });
+          table.add({ epoch: 0, loss: NaN, trainAccuracy: NaN, testAccuracy: accuracy, seconds: 0 }, loss);
         },
-      );
+        onStart: (summary, stepsPerEpoch) => {
+          steps = `${summary}, ${stepsPerEpoch} steps of ${settings.batchSize}`;
+          if (!this.stopRequested) this.status.textContent = `Epoch ${table.lastEpoch + 1} of ${settings.epochs}: ${steps}…`;
+        },
+        onProgress: (epoch, done, total) => {
+          // Marks for the tests (and the Performance panel): the main thread's work during each epoch.
+          if (epoch !== markedEpoch) performance.mark('training:epoch-start', { detail: (markedEpoch = epoch) });
+          const percent = ((100 * (epoch - 1 + done / total)) / settings.epochs).toFixed(1);
+          this.bar.style.width = `${percent}%`;
+          progress.setAttribute('aria-valuenow', percent);
+          if (!this.stopRequested) this.status.textContent = `Epoch ${epoch} of ${settings.epochs}: step ${done} of ${total} (${steps})`;
+        },
+        onEpoch: (record, testLoss, checkpoint) => {
+          performance.mark('training:epoch-end', { detail: record.epoch });
+          chart.add({ epoch: record.epoch, trainLoss: record.loss, trainAcc: record.trainAccuracy, testLoss, testAcc: record.testAccuracy });
+          table.add(record, testLoss);
+          this.deps.onEpochModel(checkpoint);
+        },
+        onRecovering: (message, fromEpoch) => {
+          recoveries.push(message);
+          // The epochs after the kept one are trained again: take them off the chart and table.
+          table.truncate(fromEpoch);
+          chart.truncate(fromEpoch);
+          markedEpoch = 0;
+          setMessage(
+            this.message,
+            `${message}. The parameters of ${fromEpoch === 0 ? 'the start' : `epoch ${fromEpoch}`} were kept: training goes on from there on a new device, with the dataset uploaded again.`,
+            'info',
+          );
+          this.status.textContent = `Acquiring a new GPU device, then epoch ${fromEpoch + 1} of ${settings.epochs}…`;
+        },
+      });
       const seconds = (performance.now() - started) / 1000;
-      const epochs = result.history.length;
+      const epochs = result.checkpoint.meta.epoch;
       this.status.dataset.state = 'done';
+      this.status.dataset.recoveries = String(result.recoveries);
       this.status.textContent =
-        `${result.stopped ? 'Stopped' : 'Done'}: ${epochs} epoch${epochs === 1 ? '' : 's'} on ${formatCount(trainSplit.count)} samples in ${seconds.toFixed(1)} s` +
-        `${epochs > 0 ? `, test accuracy ${result.test.accuracy.toFixed(3)}` : ''}.`;
+        `${result.stopped ? 'Stopped' : 'Done'}: ${epochs} epoch${epochs === 1 ? '' : 's'} on ${formatCount(result.trainSamples)} samples in ${seconds.toFixed(1)} s` +
+        `${epochs > 0 ? `, test accuracy ${result.test.accuracy.toFixed(3)}` : ''}` +
+        `${result.recoveries > 0 ? ` (after ${result.recoveries} lost GPU device${result.recoveries === 1 ? '' : 's'}, continued on a new one)` : ''}.`;
       if (epochs > 0) this.deps.onTrained({ checkpoint: result.checkpoint, test: result.test, settings, stopped: result.stopped });
     } catch (err) {
       this.status.dataset.state = 'failed';

@@ -24,7 +24,7 @@ describe('CLI usage and flag errors', () => {
     [['train', '--epochs', '2.5'], /--epochs needs a whole number/],
     [['train', '--batch-size', '0'], /--batch-size must be at least 1, got 0/],
     [['train', '--lr', '-0.1'], /--lr must be greater than 0/],
-    [['train', '--model', 'mlp'], /--model must be one of scratch, concise/],
+    [['train', '--model', 'resnet'], /--model must be one of scratch, concise, /],
     [['train', '--limit', '100', '--batch-size', '256'], /--batch-size 256 is larger than the 100 training samples/],
     [['eval'], /eval needs --model PATH/],
   ];

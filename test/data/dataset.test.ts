@@ -11,7 +11,7 @@ import {
   type FashionMnistSplit,
 } from '../../src/data/dataset.js';
 import { CLASS_NAMES, textLabels } from '../../src/data/labels.js';
-import { epochOrder, minibatches, normalizePixels } from '../../src/data/minibatches.js';
+import { epochOrder } from '../../src/data/minibatches.js';
 import { gunzipNode, loadFashionMnist, readDataFile, sha256Hex, SYSTEM_DATA_DIR } from '../../src/data/node.js';
 import { DataError } from '../../src/errors.js';
 import { epochSeed, Rng } from '../../src/random.js';
@@ -199,40 +199,3 @@ describe('epochOrder', () => {
   });
 });
 
-describe('minibatches', () => {
-  it('yields ceil(n / b) batches covering every index once, the last one partial', () => {
-    const s = split(10);
-    const order = epochOrder(10, 7, 0);
-    const batches = [...minibatches(s, 4, order)];
-    expect(batches.map((b) => b.indices.length)).toEqual([4, 4, 2]);
-    expect(batches.flatMap((b) => Array.from(b.indices))).toEqual(Array.from(order));
-    expect(batches.flatMap((b) => Array.from(b.indices)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    for (const b of batches) {
-      expect(b.X.length).toBe(b.indices.length * 784);
-      b.indices.forEach((idx, r) => {
-        expect(b.y[r]).toBe(s.labels[idx]);
-        expect(b.X.subarray(r * 784, (r + 1) * 784)).toEqual(normalizePixels(s.images.subarray(idx * 784, (idx + 1) * 784)));
-      });
-    }
-  });
-  it('batch sizes that divide, exceed, or equal the count', () => {
-    const sizes = (n: number, b: number) => [...minibatches(split(n), b)].map((x) => x.y.length);
-    expect(sizes(8, 4)).toEqual([4, 4]);
-    expect(sizes(3, 256)).toEqual([3]);
-    expect(sizes(5, 5)).toEqual([5]);
-    expect(sizes(5, 1)).toEqual([1, 1, 1, 1, 1]);
-    expect(sizes(1000, 256)).toEqual([256, 256, 256, 232]);
-    // Without an order the split is read in its own order.
-    expect(Array.from([...minibatches(split(3), 2)][1].indices)).toEqual([2]);
-  });
-  it('rejects bad batch sizes and orders', () => {
-    const s = split(4);
-    expect(() => [...minibatches(s, 0)]).toThrow(DataError);
-    expect(() => [...minibatches(s, 2.5)]).toThrow(DataError);
-    expect(() => [...minibatches(s, 2, new Uint32Array(3))]).toThrow(/order has 3 entries for a split of 4/);
-    expect(() => [...minibatches(s, 2, Uint32Array.of(0, 1, 2, 4))]).toThrow(/order\[3\] = 4 is outside the split of 4/);
-  });
-  it('normalizePixels divides by 255', () => {
-    expect(Array.from(normalizePixels(Uint8Array.of(0, 255, 51)))).toEqual([0, 1, Math.fround(0.2)]);
-  });
-});

@@ -112,7 +112,7 @@ describe('downloadFashionMnist against a local server', () => {
     const err = await downloadError(opts());
     expect(err.message).toContain(`expected ${EXPECTED.trainLabels.sha256}`);
     expect(err.message).toContain(`SHA-256 ${sha256Hex(gunzipSync(wrong))}`);
-    expect(err.message).toMatch(/the downloaded file was deleted$/);
+    expect(err.message).toMatch(/the download was discarded, nothing was written$/);
     expect(requestsFor('trainLabels')).toBe(1);
     // train images came first and verified; nothing of the labels remains.
     expect(listing()).toEqual([`${FASHION_MNIST_FILES.trainImages}.gz`]);
@@ -121,7 +121,7 @@ describe('downloadFashionMnist against a local server', () => {
   it('not gzip at all: DownloadError, file deleted', async () => {
     server = await serve((key, res) => res.end(key === 'trainImages' ? 'not a gzip file' : GZ[key]));
     const err = await downloadError(opts());
-    expect(err.message).toMatch(/train-images-idx3-ubyte\.gz: not gzip data, nor the expected raw file: SHA-256 [0-9a-f]{64} \(15 bytes\).*; the downloaded file was deleted$/);
+    expect(err.message).toMatch(/train-images-idx3-ubyte\.gz: not gzip data, nor the expected raw file: SHA-256 [0-9a-f]{64} \(15 bytes\).*; the download was discarded, nothing was written$/);
     expect(listing()).toEqual([]);
   });
 
@@ -161,7 +161,7 @@ describe('downloadFashionMnist against a local server', () => {
   it('a corrupt gzip body is not retried and leaves nothing', async () => {
     server = await serve((key, res) => res.end(key === 'testImages' ? GZ[key].subarray(0, 30) : GZ[key]));
     const err = await downloadError(opts());
-    expect(err.message).toMatch(/t10k-images-idx3-ubyte\.gz: not valid gzip data \(.*\); the downloaded file was deleted$/);
+    expect(err.message).toMatch(/t10k-images-idx3-ubyte\.gz: not valid gzip data \(.*\); the download was discarded, nothing was written$/);
     expect(requestsFor('testImages')).toBe(1);
     expect(listing()).toEqual([`${FASHION_MNIST_FILES.trainImages}.gz`, `${FASHION_MNIST_FILES.trainLabels}.gz`]);
   });

@@ -92,3 +92,12 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 /** The shapes every kernel is tried on: minibatch sizes around a workgroup/batch boundary, awkward widths. */
 export const ROWS = [1, 7, 255, 256, 257];
 export const CLASSES = [10, 3, 17];
+
+/**
+ * Whether the suite runs in the page (src/web/check: a browser, often SwiftShader at ~0.5 GFLOP/s) rather than
+ * under Node. Files with large shape matrices (the MLP's 784 x 256 layers) run a corner of them there, so the
+ * whole suite stays within the page test's time.
+ */
+export const IN_PAGE = typeof process === 'undefined' || !process.versions?.node;
+/** `all` under Node, `page` in the page. */
+export const inPage = <T>(all: T[], page: T[]): T[] => (IN_PAGE ? page : all);

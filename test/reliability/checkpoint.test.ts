@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CheckpointError } from '../../src/errors.js';
+import { CheckpointError, OutputError } from '../../src/errors.js';
 import { type Checkpoint, encodeCheckpoint } from '../../src/model/checkpoint.js';
-import { loadCheckpoint, prepareCheckpointDir, saveCheckpoint } from '../../src/model/checkpoint_file.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint_file.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../../src/data/dataset.js';
 import { scratchModel } from '../../src/model/scratch.js';
 import { runCli } from '../cli/run.js';
@@ -119,19 +119,20 @@ describe('through the CLI: one line, exit 1, the stack only with --verbose', () 
 describe('writes are atomic', () => {
   it('a bad --out fails before training, with the reason', async () => {
     const notADir = file('plain-file', new Uint8Array(1));
-    expect(() => prepareCheckpointDir(join(notADir, 'sub'))).toThrow(CheckpointError);
     const r = await runCli(['train', '--out', join(notADir, 'sub'), '--limit', '1000']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`error: ${join(notADir, 'sub')}: cannot create the checkpoint directory (ENOTDIR: not a directory, mkdir '${join(notADir, 'sub')}')\n`);
+    expect(r.stderr).toBe(
+      `error: ${join(notADir, 'sub', 'model.safetensors')}: cannot write the checkpoint: a file is in the way (part of the path is not a directory) (ENOTDIR); choose another path\n`,
+    );
   });
 
-  it('a failed write is a CheckpointError and leaves the old file', () => {
+  it('a failed write is an OutputError and leaves the old file', () => {
     const out = mkdtempSync(join(tmpdir(), 'webgpu-softmax-save-'));
     const ck: Checkpoint = { params: initialParameters(0), meta };
     saveCheckpoint(out, ck);
     const inside = join(out, 'model.safetensors'); // a file where a directory should be
     expect(() => saveCheckpoint(inside, ck)).toThrow(
-      new CheckpointError(`${inside}/model.safetensors: cannot write the checkpoint (EEXIST: file already exists, mkdir '${inside}'); the previous one, if any, is unchanged`),
+      new OutputError(`${inside}/model.safetensors: cannot write the checkpoint: a file is in the way (part of the path is not a directory) (EEXIST); choose another path`),
     );
     expect(loadCheckpoint(out).meta.epoch).toBe(3);
   });
@@ -144,7 +145,7 @@ describe('writes are atomic', () => {
     const dist = (p: string) => fileURLToPath(new URL(`../../dist/src/${p}`, import.meta.url));
     const writer = `
       import { encodeCheckpoint } from ${JSON.stringify(dist('model/checkpoint.js'))};
-      import { writeFileAtomic } from ${JSON.stringify(dist('model/checkpoint_file.js'))};
+      import { writeFileAtomic } from ${JSON.stringify(dist('io/files.js'))};
       const features = 784 * 128; // 4 MB, so most of the time is spent inside a write
       const model = { kind: 'scratch', input: { channels: 1, height: 1, width: features }, classes: 10, options: { kernels: 'auto' } };
       const meta = (epoch) => ({ model, epoch, config: { lr: 0.1, batchSize: 256, seed: 0, epochs: 5, limit: null }, history: [], test: null });

@@ -2,14 +2,23 @@
  * Bad flags not already in test/cli/usage.test.ts, above all batch sizes past the adapter's limits: each is one
  * line naming the flag (and the limit), a --help hint, exit code 2, and no GPU work.
  */
-import { fashionMnistSpec } from '../../src/model/registry.js';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFashionMnist } from '../../src/data/node.js';
 import { GpuError } from '../../src/errors.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
+import { encodeCheckpoint } from '../../src/model/checkpoint.js';
+import { previewLayout } from '../../src/report/preview.js';
+import { createImage, MAX_IMAGE_PIXELS } from '../../src/report/raster.js';
+import { sheetLayout } from '../../src/report/sheet.js';
 import { train } from '../../src/train/loop.js';
 import { batchSizeProblem } from '../../src/gpu/tuning.js';
 import { runCli } from '../cli/run.js';
+import { fashionMnistSpec, modelDefinition } from '../../src/model/registry.js';
+
+const initialParameters = (seed: number) => modelDefinition('scratch').init(fashionMnistSpec('scratch'), seed);
 
 const HINT = '(see `webgpu-softmax train --help`)';
 
@@ -36,9 +45,28 @@ describe('flag errors: one line, --help hint, exit 2', () => {
     [['eval', '--model'], '--model needs a value (see `webgpu-softmax eval --help`)'],
     [['eval', '--modle', 'x'], 'unknown flag --modle (see `webgpu-softmax eval --help`)'],
     [['info', '--verbose'], 'unknown flag --verbose (see `webgpu-softmax info --help`)'],
+    // An unset shell variable: `--out "$OUT"` passes an empty string, for any command and any kind of flag.
+    [['train', '--out', ''], `--out needs a value, got an empty string (an unset shell variable?) ${HINT}`],
+    [['train', '--resume', ''], `--resume needs a value, got an empty string (an unset shell variable?) ${HINT}`],
+    [['train', '--model='], `--model needs a value, got an empty string (an unset shell variable?) ${HINT}`],
+    [['train', '--epochs', ''], `--epochs needs a value, got an empty string (an unset shell variable?) ${HINT}`],
+    [['eval', '--model', ''], '--model needs a value, got an empty string (an unset shell variable?) (see `webgpu-softmax eval --help`)'],
+    [['sheet', '--model', 'x', '--out', ''], '--out needs a value, got an empty string (an unset shell variable?) (see `webgpu-softmax sheet --help`)'],
+    [['data', 'preview', '--out', ''], '--out needs a value, got an empty string (an unset shell variable?) (see `webgpu-softmax data preview --help`)'],
+    [['data', 'download', '--dir', ''], '--dir needs a value, got an empty string (an unset shell variable?) (see `webgpu-softmax data download --help`)'],
+    // Plain decimals only: Number() takes these, the flags do not.
+    [['train', '--epochs', '0x2'], `--epochs needs a number, got "0x2" ${HINT}`],
+    [['train', '--epochs', ' 64'], `--epochs needs a number, got " 64" ${HINT}`],
+    [['train', '--lr', '0b1'], `--lr needs a number, got "0b1" ${HINT}`],
+    // A value forgotten before the next flag: one line, not parseArgs' three.
+    [['train', '--out', '--limit', '10'], `--out needs a value (to give one that starts with "-", write --out=VALUE) ${HINT}`],
+    [['data', 'download', '--url', 'notaurl'], '--url needs an absolute http:// or https:// URL, got "notaurl" (see `webgpu-softmax data download --help`)'],
+    [['data', 'download', '--url', 'ftp://example.com/'], '--url needs an http:// or https:// URL, got "ftp://example.com/" (ftp) (see `webgpu-softmax data download --help`)'],
+    // 2^31 - 1 ms is the longest a timer holds; Node turns a longer one into 1 ms.
+    [['data', 'download', '--timeout', '2147484'], '--timeout must be at most 2147483, got 2147484 (see `webgpu-softmax data download --help`)'],
   ];
   for (const [args, message] of bad) {
-    it(args.join(' '), async () => {
+    it(args.map((a) => (a === '' ? '""' : a)).join(' '), async () => {
       const r = await runCli(args);
       expect(r.code).toBe(2);
       expect(errors(r.stderr)).toEqual([`error: ${message}`]);
@@ -94,4 +122,51 @@ describe('batch sizes past the adapter\'s limits', () => {
       gpu.device.destroy();
     }
   });
+});
+
+describe('picture flags that together ask for too big an image: refused before any data or GPU work', () => {
+  const cases: Array<[string[], { width: number; height: number }, string]> = [
+    [['sheet', '--model', 'no-such-model', '--out', 'x.png'], sheetLayout({ count: 10000, columns: 100, scale: 16 }), 'sheet'],
+    [['data', 'preview', '--out', 'x.png', '--data', 'no-such-dir'], previewLayout({ count: 10000, columns: 100, scale: 16 }), 'data preview'],
+  ];
+  for (const [args, size, command] of cases) {
+    it(`${command} --count 10000 --columns 100 --scale 16 (each in range; ${((size.width * size.height * 4) / 1e9).toFixed(1)} GB together)`, async () => {
+      const r = await runCli([...args, '--count', '10000', '--columns', '100', '--scale', '16']);
+      expect(r.code).toBe(2);
+      const megapixels = ((size.width * size.height) / 1e6).toFixed(0);
+      // The message comes first: the missing checkpoint / data directory is not even looked at.
+      expect(errors(r.stderr)).toEqual([
+        `error: --count 10000, --columns 100 and --scale 16 ask for a ${size.width}x${size.height} picture (${megapixels} megapixels), more than the 64-megapixel limit; lower one of them (see \`webgpu-softmax ${command} --help\`)`,
+      ]);
+    });
+  }
+
+  it('the limit is the one createImage keeps, and the default pictures are far below it', () => {
+    expect(MAX_IMAGE_PIXELS).toBe(64e6);
+    expect(() => createImage(8001, 8000)).toThrow(RangeError);
+    const sheet = sheetLayout({ count: 36, columns: 12, scale: 3 });
+    expect(sheet.width * sheet.height).toBeLessThan(MAX_IMAGE_PIXELS / 100);
+  });
+});
+
+describe('--resume with --epochs at or below the epochs already done', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'webgpu-softmax-done-'));
+  const meta = { model: fashionMnistSpec('scratch'), epoch: 3, config: { lr: 0.1, batchSize: 256, seed: 0, epochs: 3, limit: 1000 }, history: [], test: null };
+  writeFileSync(join(dir, 'model.safetensors'), encodeCheckpoint({ params: initialParameters(0), meta }));
+  const cases: Array<[string[], string]> = [
+    [['--epochs', '2'], `--epochs 2 is not more than the 3 epochs ${dir} has already done`],
+    [['--epochs', '3'], `--epochs 3 is not more than the 3 epochs ${dir} has already done`],
+    [[], `${dir} has already done all 3 epochs of its run`], // --epochs not given: the run's own 3
+  ];
+  for (const [extra, what] of cases) {
+    it(`train --resume DIR ${extra.join(' ')}: says so, exit 2, nothing trained or written`, async () => {
+      const before = readFileSync(join(dir, 'model.safetensors'));
+      const r = await runCli(['train', '--resume', dir, ...extra]);
+      expect(r.code).toBe(2);
+      expect(errors(r.stderr)).toEqual([`error: ${what}; --epochs counts those too, so pass --epochs 4 or more to train on ${HINT}`]);
+      expect(r.stdout).toBe('');
+      expect(readFileSync(join(dir, 'model.safetensors')).equals(before)).toBe(true);
+      expect(readdirSync(dir)).toEqual(['model.safetensors']); // no lock or probe left either
+    });
+  }
 });

@@ -68,7 +68,7 @@ describe('Ctrl-C during training', () => {
     expect(stoppedAt).toBeLessThan(1000);
     expect(result.epochs).toHaveLength(stoppedAt);
     expect(r.stderr).toContain(`stopped after epoch ${stoppedAt}; resume with --resume ${out}\n`);
-    expect(readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(out).filter((f) => f.includes('.tmp-') || f === 'train.lock')).toEqual([]); // the lock goes too
 
     const e = await runCli(['eval', '--model', out, '--json']);
     expect(e.code, e.stderr).toBe(0);
@@ -106,5 +106,6 @@ describe('Ctrl-C during training', () => {
     expect(r.stderr).not.toMatch(/^stopped after/m); // it did not wait for the epoch
     expect(r.stdout).toBe('');
     expect(loadCheckpoint(out).meta.epoch).toBeGreaterThanOrEqual(1);
+    expect(readdirSync(out)).not.toContain('train.lock'); // process.exit still releases the lock
   });
 });

@@ -11,7 +11,11 @@ import { expect as pageExpect } from '../../src/web/check/expect.js';
 import { collectFile } from '../../src/web/check/registry.js';
 import { describe as pageDescribe, it as pageIt } from '../../src/web/check/vitest_shim.js';
 import { keyOfFileName, missingKeys, sortFiles } from '../../src/web/data_files.js';
+import { notSafetensors } from '../../src/web/model_io.js';
 import { findDatasetDir } from '../../src/web/vite/dataset_dir.js';
+import { encodeCheckpoint } from '../../src/model/checkpoint.js';
+import { modelDefinition } from '../../src/model/registry.js';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../../src/data/dataset.js';
 import { kernelSuiteInPage } from '../../src/web/vite/kernel_suite.js';
 import { nodeGuard } from '../../src/web/vite/node_guard.js';
 import { REPO_ROOT } from './server.js';
@@ -82,25 +86,34 @@ describe("dev server's dataset directory", () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'webgpu-softmax-dataset-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('takes $FASHION_MNIST_DIR first when it holds all four files, preferring NAME.gz', () => {
+  it('takes $FASHION_MNIST_DIR first when it holds all four files, preferring NAME.gz', async () => {
     const full = path.join(dir, 'full');
     mkdirSync(full);
     for (const name of ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
       writeFileSync(path.join(full, name), 'x');
     }
-    expect(findDatasetDir({ FASHION_MNIST_DIR: full })).toEqual({
+    expect(await findDatasetDir({ FASHION_MNIST_DIR: full })).toEqual({
       dir: full,
       files: { trainImages: 'train-images-idx3-ubyte.gz', trainLabels: 'train-labels-idx1-ubyte', testImages: 't10k-images-idx3-ubyte.gz', testLabels: 't10k-labels-idx1-ubyte.gz' },
     });
   });
 
-  it('skips a directory missing a file, and says where it looked when none has them', () => {
+  it('says what a directory holding only some of the files lacks, as the CLI does (one search for both)', async () => {
     const partial = path.join(dir, 'partial');
     mkdirSync(partial);
     writeFileSync(path.join(partial, 'train-images-idx3-ubyte.gz'), 'x');
-    const found = findDatasetDir({ FASHION_MNIST_DIR: partial });
-    expect('error' in found ? found.error : found.dir).not.toBe(partial);
-    if ('error' in found) expect(found.error).toContain(partial);
+    expect(await findDatasetDir({ FASHION_MNIST_DIR: partial })).toEqual({
+      error: `${partial}: Fashion-MNIST files missing: train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each as NAME or NAME.gz)`,
+    });
+  });
+
+  it('says where it looked when no directory has any', async () => {
+    const empty = path.join(dir, 'empty');
+    mkdirSync(empty);
+    const found = await findDatasetDir({ FASHION_MNIST_DIR: empty });
+    // The system directory may hold the dataset on this machine; where it does not, the message names the empty one.
+    if ('error' in found) expect(found.error).toMatch(new RegExp(`^Fashion-MNIST not found \\(looked in ${empty}, `));
+    else expect(found.dir).not.toBe(empty);
   });
 });
 
@@ -129,5 +142,24 @@ describe('page build plugins', () => {
     expect(resolve('../../src/kernels/softmax.js', harness)).toBe(null);
     expect(resolve('vitest', path.join(REPO_ROOT, 'test/web/page.test.ts'))).toBe(null);
     expect(resolve('../gpu/node.js', path.join(REPO_ROOT, 'src/cli/train.ts'))).toBe(null);
+  });
+});
+
+describe('what a picked checkpoint file is (model_io.ts)', () => {
+  it('passes a safetensors checkpoint and names a PNG, a gzip file, text and an empty file as not one', () => {
+    const spec = modelDefinition('scratch').spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {});
+    const checkpoint = encodeCheckpoint({
+      params: modelDefinition('scratch').init(spec, 0),
+      meta: { model: spec, epoch: 0, config: { lr: 0.1, batchSize: 256, seed: 0, epochs: 1, limit: null }, history: [], test: null },
+    });
+    expect(notSafetensors(checkpoint)).toBeNull();
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    expect(notSafetensors(png)).toMatch(/^not a safetensors checkpoint \(a PNG image\)/);
+    expect(notSafetensors(Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]))).toMatch(/\(a gzip file\)/);
+    expect(notSafetensors(new TextEncoder().encode('hello, this is not a checkpoint'))).toMatch(/does not start with a safetensors header/);
+    expect(notSafetensors(new Uint8Array(0))).toMatch(/only 0 bytes/);
+    // A header length beyond the file: truncated or not one.
+    const truncated = checkpoint.slice(0, 200);
+    expect(notSafetensors(truncated)).toMatch(/truncated: its header alone needs \d+ bytes/);
   });
 });

@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatProfile } from '../../src/train/profile.js';
+import { formatProfile } from '../../src/cli/format.js';
 import { ChildContender } from './child.js';
 import { type Contender, type EpochResult, loadBenchData } from './contender.js';
 import { OursContender } from './ours.js';

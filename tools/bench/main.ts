@@ -9,14 +9,26 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { formatProfile } from '../../src/train/profile.js';
+import { formatProfile } from '../../src/cli/format.js';
 import { ChildContender } from './child.js';
 import { type BenchData, type Contender, type EpochResult, loadBenchData, peakRssMB } from './contender.js';
 import { OursContender, ReferenceContender } from './ours.js';
 import { isolatedPeer, type PeerOptions } from './peers.js';
+import { formatSweep, sweepFusedShapes } from './sweep.js';
+import { runMlpBench } from './mlp.js'; // the mlp section (issue 15)
+
+// The model sections this bench knows, with what each trains; `--list-models` prints the names, one a line
+// (tools/gpu-bench/run runs the bench once per name). A new model adds its entry here and its contenders below.
+const MODELS: Record<string, string> = {
+  softmax: 'softmax regression 784 -> 10 (d2l 3.6)',
+};
 
 const USAGE = `usage: npm run bench -- [flags]
 
+  --model NAME      which model to train: ${Object.keys(MODELS).join(', ')} (default softmax; --list-models)
+                    or mlp: the MLP section (784-256-10, its own peers; tools/bench/mlp.ts; not yet in
+                    --list-models, which tools/gpu-bench runs once per name)
+  --list-models     print the model names this bench knows, one a line, and exit
   --epochs N        timed epochs per contender after one warm-up epoch (default 3)
   --quick           smoke run: 1 timed epoch, no warm-up, 6,000 training samples
   --only A,B        contenders whose name contains any of these words (e.g. ours,wasm)
@@ -24,10 +36,14 @@ const USAGE = `usage: npm run bench -- [flags]
   --no-reference    leave out the CPU reference trainer (slowest)
   --train-count N   training samples (default all 60,000)
   --profile         also time every kernel of one epoch of ours (timestamp queries)
-  --device cpu|cuda PyTorch's device (cuda on a machine with an NVIDIA GPU)
+  --device cpu|cuda PyTorch's device, or both (cpu,cuda): one PyTorch contender each
   --threads N       PyTorch's CPU threads (default 1: steadiest on a 2-core machine)
   --compile         PyTorch: also try torch.compile
   --json PATH       write the results as JSON
+  --sweep           instead of the contenders: time the fused softmax kernels' shapes on this adapter, print the best
+                    (1 warm-up + --epochs timed epochs per candidate; --quick: 1 epoch on 6,000 samples)
+  --sweep-forward-workgroups A,B   --sweep-rows A,B   --sweep-update-workgroups A,B
+                    the candidates (default: a set for the adapter's kind, CPU driver or GPU)
   -h, --help        this help`;
 
 // Forward x·W and backward xᵀ·dlogits, 2·784·10 flops per sample each (the issue's count).
@@ -54,7 +70,7 @@ const median = (xs: number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function contenders(flags: { peers: boolean; reference: boolean; only: string[] }, peer: PeerOptions): Contender[] {
+function contenders(flags: { peers: boolean; reference: boolean; only: string[] }, peer: PeerOptions, devices: Array<'cpu' | 'cuda'>): Contender[] {
   const all: Contender[] = [
     new OursContender('ours (default: fused kernels, ~10 submits/epoch)'),
     // The straightforward orchestration: one kernel per stage (the scratch model) and one submit per step.
@@ -63,7 +79,7 @@ function contenders(flags: { peers: boolean; reference: boolean; only: string[] 
     new OursContender('ours (fused kernels, one submit per step)', { modelOptions: { kernels: 'fused' }, stepsPerSubmit: 1 }),
   ];
   if (flags.reference) all.push(new ReferenceContender());
-  if (flags.peers) all.push(isolatedPeer('tfjs-webgpu'), isolatedPeer('tfjs-wasm'), isolatedPeer('pytorch', peer));
+  if (flags.peers) all.push(isolatedPeer('tfjs-webgpu'), isolatedPeer('tfjs-wasm'), ...devices.map((device) => isolatedPeer('pytorch', { ...peer, device })));
   const keep = (c: Contender) => flags.only.length === 0 || flags.only.some((w) => c.name.toLowerCase().includes(w.toLowerCase()));
   return all.filter((c, i) => i === 0 || keep(c)); // ours default always runs: everything is compared with it
 }
@@ -84,6 +100,12 @@ async function main(): Promise<number> {
       threads: { type: 'string', default: '1' },
       compile: { type: 'boolean' },
       json: { type: 'string' },
+      model: { type: 'string', default: 'softmax' },
+      'list-models': { type: 'boolean' },
+      sweep: { type: 'boolean' },
+      'sweep-forward-workgroups': { type: 'string' },
+      'sweep-rows': { type: 'string' },
+      'sweep-update-workgroups': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -91,20 +113,45 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (values['list-models']) {
+    console.log(Object.keys(MODELS).join('\n'));
+    return 0;
+  }
+  if (values.model !== 'mlp' && !(values.model in MODELS)) throw new Error(`unknown --model ${values.model}: this bench knows ${Object.keys(MODELS).join(', ')} (see --help)`);
+  const devices = values.device.split(',');
+  if (devices.length === 0 || devices.some((d) => d !== 'cpu' && d !== 'cuda')) throw new Error(`--device takes cpu, cuda or cpu,cuda, not ${values.device} (see --help)`);
   const timedEpochs = values.quick ? 1 : Number(values.epochs);
   if (!Number.isInteger(timedEpochs) || timedEpochs < 1) throw new Error(`--epochs needs a whole number >= 1 (see --help)`);
   const warmup = values.quick ? 0 : 1;
   const trainCount = values['train-count'] ? Number(values['train-count']) : values.quick ? 6000 : undefined;
+  // The mlp section (issue 15): its own contenders, peers and table, in tools/bench/mlp.ts.
+  if (values.model === 'mlp') return runMlpBench({ epochs: timedEpochs, warmup, trainCount, peers: !values['no-peers'], only: values.only ? values.only.split(',') : [], threads: Number(values.threads), json: values.json });
   const data: BenchData = await loadBenchData({ trainCount });
+  if (values.sweep) {
+    const list = (flag: string) => (values[flag as keyof typeof values] as string | undefined)?.split(',').map(Number);
+    const result = await sweepFusedShapes(data, {
+      epochs: timedEpochs,
+      forwardWorkgroups: list('sweep-forward-workgroups'),
+      rows: list('sweep-rows'),
+      updateWorkgroups: list('sweep-update-workgroups'),
+    });
+    console.log(formatSweep(result));
+    if (values.json) {
+      writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, ...result }, null, 2));
+      console.error(`wrote ${values.json}`);
+    }
+    return 0;
+  }
   const list = contenders(
     { peers: !values['no-peers'], reference: !values['no-reference'], only: values.only ? values.only.split(',') : [] },
-    { device: values.device as 'cpu' | 'cuda', threads: Number(values.threads), compile: values.compile },
+    { threads: Number(values.threads), compile: values.compile },
+    devices as Array<'cpu' | 'cuda'>,
   );
 
   // Lavapipe, tfjs-wasm and PyTorch-CPU all run on the host CPU, so its model decides every figure here.
   const host = `${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}`;
   console.error(`bench on ${host}`);
-  console.error(`bench: ${data.trainCount} training samples, batch ${data.batchSize}, lr ${data.lr}, ${warmup} warm-up + ${timedEpochs} timed epochs, ${list.length} contenders`);
+  console.error(`bench: model ${values.model}, ${data.trainCount} training samples, batch ${data.batchSize}, lr ${data.lr}, ${warmup} warm-up + ${timedEpochs} timed epochs, ${list.length} contenders`);
   for (const c of list) {
     console.error(`setting up ${c.name}...`);
     await c.setup(data);
@@ -188,7 +235,7 @@ async function main(): Promise<number> {
   if (Number.isFinite(lossGap)) console.log(`- same final train loss as tfjs-webgpu (±0.005): |Δ| = ${lossGap.toFixed(4)} -> ${lossGap <= 0.005 ? 'met' : 'NOT met'}`);
 
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: host, adapter: rows[0].adapter, trainCount: data.trainCount, batchSize: data.batchSize, lr: data.lr, warmup, timedEpochs, driverRssMB: driverRss, rows }, null, 2));
+    writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: host, model: values.model, adapter: rows[0].adapter, trainCount: data.trainCount, batchSize: data.batchSize, lr: data.lr, warmup, timedEpochs, driverRssMB: driverRss, rows }, null, 2));
     console.error(`wrote ${values.json}`);
   }
   return 0;

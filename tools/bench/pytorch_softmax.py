@@ -39,9 +39,13 @@ def load_split(torch, data_dir, prefix, count, device):
     return x.to(device), y.to(device)
 
 
-def blas_name():
+def blas_name(torch):
     # Which libblas Debian's alternatives point at: OpenBLAS is ~5x faster than the reference BLAS here.
-    path = os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')
+    link = '/usr/lib/x86_64-linux-gnu/libblas.so.3'
+    if not os.path.exists(link):
+        # A pip/conda torch (as on the GPU machines) brings its own BLAS and ignores the system's.
+        return 'MKL' if torch.backends.mkl.is_available() else 'its bundled BLAS'
+    path = os.path.realpath(link)
     for name in ('openblas-pthread', 'openblas-openmp', 'openblas-serial', 'blis', 'atlas', 'mkl'):
         if name in path:
             return name
@@ -79,7 +83,7 @@ class Peer:
         if args.device == 'cuda':
             self.adapter = f'cuda: {torch.cuda.get_device_name(0)}'
         else:
-            self.adapter = f'cpu: {blas_name()}, {torch.get_num_threads()} thread(s)'
+            self.adapter = f'cpu: {blas_name(torch)}, {torch.get_num_threads()} thread(s)'
         self.adapter += f', torch {torch.__version__}'
 
     def sync(self):

@@ -48,7 +48,7 @@ async function installNodeWebGpu(): Promise<ActiveBackend> {
 }
 
 /** Activates a tfjs backend in this process; returns what it runs on. */
-async function activateBackend(backend: TfjsBackendName): Promise<ActiveBackend> {
+export async function activateBackend(backend: TfjsBackendName): Promise<ActiveBackend> {
   let active: ActiveBackend;
   if (backend === 'webgpu') {
     active = await installNodeWebGpu();
@@ -72,7 +72,7 @@ async function activateBackend(backend: TfjsBackendName): Promise<ActiveBackend>
 }
 
 /** Pixels as float32 in [0, 1], like d2l's ToTensor. */
-function toUnitFloats(images: Uint8Array, count: number): Float32Array {
+export function toUnitFloats(images: Uint8Array, count: number): Float32Array {
   const out = new Float32Array(count * IMAGE_SIZE);
   for (let i = 0; i < out.length; i++) out[i] = images[i] / 255;
   return out;

@@ -5,11 +5,11 @@
  *   GET /@dataset/        -> {"dir": "...", "files": {"trainImages": "train-images-idx3-ubyte.gz", ...}} or 404 {"error"}
  *   GET /@dataset/NAME    -> the file's bytes (only the four names listed there)
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Plugin } from 'vite';
-import { FASHION_MNIST_FILES, FASHION_MNIST_KEYS, type FashionMnistFileKey } from '../../data/dataset.js';
-import { LOCAL_DATA_DIR, SYSTEM_DATA_DIR } from '../../data/node.js';
+import { FASHION_MNIST_KEYS, type FashionMnistFileKey } from '../../data/dataset.js';
+import { findFashionMnist, notFoundMessage, searchOrder } from '../../data/node.js';
 
 export const DATASET_ROUTE = '/@dataset/';
 
@@ -19,20 +19,20 @@ interface Found {
   files: Record<FashionMnistFileKey, string>;
 }
 
-function isFile(file: string): boolean {
-  return existsSync(file) && statSync(file).isFile();
-}
-
-/** The first directory holding all four files (each as NAME.gz or NAME), in the CLI's search order. */
-export function findDatasetDir(env: Record<string, string | undefined> = process.env): Found | { error: string } {
-  const dirs = [...(env.FASHION_MNIST_DIR ? [env.FASHION_MNIST_DIR] : []), SYSTEM_DATA_DIR, path.resolve(LOCAL_DATA_DIR)];
-  for (const dir of dirs) {
-    const files = Object.fromEntries(
-      FASHION_MNIST_KEYS.map((key) => [key, [`${FASHION_MNIST_FILES[key]}.gz`, FASHION_MNIST_FILES[key]].find((f) => isFile(path.join(dir, f)))]),
-    );
-    if (Object.values(files).every((f) => f !== undefined)) return { dir, files: files as Record<FashionMnistFileKey, string> };
+/**
+ * The directory the CLI would load from, by the loader's own search (findFashionMnist), with each file's name in
+ * it; or the loader's message when there is none (or a directory holds only some of the files).
+ */
+export async function findDatasetDir(env: Record<string, string | undefined> = process.env): Promise<Found | { error: string }> {
+  const searchDirs = [...searchOrder({ env: {} })].map((d) => path.resolve(d));
+  try {
+    const location = await findFashionMnist({ env, searchDirs });
+    if (!location) return { error: notFoundMessage(searchOrder({ env, searchDirs })) };
+    const files = Object.fromEntries(FASHION_MNIST_KEYS.map((key) => [key, path.basename(location.files[key])])) as Record<FashionMnistFileKey, string>;
+    return { dir: location.dir, files };
+  } catch (err) {
+    return { error: (err as Error).message };
   }
-  return { error: `Fashion-MNIST not found in ${dirs.join(', ')}: install dataset-fashion-mnist (apt), set FASHION_MNIST_DIR, or run \`npm run cli -- data download\`` };
 }
 
 export function datasetDirectory(): Plugin {
@@ -40,8 +40,8 @@ export function datasetDirectory(): Plugin {
     name: 'webgpu-softmax:dataset-directory',
     apply: 'serve',
     configureServer(server) {
-      server.middlewares.use(DATASET_ROUTE, (req, res) => {
-        const found = findDatasetDir();
+      server.middlewares.use(DATASET_ROUTE, async (req, res) => {
+        const found = await findDatasetDir();
         const name = decodeURIComponent((req.url ?? '/').split('?')[0].replace(/^\//, ''));
         if (name === '') {
           res.statusCode = 'error' in found ? 404 : 200;

@@ -1,0 +1,88 @@
+/// <reference types="@webgpu/types" preserve="true" />
+/**
+ * webgpu-softmax: Fashion-MNIST classifiers (d2l's softmax regression, from scratch and concise) trained by
+ * hand-written WGSL compute shaders through WebGPU.
+ *
+ * This entry is browser-safe: no Node API and no dawn.node. It holds the models, the layer API, the training loop
+ * and the trainer, the evaluator, checkpoints as bytes, the pictures as RGBA images and the dataset decoded from
+ * bytes. `webgpu-softmax/node` adds what needs Node: the dawn.node GPU, the dataset on disk and its download,
+ * checkpoint and PNG files.
+ *
+ * What is stable in 0.x, what is experimental and what is internal: the README's "Use it as a library".
+ *
+ * @packageDocumentation
+ * @module webgpu-softmax
+ */
+
+// The library's own functions
+export { type DatasetInfo, evaluate, fit, type FitOptions, predict, type Predictions, shaderSourceFromFiles } from './lib/api.js';
+export { FashionMNIST, type FashionMNISTSplits, type Sample } from './lib/dataset.js';
+
+// Errors
+export { CheckpointError, DataError, DivergenceError, DownloadError, GpuError, OutputError, SoftmaxError, UsageError } from './errors.js';
+
+// The dataset from bytes
+export {
+  decodeFashionMnistFiles,
+  type DecodeOptions,
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_DIGESTS,
+  FASHION_MNIST_FILES,
+  FASHION_MNIST_SHAPE,
+  type FashionMnist,
+  type FashionMnistFileKey,
+  type FashionMnistSplit,
+  type FileDigest,
+  type Gunzip,
+  gunzipWeb,
+  type ImageShape,
+  type ImageSplit,
+  limitSplit,
+} from './data/dataset.js';
+export { type IdxArray, parseIdx, type ParseIdxOptions } from './data/idx.js';
+export { CLASS_NAMES, type ClassName, textLabels } from './data/labels.js';
+
+// The GPU (a browser's navigator.gpu; in Node use createNodeGpu from 'webgpu-softmax/node')
+export { type AcquireOptions, acquireGpu, type AdapterSummary, describeAdapter, type Gpu, type ShaderSource } from './gpu/device.js';
+export type { ComputePass } from './gpu/kernel.js';
+export type { GpuSplit } from './gpu/split.js';
+export type { FusedShapes, Tuning } from './gpu/tuning.js';
+
+// Models
+export {
+  type Forward,
+  type ForwardContext,
+  type GpuModel,
+  type GpuParameter,
+  type ModelDefinition,
+  type ModelOptions,
+  type ModelSpec,
+  pixelsOf,
+  type StepContext,
+  type StepRecorder,
+  type Templates,
+} from './model/model.js';
+export { describeModel, fashionMnistSpec, MODEL_KINDS, MODELS, modelDefinition } from './model/registry.js';
+export { scratchModel } from './model/scratch.js';
+export { conciseModel } from './model/concise.js';
+export { KERNEL_CHOICES, type KernelChoice } from './model/softmax_regression.js';
+export { CrossEntropyLoss, type Layer, Linear, type Parameter, SGD, Sequential } from './model/layers.js';
+export { parameterCount, type Parameters, type Tensor } from './model/tensors.js';
+
+// Checkpoints as bytes (files: saveCheckpoint/loadCheckpoint in 'webgpu-softmax/node')
+export { type Checkpoint, CHECKPOINT_FILE, type CheckpointMeta, decodeCheckpoint, encodeCheckpoint, type EpochRecord } from './model/checkpoint.js';
+
+// Training and evaluation
+export { train, type TrainHooks, type TrainOptions, type TrainResult, type TrainStart } from './train/loop.js';
+export { type EpochMetrics, type Progress, Trainer, type TrainerConfig } from './train/trainer.js';
+export { type Evaluation, evaluateParameters, Evaluator } from './train/evaluate.js';
+export type { KernelTime } from './train/profile.js';
+
+// Pictures, as RGBA images (PNG files: writePng in 'webgpu-softmax/node'; a canvas: putImageData)
+export type { RgbaImage } from './report/raster.js';
+export { sheetFromEvaluation, type SheetOptions, TRAINING_PICTURES, trainingPictures, type TrainingPictures } from './report/from_training.js';
+export { predictionSheet, type PredictionSheet, type PredictionSheetInput, SHEET_DEFAULTS, type SheetTile } from './report/sheet.js';
+export { previewPicture, type PreviewInput, type PreviewPicture, type PreviewTile } from './report/preview.js';
+export { curvesPicture, type CurvesInput, type CurvesPicture, type PlotArea } from './report/curves.js';
+export { confusionMatrix, confusionPicture, type CellBox, type ConfusionOptions, type ConfusionPicture } from './report/confusion.js';
+export { templatesPicture, type TemplatesOptions, type WeightsPicture, type WeightsTile } from './report/weights.js';

@@ -1,0 +1,75 @@
+/**
+ * The dense-layer kernels created with the adapter's tiles (gpu/tuning.ts MLP_TILES): one place that picks the
+ * variant and tile of each, so models and layers only say what they compute. Every variant of a kernel binds the
+ * same names. The generic kernels take any K, N and rows; the subgroup fast paths (kernels/linear_subgroup.ts)
+ * run where the adapter has one known subgroup size and N (and K where read as vec4) is a multiple of 4.
+ */
+import type { Gpu } from '../gpu/device.js';
+import { mlpTilesFor } from '../gpu/tuning.js';
+import { linearForward } from './linear_forward.js';
+import { linearForwardU8 } from './linear_forward_u8.js';
+import { linearInputGrad } from './linear_input_grad.js';
+import { linearForwardSubgroup, linearForwardU8Subgroup, linearInputGradSubgroup, linearWeightGradSubgroup, linearWeightGradU8Subgroup } from './linear_subgroup.js';
+import { linearWeightGrad } from './linear_weight_grad.js';
+import { linearWeightGradU8 } from './linear_weight_grad_u8.js';
+import { rowGroupsFor, subgroupSize } from './subgroups.js';
+
+type Shape = { K: number; N: number };
+type Constants = Record<string, number>;
+/** auto: the subgroup path where it applies; generic / subgroup: that one (subgroup throws where it cannot run). */
+export type LinearVariant = 'auto' | 'generic' | 'subgroup';
+
+/** The subgroup size to use for `shape`, or null for the generic kernel. */
+function subgroupFor(gpu: Gpu, shape: Shape, needK4: boolean, variant: LinearVariant): number | null {
+  if (variant === 'generic' || !mlpTilesFor(gpu.adapterInfo).subgroups.enabled) return null;
+  const sg = subgroupSize(gpu);
+  const fits = sg !== null && shape.N % 4 === 0 && (!needK4 || shape.K % 4 === 0);
+  if (variant === 'subgroup' && !fits) throw new RangeError(`no subgroup path for K ${shape.K}, N ${shape.N} on this adapter (subgroup size ${sg ?? 'unknown'})`);
+  return fits ? sg : null;
+}
+
+const sgConstants = (sg: number) => ({ SG: sg, RG: rowGroupsFor(sg) });
+const sgWorkgroup = (gpu: Gpu, sg: number) => Math.max(sg, Math.ceil(mlpTilesFor(gpu.adapterInfo).subgroups.workgroup / sg) * sg);
+
+/** out = act(x·W + b) (RELU and dropout constants in `constants`). */
+export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
+  const sg = subgroupFor(gpu, shape, true, variant);
+  if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), ...constants } });
+  const t = mlpTilesFor(gpu.adapterInfo).forward;
+  return linearForward.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
+}
+
+/** The first layer's out = act(images[order] / 255 · W + b), y = labels[order]. */
+export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
+  const sg = subgroupFor(gpu, shape, true, variant);
+  if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), ...constants } });
+  const t = mlpTilesFor(gpu.adapterInfo).forward;
+  return linearForwardU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
+}
+
+/** dx = (dy·Wᵀ) ⊙ [h > 0] ⊙ the dropout mask of the layer that produced h (its constants in `constants`). */
+export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
+  const sg = subgroupFor(gpu, shape, false, variant);
+  if (sg) {
+    const TC = mlpTilesFor(gpu.adapterInfo).subgroups.kPerLane;
+    return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), TC, ...constants } });
+  }
+  const t = mlpTilesFor(gpu.adapterInfo).inputGrad;
+  return linearInputGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
+}
+
+/** dW = xᵀ·dy. */
+export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, variant: LinearVariant = 'auto') {
+  const sg = subgroupFor(gpu, shape, true, variant);
+  if (sg) return linearWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { SG: sg, TW: mlpTilesFor(gpu.adapterInfo).subgroups.words } });
+  const t = mlpTilesFor(gpu.adapterInfo).weightGrad;
+  return linearWeightGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TK: t.rows, TC: t.cols } });
+}
+
+/** The first layer's dW = (images[order] / 255)ᵀ·dy. */
+export function createLinearWeightGradU8(gpu: Gpu, shape: Shape, rows: number, variant: LinearVariant = 'auto') {
+  const sg = subgroupFor(gpu, shape, true, variant);
+  if (sg) return linearWeightGradU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { SG: sg, TW: mlpTilesFor(gpu.adapterInfo).subgroups.words } });
+  const t = mlpTilesFor(gpu.adapterInfo).weightGradU8;
+  return linearWeightGradU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TW: t.words, TC: t.cols } });
+}

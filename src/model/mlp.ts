@@ -1,0 +1,251 @@
+/**
+ * What the two multilayer perceptrons (d2l 4.2 from scratch, 4.3 concise; with 4.5's weight decay and 4.6's
+ * dropout) share: their options and spec, the parameters W1, b1, W2, b2, ... (W_l: [in, out], x·W + b,
+ * row-major), the book's initialisation, the weights picture, the evaluation forward (no dropout), and the
+ * model definition around each model's own step (mlp_scratch.ts, mlp_concise.ts).
+ */
+import type { ImageShape } from '../data/dataset.js';
+import { UsageError } from '../errors.js';
+import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE } from '../gpu/buffers.js';
+import type { Gpu } from '../gpu/device.js';
+import { dropoutConstants, type DropoutConstants, NO_DROPOUT } from '../kernels/dropout_mask.js';
+import { createLinearForward, createLinearForwardU8 } from '../kernels/linear.js';
+import { Rng } from '../random.js';
+import type { Forward, ForwardContext, GpuModel, GpuParameter, ModelDefinition, ModelOptions, ModelSpec, StepContext, StepRecorder } from './model.js';
+import { pixelsOf } from './model.js';
+import { sizeOf } from './softmax_regression.js';
+import type { Parameters } from './tensors.js';
+
+/** The limits of the options, stated once (checked in mlpSpec, said in its messages). */
+export const MLP_LIMITS = { maxLayers: 8, maxWidth: 4096 };
+export const MLP_OPTION_NAMES = ['hidden', 'dropout', 'weightDecay'] as const;
+/** d2l 4.2/4.3: one hidden layer of 256 units. */
+export const DEFAULT_HIDDEN = [256];
+/** The weights picture shows at most this many hidden units (those of largest L2 norm). */
+export const TEMPLATE_UNITS = 64;
+
+export interface MlpOptions {
+  hidden: number[]; // units per hidden layer
+  dropout: number[]; // dropout probability after each hidden layer (0: none)
+  weightDecay: number; // L2 on the weights, added to their gradient (biases are not decayed)
+}
+
+/** A list option as given: "256,256" from a flag, a number, or already an array (a checkpoint, the page). */
+function numberList(name: string, value: string | number | boolean | number[]): number[] {
+  if (Array.isArray(value)) return value.map(Number);
+  if (typeof value === 'number') return [value];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} must be a comma-separated list of numbers, not "${String(value)}"`);
+  return value.split(',').map((part) => {
+    const v = Number(part.trim());
+    if (part.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} must be a comma-separated list of numbers, not "${value}"`);
+    return v;
+  });
+}
+
+/** Normalises and checks user options: each problem is one UsageError naming the flag. */
+export function mlpOptions(kind: string, options: ModelOptions): MlpOptions {
+  const unknown = Object.keys(options).filter((k) => !(MLP_OPTION_NAMES as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new UsageError(`model ${kind} takes no option ${unknown.join(', ')} (it takes hidden, dropout, weightDecay)`);
+  const hidden = options.hidden === undefined ? [...DEFAULT_HIDDEN] : numberList('hidden', options.hidden);
+  if (hidden.length < 1 || hidden.length > MLP_LIMITS.maxLayers) throw new UsageError(`--hidden must name 1 to ${MLP_LIMITS.maxLayers} hidden layer sizes, not ${hidden.length}`);
+  const bad = hidden.find((h) => !Number.isInteger(h) || h < 1 || h > MLP_LIMITS.maxWidth);
+  if (bad !== undefined) throw new UsageError(`--hidden sizes must be whole numbers from 1 to ${MLP_LIMITS.maxWidth}, not ${bad}`);
+  const dropout = options.dropout === undefined ? hidden.map(() => 0) : numberList('dropout', options.dropout);
+  if (dropout.length !== hidden.length) {
+    throw new UsageError(`--dropout needs one probability per hidden layer: ${hidden.length} for --hidden ${hidden.join(',')}, not ${dropout.length}`);
+  }
+  const badP = dropout.find((p) => !(p >= 0 && p < 1));
+  if (badP !== undefined) throw new UsageError(`--dropout probabilities must be at least 0 and below 1, not ${badP}`);
+  const weightDecay = options.weightDecay === undefined ? 0 : Number(options.weightDecay);
+  if (!(Number.isFinite(weightDecay) && weightDecay >= 0)) throw new UsageError(`--weight-decay must be a number >= 0, not ${String(options.weightDecay)}`);
+  return { hidden, dropout, weightDecay };
+}
+
+export function mlpSpec(kind: string, input: ImageShape, classes: number, options: ModelOptions): ModelSpec {
+  const o = mlpOptions(kind, options);
+  return { kind, input, classes, options: { hidden: o.hidden, dropout: o.dropout, weightDecay: o.weightDecay } };
+}
+
+/** The spec's options, already normalised by mlpSpec (a checkpoint's spec is trusted to be one it wrote). */
+export const optionsOf = (spec: ModelSpec): MlpOptions => mlpOptions(spec.kind, spec.options);
+
+/** Widths of every layer, input to output: [784, ...hidden, 10]. */
+export function layerSizes(spec: ModelSpec): number[] {
+  return [pixelsOf(spec.input), ...optionsOf(spec).hidden, spec.classes];
+}
+
+/** The dropout constants of hidden layer `layer` (0-based) in a run seeded `seed`; NO_DROPOUT where p is 0. */
+export function hiddenDropout(spec: ModelSpec, seed: number, layer: number): DropoutConstants {
+  const p = optionsOf(spec).dropout[layer] ?? 0;
+  return p > 0 ? dropoutConstants(p, seed, layer) : NO_DROPOUT;
+}
+
+/** W1: [784, h1], b1: [h1], ..., W{L+1}: [hL, classes], b{L+1}: [classes]. */
+export function mlpShapes(spec: ModelSpec): Record<string, readonly number[]> {
+  const sizes = layerSizes(spec);
+  const shapes: Record<string, readonly number[]> = {};
+  for (let l = 1; l < sizes.length; l++) {
+    shapes[`W${l}`] = [sizes[l - 1], sizes[l]];
+    shapes[`b${l}`] = [sizes[l]];
+  }
+  return shapes;
+}
+
+/** d2l 4.2/4.3's initialisation: weights ~ N(0, 0.01²), biases 0; drawn W1, W2, ... from one seeded stream. */
+export function mlpInit(spec: ModelSpec, seed: number): Parameters {
+  const rng = new Rng(seed);
+  const params: Parameters = {};
+  for (const [name, shape] of Object.entries(mlpShapes(spec))) {
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    params[name] = { shape, data: name.startsWith('W') ? rng.fillNormal(data, 0, 0.01) : data };
+  }
+  return params;
+}
+
+export function describeMlp(spec: ModelSpec): string {
+  const o = optionsOf(spec);
+  const parts = [`${spec.kind} ${layerSizes(spec).join('-')}`];
+  if (o.dropout.some((p) => p > 0)) parts.push(`dropout ${o.dropout.join('/')}`);
+  if (o.weightDecay > 0) parts.push(`weight decay ${o.weightDecay}`);
+  return parts.join(', ');
+}
+
+/** weights.png: the first layer's hidden units (columns of W1) as images, the TEMPLATE_UNITS of largest L2 norm. */
+export function mlpTemplates(spec: ModelSpec, params: Parameters) {
+  const [K, H] = params.W1.shape;
+  const w = params.W1.data;
+  const norms = Array.from({ length: H }, (_, j) => {
+    let s = 0;
+    for (let k = 0; k < K; k++) s += w[k * H + j] ** 2;
+    return s;
+  });
+  const units = norms.map((_, j) => j).sort((a, b) => norms[b] - norms[a] || a - b).slice(0, TEMPLATE_UNITS);
+  const which = units.length < H ? `the ${units.length} of largest L2 norm of ${H}` : `all ${H}`;
+  return {
+    title: `First-layer weights: hidden units (columns of W1), ${which}, as ${spec.input.height}x${spec.input.width} images`,
+    data: w,
+    count: units.length,
+    height: spec.input.height,
+    width: spec.input.width * spec.input.channels,
+    stride: H,
+    offset: (i: number) => units[i],
+    captions: units.map((j) => `unit ${j}`),
+  };
+}
+
+/** Every parameter on the GPU, in checkpoint order (W1, b1, W2, b2, ...). */
+export type MlpBuffers = Record<string, GPUBuffer>;
+
+export function uploadMlpParameters(device: GPUDevice, params: Parameters, spec: ModelSpec): MlpBuffers {
+  return Object.fromEntries(Object.keys(mlpShapes(spec)).map((name) => [name, createBufferWith(device, name, params[name].data, STORAGE | COPY_SRC | COPY_DST)]));
+}
+
+/** The kernel constants of layer l's forward (l = 1 is the first): ReLU on hidden layers, dropout in training. */
+export function forwardConstants(spec: ModelSpec, l: number, training: { seed: number } | null): Record<string, number> {
+  const hidden = l < layerSizes(spec).length - 1;
+  return { RELU: hidden ? 1 : 0, ...(hidden && training ? hiddenDropout(spec, training.seed, l - 1) : {}) };
+}
+
+/**
+ * Evaluation forward: the same fused dense kernels as training (the first reading u8 images), without dropout.
+ */
+export async function mlpForward(gpu: Gpu, spec: ModelSpec, p: MlpBuffers, ctx: ForwardContext): Promise<Forward> {
+  const sizes = layerSizes(spec);
+  const L = sizes.length - 1;
+  const B = ctx.maxRows;
+  const b: Record<string, GPUBuffer> = { y: createBuffer(gpu.device, 'forward y', B * 4) }; // [B] u32 (unused: the evaluator reads labels itself)
+  for (let l = 1; l <= L; l++) b[`h${l}`] = createBuffer(gpu.device, `forward h${l}`, B * sizes[l] * 4); // [B, sizes[l]] f32
+  const first = await createLinearForwardU8(gpu, { K: sizes[0], N: sizes[1] }, B, forwardConstants(spec, 1, null));
+  const rest = await Promise.all(sizes.slice(2).map((N, i) => createLinearForward(gpu, { K: sizes[i + 1], N }, B, forwardConstants(spec, i + 2, null))));
+  const groups = [
+    first.bind({ images: ctx.split.images, labels: ctx.split.labels, order: ctx.order, w: p.W1, b: p.b1, out: b.h1, y: b.y }),
+    ...rest.map((k, i) => k.bind({ x: b[`h${i + 1}`], w: p[`W${i + 2}`], b: p[`b${i + 2}`], out: b[`h${i + 2}`] })),
+  ];
+  const kernels = [first, ...rest];
+  return {
+    logits: b[`h${L}`],
+    bytes: sizeOf(b),
+    encodeForward(pass, step) {
+      kernels.forEach((k, i) => k.encode(pass, groups[i], step));
+    },
+    destroy() {
+      for (const buffer of Object.values(b)) buffer.destroy();
+    },
+  };
+}
+
+/** An MLP model definition; the two kinds differ only in how their step is written. */
+export function mlpModel(def: {
+  kind: string;
+  summary: string;
+  createStep(gpu: Gpu, spec: ModelSpec, p: MlpBuffers, ctx: StepContext): Promise<StepRecorder>;
+}): ModelDefinition {
+  return {
+    kind: def.kind,
+    summary: def.summary,
+    defaults: { lr: 0.1, epochs: 10 },
+    optionNames: MLP_OPTION_NAMES,
+    spec: (input, classes, options) => mlpSpec(def.kind, input, classes, options),
+    init: mlpInit,
+    shapes: mlpShapes,
+    describe: describeMlp,
+    templates: mlpTemplates,
+    async create(gpu, spec, params): Promise<GpuModel> {
+      const p = uploadMlpParameters(gpu.device, params, spec);
+      const parameters: GpuParameter[] = Object.entries(mlpShapes(spec)).map(([name, shape]) => ({ name, shape, buffer: p[name] }));
+      return {
+        spec,
+        parameters,
+        bytes: sizeOf(p),
+        createStep: (ctx) => def.createStep(gpu, spec, p, ctx),
+        createForward: (ctx) => mlpForward(gpu, spec, p, ctx),
+        destroy() {
+          for (const buffer of Object.values(p)) buffer.destroy();
+        },
+      };
+    },
+  };
+}
+
+/** The buffers every MLP step shares: the step's labels and the epoch's totals. */
+export interface MlpIo {
+  y: GPUBuffer; // [B] u32 labels, gathered by the first layer's forward
+  lossSum: GPUBuffer; // [1] f32: sum of per-sample loss over the epoch so far
+  correct: GPUBuffer; // [1] u32: correct predictions over the epoch so far
+  predictions: GPUBuffer; // [B] u32: argmax of the last step
+}
+
+/** The frame of an MLP step: the totals cleared at the epoch's start and accumulated step by step. */
+export async function mlpFrame(
+  gpu: Gpu,
+  spec: ModelSpec,
+  ctx: StepContext,
+  summary: string,
+  model: (io: MlpIo) => Promise<{ bytes: number; encode(pass: import('../gpu/kernel.js').ComputePass, step: GPUBindGroup): void; destroy(): void }>,
+): Promise<StepRecorder> {
+  const { device } = gpu;
+  const io: MlpIo = {
+    y: createBuffer(device, 'y', ctx.maxRows * 4),
+    lossSum: createBuffer(device, 'loss sum', 4),
+    correct: createBuffer(device, 'correct', 4),
+    predictions: createBuffer(device, 'predictions', ctx.maxRows * 4),
+  };
+  const steps = await model(io);
+  return {
+    summary,
+    lossSum: io.lossSum,
+    correct: io.correct,
+    bytes: sizeOf({ ...io }) + steps.bytes,
+    epochEndDispatches: 0,
+    beginEpoch(encoder) {
+      encoder.clearBuffer(io.lossSum);
+      encoder.clearBuffer(io.correct);
+    },
+    encodeStep: (pass, step) => steps.encode(pass, step),
+    endEpoch() {},
+    destroy() {
+      steps.destroy();
+      for (const buffer of Object.values(io)) buffer.destroy();
+    },
+  };
+}

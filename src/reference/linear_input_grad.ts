@@ -1,0 +1,28 @@
+import { dropoutApply, type DropoutMask, type MaskStep } from './dropout_mask.js';
+
+/**
+ * CPU twin of shaders/linear_input_grad.wgsl: dx = (dy·Wᵀ) ⊙ [h > 0] ⊙ dropout mask / (1 - p), accumulated in
+ * f64. dy: [rows, N], W: [K, N], h: [rows, K] (the layer's input as the forward wrote it).
+ */
+export function linearInputGrad(
+  dy: Float32Array,
+  w: Float32Array,
+  h: Float32Array,
+  rows: number,
+  K: number,
+  N: number,
+  opts: { reluMask: boolean; dropout?: { mask: DropoutMask; step: MaskStep } } = { reluMask: true },
+): Float32Array {
+  const dx = new Float32Array(rows * K); // [rows, K]
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < K; k++) {
+      const i = r * K + k;
+      if (opts.reluMask && !(h[i] > 0)) continue;
+      let acc = 0;
+      for (let n = 0; n < N; n++) acc += dy[r * N + n] * w[k * N + n];
+      const v = Math.fround(acc);
+      dx[i] = opts.dropout ? dropoutApply(opts.dropout.mask, opts.dropout.step, v, i) : v;
+    }
+  }
+  return dx;
+}
