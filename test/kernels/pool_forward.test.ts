@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import { POOL_CODES, poolForward as kernel } from '../../src/kernels/pool_forward.js';
 import { poolForward } from '../../src/reference/pool_forward.js';
 import { Rng } from '../../src/random.js';
-import { expectClose, oneStep, randomFloats, readFloats, runPass, testGpu, upload, zeros } from './harness.js';
+import { expectClose, oneStep, randomFloats, readFloats, runPass, testGpu, upload, zeros , inPage } from './harness.js';
 
 // Shapes: LeNet's two pools (6x28x28, 16x10x10) and odd sizes (13, 5: the last row/column is dropped).
 const SHAPES = [
@@ -15,7 +15,7 @@ const SHAPES = [
 // Tolerance: max is exact; the mean of four f32 values differs from f64 by one rounding: 1e-6 abs + 1e-6 rel.
 describe('pool_forward: 2x2 / stride-2 mean or max', () => {
   for (const s of SHAPES) {
-    for (const rows of [1, 7, 257]) {
+    for (const rows of inPage([1, 7, 257], [7])) {
       for (const pool of ['avg', 'max'] as const) {
         it(`${s.c}x${s.h}x${s.w}, rows ${rows}, ${pool}`, async () => {
           const gpu = await testGpu();
