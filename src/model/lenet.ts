@@ -7,9 +7,9 @@
  *   gather_minibatch                                  x0 [B, 784], y
  *   conv2d_forward (act fused) → pool_forward         a1 [B, 6, 28, 28] → p1 [B, 6, 14, 14]
  *   conv2d_forward (act fused) → pool_forward         a2 [B, 16, 10, 10] → p2 [B, 400]
- *   matmul_bias → activation_forward (x2), matmul_bias   a3 [B, 120], a4 [B, 84], logits [B, 10]
+ *   linear_forward → activation_forward (x2), linear_forward   a3 [B, 120], a4 [B, 84], logits [B, 10]
  *   log_softmax_cross_entropy, argmax_accuracy        loss sum, hits, dlogits
- *   per dense layer: weight_grad, bias_grad, dense_input_grad (act' fused)
+ *   per dense layer: linear_weight_grad, bias_grad, dense_input_grad (act' fused)
  *   pool_backward (act' fused) → conv2d_weight_grad → conv2d_input_grad   (conv2)
  *   pool_backward (act' fused) → conv2d_weight_grad                        (conv1: no input gradient)
  *   sgd_update for each of the 10 parameters
@@ -32,11 +32,12 @@ import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import type { BoundKernel } from '../kernels/kernel.js';
 import { denseInputGrad } from '../kernels/dense_input_grad.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
-import { matmulBias } from '../kernels/matmul_bias.js';
+import { linearForward } from '../kernels/linear_forward.js';
+import { linearWeightGrad } from '../kernels/linear_weight_grad.js';
+import { mlpTilesFor } from '../gpu/tuning.js';
 import { poolBackward } from '../kernels/pool_backward.js';
 import { poolForward } from '../kernels/pool_forward.js';
 import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
-import { weightGrad } from '../kernels/weight_grad.js';
 import type { ConvDims } from '../reference/conv2d_forward.js';
 import { Rng } from '../random.js';
 import { lenetCodes, lenetDims } from './lenet_shape.js';
@@ -112,6 +113,9 @@ async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
   const d = lenetDims(spec);
   const { act, pool } = lenetCodes(spec);
   const o = { rows };
+  // The dense layers take the MLP's register-tiled kernel (tile shapes per adapter: MLP_TILES in gpu/tuning.ts).
+  const t = mlpTilesFor(gpu.adapterInfo).forward;
+  const dense = { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols } };
   const [pack1, pack2, gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3] = await Promise.all([
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv1))),
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv2))),
@@ -120,11 +124,11 @@ async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
     poolForward.create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows, constants: { POOL: pool } }),
     conv2dForward.create(gpu, convShape(d.conv2), { rows, constants: { PAD: d.conv2.pad, ACT: act } }),
     poolForward.create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows, constants: { POOL: pool } }),
-    matmulBias.create(gpu, { K: d.flat, N: d.f1 }, o),
+    linearForward.create(gpu, { K: d.flat, N: d.f1 }, dense),
     activationForward.create(gpu, { N: d.f1 }, { rows, constants: { ACT: act } }),
-    matmulBias.create(gpu, { K: d.f1, N: d.f2 }, o),
+    linearForward.create(gpu, { K: d.f1, N: d.f2 }, dense),
     activationForward.create(gpu, { N: d.f2 }, { rows, constants: { ACT: act } }),
-    matmulBias.create(gpu, { K: d.f2, N: spec.classes }, o),
+    linearForward.create(gpu, { K: d.f2, N: spec.classes }, dense),
   ]);
   return { pack1, pack2, gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3 };
 }
@@ -160,11 +164,11 @@ function bindForward(k: ForwardKernels, p: Record<string, GPUBuffer>, a: Activat
     pool1: k.pool1.bind({ x: a.a1, y: a.p1 }),
     conv2: k.conv2.bind({ x: a.p1, w: a.w2, bias: p['conv2.bias'], y: a.a2 }),
     pool2: k.pool2.bind({ x: a.a2, y: a.p2 }),
-    fc1: k.fc1.bind({ x: a.p2, w: p['fc1.weight'], b: p['fc1.bias'], logits: a.a3 }),
+    fc1: k.fc1.bind({ x: a.p2, w: p['fc1.weight'], b: p['fc1.bias'], out: a.a3 }),
     act1: k.act1.bind({ x: a.a3 }),
-    fc2: k.fc2.bind({ x: a.a3, w: p['fc2.weight'], b: p['fc2.bias'], logits: a.a4 }),
+    fc2: k.fc2.bind({ x: a.a3, w: p['fc2.weight'], b: p['fc2.bias'], out: a.a4 }),
     act2: k.act2.bind({ x: a.a4 }),
-    fc3: k.fc3.bind({ x: a.a4, w: p['fc3.weight'], b: p['fc3.bias'], logits: a.logits }),
+    fc3: k.fc3.bind({ x: a.a4, w: p['fc3.weight'], b: p['fc3.bias'], out: a.logits }),
   };
   const order_: Array<[BoundKernel<never>, GPUBindGroup]> = (Object.keys(g) as Array<keyof typeof g>).map((name) => [k[name] as BoundKernel<never>, g[name]]);
   return (pass: ComputePass, step: GPUBindGroup) => {
@@ -197,18 +201,20 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   };
   const grads = Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, createBuffer(device, `${name}.grad`, elementsOf(shape) * 4)]));
   const o = { rows: B };
+  const wt = mlpTilesFor(gpu.adapterInfo).weightGrad;
+  const wgo = { rows: B, workgroup: wt.workgroup, constants: { TK: wt.rows, TC: wt.cols } };
   const [packT, forward, ce, acc, wg3, bg3, lig3, wg2, bg2, lig2, wg1, bg1, lig1, pb2, cwg2, cig2, pb1, cwg1, ...sgd] = await Promise.all([
     conv2dWeightPack.create(gpu, inputGradPack(convShape(d.conv2))),
     createForwardKernels(gpu, spec, B),
     logSoftmaxCrossEntropy.create(gpu, { N }, o),
     argmaxAccuracy.create(gpu, { N }, o),
-    weightGrad.create(gpu, { K: d.f2, N }, o),
+    linearWeightGrad.create(gpu, { K: d.f2, N }, wgo),
     biasGrad.create(gpu, { N }, o),
     denseInputGrad.create(gpu, { K: d.f2, N }, { rows: B, constants: { ACT: act } }),
-    weightGrad.create(gpu, { K: d.f1, N: d.f2 }, o),
+    linearWeightGrad.create(gpu, { K: d.f1, N: d.f2 }, wgo),
     biasGrad.create(gpu, { N: d.f2 }, o),
     denseInputGrad.create(gpu, { K: d.f1, N: d.f2 }, { rows: B, constants: { ACT: act } }),
-    weightGrad.create(gpu, { K: d.flat, N: d.f1 }, o),
+    linearWeightGrad.create(gpu, { K: d.flat, N: d.f1 }, wgo),
     biasGrad.create(gpu, { N: d.f1 }, o),
     denseInputGrad.create(gpu, { K: d.flat, N: d.f1 }, { rows: B, constants: { ACT: 0 } }),
     poolBackward.create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows: B, constants: { POOL: pool, ACT: act } }),
@@ -222,13 +228,13 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   const backward: Array<[BoundKernel<never>, GPUBindGroup]> = [
     [ce, ce.bind({ logits: a.logits, y: a.y, loss: b.loss, loss_sum: b.lossSum, dlogits: b.dlogits })],
     [acc, acc.bind({ logits: a.logits, y: a.y, predictions: b.predictions, correct: b.correct })],
-    [wg3, wg3.bind({ x: a.a4, dlogits: b.dlogits, dw: grads['fc3.weight'] })],
+    [wg3, wg3.bind({ x: a.a4, dy: b.dlogits, dw: grads['fc3.weight'] })],
     [bg3, bg3.bind({ dlogits: b.dlogits, db: grads['fc3.bias'] })],
     [lig3, lig3.bind({ dy: b.dlogits, w: p['fc3.weight'], x: a.a4, dx: b.d4 })],
-    [wg2, wg2.bind({ x: a.a3, dlogits: b.d4, dw: grads['fc2.weight'] })],
+    [wg2, wg2.bind({ x: a.a3, dy: b.d4, dw: grads['fc2.weight'] })],
     [bg2, bg2.bind({ dlogits: b.d4, db: grads['fc2.bias'] })],
     [lig2, lig2.bind({ dy: b.d4, w: p['fc2.weight'], x: a.a3, dx: b.d3 })],
-    [wg1, wg1.bind({ x: a.p2, dlogits: b.d3, dw: grads['fc1.weight'] })],
+    [wg1, wg1.bind({ x: a.p2, dy: b.d3, dw: grads['fc1.weight'] })],
     [bg1, bg1.bind({ dlogits: b.d3, db: grads['fc1.bias'] })],
     // ACT 0: p2 is a pooling's output, not an activation's; x is bound but not read.
     [lig1, lig1.bind({ dy: b.d3, w: p['fc1.weight'], x: a.p2, dx: b.dp2 })],
