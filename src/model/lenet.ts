@@ -32,9 +32,7 @@ import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import type { BoundKernel } from '../kernels/kernel.js';
 import { denseInputGrad } from '../kernels/dense_input_grad.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
-import { linearForward } from '../kernels/linear_forward.js';
-import { linearWeightGrad } from '../kernels/linear_weight_grad.js';
-import { mlpTilesFor } from '../gpu/tuning.js';
+import { createLinearForward, createLinearWeightGrad } from '../kernels/linear.js';
 import { poolBackward } from '../kernels/pool_backward.js';
 import { poolForward } from '../kernels/pool_forward.js';
 import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
@@ -113,9 +111,6 @@ async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
   const d = lenetDims(spec);
   const { act, pool } = lenetCodes(spec);
   const o = { rows };
-  // The dense layers take the MLP's register-tiled kernel (tile shapes per adapter: MLP_TILES in gpu/tuning.ts).
-  const t = mlpTilesFor(gpu.adapterInfo).forward;
-  const dense = { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols } };
   const [pack1, pack2, gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3] = await Promise.all([
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv1))),
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv2))),
@@ -124,11 +119,12 @@ async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
     poolForward.create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows, constants: { POOL: pool } }),
     conv2dForward.create(gpu, convShape(d.conv2), { rows, constants: { PAD: d.conv2.pad, ACT: act } }),
     poolForward.create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows, constants: { POOL: pool } }),
-    linearForward.create(gpu, { K: d.flat, N: d.f1 }, dense),
+    // The dense layers: the MLP's kernels (register-tiled, or the subgroup path where it applies: kernels/linear.ts).
+    createLinearForward(gpu, { K: d.flat, N: d.f1 }, rows),
     activationForward.create(gpu, { N: d.f1 }, { rows, constants: { ACT: act } }),
-    linearForward.create(gpu, { K: d.f1, N: d.f2 }, dense),
+    createLinearForward(gpu, { K: d.f1, N: d.f2 }, rows),
     activationForward.create(gpu, { N: d.f2 }, { rows, constants: { ACT: act } }),
-    linearForward.create(gpu, { K: d.f2, N: spec.classes }, dense),
+    createLinearForward(gpu, { K: d.f2, N: spec.classes }, rows),
   ]);
   return { pack1, pack2, gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3 };
 }
@@ -201,20 +197,18 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   };
   const grads = Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, createBuffer(device, `${name}.grad`, elementsOf(shape) * 4)]));
   const o = { rows: B };
-  const wt = mlpTilesFor(gpu.adapterInfo).weightGrad;
-  const wgo = { rows: B, workgroup: wt.workgroup, constants: { TK: wt.rows, TC: wt.cols } };
   const [packT, forward, ce, acc, wg3, bg3, lig3, wg2, bg2, lig2, wg1, bg1, lig1, pb2, cwg2, cig2, pb1, cwg1, ...sgd] = await Promise.all([
     conv2dWeightPack.create(gpu, inputGradPack(convShape(d.conv2))),
     createForwardKernels(gpu, spec, B),
     logSoftmaxCrossEntropy.create(gpu, { N }, o),
     argmaxAccuracy.create(gpu, { N }, o),
-    linearWeightGrad.create(gpu, { K: d.f2, N }, wgo),
+    createLinearWeightGrad(gpu, { K: d.f2, N }, B),
     biasGrad.create(gpu, { N }, o),
     denseInputGrad.create(gpu, { K: d.f2, N }, { rows: B, constants: { ACT: act } }),
-    linearWeightGrad.create(gpu, { K: d.f1, N: d.f2 }, wgo),
+    createLinearWeightGrad(gpu, { K: d.f1, N: d.f2 }, B),
     biasGrad.create(gpu, { N: d.f2 }, o),
     denseInputGrad.create(gpu, { K: d.f1, N: d.f2 }, { rows: B, constants: { ACT: act } }),
-    linearWeightGrad.create(gpu, { K: d.flat, N: d.f1 }, wgo),
+    createLinearWeightGrad(gpu, { K: d.flat, N: d.f1 }, B),
     biasGrad.create(gpu, { N: d.f1 }, o),
     denseInputGrad.create(gpu, { K: d.flat, N: d.f1 }, { rows: B, constants: { ACT: 0 } }),
     poolBackward.create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows: B, constants: { POOL: pool, ACT: act } }),
