@@ -55,6 +55,13 @@ export interface AcquireOptions {
   powerPreference?: GPUPowerPreference;
   /** Said in the error when no adapter is found (what to install on this platform). */
   noAdapterHint?: string;
+  /**
+   * Optional features to ask for where the adapter has them (timestamp-query always is). Node asks for
+   * `subgroups`, the dense-layer kernels' fast path (kernels/subgroups.ts); the page does not: in headless
+   * Chromium on SwiftShader a device with subgroups left the page's file chooser unopenable (test/web, measured
+   * 2026-11-28), and the kernels' generic path is what the page then runs.
+   */
+  features?: GPUFeatureName[];
 }
 
 /** Requests an adapter and a device with the adapter's largest buffer limits (the dataset is one big binding). */
@@ -73,8 +80,7 @@ export async function acquireGpu(gpu: GPU, shaders: ShaderSource, options: Acqui
       maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
       maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
     },
-    // subgroups: the dense-layer kernels' fast path shares loads across a subgroup (kernels/subgroups.ts).
-    requiredFeatures: (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f)),
+    requiredFeatures: (['timestamp-query', ...(options.features ?? [])] as GPUFeatureName[]).filter((f) => adapter.features.has(f)),
   });
   return { instance: gpu, device, adapter, adapterInfo: summarizeAdapter(adapter), shaders, lost: device.lost };
 }

@@ -39,6 +39,9 @@ export function fileShaderSource(dir = join(packageRoot(), 'shaders')): ShaderSo
   };
 }
 
+/** Optional features the Node device asks for: subgroups, the dense-layer kernels' fast path (kernels/subgroups.ts). */
+const NODE_FEATURES: GPUFeatureName[] = ['subgroups'];
+
 let globalsInstalled = false;
 
 /** Creates a Gpu through dawn.node. Keep a reference only as long as needed: Node stays alive while one exists. */
@@ -51,11 +54,11 @@ export async function createNodeGpu(): Promise<Gpu> {
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   const shaders = fileShaderSource();
   try {
-    return await acquireGpu(create([]), shaders, { noAdapterHint: NO_ADAPTER_HINT });
+    return await acquireGpu(create([]), shaders, { noAdapterHint: NO_ADAPTER_HINT, features: NODE_FEATURES });
   } catch (err) {
     if (!(err instanceof GpuError) || process.env.VK_ICD_FILENAMES || !existsSync(LAVAPIPE_ICD)) throw err;
     // No adapter from the default driver list: point the Vulkan loader at lavapipe explicitly and retry.
     process.env.VK_ICD_FILENAMES = LAVAPIPE_ICD;
-    return acquireGpu(create([]), shaders, { noAdapterHint: NO_ADAPTER_HINT });
+    return acquireGpu(create([]), shaders, { noAdapterHint: NO_ADAPTER_HINT, features: NODE_FEATURES });
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Whether the dense-layer kernels can take their subgroup fast path (the *_subgroup.wgsl files): the device has
- * the `subgroups` feature (acquireGpu asks for it when the adapter has it) and the adapter's subgroup size is
+ * the `subgroups` feature (the Node device asks for it when the adapter has it; the page does not) and the adapter's subgroup size is
  * one known number, so the shaders' row loops can be unrolled for it. lavapipe: 8. Elsewhere (min != max, or no
  * feature) the generic kernels run.
  */

@@ -9,7 +9,7 @@
  * loop hands over), and training goes on from them on a new device with the dataset uploaded again. The loop's
  * shuffle depends only on (seed, epoch), so the run ends with the same figures as one never interrupted.
  */
-import { type FashionMnist, FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, limitSplit } from '../data/dataset.js';
+import { type FashionMnist, limitSplit } from '../data/dataset.js';
 import type { Gpu } from '../gpu/device.js';
 import type { Checkpoint } from '../model/checkpoint.js';
 import { modelDefinition } from '../model/registry.js';
@@ -111,8 +111,9 @@ export class GpuEngine {
       return;
     }
     const trainSplit = settings.samples < data.train.count ? limitSplit(data.train, settings.samples) : data.train;
-    const definition = modelDefinition(settings.model);
-    const spec = definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {});
+    // The spec the form built from the model's options (settings.ts): the model that trains, as the CLI's flags build it.
+    const spec = settings.spec;
+    const definition = modelDefinition(spec.kind);
     const options = {
       spec, epochs: settings.epochs, lr: settings.lr, batchSize: settings.batchSize, seed: settings.seed,
       limit: settings.samples < data.train.count ? settings.samples : null,

@@ -13,6 +13,7 @@ import { $, errorText, formatCount, setMessage } from './dom.js';
 import { EpochTable } from './epoch_table.js';
 import { GpuClient } from './gpu_client.js';
 import { GpuStatus } from './gpu_state.js';
+import { describeModel } from '../model/registry.js';
 import { describeCheckpoint, downloadCheckpoint, readCheckpoint } from './model_io.js';
 import { showPendingModel, showResults } from './results.js';
 import { TrainPanel } from './train_panel.js';
@@ -54,7 +55,7 @@ const train = new TrainPanel({
     const samples = formatCount(settings.samples);
     const epochs = checkpoint.meta.epoch;
     showResults(data.test, test, { spec: checkpoint.meta.model, params: checkpoint.params }, {
-      description: `Trained here: ${settings.model} model, ${epochs} epoch${epochs === 1 ? '' : 's'} on ${samples} samples, lr ${settings.lr}, batch ${settings.batchSize}, seed ${settings.seed}${stopped ? ' (stopped early)' : ''}.`,
+      description: `Trained here: ${describeModel(checkpoint.meta.model)} model, ${epochs} epoch${epochs === 1 ? '' : 's'} on ${samples} samples, lr ${settings.lr}, batch ${settings.batchSize}, seed ${settings.seed}${stopped ? ' (stopped early)' : ''}.`,
     });
     setMessage(resultsMessage, null);
   },

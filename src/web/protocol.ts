@@ -21,6 +21,7 @@ export interface ModelParams {
 export type Request =
   | { type: 'init' }
   | { type: 'data'; data: Pick<FashionMnist, 'train' | 'test'> }
+  /** `settings.spec`: the model the form built (kind and options), which the engine trains as it is. */
   | { type: 'train'; id: number; settings: Settings }
   | { type: 'stop' }
   | { type: 'evaluate'; id: number; model: ModelParams }

@@ -1,13 +1,119 @@
 /**
  * The hyper-parameter form: reads it into the training loop's options and says, field by field, what is
- * wrong, with the limits the CLI's flags have (TRAINING_LIMITS).
+ * wrong, with the limits the CLI's flags have (TRAINING_LIMITS). The model picker and each model's option
+ * fields are built from the registry (MODELS), so a model added there appears here with no page change; its
+ * options go to its own `spec` exactly as the CLI passes its flags, and the spec it builds is what trains.
  */
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../data/dataset.js';
+import type { ModelDefinition, ModelOptions, ModelSpec } from '../model/model.js';
+import { MODELS, modelDefinition } from '../model/registry.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
 import type { TrainOptions } from '../train/loop.js';
 
-export type Settings = Pick<TrainOptions, 'epochs' | 'lr' | 'batchSize' | 'seed'> & { model: string; samples: number };
+/** `model`: the kind; `spec`: what the form's options built (the model that trains). */
+export type Settings = Pick<TrainOptions, 'epochs' | 'lr' | 'batchSize' | 'seed'> & { model: string; spec: ModelSpec; samples: number };
 
 export type Parsed = { ok: true; settings: Settings } | { ok: false; problems: string[] };
+
+/** How the page asks for one model option: a text field, a number field, or a choice. */
+export interface OptionField {
+  label: string;
+  input: 'text' | 'number' | 'choice';
+  /** For choices: the values, the first being the model's default. */
+  choices?: readonly string[];
+  /** For text and number fields: what an empty field means, shown as the placeholder. */
+  placeholder?: string;
+  /** A few words on the values it takes. */
+  title: string;
+}
+
+/**
+ * Every model option the page knows, by the name models read it under (optionNames; the CLI's --kebab-case
+ * flag of the same name). An option a model reads that is not here gets a text field named after it.
+ */
+export const OPTION_FIELDS: Record<string, OptionField> = {
+  hidden: { label: 'Hidden layers', input: 'text', placeholder: '256', title: 'Units per hidden layer, e.g. 256 or 256,256 (empty: 256)' },
+  dropout: { label: 'Dropout', input: 'text', placeholder: 'none', title: 'Dropout probability after each hidden layer, e.g. 0.2,0.5 (empty: none)' },
+  weightDecay: { label: 'Weight decay', input: 'number', placeholder: '0', title: "L2 weight decay on the weights' gradients (empty: 0)" },
+  kernels: { label: 'Kernels', input: 'choice', choices: ['auto', 'fused', 'separate'], title: 'auto: fused where it fits; fused: 2 dispatches per step; separate: one kernel per stage (teaching form)' },
+  activation: { label: 'Activation', input: 'choice', choices: ['sigmoid', 'relu'], title: "Activation after each hidden layer (sigmoid: the book's)" },
+  pool: { label: 'Pooling', input: 'choice', choices: ['avg', 'max'], title: "Pooling (avg: the book's)" },
+};
+
+export const optionField = (name: string): OptionField => OPTION_FIELDS[name] ?? { label: name, input: 'text', title: `the model's ${name} option` };
+
+/** The form element of option `name`. */
+const optionInputName = (name: string) => `option-${name}`;
+
+/** Option names any model in the registry reads, in the table's order, then any the table lacks. */
+export function allOptionNames(models: readonly ModelDefinition[] = MODELS): string[] {
+  const read = new Set(models.flatMap((m) => [...m.optionNames]));
+  return [...Object.keys(OPTION_FIELDS).filter((n) => read.has(n)), ...[...read].filter((n) => !(n in OPTION_FIELDS))];
+}
+
+/** The model's learning rate for `spec`: `defaultLr(spec)` where the definition has one (as the CLI picks it), else its default. */
+export function defaultLr(definition: ModelDefinition, spec: ModelSpec | null): number {
+  const own = (definition as ModelDefinition & { defaultLr?(spec: ModelSpec): number }).defaultLr;
+  return (spec && own ? own.call(definition, spec) : undefined) ?? definition.defaults.lr;
+}
+
+/**
+ * The model radio buttons (kind, with its summary as the title) and one field per option any model reads,
+ * built into `modelGroup` and before `before` (the fields are shown for the models that read them: showOptions).
+ */
+export function buildModelControls(form: HTMLFormElement, modelGroup: HTMLElement, before: Element): void {
+  modelGroup.replaceChildren(
+    ...MODELS.map((m, i) => {
+      const label = document.createElement('label');
+      label.title = m.summary;
+      const input = document.createElement('input');
+      input.type = 'radio';
+      input.name = 'model';
+      input.value = m.kind;
+      input.checked = i === 0;
+      const span = document.createElement('span');
+      span.textContent = m.kind;
+      label.append(input, span);
+      return label;
+    }),
+  );
+  for (const name of allOptionNames()) {
+    const field = optionField(name);
+    const label = document.createElement('label');
+    label.className = 'field option';
+    label.dataset.option = name;
+    const caption = document.createElement('span');
+    caption.className = 'label';
+    caption.textContent = field.label;
+    let control: HTMLInputElement | HTMLSelectElement;
+    if (field.input === 'choice') {
+      const select = document.createElement('select');
+      for (const choice of field.choices ?? []) select.append(new Option(choice, choice));
+      control = select;
+    } else {
+      const input = document.createElement('input');
+      input.type = field.input === 'number' ? 'number' : 'text';
+      if (field.input === 'number') {
+        input.step = 'any';
+        input.min = '0';
+      }
+      input.placeholder = field.placeholder ?? '';
+      input.autocomplete = 'off';
+      input.spellcheck = false;
+      control = input;
+    }
+    control.name = optionInputName(name);
+    control.title = field.title;
+    label.append(caption, control);
+    form.insertBefore(label, before);
+  }
+}
+
+/** Shows the option fields `kind` reads and hides the others. */
+export function showOptions(form: HTMLFormElement, kind: string): void {
+  const reads = modelDefinition(kind).optionNames;
+  form.querySelectorAll<HTMLElement>('.field.option').forEach((el) => (el.hidden = !reads.includes(el.dataset.option!)));
+}
 
 function integer(form: HTMLFormElement, name: string, label: string, min: number, max: number, problems: string[]): number {
   const input = form.elements.namedItem(name) as HTMLInputElement;
@@ -27,10 +133,63 @@ export function applyLimits(form: HTMLFormElement): void {
   }
 }
 
+/** Where a model's message is about: the option it names first (as --flag or by name), or null. */
+function optionNamed(message: string, names: readonly string[]): string | null {
+  let best: { name: string; at: number } | null = null;
+  for (const name of names) {
+    const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const at = [message.indexOf(flag), message.search(new RegExp(`\\b${name}\\b`))].filter((i) => i >= 0);
+    if (at.length > 0 && (!best || Math.min(...at) < best.at)) best = { name, at: Math.min(...at) };
+  }
+  return best?.name ?? null;
+}
+
+/**
+ * The model's spec from its option fields, given as the CLI gives flags: only the fields that are filled in,
+ * text as typed, numbers as numbers. A problem (the model's own UsageError message) marks the field it names.
+ */
+export function readModel(form: HTMLFormElement, problems: string[]): { definition: ModelDefinition; spec: ModelSpec | null } {
+  const kind = (form.elements.namedItem('model') as RadioNodeList).value;
+  const definition = modelDefinition(kind);
+  const names = definition.optionNames;
+  const options: ModelOptions = {};
+  const controls = new Map<string, HTMLInputElement | HTMLSelectElement>();
+  for (const name of allOptionNames()) {
+    const control = form.elements.namedItem(optionInputName(name)) as HTMLInputElement | HTMLSelectElement | null;
+    if (!control) continue;
+    control.removeAttribute('aria-invalid');
+    if (names.includes(name)) controls.set(name, control);
+  }
+  let own: string | null = null;
+  for (const [name, control] of controls) {
+    const value = control.value.trim();
+    if (control instanceof HTMLInputElement && control.type === 'number') {
+      if (control.validity.badInput) {
+        own ??= `${optionField(name).label} must be a number`;
+        control.setAttribute('aria-invalid', 'true');
+      } else if (value !== '') options[name] = Number(value);
+    } else if (value !== '') options[name] = value;
+  }
+  if (own) {
+    problems.push(own);
+    return { definition, spec: null };
+  }
+  try {
+    return { definition, spec: definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, options) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const named = optionNamed(message, names);
+    const control = named ? controls.get(named) : undefined;
+    control?.setAttribute('aria-invalid', 'true');
+    problems.push(message);
+    return { definition, spec: null };
+  }
+}
+
 /** `available`: training samples loaded (the largest allowed "Training samples"). */
 export function readSettings(form: HTMLFormElement, available: number): Parsed {
   const problems: string[] = [];
-  const model = (form.elements.namedItem('model') as RadioNodeList).value;
+  const { definition, spec } = readModel(form, problems);
   const epochs = integer(form, 'epochs', 'Epochs', TRAINING_LIMITS.epochs.min, TRAINING_LIMITS.epochs.max, problems);
   const lrInput = form.elements.namedItem('lr') as HTMLInputElement;
   const lr = Number(lrInput.value);
@@ -40,11 +199,15 @@ export function readSettings(form: HTMLFormElement, available: number): Parsed {
   const samples = integer(form, 'limit', 'Training samples', 1, available, problems);
   const batchSize = integer(form, 'batchSize', 'Batch size', TRAINING_LIMITS.batchSize.min, Math.max(1, Math.min(TRAINING_LIMITS.batchSize.max, samples || available)), problems);
   const seed = integer(form, 'seed', 'Seed', TRAINING_LIMITS.seed.min, TRAINING_LIMITS.seed.max, problems);
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, settings: { model, epochs, lr, batchSize, seed, samples } };
+  // What the CLI checks before any GPU work: can this spec train with this many rows per step?
+  if (spec && problems.length === 0) {
+    const unfit = definition.problem?.(spec, Math.min(batchSize, samples));
+    if (unfit) {
+      const named = optionNamed(unfit, definition.optionNames);
+      (form.elements.namedItem(named ? optionInputName(named) : 'batchSize') as HTMLElement | null)?.setAttribute('aria-invalid', 'true');
+      problems.push(unfit);
+    }
+  }
+  if (problems.length > 0 || !spec) return { ok: false, problems };
+  return { ok: true, settings: { model: definition.kind, spec, epochs, lr, batchSize, seed, samples } };
 }
-
-export const MODEL_HINTS: Record<string, string> = {
-  scratch: 'd2l 3.6: hand-written softmax, cross-entropy and gradients.',
-  concise: 'd2l 3.7: Linear + CrossEntropyLoss + SGD layers.',
-};

@@ -11,7 +11,8 @@ import type { TrainingChart } from './chart.js';
 import { $, errorText, formatCount, setMessage } from './dom.js';
 import { EpochTable } from './epoch_table.js';
 import type { GpuClient } from './gpu_client.js';
-import { applyLimits, MODEL_HINTS, readSettings, type Settings } from './settings.js';
+import { modelDefinition } from '../model/registry.js';
+import { applyLimits, buildModelControls, defaultLr, readModel, readSettings, type Settings, showOptions } from './settings.js';
 
 export interface Trained {
   checkpoint: Checkpoint;
@@ -42,9 +43,16 @@ export class TrainPanel {
   private readonly bar = $('#progress-bar');
   private running = false;
   private stopRequested = false;
+  /** The fields a person has typed into: a model change leaves them alone (the others take the model's defaults). */
+  private readonly edited = new Set<string>();
 
   constructor(private readonly deps: TrainPanelDeps) {
+    buildModelControls(this.form, $('#model-choices'), $('#epochs-field'));
     applyLimits(this.form);
+    this.form.addEventListener('input', (e) => {
+      const name = (e.target as HTMLInputElement).name;
+      if (name === 'lr' || name === 'epochs') this.edited.add(name);
+    });
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.run();
@@ -64,8 +72,7 @@ export class TrainPanel {
     const data = this.deps.data();
     const limit = this.form.elements.namedItem('limit') as HTMLInputElement;
     if (data) limit.max = String(data.train.count);
-    const model = (this.form.elements.namedItem('model') as RadioNodeList).value as keyof typeof MODEL_HINTS;
-    $('#model-hint').textContent = MODEL_HINTS[model];
+    this.showModel();
     const parsed = readSettings(this.form, data?.train.count ?? 60000);
     if (!this.running) {
       const noGpu = this.deps.gpuProblem() !== null;
@@ -81,11 +88,26 @@ export class TrainPanel {
     return parsed.ok ? parsed.settings : null;
   }
 
+  /**
+   * The chosen model's summary and option fields; its epochs and learning rate (`defaultLr(spec)` where it has
+   * one, as the CLI picks them) in the fields nobody has typed into.
+   */
+  private showModel(): void {
+    const kind = (this.form.elements.namedItem('model') as RadioNodeList).value;
+    const definition = modelDefinition(kind);
+    $('#model-hint').textContent = `${kind}: ${definition.summary}.`;
+    showOptions(this.form, kind);
+    if (this.running) return;
+    const field = (name: string) => this.form.elements.namedItem(name) as HTMLInputElement;
+    if (!this.edited.has('epochs')) field('epochs').value = String(definition.defaults.epochs);
+    if (!this.edited.has('lr')) field('lr').value = String(defaultLr(definition, readModel(this.form, []).spec));
+  }
+
   private setRunning(running: boolean): void {
     this.running = running;
     this.stopButton.disabled = !running;
     this.trainButton.disabled = running;
-    this.form.querySelectorAll('input').forEach((el) => (el.disabled = running));
+    this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select').forEach((el) => (el.disabled = running));
     $('#progress').hidden = !running && this.bar.style.width === '';
     this.deps.onBusy(running);
   }

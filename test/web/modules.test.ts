@@ -14,7 +14,8 @@ import { keyOfFileName, missingKeys, sortFiles } from '../../src/web/data_files.
 import { notSafetensors } from '../../src/web/model_io.js';
 import { findDatasetDir } from '../../src/web/vite/dataset_dir.js';
 import { encodeCheckpoint } from '../../src/model/checkpoint.js';
-import { modelDefinition } from '../../src/model/registry.js';
+import { modelDefinition, MODELS } from '../../src/model/registry.js';
+import { allOptionNames, defaultLr, OPTION_FIELDS } from '../../src/web/settings.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../../src/data/dataset.js';
 import { kernelSuiteInPage } from '../../src/web/vite/kernel_suite.js';
 import { nodeGuard } from '../../src/web/vite/node_guard.js';
@@ -161,5 +162,31 @@ describe('what a picked checkpoint file is (model_io.ts)', () => {
     // A header length beyond the file: truncated or not one.
     const truncated = checkpoint.slice(0, 200);
     expect(notSafetensors(truncated)).toMatch(/truncated: its header alone needs \d+ bytes/);
+  });
+});
+
+describe("the model picker's option table (settings.ts)", () => {
+  it('has a field for every option a registry model reads, and each choice field starts with the choice the model takes by default', () => {
+    for (const m of MODELS) {
+      for (const name of m.optionNames) {
+        expect(OPTION_FIELDS[name], `${m.kind} reads ${name}`).toBeDefined();
+        const field = OPTION_FIELDS[name];
+        if (field.input !== 'choice') continue;
+        // Each choice is one the model takes; the first is its default (what an untouched field gives).
+        const plain = m.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {});
+        expect(m.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, { [name]: field.choices![0] }), `${m.kind} ${name}`).toEqual(plain);
+        for (const choice of field.choices!) expect(() => m.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, { [name]: choice })).not.toThrow();
+      }
+    }
+    expect(allOptionNames()).toEqual([...new Set(MODELS.flatMap((m) => [...m.optionNames]))].sort((a, b) => Object.keys(OPTION_FIELDS).indexOf(a) - Object.keys(OPTION_FIELDS).indexOf(b)));
+  });
+
+  it("takes the model's learning rate as the CLI does: defaultLr(spec) where the definition has one", () => {
+    const mlp = modelDefinition('mlp');
+    const spec = mlp.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {});
+    expect(defaultLr(mlp, spec)).toBe(mlp.defaults.lr);
+    const tuned = { ...mlp, defaultLr: (s: typeof spec) => ((s.options.hidden as number[])[0] === 256 ? 0.5 : 0.2) };
+    expect(defaultLr(tuned, spec)).toBe(0.5);
+    expect(defaultLr(tuned, null)).toBe(mlp.defaults.lr);
   });
 });

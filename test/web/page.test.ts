@@ -13,7 +13,7 @@ import { createServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../../src/data/dataset.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint.js';
-import { modelDefinition } from '../../src/model/registry.js';
+import { fashionMnistSpec, modelDefinition, MODELS } from '../../src/model/registry.js';
 import { runCli } from '../cli/run.js';
 import { launchChromium, pageErrors } from './browser.js';
 import { buildSite, REPO_ROOT, serveStatic, type SiteServer } from './server.js';
@@ -550,6 +550,119 @@ describe('web page in Chromium', () => {
       expect(await page.textContent('#headline')).toMatch(/model\.safetensors: scratch model, 1 epoch on 2,000 samples/);
       expect(errors, 'the page logged errors').toEqual([]);
       await page.screenshot({ path: path.join(ARTIFACTS, 'web-checkpoint.png'), fullPage: true });
+      await page.close();
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  // Every model in the registry is offered, with the option fields it reads. MLP 784-64-10, 1 epoch of 3,000
+  // samples at batch 8 (375 steps, lr 0.1): the CLI gives 0.646, 0.744, 0.701 for seeds 0-2.
+  it('offers every model with its options: trains the mlp with hidden 64 to test accuracy > 0.6, with its weights picture, pad and checkpoint', async () => {
+    const { page, errors } = await openPage();
+    await loadDataset(page);
+    const kinds = await page.$$eval('input[name=model]', (inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    expect(kinds).toEqual(MODELS.map((m) => m.kind));
+    /** The option fields on show. */
+    const shown = () => page.$$eval('#train-form .field.option', (fields) => fields.filter((f) => !(f as HTMLElement).hidden).map((f) => (f as HTMLElement).dataset.option));
+    expect(await shown()).toEqual([...modelDefinition('scratch').optionNames]);
+    await page.check('input[name=model][value=mlp]');
+    const mlp = modelDefinition('mlp');
+    expect(await shown()).toEqual([...mlp.optionNames]);
+    // Nobody typed into epochs or lr: they take the model's defaults.
+    expect(await page.inputValue('input[name=epochs]')).toBe(String(mlp.defaults.epochs));
+    expect(await page.inputValue('input[name=lr]')).toBe(String(mlp.defaults.lr));
+    expect(await page.textContent('#model-hint')).toContain(mlp.summary);
+    await page.fill('input[name=option-hidden]', '64');
+    await page.fill('input[name=epochs]', '1');
+    await page.fill('input[name=limit]', '3000');
+    await page.fill('input[name=batchSize]', '8');
+    const started = Date.now();
+    await page.click('#train');
+    await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 120_000 });
+    const seconds = (Date.now() - started) / 1000;
+    expect(await page.textContent('#train-message'), errors.join('\n')).toBe('');
+    const accuracy = Number(await page.getAttribute('#headline', 'data-accuracy'));
+    console.log(`web: mlp 784-64-10, 1 epoch on 3,000 samples at batch 8 in ${seconds.toFixed(1)} s, test accuracy ${accuracy}`);
+    expect(accuracy).toBeGreaterThan(0.6);
+    expect(await page.textContent('#headline')).toContain('Trained here: mlp 784-64-10 model, 1 epoch on 3,000 samples');
+    // The weights picture shows the first layer's hidden units (all 64: bluish-red tiles, captioned by unit).
+    expect(await page.locator('#weights').isVisible()).toBe(true);
+    expect(await page.getAttribute('#weights', 'aria-label')).toMatch(/^Weight templates of the mlp model: per unit/);
+    expect(await page.locator('#sheet').isVisible()).toBe(true);
+    expect(await countPixels(page, '#chart canvas', [35, 139, 69])).toBeGreaterThan(50);
+    // The pad classifies with the MLP (it has no per-class template to show beside it).
+    await page.click('#pad-sample');
+    await expect.poll(() => page.locator('#bars li.best').count(), { timeout: 30_000 }).toBe(1);
+    const probabilities = await page.$$eval('#bars li', (lis) => lis.map((li) => Number((li as HTMLElement).dataset.probability)));
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    expect(await page.locator('#template-figure').isHidden()).toBe(true);
+    // The checkpoint is the model the form built: hidden 64, as the CLI would write it.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-model')]);
+    const saved = decodeCheckpoint(new Uint8Array(readFileSync((await download.path())!)), 'model.safetensors');
+    expect(saved.meta.model).toEqual(fashionMnistSpec('mlp', { hidden: '64' }));
+    expect(saved.params.W1.shape).toEqual([784, 64]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-mlp.png'), fullPage: true });
+    expect(errors, 'the page logged errors').toEqual([]);
+    await page.close();
+  });
+
+  it("says a model's own message for a bad option on its field and disables Train (dropout 0.2,0.5 with hidden 64)", async () => {
+    const { page, errors } = await openPage();
+    await loadDataset(page);
+    await page.check('input[name=model][value=mlp]');
+    await page.fill('input[name=option-hidden]', '64');
+    expect(await page.locator('#train').isEnabled()).toBe(true);
+    await page.fill('input[name=option-dropout]', '0.2,0.5');
+    let message = '';
+    try {
+      fashionMnistSpec('mlp', { hidden: '64', dropout: '0.2,0.5' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^--dropout needs one probability per hidden layer/);
+    expect(await page.textContent('#train-message')).toContain(message);
+    expect(await page.getAttribute('input[name=option-dropout]', 'aria-invalid')).not.toBeNull();
+    expect(await page.getAttribute('input[name=option-hidden]', 'aria-invalid')).toBeNull();
+    expect(await page.locator('#train').isDisabled()).toBe(true);
+    expect(await page.textContent('#train-status')).toBe('Fix the settings above to train.');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-bad-option.png') });
+    // One probability per layer: fine again.
+    await page.fill('input[name=option-hidden]', '64,32');
+    expect(await page.locator('#train').isEnabled()).toBe(true);
+    expect(await page.getAttribute('input[name=option-dropout]', 'aria-invalid')).toBeNull();
+    expect(await page.textContent('#train-message')).toBe('');
+    // A field typed into keeps its value across models; the other takes each model's default.
+    await page.fill('input[name=epochs]', '3');
+    await page.check('input[name=model][value=scratch]');
+    expect(await page.inputValue('input[name=epochs]')).toBe('3');
+    expect(await page.inputValue('input[name=lr]')).toBe(String(modelDefinition('scratch').defaults.lr));
+    expect(await page.locator('input[name=option-hidden]').isHidden()).toBe(true);
+    expect(errors, 'the page logged errors').toEqual([]);
+    await page.close();
+  });
+
+  it("evaluates an MLP checkpoint written by the CLI to the CLI's test accuracy", async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'webgpu-softmax-mlp-'));
+    try {
+      const trained = await runCli(['train', '--model', 'mlp', '--hidden', '32', '--epochs', '1', '--limit', '2000', '--out', out, '--json'], { timeoutMs: 120_000 });
+      expect(trained.code, trained.stderr).toBe(0);
+      const cli = (JSON.parse(trained.stdout) as { test: { loss: number; accuracy: number; samples: number } }).test;
+
+      const { page, errors } = await openPage();
+      await loadDataset(page);
+      await page.setInputFiles('#load-model', path.join(out, 'model.safetensors'));
+      await page.locator('#headline[data-state="ready"]').waitFor({ timeout: 60_000 });
+      expect(await page.textContent('#results-message'), errors.join('\n')).toBe('');
+      const accuracy = Number(await page.getAttribute('#headline', 'data-accuracy'));
+      console.log(`web: CLI mlp 784-32-10 checkpoint: CLI test accuracy ${cli.accuracy}, page ${accuracy}`);
+      expect(Math.abs(accuracy - cli.accuracy)).toBeLessThanOrEqual(0.001);
+      expect(Number(await page.getAttribute('#headline', 'data-samples'))).toBe(cli.samples);
+      expect(await page.textContent('#headline')).toMatch(/model\.safetensors: mlp 784-32-10 model, 1 epoch on 2,000 samples/);
+      expect(await page.locator('#weights').isVisible()).toBe(true);
+      await page.click('#pad-sample');
+      await expect.poll(() => page.locator('#bars li.best').count(), { timeout: 30_000 }).toBe(1);
+      expect(errors, 'the page logged errors').toEqual([]);
       await page.close();
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -21,13 +21,12 @@ import { runMlpBench } from './mlp.js'; // the mlp section (issue 15)
 // (tools/gpu-bench/run runs the bench once per name). A new model adds its entry here and its contenders below.
 const MODELS: Record<string, string> = {
   softmax: 'softmax regression 784 -> 10 (d2l 3.6)',
+  mlp: 'MLP 784 -> 256 -> 10, ReLU (d2l 4.3), its own peers (tools/bench/mlp.ts)',
 };
 
 const USAGE = `usage: npm run bench -- [flags]
 
   --model NAME      which model to train: ${Object.keys(MODELS).join(', ')} (default softmax; --list-models)
-                    or mlp: the MLP section (784-256-10, its own peers; tools/bench/mlp.ts; not yet in
-                    --list-models, which tools/gpu-bench runs once per name)
   --list-models     print the model names this bench knows, one a line, and exit
   --epochs N        timed epochs per contender after one warm-up epoch (default 3)
   --quick           smoke run: 1 timed epoch, no warm-up, 6,000 training samples
@@ -117,7 +116,7 @@ async function main(): Promise<number> {
     console.log(Object.keys(MODELS).join('\n'));
     return 0;
   }
-  if (values.model !== 'mlp' && !(values.model in MODELS)) throw new Error(`unknown --model ${values.model}: this bench knows ${Object.keys(MODELS).join(', ')} (see --help)`);
+  if (!(values.model in MODELS)) throw new Error(`unknown --model ${values.model}: this bench knows ${Object.keys(MODELS).join(', ')} (see --help)`);
   const devices = values.device.split(',');
   if (devices.length === 0 || devices.some((d) => d !== 'cpu' && d !== 'cuda')) throw new Error(`--device takes cpu, cuda or cpu,cuda, not ${values.device} (see --help)`);
   const timedEpochs = values.quick ? 1 : Number(values.epochs);
@@ -125,7 +124,7 @@ async function main(): Promise<number> {
   const warmup = values.quick ? 0 : 1;
   const trainCount = values['train-count'] ? Number(values['train-count']) : values.quick ? 6000 : undefined;
   // The mlp section (issue 15): its own contenders, peers and table, in tools/bench/mlp.ts.
-  if (values.model === 'mlp') return runMlpBench({ epochs: timedEpochs, warmup, trainCount, peers: !values['no-peers'], only: values.only ? values.only.split(',') : [], threads: Number(values.threads), json: values.json });
+  if (values.model === 'mlp') return runMlpBench({ epochs: timedEpochs, warmup, trainCount, peers: !values['no-peers'], only: values.only ? values.only.split(',') : [], threads: Number(values.threads), json: values.json, devices: devices as Array<'cpu' | 'cuda'> });
   const data: BenchData = await loadBenchData({ trainCount });
   if (values.sweep) {
     const list = (flag: string) => (values[flag as keyof typeof values] as string | undefined)?.split(',').map(Number);

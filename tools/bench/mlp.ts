@@ -19,7 +19,7 @@ import { BENCH_PYTHON } from './peers.js';
  */
 export const MLP_FLOP_PER_SAMPLE = 2 * (2 * 784 * 256 + 3 * 256 * 10);
 
-export function mlpContenders(opts: { peers: boolean; only: string[]; threads: number }): Contender[] {
+export function mlpContenders(opts: { peers: boolean; only: string[]; threads: number; devices?: Array<'cpu' | 'cuda'> }): Contender[] {
   const all: Contender[] = [
     new OursContender('ours mlp (Sequential layers, fused dense kernels)', { model: 'mlp' }),
     new OursContender('ours mlp-scratch (relu and dropout kernels, backward written out)', { model: 'mlp-scratch' }),
@@ -29,7 +29,9 @@ export function mlpContenders(opts: { peers: boolean; only: string[]; threads: n
     all.push(new ChildContender('tfjs-webgpu mlp (custom loop)', { command: process.execPath, args: [runPeer], optional: true }));
     let script = fileURLToPath(new URL('./pytorch_mlp.py', import.meta.url));
     if (!existsSync(script)) script = fileURLToPath(new URL('../../../tools/bench/pytorch_mlp.py', import.meta.url));
-    all.push(new ChildContender('pytorch-cpu mlp', { command: BENCH_PYTHON, args: [script, '--device=cpu', `--threads=${opts.threads}`], optional: true }));
+    for (const device of opts.devices ?? ['cpu']) {
+      all.push(new ChildContender(`pytorch-${device} mlp`, { command: BENCH_PYTHON, args: [script, `--device=${device}`, `--threads=${opts.threads}`], optional: true }));
+    }
   }
   const keep = (c: Contender) => opts.only.length === 0 || opts.only.some((w) => c.name.toLowerCase().includes(w.toLowerCase()));
   return all.filter((c, i) => i === 0 || keep(c));
@@ -41,7 +43,7 @@ const median = (xs: number[]) => {
 };
 
 /** Runs the MLP section; returns the process exit code. */
-export async function runMlpBench(opts: { epochs: number; warmup: number; trainCount?: number; peers: boolean; only: string[]; threads: number; json?: string }): Promise<number> {
+export async function runMlpBench(opts: { epochs: number; warmup: number; trainCount?: number; peers: boolean; only: string[]; threads: number; json?: string; devices?: Array<'cpu' | 'cuda'> }): Promise<number> {
   const data: BenchData = await loadBenchData({ trainCount: opts.trainCount });
   const list = mlpContenders(opts);
   const host = `${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}`;
