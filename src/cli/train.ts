@@ -104,7 +104,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   const spec = resume?.meta.model ?? definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, Object.fromEntries(givenOptions.map((k) => [k, flags[k] as string | number])));
   // The book's hyper-parameters for this model where the flags do not say.
-  flags.lr ??= definition.defaults.lr;
+  flags.lr ??= definition.defaultLr?.(spec) ?? definition.defaults.lr;
   flags.epochs ??= definition.defaults.epochs;
   const model = describeModel(spec);
   if (resume && flags.epochs <= resume.meta.epoch) {

@@ -110,6 +110,8 @@ export interface ModelDefinition {
   summary: string;
   /** The book's hyper-parameters for this model. */
   defaults: { lr: number; epochs: number };
+  /** The book's learning rate for this spec's options, where it depends on them (else defaults.lr). */
+  defaultLr?(spec: ModelSpec): number;
   /** The options `spec` reads (camelCase; the CLI's --kebab-case flags of the same names). */
   optionNames: readonly string[];
   /** Builds and checks a spec from user options (unknown or bad options are a UsageError naming them). */

@@ -7,12 +7,13 @@ import { conciseModel } from './concise.js';
 import { dataMismatch, type ModelDefinition, type ModelOptions, type ModelSpec } from './model.js';
 import { CheckpointError } from '../errors.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, type ImageShape } from '../data/dataset.js';
+import { lenetModel } from './lenet.js';
 import { scratchModel } from './scratch.js';
 import { mlpConciseModel } from './mlp_concise.js';
 import { mlpScratchModel } from './mlp_scratch.js';
 
 /** Every model this build can train. */
-export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel, mlpScratchModel, mlpConciseModel];
+export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel, mlpScratchModel, mlpConciseModel, lenetModel];
 
 /** The kinds of `MODELS`, e.g. 'scratch' and 'concise'. */
 export const MODEL_KINDS: readonly string[] = MODELS.map((m) => m.kind);

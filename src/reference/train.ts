@@ -9,6 +9,7 @@ import { argmaxAccuracy } from './argmax_accuracy.js';
 import { biasGrad } from './bias_grad.js';
 import { crossEntropy } from './cross_entropy.js';
 import { gatherMinibatch } from './gather_minibatch.js';
+import { lenetForward, lenetStep } from './lenet.js';
 import { logSoftmaxCrossEntropy } from './log_softmax_cross_entropy.js';
 import { matmulBias } from './matmul_bias.js';
 import { mlpReference } from './mlp.js';
@@ -44,6 +45,7 @@ export const REFERENCE_MODELS: Record<string, ReferenceModel> = {
   concise: softmaxReference,
   'mlp-scratch': mlpReference,
   mlp: mlpReference,
+  lenet: { step: (spec, params, x, y, rows, lr) => lenetStep(spec, params, x, y, rows, lr), forward: lenetForward },
 };
 
 function referenceOf(spec: ModelSpec): ReferenceModel {

@@ -84,6 +84,8 @@ function contenders(flags: { peers: boolean; reference: boolean; only: string[] 
 }
 
 async function main(): Promise<number> {
+  // LeNet (issue 12) has its own driver: `npm run bench -- lenet [flags]`.
+  if (process.argv[2] === 'lenet') return (await import('./lenet.js')).lenetBench(process.argv.slice(3));
   const { values } = parseArgs({
     options: {
       epochs: { type: 'string', default: '3' },

@@ -1,0 +1,30 @@
+// Repacks convolution weights so the convolution kernels load 4 channels with one vec4 load: w viewed as
+// [OUTER, A, T] becomes [OUTER, T, A4] vec4s (A padded with zeros to 4·A4). On lavapipe each load is issued
+// per SIMD lane even when every lane reads the same weight, so 4 weights per load is 4x fewer of them.
+//   conv2d_forward:    OUTER 1, A = C_OUT, T = C_IN·KS²   -> [C_IN·KS², C_OUT/4]
+//   conv2d_input_grad: OUTER C_OUT, A = C_IN, T = KS²     -> [C_OUT, KS², C_IN/4]
+override OUTER: u32;
+override A: u32;
+override T: u32;
+override A4: u32 = (A + 3u) / 4u;
+
+@group(0) @binding(0) var<storage, read> w: array<f32>;                 // [OUTER, A, T] (PyTorch's conv layout)
+@group(0) @binding(1) var<storage, read_write> packed: array<vec4<f32>>; // [OUTER, T, A4]
+
+override WG: u32 = 64;
+
+fn at(o: u32, a: u32, t: u32) -> f32 {
+  return select(0.0, w[(o * A + min(a, A - 1u)) * T + t], a < A);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= OUTER * T * A4) {
+    return;
+  }
+  let o = i / (T * A4);
+  let t = (i / A4) % T;
+  let a = (i % A4) * 4u;
+  packed[i] = vec4<f32>(at(o, a, t), at(o, a + 1u, t), at(o, a + 2u, t), at(o, a + 3u, t));
+}

@@ -1,0 +1,37 @@
+import { ceilDiv, defineKernel } from './kernel.js';
+
+/** Activations fused into the kernels that produce or differentiate them: the WGSL `ACT` override. */
+export const ACTIVATION_CODES = { none: 0, sigmoid: 1, relu: 2 } as const;
+export type ActivationName = keyof typeof ACTIVATION_CODES;
+
+/** The output size of a stride-1 convolution. */
+export const convOutput = (size: number, ks: number, pad: number): number => size + 2 * pad - ks + 1;
+
+/** The shape overrides shared by the three convolution kernels. */
+/** (PAD, which may be 0, is not a shape: the shape check wants positive integers; it is a constant, default 0.) */
+export type ConvShape = 'C_IN' | 'C_OUT' | 'H' | 'W' | 'KS';
+export const CONV_SHAPE: readonly ConvShape[] = ['C_IN', 'C_OUT', 'H', 'W', 'KS'];
+
+/** Why a convolution shape cannot run (the kernels' fixed accumulator arrays), or null. */
+export function convProblem(c: Readonly<Record<string, number>>, limits: { maxIn?: number; maxOut?: number; maxKs?: number }): string | null {
+  if (c.KS > c.H + 2 * c.PAD || c.KS > c.W + 2 * c.PAD) return `kernel ${c.KS} is larger than the padded ${c.H}x${c.W} input`;
+  if (limits.maxIn !== undefined && c.C_IN > limits.maxIn) return `C_IN ${c.C_IN} is more than ${limits.maxIn}`;
+  if (limits.maxOut !== undefined && c.C_OUT > limits.maxOut) return `C_OUT ${c.C_OUT} is more than ${limits.maxOut}`;
+  if (limits.maxKs !== undefined && c.KS > limits.maxKs) return `KS ${c.KS} is more than ${limits.maxKs}`;
+  return null;
+}
+
+/**
+ * y = act(conv2d(x, w) + bias), stride 1, zero padding PAD; x: [rows, C_IN, H, W], y: [rows, C_OUT, HO, WO].
+ * One invocation per 4 pixels of an output row, computing all C_OUT (<= 16) channels; KS <= 5. ACT: ACTIVATION_CODES.
+ */
+export const conv2dForward = defineKernel<'x' | 'w' | 'bias' | 'y', ConvShape>({
+  shader: 'conv2d_forward',
+  shape: CONV_SHAPE,
+  step: true,
+  tunable: true,
+  constants: { PAD: 0, ACT: 0 },
+  checkConstants: (c) => convProblem(c, { maxOut: 16, maxKs: 5 }),
+  // One invocation per 4 neighbouring pixels of an output row.
+  grid: (c, rows) => [ceilDiv(rows * convOutput(c.H, c.KS, c.PAD) * ceilDiv(convOutput(c.W, c.KS, c.PAD), 4), c.WG)],
+});

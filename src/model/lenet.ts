@@ -1,0 +1,319 @@
+/**
+ * LeNet (d2l 6.6), trained with hand-written convolution and pooling kernels:
+ *   net = Conv2d(1, 6, 5, padding=2) → Sigmoid → AvgPool2d(2, 2) → Conv2d(6, 16, 5) → Sigmoid → AvgPool2d(2, 2)
+ *         → Flatten → Linear(400, 120) → Sigmoid → Linear(120, 84) → Sigmoid → Linear(84, 10)
+ * with CrossEntropyLoss and SGD; `activation: relu` and `pool: max` give the modern variant. One step:
+ *   conv2d_weight_pack (x3)                           conv weights, 4 channels per vec4 (forward x2, conv2's dx)
+ *   gather_minibatch                                  x0 [B, 784], y
+ *   conv2d_forward (act fused) → pool_forward         a1 [B, 6, 28, 28] → p1 [B, 6, 14, 14]
+ *   conv2d_forward (act fused) → pool_forward         a2 [B, 16, 10, 10] → p2 [B, 400]
+ *   linear_forward → activation_forward (x2), linear_forward   a3 [B, 120], a4 [B, 84], logits [B, 10]
+ *   log_softmax_cross_entropy, argmax_accuracy        loss sum, hits, dlogits
+ *   per dense layer: linear_weight_grad, bias_grad, dense_input_grad (act' fused)
+ *   pool_backward (act' fused) → conv2d_weight_grad → conv2d_input_grad   (conv2)
+ *   pool_backward (act' fused) → conv2d_weight_grad                        (conv1: no input gradient)
+ *   sgd_update for each of the 10 parameters
+ * Parameters: conv weights in PyTorch's layout [C_out, C_in, 5, 5]; dense weights [in, out] (x·W + b, the
+ * transpose of PyTorch's Linear.weight).
+ */
+import type { ImageShape } from '../data/dataset.js';
+import { UsageError } from '../errors.js';
+import { createBuffer, createBufferWith } from '../gpu/buffers.js';
+import type { Gpu } from '../gpu/device.js';
+import type { ComputePass } from '../gpu/kernel.js';
+import { activationForward } from '../kernels/activation_forward.js';
+import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
+import { biasGrad } from '../kernels/bias_grad.js';
+import { conv2dForward } from '../kernels/conv2d_forward.js';
+import { conv2dInputGrad } from '../kernels/conv2d_input_grad.js';
+import { conv2dWeightGrad } from '../kernels/conv2d_weight_grad.js';
+import { conv2dWeightPack, forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
+import { gatherMinibatch } from '../kernels/gather_minibatch.js';
+import type { BoundKernel } from '../kernels/kernel.js';
+import { denseInputGrad } from '../kernels/dense_input_grad.js';
+import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
+import { createLinearForward, createLinearWeightGrad } from '../kernels/linear.js';
+import { poolBackward } from '../kernels/pool_backward.js';
+import { poolForward } from '../kernels/pool_forward.js';
+import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
+import type { ConvDims } from '../reference/conv2d_forward.js';
+import { Rng } from '../random.js';
+import { lenetCodes, lenetDims } from './lenet_shape.js';
+import { type Forward, type GpuModel, type GpuParameter, type ModelDefinition, type ModelOptions, type ModelSpec, pixelsOf, type StepContext, type StepRecorder } from './model.js';
+import { sizeOf } from './softmax_regression.js';
+import { elementsOf, type Parameters } from './tensors.js';
+
+const ACTIVATIONS = ['sigmoid', 'relu'] as const;
+const POOLS = ['avg', 'max'] as const;
+
+/** The largest minibatch: a1 [B, 6, 28, 28] f32 must fit a 128 MiB binding, and every grid 65,535 workgroups. */
+export const LENET_MAX_ROWS = 4096;
+
+/** Parameter names and shapes, in checkpoint order. */
+export function lenetShapes(spec: ModelSpec): Record<string, readonly number[]> {
+  const d = lenetDims(spec);
+  const c1 = d.conv1;
+  const c2 = d.conv2;
+  return {
+    'conv1.weight': [c1.cOut, c1.cIn, c1.ks, c1.ks],
+    'conv1.bias': [c1.cOut],
+    'conv2.weight': [c2.cOut, c2.cIn, c2.ks, c2.ks],
+    'conv2.bias': [c2.cOut],
+    'fc1.weight': [d.flat, d.f1],
+    'fc1.bias': [d.f1],
+    'fc2.weight': [d.f1, d.f2],
+    'fc2.bias': [d.f2],
+    'fc3.weight': [d.f2, spec.classes],
+    'fc3.bias': [spec.classes],
+  };
+}
+
+/**
+ * d2l's train_ch6 initialisation: Xavier-uniform weights, U(±sqrt(6 / (fan_in + fan_out))), with a conv's fans
+ * C_in·k² and C_out·k²; biases at PyTorch's default, U(±1/sqrt(fan_in)). Drawn layer by layer, weight then bias.
+ */
+export function lenetInit(spec: ModelSpec, seed: number): Parameters {
+  const rng = new Rng(seed);
+  const params: Parameters = {};
+  const shapes = Object.entries(lenetShapes(spec));
+  for (let i = 0; i < shapes.length; i += 2) {
+    const [wName, wShape] = shapes[i];
+    const [bName, bShape] = shapes[i + 1];
+    const conv = wShape.length === 4;
+    const receptive = conv ? wShape[2] * wShape[3] : 1;
+    const fanIn = conv ? wShape[1] * receptive : wShape[0];
+    const fanOut = conv ? wShape[0] * receptive : wShape[1];
+    const wBound = Math.sqrt(6 / (fanIn + fanOut));
+    const bBound = 1 / Math.sqrt(fanIn);
+    params[wName] = { shape: wShape, data: Float32Array.from({ length: elementsOf(wShape) }, () => (2 * rng.uniform() - 1) * wBound) };
+    params[bName] = { shape: bShape, data: Float32Array.from({ length: elementsOf(bShape) }, () => (2 * rng.uniform() - 1) * bBound) };
+  }
+  return params;
+}
+
+export function lenetSpec(input: ImageShape, classes: number, options: ModelOptions): ModelSpec {
+  const unknown = Object.keys(options).filter((k) => k !== 'activation' && k !== 'pool');
+  if (unknown.length > 0) throw new UsageError(`model lenet takes no option ${unknown.join(', ')}`);
+  const activation = options.activation ?? 'sigmoid';
+  const pool = options.pool ?? 'avg';
+  if (!ACTIVATIONS.includes(activation as (typeof ACTIVATIONS)[number])) throw new UsageError(`activation must be one of ${ACTIVATIONS.join(', ')}, not "${activation}"`);
+  if (!POOLS.includes(pool as (typeof POOLS)[number])) throw new UsageError(`pool must be one of ${POOLS.join(', ')}, not "${pool}"`);
+  const spec: ModelSpec = { kind: 'lenet', input, classes, options: { activation, pool } };
+  const d = lenetDims(spec);
+  if (d.h2 < 2 || d.w2 < 2) throw new UsageError(`lenet needs images of at least 12x12, not ${input.height}x${input.width}`);
+  return spec;
+}
+
+const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w, KS: c.ks });
+
+/** The forward kernels, created for `rows` rows, and how to bind them to one set of activation buffers. */
+async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
+  const d = lenetDims(spec);
+  const { act, pool } = lenetCodes(spec);
+  const o = { rows };
+  const [pack1, pack2, gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3] = await Promise.all([
+    conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv1))),
+    conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv2))),
+    gatherMinibatch.create(gpu, { K: pixelsOf(spec.input) }, o),
+    conv2dForward.create(gpu, convShape(d.conv1), { rows, constants: { PAD: d.conv1.pad, ACT: act } }),
+    poolForward.create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows, constants: { POOL: pool } }),
+    conv2dForward.create(gpu, convShape(d.conv2), { rows, constants: { PAD: d.conv2.pad, ACT: act } }),
+    poolForward.create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows, constants: { POOL: pool } }),
+    // The dense layers: the MLP's kernels (register-tiled, or the subgroup path where it applies: kernels/linear.ts).
+    createLinearForward(gpu, { K: d.flat, N: d.f1 }, rows),
+    activationForward.create(gpu, { N: d.f1 }, { rows, constants: { ACT: act } }),
+    createLinearForward(gpu, { K: d.f1, N: d.f2 }, rows),
+    activationForward.create(gpu, { N: d.f2 }, { rows, constants: { ACT: act } }),
+    createLinearForward(gpu, { K: d.f2, N: spec.classes }, rows),
+  ]);
+  return { pack1, pack2, gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3 };
+}
+
+/** The activations of one forward pass over at most `rows` rows. */
+function createActivations(device: GPUDevice, spec: ModelSpec, rows: number, prefix: string) {
+  const d = lenetDims(spec);
+  return {
+    w1: createBuffer(device, `${prefix} conv1 packed`, packedBytes(forwardPack(convShape(d.conv1)))), // conv1.weight, 4 output channels per vec4
+    w2: createBuffer(device, `${prefix} conv2 packed`, packedBytes(forwardPack(convShape(d.conv2)))), // conv2.weight, 4 output channels per vec4
+    x0: createBuffer(device, `${prefix} x0`, rows * pixelsOf(spec.input) * 4), // [B, C, 28, 28] f32, pixels / 255
+    y: createBuffer(device, `${prefix} y`, rows * 4), // [B] u32 labels
+    a1: createBuffer(device, `${prefix} a1`, rows * d.conv1.cOut * d.h1 * d.w1 * 4), // [B, 6, 28, 28] after act
+    p1: createBuffer(device, `${prefix} p1`, rows * d.conv2.cIn * d.conv2.h * d.conv2.w * 4), // [B, 6, 14, 14]
+    a2: createBuffer(device, `${prefix} a2`, rows * d.conv2.cOut * d.h2 * d.w2 * 4), // [B, 16, 10, 10] after act
+    p2: createBuffer(device, `${prefix} p2`, rows * d.flat * 4), // [B, 16, 5, 5] = [B, 400]
+    a3: createBuffer(device, `${prefix} a3`, rows * d.f1 * 4), // [B, 120], activated in place
+    a4: createBuffer(device, `${prefix} a4`, rows * d.f2 * 4), // [B, 84], activated in place
+    logits: createBuffer(device, `${prefix} logits`, rows * spec.classes * 4), // [B, 10]
+  };
+}
+type Activations = ReturnType<typeof createActivations>;
+type ForwardKernels = Awaited<ReturnType<typeof createForwardKernels>>;
+
+/** Binds the forward kernels to `a`; returns the recorder of the forward pass. */
+function bindForward(k: ForwardKernels, p: Record<string, GPUBuffer>, a: Activations, split: { images: GPUBuffer; labels: GPUBuffer }, order: GPUBuffer) {
+  const g = {
+    // The conv weights repacked for the forward kernels first (they change every step).
+    pack1: k.pack1.bind({ w: p['conv1.weight'], packed: a.w1 }),
+    pack2: k.pack2.bind({ w: p['conv2.weight'], packed: a.w2 }),
+    gather: k.gather.bind({ images: split.images, labels: split.labels, order, x: a.x0, y: a.y }),
+    conv1: k.conv1.bind({ x: a.x0, w: a.w1, bias: p['conv1.bias'], y: a.a1 }),
+    pool1: k.pool1.bind({ x: a.a1, y: a.p1 }),
+    conv2: k.conv2.bind({ x: a.p1, w: a.w2, bias: p['conv2.bias'], y: a.a2 }),
+    pool2: k.pool2.bind({ x: a.a2, y: a.p2 }),
+    fc1: k.fc1.bind({ x: a.p2, w: p['fc1.weight'], b: p['fc1.bias'], out: a.a3 }),
+    act1: k.act1.bind({ x: a.a3 }),
+    fc2: k.fc2.bind({ x: a.a3, w: p['fc2.weight'], b: p['fc2.bias'], out: a.a4 }),
+    act2: k.act2.bind({ x: a.a4 }),
+    fc3: k.fc3.bind({ x: a.a4, w: p['fc3.weight'], b: p['fc3.bias'], out: a.logits }),
+  };
+  const order_: Array<[BoundKernel<never>, GPUBindGroup]> = (Object.keys(g) as Array<keyof typeof g>).map((name) => [k[name] as BoundKernel<never>, g[name]]);
+  return (pass: ComputePass, step: GPUBindGroup) => {
+    // The pack kernels do not read the Step uniform (no @group(1)).
+    for (const [kernel, group] of order_) kernel.encode(pass, group, kernel === (k.pack1 as unknown) || kernel === (k.pack2 as unknown) ? undefined : step);
+  };
+}
+
+async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GPUBuffer>, shapes: Record<string, readonly number[]>, ctx: StepContext): Promise<StepRecorder> {
+  const { device } = gpu;
+  const B = ctx.maxRows;
+  const d = lenetDims(spec);
+  const { act, pool } = lenetCodes(spec);
+  const N = spec.classes;
+  const a = createActivations(device, spec, B, 'train');
+  const b = {
+    loss: createBuffer(device, 'loss', B * 4), // [B] per-sample loss
+    lossSum: createBuffer(device, 'loss sum', 4), // [1] f32, summed over the epoch
+    correct: createBuffer(device, 'correct', 4), // [1] u32, summed over the epoch
+    predictions: createBuffer(device, 'predictions', B * 4), // [B] u32
+    dlogits: createBuffer(device, 'dlogits', B * N * 4), // [B, 10]
+    d4: createBuffer(device, 'dz4', B * d.f2 * 4), // [B, 84]: ∂l/∂ pre-activation of fc2
+    d3: createBuffer(device, 'dz3', B * d.f1 * 4), // [B, 120]: ∂l/∂ pre-activation of fc1
+    dp2: createBuffer(device, 'dp2', B * d.flat * 4), // [B, 400]: ∂l/∂p2
+    d2: createBuffer(device, 'dz2', B * d.conv2.cOut * d.h2 * d.w2 * 4), // [B, 16, 10, 10]: ∂l/∂ pre-activation of conv2
+    dp1: createBuffer(device, 'dp1', B * d.conv2.cIn * d.conv2.h * d.conv2.w * 4), // [B, 6, 14, 14]
+    d1: createBuffer(device, 'dz1', B * d.conv1.cOut * d.h1 * d.w1 * 4), // [B, 6, 28, 28]: ∂l/∂ pre-activation of conv1
+    w2t: createBuffer(device, 'conv2 packed for dx', packedBytes(inputGradPack(convShape(d.conv2)))), // conv2.weight, 4 input channels per vec4
+    sgd: createSgdUniform(device, 'sgd', ctx.lr),
+  };
+  const grads = Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, createBuffer(device, `${name}.grad`, elementsOf(shape) * 4)]));
+  const o = { rows: B };
+  const [packT, forward, ce, acc, wg3, bg3, lig3, wg2, bg2, lig2, wg1, bg1, lig1, pb2, cwg2, cig2, pb1, cwg1, ...sgd] = await Promise.all([
+    conv2dWeightPack.create(gpu, inputGradPack(convShape(d.conv2))),
+    createForwardKernels(gpu, spec, B),
+    logSoftmaxCrossEntropy.create(gpu, { N }, o),
+    argmaxAccuracy.create(gpu, { N }, o),
+    createLinearWeightGrad(gpu, { K: d.f2, N }, B),
+    biasGrad.create(gpu, { N }, o),
+    denseInputGrad.create(gpu, { K: d.f2, N }, { rows: B, constants: { ACT: act } }),
+    createLinearWeightGrad(gpu, { K: d.f1, N: d.f2 }, B),
+    biasGrad.create(gpu, { N: d.f2 }, o),
+    denseInputGrad.create(gpu, { K: d.f1, N: d.f2 }, { rows: B, constants: { ACT: act } }),
+    createLinearWeightGrad(gpu, { K: d.flat, N: d.f1 }, B),
+    biasGrad.create(gpu, { N: d.f1 }, o),
+    denseInputGrad.create(gpu, { K: d.flat, N: d.f1 }, { rows: B, constants: { ACT: 0 } }),
+    poolBackward.create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows: B, constants: { POOL: pool, ACT: act } }),
+    conv2dWeightGrad.create(gpu, convShape(d.conv2), { rows: B, constants: { PAD: d.conv2.pad } }),
+    conv2dInputGrad.create(gpu, convShape(d.conv2), { rows: B, constants: { PAD: d.conv2.pad } }),
+    poolBackward.create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows: B, constants: { POOL: pool, ACT: act } }),
+    conv2dWeightGrad.create(gpu, convShape(d.conv1), { rows: B, constants: { PAD: d.conv1.pad } }),
+    ...Object.values(shapes).map((shape) => sgdUpdate.create(gpu, { COUNT: elementsOf(shape) })),
+  ]);
+  const encodeForward = bindForward(forward, p, a, ctx.train, ctx.order);
+  const backward: Array<[BoundKernel<never>, GPUBindGroup]> = [
+    [ce, ce.bind({ logits: a.logits, y: a.y, loss: b.loss, loss_sum: b.lossSum, dlogits: b.dlogits })],
+    [acc, acc.bind({ logits: a.logits, y: a.y, predictions: b.predictions, correct: b.correct })],
+    [wg3, wg3.bind({ x: a.a4, dy: b.dlogits, dw: grads['fc3.weight'] })],
+    [bg3, bg3.bind({ dlogits: b.dlogits, db: grads['fc3.bias'] })],
+    [lig3, lig3.bind({ dy: b.dlogits, w: p['fc3.weight'], x: a.a4, dx: b.d4 })],
+    [wg2, wg2.bind({ x: a.a3, dy: b.d4, dw: grads['fc2.weight'] })],
+    [bg2, bg2.bind({ dlogits: b.d4, db: grads['fc2.bias'] })],
+    [lig2, lig2.bind({ dy: b.d4, w: p['fc2.weight'], x: a.a3, dx: b.d3 })],
+    [wg1, wg1.bind({ x: a.p2, dy: b.d3, dw: grads['fc1.weight'] })],
+    [bg1, bg1.bind({ dlogits: b.d3, db: grads['fc1.bias'] })],
+    // ACT 0: p2 is a pooling's output, not an activation's; x is bound but not read.
+    [lig1, lig1.bind({ dy: b.d3, w: p['fc1.weight'], x: a.p2, dx: b.dp2 })],
+    [pb2, pb2.bind({ a: a.a2, dy: b.dp2, dx: b.d2 })],
+    [cwg2, cwg2.bind({ x: a.p1, dy: b.d2, dw: grads['conv2.weight'], db: grads['conv2.bias'] })],
+    [cig2, cig2.bind({ dy: b.d2, w: b.w2t, dx: b.dp1 })],
+    [pb1, pb1.bind({ a: a.a1, dy: b.dp1, dx: b.d1 })],
+    [cwg1, cwg1.bind({ x: a.x0, dy: b.d1, dw: grads['conv1.weight'], db: grads['conv1.bias'] })],
+  ];
+  const packGroup = packT.bind({ w: p['conv2.weight'], packed: b.w2t });
+  const updates = Object.keys(shapes).map((name, i) => [sgd[i], sgd[i].bind({ sgd: b.sgd, param: p[name], grad: grads[name] })] as const);
+  return {
+    summary: 'direct convolution kernels',
+    lossSum: b.lossSum,
+    correct: b.correct,
+    bytes: sizeOf(a) + sizeOf(b) + sizeOf(grads),
+    epochEndDispatches: 0,
+    beginEpoch(encoder) {
+      encoder.clearBuffer(b.lossSum);
+      encoder.clearBuffer(b.correct);
+    },
+    encodeStep(pass, step) {
+      packT.encode(pass, packGroup);
+      encodeForward(pass, step);
+      for (const [kernel, group] of backward) kernel.encode(pass, group, step);
+      for (const [kernel, group] of updates) kernel.encode(pass, group);
+    },
+    endEpoch() {},
+    destroy() {
+      for (const buffer of [...Object.values(a), ...Object.values(b), ...Object.values(grads)]) buffer.destroy();
+    },
+  };
+}
+
+export const lenetModel: ModelDefinition = {
+  kind: 'lenet',
+  summary: 'LeNet: two 5x5 convolutions with pooling, three dense layers (d2l 6.6; --activation relu --pool max: lr 0.1)',
+  defaults: { lr: 0.9, epochs: 10 },
+  // d2l trains the sigmoid LeNet at lr 0.9; the modern ReLU + max-pool variant diverges there and uses 0.1.
+  defaultLr: (spec) => (spec.options.activation === 'relu' ? 0.1 : 0.9),
+  optionNames: ['activation', 'pool'],
+  spec: lenetSpec,
+  problem: (_spec, batchSize) => (batchSize > LENET_MAX_ROWS ? `lenet trains with batches of at most ${LENET_MAX_ROWS}, not ${batchSize}` : null),
+  init: lenetInit,
+  shapes: lenetShapes,
+  describe: (spec) => `lenet (${spec.options.activation}, ${spec.options.pool}-pool)`,
+  templates: (spec, params) => {
+    const [cOut, cIn, kh, kw] = params['conv1.weight'].shape;
+    return {
+      title: `First-layer filters: the ${cOut} ${kh}x${kw} kernels of conv1${cIn > 1 ? ' (channel 0)' : ''}`,
+      data: params['conv1.weight'].data,
+      count: cOut,
+      height: kh,
+      width: kw,
+      stride: 1,
+      offset: (i) => i * cIn * kh * kw,
+      captions: Array.from({ length: cOut }, (_, i) => `filter ${i + 1}`),
+    };
+  },
+  async create(gpu, spec, params): Promise<GpuModel> {
+    const shapes = lenetShapes(spec);
+    const p: Record<string, GPUBuffer> = {};
+    for (const name of Object.keys(shapes)) p[name] = createBufferWith(gpu.device, name, params[name].data);
+    const parameters: GpuParameter[] = Object.entries(shapes).map(([name, shape]) => ({ name, shape, buffer: p[name] }));
+    return {
+      spec,
+      parameters,
+      bytes: sizeOf(p),
+      createStep: (ctx) => lenetStepRecorder(gpu, spec, p, shapes, ctx),
+      async createForward(ctx): Promise<Forward> {
+        const a = createActivations(gpu.device, spec, ctx.maxRows, 'forward');
+        const kernels = await createForwardKernels(gpu, spec, ctx.maxRows);
+        const encodeForward = bindForward(kernels, p, a, ctx.split, ctx.order);
+        return {
+          logits: a.logits,
+          bytes: sizeOf(a),
+          encodeForward,
+          destroy() {
+            for (const buffer of Object.values(a)) buffer.destroy();
+          },
+        };
+      },
+      destroy() {
+        for (const buffer of Object.values(p)) buffer.destroy();
+      },
+    };
+  },
+};

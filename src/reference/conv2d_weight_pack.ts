@@ -1,0 +1,7 @@
+/** CPU twin of shaders/conv2d_weight_pack.wgsl: w [outer, a, t] -> [outer, t, 4·ceil(a/4)], zero-padded. */
+export function conv2dWeightPack(w: ArrayLike<number>, outer: number, a: number, t: number): Float32Array {
+  const a4 = Math.ceil(a / 4) * 4;
+  const packed = new Float32Array(outer * t * a4);
+  for (let o = 0; o < outer; o++) for (let j = 0; j < a; j++) for (let k = 0; k < t; k++) packed[(o * t + k) * a4 + j] = w[(o * a + j) * t + k];
+  return packed;
+}

@@ -1,0 +1,66 @@
+/**
+ * `node dist/tools/bench/lenet_kernels.js [--reps N] [--only NAME]`: times each LeNet convolution-side kernel at
+ * batch 256 with LeNet's shapes on the local adapter (random data; N dispatches in one submit, best of 3 submits),
+ * with the pipeline's compile time. Used to choose between kernel variants (BENCHMARKS.md, LeNet section).
+ */
+import { parseArgs } from 'node:util';
+import { createBufferWith } from '../../src/gpu/buffers.js';
+import { createNodeGpu } from '../../src/gpu/node.js';
+import type { BoundKernel } from '../../src/kernels/kernel.js';
+import { conv2dForward } from '../../src/kernels/conv2d_forward.js';
+import { conv2dInputGrad } from '../../src/kernels/conv2d_input_grad.js';
+import { conv2dWeightGrad } from '../../src/kernels/conv2d_weight_grad.js';
+import { poolBackward } from '../../src/kernels/pool_backward.js';
+import { poolForward } from '../../src/kernels/pool_forward.js';
+import { matmulBias } from '../../src/kernels/matmul_bias.js';
+import { StepSlots } from '../../src/train/steps.js';
+
+const B = 256;
+const conv1 = { C_IN: 1, C_OUT: 6, H: 28, W: 28, KS: 5 };
+const conv2 = { C_IN: 6, C_OUT: 16, H: 14, W: 14, KS: 5 };
+const F1 = 2 * B * 6 * 28 * 28 * 25; // multiply-adds x2 of conv1 at batch 256
+const F2 = 2 * B * 16 * 10 * 10 * 150;
+
+async function main() {
+  const { values } = parseArgs({ options: { reps: { type: 'string', default: '5' }, only: { type: 'string' } } });
+  const reps = Number(values.reps);
+  const gpu = await createNodeGpu();
+  const { device } = gpu;
+  const buf = (n: number) => createBufferWith(device, 'bench', Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
+  const step = StepSlots.create(device, [{ row0: 0, rows: B }]).groups[0];
+  const cases: Array<[string, number, () => Promise<[BoundKernel<string>, Record<string, GPUBuffer>]>]> = [
+    ['conv2d_forward conv1', F1, async () => [await conv2dForward.create(gpu, conv1, { rows: B, constants: { PAD: 2, ACT: 1 } }), { x: buf(B * 784), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784) }]],
+    ['conv2d_forward conv2', F2, async () => [await conv2dForward.create(gpu, conv2, { rows: B, constants: { ACT: 1 } }), { x: buf(B * 6 * 196), w: buf(2400), bias: buf(16), y: buf(B * 1600) }]],
+    ['conv2d_input_grad conv2', F2, async () => [await conv2dInputGrad.create(gpu, conv2, { rows: B }), { dy: buf(B * 1600), w: buf(16 * 25 * 8), dx: buf(B * 6 * 196) }]],
+    ['conv2d_weight_grad conv2', F2, async () => [await conv2dWeightGrad.create(gpu, conv2, { rows: B }), { x: buf(B * 6 * 196), dy: buf(B * 1600), dw: buf(2400), db: buf(16) }]],
+    ['conv2d_weight_grad conv1', F1, async () => [await conv2dWeightGrad.create(gpu, conv1, { rows: B, constants: { PAD: 2 } }), { x: buf(B * 784), dy: buf(B * 6 * 784), dw: buf(150), db: buf(6) }]],
+    ['matmul_bias fc1 (calibration)', 2 * B * 400 * 120, async () => [await matmulBias.create(gpu, { K: 400, N: 120 }, { rows: B }), { x: buf(B * 400), w: buf(400 * 120), b: buf(120), logits: buf(B * 120) }]],
+    ['pool_forward conv1', 0, async () => [await poolForward.create(gpu, { C: 6, H: 28, W: 28 }, { rows: B }), { x: buf(B * 6 * 784), y: buf(B * 6 * 196) }]],
+    ['pool_backward conv1', 0, async () => [await poolBackward.create(gpu, { C: 6, H: 28, W: 28 }, { rows: B, constants: { ACT: 1 } }), { a: buf(B * 6 * 784), dy: buf(B * 6 * 196), dx: buf(B * 6 * 784) }]],
+  ];
+  for (const [name, flop, make] of cases) {
+    if (values.only && !name.includes(values.only)) continue;
+    const t0 = performance.now();
+    const [kernel, buffers] = await make();
+    const compile = performance.now() - t0;
+    const group = kernel.bind(buffers);
+    const run = async () => {
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      for (let i = 0; i < reps; i++) kernel.encode(pass, group, step);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      const t = performance.now();
+      await device.queue.onSubmittedWorkDone();
+      return (performance.now() - t) / reps;
+    };
+    await run();
+    const best = Math.min(await run(), await run(), await run());
+    console.log(`${name.padEnd(28)} ${best.toFixed(2).padStart(8)} ms/dispatch  ${flop ? ((flop / best) * 1e-6).toFixed(2).padStart(6) + ' GFLOP/s' : '       -       '}  compile ${(compile / 1000).toFixed(1)} s`);
+  }
+  device.destroy();
+}
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
