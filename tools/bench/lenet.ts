@@ -35,10 +35,10 @@ const USAGE = `usage: npm run bench -- lenet [flags]
  */
 export const LENET_FLOP_PER_SAMPLE = 2 * (3 * 416_520 - 117_600);
 
-function pytorchLenet(activation: string, pool: string): Contender {
+function pytorchLenet(activation: string, pool: string, device: 'cpu' | 'cuda'): Contender {
   let script = fileURLToPath(new URL('./pytorch_lenet.py', import.meta.url));
   if (!existsSync(script)) script = fileURLToPath(new URL('../../../tools/bench/pytorch_lenet.py', import.meta.url));
-  return new ChildContender('pytorch-cpu lenet', { command: BENCH_PYTHON, args: [script, '--device=cpu', '--threads=1', `--activation=${activation}`, `--pool=${pool}`], optional: true });
+  return new ChildContender(`pytorch-${device} lenet`, { command: BENCH_PYTHON, args: [script, `--device=${device}`, '--threads=1', `--activation=${activation}`, `--pool=${pool}`], optional: true });
 }
 
 const median = (xs: number[]) => {
@@ -46,7 +46,8 @@ const median = (xs: number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-export async function lenetBench(argv: string[]): Promise<number> {
+/** `devices`: PyTorch's devices (the main bench's --device), one peer each. */
+export async function lenetBench(argv: string[], devices: Array<'cpu' | 'cuda'> = ['cpu']): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -72,7 +73,7 @@ export async function lenetBench(argv: string[]): Promise<number> {
   const warmup = Number(values.warmup);
   const data = await loadBenchData({ trainCount: values['train-count'] ? Number(values['train-count']) : undefined, lr });
   const ours = new OursContender(`ours lenet (${activation}, ${pool}-pool)`, { model: 'lenet', modelOptions: { activation, pool } });
-  const list: Contender[] = [ours, ...(values['no-peers'] ? [] : [pytorchLenet(activation, pool)])];
+  const list: Contender[] = [ours, ...(values['no-peers'] ? [] : devices.map((device) => pytorchLenet(activation, pool, device)))];
   const host = `${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}`;
   console.error(`bench lenet on ${host}: ${data.trainCount} training samples, batch ${data.batchSize}, lr ${lr}, ${warmup} warm-up + ${timed} timed epochs`);
   for (const c of list) {

@@ -22,6 +22,7 @@ import { runMlpBench } from './mlp.js'; // the mlp section (issue 15)
 const MODELS: Record<string, string> = {
   softmax: 'softmax regression 784 -> 10 (d2l 3.6)',
   mlp: 'MLP 784 -> 256 -> 10, ReLU (d2l 4.3), its own peers (tools/bench/mlp.ts)',
+  lenet: 'LeNet, sigmoid and average pooling (d2l 6.6), its own peers (tools/bench/lenet.ts)',
 };
 
 const USAGE = `usage: npm run bench -- [flags]
@@ -84,7 +85,7 @@ function contenders(flags: { peers: boolean; reference: boolean; only: string[] 
 }
 
 async function main(): Promise<number> {
-  // LeNet (issue 12) has its own driver: `npm run bench -- lenet [flags]`.
+  // LeNet (issue 12) has its own driver, with its own flags: `npm run bench -- lenet [--activation relu ...]`.
   if (process.argv[2] === 'lenet') return (await import('./lenet.js')).lenetBench(process.argv.slice(3));
   const { values } = parseArgs({
     options: {
@@ -124,6 +125,10 @@ async function main(): Promise<number> {
   const warmup = values.quick ? 0 : 1;
   const trainCount = values['train-count'] ? Number(values['train-count']) : values.quick ? 6000 : undefined;
   // The mlp section (issue 15): its own contenders, peers and table, in tools/bench/mlp.ts.
+  if (values.model === 'lenet') {
+    const args = ['--epochs', String(timedEpochs), '--warmup', String(warmup), ...(trainCount ? ['--train-count', String(trainCount)] : []), ...(values['no-peers'] ? ['--no-peers'] : []), ...(values.json ? ['--json', values.json] : [])];
+    return (await import('./lenet.js')).lenetBench(args, devices as Array<'cpu' | 'cuda'>);
+  }
   if (values.model === 'mlp') return runMlpBench({ epochs: timedEpochs, warmup, trainCount, peers: !values['no-peers'], only: values.only ? values.only.split(',') : [], threads: Number(values.threads), json: values.json, devices: devices as Array<'cpu' | 'cuda'> });
   const data: BenchData = await loadBenchData({ trainCount });
   if (values.sweep) {
