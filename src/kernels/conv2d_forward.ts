@@ -35,3 +35,15 @@ export const conv2dForward = defineKernel<'x' | 'w' | 'bias' | 'y', ConvShape>({
   // One invocation per 4 neighbouring pixels of an output row.
   grid: (c, rows) => [ceilDiv(rows * convOutput(c.H, c.KS, c.PAD) * ceilDiv(convOutput(c.W, c.KS, c.PAD), 4), c.WG)],
 });
+
+/** A convolution's shape, stride 1: channels in and out, input height and width, kernel size, zero padding. */
+export interface ConvDims {
+  cIn: number;
+  cOut: number;
+  h: number;
+  w: number;
+  ks: number;
+  pad: number;
+}
+/** Output height and width of a stride-1 convolution. */
+export const convOut = (d: ConvDims) => ({ ho: convOutput(d.h, d.ks, d.pad), wo: convOutput(d.w, d.ks, d.pad) });

@@ -36,7 +36,7 @@ import { createLinearForward, createLinearWeightGrad } from '../kernels/linear.j
 import { poolBackward } from '../kernels/pool_backward.js';
 import { poolForward } from '../kernels/pool_forward.js';
 import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
-import type { ConvDims } from '../reference/conv2d_forward.js';
+import type { ConvDims } from '../kernels/conv2d_forward.js';
 import { Rng } from '../random.js';
 import { lenetCodes, lenetDims } from './lenet_shape.js';
 import { type Forward, type GpuModel, type GpuParameter, type ModelDefinition, type ModelOptions, type ModelSpec, pixelsOf, type StepContext, type StepRecorder } from './model.js';

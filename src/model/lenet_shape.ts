@@ -6,7 +6,7 @@
  */
 import { ACTIVATION_CODES } from '../kernels/conv2d_forward.js';
 import { POOL_CODES } from '../kernels/pool_forward.js';
-import type { ConvDims } from '../reference/conv2d_forward.js';
+import type { ConvDims } from '../kernels/conv2d_forward.js';
 import type { ModelSpec } from './model.js';
 
 export const LENET = { c1: 6, c2: 16, ks: 5, pad1: 2, f1: 120, f2: 84 } as const;

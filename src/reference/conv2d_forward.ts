@@ -4,15 +4,9 @@ export type Alloc = (n: number) => Floats;
 export const f32: Alloc = (n) => new Float32Array(n);
 export const f64: Alloc = (n) => new Float64Array(n);
 
-export interface ConvDims {
-  cIn: number;
-  cOut: number;
-  h: number;
-  w: number;
-  ks: number;
-  pad: number;
-}
-export const convOut = (d: ConvDims) => ({ ho: d.h + 2 * d.pad - d.ks + 1, wo: d.w + 2 * d.pad - d.ks + 1 });
+import { type ConvDims, convOut } from '../kernels/conv2d_forward.js';
+
+export { type ConvDims, convOut };
 
 /** act(v): 0 none, 1 sigmoid, 2 ReLU (the kernels' ACT codes). */
 export function activate(v: number, act: number): number {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { createServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../../src/data/dataset.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint.js';
 import { fashionMnistSpec, modelDefinition, MODELS } from '../../src/model/registry.js';
@@ -363,7 +363,11 @@ describe('web page in Chromium', () => {
 
   it('works by keyboard, with a visible focus everywhere, names its pictures, and axe finds nothing serious (first view, trained, classifying)', async () => {
     // axe opens a page of its own beside this one, which needs a context of our making.
-    const context = await browser.newContext({ viewport: VIEWPORT });
+    // Its own browser: after the other tests' pages in a shared one, Chromium here sometimes never opened the file
+    // chooser this test asks for (a 30 s timeout in a full run, never when this test ran alone).
+    const own = await launchChromium();
+    onTestFinished(() => own.close());
+    const context = await own.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
     const errors = pageErrors(page);
     await page.goto(site.url);

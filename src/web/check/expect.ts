@@ -45,6 +45,7 @@ type Check = (actual: unknown, expected?: unknown, digits?: number) => [boolean,
 const checks: Record<string, Check> = {
   toBe: (a, e) => [Object.is(a, e), `expected ${show(a)} to be ${show(e)}`],
   toEqual: (a, e) => [equals(a, e), `expected ${show(a)} to equal ${show(e)}`],
+  toMatch: (a, e) => [typeof a === 'string' && (e instanceof RegExp ? e.test(a) : a.includes(String(e))), `expected ${show(a)} to match ${String(e)}`],
   toBeGreaterThan: (a, e) => [(a as number) > (e as number), `expected ${show(a)} to be greater than ${show(e)}`],
   toBeGreaterThanOrEqual: (a, e) => [(a as number) >= (e as number), `expected ${show(a)} to be >= ${show(e)}`],
   toBeLessThan: (a, e) => [(a as number) < (e as number), `expected ${show(a)} to be less than ${show(e)}`],
