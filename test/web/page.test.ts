@@ -10,6 +10,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { createServer } from 'vite';
+import type { FileChooser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../../src/data/dataset.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint.js';
@@ -380,11 +381,17 @@ describe('web page in Chromium', () => {
     for (const id of ['data-files', 'model=scratch', 'train', 'load-model']) expect(ids, ids.join(' ')).toContain(id);
     expect(stops.filter((s) => !s.ring).map((s) => s.id)).toEqual([]);
     // Enter on the focused dropzone input opens the file chooser.
-    await page.focus('#data-files');
-    // Generous: on a loaded CI machine the chooser event can take seconds to arrive.
-    const chooser = page.waitForEvent('filechooser', { timeout: 30_000 });
-    await page.keyboard.press('Enter');
-    expect((await chooser).isMultiple()).toBe(true);
+    // Up to three presses: on a loaded machine headless Chromium now and then drops the first key's chooser (seen
+    // about one run in three of the full suite, never alone); an input Enter cannot open fails all three.
+    let chooser: FileChooser | null = null;
+    for (let attempt = 0; attempt < 3 && !chooser; attempt++) {
+      await page.focus('#data-files');
+      const opened = page.waitForEvent('filechooser', { timeout: 10_000 }).catch(() => null);
+      await page.keyboard.press('Enter');
+      chooser = await opened;
+    }
+    expect(chooser, 'Enter on the focused dataset input opened no file chooser').not.toBeNull();
+    expect(chooser!.isMultiple()).toBe(true);
 
     await page.fill('input[name=epochs]', '1');
     await page.fill('input[name=limit]', '2000');
