@@ -42,6 +42,7 @@ import { lenetCodes, lenetDims } from './lenet_shape.js';
 import { type Forward, type GpuModel, type GpuParameter, type ModelDefinition, type ModelOptions, type ModelSpec, pixelsOf, type StepContext, type StepRecorder } from './model.js';
 import { sizeOf } from './softmax_regression.js';
 import { elementsOf, type Parameters } from './tensors.js';
+import { accumulatingRecorder, createEpochTotals } from './recorder.js';
 
 const ACTIVATIONS = ['sigmoid', 'relu'] as const;
 const POOLS = ['avg', 'max'] as const;
@@ -180,10 +181,10 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   const { act, pool } = lenetCodes(spec);
   const N = spec.classes;
   const a = createActivations(device, spec, B, 'train');
+  const totals = createEpochTotals(device);
   const b = {
     loss: createBuffer(device, 'loss', B * 4), // [B] per-sample loss
-    lossSum: createBuffer(device, 'loss sum', 4), // [1] f32, summed over the epoch
-    correct: createBuffer(device, 'correct', 4), // [1] u32, summed over the epoch
+    ...totals, // lossSum [1] f32 and correct [1] u32, summed over the epoch
     predictions: createBuffer(device, 'predictions', B * 4), // [B] u32
     dlogits: createBuffer(device, 'dlogits', B * N * 4), // [B, 10]
     d4: createBuffer(device, 'dz4', B * d.f2 * 4), // [B, 84]: ∂l/∂ pre-activation of fc2
@@ -240,27 +241,20 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   ];
   const packGroup = packT.bind({ w: p['conv2.weight'], packed: b.w2t });
   const updates = Object.keys(shapes).map((name, i) => [sgd[i], sgd[i].bind({ sgd: b.sgd, param: p[name], grad: grads[name] })] as const);
-  return {
-    summary: 'direct convolution kernels',
-    lossSum: b.lossSum,
-    correct: b.correct,
-    bytes: sizeOf(a) + sizeOf(b) + sizeOf(grads),
-    epochEndDispatches: 0,
-    beginEpoch(encoder) {
-      encoder.clearBuffer(b.lossSum);
-      encoder.clearBuffer(b.correct);
-    },
-    encodeStep(pass, step) {
+  // The totals are the recorder's to clear and free; the rest of b is freed with the step's buffers.
+  const own = Object.values(b).filter((buffer) => buffer !== totals.lossSum && buffer !== totals.correct);
+  return accumulatingRecorder('direct convolution kernels', totals, {
+    bytes: sizeOf(a) + own.reduce((n, buffer) => n + buffer.size, 0) + sizeOf(grads),
+    encode(pass, step) {
       packT.encode(pass, packGroup);
       encodeForward(pass, step);
       for (const [kernel, group] of backward) kernel.encode(pass, group, step);
       for (const [kernel, group] of updates) kernel.encode(pass, group);
     },
-    endEpoch() {},
     destroy() {
-      for (const buffer of [...Object.values(a), ...Object.values(b), ...Object.values(grads)]) buffer.destroy();
+      for (const buffer of [...Object.values(a), ...own, ...Object.values(grads)]) buffer.destroy();
     },
-  };
+  });
 }
 
 export const lenetModel: ModelDefinition = {

@@ -15,6 +15,7 @@ import type { Forward, ForwardContext, GpuModel, GpuParameter, ModelDefinition, 
 import { pixelsOf } from './model.js';
 import { sizeOf } from './softmax_regression.js';
 import type { Parameters } from './tensors.js';
+import { accumulatingRecorder, createEpochTotals, type ModelSteps } from './recorder.js';
 
 /** The limits of the options, stated once (checked in mlpSpec, said in its messages). */
 export const MLP_LIMITS = { maxLayers: 8, maxWidth: 4096 };
@@ -215,37 +216,29 @@ export interface MlpIo {
   predictions: GPUBuffer; // [B] u32: argmax of the last step
 }
 
-/** The frame of an MLP step: the totals cleared at the epoch's start and accumulated step by step. */
+/** The frame of an MLP step: the model's kernels (`model`), adding to the epoch's totals step by step. */
 export async function mlpFrame(
   gpu: Gpu,
   spec: ModelSpec,
   ctx: StepContext,
   summary: string,
-  model: (io: MlpIo) => Promise<{ bytes: number; encode(pass: import('../gpu/kernel.js').ComputePass, step: GPUBindGroup): void; destroy(): void }>,
+  model: (io: MlpIo) => Promise<ModelSteps>,
 ): Promise<StepRecorder> {
   const { device } = gpu;
+  const totals = createEpochTotals(device);
   const io: MlpIo = {
-    y: createBuffer(device, 'y', ctx.maxRows * 4),
-    lossSum: createBuffer(device, 'loss sum', 4),
-    correct: createBuffer(device, 'correct', 4),
-    predictions: createBuffer(device, 'predictions', ctx.maxRows * 4),
+    ...totals,
+    y: createBuffer(device, 'y', ctx.maxRows * 4), // [B] u32
+    predictions: createBuffer(device, 'predictions', ctx.maxRows * 4), // [B] u32
   };
   const steps = await model(io);
-  return {
-    summary,
-    lossSum: io.lossSum,
-    correct: io.correct,
-    bytes: sizeOf({ ...io }) + steps.bytes,
-    epochEndDispatches: 0,
-    beginEpoch(encoder) {
-      encoder.clearBuffer(io.lossSum);
-      encoder.clearBuffer(io.correct);
-    },
-    encodeStep: (pass, step) => steps.encode(pass, step),
-    endEpoch() {},
+  return accumulatingRecorder(summary, totals, {
+    bytes: io.y.size + io.predictions.size + steps.bytes,
+    encode: (pass, step) => steps.encode(pass, step),
     destroy() {
       steps.destroy();
-      for (const buffer of Object.values(io)) buffer.destroy();
+      io.y.destroy();
+      io.predictions.destroy();
     },
-  };
+  });
 }

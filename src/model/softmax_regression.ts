@@ -17,7 +17,10 @@ import { createSgdUniform } from '../kernels/sgd_update.js';
 import { sumEpochTotals } from '../kernels/sum_epoch_totals.js';
 import { Rng } from '../random.js';
 import { type ForwardContext, type Forward, type GpuModel, type GpuParameter, type ModelDefinition, type ModelOptions, type ModelSpec, pixelsOf, type Templates, type StepContext, type StepRecorder } from './model.js';
+import { accumulatingRecorder, createEpochTotals, type ModelSteps } from './recorder.js';
 import type { Parameters } from './tensors.js';
+
+export type { ModelSteps } from './recorder.js';
 
 export type KernelPath = 'fused' | 'separate';
 /** `auto`: fused where its limits allow (see fusedUnsupported), else separate. */
@@ -166,16 +169,9 @@ export interface MinibatchIo {
   predictions: GPUBuffer; // [B] u32: argmax of the last step
 }
 
-/** A model's own kernels for one step after the gather, with the buffers they allocated. */
-export interface ModelSteps {
-  bytes: number;
-  encode(pass: ComputePass, step: GPUBindGroup): void;
-  destroy(): void;
-}
-
 /**
- * The separate path's frame: gather the minibatch, then the model's own kernels (`encodeModel`), with the epoch
- * totals cleared at its start and accumulated step by step.
+ * The separate path's frame: gather the minibatch, then the model's own kernels (`model`), adding to the epoch's
+ * totals step by step.
  */
 export async function separateStep(
   gpu: Gpu,
@@ -186,36 +182,27 @@ export async function separateStep(
   const { device } = gpu;
   const K = pixelsOf(spec.input);
   const B = ctx.maxRows;
+  const totals = createEpochTotals(device);
   const io: MinibatchIo = {
+    ...totals,
     x: createBuffer(device, 'x', B * K * 4), // [B, K] f32 row-major, pixels / 255
     y: createBuffer(device, 'y', B * 4), // [B] u32
-    lossSum: createBuffer(device, 'loss sum', 4), // [1] f32, summed over the epoch
-    correct: createBuffer(device, 'correct', 4), // [1] u32, summed over the epoch
     predictions: createBuffer(device, 'predictions', B * 4), // [B] u32
   };
   const gather = await gatherMinibatch.create(gpu, { K }, { rows: B });
   const gatherGroup = gather.bind({ images: ctx.train.images, labels: ctx.train.labels, order: ctx.order, x: io.x, y: io.y });
   const steps = await model(io);
-  return {
-    summary: 'separate kernels',
-    lossSum: io.lossSum,
-    correct: io.correct,
-    bytes: sizeOf({ ...io }) + steps.bytes,
-    epochEndDispatches: 0,
-    beginEpoch(encoder) {
-      encoder.clearBuffer(io.lossSum);
-      encoder.clearBuffer(io.correct);
-    },
-    encodeStep(pass, step) {
+  return accumulatingRecorder('separate kernels', totals, {
+    bytes: io.x.size + io.y.size + io.predictions.size + steps.bytes,
+    encode(pass, step) {
       gather.encode(pass, gatherGroup, step);
       steps.encode(pass, step);
     },
-    endEpoch() {},
     destroy() {
       steps.destroy();
-      for (const buffer of Object.values(io)) buffer.destroy();
+      for (const buffer of [io.x, io.y, io.predictions]) buffer.destroy();
     },
-  };
+  });
 }
 
 /** A softmax-regression model definition; the two kinds differ only in their separate step and fused loss. */
