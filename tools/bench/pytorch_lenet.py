@@ -1,70 +1,47 @@
 #!/usr/bin/python3
-"""PyTorch peer of `npm run bench -- lenet`: d2l's LeNet (6.6): Conv2d(1, 6, 5, padding=2) -> Sigmoid ->
+"""PyTorch peer of `npm run bench -- --model lenet`: d2l's LeNet (6.6): Conv2d(1, 6, 5, padding=2) -> Sigmoid ->
 AvgPool2d(2, 2) -> Conv2d(6, 16, 5) -> Sigmoid -> AvgPool2d(2, 2) -> Flatten -> Linear(400, 120) -> Sigmoid ->
 Linear(120, 84) -> Sigmoid -> Linear(84, 10), Xavier-uniform weights (train_ch6), CrossEntropyLoss, SGD lr 0.9,
-batch 256, on Fashion-MNIST. --activation relu --pool max is the modern variant (use --lr 0.1).
-Modelled on pytorch_softmax.py (same data handling, protocol and flags).
+batch 256, on Fashion-MNIST. --activation relu --pool max is the modern variant (lr 0.1 unless --lr says).
 
-Differences from d2l, all to time the training rather than the input pipeline: the data is decoded once into
-float tensors (on the GPU with --device cuda) and each epoch walks a shuffled index permutation, instead of a
-DataLoader. Run it with Debian's /usr/bin/python3 (python3-torch; see tools/install-system.sh --with-bench).
-
-  --epochs E --json   train E epochs, print one JSON line {name, epochs: [{seconds, loss, trainAccuracy}],
-                      testAccuracy, adapter, rssMB}
-  --serve             line protocol used by tools/bench/child.ts: prints {"ready": ...} after setup, then
-                      answers "train <epoch>" / "test" / "quit" on stdin with one JSON line each
+Everything else (data preloaded as [N, 1, 28, 28] tensors, shuffled index permutations, one read per epoch, the
+--json / --serve protocols, --device, --threads) is pytorch_softmax.py's: this script only swaps the network.
+Run it with Debian's /usr/bin/python3 (python3-torch; see tools/install-system.sh --with-bench).
 """
-import argparse
-import gzip
-import json
 import os
-import resource
 import sys
-import time
 
-# Where the Node side looks too (src/data/node.ts): $FASHION_MNIST_DIR, else Debian's dataset-fashion-mnist.
-DATA_DIR = os.environ.get('FASHION_MNIST_DIR') or '/usr/share/datasets/fashion-mnist'
-
-
-def read_idx(data_dir, name, header):
-    import numpy as np
-    path = os.path.join(data_dir, name)
-    raw = gzip.open(path + '.gz', 'rb').read() if os.path.exists(path + '.gz') else open(path, 'rb').read()
-    return np.frombuffer(raw, dtype=np.uint8, offset=header)  # u8 IDX: magic + one u32 per dimension
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pytorch_softmax  # noqa: E402
 
 
-def load_split(torch, data_dir, prefix, count, device):
-    import numpy as np
-    images = read_idx(data_dir, f'{prefix}-images-idx3-ubyte', 16).reshape(-1, 28, 28)[:count]
-    labels = read_idx(data_dir, f'{prefix}-labels-idx1-ubyte', 8)[:count]
-    x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)  # [N, 1, 28, 28] like ToTensor
-    y = torch.from_numpy(labels.astype(np.int64))
-    return x.to(device), y.to(device)
+def take_choice(flag, choices, default):
+    """Removes `flag=value` / `flag value` from argv (pytorch_softmax's parser does not know it) and returns it."""
+    for i, a in enumerate(sys.argv):
+        value = a.split('=', 1)[1] if a.startswith(flag + '=') else sys.argv[i + 1] if a == flag and i + 1 < len(sys.argv) else None
+        if value is None:
+            continue
+        del sys.argv[i:i + (1 if '=' in a else 2)]
+        if value not in choices:
+            sys.exit(f'{flag} must be one of {", ".join(choices)}, not {value}')
+        return value
+    return default
 
 
-def blas_name():
-    # Which libblas Debian's alternatives point at: OpenBLAS is ~5x faster than the reference BLAS here.
-    path = os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')
-    for name in ('openblas-pthread', 'openblas-openmp', 'openblas-serial', 'blis', 'atlas', 'mkl'):
-        if name in path:
-            return name
-    return 'reference BLAS' if 'blas/' in path else os.path.basename(os.path.dirname(path))
+ACTIVATION = take_choice('--activation', ['sigmoid', 'relu'], 'sigmoid')
+POOL = take_choice('--pool', ['avg', 'max'], 'avg')
+# The book's rates: 0.9 for its sigmoid LeNet, 0.1 for the ReLU variant (which diverges at 0.9).
+if not any(a == '--lr' or a.startswith('--lr=') for a in sys.argv):
+    sys.argv.append(f'--lr={0.1 if ACTIVATION == "relu" else 0.9}')
 
 
-class Peer:
+class LenetPeer(pytorch_softmax.Peer):
     def __init__(self, args):
-        import torch
-        from torch import nn
-        self.torch, self.args = torch, args
-        if args.device == 'cuda' and not torch.cuda.is_available():
-            raise Unavailable('CUDA is not available to this torch build')
-        torch.set_num_threads(args.threads)
+        super().__init__(args)
+        torch, nn = self.torch, self.torch.nn
         torch.manual_seed(args.seed)
-        self.device = torch.device(args.device)
-        self.x_train, self.y_train = load_split(torch, args.data, 'train', args.train_count, self.device)
-        self.x_test, self.y_test = load_split(torch, args.data, 't10k', args.test_count, self.device)
-        act = nn.ReLU if args.activation == 'relu' else nn.Sigmoid
-        pool = nn.MaxPool2d if args.pool == 'max' else nn.AvgPool2d
+        act = nn.ReLU if ACTIVATION == 'relu' else nn.Sigmoid
+        pool = nn.MaxPool2d if POOL == 'max' else nn.AvgPool2d
         self.net = nn.Sequential(
             nn.Conv2d(1, 6, kernel_size=5, padding=2), act(), pool(kernel_size=2, stride=2),
             nn.Conv2d(6, 16, kernel_size=5), act(), pool(kernel_size=2, stride=2), nn.Flatten(),
@@ -72,135 +49,11 @@ class Peer:
         for m in self.net:
             if isinstance(m, (nn.Linear, nn.Conv2d)):
                 nn.init.xavier_uniform_(m.weight)  # d2l's train_ch6; biases keep PyTorch's default
-        self.loss = nn.CrossEntropyLoss(reduction='none')  # d2l's concise chapter: sum for the metric, mean to step
         self.trainer = torch.optim.SGD(self.net.parameters(), lr=args.lr)
-        self.notes = None
         self.forward = self.net
-        if args.compile:
-            if hasattr(torch, 'compile'):
-                try:
-                    self.forward = torch.compile(self.net)
-                    self.forward(self.x_train[:args.batch_size])  # compile now, not inside epoch 0
-                except Exception as e:  # noqa: BLE001 - report, then fall back to eager
-                    self.forward, self.notes = self.net, f'torch.compile failed, eager instead: {type(e).__name__}: {e}'
-            else:
-                self.notes = f'torch {torch.__version__} has no torch.compile; eager'
-        if args.device == 'cuda':
-            self.adapter = f'cuda: {torch.cuda.get_device_name(0)}'
-        else:
-            self.adapter = f'cpu: {blas_name()}, {torch.get_num_threads()} thread(s)'
-        self.adapter += f', torch {torch.__version__}'
-
-    def sync(self):
-        if self.args.device == 'cuda':
-            self.torch.cuda.synchronize()
-
-    def train_epoch(self, epoch):
-        torch, n, bs = self.torch, self.x_train.shape[0], self.args.batch_size
-        self.sync()
-        start = time.perf_counter()
-        gen = torch.Generator().manual_seed(self.args.seed * 1000003 + epoch)
-        order = torch.randperm(n, generator=gen).to(self.device)
-        # Sums stay on the device; one read per epoch (the .item() calls below also act as the final sync).
-        loss_sum = torch.zeros((), device=self.device)
-        correct = torch.zeros((), device=self.device, dtype=torch.int64)
-        for i in range(0, n, bs):
-            idx = order[i:i + bs]
-            x, y = self.x_train[idx], self.y_train[idx]
-            y_hat = self.forward(x)
-            l = self.loss(y_hat, y)
-            self.trainer.zero_grad()
-            l.mean().backward()
-            self.trainer.step()
-            with torch.no_grad():
-                loss_sum += l.sum()
-                correct += (y_hat.argmax(dim=1) == y).sum()
-        loss, hits = loss_sum.item(), correct.item()
-        self.sync()
-        return {'seconds': time.perf_counter() - start, 'loss': loss / n, 'trainAccuracy': hits / n}
-
-    def test_accuracy(self):
-        with self.torch.no_grad():
-            hits = (self.net(self.x_test).argmax(dim=1) == self.y_test).sum().item()
-        return hits / self.x_test.shape[0]
 
 
-class Unavailable(Exception):
-    pass
-
-
-def peak_rss_mb():
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # KiB on Linux
-
-
-def emit(obj):
-    print(json.dumps(obj), flush=True)
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--epochs', type=int, default=2)
-    ap.add_argument('--json', action='store_true', help='print one JSON line instead of a table')
-    ap.add_argument('--serve', action='store_true')
-    ap.add_argument('--device', choices=['cpu', 'cuda'], default='cpu')
-    ap.add_argument('--threads', type=int, default=1, help='torch.set_num_threads (1 was the steady choice here)')
-    ap.add_argument('--compile', action='store_true', help='try torch.compile (torch >= 2)')
-    ap.add_argument('--seed', type=int, default=42)
-    ap.add_argument('--batch-size', type=int, default=256)
-    ap.add_argument('--lr', type=float, default=0.9)
-    ap.add_argument('--activation', choices=['sigmoid', 'relu'], default='sigmoid')
-    ap.add_argument('--pool', choices=['avg', 'max'], default='avg')
-    ap.add_argument('--train-count', type=int, default=60000)
-    ap.add_argument('--test-count', type=int, default=10000)
-    ap.add_argument('--data', default=DATA_DIR, help='folder of the four IDX files (NAME or NAME.gz)')
-    args = ap.parse_args()
-    # torch.set_num_threads does not reach Debian's OpenBLAS (torch is built against a generic BLAS), and
-    # OpenBLAS starts one thread per core when loaded (by numpy or torch): cap it first so --threads holds.
-    os.environ.setdefault('OPENBLAS_NUM_THREADS', str(args.threads))
-    name = f'pytorch-{args.device} lenet ({args.activation}, {args.pool}-pool)' + (' (torch.compile)' if args.compile else '')
-
-    try:
-        peer = Peer(args)
-    except (ImportError, Unavailable) as e:
-        emit({'name': name, 'skipped': True, 'notes': str(e), 'epochs': [], 'testAccuracy': None,
-              'adapter': None, 'rssMB': peak_rss_mb()})
-        return 0
-
-    if args.serve:
-        emit({'ready': True, 'name': name, 'adapter': peer.adapter, 'notes': peer.notes})
-        for line in sys.stdin:
-            cmd = line.split()
-            try:
-                if cmd[:1] == ['train']:
-                    emit(peer.train_epoch(int(cmd[1])))
-                elif cmd == ['test']:
-                    emit({'testAccuracy': peer.test_accuracy()})
-                elif cmd == ['quit']:
-                    break
-                else:
-                    emit({'error': f'unknown command {line.strip()!r}'})
-            except Exception as e:  # noqa: BLE001 - the parent turns it into a rejected promise
-                emit({'error': f'{type(e).__name__}: {e}'})
-        emit({'rssMB': peak_rss_mb()})
-        return 0
-
-    epochs = []
-    for epoch in range(args.epochs):
-        epochs.append(peer.train_epoch(epoch))
-        if not args.json:
-            r = epochs[-1]
-            print(f"epoch {epoch + 1}: {r['seconds']:.3f} s, loss {r['loss']:.4f}, "
-                  f"train acc {r['trainAccuracy']:.4f}", file=sys.stderr)
-    report = {'name': name, 'epochs': epochs, 'testAccuracy': peer.test_accuracy(), 'adapter': peer.adapter,
-              'rssMB': peak_rss_mb()}
-    if peer.notes:
-        report['notes'] = peer.notes
-    if args.json:
-        emit(report)
-    else:
-        print(f"{name} on {peer.adapter}: test acc {report['testAccuracy']:.4f}, peak RSS {report['rssMB']} MiB")
-    return 0
-
-
+pytorch_softmax.Peer = LenetPeer
+pytorch_softmax.NAME_SUFFIX = f' lenet ({ACTIVATION}, {POOL}-pool)'
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(pytorch_softmax.main())

@@ -128,6 +128,10 @@ def peak_rss_mb():
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # KiB on Linux
 
 
+# Said after the device in the peer's name; a peer for another network (pytorch_lenet.py) sets it.
+NAME_SUFFIX = ''
+
+
 def emit(obj):
     print(json.dumps(obj), flush=True)
 
@@ -150,7 +154,7 @@ def main():
     # torch.set_num_threads does not reach Debian's OpenBLAS (torch is built against a generic BLAS), and
     # OpenBLAS starts one thread per core when loaded (by numpy or torch): cap it first so --threads holds.
     os.environ.setdefault('OPENBLAS_NUM_THREADS', str(args.threads))
-    name = f'pytorch-{args.device}' + (' (torch.compile)' if args.compile else '')
+    name = f'pytorch-{args.device}{NAME_SUFFIX}' + (' (torch.compile)' if args.compile else '')
 
     try:
         peer = Peer(args)
