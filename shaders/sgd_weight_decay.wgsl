@@ -5,17 +5,19 @@ struct Sgd {
   wd: f32,
 }
 override COUNT: u32; // elements in param and grad, fixed when the kernel is created
+// Read and written a vec4 at a time (on lavapipe a load costs the same whatever its width): buffers are padded to
+// whole vec4s with zeros (gpu/buffers.ts), and the padding stays zero (a zero param with a zero gradient).
 
 @group(0) @binding(0) var<uniform> sgd: Sgd;
-@group(0) @binding(1) var<storage, read_write> param: array<f32>; // [COUNT]
-@group(0) @binding(2) var<storage, read> grad: array<f32>;        // [COUNT]
+@group(0) @binding(1) var<storage, read_write> param: array<vec4f>; // [ceil(COUNT / 4)]
+@group(0) @binding(2) var<storage, read> grad: array<vec4f>;        // [ceil(COUNT / 4)]
 
 override WG: u32 = 64;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
-  if (i >= COUNT) {
+  if (i >= (COUNT + 3u) / 4u) {
     return;
   }
   let p = param[i];

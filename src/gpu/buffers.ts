@@ -1,4 +1,4 @@
-/** Buffer helpers: creation with labels, uploads padded to WebGPU's 4-byte rule, and one-shot readback. */
+/** Buffer helpers: creation with labels, sizes padded to 16 bytes, and one-shot readback. */
 
 export const STORAGE = 0x80; // GPUBufferUsage.STORAGE, spelled out so this module loads before globals exist
 export const COPY_SRC = 0x04;
@@ -6,18 +6,25 @@ export const COPY_DST = 0x08;
 export const UNIFORM = 0x40;
 export const MAP_READ = 0x01;
 
+/**
+ * Every buffer's size is rounded up to a whole vec4 (16 bytes), its tail zeros, so that element-wise kernels can
+ * read and write any tensor as array<vec4f> (sgd_update.wgsl: on lavapipe a load costs the same whatever its
+ * width). Readers pass the element count they want; `size` is the padded one.
+ */
+export const paddedSize = (bytes: number): number => Math.max(16, Math.ceil(bytes / 16) * 16);
+
 export function createBuffer(device: GPUDevice, label: string, size: number, usage = STORAGE | COPY_SRC | COPY_DST): GPUBuffer {
-  return device.createBuffer({ label, size: Math.max(4, Math.ceil(size / 4) * 4), usage });
+  return device.createBuffer({ label, size: paddedSize(size), usage });
 }
 
-/** A buffer holding `data` (padded with zeros to a multiple of 4 bytes). */
+/** A buffer holding `data`, zero-padded to a whole vec4 (paddedSize). */
 export function createBufferWith(
   device: GPUDevice,
   label: string,
   data: ArrayBufferView,
   usage = STORAGE | COPY_SRC | COPY_DST,
 ): GPUBuffer {
-  const buffer = device.createBuffer({ label, size: Math.max(4, Math.ceil(data.byteLength / 4) * 4), usage, mappedAtCreation: true });
+  const buffer = device.createBuffer({ label, size: paddedSize(data.byteLength), usage, mappedAtCreation: true });
   new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   buffer.unmap();
   return buffer;

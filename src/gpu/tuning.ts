@@ -70,10 +70,11 @@ export interface MlpTiles {
   weightGradU8: { workgroup: number; words: number; cols: number };
   /**
    * The subgroup fast paths (kernels/linear_subgroup.ts), used where the adapter has them: workgroup size
-   * (rounded to a multiple of the subgroup size), vec4 words of x per weight-gradient workgroup, and values of
-   * k per lane of the input gradient. Rows per workgroup follow the subgroup size (kernels/subgroups.ts).
+   * (rounded to a multiple of the subgroup size), vec4 words of x per weight-gradient workgroup, chunks of 16
+   * pixels per first-layer weight-gradient workgroup, and values of k per lane of the input gradient. Rows per
+   * workgroup follow the subgroup size (kernels/subgroups.ts).
    */
-  subgroups: { enabled: boolean; workgroup: number; words: number; kPerLane: number };
+  subgroups: { enabled: boolean; workgroup: number; words: number; chunks: number; kPerLane: number };
 }
 export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
   cpu: {
@@ -81,14 +82,14 @@ export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
     inputGrad: { workgroup: 64, rows: 8, cols: 4 },
     weightGrad: { workgroup: 64, rows: 8, cols: 4 },
     weightGradU8: { workgroup: 64, words: 2, cols: 4 },
-    subgroups: { enabled: true, workgroup: 64, words: 4, kPerLane: 2 },
+    subgroups: { enabled: true, workgroup: 64, words: 4, chunks: 2, kPerLane: 2 },
   },
   gpu: {
     forward: { workgroup: 64, rows: 4, cols: 4 },
     inputGrad: { workgroup: 64, rows: 4, cols: 4 },
     weightGrad: { workgroup: 64, rows: 4, cols: 4 },
     weightGradU8: { workgroup: 64, words: 1, cols: 4 },
-    subgroups: { enabled: true, workgroup: 64, words: 2, kPerLane: 1 },
+    subgroups: { enabled: true, workgroup: 64, words: 2, chunks: 1, kPerLane: 1 },
   },
 };
 

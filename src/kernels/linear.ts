@@ -19,11 +19,11 @@ type Constants = Record<string, number>;
 /** auto: the subgroup path where it applies; generic / subgroup: that one (subgroup throws where it cannot run). */
 export type LinearVariant = 'auto' | 'generic' | 'subgroup';
 
-/** The subgroup size to use for `shape`, or null for the generic kernel. */
-function subgroupFor(gpu: Gpu, shape: Shape, needK4: boolean, variant: LinearVariant): number | null {
+/** The subgroup size to use for `shape` (K a multiple of `kMultiple`: the subgroup kernel's reads), or null for the generic kernel. */
+function subgroupFor(gpu: Gpu, shape: Shape, kMultiple: 1 | 4 | 16, variant: LinearVariant): number | null {
   if (variant === 'generic' || !mlpTilesFor(gpu.adapterInfo).subgroups.enabled) return null;
   const sg = subgroupSize(gpu);
-  const fits = sg !== null && shape.N % 4 === 0 && (!needK4 || shape.K % 4 === 0);
+  const fits = sg !== null && shape.N % 4 === 0 && shape.K % kMultiple === 0;
   if (variant === 'subgroup' && !fits) throw new RangeError(`no subgroup path for K ${shape.K}, N ${shape.N} on this adapter (subgroup size ${sg ?? 'unknown'})`);
   return fits ? sg : null;
 }
@@ -33,7 +33,7 @@ const sgWorkgroup = (gpu: Gpu, sg: number) => Math.max(sg, Math.ceil(mlpTilesFor
 
 /** out = act(x·W + b) (RELU and dropout constants in `constants`). */
 export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
-  const sg = subgroupFor(gpu, shape, true, variant);
+  const sg = subgroupFor(gpu, shape, 4, variant);
   if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), ...constants } });
   const t = mlpTilesFor(gpu.adapterInfo).forward;
   return linearForward.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
@@ -41,7 +41,7 @@ export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, consta
 
 /** The first layer's out = act(images[order] / 255 · W + b), y = labels[order]. */
 export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
-  const sg = subgroupFor(gpu, shape, true, variant);
+  const sg = subgroupFor(gpu, shape, 4, variant);
   if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), ...constants } });
   const t = mlpTilesFor(gpu.adapterInfo).forward;
   return linearForwardU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
@@ -49,7 +49,7 @@ export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, cons
 
 /** dx = (dy·Wᵀ) ⊙ [h > 0] ⊙ the dropout mask of the layer that produced h (its constants in `constants`). */
 export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
-  const sg = subgroupFor(gpu, shape, false, variant);
+  const sg = subgroupFor(gpu, shape, 1, variant);
   if (sg) {
     const TC = mlpTilesFor(gpu.adapterInfo).subgroups.kPerLane;
     return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), TC, ...constants } });
@@ -60,7 +60,7 @@ export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, cons
 
 /** dW = xᵀ·dy. */
 export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, variant: LinearVariant = 'auto') {
-  const sg = subgroupFor(gpu, shape, true, variant);
+  const sg = subgroupFor(gpu, shape, 4, variant);
   if (sg) return linearWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { SG: sg, TW: mlpTilesFor(gpu.adapterInfo).subgroups.words } });
   const t = mlpTilesFor(gpu.adapterInfo).weightGrad;
   return linearWeightGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TK: t.rows, TC: t.cols } });
@@ -68,8 +68,8 @@ export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, var
 
 /** The first layer's dW = (images[order] / 255)ᵀ·dy. */
 export function createLinearWeightGradU8(gpu: Gpu, shape: Shape, rows: number, variant: LinearVariant = 'auto') {
-  const sg = subgroupFor(gpu, shape, true, variant);
-  if (sg) return linearWeightGradU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { SG: sg, TW: mlpTilesFor(gpu.adapterInfo).subgroups.words } });
+  const sg = subgroupFor(gpu, shape, 16, variant);
+  if (sg) return linearWeightGradU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { SG: sg, TV: mlpTilesFor(gpu.adapterInfo).subgroups.chunks } });
   const t = mlpTilesFor(gpu.adapterInfo).weightGradU8;
   return linearWeightGradU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TW: t.words, TC: t.cols } });
 }

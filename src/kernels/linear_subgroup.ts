@@ -53,9 +53,9 @@ export const linearWeightGradU8Subgroup = defineKernel<'images' | 'order' | 'dy'
   shape: ['K', 'N'],
   step: true,
   tunable: true,
-  constants: { SG: 8, TW: 4 },
-  checkConstants: (c) => common(c, true) ?? tileProblem('TW', c.TW, 4),
-  grid: (c) => [ceilDiv(c.N / 4, c.WG), ceilDiv(c.K / 4, c.TW)],
+  constants: { SG: 8, TV: 2 },
+  checkConstants: (c) => (c.K % 16 !== 0 ? `K must be a multiple of 16 (read 16 packed pixels at a time), not ${c.K}` : (common(c, true) ?? tileProblem('TV', c.TV, 4))),
+  grid: (c) => [ceilDiv(c.N / 4, c.WG), ceilDiv(c.K / 16, c.TV)],
 });
 
 export const linearWeightGradSubgroup = defineKernel<'x' | 'dy' | 'dw', 'K' | 'N'>({

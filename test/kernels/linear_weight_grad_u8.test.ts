@@ -32,8 +32,9 @@ describe('linear_weight_grad_u8: dW = (images[order] / 255)ᵀ · dy', () => {
   }
 });
 
-describe('linear_weight_grad_u8_subgroup: the subgroup fast path (N a multiple of 4) against the same twin', () => {
-  const cases: Array<[number, number]> = inPage([[784, 256], [12, 20], [784, 20], [12, 256]], [[12, 20], [784, 20]]);
+describe('linear_weight_grad_u8_subgroup: the subgroup fast path (K a multiple of 16, N of 4) against the same twin', () => {
+  // K 48: 3 chunks of 16 pixels, no multiple of the 2 chunks per workgroup (the last workgroup's second is past K).
+  const cases: Array<[number, number]> = inPage([[784, 256], [16, 20], [784, 20], [48, 256]], [[16, 20], [784, 20]]);
   for (const [K, N] of cases) for (const rows of inPage([1, 7, 257], [257])) {
     it(`rows ${rows}, K ${K}, N ${N}, from position 3 of a shuffle`, async () => {
       const gpu = await testGpu();
@@ -51,4 +52,13 @@ describe('linear_weight_grad_u8_subgroup: the subgroup fast path (N a multiple o
       expectClose(await readFloats(gpu, dw, K * N), linearWeightGradU8(images, order, 3, rows, dy, K, N), TOL, 'dW');
     });
   }
+});
+
+describe('linear_weight_grad_u8: the variant for K no multiple of 16', () => {
+  it('auto takes the generic kernel, subgroup is refused with the reason', async () => {
+    const gpu = await testGpu();
+    if (!subgroupSize(gpu)) return; // no subgroup path on this adapter at all
+    expect((await createLinearWeightGradU8(gpu, { K: 12, N: 20 }, 7)).kernel.name).toBe('linear_weight_grad_u8');
+    await expect(async () => createLinearWeightGradU8(gpu, { K: 12, N: 20 }, 7, 'subgroup')).rejects.toThrow(/no subgroup path for K 12, N 20/);
+  });
 });
