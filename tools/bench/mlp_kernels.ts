@@ -1,7 +1,7 @@
 /**
  * `node dist/tools/bench/mlp_kernels.js [--reps N] [--rounds N] [--only NAME] [--set NAME=V,...[;NAME=V,...]]`: times each dense-layer
  * kernel of the MLP (784-256-10, batch 256) alone on the local adapter (random data; N dispatches in one submit,
- * best of 3 submits), with its pipeline's compile time. `--set` overrides tuning constants (e.g. RG=4 or TW=8)
+ * best of 3 submits), with its pipeline's compile time. `--set` overrides tuning constants (e.g. RG=3, TV=4, or WG=32 for the workgroup size)
  * in every case that has them; several sets separated by `;` are timed in turns, round after round, so that a
  * busy machine slows them alike. Used to choose tile sizes (BENCHMARKS.md, MLP section).
  */
@@ -11,6 +11,7 @@ import { createNodeGpu } from '../../src/gpu/node.js';
 import type { BoundKernel } from '../../src/kernels/kernel.js';
 import { linearForwardSubgroup, linearForwardU8Subgroup, linearInputGradSubgroup, linearWeightGradSubgroup, linearWeightGradU8Subgroup } from '../../src/kernels/linear_subgroup.js';
 import { createSgdDecayUniform, sgdWeightDecay } from '../../src/kernels/sgd_weight_decay.js';
+import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { StepSlots } from '../../src/train/steps.js';
 
 const B = 256;
@@ -28,7 +29,9 @@ async function main() {
   const words = (n: number) => createBufferWith(device, 'bench', Uint32Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 0));
   const order = createBufferWith(device, 'bench', Uint32Array.from({ length: B }, (_, i) => (i * 37) % B));
   const step = StepSlots.create(device, [{ row0: 0, rows: B }]).groups[0];
-  const sg = (defaults: Record<string, number>) => ({ workgroup: 64, constants: { ...defaults, ...Object.fromEntries(Object.entries(overrides).filter(([k]) => k in defaults)) } });
+  const SG = subgroupSize(gpu);
+  if (!SG) throw new Error('this adapter has no single subgroup size (or no subgroups feature): the dense kernels run their generic variants, which this tool does not time');
+  const sg = (defaults: Record<string, number>) => ({ workgroup: overrides.WG ?? 64, constants: { ...defaults, SG, ...Object.fromEntries(Object.entries(overrides).filter(([k]) => k in defaults)) } });
   const mm = (k: number, n: number) => 2 * B * k * n;
   const cases: Array<[string, number, () => Promise<[BoundKernel<string>, Record<string, GPUBuffer>]>]> = [
     ['forward u8 784x256 relu', mm(K, H), async () => [await linearForwardU8Subgroup.create(gpu, { K, N: H }, { rows: B, ...sg({ SG: 8, RG: 2, RELU: 1 }) }), { images: words(B * K / 4), labels: words(B), order, w: buf(K * H), b: buf(H), out: buf(B * H), y: words(B) }]],
