@@ -61,7 +61,9 @@ export function batchSizeProblem(limits: GPUSupportedLimits, rows: number, featu
  * the block spills out of the 16 AVX2 registers. Measured at the MLP's first layer (256 x 784 x 256) on lavapipe
  * with 2 loaded cores (BENCHMARKS.md, "MLP"): the forward's 8 x 4 generic tile and the subgroup paths' 64-lane
  * workgroups and 4 words per weight-gradient workgroup beat the others tried by 1.5-3x; the generic kernels'
- * other tiles and kPerLane were not separable from the noise. GPU values are a guess, not yet measured on one.
+ * other tiles and kPerLane were not separable from the noise. The first layer's weight gradient reads 16 pixels
+ * per load: 2 such chunks per workgroup ran 4.0 ms against 4.4-4.8 ms for the 4-word kernel it replaced; 1 and 4
+ * were not separable from 2 (tools/bench/mlp_kernels.ts). GPU values are a guess, not yet measured on one.
  */
 export interface MlpTiles {
   forward: { workgroup: number; rows: number; cols: number };
