@@ -9,7 +9,7 @@
  *   conv2d_forward (act fused) → pool_forward         a2 [B, 16, 10, 10] → p2 [B, 400]
  *   linear_forward → activation_forward (x2), linear_forward   a3 [B, 120], a4 [B, 84], logits [B, 10]
  *   log_softmax_cross_entropy, argmax_accuracy        loss sum, hits, dlogits
- *   per dense layer: linear_weight_grad, bias_grad, dense_input_grad (act' fused)
+ *   per dense layer: linear_weight_grad, bias_grad, linear_input_grad (act' fused: ReLU mask or sigmoid slope)
  *   pool_backward (act' fused) → conv2d_weight_grad → conv2d_input_grad   (conv2)
  *   pool_backward (act' fused) → conv2d_weight_grad                        (conv1: no input gradient)
  *   sgd_update for each of the 10 parameters
@@ -24,15 +24,14 @@ import type { ComputePass } from '../gpu/kernel.js';
 import { activationForward } from '../kernels/activation_forward.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { biasGrad } from '../kernels/bias_grad.js';
-import { conv2dForward } from '../kernels/conv2d_forward.js';
+import { ACTIVATION_CODES, conv2dForward } from '../kernels/conv2d_forward.js';
 import { conv2dInputGrad } from '../kernels/conv2d_input_grad.js';
 import { conv2dWeightGrad } from '../kernels/conv2d_weight_grad.js';
 import { conv2dWeightPack, forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import type { BoundKernel } from '../kernels/kernel.js';
-import { denseInputGrad } from '../kernels/dense_input_grad.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
-import { createLinearForward, createLinearWeightGrad } from '../kernels/linear.js';
+import { createLinearForward, createLinearInputGrad, createLinearWeightGrad } from '../kernels/linear.js';
 import { poolBackward } from '../kernels/pool_backward.js';
 import { poolForward } from '../kernels/pool_forward.js';
 import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
@@ -198,6 +197,8 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   };
   const grads = Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, createBuffer(device, `${name}.grad`, elementsOf(shape) * 4)]));
   const o = { rows: B };
+  // The dense input gradients fuse the slope of the activation that produced their input (h = a3, a4).
+  const slope: Record<string, number> = act === ACTIVATION_CODES.sigmoid ? { RELU_MASK: 0, SIGMOID_SLOPE: 1 } : { RELU_MASK: 1 };
   const [packT, forward, ce, acc, wg3, bg3, lig3, wg2, bg2, lig2, wg1, bg1, lig1, pb2, cwg2, cig2, pb1, cwg1, ...sgd] = await Promise.all([
     conv2dWeightPack.create(gpu, inputGradPack(convShape(d.conv2))),
     createForwardKernels(gpu, spec, B),
@@ -205,13 +206,13 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     argmaxAccuracy.create(gpu, { N }, o),
     createLinearWeightGrad(gpu, { K: d.f2, N }, B),
     biasGrad.create(gpu, { N }, o),
-    denseInputGrad.create(gpu, { K: d.f2, N }, { rows: B, constants: { ACT: act } }),
+    createLinearInputGrad(gpu, { K: d.f2, N }, B, slope),
     createLinearWeightGrad(gpu, { K: d.f1, N: d.f2 }, B),
     biasGrad.create(gpu, { N: d.f2 }, o),
-    denseInputGrad.create(gpu, { K: d.f1, N: d.f2 }, { rows: B, constants: { ACT: act } }),
+    createLinearInputGrad(gpu, { K: d.f1, N: d.f2 }, B, slope),
     createLinearWeightGrad(gpu, { K: d.flat, N: d.f1 }, B),
     biasGrad.create(gpu, { N: d.f1 }, o),
-    denseInputGrad.create(gpu, { K: d.flat, N: d.f1 }, { rows: B, constants: { ACT: 0 } }),
+    createLinearInputGrad(gpu, { K: d.flat, N: d.f1 }, B, { RELU_MASK: 0 }),
     poolBackward.create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows: B, constants: { POOL: pool, ACT: act } }),
     conv2dWeightGrad.create(gpu, convShape(d.conv2), { rows: B, constants: { PAD: d.conv2.pad } }),
     conv2dInputGrad.create(gpu, convShape(d.conv2), { rows: B, constants: { PAD: d.conv2.pad } }),
@@ -225,14 +226,14 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     [acc, acc.bind({ logits: a.logits, y: a.y, predictions: b.predictions, correct: b.correct })],
     [wg3, wg3.bind({ x: a.a4, dy: b.dlogits, dw: grads['fc3.weight'] })],
     [bg3, bg3.bind({ dlogits: b.dlogits, db: grads['fc3.bias'] })],
-    [lig3, lig3.bind({ dy: b.dlogits, w: p['fc3.weight'], x: a.a4, dx: b.d4 })],
+    [lig3, lig3.bind({ dy: b.dlogits, w: p['fc3.weight'], h: a.a4, dx: b.d4 })],
     [wg2, wg2.bind({ x: a.a3, dy: b.d4, dw: grads['fc2.weight'] })],
     [bg2, bg2.bind({ dlogits: b.d4, db: grads['fc2.bias'] })],
-    [lig2, lig2.bind({ dy: b.d4, w: p['fc2.weight'], x: a.a3, dx: b.d3 })],
+    [lig2, lig2.bind({ dy: b.d4, w: p['fc2.weight'], h: a.a3, dx: b.d3 })],
     [wg1, wg1.bind({ x: a.p2, dy: b.d3, dw: grads['fc1.weight'] })],
     [bg1, bg1.bind({ dlogits: b.d3, db: grads['fc1.bias'] })],
-    // ACT 0: p2 is a pooling's output, not an activation's; x is bound but not read.
-    [lig1, lig1.bind({ dy: b.d3, w: p['fc1.weight'], x: a.p2, dx: b.dp2 })],
+    // No mask: p2 is a pooling's output, not an activation's; h is bound but not read.
+    [lig1, lig1.bind({ dy: b.d3, w: p['fc1.weight'], h: a.p2, dx: b.dp2 })],
     [pb2, pb2.bind({ a: a.a2, dy: b.dp2, dx: b.d2 })],
     [cwg2, cwg2.bind({ x: a.p1, dy: b.d2, dw: grads['conv2.weight'], db: grads['conv2.bias'] })],
     [cig2, cig2.bind({ dy: b.d2, w: b.w2t, dx: b.dp1 })],
