@@ -12,7 +12,7 @@
  *   linear_forward → activation_forward (x2), linear_forward   a3 [B, 120], a4 [B, 84], logits [B, 10]
  *   log_softmax_cross_entropy, argmax_accuracy        loss sum, hits, dlogits
  *   per dense layer: linear_weight_grad, bias_grad, linear_input_grad (act' fused: ReLU mask or sigmoid slope)
- *   pool_backward (act' fused) → conv2d_weight_grad → conv2d_input_grad   (conv2)
+ *   pool_backward (act' fused; _vec2 for even sizes) → conv2d_weight_grad → conv2d_input_grad   (conv2)
  *   pool_backward (act' fused) → conv2d_weight_grad                        (conv1: no input gradient)
  *   sgd_update for each of the 10 parameters
  * Parameters: conv weights in PyTorch's layout [C_out, C_in, 5, 5]; dense weights [in, out] (x·W + b, the
@@ -35,7 +35,7 @@ import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import type { BoundKernel } from '../kernels/kernel.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
 import { createLinearForward, createLinearInputGrad, createLinearWeightGrad } from '../kernels/linear.js';
-import { poolBackward } from '../kernels/pool_backward.js';
+import { poolBackwardFor } from '../kernels/pool_backward.js';
 import { poolForward } from '../kernels/pool_forward.js';
 import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
 import { type ConvDims, convOut } from '../kernels/conv2d_forward.js';
@@ -274,9 +274,9 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     createLinearWeightGrad(gpu, { K: d.flat, N: d.f1 }, B),
     biasGrad.create(gpu, { N: d.f1 }, o),
     createLinearInputGrad(gpu, { K: d.flat, N: d.f1 }, B, { RELU_MASK: 0 }),
-    poolBackward.create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows: B, constants: { POOL: pool, ACT: act } }),
+    poolBackwardFor({ H: d.h2, W: d.w2 }).create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows: B, constants: { POOL: pool, ACT: act } }),
     createConvWeightGrad(gpu, d.conv2, B),
-    poolBackward.create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows: B, constants: { POOL: pool, ACT: act } }),
+    poolBackwardFor({ H: d.h1, W: d.w1 }).create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows: B, constants: { POOL: pool, ACT: act } }),
     createConvWeightGrad(gpu, d.conv1, B),
     ...Object.values(shapes).map((shape) => sgdUpdate.create(gpu, { COUNT: elementsOf(shape) })),
   ]);

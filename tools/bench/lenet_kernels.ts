@@ -10,7 +10,7 @@ import type { BoundKernel } from '../../src/kernels/kernel.js';
 import { conv2dForward } from '../../src/kernels/conv2d_forward.js';
 import { conv2dInputGrad } from '../../src/kernels/conv2d_input_grad.js';
 import { conv2dWeightGrad } from '../../src/kernels/conv2d_weight_grad.js';
-import { poolBackward } from '../../src/kernels/pool_backward.js';
+import { poolBackward, poolBackwardVec2 } from '../../src/kernels/pool_backward.js';
 import { poolForward } from '../../src/kernels/pool_forward.js';
 import { conv2dForwardSubgroup, conv2dWeightGradSubgroup } from '../../src/kernels/conv2d_subgroup.js';
 import { matmulBias } from '../../src/kernels/matmul_bias.js';
@@ -47,6 +47,7 @@ async function main() {
     ['matmul_bias fc1 (calibration)', 2 * B * 400 * 120, async () => [await matmulBias.create(gpu, { K: 400, N: 120 }, { rows: B }), { x: buf(B * 400), w: buf(400 * 120), b: buf(120), logits: buf(B * 120) }]],
     ['pool_forward conv1', 0, async () => [await poolForward.create(gpu, { C: 6, H: 28, W: 28 }, { rows: B }), { x: buf(B * 6 * 784), y: buf(B * 6 * 196) }]],
     ['pool_backward conv1', 0, async () => [await poolBackward.create(gpu, { C: 6, H: 28, W: 28 }, { rows: B, constants: { ACT: 1 } }), { a: buf(B * 6 * 784), dy: buf(B * 6 * 196), dx: buf(B * 6 * 784) }]],
+    ['pool_backward_vec2 conv1', 0, async () => [await poolBackwardVec2.create(gpu, { C: 6, H: 28, W: 28 }, { rows: B, constants: { ACT: 1 } }), { a: buf(B * 6 * 784), dy: buf(B * 6 * 196), dx: buf(B * 6 * 784) }]],
   ];
   for (const [name, flop, make] of cases) {
     if (values.only && !name.includes(values.only)) continue;
