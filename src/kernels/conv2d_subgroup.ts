@@ -24,10 +24,11 @@ export const conv2dForwardSubgroup = defineKernel<'x' | 'w' | 'bias' | 'y', Conv
     : c.PAD % 2 !== 0 ? `PAD must be even, not ${c.PAD}`
     : !(c.R >= 1 && c.PV >= 1 && Number.isInteger(c.R) && Number.isInteger(c.PV) && c.R * c.PV <= MAX_CONV_TILE) ? `R·PV must be 1 to ${MAX_CONV_TILE}, not ${c.R}·${c.PV}`
     : !(Number.isInteger(c.CG) && c.CG >= 1 && c.CG <= 4) ? `CG must be 1 to 4, not ${c.CG}`
-    : c.WG % c.SG !== 0 ? `the workgroup (${c.WG}) must be a multiple of the subgroup size (${c.SG})`
+    : c.WG !== c.SG ? `the workgroup (${c.WG}) must be one subgroup (${c.SG})`
     : ceilDiv(c.KS * c.KS * c.CG, c.SG) > MAX_WPL ? `subgroup size ${c.SG} is too small for ${c.KS}x${c.KS} taps of ${c.C_OUT} channels`
     : null),
-  grid: (c, rows) => [ceilDiv(rows * ceilDiv(convOutput(c.H, c.KS, c.PAD), c.R) * ceilDiv(convOutput(c.W, c.KS, c.PAD), 4 * c.PV), c.WG), 1, ceilDiv(ceilDiv(c.C_OUT, 4), c.CG)],
+  // One workgroup (one subgroup) per tile of SG images.
+  grid: (c, rows) => [ceilDiv(rows, c.SG) * ceilDiv(convOutput(c.H, c.KS, c.PAD), c.R) * ceilDiv(convOutput(c.W, c.KS, c.PAD), 4 * c.PV), 1, ceilDiv(ceilDiv(c.C_OUT, 4), c.CG)],
 });
 
 /** The subgroup size for a convolution of this shape (W, its output width and PAD even), or null for the generic kernels. */
@@ -52,12 +53,12 @@ export function inputGradAsForward(c: Conv): Conv | null {
 
 /**
  * conv2d_forward_subgroup's tile for C_OUT output channels, chosen with tools/bench/lenet_kernels.ts on lavapipe
- * (BENCHMARKS.md, LeNet): every channel in one invocation; R rows x 4·PV pixels, 4 x 4 pixels for 16 channels
- * (LeNet's conv2), 2 x 8 for 8 or fewer (conv1, and conv2's input gradient). Larger tiles spill or stop unrolling.
+ * (BENCHMARKS.md, LeNet): 2 rows x 8 pixels x 8 channels (two vec4s) per invocation, the grid's z over the groups
+ * of 8 channels. Larger tiles spill to the stack or stop the tap loops from unrolling (4 x 4 x 16 ran 8x slower
+ * once padding rows were skipped), smaller ones load more per multiply-add.
  */
 export function convTile(cOut: number): { R: number; PV: number; CG: number } {
-  const c4 = ceilDiv(cOut, 4);
-  return c4 > 2 ? { R: 4, PV: 1, CG: c4 } : { R: 2, PV: 2, CG: c4 };
+  return { R: 2, PV: 2, CG: Math.min(2, ceilDiv(cOut, 4)) };
 }
 
 /**
