@@ -106,15 +106,15 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lane:
         xs[yy][2u * c + 1u] = v.y;
       }
     }
-    for (var ky = 0u; ky < KS; ky++) {
-      for (var q = 0u; q < R; q++) {
-        // The same for every lane: padding rows skip their multiply-adds (with PAD 0 the test folds away: the
-        // larger unrolled body of conv2 stays unrolled; its tail rows past H multiply zeros, never stored).
-        if (PAD == 0u || rok[q + ky]) {
-          for (var kx = 0u; kx < KS; kx++) {
-            for (var k = 0u; k < CG; k++) {
-              let n = (ky * KS + kx) * CG + k;
-              let wv = subgroupShuffle(wl[n / SG], n % SG);
+    if (PAD == 0u) {
+      // No padding rows (a tail row past H multiplies zeros, never stored): each weight vec4 is shuffled once
+      // and used for every row of the tile (this order unrolls for LeNet's conv2 at 4 rows x 16 channels).
+      for (var ky = 0u; ky < KS; ky++) {
+        for (var kx = 0u; kx < KS; kx++) {
+          for (var k = 0u; k < CG; k++) {
+            let n = (ky * KS + kx) * CG + k;
+            let wv = subgroupShuffle(wl[n / SG], n % SG);
+            for (var q = 0u; q < R; q++) {
               for (var p = 0u; p < PV; p++) {
                 let c = kx + 4u * p;
                 let v = vec4<f32>(xs[q + ky][c], xs[q + ky][c + 1u], xs[q + ky][c + 2u], xs[q + ky][c + 3u]);
@@ -123,6 +123,29 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lane:
                 acc[a + 1u] += v * wv.y;
                 acc[a + 2u] += v * wv.z;
                 acc[a + 3u] += v * wv.w;
+              }
+            }
+          }
+        }
+      }
+    } else {
+      // Padding: a row of the tile's window outside the image (the same for every lane) skips its multiply-adds.
+      for (var ky = 0u; ky < KS; ky++) {
+        for (var q = 0u; q < R; q++) {
+          if (rok[q + ky]) {
+            for (var kx = 0u; kx < KS; kx++) {
+              for (var k = 0u; k < CG; k++) {
+                let n = (ky * KS + kx) * CG + k;
+                let wv = subgroupShuffle(wl[n / SG], n % SG);
+                for (var p = 0u; p < PV; p++) {
+                  let c = kx + 4u * p;
+                  let v = vec4<f32>(xs[q + ky][c], xs[q + ky][c + 1u], xs[q + ky][c + 2u], xs[q + ky][c + 3u]);
+                  let a = (q * PV + p) * MAX_OUT + 4u * k;
+                  acc[a] += v * wv.x;
+                  acc[a + 1u] += v * wv.y;
+                  acc[a + 2u] += v * wv.z;
+                  acc[a + 3u] += v * wv.w;
+                }
               }
             }
           }

@@ -52,13 +52,15 @@ export function inputGradAsForward(c: Conv): Conv | null {
 }
 
 /**
- * conv2d_forward_subgroup's tile for C_OUT output channels, chosen with tools/bench/lenet_kernels.ts on lavapipe
- * (BENCHMARKS.md, LeNet): 2 rows x 8 pixels x 8 channels (two vec4s) per invocation, the grid's z over the groups
- * of 8 channels. Larger tiles spill to the stack or stop the tap loops from unrolling (4 x 4 x 16 ran 8x slower
- * once padding rows were skipped), smaller ones load more per multiply-add.
+ * conv2d_forward_subgroup's tile for C_OUT output channels and padding PAD, chosen with
+ * tools/bench/lenet_kernels.ts on lavapipe (BENCHMARKS.md, LeNet): 4 rows x 4 pixels x all (up to 16) channels
+ * without padding (LeNet's conv2), else 2 rows x 8 pixels x 8 channels (two vec4s; the grid's z over the groups
+ * of 8): the shader's padded loop order (padding rows skipped) stops unrolling at 4 x 4 x 16. Larger tiles spill
+ * to the stack or stop the tap loops from unrolling, smaller ones load more per multiply-add.
  */
-export function convTile(cOut: number): { R: number; PV: number; CG: number } {
-  return { R: 2, PV: 2, CG: Math.min(2, ceilDiv(cOut, 4)) };
+export function convTile(cOut: number, pad: number): { R: number; PV: number; CG: number } {
+  const c4 = ceilDiv(cOut, 4);
+  return pad === 0 && c4 > 2 ? { R: 4, PV: 1, CG: c4 } : { R: 2, PV: 2, CG: Math.min(2, c4) };
 }
 
 /**

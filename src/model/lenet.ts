@@ -115,7 +115,7 @@ const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w
  */
 function createConvForward(gpu: Gpu, c: ConvDims, rows: number, act: number) {
   const sg = convSubgroupFor(gpu, { W: c.w, KS: c.ks, PAD: c.pad });
-  if (sg) return conv2dForwardSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, ACT: act, SG: sg, ...convTile(c.cOut) } });
+  if (sg) return conv2dForwardSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, ACT: act, SG: sg, ...convTile(c.cOut, c.pad) } });
   return conv2dForward.create(gpu, convShape(c), { rows, constants: { PAD: c.pad, ACT: act } });
 }
 
@@ -159,7 +159,7 @@ async function createConvInputGrad(gpu: Gpu, c: ConvDims, rows: number) {
   const pack = await conv2dWeightPack.create(gpu, inputGradPack(shape), { constants: { FLIP: sg ? 1 : 0 } });
   if (asForward && sg) {
     const { PAD, ...dims } = asForward;
-    const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(dims.C_OUT) } });
+    const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(dims.C_OUT, PAD) } });
     // BIAS 0: the bias binding is not read (any buffer).
     return { pack, kernel: k, bind: (dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer) => k.bind({ x: dy, w, bias: w, y: dx }) };
   }

@@ -42,7 +42,7 @@ describe('conv2d_forward_subgroup: y = act(conv2d(x, w) + b)', () => {
   for (const c of CASES) {
     for (const rows of c.rows) {
       // The chosen tile with each activation, and another (3 rows: a tile past the last row; 4 channels a group).
-      const tiles = [convTile(c.cOut), { R: 3, PV: 1, CG: 1 }];
+      const tiles = [convTile(c.cOut, c.pad), { R: 3, PV: 1, CG: 1 }];
       for (const [i, tile] of tiles.entries()) {
         for (const act of ['none', 'sigmoid', 'relu'] as const) {
           if ((act !== 'sigmoid' && rows !== 7) || (i > 0 && act !== 'sigmoid')) continue;
@@ -90,7 +90,7 @@ describe('conv2d_forward_subgroup as an input gradient: dy correlated with the f
         const dy = randomFloats(rng, rows * c.cOut * ho * wo);
         const w = randomFloats(rng, c.cOut * c.cIn * c.ks * c.ks, 0.2);
         const { PAD, ...dims } = asForward;
-        const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(c.cIn) } });
+        const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(c.cIn, c.ks - 1 - c.pad) } });
         const dx = zeros(gpu, rows * c.cIn * c.h * c.w);
         const packed = upload(gpu, conv2dWeightPack(w, c.cOut, c.cIn, c.ks * c.ks, true));
         const group = k.bind({ x: upload(gpu, dy), w: packed, bias: packed, y: dx });
