@@ -4,10 +4,11 @@ enable subgroups;
 // Also the input gradient of a convolution (conv2d_input_grad.wgsl's sum): that is this correlation of dy, padded
 // by KS - 1 - PAD, with the weights transposed and flipped (conv2d_weight_pack.wgsl, FLIP), no bias (BIAS false).
 // ACT: 0 none, 1 sigmoid, 2 ReLU.
-// On lavapipe every load whose address is not a compile-time constant costs a per-lane loop, so: each
-// invocation computes a 4·PV-pixel x R-row tile of every output channel (16·R vec4 accumulators), reads x as vec2,
-// and the weights of one input channel are loaded once per subgroup (lane l loads vec4s l, l + SG, ...) and
-// handed to every lane by subgroupShuffle with a constant lane (the tap loops unroll).
+// On lavapipe every load or store whose address is not a compile-time constant costs a per-lane loop, so: each
+// invocation computes a 4·PV-pixel x R-row tile of 4·CG output channels (R·PV·CG·4 vec4 accumulators; the grid's
+// z runs over the channel groups), reads x and writes y as vec2, and the weights of one input channel are loaded
+// once per subgroup (lane l loads vec4s l, l + SG, ...) and handed to every lane by subgroupShuffle with a
+// constant lane (the tap loops unroll; kernels/conv2d_subgroup.ts convTile keeps the unrolled body small enough).
 // `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
 override C_IN: u32;  // input channels
 override C_OUT: u32; // output channels, at most MAX_OUT
