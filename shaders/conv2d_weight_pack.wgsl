@@ -3,9 +3,11 @@
 // per SIMD lane even when every lane reads the same weight, so 4 weights per load is 4x fewer of them.
 //   conv2d_forward:    OUTER 1, A = C_OUT, T = C_IN·KS²   -> [C_IN·KS², C_OUT/4]
 //   conv2d_input_grad: OUTER C_OUT, A = C_IN, T = KS²     -> [C_OUT, KS², C_IN/4]
+//   conv2d_forward_subgroup as an input gradient: the same with FLIP, the taps reversed (the kernel rotated by 180°)
 override OUTER: u32;
 override A: u32;
 override T: u32;
+override FLIP: bool = false;
 override A4: u32 = (A + 3u) / 4u;
 
 @group(0) @binding(0) var<storage, read> w: array<f32>;                 // [OUTER, A, T] (PyTorch's conv layout)
@@ -24,7 +26,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   let o = i / (T * A4);
-  let t = (i / A4) % T;
+  let tp = (i / A4) % T;
+  let t = select(tp, T - 1u - tp, FLIP);
   let a = (i % A4) * 4u;
   packed[i] = vec4<f32>(at(o, a, t), at(o, a + 1u, t), at(o, a + 2u, t), at(o, a + 3u, t));
 }

@@ -1,7 +1,9 @@
-// A dense layer's input gradient, with the backward of the ReLU and dropout that produced its input fused in:
-//   dx[r, k] = (Σ_n dy[r, n] · W[k, n]) · [h[r, k] > 0] · dropout mask / (1 - p)
-// h is the layer's input as the forward pass wrote it (after ReLU and dropout): ReLU's gradient is 1 where
-// it is positive. The dropout mask is recomputed from the same hash as the forward's (prelude/dropout_mask.wgsl),
+// A dense layer's input gradient, with the backward of the ReLU (or sigmoid) and dropout that produced its input
+// fused in:
+//   dx[r, k] = (Σ_n dy[r, n] · W[k, n]) · [h[r, k] > 0] · dropout mask / (1 - p)      (RELU_MASK)
+//   dx[r, k] = (Σ_n dy[r, n] · W[k, n]) · h[r, k] · (1 - h[r, k])                       (SIGMOID_SLOPE)
+// h is the layer's input as the forward pass wrote it (after the activation and dropout): ReLU's gradient is 1
+// where it is positive, the sigmoid's is h(1 - h) from its output. The dropout mask is recomputed from the same hash as the forward's (prelude/dropout_mask.wgsl),
 // not stored. The first layer has no input gradient: nothing below it learns.
 // `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
 override K: u32; // the layer's inputs per row (columns of dx), fixed when the kernel is created
@@ -14,6 +16,7 @@ override N: u32; // the layer's outputs per row (columns of dy), fixed when the 
 
 override WG: u32 = 64;
 override RELU_MASK: bool = true;
+override SIGMOID_SLOPE: bool = false; // LeNet's sigmoid layers (no dropout there)
 // TR rows x TC columns of dx per invocation; TR + TC loads for TR * TC multiply-adds per n (MLP_TILES).
 override TR: u32 = 8;
 override TC: u32 = 4;
@@ -58,6 +61,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         var v = acc[j][c];
         if (RELU_MASK) {
           v = select(0.0, v, h[i] > 0.0);
+        }
+        if (SIGMOID_SLOPE) {
+          let a = h[i];
+          v *= a * (1.0 - a);
         }
         dx[i] = dropout_apply(v, i);
       }

@@ -1,6 +1,6 @@
 enable subgroups;
 // linear_input_grad.wgsl's fast path where the adapter has subgroups of a known size SG and N % 4 == 0:
-//   dx[r, k] = (Σ_n dy[r, n] · W[k, n]) · [h[r, k] > 0] · dropout mask / (1 - p)
+//   dx[r, k] = (Σ_n dy[r, n] · W[k, n]) · [h[r, k] > 0] · dropout mask / (1 - p)   (or · h(1 - h): SIGMOID_SLOPE)
 // Lanes span k (TC values each, WG apart), reading W[k, n..n+3] as a vec4; a workgroup's rows are the same for
 // all its lanes, and lane i of a subgroup loads row i's vec4 of dy for the others (subgroupShuffle).
 // `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
@@ -17,6 +17,7 @@ override SG: u32 = 8;   // the adapter's subgroup size (min == max), set at crea
 override RG: u32 = 2;   // row groups: RG * SG rows per workgroup
 override TC: u32 = 2;   // values of k per lane
 override RELU_MASK: bool = true;
+override SIGMOID_SLOPE: bool = false;
 const MAX_ROWS: u32 = 32u;
 const MAX_RG: u32 = 4u;
 const MAX_TC: u32 = 4u;
@@ -60,6 +61,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lane
         var v = acc[j][c];
         if (RELU_MASK) {
           v = select(0.0, v, h[i] > 0.0);
+        }
+        if (SIGMOID_SLOPE) {
+          let a = h[i];
+          v *= a * (1.0 - a);
         }
         dx[i] = dropout_apply(v, i);
       }

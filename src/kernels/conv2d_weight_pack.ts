@@ -1,11 +1,12 @@
 import { ceilDiv, defineKernel } from './kernel.js';
 
-/** w [OUTER, A, T] -> packed [OUTER, T, ceil(A/4)] vec4 (zero-padded): 4 channels per load for the conv kernels. */
+/** w [OUTER, A, T] -> packed [OUTER, T, ceil(A/4)] vec4 (zero-padded): 4 channels per load for the conv kernels; FLIP 1 reverses T. */
 export const conv2dWeightPack = defineKernel<'w' | 'packed', 'OUTER' | 'A' | 'T'>({
   shader: 'conv2d_weight_pack',
   shape: ['OUTER', 'A', 'T'],
   step: false,
   tunable: true,
+  constants: { FLIP: 0 },
   grid: (c) => [ceilDiv(c.OUTER * c.T * ceilDiv(c.A, 4), c.WG)],
 });
 

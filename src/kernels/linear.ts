@@ -47,7 +47,7 @@ export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, cons
   return linearForwardU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
 }
 
-/** dx = (dy·Wᵀ) ⊙ [h > 0] ⊙ the dropout mask of the layer that produced h (its constants in `constants`). */
+/** dx = (dy·Wᵀ) ⊙ [h > 0] (RELU_MASK) or ⊙ h(1 - h) (SIGMOID_SLOPE) ⊙ the dropout mask of the layer that produced h (its constants in `constants`). */
 export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
   const sg = subgroupFor(gpu, shape, 1, variant);
   if (sg) {

@@ -43,7 +43,7 @@ export const linearInputGradSubgroup = defineKernel<'dy' | 'w' | 'h' | 'dx', 'K'
   step: true,
   preludes: [DROPOUT_PRELUDE],
   tunable: true,
-  constants: { SG: 8, RG: 2, TC: 2, RELU_MASK: 1 },
+  constants: { SG: 8, RG: 2, TC: 2, RELU_MASK: 1, SIGMOID_SLOPE: 0 },
   checkConstants: (c) => common(c, false) ?? tileProblem('RG', c.RG, MAX_ROW_GROUPS) ?? tileProblem('TC', c.TC, 4),
   grid: (c, r) => [ceilDiv(c.K, c.WG * c.TC), ceilDiv(r, rows(c))],
 });

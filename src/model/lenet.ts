@@ -4,13 +4,15 @@
  *         → Flatten → Linear(400, 120) → Sigmoid → Linear(120, 84) → Sigmoid → Linear(84, 10)
  * with CrossEntropyLoss and SGD; `activation: relu` and `pool: max` give the modern variant. One step:
  *   conv2d_weight_pack (x3)                           conv weights, 4 channels per vec4 (forward x2, conv2's dx)
+ * (each convolution runs conv2d_forward_subgroup where the adapter has one subgroup size, for its forward and,
+ * with the flipped weights, conv2's input gradient; conv2d_forward / conv2d_input_grad elsewhere)
  *   gather_minibatch                                  x0 [B, 784], y
  *   conv2d_forward (act fused) → pool_forward         a1 [B, 6, 28, 28] → p1 [B, 6, 14, 14]
  *   conv2d_forward (act fused) → pool_forward         a2 [B, 16, 10, 10] → p2 [B, 400]
  *   linear_forward → activation_forward (x2), linear_forward   a3 [B, 120], a4 [B, 84], logits [B, 10]
  *   log_softmax_cross_entropy, argmax_accuracy        loss sum, hits, dlogits
- *   per dense layer: linear_weight_grad, bias_grad, dense_input_grad (act' fused)
- *   pool_backward (act' fused) → conv2d_weight_grad → conv2d_input_grad   (conv2)
+ *   per dense layer: linear_weight_grad, bias_grad, linear_input_grad (act' fused: ReLU mask or sigmoid slope)
+ *   pool_backward (act' fused; _vec2 for even sizes) → conv2d_weight_grad → conv2d_input_grad   (conv2)
  *   pool_backward (act' fused) → conv2d_weight_grad                        (conv1: no input gradient)
  *   sgd_update for each of the 10 parameters
  * Parameters: conv weights in PyTorch's layout [C_out, C_in, 5, 5]; dense weights [in, out] (x·W + b, the
@@ -24,19 +26,19 @@ import type { ComputePass } from '../gpu/kernel.js';
 import { activationForward } from '../kernels/activation_forward.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { biasGrad } from '../kernels/bias_grad.js';
-import { conv2dForward } from '../kernels/conv2d_forward.js';
+import { ACTIVATION_CODES, conv2dForward } from '../kernels/conv2d_forward.js';
 import { conv2dInputGrad } from '../kernels/conv2d_input_grad.js';
+import { conv2dForwardSubgroup, conv2dWeightGradReduce, conv2dWeightGradSubgroup, convSubgroupFor, convTile, inputGradAsForward, weightGradSubgroupFor, weightGradTile } from '../kernels/conv2d_subgroup.js';
 import { conv2dWeightGrad } from '../kernels/conv2d_weight_grad.js';
 import { conv2dWeightPack, forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import type { BoundKernel } from '../kernels/kernel.js';
-import { denseInputGrad } from '../kernels/dense_input_grad.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
-import { createLinearForward, createLinearWeightGrad } from '../kernels/linear.js';
-import { poolBackward } from '../kernels/pool_backward.js';
+import { createLinearForward, createLinearInputGrad, createLinearWeightGrad } from '../kernels/linear.js';
+import { poolBackwardFor } from '../kernels/pool_backward.js';
 import { poolForward } from '../kernels/pool_forward.js';
 import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
-import type { ConvDims } from '../kernels/conv2d_forward.js';
+import { type ConvDims, convOut } from '../kernels/conv2d_forward.js';
 import { Rng } from '../random.js';
 import { lenetCodes, lenetDims } from './lenet_shape.js';
 import { type Forward, type GpuModel, type GpuParameter, type ModelDefinition, type ModelOptions, type ModelSpec, pixelsOf, type StepContext, type StepRecorder } from './model.js';
@@ -107,6 +109,64 @@ export function lenetSpec(input: ImageShape, classes: number, options: ModelOpti
 
 const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w, KS: c.ks });
 
+/**
+ * A convolution's forward kernel: conv2d_forward_subgroup where the adapter has one subgroup size and the shape
+ * allows it (kernels/conv2d_subgroup.ts), else conv2d_forward; both bind x, w (forwardPack), bias, y.
+ */
+function createConvForward(gpu: Gpu, c: ConvDims, rows: number, act: number) {
+  const sg = convSubgroupFor(gpu, { W: c.w, KS: c.ks, PAD: c.pad });
+  if (sg) return conv2dForwardSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, ACT: act, SG: sg, ...convTile(c.cOut, c.pad) } });
+  return conv2dForward.create(gpu, convShape(c), { rows, constants: { PAD: c.pad, ACT: act } });
+}
+
+/**
+ * A convolution's dw, db: conv2d_weight_grad_subgroup's partial sums over S chunks of rows and
+ * conv2d_weight_grad_reduce where it applies (the partials in `partial`, created here), else conv2d_weight_grad.
+ * Returns the dispatches, in order, for one binding of x, dy, dw and db.
+ */
+async function createConvWeightGrad(gpu: Gpu, c: ConvDims, rows: number) {
+  const shape = convShape(c);
+  const sg = weightGradSubgroupFor(gpu, { ...shape, PAD: c.pad });
+  if (sg) {
+    const { S, ...tile } = weightGradTile({ cOut: c.cOut, wo: convOut(c).wo, ks: c.ks });
+    const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
+    const [main, reduce] = await Promise.all([
+      conv2dWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, S, ...tile } }),
+      conv2dWeightGradReduce.create(gpu, { DW: sums - c.cOut, C_OUT: c.cOut }, { constants: { S } }),
+    ]);
+    const partial = createBuffer(gpu.device, 'conv dw partials', S * sums * 4);
+    return {
+      buffers: [partial],
+      bind: (x: GPUBuffer, dy: GPUBuffer, dw: GPUBuffer, db: GPUBuffer): Array<[BoundKernel<never>, GPUBindGroup]> => [
+        [main as BoundKernel<never>, main.bind({ x, dy, partial })],
+        [reduce as BoundKernel<never>, reduce.bind({ partial, dw, db })],
+      ],
+    };
+  }
+  const k = await conv2dWeightGrad.create(gpu, shape, { rows, constants: { PAD: c.pad } });
+  return { buffers: [] as GPUBuffer[], bind: (x: GPUBuffer, dy: GPUBuffer, dw: GPUBuffer, db: GPUBuffer): Array<[BoundKernel<never>, GPUBindGroup]> => [[k as BoundKernel<never>, k.bind({ x, dy, dw, db })]] };
+}
+
+/**
+ * A convolution's input gradient dx from dy: conv2d_forward_subgroup as the correlation of dy with the flipped
+ * kernel where it applies, else conv2d_input_grad; with the weight pack each needs (inputGradPack, FLIP for the
+ * first) and a bind that names the buffers.
+ */
+async function createConvInputGrad(gpu: Gpu, c: ConvDims, rows: number) {
+  const shape = convShape(c);
+  const asForward = inputGradAsForward({ ...shape, PAD: c.pad });
+  const sg = asForward && convSubgroupFor(gpu, asForward);
+  const pack = await conv2dWeightPack.create(gpu, inputGradPack(shape), { constants: { FLIP: sg ? 1 : 0 } });
+  if (asForward && sg) {
+    const { PAD, ...dims } = asForward;
+    const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(dims.C_OUT, PAD) } });
+    // BIAS 0: the bias binding is not read (any buffer).
+    return { pack, kernel: k, bind: (dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer) => k.bind({ x: dy, w, bias: w, y: dx }) };
+  }
+  const k = await conv2dInputGrad.create(gpu, shape, { rows, constants: { PAD: c.pad } });
+  return { pack, kernel: k, bind: (dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer) => k.bind({ dy, w, dx }) };
+}
+
 /** The forward kernels, created for `rows` rows, and how to bind them to one set of activation buffers. */
 async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
   const d = lenetDims(spec);
@@ -116,9 +176,9 @@ async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv1))),
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv2))),
     gatherMinibatch.create(gpu, { K: pixelsOf(spec.input) }, o),
-    conv2dForward.create(gpu, convShape(d.conv1), { rows, constants: { PAD: d.conv1.pad, ACT: act } }),
+    createConvForward(gpu, d.conv1, rows, act),
     poolForward.create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows, constants: { POOL: pool } }),
-    conv2dForward.create(gpu, convShape(d.conv2), { rows, constants: { PAD: d.conv2.pad, ACT: act } }),
+    createConvForward(gpu, d.conv2, rows, act),
     poolForward.create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows, constants: { POOL: pool } }),
     // The dense layers: the MLP's kernels (register-tiled, or the subgroup path where it applies: kernels/linear.ts).
     createLinearForward(gpu, { K: d.flat, N: d.f1 }, rows),
@@ -198,25 +258,26 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   };
   const grads = Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, createBuffer(device, `${name}.grad`, elementsOf(shape) * 4)]));
   const o = { rows: B };
-  const [packT, forward, ce, acc, wg3, bg3, lig3, wg2, bg2, lig2, wg1, bg1, lig1, pb2, cwg2, cig2, pb1, cwg1, ...sgd] = await Promise.all([
-    conv2dWeightPack.create(gpu, inputGradPack(convShape(d.conv2))),
+  // The dense input gradients fuse the slope of the activation that produced their input (h = a3, a4).
+  const slope: Record<string, number> = act === ACTIVATION_CODES.sigmoid ? { RELU_MASK: 0, SIGMOID_SLOPE: 1 } : { RELU_MASK: 1 };
+  const [cig2, forward, ce, acc, wg3, bg3, lig3, wg2, bg2, lig2, wg1, bg1, lig1, pb2, cwg2, pb1, cwg1, ...sgd] = await Promise.all([
+    createConvInputGrad(gpu, d.conv2, B),
     createForwardKernels(gpu, spec, B),
     logSoftmaxCrossEntropy.create(gpu, { N }, o),
     argmaxAccuracy.create(gpu, { N }, o),
     createLinearWeightGrad(gpu, { K: d.f2, N }, B),
     biasGrad.create(gpu, { N }, o),
-    denseInputGrad.create(gpu, { K: d.f2, N }, { rows: B, constants: { ACT: act } }),
+    createLinearInputGrad(gpu, { K: d.f2, N }, B, slope),
     createLinearWeightGrad(gpu, { K: d.f1, N: d.f2 }, B),
     biasGrad.create(gpu, { N: d.f2 }, o),
-    denseInputGrad.create(gpu, { K: d.f1, N: d.f2 }, { rows: B, constants: { ACT: act } }),
+    createLinearInputGrad(gpu, { K: d.f1, N: d.f2 }, B, slope),
     createLinearWeightGrad(gpu, { K: d.flat, N: d.f1 }, B),
     biasGrad.create(gpu, { N: d.f1 }, o),
-    denseInputGrad.create(gpu, { K: d.flat, N: d.f1 }, { rows: B, constants: { ACT: 0 } }),
-    poolBackward.create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows: B, constants: { POOL: pool, ACT: act } }),
-    conv2dWeightGrad.create(gpu, convShape(d.conv2), { rows: B, constants: { PAD: d.conv2.pad } }),
-    conv2dInputGrad.create(gpu, convShape(d.conv2), { rows: B, constants: { PAD: d.conv2.pad } }),
-    poolBackward.create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows: B, constants: { POOL: pool, ACT: act } }),
-    conv2dWeightGrad.create(gpu, convShape(d.conv1), { rows: B, constants: { PAD: d.conv1.pad } }),
+    createLinearInputGrad(gpu, { K: d.flat, N: d.f1 }, B, { RELU_MASK: 0 }),
+    poolBackwardFor({ H: d.h2, W: d.w2 }).create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows: B, constants: { POOL: pool, ACT: act } }),
+    createConvWeightGrad(gpu, d.conv2, B),
+    poolBackwardFor({ H: d.h1, W: d.w1 }).create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows: B, constants: { POOL: pool, ACT: act } }),
+    createConvWeightGrad(gpu, d.conv1, B),
     ...Object.values(shapes).map((shape) => sgdUpdate.create(gpu, { COUNT: elementsOf(shape) })),
   ]);
   const encodeForward = bindForward(forward, p, a, ctx.train, ctx.order);
@@ -225,24 +286,25 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     [acc, acc.bind({ logits: a.logits, y: a.y, predictions: b.predictions, correct: b.correct })],
     [wg3, wg3.bind({ x: a.a4, dy: b.dlogits, dw: grads['fc3.weight'] })],
     [bg3, bg3.bind({ dlogits: b.dlogits, db: grads['fc3.bias'] })],
-    [lig3, lig3.bind({ dy: b.dlogits, w: p['fc3.weight'], x: a.a4, dx: b.d4 })],
+    [lig3, lig3.bind({ dy: b.dlogits, w: p['fc3.weight'], h: a.a4, dx: b.d4 })],
     [wg2, wg2.bind({ x: a.a3, dy: b.d4, dw: grads['fc2.weight'] })],
     [bg2, bg2.bind({ dlogits: b.d4, db: grads['fc2.bias'] })],
-    [lig2, lig2.bind({ dy: b.d4, w: p['fc2.weight'], x: a.a3, dx: b.d3 })],
+    [lig2, lig2.bind({ dy: b.d4, w: p['fc2.weight'], h: a.a3, dx: b.d3 })],
     [wg1, wg1.bind({ x: a.p2, dy: b.d3, dw: grads['fc1.weight'] })],
     [bg1, bg1.bind({ dlogits: b.d3, db: grads['fc1.bias'] })],
-    // ACT 0: p2 is a pooling's output, not an activation's; x is bound but not read.
-    [lig1, lig1.bind({ dy: b.d3, w: p['fc1.weight'], x: a.p2, dx: b.dp2 })],
+    // No mask: p2 is a pooling's output, not an activation's; h is bound but not read.
+    [lig1, lig1.bind({ dy: b.d3, w: p['fc1.weight'], h: a.p2, dx: b.dp2 })],
     [pb2, pb2.bind({ a: a.a2, dy: b.dp2, dx: b.d2 })],
-    [cwg2, cwg2.bind({ x: a.p1, dy: b.d2, dw: grads['conv2.weight'], db: grads['conv2.bias'] })],
-    [cig2, cig2.bind({ dy: b.d2, w: b.w2t, dx: b.dp1 })],
+    ...cwg2.bind(a.p1, b.d2, grads['conv2.weight'], grads['conv2.bias']),
+    [cig2.kernel, cig2.bind(b.d2, b.w2t, b.dp1)],
     [pb1, pb1.bind({ a: a.a1, dy: b.dp1, dx: b.d1 })],
-    [cwg1, cwg1.bind({ x: a.x0, dy: b.d1, dw: grads['conv1.weight'], db: grads['conv1.bias'] })],
+    ...cwg1.bind(a.x0, b.d1, grads['conv1.weight'], grads['conv1.bias']),
   ];
+  const packT = cig2.pack;
   const packGroup = packT.bind({ w: p['conv2.weight'], packed: b.w2t });
   const updates = Object.keys(shapes).map((name, i) => [sgd[i], sgd[i].bind({ sgd: b.sgd, param: p[name], grad: grads[name] })] as const);
   // The totals are the recorder's to clear and free; the rest of b is freed with the step's buffers.
-  const own = Object.values(b).filter((buffer) => buffer !== totals.lossSum && buffer !== totals.correct);
+  const own = [...Object.values(b).filter((buffer) => buffer !== totals.lossSum && buffer !== totals.correct), ...cwg2.buffers, ...cwg1.buffers];
   return accumulatingRecorder('direct convolution kernels', totals, {
     bytes: sizeOf(a) + own.reduce((n, buffer) => n + buffer.size, 0) + sizeOf(grads),
     encode(pass, step) {

@@ -2,17 +2,17 @@
  * The CPU twin of a whole LeNet step (d2l 6.6), from the kernels' CPU twins in the order the GPU records them.
  * `alloc` picks the arithmetic: f32 arrays (like the GPU's buffers) for the whole-epoch check, or f64 for the
  * finite-difference check of the analytic gradients. The dense layers' helpers here compute what
- * matmul_bias, weight_grad, bias_grad and log_softmax_cross_entropy compute (their twins are f32-only).
+ * matmul_bias, weight_grad, bias_grad, linear_input_grad (with its ReLU mask or sigmoid slope) and
+ * log_softmax_cross_entropy compute (their twins are f32-only).
  */
 import type { ModelSpec } from '../model/model.js';
 import type { Parameters } from '../model/tensors.js';
 import { lenetDims, lenetCodes } from '../model/lenet_shape.js';
 import { activationForward } from './activation_forward.js';
 import { argmaxAccuracy } from './argmax_accuracy.js';
-import { type Alloc, conv2dForward, f32, type Floats } from './conv2d_forward.js';
+import { activationSlope, type Alloc, conv2dForward, f32, type Floats } from './conv2d_forward.js';
 import { conv2dInputGrad } from './conv2d_input_grad.js';
 import { conv2dWeightGrad } from './conv2d_weight_grad.js';
-import { denseInputGrad } from './dense_input_grad.js';
 import { poolBackward } from './pool_backward.js';
 import { poolForward } from './pool_forward.js';
 
@@ -27,6 +27,19 @@ function linear(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>
     }
   }
   return y;
+}
+
+/** dx = (dy · Wᵀ) ⊙ act'(x), W: [k, n] (linear_input_grad with RELU_MASK / SIGMOID_SLOPE; act 0: no slope). */
+function denseInputGrad(dy: ArrayLike<number>, w: ArrayLike<number>, x: ArrayLike<number>, rows: number, k: number, n: number, act: number, alloc: Alloc): Floats {
+  const dx = alloc(rows * k); // [rows, k]
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < k; i++) {
+      let acc = 0;
+      for (let j = 0; j < n; j++) acc += dy[r * n + j] * w[i * n + j];
+      dx[r * k + i] = acc * activationSlope(x[r * k + i], act);
+    }
+  }
+  return dx;
 }
 
 /** dW = xᵀ·dy [k, n] and db = column sums of dy [n]. */

@@ -2,7 +2,8 @@ import { dropoutApply, type DropoutMask, type MaskStep } from './dropout_mask.js
 
 /**
  * CPU twin of shaders/linear_input_grad.wgsl: dx = (dy·Wᵀ) ⊙ [h > 0] ⊙ dropout mask / (1 - p), accumulated in
- * f64. dy: [rows, N], W: [K, N], h: [rows, K] (the layer's input as the forward wrote it).
+ * f64 (with sigmoidSlope: ⊙ h(1 - h), a sigmoid's slope from its output h, in f32 as the kernel does).
+ * dy: [rows, N], W: [K, N], h: [rows, K] (the layer's input as the forward wrote it).
  */
 export function linearInputGrad(
   dy: Float32Array,
@@ -11,7 +12,7 @@ export function linearInputGrad(
   rows: number,
   K: number,
   N: number,
-  opts: { reluMask: boolean; dropout?: { mask: DropoutMask; step: MaskStep } } = { reluMask: true },
+  opts: { reluMask: boolean; sigmoidSlope?: boolean; dropout?: { mask: DropoutMask; step: MaskStep } } = { reluMask: true },
 ): Float32Array {
   const dx = new Float32Array(rows * K); // [rows, K]
   for (let r = 0; r < rows; r++) {
@@ -20,7 +21,8 @@ export function linearInputGrad(
       if (opts.reluMask && !(h[i] > 0)) continue;
       let acc = 0;
       for (let n = 0; n < N; n++) acc += dy[r * N + n] * w[k * N + n];
-      const v = Math.fround(acc);
+      let v = Math.fround(acc);
+      if (opts.sigmoidSlope) v = Math.fround(v * Math.fround(h[i] * Math.fround(1 - h[i])));
       dx[i] = opts.dropout ? dropoutApply(opts.dropout.mask, opts.dropout.step, v, i) : v;
     }
   }

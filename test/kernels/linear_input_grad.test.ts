@@ -11,13 +11,15 @@ import { expectClose, inPage, oneStep, randomFloats, readFloats, runPass, testGp
 // |dx| ~ 0.02, f32 rounding over 256 terms ~1e-8; 1e-7 abs + 1e-5 rel.
 const TOL = { abs: 1e-7, rel: 1e-5 };
 
+// h: a ReLU output (about half zeros), or a sigmoid's output in (0, 1).
+const hiddenOf = (rng: Rng, n: number, sigmoid: boolean) => randomFloats(rng, n, 1).map((v) => (sigmoid ? Math.fround(1 / (1 + Math.exp(-2 * v))) : Math.max(v, 0)));
+
 async function run(rows: number, K: number, N: number, constants: Record<string, number>, seed: number) {
   const gpu = await testGpu();
   const rng = new Rng(seed);
   const dy = randomFloats(rng, rows * N, 0.01);
   const w = randomFloats(rng, K * N, 0.1);
-  // h: a ReLU output, about half zeros.
-  const h = randomFloats(rng, rows * K, 1).map((v) => Math.max(v, 0));
+  const h = hiddenOf(rng, rows * K, constants.SIGMOID_SLOPE === 1);
   const kernel = await kernelDef.create(gpu, { K, N }, { rows, constants });
   const dx = zeros(gpu, rows * K);
   const group = kernel.bind({ dy: upload(gpu, dy), w: upload(gpu, w), h: upload(gpu, h), dx });
@@ -36,6 +38,12 @@ describe('linear_input_grad: dx = (dy·Wᵀ) ⊙ [h > 0] ⊙ dropout mask', () =
     const { dy, w, h, dx } = await run(257, 256, 10, { RELU_MASK: 0, TR: 5, TC: 3 }, 1);
     expectClose(dx, linearInputGrad(dy, w, h, 257, 256, 10, { reluMask: false }), TOL, 'dx');
   });
+  for (const [rows, K, N, TR, TC] of [[257, 120, 84, 8, 4], [7, 13, 10, 5, 3], [256, 84, 10, 8, 4]]) {
+    it(`sigmoid slope h(1 - h), rows ${rows}, K ${K}, N ${N}, tile ${TR} x ${TC}`, async () => {
+      const { dy, w, h, dx } = await run(rows, K, N, { RELU_MASK: 0, SIGMOID_SLOPE: 1, TR, TC }, rows + K);
+      expectClose(dx, linearInputGrad(dy, w, h, rows, K, N, { reluMask: false, sigmoidSlope: true }), TOL, 'dx');
+    });
+  }
   it('ReLU and dropout p 0.5 masks: zero exactly where the CPU twin is zero', async () => {
     const mask = dropoutConstants(0.5, 3, 0);
     const { dy, w, h, dx } = await run(255, 256, 10, mask, 2);
@@ -63,6 +71,22 @@ describe('linear_input_grad_subgroup: the subgroup fast path (N a multiple of 4)
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
       const want = linearInputGrad(dy, w, h, rows, K, N, { reluMask: true, dropout: mask ? { mask, step: { epoch: 0, index: 0 } } : undefined });
       expectClose(await readFloats(gpu, dx, rows * K), want, TOL, 'dx');
+    });
+  }
+  for (const [K, N, rows] of [[400, 120, 256], [120, 84, 257], [13, 20, 7]]) {
+    it(`sigmoid slope h(1 - h), rows ${rows}, K ${K}, N ${N}`, async () => {
+      const gpu = await testGpu();
+      if (!subgroupSize(gpu)) return;
+      const rng = new Rng(rows * 29 + K + N);
+      const dy = randomFloats(rng, rows * N, 0.01);
+      const w = randomFloats(rng, K * N, 0.1);
+      const h = hiddenOf(rng, rows * K, true);
+      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { RELU_MASK: 0, SIGMOID_SLOPE: 1 }, 'subgroup');
+      expect(kernel.kernel.name).toBe('linear_input_grad_subgroup');
+      const dx = zeros(gpu, rows * K);
+      const group = kernel.bind({ dy: upload(gpu, dy), w: upload(gpu, w), h: upload(gpu, h), dx });
+      await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
+      expectClose(await readFloats(gpu, dx, rows * K), linearInputGrad(dy, w, h, rows, K, N, { reluMask: false, sigmoidSlope: true }), TOL, 'dx');
     });
   }
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIVATION_CODES } from '../../src/kernels/conv2d_forward.js';
-import { poolBackward as kernel } from '../../src/kernels/pool_backward.js';
+import { poolBackward as generic, poolBackwardVec2 } from '../../src/kernels/pool_backward.js';
 import { POOL_CODES } from '../../src/kernels/pool_forward.js';
 import { poolBackward } from '../../src/reference/pool_backward.js';
 import { Rng } from '../../src/random.js';
@@ -11,11 +11,15 @@ const SHAPES = [
   { c: 16, h: 10, w: 10 },
   { c: 3, h: 13, w: 13 },
   { c: 1, h: 5, w: 14 },
+  { c: 3, h: 6, w: 14 },
 ];
 
 // Tolerance: one or two f32 products per element (dy/4 · a(1 - a)): 1e-6 abs + 1e-6 rel.
-describe('pool_backward: dx of 2x2 pooling times the pooled activation\'s slope', () => {
+// pool_backward_vec2 (even sizes, one invocation per window) against the same twin on the even shapes.
+for (const [name, kernel] of [['pool_backward', generic], ['pool_backward_vec2', poolBackwardVec2]] as const) {
+describe(`${name}: dx of 2x2 pooling times the pooled activation's slope`, () => {
   for (const s of SHAPES) {
+    if (kernel === poolBackwardVec2 && (s.h % 2 !== 0 || s.w % 2 !== 0)) continue; // even sizes only
     for (const rows of inPage([1, 7, 257], [7])) {
       for (const [pool, act] of [['avg', 'sigmoid'], ['max', 'relu'], ['max', 'none'], ['avg', 'none']] as const) {
         if (rows !== 7 && act === 'none') continue;
@@ -42,6 +46,7 @@ describe('pool_backward: dx of 2x2 pooling times the pooled activation\'s slope'
     }
   }
 });
+}
 
 // Non-zero garbage in dx, so elements outside every window must be written (0), not skipped.
 function createFilled(gpu: Awaited<ReturnType<typeof testGpu>>, n: number): GPUBuffer {

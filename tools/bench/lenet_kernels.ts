@@ -1,7 +1,10 @@
 /**
  * `node dist/tools/bench/lenet_kernels.js [--reps N] [--only NAME]`: times each LeNet convolution-side kernel at
  * batch 256 with LeNet's shapes on the local adapter (random data; N dispatches in one submit, best of 3 submits),
- * with the pipeline's compile time. Used to choose between kernel variants (BENCHMARKS.md, LeNet section).
+ * with the pipeline's compile time (create and first dispatch: lavapipe compiles at the first). Used to choose
+ * between kernel variants (BENCHMARKS.md, LeNet section). The subgroup kernels' tiles to try come from the
+ * environment: RS=2x2x2,4x1x4 (conv2d_forward_subgroup's R x PV x CG, default LeNet's convTile), SS=16,8
+ * (conv2d_weight_grad_subgroup's S chunks), CQ=2 (its channels per lane for conv1). Needs the `subgroups` feature.
  */
 import { parseArgs } from 'node:util';
 import { createBufferWith } from '../../src/gpu/buffers.js';
@@ -10,8 +13,9 @@ import type { BoundKernel } from '../../src/kernels/kernel.js';
 import { conv2dForward } from '../../src/kernels/conv2d_forward.js';
 import { conv2dInputGrad } from '../../src/kernels/conv2d_input_grad.js';
 import { conv2dWeightGrad } from '../../src/kernels/conv2d_weight_grad.js';
-import { poolBackward } from '../../src/kernels/pool_backward.js';
+import { poolBackward, poolBackwardVec2 } from '../../src/kernels/pool_backward.js';
 import { poolForward } from '../../src/kernels/pool_forward.js';
+import { conv2dForwardSubgroup, conv2dWeightGradSubgroup } from '../../src/kernels/conv2d_subgroup.js';
 import { matmulBias } from '../../src/kernels/matmul_bias.js';
 import { StepSlots } from '../../src/train/steps.js';
 
@@ -31,12 +35,22 @@ async function main() {
   const cases: Array<[string, number, () => Promise<[BoundKernel<string>, Record<string, GPUBuffer>]>]> = [
     ['conv2d_forward conv1', F1, async () => [await conv2dForward.create(gpu, conv1, { rows: B, constants: { PAD: 2, ACT: 1 } }), { x: buf(B * 784), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784) }]],
     ['conv2d_forward conv2', F2, async () => [await conv2dForward.create(gpu, conv2, { rows: B, constants: { ACT: 1 } }), { x: buf(B * 6 * 196), w: buf(2400), bias: buf(16), y: buf(B * 1600) }]],
+    ...(process.env.RS ?? "2x2x2").split(",").map((v) => v.split("x").map(Number)).flatMap(([R, PV, CG = 4]): typeof cases => [
+      [`conv2d_forward_subgroup conv1 R${R}x${PV}x${CG}`, F1, async () => [await conv2dForwardSubgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, ACT: 1, R, PV, CG } }), { x: buf(B * 784), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784) }]],
+      [`conv2d_forward_subgroup conv2 R${R}x${PV}x${CG}`, F2, async () => [await conv2dForwardSubgroup.create(gpu, conv2, { rows: B, workgroup: 8, constants: { ACT: 1, R, PV, CG } }), { x: buf(B * 6 * 196), w: buf(2400), bias: buf(16), y: buf(B * 1600) }]],
+      [`conv2d_forward_subgroup conv2 dx R${R}x${PV}x${CG}`, F2, async () => [await conv2dForwardSubgroup.create(gpu, { C_IN: 16, C_OUT: 6, H: 10, W: 10, KS: 5 }, { rows: B, workgroup: 8, constants: { PAD: 4, BIAS: 0, R, PV, CG } }), { x: buf(B * 1600), w: buf(16 * 25 * 8), bias: buf(16), y: buf(B * 6 * 196) }]],
+    ]),
     ['conv2d_input_grad conv2', F2, async () => [await conv2dInputGrad.create(gpu, conv2, { rows: B }), { dy: buf(B * 1600), w: buf(16 * 25 * 8), dx: buf(B * 6 * 196) }]],
     ['conv2d_weight_grad conv2', F2, async () => [await conv2dWeightGrad.create(gpu, conv2, { rows: B }), { x: buf(B * 6 * 196), dy: buf(B * 1600), dw: buf(2400), db: buf(16) }]],
+    ...(process.env.SS ?? "16").split(",").map(Number).flatMap((S): typeof cases => [
+      [`conv2d_weight_grad_subgroup conv2 S${S}`, F2, async () => [await conv2dWeightGradSubgroup.create(gpu, conv2, { rows: B, workgroup: 8, constants: { S } }), { x: buf(B * 6 * 196), dy: buf(B * 1600), partial: buf(S * 2416) }]],
+      [`conv2d_weight_grad_subgroup conv1 S${S}`, F1, async () => [await conv2dWeightGradSubgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, S, CQ: Number(process.env.CQ ?? 2) } }), { x: buf(B * 784), dy: buf(B * 6 * 784), partial: buf(S * 156) }]],
+    ]),
     ['conv2d_weight_grad conv1', F1, async () => [await conv2dWeightGrad.create(gpu, conv1, { rows: B, constants: { PAD: 2 } }), { x: buf(B * 784), dy: buf(B * 6 * 784), dw: buf(150), db: buf(6) }]],
     ['matmul_bias fc1 (calibration)', 2 * B * 400 * 120, async () => [await matmulBias.create(gpu, { K: 400, N: 120 }, { rows: B }), { x: buf(B * 400), w: buf(400 * 120), b: buf(120), logits: buf(B * 120) }]],
     ['pool_forward conv1', 0, async () => [await poolForward.create(gpu, { C: 6, H: 28, W: 28 }, { rows: B }), { x: buf(B * 6 * 784), y: buf(B * 6 * 196) }]],
     ['pool_backward conv1', 0, async () => [await poolBackward.create(gpu, { C: 6, H: 28, W: 28 }, { rows: B, constants: { ACT: 1 } }), { a: buf(B * 6 * 784), dy: buf(B * 6 * 196), dx: buf(B * 6 * 784) }]],
+    ['pool_backward_vec2 conv1', 0, async () => [await poolBackwardVec2.create(gpu, { C: 6, H: 28, W: 28 }, { rows: B, constants: { ACT: 1 } }), { a: buf(B * 6 * 784), dy: buf(B * 6 * 196), dx: buf(B * 6 * 784) }]],
   ];
   for (const [name, flop, make] of cases) {
     if (values.only && !name.includes(values.only)) continue;
@@ -54,9 +68,11 @@ async function main() {
       await device.queue.onSubmittedWorkDone();
       return (performance.now() - t) / reps;
     };
+    const t1 = performance.now();
     await run();
+    const first = performance.now() - t1; // lavapipe compiles the pipeline at its first dispatch
     const best = Math.min(await run(), await run(), await run());
-    console.log(`${name.padEnd(28)} ${best.toFixed(2).padStart(8)} ms/dispatch  ${flop ? ((flop / best) * 1e-6).toFixed(2).padStart(6) + ' GFLOP/s' : '       -       '}  compile ${(compile / 1000).toFixed(1)} s`);
+    console.log(`${name.padEnd(28)} ${best.toFixed(2).padStart(8)} ms/dispatch  ${flop ? ((flop / best) * 1e-6).toFixed(2).padStart(6) + ' GFLOP/s' : '       -       '}  compile ${((compile + first) / 1000).toFixed(1)} s`);
   }
   device.destroy();
 }

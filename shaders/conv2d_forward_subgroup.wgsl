@@ -1,0 +1,181 @@
+enable subgroups;
+// conv2d_forward.wgsl's fast path where the adapter has subgroups of one known size SG (and W, WO, PAD are even):
+//   y[r, co, oy, ox] = act(bias[co] + Σ_{ci, ky, kx} x[r, ci, oy + ky - PAD, ox + kx - PAD] · w[co, ci, ky, kx])
+// Also the input gradient of a convolution (conv2d_input_grad.wgsl's sum): that is this correlation of dy, padded
+// by KS - 1 - PAD, with the weights transposed and flipped (conv2d_weight_pack.wgsl, FLIP), no bias (BIAS false).
+// ACT: 0 none, 1 sigmoid, 2 ReLU.
+// On lavapipe every load or store whose address is not a compile-time constant costs a per-lane loop, so: each
+// invocation computes a 4·PV-pixel x R-row tile of 4·CG output channels (R·PV·CG·4 vec4 accumulators; the grid's
+// z runs over the channel groups), reads x and writes y as vec2, and the weights of one input channel are loaded
+// once per subgroup (lane l loads vec4s l, l + SG, ...) and handed to every lane by subgroupShuffle with a
+// constant lane (the tap loops unroll; kernels/conv2d_subgroup.ts convTile keeps the unrolled body small enough).
+// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+override C_IN: u32;  // input channels
+override C_OUT: u32; // output channels, at most MAX_OUT
+override H: u32;     // input height
+override W: u32;     // input width, even (x is read as vec2)
+// (the output width WO must be even too: y is written as vec2)
+override KS: u32;    // kernel size (square), at most MAX_KS
+override PAD: u32;   // zero padding on every side, even
+override ACT: u32 = 0u;
+override BIAS: bool = true; // false: no bias (bind any buffer)
+override SG: u32 = 8u;      // the adapter's subgroup size (min == max)
+override R: u32 = 2u;       // output rows per invocation
+override PV: u32 = 1u;      // 4-pixel groups per output row per invocation; R·PV at most MAX_RP
+override CG: u32 = 1u;      // vec4s of output channels per invocation (the grid's z runs over C4 / CG groups)
+override HO: u32 = H + 2u * PAD - KS + 1u; // output height
+override WO: u32 = W + 2u * PAD - KS + 1u; // output width
+override TX: u32 = (WO + 4u * PV - 1u) / (4u * PV); // 4·PV-pixel tiles per output row
+override TY: u32 = (HO + R - 1u) / R;      // R-row tiles per output plane
+override C4: u32 = (C_OUT + 3u) / 4u;      // vec4s of output channels
+override WN: u32 = KS * KS * CG;           // packed weight vec4s per input channel for one channel group
+override WPL: u32 = (WN + SG - 1u) / SG;   // of them loaded by each lane, at most MAX_WPL
+override XR: u32 = R + KS - 1u;            // input rows a tile reads
+override XC: u32 = (KS + 4u * PV) / 2u;    // vec2s per input row: the KS + 4·PV - 1 columns the windows cover
+
+const MAX_OUT: u32 = 16u;
+const MAX_KS: u32 = 5u;
+const MAX_RP: u32 = 8u;
+const MAX_WPL: u32 = 32u;
+const MAX_XR: u32 = MAX_RP + MAX_KS - 1u;
+const MAX_XW: u32 = MAX_KS + 4u * MAX_RP;
+
+@group(0) @binding(0) var<storage, read> x: array<vec2<f32>>;    // [rows, C_IN, H, W / 2]
+// The weights repacked by conv2d_weight_pack.wgsl: 4 output channels per vec4.
+@group(0) @binding(1) var<storage, read> w: array<vec4<f32>>;    // [C_IN, KS·KS, C4]
+@group(0) @binding(2) var<storage, read> bias: array<f32>;       // [C_OUT]
+@group(0) @binding(3) var<storage, read_write> y: array<vec2<f32>>; // [rows, C_OUT, HO, WO / 2], after the activation
+
+override WG: u32 = 8; // SG: one subgroup per workgroup
+
+fn activate(v: f32) -> f32 {
+  if (ACT == 1u) {
+    return 1.0 / (1.0 + exp(-v));
+  }
+  if (ACT == 2u) {
+    return max(v, 0.0);
+  }
+  return v;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lane: u32, @builtin(subgroup_invocation_id) sl: u32) {
+  // A workgroup is one subgroup: the same tile of SG images, one per lane, so the tile's position (and which of
+  // its input rows and columns fall in the padding) is the same for every lane: those loads are skipped by a
+  // branch that does not diverge. Every lane runs the whole loop (the shuffles need the full subgroup); lanes
+  // past the last row compute row rows - 1 and store nothing.
+  let tiles = TY * TX;
+  let tile = wg.x % tiles;
+  let r0 = (wg.x / tiles) * SG + lane;
+  let valid = r0 < step.rows;
+  let r = min(r0, step.rows - 1u);
+  let oy0 = (tile / TX) * R;
+  let ox0 = (tile % TX) * 4u * PV;
+  let opaque = select(0u, 1u, step.rows > 0x7fffffffu); // always 0: keeps the channel loop rolled
+  let k0 = wg.z * CG; // this invocation's first vec4 of output channels
+  // [row q · PV + pixel group p][channel] 4 pixels; channels past C_OUT are not stored
+  var acc: array<vec4<f32>, MAX_RP * MAX_OUT>;
+  for (var q = 0u; q < R * PV; q++) {
+    for (var co = 0u; co < 4u * CG; co++) {
+      acc[q * MAX_OUT + co] = vec4<f32>(select(0.0, bias[min(4u * k0 + co, C_OUT - 1u)], BIAS));
+    }
+  }
+  let taps = KS * KS;
+  for (var ci = 0u; ci < C_IN + opaque; ci++) {
+    // wl: this channel group's KS·KS·CG weight vec4s, spread over the lanes
+    var wl: array<vec4<f32>, MAX_WPL>;
+    for (var m = 0u; m < WPL; m++) {
+      let n = min(m * SG + sl, WN - 1u);
+      wl[m] = w[(ci * taps + n / CG) * C4 + min(k0 + n % CG, C4 - 1u)];
+    }
+    // The XR input rows x XC vec2s the tile's windows cover, zero outside the image (clamped loads).
+    var xs: array<array<f32, MAX_XW>, MAX_XR>;
+    var rok: array<bool, MAX_XR>;
+    let plane = (r * C_IN + ci) * H;
+    for (var yy = 0u; yy < XR; yy++) {
+      let iy = i32(oy0 + yy) - i32(PAD);
+      let row_ok = iy >= 0 && iy < i32(H);
+      rok[yy] = row_ok;
+      let row = (plane + u32(clamp(iy, 0, i32(H) - 1))) * (W / 2u);
+      for (var c = 0u; c < XC; c++) {
+        let ix = i32(ox0 + 2u * c) - i32(PAD); // even
+        var v = vec2<f32>(0.0);
+        if (row_ok && ix >= 0 && ix < i32(W)) { // the same for every lane
+          v = x[row + u32(ix) / 2u];
+        }
+        xs[yy][2u * c] = v.x;
+        xs[yy][2u * c + 1u] = v.y;
+      }
+    }
+    if (PAD == 0u) {
+      // No padding rows (a tail row past H multiplies zeros, never stored): each weight vec4 is shuffled once
+      // and used for every row of the tile (this order unrolls for LeNet's conv2 at 4 rows x 16 channels).
+      for (var ky = 0u; ky < KS; ky++) {
+        for (var kx = 0u; kx < KS; kx++) {
+          for (var k = 0u; k < CG; k++) {
+            let n = (ky * KS + kx) * CG + k;
+            let wv = subgroupShuffle(wl[n / SG], n % SG);
+            for (var q = 0u; q < R; q++) {
+              for (var p = 0u; p < PV; p++) {
+                let c = kx + 4u * p;
+                let v = vec4<f32>(xs[q + ky][c], xs[q + ky][c + 1u], xs[q + ky][c + 2u], xs[q + ky][c + 3u]);
+                let a = (q * PV + p) * MAX_OUT + 4u * k;
+                acc[a] += v * wv.x;
+                acc[a + 1u] += v * wv.y;
+                acc[a + 2u] += v * wv.z;
+                acc[a + 3u] += v * wv.w;
+              }
+            }
+          }
+        }
+      }
+    } else {
+      // Padding: a row of the tile's window outside the image (the same for every lane) skips its multiply-adds.
+      for (var ky = 0u; ky < KS; ky++) {
+        for (var q = 0u; q < R; q++) {
+          if (rok[q + ky]) {
+            for (var kx = 0u; kx < KS; kx++) {
+              for (var k = 0u; k < CG; k++) {
+                let n = (ky * KS + kx) * CG + k;
+                let wv = subgroupShuffle(wl[n / SG], n % SG);
+                for (var p = 0u; p < PV; p++) {
+                  let c = kx + 4u * p;
+                  let v = vec4<f32>(xs[q + ky][c], xs[q + ky][c + 1u], xs[q + ky][c + 2u], xs[q + ky][c + 3u]);
+                  let a = (q * PV + p) * MAX_OUT + 4u * k;
+                  acc[a] += v * wv.x;
+                  acc[a + 1u] += v * wv.y;
+                  acc[a + 2u] += v * wv.z;
+                  acc[a + 3u] += v * wv.w;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  // vec2 stores (WO is even): on lavapipe a store costs what a load does.
+  if (valid) {
+    for (var q = 0u; q < R; q++) {
+      let oy = oy0 + q;
+      if (oy < HO) {
+        for (var cl = 0u; cl < 4u * CG; cl++) {
+          let co = 4u * k0 + cl;
+          if (co >= C_OUT) {
+            break;
+          }
+          let base = (((r * C_OUT + co) * HO + oy) * WO + ox0) / 2u;
+          for (var p = 0u; p < PV; p++) {
+            let a = acc[(q * PV + p) * MAX_OUT + cl];
+            if (ox0 + 4u * p < WO) {
+              y[base + 2u * p] = vec2<f32>(activate(a.x), activate(a.y));
+            }
+            if (ox0 + 4u * p + 2u < WO) {
+              y[base + 2u * p + 1u] = vec2<f32>(activate(a.z), activate(a.w));
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The convolution kernels' subgroup fast path (shaders/conv2d_forward_subgroup.wgsl): one kernel for a
+ * convolution's forward and, fed dy and the transposed flipped weights, its input gradient. Runs where the
+ * adapter has one known subgroup size (kernels/subgroups.ts) and W, the output width and PAD are even (vec2s); the
+ * generic conv2d_forward / conv2d_input_grad run elsewhere.
+ */
+import type { Gpu } from '../gpu/device.js';
+import { CONV_SHAPE, type ConvShape, convOutput, convProblem } from './conv2d_forward.js';
+import { ceilDiv, defineKernel } from './kernel.js';
+import { subgroupSize } from './subgroups.js';
+
+export const MAX_CONV_TILE = 8; // the shader's MAX_RP: R·PV
+const MAX_WPL = 32;
+
+export const conv2dForwardSubgroup = defineKernel<'x' | 'w' | 'bias' | 'y', ConvShape>({
+  shader: 'conv2d_forward_subgroup',
+  shape: CONV_SHAPE,
+  step: true,
+  tunable: true,
+  constants: { PAD: 0, ACT: 0, BIAS: 1, SG: 8, R: 1, PV: 1, CG: 1 },
+  checkConstants: (c) =>
+    convProblem(c, { maxOut: 16, maxKs: 5 }) ??
+    (c.W % 2 !== 0 || convOutput(c.W, c.KS, c.PAD) % 2 !== 0 ? `W and the output width must be even (read and written as vec2), not ${c.W} and ${convOutput(c.W, c.KS, c.PAD)}`
+    : c.PAD % 2 !== 0 ? `PAD must be even, not ${c.PAD}`
+    : !(c.R >= 1 && c.PV >= 1 && Number.isInteger(c.R) && Number.isInteger(c.PV) && c.R * c.PV <= MAX_CONV_TILE) ? `R·PV must be 1 to ${MAX_CONV_TILE}, not ${c.R}·${c.PV}`
+    : !(Number.isInteger(c.CG) && c.CG >= 1 && c.CG <= 4) ? `CG must be 1 to 4, not ${c.CG}`
+    : c.WG !== c.SG ? `the workgroup (${c.WG}) must be one subgroup (${c.SG})`
+    : ceilDiv(c.KS * c.KS * c.CG, c.SG) > MAX_WPL ? `subgroup size ${c.SG} is too small for ${c.KS}x${c.KS} taps of ${c.C_OUT} channels`
+    : null),
+  // One workgroup (one subgroup) per tile of SG images.
+  grid: (c, rows) => [ceilDiv(rows, c.SG) * ceilDiv(convOutput(c.H, c.KS, c.PAD), c.R) * ceilDiv(convOutput(c.W, c.KS, c.PAD), 4 * c.PV), 1, ceilDiv(ceilDiv(c.C_OUT, 4), c.CG)],
+});
+
+/** The subgroup size for a convolution of this shape (W, its output width and PAD even), or null for the generic kernels. */
+export function convSubgroupFor(gpu: Gpu, c: { W: number; KS: number; PAD: number }): number | null {
+  const sg = subgroupSize(gpu);
+  return sg !== null && sg >= 4 && c.W % 2 === 0 && convOutput(c.W, c.KS, c.PAD) % 2 === 0 && c.PAD % 2 === 0 ? sg : null;
+}
+
+type Conv = Record<ConvShape | 'PAD', number>;
+
+/**
+ * The input gradient of convolution `c` as conv2d_forward_subgroup's correlation: dy [rows, C_OUT, HO, WO] is its
+ * input, padded by KS - 1 - PAD, and dx [rows, C_IN, H, W] its output, with the weights packed by
+ * inputGradPack with FLIP. Null where that is no subgroup shape (PAD > KS - 1, or WO or KS - 1 - PAD odd).
+ */
+export function inputGradAsForward(c: Conv): Conv | null {
+  const pad = c.KS - 1 - c.PAD;
+  const wo = convOutput(c.W, c.KS, c.PAD);
+  if (pad < 0 || pad % 2 !== 0 || wo % 2 !== 0) return null;
+  return { C_IN: c.C_OUT, C_OUT: c.C_IN, H: convOutput(c.H, c.KS, c.PAD), W: wo, KS: c.KS, PAD: pad };
+}
+
+/**
+ * conv2d_forward_subgroup's tile for C_OUT output channels and padding PAD, chosen with
+ * tools/bench/lenet_kernels.ts on lavapipe (BENCHMARKS.md, LeNet): 4 rows x 4 pixels x all (up to 16) channels
+ * without padding (LeNet's conv2), else 2 rows x 8 pixels x 8 channels (two vec4s; the grid's z over the groups
+ * of 8): the shader's padded loop order (padding rows skipped) stops unrolling at 4 x 4 x 16. Larger tiles spill
+ * to the stack or stop the tap loops from unrolling, smaller ones load more per multiply-add.
+ */
+export function convTile(cOut: number, pad: number): { R: number; PV: number; CG: number } {
+  const c4 = ceilDiv(cOut, 4);
+  return pad === 0 && c4 > 2 ? { R: 4, PV: 1, CG: c4 } : { R: 2, PV: 2, CG: Math.min(2, c4) };
+}
+
+/**
+ * conv2d_weight_grad_subgroup's channel group CQ and row chunks S (bench, as convTile): the largest CQ <= 4 whose
+ * unrolled body, CQ·WO/2·KS multiply-add pairs, stays within ~140 (LeNet's conv2: 4·5·5; conv1: 2·14·5; at
+ * 4·14·5 or 3·14·5 lavapipe leaves it rolled and runs 3x slower).
+ */
+export function weightGradTile(c: { cOut: number; wo: number; ks: number }): { CQ: number; S: number } {
+  let cq = Math.min(4, c.cOut);
+  while (cq > 1 && cq * (c.wo / 2) * c.ks > 140) cq--;
+  return { CQ: cq, S: 16 };
+}
+
+/** Partial sums of a stride-1 convolution's dw, db over S chunks of the output rows (conv2d_weight_grad_reduce adds them). */
+export const conv2dWeightGradSubgroup = defineKernel<'x' | 'dy' | 'partial', ConvShape>({
+  shader: 'conv2d_weight_grad_subgroup',
+  shape: CONV_SHAPE,
+  step: true,
+  tunable: true,
+  constants: { PAD: 0, SG: 8, S: 8, CQ: 4 },
+  checkConstants: (c) => {
+    const wo = convOutput(c.W, c.KS, c.PAD);
+    return (
+      convProblem(c, { maxOut: 16, maxKs: 5 }) ??
+      (c.W % 2 !== 0 || wo % 2 !== 0 ? `W and the output width must be even (read as vec2), not ${c.W} and ${wo}`
+      : wo > 32 ? `the output width ${wo} is more than 32`
+      : c.PAD % 2 !== 0 ? `PAD must be even, not ${c.PAD}`
+      : c.WG % c.SG !== 0 ? `the workgroup (${c.WG}) must be a multiple of the subgroup size (${c.SG})`
+      : !(Number.isInteger(c.CQ) && c.CQ >= 1 && c.CQ <= 4) ? `CQ must be 1 to 4, not ${c.CQ}`
+      : ceilDiv((c.CQ * wo) / 2, c.SG) > 16 ? `subgroup size ${c.SG} is too small for ${c.CQ} rows of ${wo}`
+      : !(Number.isInteger(c.S) && c.S >= 1) ? `S must be a positive integer, not ${c.S}`
+      : null)
+    );
+  },
+  grid: (c) => [ceilDiv(c.C_IN * c.KS, c.WG), c.S, ceilDiv(c.C_OUT, c.CQ)],
+});
+
+/** dw, db = the sums of conv2d_weight_grad_subgroup's S partials. */
+export const conv2dWeightGradReduce = defineKernel<'partial' | 'dw' | 'db', 'DW' | 'C_OUT'>({
+  shader: 'conv2d_weight_grad_reduce',
+  shape: ['DW', 'C_OUT'],
+  step: false,
+  tunable: true,
+  constants: { S: 8 },
+  grid: (c) => [ceilDiv(c.DW + c.C_OUT, c.WG)],
+});
+
+/** Whether conv2d_weight_grad_subgroup takes this convolution (its output width even as well). */
+export function weightGradSubgroupFor(gpu: Gpu, c: Record<ConvShape | 'PAD', number>): number | null {
+  const sg = convSubgroupFor(gpu, c);
+  const wo = convOutput(c.W, c.KS, c.PAD);
+  return sg !== null && wo % 2 === 0 && wo <= 32 && ceilDiv((4 * wo) / 2, sg) <= 16 ? sg : null;
+}

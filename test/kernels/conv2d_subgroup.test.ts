@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { ACTIVATION_CODES } from '../../src/kernels/conv2d_forward.js';
+import {
+  conv2dForwardSubgroup,
+  conv2dWeightGradReduce,
+  conv2dWeightGradSubgroup,
+  convTile,
+  inputGradAsForward,
+  weightGradTile,
+} from '../../src/kernels/conv2d_subgroup.js';
+import { subgroupSize } from '../../src/kernels/subgroups.js';
+import { type ConvDims, conv2dForward, convOut } from '../../src/reference/conv2d_forward.js';
+import { conv2dInputGrad } from '../../src/reference/conv2d_input_grad.js';
+import { conv2dWeightGrad } from '../../src/reference/conv2d_weight_grad.js';
+import { conv2dWeightPack } from '../../src/reference/conv2d_weight_pack.js';
+import { Rng } from '../../src/random.js';
+import { convShape } from './conv_cases.js';
+import { expectClose, inPage, oneStep, randomFloats, readFloats, runPass, testGpu, upload, zeros } from './harness.js';
+
+// The subgroup fast paths of the convolution kernels (kernels/conv2d_subgroup.ts) against the same CPU twins as
+// the generic kernels, on shapes they take (W, the output width and PAD even): LeNet's two layers at 1, 7 and
+// 257 rows, and awkward ones: an odd height (a last row tile past the image), 13 output channels (a channel
+// group past C_OUT), padding 4 on a 6x6 image, a 3x3 and a 1x1 kernel. Each test returns early where the
+// adapter has no fixed subgroup size (the generic kernels run there). Tolerances as the generic kernels' tests.
+interface Case extends ConvDims {
+  name: string;
+  rows: number[];
+}
+const CASES: Case[] = inPage(
+  [
+    { name: 'LeNet conv1 1->6, 28x28, k5 p2', cIn: 1, cOut: 6, h: 28, w: 28, ks: 5, pad: 2, rows: [1, 7, 257] },
+    { name: 'LeNet conv2 6->16, 14x14, k5 p0', cIn: 6, cOut: 16, h: 14, w: 14, ks: 5, pad: 0, rows: [1, 7, 257] },
+    { name: '3->13, 13x14, k5 p2', cIn: 3, cOut: 13, h: 13, w: 14, ks: 5, pad: 2, rows: [7] },
+    { name: '16->6, 6x6, k5 p4', cIn: 16, cOut: 6, h: 6, w: 6, ks: 5, pad: 4, rows: [7] },
+    { name: '3->1, 13x12, k3 p0', cIn: 3, cOut: 1, h: 13, w: 12, ks: 3, pad: 0, rows: [7] },
+    { name: '6->3, 5x6, k1 p0', cIn: 6, cOut: 3, h: 5, w: 6, ks: 1, pad: 0, rows: [1] },
+  ],
+  [{ name: 'LeNet conv2 6->16, 14x14, k5 p0', cIn: 6, cOut: 16, h: 14, w: 14, ks: 5, pad: 0, rows: [7] }],
+);
+
+describe('conv2d_forward_subgroup: y = act(conv2d(x, w) + b)', () => {
+  for (const c of CASES) {
+    for (const rows of c.rows) {
+      // The chosen tile with each activation, and another (3 rows: a tile past the last row; 4 channels a group).
+      const tiles = [convTile(c.cOut, c.pad), { R: 3, PV: 1, CG: 1 }];
+      for (const [i, tile] of tiles.entries()) {
+        for (const act of ['none', 'sigmoid', 'relu'] as const) {
+          if ((act !== 'sigmoid' && rows !== 7) || (i > 0 && act !== 'sigmoid')) continue;
+          it(`${c.name}, rows ${rows}, ${act}, tile ${tile.R}x${4 * tile.PV}x${4 * tile.CG}`, async () => {
+            const gpu = await testGpu();
+            const sg = subgroupSize(gpu);
+            if (!sg) return;
+            const rng = new Rng(rows * 31 + c.cIn * 7 + c.cOut + c.h + i);
+            const { ho, wo } = convOut(c);
+            const x = Float32Array.from({ length: rows * c.cIn * c.h * c.w }, () => rng.uniform());
+            const w = randomFloats(rng, c.cOut * c.cIn * c.ks * c.ks, 0.2);
+            const b = randomFloats(rng, c.cOut, 0.5);
+            const k = await conv2dForwardSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, ACT: ACTIVATION_CODES[act], SG: sg, ...tile } });
+            const y = zeros(gpu, rows * c.cOut * ho * wo);
+            const group = k.bind({ x: upload(gpu, x), w: upload(gpu, conv2dWeightPack(w, 1, c.cOut, c.cIn * c.ks * c.ks)), bias: upload(gpu, b), y });
+            await runPass(gpu, (pass) => k.encode(pass, group, oneStep(gpu, rows)));
+            const expected = conv2dForward(x, w, b, rows, c, ACTIVATION_CODES[act]);
+            expectClose(await readFloats(gpu, y, expected.length), expected, { abs: 1e-5, rel: 1e-5 }, 'y');
+          });
+        }
+      }
+    }
+  }
+
+  it('refuses an odd width or padding at create', async () => {
+    const gpu = await testGpu();
+    const a = await conv2dForwardSubgroup.create(gpu, { C_IN: 1, C_OUT: 4, H: 8, W: 7, KS: 3 }).then(() => 'created', (e: Error) => e.message);
+    expect(a).toMatch(/must be even/);
+    const b = await conv2dForwardSubgroup.create(gpu, { C_IN: 1, C_OUT: 4, H: 8, W: 8, KS: 3 }, { constants: { PAD: 1 } }).then(() => 'created', (e: Error) => e.message);
+    expect(b).toMatch(/must be even/);
+  });
+});
+
+describe('conv2d_forward_subgroup as an input gradient: dy correlated with the flipped, transposed kernel', () => {
+  for (const c of CASES) {
+    const asForward = inputGradAsForward({ ...convShape(c), PAD: c.pad });
+    if (!asForward) continue; // PAD > KS - 1 or an odd width: the generic conv2d_input_grad runs
+    for (const rows of c.rows) {
+      it(`${c.name}, rows ${rows}`, async () => {
+        const gpu = await testGpu();
+        const sg = subgroupSize(gpu);
+        if (!sg) return;
+        const rng = new Rng(rows * 17 + c.cIn * 5 + c.cOut + c.w);
+        const { ho, wo } = convOut(c);
+        const dy = randomFloats(rng, rows * c.cOut * ho * wo);
+        const w = randomFloats(rng, c.cOut * c.cIn * c.ks * c.ks, 0.2);
+        const { PAD, ...dims } = asForward;
+        const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(c.cIn, c.ks - 1 - c.pad) } });
+        const dx = zeros(gpu, rows * c.cIn * c.h * c.w);
+        const packed = upload(gpu, conv2dWeightPack(w, c.cOut, c.cIn, c.ks * c.ks, true));
+        const group = k.bind({ x: upload(gpu, dy), w: packed, bias: packed, y: dx });
+        await runPass(gpu, (pass) => k.encode(pass, group, oneStep(gpu, rows)));
+        const expected = conv2dInputGrad(dy, w, rows, c);
+        expectClose(await readFloats(gpu, dx, expected.length), expected, { abs: 2e-5, rel: 1e-5 }, 'dx');
+      });
+    }
+  }
+});
+
+describe('conv2d_weight_grad_subgroup + conv2d_weight_grad_reduce: dw, db summed over the minibatch', () => {
+  for (const c of CASES) {
+    const { wo } = convOut(c);
+    if (wo > 32) continue;
+    for (const rows of c.rows) {
+      const chosen = weightGradTile({ cOut: c.cOut, wo, ks: c.ks });
+      for (const tile of [chosen, { CQ: 1, S: 3 }]) {
+        it(`${c.name}, rows ${rows}, ${tile.CQ} channels per lane, ${tile.S} chunks`, async () => {
+          const gpu = await testGpu();
+          const sg = subgroupSize(gpu);
+          if (!sg) return;
+          const rng = new Rng(rows * 13 + c.cIn * 3 + c.cOut + c.ks);
+          const { ho } = convOut(c);
+          const x = Float32Array.from({ length: rows * c.cIn * c.h * c.w }, () => rng.uniform());
+          const dy = randomFloats(rng, rows * c.cOut * ho * wo, 0.01);
+          const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
+          const main = await conv2dWeightGradSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, ...tile } });
+          const reduce = await conv2dWeightGradReduce.create(gpu, { DW: sums - c.cOut, C_OUT: c.cOut }, { constants: { S: tile.S } });
+          const partial = zeros(gpu, tile.S * sums);
+          const dw = zeros(gpu, sums - c.cOut);
+          const db = zeros(gpu, c.cOut);
+          const g1 = main.bind({ x: upload(gpu, x), dy: upload(gpu, dy), partial });
+          const g2 = reduce.bind({ partial, dw, db });
+          await runPass(gpu, (pass) => {
+            main.encode(pass, g1, oneStep(gpu, rows));
+            reduce.encode(pass, g2);
+          });
+          const expected = conv2dWeightGrad(x, dy, rows, c);
+          expectClose(await readFloats(gpu, dw, expected.dw.length), expected.dw, { abs: 5e-5, rel: 1e-5 }, 'dw');
+          expectClose(await readFloats(gpu, db, c.cOut), expected.db, { abs: 5e-5, rel: 1e-5 }, 'db');
+        });
+      }
+    }
+  }
+});
