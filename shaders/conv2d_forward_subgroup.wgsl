@@ -8,7 +8,7 @@ enable subgroups;
 // invocation computes a 4·PV-pixel x R-row tile of 4·CG output channels (R·PV·CG·4 vec4 accumulators; the grid's
 // z runs over the channel groups), reads x and writes y as vec2, and the weights of one input channel are loaded
 // once per subgroup (lane l loads vec4s l, l + SG, ...) and handed to every lane by subgroupShuffle with a
-// constant lane (the tap loops unroll; kernels/conv2d_subgroup.ts convTile keeps the unrolled body small enough).
+// constant lane (the tap loops unroll; gpu/tuning.ts convTile keeps the unrolled body small enough).
 // `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
 override C_IN: u32;  // input channels
 override C_OUT: u32; // output channels, at most MAX_OUT

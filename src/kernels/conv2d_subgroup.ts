@@ -51,29 +51,6 @@ export function inputGradAsForward(c: Conv): Conv | null {
   return { C_IN: c.C_OUT, C_OUT: c.C_IN, H: convOutput(c.H, c.KS, c.PAD), W: wo, KS: c.KS, PAD: pad };
 }
 
-/**
- * conv2d_forward_subgroup's tile for C_OUT output channels and padding PAD, chosen with
- * tools/bench/lenet_kernels.ts on lavapipe (BENCHMARKS.md, LeNet): 4 rows x 4 pixels x all (up to 16) channels
- * without padding (LeNet's conv2), else 2 rows x 8 pixels x 8 channels (two vec4s; the grid's z over the groups
- * of 8): the shader's padded loop order (padding rows skipped) stops unrolling at 4 x 4 x 16. Larger tiles spill
- * to the stack or stop the tap loops from unrolling, smaller ones load more per multiply-add.
- */
-export function convTile(cOut: number, pad: number): { R: number; PV: number; CG: number } {
-  const c4 = ceilDiv(cOut, 4);
-  return pad === 0 && c4 > 2 ? { R: 4, PV: 1, CG: c4 } : { R: 2, PV: 2, CG: Math.min(2, c4) };
-}
-
-/**
- * conv2d_weight_grad_subgroup's channel group CQ and row chunks S (bench, as convTile): the largest CQ <= 4 whose
- * unrolled body, CQ·WO/2·KS multiply-add pairs, stays within ~140 (LeNet's conv2: 4·5·5; conv1: 2·14·5; at
- * 4·14·5 or 3·14·5 lavapipe leaves it rolled and runs 3x slower).
- */
-export function weightGradTile(c: { cOut: number; wo: number; ks: number }): { CQ: number; S: number } {
-  let cq = Math.min(4, c.cOut);
-  while (cq > 1 && cq * (c.wo / 2) * c.ks > 140) cq--;
-  return { CQ: cq, S: 16 };
-}
-
 /** Partial sums of a stride-1 convolution's dw, db over S chunks of the output rows (conv2d_weight_grad_reduce adds them). */
 export const conv2dWeightGradSubgroup = defineKernel<'x' | 'dy' | 'partial', ConvShape>({
   shader: 'conv2d_weight_grad_subgroup',

@@ -4,10 +4,9 @@ import {
   conv2dForwardSubgroup,
   conv2dWeightGradReduce,
   conv2dWeightGradSubgroup,
-  convTile,
   inputGradAsForward,
-  weightGradTile,
 } from '../../src/kernels/conv2d_subgroup.js';
+import { convTile, weightGradTile } from '../../src/gpu/tuning.js';
 import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { type ConvDims, conv2dForward, convOut } from '../../src/reference/conv2d_forward.js';
 import { conv2dInputGrad } from '../../src/reference/conv2d_input_grad.js';

@@ -3,7 +3,7 @@
  * batch 256 with LeNet's shapes on the local adapter (random data; N dispatches in one submit, best of 3 submits),
  * with the pipeline's compile time (create and first dispatch: lavapipe compiles at the first). Used to choose
  * between kernel variants (BENCHMARKS.md, LeNet section). The subgroup kernels' tiles to try come from the
- * environment: RS=2x2x2,4x1x4 (conv2d_forward_subgroup's R x PV x CG, default LeNet's convTile), SS=16,8
+ * environment: RS=2x2x2,4x1x4 (conv2d_forward_subgroup's R x PV x CG, default LeNet's convTile in gpu/tuning.ts), SS=16,8
  * (conv2d_weight_grad_subgroup's S chunks), CQ=2 (its channels per lane for conv1). Needs the `subgroups` feature.
  */
 import { parseArgs } from 'node:util';
