@@ -18,6 +18,7 @@ import { poolForward } from '../../src/kernels/pool_forward.js';
 import { conv2dForwardSubgroup, conv2dWeightGradSubgroup } from '../../src/kernels/conv2d_subgroup.js';
 import { matmulBias } from '../../src/kernels/matmul_bias.js';
 import { StepSlots } from '../../src/train/steps.js';
+import { dispatchTimer } from './dispatch_timer.js';
 
 const B = 256;
 const conv1 = { C_IN: 1, C_OUT: 6, H: 28, W: 28, KS: 5 };
@@ -58,16 +59,8 @@ async function main() {
     const [kernel, buffers] = await make();
     const compile = performance.now() - t0;
     const group = kernel.bind(buffers);
-    const run = async () => {
-      const encoder = device.createCommandEncoder();
-      const pass = encoder.beginComputePass();
-      for (let i = 0; i < reps; i++) kernel.encode(pass, group, step);
-      pass.end();
-      device.queue.submit([encoder.finish()]);
-      const t = performance.now();
-      await device.queue.onSubmittedWorkDone();
-      return (performance.now() - t) / reps;
-    };
+    const timer = dispatchTimer(device, kernel, group, step, reps);
+    const run = async () => (await timer()).wall;
     const t1 = performance.now();
     await run();
     const first = performance.now() - t1; // lavapipe compiles the pipeline at its first dispatch

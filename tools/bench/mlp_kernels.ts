@@ -8,11 +8,13 @@
 import { parseArgs } from 'node:util';
 import { createBufferWith } from '../../src/gpu/buffers.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
+import { mlpTilesFor } from '../../src/gpu/tuning.js';
 import type { BoundKernel } from '../../src/kernels/kernel.js';
 import { linearForwardSubgroup, linearForwardU8Subgroup, linearInputGradSubgroup, linearWeightGradSubgroup, linearWeightGradU8Subgroup } from '../../src/kernels/linear_subgroup.js';
 import { createSgdDecayUniform, sgdWeightDecay } from '../../src/kernels/sgd_weight_decay.js';
-import { subgroupSize } from '../../src/kernels/subgroups.js';
+import { rowGroupsFor, subgroupSize } from '../../src/kernels/subgroups.js';
 import { StepSlots } from '../../src/train/steps.js';
+import { dispatchTimer } from './dispatch_timer.js';
 
 const B = 256;
 const K = 784;
@@ -31,14 +33,18 @@ async function main() {
   const step = StepSlots.create(device, [{ row0: 0, rows: B }]).groups[0];
   const SG = subgroupSize(gpu);
   if (!SG) throw new Error('this adapter has no single subgroup size (or no subgroups feature): the dense kernels run their generic variants, which this tool does not time');
-  const sg = (defaults: Record<string, number>) => ({ workgroup: overrides.WG ?? 64, constants: { ...defaults, SG, ...Object.fromEntries(Object.entries(overrides).filter(([k]) => k in defaults)) } });
+  // The defaults are the shipped tuning (gpu/tuning.ts MLP_TILES, kernels/subgroups.ts rowGroupsFor), so the
+  // `defaults` line times what training runs.
+  const tiles = mlpTilesFor(gpu.adapterInfo).subgroups;
+  const RG = rowGroupsFor(SG);
+  const sg = (defaults: Record<string, number>) => ({ workgroup: overrides.WG ?? tiles.workgroup, constants: { ...defaults, SG, ...Object.fromEntries(Object.entries(overrides).filter(([k]) => k in defaults)) } });
   const mm = (k: number, n: number) => 2 * B * k * n;
   const cases: Array<[string, number, () => Promise<[BoundKernel<string>, Record<string, GPUBuffer>]>]> = [
-    ['forward u8 784x256 relu', mm(K, H), async () => [await linearForwardU8Subgroup.create(gpu, { K, N: H }, { rows: B, ...sg({ SG: 8, RG: 2, RELU: 1 }) }), { images: words(B * K / 4), labels: words(B), order, w: buf(K * H), b: buf(H), out: buf(B * H), y: words(B) }]],
-    ['weight grad u8 784x256', mm(K, H), async () => [await linearWeightGradU8Subgroup.create(gpu, { K, N: H }, { rows: B, ...sg({ SG: 8, TV: 2 }) }), { images: words(B * K / 4), order, dy: buf(B * H), dw: buf(K * H) }]],
-    ['forward 256x12', mm(H, 12), async () => [await linearForwardSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ SG: 8, RG: 2, RELU: 0 }) }), { x: buf(B * H), w: buf(H * 12), b: buf(12), out: buf(B * 12) }]],
-    ['input grad 256x12', mm(H, 12), async () => [await linearInputGradSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ SG: 8, RG: 2, TC: 2, RELU_MASK: 1 }) }), { dy: buf(B * 12), w: buf(H * 12), h: buf(B * H), dx: buf(B * H) }]],
-    ['weight grad 256x12', mm(H, 12), async () => [await linearWeightGradSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ SG: 8, TW: 4 }) }), { x: buf(B * H), dy: buf(B * 12), dw: buf(H * 12) }]],
+    ['forward u8 784x256 relu', mm(K, H), async () => [await linearForwardU8Subgroup.create(gpu, { K, N: H }, { rows: B, ...sg({ RG, RELU: 1 }) }), { images: words(B * K / 4), labels: words(B), order, w: buf(K * H), b: buf(H), out: buf(B * H), y: words(B) }]],
+    ['weight grad u8 784x256', mm(K, H), async () => [await linearWeightGradU8Subgroup.create(gpu, { K, N: H }, { rows: B, ...sg({ TV: tiles.chunks }) }), { images: words(B * K / 4), order, dy: buf(B * H), dw: buf(K * H) }]],
+    ['forward 256x12', mm(H, 12), async () => [await linearForwardSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ RG, RELU: 0 }) }), { x: buf(B * H), w: buf(H * 12), b: buf(12), out: buf(B * 12) }]],
+    ['input grad 256x12', mm(H, 12), async () => [await linearInputGradSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ RG, TC: tiles.kPerLane, RELU_MASK: 1 }) }), { dy: buf(B * 12), w: buf(H * 12), h: buf(B * H), dx: buf(B * H) }]],
+    ['weight grad 256x12', mm(H, 12), async () => [await linearWeightGradSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ TW: tiles.words }) }), { x: buf(B * H), dy: buf(B * 12), dw: buf(H * 12) }]],
     ['sgd weight decay W1', 0, async () => [await sgdWeightDecay.create(gpu, { COUNT: K * H }), { sgd: createSgdDecayUniform(device, 'sgd', 0.1, 0.001), param: buf(K * H), grad: buf(K * H) }]],
   ];
   for (const [name, flop, make] of cases) {
@@ -50,18 +56,7 @@ async function main() {
       const [kernel, buffers] = await make();
       const compile = performance.now() - t0;
       const group = kernel.bind(buffers);
-      const run = async () => {
-        const encoder = device.createCommandEncoder();
-        const pass = encoder.beginComputePass();
-        for (let i = 0; i < reps; i++) kernel.encode(pass, group, step);
-        pass.end();
-        device.queue.submit([encoder.finish()]);
-        const t = performance.now();
-        const cpu = process.cpuUsage();
-        await device.queue.onSubmittedWorkDone();
-        const used = process.cpuUsage(cpu);
-        return { wall: (performance.now() - t) / reps, cpu: (used.user + used.system) / 1000 / reps };
-      };
+      const run = dispatchTimer(device, kernel, group, step, reps);
       await run();
       runs.push({ label: Object.entries(set).map(([k, v]) => `${k}=${v}`).join(',') || 'defaults', run, compile, best: Infinity, cpu: Infinity });
     }
@@ -72,7 +67,6 @@ async function main() {
         r.cpu = Math.min(r.cpu, cpu);
       }
     }
-    // CPU time (the driver's threads are ours on lavapipe) hardly moves when other processes share the cores.
     for (const { label, best, cpu, compile } of runs) {
       console.log(`${name.padEnd(26)} ${label.padEnd(12)} ${best.toFixed(3).padStart(8)} ms/dispatch  ${flop ? ((flop / best) * 1e-6).toFixed(2).padStart(6) + ' GFLOP/s' : '       -       '}  cpu ${cpu.toFixed(3).padStart(7)} ms  compile ${(compile / 1000).toFixed(1)} s`);
     }
