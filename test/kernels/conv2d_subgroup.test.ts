@@ -136,3 +136,21 @@ describe('conv2d_weight_grad_subgroup + conv2d_weight_grad_reduce: dw, db summed
     }
   }
 });
+
+describe('the convolution subgroup kernels refuse shapes they cannot take, in one line', () => {
+  const lenetConv2 = { C_IN: 6, C_OUT: 16, H: 14, W: 14, KS: 5 };
+  it('conv2d_forward_subgroup: odd width, odd padding, too big a tile, a workgroup that is not one subgroup', async () => {
+    const gpu = await testGpu();
+    const create = (shape: typeof lenetConv2, constants: Record<string, number>, workgroup = 8) => conv2dForwardSubgroup.create(gpu, shape, { rows: 7, workgroup, constants: { SG: 8, ...constants } });
+    await expect(create({ ...lenetConv2, W: 13 }, {})).rejects.toThrow(/W and the output width must be even \(read and written as vec2\), not 13 and 9/);
+    await expect(create(lenetConv2, { PAD: 1 })).rejects.toThrow(/PAD must be even, not 1/);
+    await expect(create(lenetConv2, { PAD: 2, R: 3, PV: 3 })).rejects.toThrow(/R·PV must be 1 to 8, not 3·3/);
+    await expect(create(lenetConv2, {}, 16)).rejects.toThrow(/the workgroup \(16\) must be one subgroup \(8\)/);
+  });
+  it('conv2d_weight_grad_subgroup: odd width, too many channels per lane', async () => {
+    const gpu = await testGpu();
+    const create = (shape: typeof lenetConv2, constants: Record<string, number>) => conv2dWeightGradSubgroup.create(gpu, shape, { rows: 7, workgroup: 8, constants: { SG: 8, ...constants } });
+    await expect(create({ ...lenetConv2, W: 13 }, {})).rejects.toThrow(/W and the output width must be even \(read as vec2\), not 13 and 9/);
+    await expect(create(lenetConv2, { CQ: 5 })).rejects.toThrow(/CQ must be 1 to 4, not 5/);
+  });
+});

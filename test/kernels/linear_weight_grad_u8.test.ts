@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import { expect } from 'vitest';
 import { createLinearWeightGradU8 } from '../../src/kernels/linear.js';
+import { linearWeightGradU8Subgroup } from '../../src/kernels/linear_subgroup.js';
 import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { linearWeightGradU8 as kernelDef } from '../../src/kernels/linear_weight_grad_u8.js';
 import { linearWeightGradU8 } from '../../src/reference/linear_weight_grad_u8.js';
@@ -60,5 +61,9 @@ describe('linear_weight_grad_u8: the variant for K no multiple of 16', () => {
     if (!subgroupSize(gpu)) return; // no subgroup path on this adapter at all
     expect((await createLinearWeightGradU8(gpu, { K: 12, N: 20 }, 7)).kernel.name).toBe('linear_weight_grad_u8');
     await expect(async () => createLinearWeightGradU8(gpu, { K: 12, N: 20 }, 7, 'subgroup')).rejects.toThrow(/no subgroup path for K 12, N 20/);
+  });
+  it('the subgroup kernel itself refuses K 12 with the reason', async () => {
+    const gpu = await testGpu();
+    await expect(linearWeightGradU8Subgroup.create(gpu, { K: 12, N: 20 }, { rows: 7, workgroup: 8, constants: { SG: 8 } })).rejects.toThrow(/K must be a multiple of 16 \(read 16 packed pixels at a time\), not 12/);
   });
 });

@@ -53,3 +53,8 @@ function createFilled(gpu: Awaited<ReturnType<typeof testGpu>>, n: number): GPUB
   return upload(gpu, new Float32Array(n).fill(7), 'dx');
 }
 
+describe('pool_backward_vec2 refuses an odd size, in one line', () => {
+  it('H 13', async () => {
+    await expect(poolBackwardVec2.create(await testGpu(), { C: 2, H: 13, W: 14 }, { rows: 1 })).rejects.toThrow(/H and W must be even, not 13x14/);
+  });
+});
