@@ -101,3 +101,13 @@ export const CLASSES = [10, 3, 17];
 export const IN_PAGE = typeof process === 'undefined' || !process.versions?.node;
 /** `all` under Node, `page` in the page. */
 export const inPage = <T>(all: T[], page: T[]): T[] => (IN_PAGE ? page : all);
+
+/** The message a kernel creation (or any call) fails with, '' when it succeeds; sync throws and rejections alike. */
+export async function refusal(make: () => unknown): Promise<string> {
+  try {
+    await make();
+    return '';
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
