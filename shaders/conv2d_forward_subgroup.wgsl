@@ -4,11 +4,13 @@ enable subgroups;
 // Also the input gradient of a convolution (conv2d_input_grad.wgsl's sum): that is this correlation of dy, padded
 // by KS - 1 - PAD, with the weights transposed and flipped (conv2d_weight_pack.wgsl, FLIP), no bias (BIAS false).
 // ACT: 0 none, 1 sigmoid, 2 ReLU.
-// On lavapipe every load or store whose address is not a compile-time constant costs a per-lane loop, so: each
-// invocation computes a 4·PV-pixel x R-row tile of 4·CG output channels (R·PV·CG·4 vec4 accumulators; the grid's
-// z runs over the channel groups), reads x and writes y as vec2, and the weights of one input channel are loaded
-// once per subgroup (lane l loads vec4s l, l + SG, ...) and handed to every lane by subgroupShuffle with a
-// constant lane (the tap loops unroll; gpu/tuning.ts convTile keeps the unrolled body small enough).
+// On lavapipe every load or store whose address is not a compile-time constant costs a per-lane loop, and a
+// private array indexed by a loop variable of a loop that stays rolled is a per-lane gather from the stack, so:
+// each invocation computes a 4·PV-pixel x R-row tile of 4·CG output channels (R·PV·CG·4 vec4 accumulators; the
+// grid's z runs over the channel groups), reads x and writes y as vec2; one rolled loop runs over (input channel,
+// kernel row), and everything inside it unrolls (gpu/tuning.ts convTile keeps that body under the driver's
+// unrolling limit): the KS·CG weight vec4s of the kernel row are loaded once per subgroup (lane l loads vec4s
+// l, l + SG, ...) and handed to every lane by subgroupShuffle with a constant lane.
 // `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
 override C_IN: u32;  // input channels
 override C_OUT: u32; // output channels, at most MAX_OUT
@@ -28,16 +30,14 @@ override WO: u32 = W + 2u * PAD - KS + 1u; // output width
 override TX: u32 = (WO + 4u * PV - 1u) / (4u * PV); // 4·PV-pixel tiles per output row
 override TY: u32 = (HO + R - 1u) / R;      // R-row tiles per output plane
 override C4: u32 = (C_OUT + 3u) / 4u;      // vec4s of output channels
-override WN: u32 = KS * KS * CG;           // packed weight vec4s per input channel for one channel group
+override WN: u32 = KS * CG;                // packed weight vec4s per (input channel, kernel row) for one channel group
 override WPL: u32 = (WN + SG - 1u) / SG;   // of them loaded by each lane, at most MAX_WPL
-override XR: u32 = R + KS - 1u;            // input rows a tile reads
 override XC: u32 = (KS + 4u * PV) / 2u;    // vec2s per input row: the KS + 4·PV - 1 columns the windows cover
 
 const MAX_OUT: u32 = 16u;
 const MAX_KS: u32 = 5u;
 const MAX_RP: u32 = 8u;
-const MAX_WPL: u32 = 32u;
-const MAX_XR: u32 = MAX_RP + MAX_KS - 1u;
+const MAX_WPL: u32 = 5u; // KS·CG / SG for KS 5, CG 4, SG 4
 const MAX_XW: u32 = MAX_KS + 4u * MAX_RP;
 
 @group(0) @binding(0) var<storage, read> x: array<vec2<f32>>;    // [rows, C_IN, H, W / 2]
@@ -81,73 +81,51 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lane:
     }
   }
   let taps = KS * KS;
-  for (var ci = 0u; ci < C_IN + opaque; ci++) {
-    // wl: this channel group's KS·KS·CG weight vec4s, spread over the lanes
+  // One (input channel, kernel row) per iteration of this rolled loop; everything inside it unrolls (the tile,
+  // gpu/tuning.ts convTile, keeps the body under the driver's unrolling limit), so every private array below is
+  // indexed by constants and lives in registers.
+  for (var t = 0u; t < C_IN * KS + opaque; t++) {
+    let ci = t / KS;
+    let ky = t % KS;
+    // wl: the KS·CG weight vec4s of (ci, ky) for this channel group, n = kx·CG + k, spread over the lanes
     var wl: array<vec4<f32>, MAX_WPL>;
     for (var m = 0u; m < WPL; m++) {
       let n = min(m * SG + sl, WN - 1u);
-      wl[m] = w[(ci * taps + n / CG) * C4 + min(k0 + n % CG, C4 - 1u)];
+      wl[m] = w[(ci * taps + ky * KS + n / CG) * C4 + min(k0 + n % CG, C4 - 1u)];
     }
-    // The XR input rows x XC vec2s the tile's windows cover, zero outside the image (clamped loads).
-    var xs: array<array<f32, MAX_XW>, MAX_XR>;
-    var rok: array<bool, MAX_XR>;
-    let plane = (r * C_IN + ci) * H;
-    for (var yy = 0u; yy < XR; yy++) {
-      let iy = i32(oy0 + yy) - i32(PAD);
+    // The R input rows this kernel row meets, XC vec2s each, zero outside the image (the same for every lane).
+    var xs: array<array<f32, MAX_XW>, MAX_RP>;
+    var rok: array<bool, MAX_RP>;
+    for (var q = 0u; q < R; q++) {
+      let iy = i32(oy0 + q + ky) - i32(PAD);
       let row_ok = iy >= 0 && iy < i32(H);
-      rok[yy] = row_ok;
-      let row = (plane + u32(clamp(iy, 0, i32(H) - 1))) * (W / 2u);
+      rok[q] = row_ok;
+      let row = ((r * C_IN + ci) * H + u32(clamp(iy, 0, i32(H) - 1))) * (W / 2u);
       for (var c = 0u; c < XC; c++) {
         let ix = i32(ox0 + 2u * c) - i32(PAD); // even
         var v = vec2<f32>(0.0);
-        if (row_ok && ix >= 0 && ix < i32(W)) { // the same for every lane
+        if (row_ok && ix >= 0 && ix < i32(W)) {
           v = x[row + u32(ix) / 2u];
         }
-        xs[yy][2u * c] = v.x;
-        xs[yy][2u * c + 1u] = v.y;
+        xs[q][2u * c] = v.x;
+        xs[q][2u * c + 1u] = v.y;
       }
     }
-    if (PAD == 0u) {
-      // No padding rows (a tail row past H multiplies zeros, never stored): each weight vec4 is shuffled once
-      // and used for every row of the tile (this order unrolls for LeNet's conv2 at 4 rows x 16 channels).
-      for (var ky = 0u; ky < KS; ky++) {
-        for (var kx = 0u; kx < KS; kx++) {
+    // Block order: each 4-pixel x 4-channel block takes its KS taps before the next, so few values are live.
+    for (var q = 0u; q < R; q++) {
+      if (rok[q]) {
+        for (var p = 0u; p < PV; p++) {
           for (var k = 0u; k < CG; k++) {
-            let n = (ky * KS + kx) * CG + k;
-            let wv = subgroupShuffle(wl[n / SG], n % SG);
-            for (var q = 0u; q < R; q++) {
-              for (var p = 0u; p < PV; p++) {
-                let c = kx + 4u * p;
-                let v = vec4<f32>(xs[q + ky][c], xs[q + ky][c + 1u], xs[q + ky][c + 2u], xs[q + ky][c + 3u]);
-                let a = (q * PV + p) * MAX_OUT + 4u * k;
-                acc[a] += v * wv.x;
-                acc[a + 1u] += v * wv.y;
-                acc[a + 2u] += v * wv.z;
-                acc[a + 3u] += v * wv.w;
-              }
-            }
-          }
-        }
-      }
-    } else {
-      // Padding: a row of the tile's window outside the image (the same for every lane) skips its multiply-adds.
-      for (var ky = 0u; ky < KS; ky++) {
-        for (var q = 0u; q < R; q++) {
-          if (rok[q + ky]) {
+            let a = (q * PV + p) * MAX_OUT + 4u * k;
             for (var kx = 0u; kx < KS; kx++) {
-              for (var k = 0u; k < CG; k++) {
-                let n = (ky * KS + kx) * CG + k;
-                let wv = subgroupShuffle(wl[n / SG], n % SG);
-                for (var p = 0u; p < PV; p++) {
-                  let c = kx + 4u * p;
-                  let v = vec4<f32>(xs[q + ky][c], xs[q + ky][c + 1u], xs[q + ky][c + 2u], xs[q + ky][c + 3u]);
-                  let a = (q * PV + p) * MAX_OUT + 4u * k;
-                  acc[a] += v * wv.x;
-                  acc[a + 1u] += v * wv.y;
-                  acc[a + 2u] += v * wv.z;
-                  acc[a + 3u] += v * wv.w;
-                }
-              }
+              let n = kx * CG + k;
+              let wv = subgroupShuffle(wl[n / SG], n % SG);
+              let c = kx + 4u * p;
+              let v = vec4<f32>(xs[q][c], xs[q][c + 1u], xs[q][c + 2u], xs[q][c + 3u]);
+              acc[a] += v * wv.x;
+              acc[a + 1u] += v * wv.y;
+              acc[a + 2u] += v * wv.z;
+              acc[a + 3u] += v * wv.w;
             }
           }
         }

@@ -99,14 +99,15 @@ export const mlpTilesFor = (info: AdapterSummary): MlpTiles => (isCpuAdapter(inf
 
 /**
  * conv2d_forward_subgroup's tile for C_OUT output channels and padding PAD, chosen with
- * tools/bench/lenet_kernels.ts on lavapipe (BENCHMARKS.md, LeNet; on a GPU a guess, not yet measured): 4 rows x 4 pixels x all (up to 16) channels
- * without padding (LeNet's conv2), else 2 rows x 8 pixels x 8 channels (two vec4s; the grid's z over the groups
- * of 8): the shader's padded loop order (padding rows skipped) stops unrolling at 4 x 4 x 16. Larger tiles spill
- * to the stack or stop the tap loops from unrolling, smaller ones load more per multiply-add.
+ * tools/bench/lenet_kernels.ts on lavapipe (BENCHMARKS.md, LeNet; on a GPU a guess, not yet measured): R·PV·CG = 4
+ * vec4 blocks, 8 channels (two vec4s; the grid's z over the groups of 8) by 2 rows x 4 pixels without padding
+ * (LeNet's conv2), by 1 row x 8 pixels with it (conv1; conv2's input gradient, padded by 4, skips more padding
+ * rows this way). The shader unrolls everything inside its (channel, kernel row) loop: at R·PV·CG = 8 that body
+ * passes the driver's unrolling limit and runs 10-20x slower; at 1-2 it loads more per multiply-add.
  */
 export function convTile(cOut: number, pad: number): { R: number; PV: number; CG: number } {
-  const c4 = Math.ceil(cOut / 4);
-  return pad === 0 && c4 > 2 ? { R: 4, PV: 1, CG: c4 } : { R: 2, PV: 2, CG: Math.min(2, c4) };
+  const cg = Math.min(2, Math.ceil(cOut / 4));
+  return pad === 0 ? { R: 2, PV: 1, CG: cg } : { R: 1, PV: 2, CG: cg };
 }
 
 /**

@@ -10,7 +10,7 @@ import { ceilDiv, defineKernel } from './kernel.js';
 import { subgroupSize } from './subgroups.js';
 
 export const MAX_CONV_TILE = 8; // the shader's MAX_RP: R·PV
-const MAX_WPL = 32;
+const MAX_WPL = 5; // the shader's MAX_WPL: weight vec4s per lane for one kernel row
 
 export const conv2dForwardSubgroup = defineKernel<'x' | 'w' | 'bias' | 'y', ConvShape>({
   shader: 'conv2d_forward_subgroup',
@@ -25,7 +25,7 @@ export const conv2dForwardSubgroup = defineKernel<'x' | 'w' | 'bias' | 'y', Conv
     : !(c.R >= 1 && c.PV >= 1 && Number.isInteger(c.R) && Number.isInteger(c.PV) && c.R * c.PV <= MAX_CONV_TILE) ? `R·PV must be 1 to ${MAX_CONV_TILE}, not ${c.R}·${c.PV}`
     : !(Number.isInteger(c.CG) && c.CG >= 1 && c.CG <= 4) ? `CG must be 1 to 4, not ${c.CG}`
     : c.WG !== c.SG ? `the workgroup (${c.WG}) must be one subgroup (${c.SG})`
-    : ceilDiv(c.KS * c.KS * c.CG, c.SG) > MAX_WPL ? `subgroup size ${c.SG} is too small for ${c.KS}x${c.KS} taps of ${c.C_OUT} channels`
+    : ceilDiv(c.KS * c.CG, c.SG) > MAX_WPL ? `subgroup size ${c.SG} is too small for ${c.KS} taps of ${4 * c.CG} channels`
     : null),
   // One workgroup (one subgroup) per tile of SG images.
   grid: (c, rows) => [ceilDiv(rows, c.SG) * ceilDiv(convOutput(c.H, c.KS, c.PAD), c.R) * ceilDiv(convOutput(c.W, c.KS, c.PAD), 4 * c.PV), 1, ceilDiv(ceilDiv(c.C_OUT, 4), c.CG)],
