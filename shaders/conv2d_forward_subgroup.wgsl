@@ -113,7 +113,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lane:
     }
     // Block order: each 4-pixel x 4-channel block takes its KS taps before the next, so few values are live.
     for (var q = 0u; q < R; q++) {
-      if (rok[q]) {
+      if (PAD == 0u || rok[q]) {
         for (var p = 0u; p < PV; p++) {
           for (var k = 0u; k < CG; k++) {
             let a = (q * PV + p) * MAX_OUT + 4u * k;

@@ -29,12 +29,17 @@ function subgroupFor(gpu: Gpu, shape: Shape, kMultiple: 1 | 4 | 16, variant: Lin
 }
 
 const sgConstants = (sg: number) => ({ SG: sg, RG: rowGroupsFor(sg) });
-const sgWorkgroup = (gpu: Gpu, sg: number) => Math.max(sg, Math.ceil(mlpTilesFor(gpu.adapterInfo).subgroups.workgroup / sg) * sg);
+/**
+ * The subgroup kernels' workgroup: the tuned size, cut to the subgroups that have work where a layer has fewer
+ * `lanes` (N / 4 column quads, or K / TC for the input gradient): lavapipe runs a workgroup's idle subgroups in
+ * full, so LeNet's fc1 and fc2 (30 and 21 quads) spent over half their time in them at 64 (fc forward 1.9 -> 1.0 ms).
+ */
+const sgWorkgroup = (gpu: Gpu, sg: number, lanes: number) => Math.max(sg, Math.ceil(Math.min(lanes, mlpTilesFor(gpu.adapterInfo).subgroups.workgroup) / sg) * sg);
 
 /** out = act(x·W + b) (RELU and dropout constants in `constants`). */
 export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
   const sg = subgroupFor(gpu, shape, 4, variant);
-  if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), ...constants } });
+  if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
   const t = mlpTilesFor(gpu.adapterInfo).forward;
   return linearForward.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
 }
@@ -42,7 +47,7 @@ export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, consta
 /** The first layer's out = act(images[order] / 255 · W + b), y = labels[order]. */
 export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
   const sg = subgroupFor(gpu, shape, 4, variant);
-  if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), ...constants } });
+  if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
   const t = mlpTilesFor(gpu.adapterInfo).forward;
   return linearForwardU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
 }
@@ -52,7 +57,7 @@ export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, cons
   const sg = subgroupFor(gpu, shape, 1, variant);
   if (sg) {
     const TC = mlpTilesFor(gpu.adapterInfo).subgroups.kPerLane;
-    return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { ...sgConstants(sg), TC, ...constants } });
+    return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, Math.ceil(shape.K / TC)), constants: { ...sgConstants(sg), TC, ...constants } });
   }
   const t = mlpTilesFor(gpu.adapterInfo).inputGrad;
   return linearInputGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
@@ -61,7 +66,7 @@ export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, cons
 /** dW = xᵀ·dy. */
 export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, variant: LinearVariant = 'auto') {
   const sg = subgroupFor(gpu, shape, 4, variant);
-  if (sg) return linearWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { SG: sg, TW: mlpTilesFor(gpu.adapterInfo).subgroups.words } });
+  if (sg) return linearWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { SG: sg, TW: mlpTilesFor(gpu.adapterInfo).subgroups.words } });
   const t = mlpTilesFor(gpu.adapterInfo).weightGrad;
   return linearWeightGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TK: t.rows, TC: t.cols } });
 }
@@ -69,7 +74,7 @@ export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, var
 /** The first layer's dW = (images[order] / 255)ᵀ·dy. */
 export function createLinearWeightGradU8(gpu: Gpu, shape: Shape, rows: number, variant: LinearVariant = 'auto') {
   const sg = subgroupFor(gpu, shape, 16, variant);
-  if (sg) return linearWeightGradU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg), constants: { SG: sg, TV: mlpTilesFor(gpu.adapterInfo).subgroups.chunks } });
+  if (sg) return linearWeightGradU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { SG: sg, TV: mlpTilesFor(gpu.adapterInfo).subgroups.chunks } });
   const t = mlpTilesFor(gpu.adapterInfo).weightGradU8;
   return linearWeightGradU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TW: t.words, TC: t.cols } });
 }
