@@ -3,7 +3,8 @@ enable subgroups;
 //   y[r, co, oy, ox] = act(bias[co] + Σ_{ci, ky, kx} x[r, ci, oy + ky - PAD, ox + kx - PAD] · w[co, ci, ky, kx])
 // Also the input gradient of a convolution (conv2d_input_grad.wgsl's sum): that is this correlation of dy, padded
 // by KS - 1 - PAD, with the weights transposed and flipped (conv2d_weight_pack.wgsl, FLIP), no bias (BIAS false).
-// ACT: 0 none, 1 sigmoid, 2 ReLU.
+// ACT: 0 none, 1 sigmoid, 2 ReLU. POOLED: also the 2x2 / stride-2 pooling of y (POOL 0 mean, 1 max; odd sizes
+// floored, as pool_forward.wgsl) into `pooled`, from the tile's registers (R even): one pass over y fewer.
 // On lavapipe every load or store whose address is not a compile-time constant costs a per-lane loop, and a
 // private array indexed by a loop variable of a loop that stays rolled is a per-lane gather from the stack, so:
 // each invocation computes a 4·PV-pixel x R-row tile of 4·CG output channels (R·PV·CG·4 vec4 accumulators; the
@@ -25,11 +26,15 @@ override SG: u32 = 8u;      // the adapter's subgroup size (min == max)
 override R: u32 = 2u;       // output rows per invocation
 override PV: u32 = 1u;      // 4-pixel groups per output row per invocation; R·PV at most MAX_RP
 override CG: u32 = 1u;      // vec4s of output channels per invocation (the grid's z runs over C4 / CG groups)
+override POOLED: bool = false; // false: `pooled` is not written (bind any buffer)
+override POOL: u32 = 0u;    // the pooling: 0 mean, 1 max
 override HO: u32 = H + 2u * PAD - KS + 1u; // output height
 override WO: u32 = W + 2u * PAD - KS + 1u; // output width
 override TX: u32 = (WO + 4u * PV - 1u) / (4u * PV); // 4·PV-pixel tiles per output row
 override TY: u32 = (HO + R - 1u) / R;      // R-row tiles per output plane
 override C4: u32 = (C_OUT + 3u) / 4u;      // vec4s of output channels
+override HP: u32 = HO / 2u;                // pooled height and width
+override WP: u32 = WO / 2u;
 override WN: u32 = KS * CG;                // packed weight vec4s per (input channel, kernel row) for one channel group
 override WPL: u32 = (WN + SG - 1u) / SG;   // of them loaded by each lane, at most MAX_WPL
 override XC: u32 = (KS + 4u * PV) / 2u;    // vec2s per input row: the KS + 4·PV - 1 columns the windows cover
@@ -45,6 +50,7 @@ const MAX_XW: u32 = MAX_KS + 4u * MAX_RP;
 @group(0) @binding(1) var<storage, read> w: array<vec4<f32>>;    // [C_IN, KS·KS, C4]
 @group(0) @binding(2) var<storage, read> bias: array<f32>;       // [C_OUT]
 @group(0) @binding(3) var<storage, read_write> y: array<vec2<f32>>; // [rows, C_OUT, HO, WO / 2], after the activation
+@group(0) @binding(4) var<storage, read_write> pooled: array<f32>; // [rows, C_OUT, HP, WP] where POOLED
 
 override WG: u32 = 8; // SG: one subgroup per workgroup
 
@@ -56,6 +62,13 @@ fn activate(v: f32) -> f32 {
     return max(v, 0.0);
   }
   return v;
+}
+
+fn pool4(a: f32, b: f32, c: f32, d: f32) -> f32 {
+  if (POOL == 1u) {
+    return max(max(a, b), max(c, d));
+  }
+  return (a + b + c + d) * 0.25;
 }
 
 @compute @workgroup_size(WG)
@@ -150,6 +163,31 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lane:
             }
             if (ox0 + 4u * p + 2u < WO) {
               y[base + 2u * p + 1u] = vec2<f32>(activate(a.z), activate(a.w));
+            }
+          }
+        }
+      }
+    }
+    if (POOLED) {
+      // Rows q and q + 1 of the tile are one row of 2x2 windows (oy0 and R are even).
+      for (var q = 0u; q < R; q += 2u) {
+        let py = (oy0 + q) / 2u;
+        if (py < HP) {
+          for (var cl = 0u; cl < 4u * CG; cl++) {
+            let co = 4u * k0 + cl;
+            if (co >= C_OUT) {
+              break;
+            }
+            let base = ((r * C_OUT + co) * HP + py) * WP + ox0 / 2u;
+            for (var p = 0u; p < PV; p++) {
+              let t = acc[(q * PV + p) * MAX_OUT + cl];
+              let u = acc[((q + 1u) * PV + p) * MAX_OUT + cl];
+              if (ox0 / 2u + 2u * p < WP) {
+                pooled[base + 2u * p] = pool4(activate(t.x), activate(t.y), activate(u.x), activate(u.y));
+              }
+              if (ox0 / 2u + 2u * p + 1u < WP) {
+                pooled[base + 2u * p + 1u] = pool4(activate(t.z), activate(t.w), activate(u.z), activate(u.w));
+              }
             }
           }
         }

@@ -102,12 +102,14 @@ export const mlpTilesFor = (info: AdapterSummary): MlpTiles => (isCpuAdapter(inf
  * tools/bench/lenet_kernels.ts on lavapipe (BENCHMARKS.md, LeNet; on a GPU a guess, not yet measured): R·PV·CG = 4
  * vec4 blocks, 8 channels (two vec4s; the grid's z over the groups of 8) by 2 rows x 4 pixels without padding
  * (LeNet's conv2), by 1 row x 8 pixels with it (conv1; conv2's input gradient, padded by 4, skips more padding
- * rows this way). The shader unrolls everything inside its (channel, kernel row) loop: at R·PV·CG = 8 that body
- * passes the driver's unrolling limit and runs 10-20x slower; at 1-2 it loads more per multiply-add.
+ * rows this way), 2 rows x 4 pixels wherever the kernel also pools (`pooled`: the pairs of rows are its windows;
+ * conv1 runs as fast either way). The shader unrolls everything inside its (channel, kernel row) loop: at
+ * R·PV·CG = 8 that body passes the driver's unrolling limit and runs 10-20x slower; at 1-2 it loads more per
+ * multiply-add.
  */
-export function convTile(cOut: number, pad: number): { R: number; PV: number; CG: number } {
+export function convTile(cOut: number, pad: number, pooled = false): { R: number; PV: number; CG: number } {
   const cg = Math.min(2, Math.ceil(cOut / 4));
-  return pad === 0 ? { R: 2, PV: 1, CG: cg } : { R: 1, PV: 2, CG: cg };
+  return pad === 0 || pooled ? { R: 2, PV: 1, CG: cg } : { R: 1, PV: 2, CG: cg };
 }
 
 /**

@@ -12,12 +12,16 @@ import { subgroupSize } from './subgroups.js';
 export const MAX_CONV_TILE = 8; // the shader's MAX_RP: R·PV
 const MAX_WPL = 5; // the shader's MAX_WPL: weight vec4s per lane for one kernel row
 
-export const conv2dForwardSubgroup = defineKernel<'x' | 'w' | 'bias' | 'y', ConvShape>({
+/**
+ * y = act(conv2d(x, w) + bias) (conv2d_forward's sum) and, with POOLED, its 2x2 pooling (POOL: POOL_CODES) into
+ * `pooled` [rows, C_OUT, HO / 2, WO / 2] from the same registers (R even); without it `pooled` is not written.
+ */
+export const conv2dForwardSubgroup = defineKernel<'x' | 'w' | 'bias' | 'y' | 'pooled', ConvShape>({
   shader: 'conv2d_forward_subgroup',
   shape: CONV_SHAPE,
   step: true,
   tunable: true,
-  constants: { PAD: 0, ACT: 0, BIAS: 1, SG: 8, R: 1, PV: 1, CG: 1 },
+  constants: { PAD: 0, ACT: 0, BIAS: 1, SG: 8, R: 1, PV: 1, CG: 1, POOLED: 0, POOL: 0 },
   checkConstants: (c) =>
     convProblem(c, { maxOut: 16, maxKs: 5 }) ??
     (c.W % 2 !== 0 || convOutput(c.W, c.KS, c.PAD) % 2 !== 0 ? `W and the output width must be even (read and written as vec2), not ${c.W} and ${convOutput(c.W, c.KS, c.PAD)}`
@@ -25,6 +29,7 @@ export const conv2dForwardSubgroup = defineKernel<'x' | 'w' | 'bias' | 'y', Conv
     : !(c.R >= 1 && c.PV >= 1 && Number.isInteger(c.R) && Number.isInteger(c.PV) && c.R * c.PV <= MAX_CONV_TILE) ? `R·PV must be 1 to ${MAX_CONV_TILE}, not ${c.R}·${c.PV}`
     : !(Number.isInteger(c.CG) && c.CG >= 1 && c.CG <= 4) ? `CG must be 1 to 4, not ${c.CG}`
     : c.WG !== c.SG ? `the workgroup (${c.WG}) must be one subgroup (${c.SG})`
+    : c.POOLED && c.R % 2 !== 0 ? `a pooled output needs an even R (rows of 2x2 windows), not ${c.R}`
     : ceilDiv(c.KS * c.CG, c.SG) > MAX_WPL ? `subgroup size ${c.SG} is too small for ${c.KS} taps of ${4 * c.CG} channels`
     : null),
   // One workgroup (one subgroup) per tile of SG images.

@@ -9,6 +9,7 @@
  *   gather_minibatch                                  x0 [B, 784], y
  *   conv2d_forward (act fused) → pool_forward         a1 [B, 6, 28, 28] → p1 [B, 6, 14, 14]
  *   conv2d_forward (act fused) → pool_forward         a2 [B, 16, 10, 10] → p2 [B, 400]
+ *   (conv2d_forward_subgroup pools from its registers: one dispatch for each of those two lines)
  *   linear_forward → activation_forward (x2), linear_forward   a3 [B, 120], a4 [B, 84], logits [B, 10]
  *   log_softmax_cross_entropy, argmax_accuracy        loss sum, hits, dlogits
  *   per dense layer: linear_weight_grad, bias_grad, linear_input_grad (act' fused: ReLU mask or sigmoid slope)
@@ -111,13 +112,29 @@ export function lenetSpec(input: ImageShape, classes: number, options: ModelOpti
 const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w, KS: c.ks });
 
 /**
- * A convolution's forward kernel: conv2d_forward_subgroup where the adapter has one subgroup size and the shape
- * allows it (kernels/conv2d_subgroup.ts), else conv2d_forward; both bind x, w (forwardPack), bias, y.
+ * A convolution's forward with its 2x2 pooling: conv2d_forward_subgroup pooling from its registers where the
+ * adapter has one subgroup size and the shape allows it (kernels/conv2d_subgroup.ts), else conv2d_forward then
+ * pool_forward. Returns the dispatches, in order, for one binding of x, the packed weights (forwardPack), bias,
+ * y (after the activation) and the pooled output.
  */
-function createConvForward(gpu: Gpu, c: ConvDims, rows: number, act: number) {
+async function createConvForward(gpu: Gpu, c: ConvDims, rows: number, act: number, pool: number) {
   const sg = convSubgroupFor(gpu, { W: c.w, KS: c.ks, PAD: c.pad });
-  if (sg) return conv2dForwardSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, ACT: act, SG: sg, ...convTile(c.cOut, c.pad) } });
-  return conv2dForward.create(gpu, convShape(c), { rows, constants: { PAD: c.pad, ACT: act } });
+  type Dispatches = (x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer, y: GPUBuffer, pooled: GPUBuffer) => Array<[BoundKernel<never>, GPUBindGroup]>;
+  if (sg) {
+    const k = await conv2dForwardSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, ACT: act, SG: sg, POOLED: 1, POOL: pool, ...convTile(c.cOut, c.pad, true) } });
+    const bind: Dispatches = (x, w, bias, y, pooled) => [[k as BoundKernel<never>, k.bind({ x, w, bias, y, pooled })]];
+    return bind;
+  }
+  const { ho, wo } = convOut(c);
+  const [k, p] = await Promise.all([
+    conv2dForward.create(gpu, convShape(c), { rows, constants: { PAD: c.pad, ACT: act } }),
+    poolForward.create(gpu, { C: c.cOut, H: ho, W: wo }, { rows, constants: { POOL: pool } }),
+  ]);
+  const bind: Dispatches = (x, w, bias, y, pooled) => [
+    [k as BoundKernel<never>, k.bind({ x, w, bias, y })],
+    [p as BoundKernel<never>, p.bind({ x: y, y: pooled })],
+  ];
+  return bind;
 }
 
 /**
@@ -161,11 +178,13 @@ async function createConvInputGrad(gpu: Gpu, c: ConvDims, rows: number) {
   if (asForward && sg) {
     const { PAD, ...dims } = asForward;
     const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(dims.C_OUT, PAD) } });
-    // BIAS 0: the bias binding is not read (any buffer).
-    return { pack, kernel: k, bind: (dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer) => k.bind({ x: dy, w, bias: w, y: dx }) };
+    // BIAS 0 and POOLED 0: the bias and pooled bindings are not used (bias: any buffer; pooled: its own, since two
+    // writable bindings of one buffer are refused).
+    const unused = createBuffer(gpu.device, 'conv dx: pooled (unused)', 16);
+    return { pack, kernel: k, buffers: [unused], bind: (dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer) => k.bind({ x: dy, w, bias: w, y: dx, pooled: unused }) };
   }
   const k = await conv2dInputGrad.create(gpu, shape, { rows, constants: { PAD: c.pad } });
-  return { pack, kernel: k, bind: (dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer) => k.bind({ dy, w, dx }) };
+  return { pack, kernel: k, buffers: [] as GPUBuffer[], bind: (dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer) => k.bind({ dy, w, dx }) };
 }
 
 /** The forward kernels, created for `rows` rows, and how to bind them to one set of activation buffers. */
@@ -173,14 +192,12 @@ async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
   const d = lenetDims(spec);
   const { act, pool } = lenetCodes(spec);
   const o = { rows };
-  const [pack1, pack2, gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3] = await Promise.all([
+  const [pack1, pack2, gather, conv1, conv2, fc1, act1, fc2, act2, fc3] = await Promise.all([
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv1))),
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv2))),
     gatherMinibatch.create(gpu, { K: pixelsOf(spec.input) }, o),
-    createConvForward(gpu, d.conv1, rows, act),
-    poolForward.create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows, constants: { POOL: pool } }),
-    createConvForward(gpu, d.conv2, rows, act),
-    poolForward.create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows, constants: { POOL: pool } }),
+    createConvForward(gpu, d.conv1, rows, act, pool),
+    createConvForward(gpu, d.conv2, rows, act, pool),
     // The dense layers: the MLP's kernels (register-tiled, or the subgroup path where it applies: kernels/linear.ts).
     createLinearForward(gpu, { K: d.flat, N: d.f1 }, rows),
     activationForward.create(gpu, { N: d.f1 }, { rows, constants: { ACT: act } }),
@@ -188,7 +205,7 @@ async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
     activationForward.create(gpu, { N: d.f2 }, { rows, constants: { ACT: act } }),
     createLinearForward(gpu, { K: d.f2, N: spec.classes }, rows),
   ]);
-  return { pack1, pack2, gather, conv1, pool1, conv2, pool2, fc1, act1, fc2, act2, fc3 };
+  return { pack1, pack2, gather, conv1, conv2, fc1, act1, fc2, act2, fc3 };
 }
 
 /** The activations of one forward pass over at most `rows` rows. */
@@ -213,25 +230,23 @@ type ForwardKernels = Awaited<ReturnType<typeof createForwardKernels>>;
 
 /** Binds the forward kernels to `a`; returns the recorder of the forward pass. */
 function bindForward(k: ForwardKernels, p: Record<string, GPUBuffer>, a: Activations, split: { images: GPUBuffer; labels: GPUBuffer }, order: GPUBuffer) {
-  const g = {
-    // The conv weights repacked for the forward kernels first (they change every step).
-    pack1: k.pack1.bind({ w: p['conv1.weight'], packed: a.w1 }),
-    pack2: k.pack2.bind({ w: p['conv2.weight'], packed: a.w2 }),
-    gather: k.gather.bind({ images: split.images, labels: split.labels, order, x: a.x0, y: a.y }),
-    conv1: k.conv1.bind({ x: a.x0, w: a.w1, bias: p['conv1.bias'], y: a.a1 }),
-    pool1: k.pool1.bind({ x: a.a1, y: a.p1 }),
-    conv2: k.conv2.bind({ x: a.p1, w: a.w2, bias: p['conv2.bias'], y: a.a2 }),
-    pool2: k.pool2.bind({ x: a.a2, y: a.p2 }),
-    fc1: k.fc1.bind({ x: a.p2, w: p['fc1.weight'], b: p['fc1.bias'], out: a.a3 }),
-    act1: k.act1.bind({ x: a.a3 }),
-    fc2: k.fc2.bind({ x: a.a3, w: p['fc2.weight'], b: p['fc2.bias'], out: a.a4 }),
-    act2: k.act2.bind({ x: a.a4 }),
-    fc3: k.fc3.bind({ x: a.a4, w: p['fc3.weight'], b: p['fc3.bias'], out: a.logits }),
-  };
-  const order_: Array<[BoundKernel<never>, GPUBindGroup]> = (Object.keys(g) as Array<keyof typeof g>).map((name) => [k[name] as BoundKernel<never>, g[name]]);
+  const dispatch = <B extends string>(kernel: BoundKernel<B>, buffers: Record<B, GPUBuffer>): [BoundKernel<never>, GPUBindGroup] => [kernel as BoundKernel<never>, kernel.bind(buffers)];
+  // The conv weights repacked for the forward kernels first (they change every step); the pack kernels do not
+  // read the Step uniform (no @group(1)).
+  const packs = [dispatch(k.pack1, { w: p['conv1.weight'], packed: a.w1 }), dispatch(k.pack2, { w: p['conv2.weight'], packed: a.w2 })];
+  const steps = [
+    dispatch(k.gather, { images: split.images, labels: split.labels, order, x: a.x0, y: a.y }),
+    ...k.conv1(a.x0, a.w1, p['conv1.bias'], a.a1, a.p1),
+    ...k.conv2(a.p1, a.w2, p['conv2.bias'], a.a2, a.p2),
+    dispatch(k.fc1, { x: a.p2, w: p['fc1.weight'], b: p['fc1.bias'], out: a.a3 }),
+    dispatch(k.act1, { x: a.a3 }),
+    dispatch(k.fc2, { x: a.a3, w: p['fc2.weight'], b: p['fc2.bias'], out: a.a4 }),
+    dispatch(k.act2, { x: a.a4 }),
+    dispatch(k.fc3, { x: a.a4, w: p['fc3.weight'], b: p['fc3.bias'], out: a.logits }),
+  ];
   return (pass: ComputePass, step: GPUBindGroup) => {
-    // The pack kernels do not read the Step uniform (no @group(1)).
-    for (const [kernel, group] of order_) kernel.encode(pass, group, kernel === (k.pack1 as unknown) || kernel === (k.pack2 as unknown) ? undefined : step);
+    for (const [kernel, group] of packs) kernel.encode(pass, group);
+    for (const [kernel, group] of steps) kernel.encode(pass, group, step);
   };
 }
 
@@ -305,7 +320,7 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   const packGroup = packT.bind({ w: p['conv2.weight'], packed: b.w2t });
   const updates = Object.keys(shapes).map((name, i) => [sgd[i], sgd[i].bind({ sgd: b.sgd, param: p[name], grad: grads[name] })] as const);
   // The totals are the recorder's to clear and free; the rest of b is freed with the step's buffers.
-  const own = [...Object.values(b).filter((buffer) => buffer !== totals.lossSum && buffer !== totals.correct), ...cwg2.buffers, ...cwg1.buffers];
+  const own = [...Object.values(b).filter((buffer) => buffer !== totals.lossSum && buffer !== totals.correct), ...cwg2.buffers, ...cwg1.buffers, ...cig2.buffers];
   return accumulatingRecorder('direct convolution kernels', totals, {
     bytes: sizeOf(a) + own.reduce((n, buffer) => n + buffer.size, 0) + sizeOf(grads),
     encode(pass, step) {

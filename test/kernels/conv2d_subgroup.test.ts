@@ -12,6 +12,7 @@ import { type ConvDims, conv2dForward, convOut } from '../../src/reference/conv2
 import { conv2dInputGrad } from '../../src/reference/conv2d_input_grad.js';
 import { conv2dWeightGrad } from '../../src/reference/conv2d_weight_grad.js';
 import { conv2dWeightPack } from '../../src/reference/conv2d_weight_pack.js';
+import { poolForward } from '../../src/reference/pool_forward.js';
 import { Rng } from '../../src/random.js';
 import { convShape } from './conv_cases.js';
 import { expectClose, inPage, oneStep, randomFloats, readFloats, runPass, testGpu, upload, zeros, refusal } from './harness.js';
@@ -56,12 +57,41 @@ describe('conv2d_forward_subgroup: y = act(conv2d(x, w) + b)', () => {
             const b = randomFloats(rng, c.cOut, 0.5);
             const k = await conv2dForwardSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, ACT: ACTIVATION_CODES[act], SG: sg, ...tile } });
             const y = zeros(gpu, rows * c.cOut * ho * wo);
-            const group = k.bind({ x: upload(gpu, x), w: upload(gpu, conv2dWeightPack(w, 1, c.cOut, c.cIn * c.ks * c.ks)), bias: upload(gpu, b), y });
+            const group = k.bind({ x: upload(gpu, x), w: upload(gpu, conv2dWeightPack(w, 1, c.cOut, c.cIn * c.ks * c.ks)), bias: upload(gpu, b), y, pooled: zeros(gpu, 1) }); // POOLED 0: not written (its own buffer: two writable bindings of one buffer are refused)
             await runPass(gpu, (pass) => k.encode(pass, group, oneStep(gpu, rows)));
             const expected = conv2dForward(x, w, b, rows, c, ACTIVATION_CODES[act]);
             expectClose(await readFloats(gpu, y, expected.length), expected, { abs: 1e-5, rel: 1e-5 }, 'y');
           });
         }
+      }
+    }
+  }
+
+  // With the 2x2 pooling from the same registers (POOLED): y as above and pooled as pool_forward's twin of it, for
+  // each pooling, at the chosen tile and at 4 rows (a pair of rows past the image where HO / 2 is odd or HO is).
+  for (const c of CASES) {
+    for (const [pool, code] of [['avg', 0], ['max', 1]] as const) {
+      for (const tile of [convTile(c.cOut, c.pad, true), { R: 4, PV: 1, CG: 1 }]) {
+        it(`${c.name}, rows 7, sigmoid, ${pool}-pooled, tile ${tile.R}x${4 * tile.PV}x${4 * tile.CG}`, async () => {
+          const gpu = await testGpu();
+          const sg = subgroupSize(gpu);
+          if (!sg) return;
+          const rows = 7;
+          const rng = new Rng(c.cIn * 11 + c.cOut + c.h + code + tile.R);
+          const { ho, wo } = convOut(c);
+          const x = Float32Array.from({ length: rows * c.cIn * c.h * c.w }, () => rng.uniform());
+          const w = randomFloats(rng, c.cOut * c.cIn * c.ks * c.ks, 0.2);
+          const b = randomFloats(rng, c.cOut, 0.5);
+          const k = await conv2dForwardSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, ACT: ACTIVATION_CODES.sigmoid, SG: sg, POOLED: 1, POOL: code, ...tile } });
+          const y = zeros(gpu, rows * c.cOut * ho * wo);
+          const pooled = zeros(gpu, rows * c.cOut * Math.floor(ho / 2) * Math.floor(wo / 2));
+          const group = k.bind({ x: upload(gpu, x), w: upload(gpu, conv2dWeightPack(w, 1, c.cOut, c.cIn * c.ks * c.ks)), bias: upload(gpu, b), y, pooled });
+          await runPass(gpu, (pass) => k.encode(pass, group, oneStep(gpu, rows)));
+          const expectedY = conv2dForward(x, w, b, rows, c, ACTIVATION_CODES.sigmoid);
+          expectClose(await readFloats(gpu, y, expectedY.length), expectedY, { abs: 1e-5, rel: 1e-5 }, 'y');
+          const expected = poolForward(expectedY, rows, c.cOut, ho, wo, code);
+          expectClose(await readFloats(gpu, pooled, expected.length), expected, { abs: 1e-5, rel: 1e-5 }, 'pooled');
+        });
       }
     }
   }
@@ -92,7 +122,7 @@ describe('conv2d_forward_subgroup as an input gradient: dy correlated with the f
         const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(c.cIn, c.ks - 1 - c.pad) } });
         const dx = zeros(gpu, rows * c.cIn * c.h * c.w);
         const packed = upload(gpu, conv2dWeightPack(w, c.cOut, c.cIn, c.ks * c.ks, true));
-        const group = k.bind({ x: upload(gpu, dy), w: packed, bias: packed, y: dx });
+        const group = k.bind({ x: upload(gpu, dy), w: packed, bias: packed, y: dx, pooled: zeros(gpu, 1) });
         await runPass(gpu, (pass) => k.encode(pass, group, oneStep(gpu, rows)));
         const expected = conv2dInputGrad(dy, w, rows, c);
         expectClose(await readFloats(gpu, dx, expected.length), expected, { abs: 2e-5, rel: 1e-5 }, 'dx');
@@ -139,13 +169,14 @@ describe('conv2d_weight_grad_subgroup + conv2d_weight_grad_reduce: dw, db summed
 
 describe('the convolution subgroup kernels refuse shapes they cannot take, in one line', () => {
   const lenetConv2 = { C_IN: 6, C_OUT: 16, H: 14, W: 14, KS: 5 };
-  it('conv2d_forward_subgroup: odd width, odd padding, too big a tile, a workgroup that is not one subgroup', async () => {
+  it('conv2d_forward_subgroup: odd width, odd padding, too big a tile, a workgroup that is not one subgroup, pooling from odd rows', async () => {
     const gpu = await testGpu();
     const create = (shape: typeof lenetConv2, constants: Record<string, number>, workgroup = 8) => conv2dForwardSubgroup.create(gpu, shape, { rows: 7, workgroup, constants: { SG: 8, ...constants } });
     expect(await refusal(() => create({ ...lenetConv2, W: 13 }, {}))).toMatch(/W and the output width must be even \(read and written as vec2\), not 13 and 9/);
     expect(await refusal(() => create(lenetConv2, { PAD: 1 }))).toMatch(/PAD must be even, not 1/);
     expect(await refusal(() => create(lenetConv2, { PAD: 2, R: 3, PV: 3 }))).toMatch(/R·PV must be 1 to 8, not 3·3/);
     expect(await refusal(() => create(lenetConv2, {}, 16))).toMatch(/the workgroup \(16\) must be one subgroup \(8\)/);
+    expect(await refusal(() => create(lenetConv2, { POOLED: 1, R: 1 }))).toMatch(/a pooled output needs an even R \(rows of 2x2 windows\), not 1/);
   });
   it('conv2d_weight_grad_subgroup: odd width, too many channels per lane', async () => {
     const gpu = await testGpu();

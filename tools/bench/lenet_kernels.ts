@@ -3,7 +3,7 @@
  * batch 256 with LeNet's shapes on the local adapter (random data; N dispatches in one submit, best of 3 submits),
  * with the pipeline's compile time (create and first dispatch: lavapipe compiles at the first). Used to choose
  * between kernel variants (BENCHMARKS.md, LeNet section). The subgroup kernels' tiles to try come from the
- * environment: RS=2x2x2,4x1x4 (conv2d_forward_subgroup's R x PV x CG, default LeNet's convTile in gpu/tuning.ts), SS=16,8
+ * environment: RS=2x1x2,1x2x2x0,2x1x2x1 (conv2d_forward_subgroup's R x PV x CG [x POOLED], default 2x1x2, convTile's tile without padding), SS=16,8
  * (conv2d_weight_grad_subgroup's S chunks), CQ=2 (its channels per lane for conv1). Needs the `subgroups` feature.
  */
 import { parseArgs } from 'node:util';
@@ -36,10 +36,10 @@ async function main() {
   const cases: Array<[string, number, () => Promise<[BoundKernel<string>, Record<string, GPUBuffer>]>]> = [
     ['conv2d_forward conv1', F1, async () => [await conv2dForward.create(gpu, conv1, { rows: B, constants: { PAD: 2, ACT: 1 } }), { x: buf(B * 784), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784) }]],
     ['conv2d_forward conv2', F2, async () => [await conv2dForward.create(gpu, conv2, { rows: B, constants: { ACT: 1 } }), { x: buf(B * 6 * 196), w: buf(2400), bias: buf(16), y: buf(B * 1600) }]],
-    ...(process.env.RS ?? "2x2x2").split(",").map((v) => v.split("x").map(Number)).flatMap(([R, PV, CG = 4]): typeof cases => [
-      [`conv2d_forward_subgroup conv1 R${R}x${PV}x${CG}`, F1, async () => [await conv2dForwardSubgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, ACT: 1, R, PV, CG } }), { x: buf(B * 784), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784) }]],
-      [`conv2d_forward_subgroup conv2 R${R}x${PV}x${CG}`, F2, async () => [await conv2dForwardSubgroup.create(gpu, conv2, { rows: B, workgroup: 8, constants: { ACT: 1, R, PV, CG } }), { x: buf(B * 6 * 196), w: buf(2400), bias: buf(16), y: buf(B * 1600) }]],
-      [`conv2d_forward_subgroup conv2 dx R${R}x${PV}x${CG}`, F2, async () => [await conv2dForwardSubgroup.create(gpu, { C_IN: 16, C_OUT: 6, H: 10, W: 10, KS: 5 }, { rows: B, workgroup: 8, constants: { PAD: 4, BIAS: 0, R, PV, CG } }), { x: buf(B * 1600), w: buf(16 * 25 * 8), bias: buf(16), y: buf(B * 6 * 196) }]],
+    ...(process.env.RS ?? "2x1x2").split(",").map((v) => v.split("x").map(Number)).flatMap(([R, PV, CG = 4, POOLED = 0]): typeof cases => [
+      [`conv2d_forward_subgroup conv1 R${R}x${PV}x${CG}${POOLED ? ' pooled' : ''}`, F1, async () => [await conv2dForwardSubgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, ACT: 1, R, PV, CG, POOLED } }), { x: buf(B * 784), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784), pooled: buf(B * 6 * 196) }]],
+      [`conv2d_forward_subgroup conv2 R${R}x${PV}x${CG}${POOLED ? ' pooled' : ''}`, F2, async () => [await conv2dForwardSubgroup.create(gpu, conv2, { rows: B, workgroup: 8, constants: { ACT: 1, R, PV, CG, POOLED } }), { x: buf(B * 6 * 196), w: buf(2400), bias: buf(16), y: buf(B * 1600), pooled: buf(B * 400) }]],
+      [`conv2d_forward_subgroup conv2 dx R${R}x${PV}x${CG}`, F2, async () => [await conv2dForwardSubgroup.create(gpu, { C_IN: 16, C_OUT: 6, H: 10, W: 10, KS: 5 }, { rows: B, workgroup: 8, constants: { PAD: 4, BIAS: 0, R, PV, CG } }), { x: buf(B * 1600), w: buf(16 * 25 * 8), bias: buf(16), y: buf(B * 6 * 196), pooled: buf(4) }]],
     ]),
     ['conv2d_input_grad conv2', F2, async () => [await conv2dInputGrad.create(gpu, conv2, { rows: B }), { dy: buf(B * 1600), w: buf(16 * 25 * 8), dx: buf(B * 6 * 196) }]],
     ['conv2d_weight_grad conv2', F2, async () => [await conv2dWeightGrad.create(gpu, conv2, { rows: B }), { x: buf(B * 6 * 196), dy: buf(B * 1600), dw: buf(2400), db: buf(16) }]],
