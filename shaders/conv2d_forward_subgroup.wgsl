@@ -45,7 +45,8 @@ const MAX_RP: u32 = 8u;
 const MAX_WPL: u32 = 5u; // KS·CG / SG for KS 5, CG 4, SG 4
 const MAX_XW: u32 = MAX_KS + 4u * MAX_RP;
 
-@group(0) @binding(0) var<storage, read> x: array<vec2<f32>>;    // [rows, C_IN, H, W / 2]
+// The input x (binding 0): a prelude, conv2d_input_f32.wgsl (x [rows, C_IN, H, W / 2] as vec2s) or, for a first
+// layer, conv2d_input_u8.wgsl (the resident images, with the step's labels): input_base, input_row, write_targets.
 // The weights repacked by conv2d_weight_pack.wgsl: 4 output channels per vec4.
 @group(0) @binding(1) var<storage, read> w: array<vec4<f32>>;    // [C_IN, KS·KS, C4]
 @group(0) @binding(2) var<storage, read> bias: array<f32>;       // [C_OUT]
@@ -94,6 +95,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lane:
     }
   }
   let taps = KS * KS;
+  let base = input_base(r);
   // One (input channel, kernel row) per iteration of this rolled loop; everything inside it unrolls (the tile,
   // gpu/tuning.ts convTile, keeps the body under the driver's unrolling limit), so every private array below is
   // indexed by constants and lives in registers.
@@ -106,23 +108,13 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lane:
       let n = min(m * SG + sl, WN - 1u);
       wl[m] = w[(ci * taps + ky * KS + n / CG) * C4 + min(k0 + n % CG, C4 - 1u)];
     }
-    // The R input rows this kernel row meets, XC vec2s each, zero outside the image (the same for every lane).
+    // The R input rows this kernel row meets, 2·XC pixels each, zero outside the image (the same for every lane).
     var xs: array<array<f32, MAX_XW>, MAX_RP>;
     var rok: array<bool, MAX_RP>;
     for (var q = 0u; q < R; q++) {
       let iy = i32(oy0 + q + ky) - i32(PAD);
-      let row_ok = iy >= 0 && iy < i32(H);
-      rok[q] = row_ok;
-      let row = ((r * C_IN + ci) * H + u32(clamp(iy, 0, i32(H) - 1))) * (W / 2u);
-      for (var c = 0u; c < XC; c++) {
-        let ix = i32(ox0 + 2u * c) - i32(PAD); // even
-        var v = vec2<f32>(0.0);
-        if (row_ok && ix >= 0 && ix < i32(W)) {
-          v = x[row + u32(ix) / 2u];
-        }
-        xs[q][2u * c] = v.x;
-        xs[q][2u * c + 1u] = v.y;
-      }
+      rok[q] = iy >= 0 && iy < i32(H);
+      xs[q] = input_row(base, ci, iy, i32(ox0) - i32(PAD), XC);
     }
     // Block order: each 4-pixel x 4-channel block takes its KS taps before the next, so few values are live.
     for (var q = 0u; q < R; q++) {
@@ -147,6 +139,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lane:
   }
   // vec2 stores (WO is even): on lavapipe a store costs what a load does.
   if (valid) {
+    if (tile == 0u && wg.z == 0u) {
+      write_targets(r);
+    }
     for (var q = 0u; q < R; q++) {
       let oy = oy0 + q;
       if (oy < HO) {

@@ -34,7 +34,8 @@ const MAX_DPL: u32 = 16u;
 const MAX_WO: u32 = 32u;
 const MAX_XW: u32 = MAX_WO + MAX_KS + 1u;
 
-@group(0) @binding(0) var<storage, read> x: array<vec2<f32>>;          // [rows, C_IN, H, W / 2]
+// The input x (binding 0): a prelude, conv2d_input_f32.wgsl (x [rows, C_IN, H, W / 2] as vec2s) or, for a first
+// layer, conv2d_input_u8.wgsl (the resident images): input_base, input_row.
 @group(0) @binding(1) var<storage, read> dy: array<vec2<f32>>;         // [rows, C_OUT, HO, WO / 2]
 @group(0) @binding(2) var<storage, read_write> partial: array<f32>;    // [S, SUMS]: each chunk's dw, then db
 
@@ -69,16 +70,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
       let co = co0 + n / WO2; // past C_OUT: zero
       dl[m] = select(vec2<f32>(0.0), dy[((r * C_OUT + min(co, C_OUT - 1u)) * HO + oy) * WO2 + n % WO2], co < C_OUT);
     }
-    let iy = i32(oy + ky) - i32(PAD);
-    let row_ok = iy >= 0 && iy < i32(H);
-    let row = ((r * C_IN + ci) * H + u32(clamp(iy, 0, i32(H) - 1))) * (W / 2u);
-    var xs: array<f32, MAX_XW>;
-    for (var c = 0u; c < XC; c++) {
-      let ix = i32(2u * c) - i32(PAD); // even
-      let v = select(vec2<f32>(0.0), x[row + u32(clamp(ix, 0, i32(W) - 2)) / 2u], row_ok && ix >= 0 && ix < i32(W));
-      xs[2u * c] = v.x;
-      xs[2u * c + 1u] = v.y;
-    }
+    let xs = input_row(input_base(r), ci, i32(oy + ky) - i32(PAD), -i32(PAD), XC);
     for (var co = 0u; co < CQ; co++) {
       for (var c = 0u; c < WO2; c++) {
         let n = co * WO2 + c;

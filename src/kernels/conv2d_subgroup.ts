@@ -12,17 +12,9 @@ import { subgroupSize } from './subgroups.js';
 export const MAX_CONV_TILE = 8; // the shader's MAX_RP: R·PV
 const MAX_WPL = 5; // the shader's MAX_WPL: weight vec4s per lane for one kernel row
 
-/**
- * y = act(conv2d(x, w) + bias) (conv2d_forward's sum) and, with POOLED, its 2x2 pooling (POOL: POOL_CODES) into
- * `pooled` [rows, C_OUT, HO / 2, WO / 2] from the same registers (R even); without it `pooled` is not written.
- */
-export const conv2dForwardSubgroup = defineKernel<'x' | 'w' | 'bias' | 'y' | 'pooled', ConvShape>({
-  shader: 'conv2d_forward_subgroup',
-  shape: CONV_SHAPE,
-  step: true,
-  tunable: true,
-  constants: { PAD: 0, ACT: 0, BIAS: 1, SG: 8, R: 1, PV: 1, CG: 1, POOLED: 0, POOL: 0 },
-  checkConstants: (c) =>
+/** Why conv2d_forward_subgroup cannot take these shape and constants, or null. */
+function forwardProblem(c: Readonly<Record<string, number>>): string | null {
+  return (
     convProblem(c, { maxOut: 16, maxKs: 5 }) ??
     (c.W % 2 !== 0 || convOutput(c.W, c.KS, c.PAD) % 2 !== 0 ? `W and the output width must be even (read and written as vec2), not ${c.W} and ${convOutput(c.W, c.KS, c.PAD)}`
     : c.PAD % 2 !== 0 ? `PAD must be even, not ${c.PAD}`
@@ -31,9 +23,45 @@ export const conv2dForwardSubgroup = defineKernel<'x' | 'w' | 'bias' | 'y' | 'po
     : c.WG !== c.SG ? `the workgroup (${c.WG}) must be one subgroup (${c.SG})`
     : c.POOLED && c.R % 2 !== 0 ? `a pooled output needs an even R (rows of 2x2 windows), not ${c.R}`
     : ceilDiv(c.KS * c.CG, c.SG) > MAX_WPL ? `subgroup size ${c.SG} is too small for ${c.KS} taps of ${4 * c.CG} channels`
-    : null),
+    : null)
+  );
+}
+
+/** Why the resident u8 images cannot be a convolution's input (each image whole words, as the dataset packs it), or null. */
+const u8Problem = (c: Readonly<Record<string, number>>): string | null =>
+  (c.C_IN * c.H * c.W) % 4 !== 0 ? `a u8 image of ${c.C_IN}x${c.H}x${c.W} pixels is not whole words (4 pixels each)` : null;
+
+const FORWARD = {
+  shape: CONV_SHAPE,
+  step: true,
+  tunable: true,
+  constants: { PAD: 0, ACT: 0, BIAS: 1, SG: 8, R: 1, PV: 1, CG: 1, POOLED: 0, POOL: 0 },
   // One workgroup (one subgroup) per tile of SG images.
-  grid: (c, rows) => [ceilDiv(rows, c.SG) * ceilDiv(convOutput(c.H, c.KS, c.PAD), c.R) * ceilDiv(convOutput(c.W, c.KS, c.PAD), 4 * c.PV), 1, ceilDiv(ceilDiv(c.C_OUT, 4), c.CG)],
+  grid: (c: Readonly<Record<string, number>>, rows: number): [number, number, number] => [ceilDiv(rows, c.SG) * ceilDiv(convOutput(c.H, c.KS, c.PAD), c.R) * ceilDiv(convOutput(c.W, c.KS, c.PAD), 4 * c.PV), 1, ceilDiv(ceilDiv(c.C_OUT, 4), c.CG)],
+} as const;
+
+/**
+ * y = act(conv2d(x, w) + bias) (conv2d_forward's sum) and, with POOLED, its 2x2 pooling (POOL: POOL_CODES) into
+ * `pooled` [rows, C_OUT, HO / 2, WO / 2] from the same registers (R even); without it `pooled` is not written.
+ * x: f32 activations [rows, C_IN, H, W] (prelude/conv2d_input_f32.wgsl).
+ */
+export const conv2dForwardSubgroup = defineKernel<'x' | 'w' | 'bias' | 'y' | 'pooled', ConvShape>({
+  ...FORWARD,
+  shader: 'conv2d_forward_subgroup',
+  preludes: ['prelude/conv2d_input_f32'],
+  checkConstants: forwardProblem,
+});
+
+/**
+ * conv2dForwardSubgroup for a first layer: its input is the resident u8 dataset, row r being images[order[row0 +
+ * r]] / 255 (prelude/conv2d_input_u8.wgsl), and it writes the step's labels into `targets` [rows] u32: the
+ * minibatch is never gathered.
+ */
+export const conv2dForwardU8Subgroup = defineKernel<'images' | 'order' | 'labels' | 'targets' | 'w' | 'bias' | 'y' | 'pooled', ConvShape>({
+  ...FORWARD,
+  shader: 'conv2d_forward_subgroup',
+  preludes: ['prelude/conv2d_input_u8'],
+  checkConstants: (c) => forwardProblem(c) ?? u8Problem(c),
 });
 
 /** The subgroup size for a convolution of this shape (W, its output width and PAD even), or null for the generic kernels. */
@@ -56,28 +84,44 @@ export function inputGradAsForward(c: Conv): Conv | null {
   return { C_IN: c.C_OUT, C_OUT: c.C_IN, H: convOutput(c.H, c.KS, c.PAD), W: wo, KS: c.KS, PAD: pad };
 }
 
-/** Partial sums of a stride-1 convolution's dw, db over S chunks of the output rows (conv2d_weight_grad_reduce adds them). */
-export const conv2dWeightGradSubgroup = defineKernel<'x' | 'dy' | 'partial', ConvShape>({
-  shader: 'conv2d_weight_grad_subgroup',
+/** Why conv2d_weight_grad_subgroup cannot take these shape and constants, or null. */
+function weightGradProblem(c: Readonly<Record<string, number>>): string | null {
+  const wo = convOutput(c.W, c.KS, c.PAD);
+  return (
+    convProblem(c, { maxOut: 16, maxKs: 5 }) ??
+    (c.W % 2 !== 0 || wo % 2 !== 0 ? `W and the output width must be even (read as vec2), not ${c.W} and ${wo}`
+    : wo > 32 ? `the output width ${wo} is more than 32`
+    : c.PAD % 2 !== 0 ? `PAD must be even, not ${c.PAD}`
+    : c.WG % c.SG !== 0 ? `the workgroup (${c.WG}) must be a multiple of the subgroup size (${c.SG})`
+    : !(Number.isInteger(c.CQ) && c.CQ >= 1 && c.CQ <= 4) ? `CQ must be 1 to 4, not ${c.CQ}`
+    : ceilDiv((c.CQ * wo) / 2, c.SG) > 16 ? `subgroup size ${c.SG} is too small for ${c.CQ} rows of ${wo}`
+    : !(Number.isInteger(c.S) && c.S >= 1) ? `S must be a positive integer, not ${c.S}`
+    : null)
+  );
+}
+
+const WEIGHT_GRAD = {
   shape: CONV_SHAPE,
   step: true,
   tunable: true,
   constants: { PAD: 0, SG: 8, S: 8, CQ: 4 },
-  checkConstants: (c) => {
-    const wo = convOutput(c.W, c.KS, c.PAD);
-    return (
-      convProblem(c, { maxOut: 16, maxKs: 5 }) ??
-      (c.W % 2 !== 0 || wo % 2 !== 0 ? `W and the output width must be even (read as vec2), not ${c.W} and ${wo}`
-      : wo > 32 ? `the output width ${wo} is more than 32`
-      : c.PAD % 2 !== 0 ? `PAD must be even, not ${c.PAD}`
-      : c.WG % c.SG !== 0 ? `the workgroup (${c.WG}) must be a multiple of the subgroup size (${c.SG})`
-      : !(Number.isInteger(c.CQ) && c.CQ >= 1 && c.CQ <= 4) ? `CQ must be 1 to 4, not ${c.CQ}`
-      : ceilDiv((c.CQ * wo) / 2, c.SG) > 16 ? `subgroup size ${c.SG} is too small for ${c.CQ} rows of ${wo}`
-      : !(Number.isInteger(c.S) && c.S >= 1) ? `S must be a positive integer, not ${c.S}`
-      : null)
-    );
-  },
-  grid: (c) => [ceilDiv(c.C_IN * c.KS, c.WG), c.S, ceilDiv(c.C_OUT, c.CQ)],
+  grid: (c: Readonly<Record<string, number>>): [number, number, number] => [ceilDiv(c.C_IN * c.KS, c.WG), c.S, ceilDiv(c.C_OUT, c.CQ)],
+} as const;
+
+/** Partial sums of a stride-1 convolution's dw, db over S chunks of the output rows (conv2d_weight_grad_reduce adds them); x f32. */
+export const conv2dWeightGradSubgroup = defineKernel<'x' | 'dy' | 'partial', ConvShape>({
+  ...WEIGHT_GRAD,
+  shader: 'conv2d_weight_grad_subgroup',
+  preludes: ['prelude/conv2d_input_f32'],
+  checkConstants: weightGradProblem,
+});
+
+/** conv2dWeightGradSubgroup for a first layer: x is the resident u8 dataset in the step's order (as conv2dForwardU8Subgroup). */
+export const conv2dWeightGradU8Subgroup = defineKernel<'images' | 'order' | 'dy' | 'partial', ConvShape>({
+  ...WEIGHT_GRAD,
+  shader: 'conv2d_weight_grad_subgroup',
+  preludes: ['prelude/conv2d_input_u8'],
+  checkConstants: (c) => weightGradProblem(c) ?? u8Problem(c),
 });
 
 /** dw, db = the sums of conv2d_weight_grad_subgroup's S partials. */

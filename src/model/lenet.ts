@@ -6,7 +6,7 @@
  *   conv2d_weight_pack (x3)                           conv weights, 4 channels per vec4 (forward x2, conv2's dx)
  * (each convolution runs conv2d_forward_subgroup where the adapter has one subgroup size, for its forward and,
  * with the flipped weights, conv2's input gradient; conv2d_forward / conv2d_input_grad elsewhere)
- *   gather_minibatch                                  x0 [B, 784], y
+ *   gather_minibatch                                  x0 [B, 784], y   (not where conv1 reads the u8 images itself)
  *   conv2d_forward (act fused) → pool_forward         a1 [B, 6, 28, 28] → p1 [B, 6, 14, 14]
  *   conv2d_forward (act fused) → pool_forward         a2 [B, 16, 10, 10] → p2 [B, 400]
  *   (conv2d_forward_subgroup pools from its registers: one dispatch for each of those two lines)
@@ -30,7 +30,16 @@ import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import { ACTIVATION_CODES, conv2dForward } from '../kernels/conv2d_forward.js';
 import { conv2dInputGrad } from '../kernels/conv2d_input_grad.js';
-import { conv2dForwardSubgroup, conv2dWeightGradReduce, conv2dWeightGradSubgroup, convSubgroupFor, inputGradAsForward, weightGradSubgroupFor } from '../kernels/conv2d_subgroup.js';
+import {
+  conv2dForwardSubgroup,
+  conv2dForwardU8Subgroup,
+  conv2dWeightGradReduce,
+  conv2dWeightGradSubgroup,
+  conv2dWeightGradU8Subgroup,
+  convSubgroupFor,
+  inputGradAsForward,
+  weightGradSubgroupFor,
+} from '../kernels/conv2d_subgroup.js';
 import { conv2dWeightGrad } from '../kernels/conv2d_weight_grad.js';
 import { conv2dWeightPack, forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
@@ -112,57 +121,76 @@ export function lenetSpec(input: ImageShape, classes: number, options: ModelOpti
 const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w, KS: c.ks });
 
 /**
- * A convolution's forward with its 2x2 pooling: conv2d_forward_subgroup pooling from its registers where the
- * adapter has one subgroup size and the shape allows it (kernels/conv2d_subgroup.ts), else conv2d_forward then
- * pool_forward. Returns the dispatches, in order, for one binding of x, the packed weights (forwardPack), bias,
- * y (after the activation) and the pooled output.
+ * A convolution's input: f32 activations x [rows, C, H, W], or, for the first layer where the subgroup kernels
+ * run, the resident u8 dataset read in the step's order (images, order, labels; the forward also writes the
+ * step's labels into `targets`): then no gather_minibatch runs.
  */
-async function createConvForward(gpu: Gpu, c: ConvDims, rows: number, act: number, pool: number) {
+type ConvInput = { x: GPUBuffer } | { images: GPUBuffer; order: GPUBuffer; labels: GPUBuffer; targets: GPUBuffer };
+type Dispatch = [BoundKernel<never>, GPUBindGroup];
+
+/** Whether conv1 reads the u8 images itself: both of its subgroup kernels run and each image is whole words. */
+function conv1ReadsImages(gpu: Gpu, spec: ModelSpec): boolean {
+  const c = lenetDims(spec).conv1;
+  const shape = { ...convShape(c), PAD: c.pad };
+  return convSubgroupFor(gpu, shape) !== null && weightGradSubgroupFor(gpu, shape) !== null && pixelsOf(spec.input) % 4 === 0;
+}
+
+/**
+ * A convolution's forward with its 2x2 pooling: conv2d_forward_subgroup pooling from its registers where the
+ * adapter has one subgroup size and the shape allows it (kernels/conv2d_subgroup.ts; its u8 twin for `images`),
+ * else conv2d_forward then pool_forward. Returns the dispatches, in order, for one binding of the input, the packed
+ * weights (forwardPack), bias, y (after the activation) and the pooled output.
+ */
+async function createConvForward(gpu: Gpu, c: ConvDims, rows: number, act: number, pool: number, images: boolean) {
+  type Dispatches = (input: ConvInput, w: GPUBuffer, bias: GPUBuffer, y: GPUBuffer, pooled: GPUBuffer) => Dispatch[];
   const sg = convSubgroupFor(gpu, { W: c.w, KS: c.ks, PAD: c.pad });
-  type Dispatches = (x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer, y: GPUBuffer, pooled: GPUBuffer) => Array<[BoundKernel<never>, GPUBindGroup]>;
   if (sg) {
-    const k = await conv2dForwardSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, ACT: act, SG: sg, POOLED: 1, POOL: pool, ...convTile(c.cOut, c.pad, true) } });
-    const bind: Dispatches = (x, w, bias, y, pooled) => [[k as BoundKernel<never>, k.bind({ x, w, bias, y, pooled })]];
+    const options = { rows, workgroup: sg, constants: { PAD: c.pad, ACT: act, SG: sg, POOLED: 1, POOL: pool, ...convTile(c.cOut, c.pad, true) } };
+    const k = await (images ? conv2dForwardU8Subgroup : conv2dForwardSubgroup).create(gpu, convShape(c), options);
+    const bind: Dispatches = (input, w, bias, y, pooled) => [[k as BoundKernel<never>, (k as BoundKernel<string>).bind({ ...input, w, bias, y, pooled })]];
     return bind;
   }
+  if (images) throw new Error('lenet: conv1 reads the images only on the subgroup path'); // conv1ReadsImages said so
   const { ho, wo } = convOut(c);
   const [k, p] = await Promise.all([
     conv2dForward.create(gpu, convShape(c), { rows, constants: { PAD: c.pad, ACT: act } }),
     poolForward.create(gpu, { C: c.cOut, H: ho, W: wo }, { rows, constants: { POOL: pool } }),
   ]);
-  const bind: Dispatches = (x, w, bias, y, pooled) => [
-    [k as BoundKernel<never>, k.bind({ x, w, bias, y })],
+  const bind: Dispatches = (input, w, bias, y, pooled) => [
+    [k as BoundKernel<never>, k.bind({ x: (input as { x: GPUBuffer }).x, w, bias, y })],
     [p as BoundKernel<never>, p.bind({ x: y, y: pooled })],
   ];
   return bind;
 }
 
 /**
- * A convolution's dw, db: conv2d_weight_grad_subgroup's partial sums over S chunks of rows and
- * conv2d_weight_grad_reduce where it applies (the partials in `partial`, created here), else conv2d_weight_grad.
- * Returns the dispatches, in order, for one binding of x, dy, dw and db.
+ * A convolution's dw, db: conv2d_weight_grad_subgroup's partial sums over S chunks of rows (its u8 twin for
+ * `images`) and conv2d_weight_grad_reduce where it applies (the partials in `partial`, created here), else
+ * conv2d_weight_grad. Returns the dispatches, in order, for one binding of the input (x, or images and order), dy,
+ * dw and db.
  */
-async function createConvWeightGrad(gpu: Gpu, c: ConvDims, rows: number) {
+async function createConvWeightGrad(gpu: Gpu, c: ConvDims, rows: number, images: boolean) {
+  type Dispatches = (input: { x: GPUBuffer } | { images: GPUBuffer; order: GPUBuffer }, dy: GPUBuffer, dw: GPUBuffer, db: GPUBuffer) => Dispatch[];
   const shape = convShape(c);
   const sg = weightGradSubgroupFor(gpu, { ...shape, PAD: c.pad });
   if (sg) {
     const { S, ...tile } = weightGradTile({ cOut: c.cOut, wo: convOut(c).wo, ks: c.ks });
     const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
     const [main, reduce] = await Promise.all([
-      conv2dWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, S, ...tile } }),
+      (images ? conv2dWeightGradU8Subgroup : conv2dWeightGradSubgroup).create(gpu, shape, { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, S, ...tile } }),
       conv2dWeightGradReduce.create(gpu, { DW: sums - c.cOut, C_OUT: c.cOut }, { constants: { S } }),
     ]);
     const partial = createBuffer(gpu.device, 'conv dw partials', S * sums * 4);
-    return {
-      buffers: [partial],
-      bind: (x: GPUBuffer, dy: GPUBuffer, dw: GPUBuffer, db: GPUBuffer): Array<[BoundKernel<never>, GPUBindGroup]> => [
-        [main as BoundKernel<never>, main.bind({ x, dy, partial })],
-        [reduce as BoundKernel<never>, reduce.bind({ partial, dw, db })],
-      ],
-    };
+    const bind: Dispatches = (input, dy, dw, db) => [
+      [main as BoundKernel<never>, (main as BoundKernel<string>).bind({ ...input, dy, partial })],
+      [reduce as BoundKernel<never>, reduce.bind({ partial, dw, db })],
+    ];
+    return { buffers: [partial], bind };
   }
+  if (images) throw new Error('lenet: conv1 reads the images only on the subgroup path'); // conv1ReadsImages said so
   const k = await conv2dWeightGrad.create(gpu, shape, { rows, constants: { PAD: c.pad } });
-  return { buffers: [] as GPUBuffer[], bind: (x: GPUBuffer, dy: GPUBuffer, dw: GPUBuffer, db: GPUBuffer): Array<[BoundKernel<never>, GPUBindGroup]> => [[k as BoundKernel<never>, k.bind({ x, dy, dw, db })]] };
+  const bind: Dispatches = (input, dy, dw, db) => [[k as BoundKernel<never>, k.bind({ x: (input as { x: GPUBuffer }).x, dy, dw, db })]];
+  return { buffers: [] as GPUBuffer[], bind };
 }
 
 /**
@@ -192,12 +220,13 @@ async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
   const d = lenetDims(spec);
   const { act, pool } = lenetCodes(spec);
   const o = { rows };
+  const images = conv1ReadsImages(gpu, spec);
   const [pack1, pack2, gather, conv1, conv2, fc1, act1, fc2, act2, fc3] = await Promise.all([
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv1))),
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv2))),
-    gatherMinibatch.create(gpu, { K: pixelsOf(spec.input) }, o),
-    createConvForward(gpu, d.conv1, rows, act, pool),
-    createConvForward(gpu, d.conv2, rows, act, pool),
+    images ? null : gatherMinibatch.create(gpu, { K: pixelsOf(spec.input) }, o),
+    createConvForward(gpu, d.conv1, rows, act, pool, images),
+    createConvForward(gpu, d.conv2, rows, act, pool, false),
     // The dense layers: the MLP's kernels (register-tiled, or the subgroup path where it applies: kernels/linear.ts).
     createLinearForward(gpu, { K: d.flat, N: d.f1 }, rows),
     activationForward.create(gpu, { N: d.f1 }, { rows, constants: { ACT: act } }),
@@ -208,13 +237,13 @@ async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
   return { pack1, pack2, gather, conv1, conv2, fc1, act1, fc2, act2, fc3 };
 }
 
-/** The activations of one forward pass over at most `rows` rows. */
-function createActivations(device: GPUDevice, spec: ModelSpec, rows: number, prefix: string) {
+/** The activations of one forward pass over at most `rows` rows (x0 only where the minibatch is gathered). */
+function createActivations(device: GPUDevice, spec: ModelSpec, rows: number, prefix: string, gathered: boolean) {
   const d = lenetDims(spec);
   return {
     w1: createBuffer(device, `${prefix} conv1 packed`, packedBytes(forwardPack(convShape(d.conv1)))), // conv1.weight, 4 output channels per vec4
     w2: createBuffer(device, `${prefix} conv2 packed`, packedBytes(forwardPack(convShape(d.conv2)))), // conv2.weight, 4 output channels per vec4
-    x0: createBuffer(device, `${prefix} x0`, rows * pixelsOf(spec.input) * 4), // [B, C, 28, 28] f32, pixels / 255
+    ...(gathered ? { x0: createBuffer(device, `${prefix} x0`, rows * pixelsOf(spec.input) * 4) } : {}), // [B, C, 28, 28] f32, pixels / 255
     y: createBuffer(device, `${prefix} y`, rows * 4), // [B] u32 labels
     a1: createBuffer(device, `${prefix} a1`, rows * d.conv1.cOut * d.h1 * d.w1 * 4), // [B, 6, 28, 28] after act
     p1: createBuffer(device, `${prefix} p1`, rows * d.conv2.cIn * d.conv2.h * d.conv2.w * 4), // [B, 6, 14, 14]
@@ -235,9 +264,9 @@ function bindForward(k: ForwardKernels, p: Record<string, GPUBuffer>, a: Activat
   // read the Step uniform (no @group(1)).
   const packs = [dispatch(k.pack1, { w: p['conv1.weight'], packed: a.w1 }), dispatch(k.pack2, { w: p['conv2.weight'], packed: a.w2 })];
   const steps = [
-    dispatch(k.gather, { images: split.images, labels: split.labels, order, x: a.x0, y: a.y }),
-    ...k.conv1(a.x0, a.w1, p['conv1.bias'], a.a1, a.p1),
-    ...k.conv2(a.p1, a.w2, p['conv2.bias'], a.a2, a.p2),
+    ...(k.gather && a.x0 ? [dispatch(k.gather, { images: split.images, labels: split.labels, order, x: a.x0, y: a.y })] : []),
+    ...k.conv1(a.x0 ? { x: a.x0 } : { images: split.images, order, labels: split.labels, targets: a.y }, a.w1, p['conv1.bias'], a.a1, a.p1),
+    ...k.conv2({ x: a.p1 }, a.w2, p['conv2.bias'], a.a2, a.p2),
     dispatch(k.fc1, { x: a.p2, w: p['fc1.weight'], b: p['fc1.bias'], out: a.a3 }),
     dispatch(k.act1, { x: a.a3 }),
     dispatch(k.fc2, { x: a.a3, w: p['fc2.weight'], b: p['fc2.bias'], out: a.a4 }),
@@ -256,7 +285,8 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   const d = lenetDims(spec);
   const { act, pool } = lenetCodes(spec);
   const N = spec.classes;
-  const a = createActivations(device, spec, B, 'train');
+  const images = conv1ReadsImages(gpu, spec);
+  const a = createActivations(device, spec, B, 'train', !images);
   const totals = createEpochTotals(device);
   const b = {
     loss: createBuffer(device, 'loss', B * 4), // [B] per-sample loss
@@ -291,9 +321,9 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     biasGrad.create(gpu, { N: d.f1 }, o),
     createLinearInputGrad(gpu, { K: d.flat, N: d.f1 }, B, { RELU_MASK: 0 }),
     poolBackwardFor({ H: d.h2, W: d.w2 }).create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows: B, constants: { POOL: pool, ACT: act } }),
-    createConvWeightGrad(gpu, d.conv2, B),
+    createConvWeightGrad(gpu, d.conv2, B, false),
     poolBackwardFor({ H: d.h1, W: d.w1 }).create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows: B, constants: { POOL: pool, ACT: act } }),
-    createConvWeightGrad(gpu, d.conv1, B),
+    createConvWeightGrad(gpu, d.conv1, B, images),
     ...Object.values(shapes).map((shape) => sgdUpdate.create(gpu, { COUNT: elementsOf(shape) })),
   ]);
   const encodeForward = bindForward(forward, p, a, ctx.train, ctx.order);
@@ -311,10 +341,10 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     // No mask: p2 is a pooling's output, not an activation's; h is bound but not read.
     [lig1, lig1.bind({ dy: b.d3, w: p['fc1.weight'], h: a.p2, dx: b.dp2 })],
     [pb2, pb2.bind({ a: a.a2, dy: b.dp2, dx: b.d2 })],
-    ...cwg2.bind(a.p1, b.d2, grads['conv2.weight'], grads['conv2.bias']),
+    ...cwg2.bind({ x: a.p1 }, b.d2, grads['conv2.weight'], grads['conv2.bias']),
     [cig2.kernel, cig2.bind(b.d2, b.w2t, b.dp1)],
     [pb1, pb1.bind({ a: a.a1, dy: b.dp1, dx: b.d1 })],
-    ...cwg1.bind(a.x0, b.d1, grads['conv1.weight'], grads['conv1.bias']),
+    ...cwg1.bind(a.x0 ? { x: a.x0 } : { images: ctx.train.images, order: ctx.order }, b.d1, grads['conv1.weight'], grads['conv1.bias']),
   ];
   const packT = cig2.pack;
   const packGroup = packT.bind({ w: p['conv2.weight'], packed: b.w2t });
@@ -371,7 +401,7 @@ export const lenetModel: ModelDefinition = {
       bytes: sizeOf(p),
       createStep: (ctx) => lenetStepRecorder(gpu, spec, p, shapes, ctx),
       async createForward(ctx): Promise<Forward> {
-        const a = createActivations(gpu.device, spec, ctx.maxRows, 'forward');
+        const a = createActivations(gpu.device, spec, ctx.maxRows, 'forward', !conv1ReadsImages(gpu, spec));
         const kernels = await createForwardKernels(gpu, spec, ctx.maxRows);
         const encodeForward = bindForward(kernels, p, a, ctx.split, ctx.order);
         return {

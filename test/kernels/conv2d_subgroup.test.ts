@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ACTIVATION_CODES } from '../../src/kernels/conv2d_forward.js';
 import {
   conv2dForwardSubgroup,
+  conv2dForwardU8Subgroup,
   conv2dWeightGradReduce,
   conv2dWeightGradSubgroup,
+  conv2dWeightGradU8Subgroup,
   inputGradAsForward,
 } from '../../src/kernels/conv2d_subgroup.js';
 import { convTile, weightGradTile } from '../../src/gpu/tuning.js';
@@ -12,10 +14,11 @@ import { type ConvDims, conv2dForward, convOut } from '../../src/reference/conv2
 import { conv2dInputGrad } from '../../src/reference/conv2d_input_grad.js';
 import { conv2dWeightGrad } from '../../src/reference/conv2d_weight_grad.js';
 import { conv2dWeightPack } from '../../src/reference/conv2d_weight_pack.js';
+import { gatherMinibatch } from '../../src/reference/gather_minibatch.js';
 import { poolForward } from '../../src/reference/pool_forward.js';
 import { Rng } from '../../src/random.js';
 import { convShape } from './conv_cases.js';
-import { expectClose, inPage, oneStep, randomFloats, readFloats, runPass, testGpu, upload, zeros, refusal } from './harness.js';
+import { expectClose, inPage, oneStep, randomFloats, randomLabels, randomPixels, readFloats, readUints, runPass, testGpu, upload, zeros, refusal } from './harness.js';
 
 // The subgroup fast paths of the convolution kernels (kernels/conv2d_subgroup.ts) against the same CPU twins as
 // the generic kernels, on shapes they take (W, the output width and PAD even): LeNet's two layers at 1, 7 and
@@ -167,6 +170,87 @@ describe('conv2d_weight_grad_subgroup + conv2d_weight_grad_reduce: dw, db summed
   }
 });
 
+// The first layer's twins reading the resident u8 images in the step's order (prelude/conv2d_input_u8.wgsl): the
+// same CPU twins fed gather_minibatch's twin of the minibatch, from position 5 of a shuffled order, so a row that
+// read images[r] instead of images[order[row0 + r]], or a pixel pair from the wrong half of its word, shows.
+const U8_CASES: Case[] = inPage(
+  [
+    { name: 'LeNet conv1 1->6, 28x28, k5 p2', cIn: 1, cOut: 6, h: 28, w: 28, ks: 5, pad: 2, rows: [1, 7, 257] },
+    { name: '3->13, 13x12, k5 p2 (a padded window starts mid-word)', cIn: 3, cOut: 13, h: 13, w: 12, ks: 5, pad: 2, rows: [7] },
+    { name: '2->3, 6x10, k3 p0 (rows of 10: half the rows start mid-word)', cIn: 2, cOut: 3, h: 6, w: 10, ks: 3, pad: 0, rows: [7] },
+  ],
+  [{ name: 'LeNet conv1 1->6, 28x28, k5 p2', cIn: 1, cOut: 6, h: 28, w: 28, ks: 5, pad: 2, rows: [7] }],
+);
+function u8Minibatch(c: Case, rows: number, seed: number) {
+  const rng = new Rng(seed);
+  const count = rows + 9;
+  const pixels = c.cIn * c.h * c.w;
+  const images = randomPixels(rng, count * pixels);
+  const labels = randomLabels(rng, count, 10);
+  const order = rng.permutation(count);
+  const row0 = 5;
+  return { rng, images, labels, order, row0, ...gatherMinibatch(images, labels, order, row0, rows, pixels) };
+}
+
+describe('conv2d_forward_subgroup on u8 images: y, pooled and the step\'s labels from images[order[row0 + r]]', () => {
+  for (const c of U8_CASES) {
+    for (const rows of c.rows) {
+      it(`${c.name}, rows ${rows}`, async () => {
+        const gpu = await testGpu();
+        const sg = subgroupSize(gpu);
+        if (!sg) return;
+        const { rng, images, labels, order, row0, x, y: want } = u8Minibatch(c, rows, rows * 3 + c.w);
+        const w = randomFloats(rng, c.cOut * c.cIn * c.ks * c.ks, 0.2);
+        const b = randomFloats(rng, c.cOut, 0.5);
+        const { ho, wo } = convOut(c);
+        const tile = convTile(c.cOut, c.pad, true);
+        const k = await conv2dForwardU8Subgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, ACT: ACTIVATION_CODES.sigmoid, SG: sg, POOLED: 1, POOL: 0, ...tile } });
+        const y = zeros(gpu, rows * c.cOut * ho * wo);
+        const pooled = zeros(gpu, rows * c.cOut * Math.floor(ho / 2) * Math.floor(wo / 2));
+        const targets = zeros(gpu, rows);
+        const group = k.bind({ images: upload(gpu, images), order: upload(gpu, order), labels: upload(gpu, labels), targets, w: upload(gpu, conv2dWeightPack(w, 1, c.cOut, c.cIn * c.ks * c.ks)), bias: upload(gpu, b), y, pooled });
+        await runPass(gpu, (pass) => k.encode(pass, group, oneStep(gpu, rows, row0)));
+        const expectedY = conv2dForward(x, w, b, rows, c, ACTIVATION_CODES.sigmoid);
+        expectClose(await readFloats(gpu, y, expectedY.length), expectedY, { abs: 1e-5, rel: 1e-5 }, 'y');
+        const expected = poolForward(expectedY, rows, c.cOut, ho, wo, 0);
+        expectClose(await readFloats(gpu, pooled, expected.length), expected, { abs: 1e-5, rel: 1e-5 }, 'pooled');
+        expect(Array.from(await readUints(gpu, targets, rows))).toEqual(Array.from(want));
+      });
+    }
+  }
+});
+
+describe('conv2d_weight_grad_subgroup on u8 images: dw, db with x = images[order[row0 + r]] / 255', () => {
+  for (const c of U8_CASES) {
+    for (const rows of c.rows) {
+      it(`${c.name}, rows ${rows}`, async () => {
+        const gpu = await testGpu();
+        const sg = subgroupSize(gpu);
+        if (!sg) return;
+        const { rng, images, order, row0, x } = u8Minibatch(c, rows, rows * 5 + c.w);
+        const { ho, wo } = convOut(c);
+        const dy = randomFloats(rng, rows * c.cOut * ho * wo, 0.01);
+        const tile = weightGradTile({ cOut: c.cOut, wo, ks: c.ks });
+        const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
+        const main = await conv2dWeightGradU8Subgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, ...tile } });
+        const reduce = await conv2dWeightGradReduce.create(gpu, { DW: sums - c.cOut, C_OUT: c.cOut }, { constants: { S: tile.S } });
+        const partial = zeros(gpu, tile.S * sums);
+        const dw = zeros(gpu, sums - c.cOut);
+        const db = zeros(gpu, c.cOut);
+        const g1 = main.bind({ images: upload(gpu, images), order: upload(gpu, order), dy: upload(gpu, dy), partial });
+        const g2 = reduce.bind({ partial, dw, db });
+        await runPass(gpu, (pass) => {
+          main.encode(pass, g1, oneStep(gpu, rows, row0));
+          reduce.encode(pass, g2);
+        });
+        const expected = conv2dWeightGrad(x, dy, rows, c);
+        expectClose(await readFloats(gpu, dw, expected.dw.length), expected.dw, { abs: 5e-5, rel: 1e-5 }, 'dw');
+        expectClose(await readFloats(gpu, db, c.cOut), expected.db, { abs: 5e-5, rel: 1e-5 }, 'db');
+      });
+    }
+  }
+});
+
 describe('the convolution subgroup kernels refuse shapes they cannot take, in one line', () => {
   const lenetConv2 = { C_IN: 6, C_OUT: 16, H: 14, W: 14, KS: 5 };
   it('conv2d_forward_subgroup: odd width, odd padding, too big a tile, a workgroup that is not one subgroup, pooling from odd rows', async () => {
@@ -177,6 +261,9 @@ describe('the convolution subgroup kernels refuse shapes they cannot take, in on
     expect(await refusal(() => create(lenetConv2, { PAD: 2, R: 3, PV: 3 }))).toMatch(/R·PV must be 1 to 8, not 3·3/);
     expect(await refusal(() => create(lenetConv2, {}, 16))).toMatch(/the workgroup \(16\) must be one subgroup \(8\)/);
     expect(await refusal(() => create(lenetConv2, { POOLED: 1, R: 1 }))).toMatch(/a pooled output needs an even R \(rows of 2x2 windows\), not 1/);
+    const u8 = { rows: 7, workgroup: 8, constants: { SG: 8 } };
+    expect(await refusal(() => conv2dForwardU8Subgroup.create(gpu, { C_IN: 1, C_OUT: 4, H: 5, W: 6, KS: 3 }, u8))).toMatch(/a u8 image of 1x5x6 pixels is not whole words \(4 pixels each\)/);
+    expect(await refusal(() => conv2dWeightGradU8Subgroup.create(gpu, { C_IN: 1, C_OUT: 4, H: 5, W: 6, KS: 3 }, u8))).toMatch(/a u8 image of 1x5x6 pixels is not whole words/);
   });
   it('conv2d_weight_grad_subgroup: odd width, too many channels per lane', async () => {
     const gpu = await testGpu();
