@@ -15,7 +15,7 @@ import { conv2dInputGrad } from '../../src/kernels/conv2d_input_grad.js';
 import { conv2dWeightGrad } from '../../src/kernels/conv2d_weight_grad.js';
 import { poolBackward, poolBackwardVec2 } from '../../src/kernels/pool_backward.js';
 import { poolForward } from '../../src/kernels/pool_forward.js';
-import { conv2dForwardSubgroup, conv2dWeightGradSubgroup } from '../../src/kernels/conv2d_subgroup.js';
+import { conv2dForwardSubgroup, conv2dForwardU8Subgroup, conv2dWeightGradSubgroup, conv2dWeightGradU8Subgroup } from '../../src/kernels/conv2d_subgroup.js';
 import { matmulBias } from '../../src/kernels/matmul_bias.js';
 import { StepSlots } from '../../src/train/steps.js';
 import { dispatchTimer } from './dispatch_timer.js';
@@ -32,6 +32,9 @@ async function main() {
   const gpu = await createNodeGpu();
   const { device } = gpu;
   const buf = (n: number) => createBufferWith(device, 'bench', Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
+  // The first layer's u8 input: B images of random pixels in the identity order, and their labels.
+  const words = (n: number, f: (i: number) => number) => createBufferWith(device, 'bench', Uint32Array.from({ length: n }, (_, i) => f(i)));
+  const u8 = () => ({ images: words((B * 784) / 4, (i) => (i * 2654435761) >>> 0), order: words(B, (i) => i), labels: words(B, (i) => i % 10), targets: words(B, () => 0) });
   const step = StepSlots.create(device, [{ row0: 0, rows: B }]).groups[0];
   const cases: Array<[string, number, () => Promise<[BoundKernel<string>, Record<string, GPUBuffer>]>]> = [
     ['conv2d_forward conv1', F1, async () => [await conv2dForward.create(gpu, conv1, { rows: B, constants: { PAD: 2, ACT: 1 } }), { x: buf(B * 784), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784) }]],
@@ -41,6 +44,8 @@ async function main() {
       [`conv2d_forward_subgroup conv2 R${R}x${PV}x${CG}${POOLED ? ' pooled' : ''}`, F2, async () => [await conv2dForwardSubgroup.create(gpu, conv2, { rows: B, workgroup: 8, constants: { ACT: 1, R, PV, CG, POOLED } }), { x: buf(B * 6 * 196), w: buf(2400), bias: buf(16), y: buf(B * 1600), pooled: buf(B * 400) }]],
       [`conv2d_forward_subgroup conv2 dx R${R}x${PV}x${CG}`, F2, async () => [await conv2dForwardSubgroup.create(gpu, { C_IN: 16, C_OUT: 6, H: 10, W: 10, KS: 5 }, { rows: B, workgroup: 8, constants: { PAD: 4, BIAS: 0, R, PV, CG } }), { x: buf(B * 1600), w: buf(16 * 25 * 8), bias: buf(16), y: buf(B * 6 * 196), pooled: buf(4) }]],
     ]),
+    ['conv2d_forward_u8_subgroup conv1 R2x1x2 pooled (shipped)', F1, async () => [await conv2dForwardU8Subgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, ACT: 1, R: 2, PV: 1, CG: 2, POOLED: 1 } }), { ...u8(), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784), pooled: buf(B * 6 * 196) }]],
+    ['conv2d_weight_grad_u8_subgroup conv1 S16 (shipped)', F1, async () => [await conv2dWeightGradU8Subgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, S: 16, CQ: 2 } }), { images: u8().images, order: u8().order, dy: buf(B * 6 * 784), partial: buf(16 * 156) }]],
     ['conv2d_input_grad conv2', F2, async () => [await conv2dInputGrad.create(gpu, conv2, { rows: B }), { dy: buf(B * 1600), w: buf(16 * 25 * 8), dx: buf(B * 6 * 196) }]],
     ['conv2d_weight_grad conv2', F2, async () => [await conv2dWeightGrad.create(gpu, conv2, { rows: B }), { x: buf(B * 6 * 196), dy: buf(B * 1600), dw: buf(2400), db: buf(16) }]],
     ...(process.env.SS ?? "16").split(",").map(Number).flatMap((S): typeof cases => [
