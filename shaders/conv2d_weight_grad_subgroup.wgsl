@@ -36,7 +36,8 @@ const MAX_XW: u32 = MAX_WO + MAX_KS + 1u;
 
 // The input x (binding 0): a prelude, conv2d_input_f32.wgsl (x [rows, C_IN, H, W / 2] as vec2s) or, for a first
 // layer, conv2d_input_u8.wgsl (the resident images): input_base, input_row.
-@group(0) @binding(1) var<storage, read> dy: array<vec2<f32>>;         // [rows, C_OUT, HO, WO / 2]
+// dy (binding 1): a prelude, conv2d_dy_direct.wgsl (dy [rows, C_OUT, HO, WO / 2]) or conv2d_dy_unpool.wgsl (made
+// from the gradient of the activation's 2x2 pooling): dy_pair.
 @group(0) @binding(2) var<storage, read_write> partial: array<f32>;    // [S, SUMS]: each chunk's dw, then db
 
 override WG: u32 = 8; // a multiple of SG
@@ -68,7 +69,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
     for (var m = 0u; m < DPL; m++) {
       let n = min(m * SG + sl, DN - 1u);
       let co = co0 + n / WO2; // past C_OUT: zero
-      dl[m] = select(vec2<f32>(0.0), dy[((r * C_OUT + min(co, C_OUT - 1u)) * HO + oy) * WO2 + n % WO2], co < C_OUT);
+      dl[m] = select(vec2<f32>(0.0), dy_pair(r, min(co, C_OUT - 1u), oy, n % WO2), co < C_OUT);
     }
     let xs = input_row(input_base(r), ci, i32(oy + ky) - i32(PAD), -i32(PAD), XC);
     for (var co = 0u; co < CQ; co++) {

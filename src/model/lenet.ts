@@ -14,7 +14,8 @@
  *   log_softmax_cross_entropy, argmax_accuracy        loss sum, hits, dlogits
  *   per dense layer: linear_weight_grad, bias_grad, linear_input_grad (act' fused: ReLU mask or sigmoid slope)
  *   pool_backward (act' fused; _vec2 for even sizes) → conv2d_weight_grad → conv2d_input_grad   (conv2)
- *   pool_backward (act' fused) → conv2d_weight_grad                        (conv1: no input gradient)
+ *   pool_backward (act' fused) → conv2d_weight_grad                        (conv1: no input gradient; on the
+ *     subgroup path its weight gradient makes dz1 from dp1 and a1 itself: one dispatch, dz1 never written)
  *   sgd_update for each of the 10 parameters
  * Parameters: conv weights in PyTorch's layout [C_out, C_in, 5, 5]; dense weights [in, out] (x·W + b, the
  * transpose of PyTorch's Linear.weight).
@@ -36,6 +37,7 @@ import {
   conv2dWeightGradReduce,
   conv2dWeightGradSubgroup,
   conv2dWeightGradU8Subgroup,
+  conv2dWeightGradU8UnpoolSubgroup,
   convSubgroupFor,
   inputGradAsForward,
   weightGradSubgroupFor,
@@ -163,33 +165,48 @@ async function createConvForward(gpu: Gpu, c: ConvDims, rows: number, act: numbe
   return bind;
 }
 
+/** Where conv1's dy comes from: as it is, or made from the gradient of its pooled activation (conv1Unpools). */
+type DySource = { dy: GPUBuffer } | { a: GPUBuffer; dpooled: GPUBuffer };
+
+/**
+ * Whether conv1's weight gradient makes its dy from the pooled gradient itself (conv2d_weight_grad_subgroup with
+ * conv2d_dy_unpool, reading the u8 images): then pool_backward does not run for conv1 and dz1 is never written.
+ */
+function conv1Unpools(gpu: Gpu, spec: ModelSpec): boolean {
+  const d = lenetDims(spec);
+  return conv1ReadsImages(gpu, spec) && d.h1 % 2 === 0 && d.w1 % 2 === 0;
+}
+
 /**
  * A convolution's dw, db: conv2d_weight_grad_subgroup's partial sums over S chunks of rows (its u8 twin for
- * `images`) and conv2d_weight_grad_reduce where it applies (the partials in `partial`, created here), else
- * conv2d_weight_grad. Returns the dispatches, in order, for one binding of the input (x, or images and order), dy,
+ * `images`; with `unpool`, the u8 twin that makes dy from the pooled gradient: conv1Unpools) and
+ * conv2d_weight_grad_reduce where it applies (the partials in `partial`, created here), else conv2d_weight_grad.
+ * Returns the dispatches, in order, for one binding of the input (x, or images and order), dy (or a and dpooled),
  * dw and db.
  */
-async function createConvWeightGrad(gpu: Gpu, c: ConvDims, rows: number, images: boolean) {
-  type Dispatches = (input: { x: GPUBuffer } | { images: GPUBuffer; order: GPUBuffer }, dy: GPUBuffer, dw: GPUBuffer, db: GPUBuffer) => Dispatch[];
+async function createConvWeightGrad(gpu: Gpu, c: ConvDims, rows: number, images: boolean, unpool?: { pool: number; act: number }) {
+  type Dispatches = (input: { x: GPUBuffer } | { images: GPUBuffer; order: GPUBuffer }, dy: DySource, dw: GPUBuffer, db: GPUBuffer) => Dispatch[];
   const shape = convShape(c);
   const sg = weightGradSubgroupFor(gpu, { ...shape, PAD: c.pad });
   if (sg) {
     const { S, ...tile } = weightGradTile({ cOut: c.cOut, wo: convOut(c).wo, ks: c.ks });
     const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
+    const options = { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, S, ...tile, ...(unpool ? { POOL: unpool.pool, ACT: unpool.act } : {}) } };
+    const kernel = unpool ? conv2dWeightGradU8UnpoolSubgroup : images ? conv2dWeightGradU8Subgroup : conv2dWeightGradSubgroup;
     const [main, reduce] = await Promise.all([
-      (images ? conv2dWeightGradU8Subgroup : conv2dWeightGradSubgroup).create(gpu, shape, { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, S, ...tile } }),
+      kernel.create(gpu, shape, options),
       conv2dWeightGradReduce.create(gpu, { DW: sums - c.cOut, C_OUT: c.cOut }, { constants: { S } }),
     ]);
     const partial = createBuffer(gpu.device, 'conv dw partials', S * sums * 4);
     const bind: Dispatches = (input, dy, dw, db) => [
-      [main as BoundKernel<never>, (main as BoundKernel<string>).bind({ ...input, dy, partial })],
+      [main as BoundKernel<never>, (main as BoundKernel<string>).bind({ ...input, ...dy, partial })],
       [reduce as BoundKernel<never>, reduce.bind({ partial, dw, db })],
     ];
     return { buffers: [partial], bind };
   }
-  if (images) throw new Error('lenet: conv1 reads the images only on the subgroup path'); // conv1ReadsImages said so
+  if (images || unpool) throw new Error('lenet: conv1 reads the images only on the subgroup path'); // conv1ReadsImages said so
   const k = await conv2dWeightGrad.create(gpu, shape, { rows, constants: { PAD: c.pad } });
-  const bind: Dispatches = (input, dy, dw, db) => [[k as BoundKernel<never>, k.bind({ x: (input as { x: GPUBuffer }).x, dy, dw, db })]];
+  const bind: Dispatches = (input, dy, dw, db) => [[k as BoundKernel<never>, k.bind({ x: (input as { x: GPUBuffer }).x, dy: (dy as { dy: GPUBuffer }).dy, dw, db })]];
   return { buffers: [] as GPUBuffer[], bind };
 }
 
@@ -286,6 +303,7 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   const { act, pool } = lenetCodes(spec);
   const N = spec.classes;
   const images = conv1ReadsImages(gpu, spec);
+  const unpools = conv1Unpools(gpu, spec);
   const a = createActivations(device, spec, B, 'train', !images);
   const totals = createEpochTotals(device);
   const b = {
@@ -298,7 +316,8 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     dp2: createBuffer(device, 'dp2', B * d.flat * 4), // [B, 400]: ∂l/∂p2
     d2: createBuffer(device, 'dz2', B * d.conv2.cOut * d.h2 * d.w2 * 4), // [B, 16, 10, 10]: ∂l/∂ pre-activation of conv2
     dp1: createBuffer(device, 'dp1', B * d.conv2.cIn * d.conv2.h * d.conv2.w * 4), // [B, 6, 14, 14]
-    d1: createBuffer(device, 'dz1', B * d.conv1.cOut * d.h1 * d.w1 * 4), // [B, 6, 28, 28]: ∂l/∂ pre-activation of conv1
+    // [B, 6, 28, 28]: ∂l/∂ pre-activation of conv1, where pool_backward makes it (not conv1Unpools)
+    ...(unpools ? {} : { d1: createBuffer(device, 'dz1', B * d.conv1.cOut * d.h1 * d.w1 * 4) }),
     w2t: createBuffer(device, 'conv2 packed for dx', packedBytes(inputGradPack(convShape(d.conv2)))), // conv2.weight, 4 input channels per vec4
     sgd: createSgdUniform(device, 'sgd', ctx.lr),
   };
@@ -322,8 +341,8 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     createLinearInputGrad(gpu, { K: d.flat, N: d.f1 }, B, { RELU_MASK: 0 }),
     poolBackwardFor({ H: d.h2, W: d.w2 }).create(gpu, { C: d.conv2.cOut, H: d.h2, W: d.w2 }, { rows: B, constants: { POOL: pool, ACT: act } }),
     createConvWeightGrad(gpu, d.conv2, B, false),
-    poolBackwardFor({ H: d.h1, W: d.w1 }).create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows: B, constants: { POOL: pool, ACT: act } }),
-    createConvWeightGrad(gpu, d.conv1, B, images),
+    unpools ? null : poolBackwardFor({ H: d.h1, W: d.w1 }).create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows: B, constants: { POOL: pool, ACT: act } }),
+    createConvWeightGrad(gpu, d.conv1, B, images, unpools ? { pool, act } : undefined),
     ...Object.values(shapes).map((shape) => sgdUpdate.create(gpu, { COUNT: elementsOf(shape) })),
   ]);
   const encodeForward = bindForward(forward, p, a, ctx.train, ctx.order);
@@ -341,10 +360,10 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     // No mask: p2 is a pooling's output, not an activation's; h is bound but not read.
     [lig1, lig1.bind({ dy: b.d3, w: p['fc1.weight'], h: a.p2, dx: b.dp2 })],
     [pb2, pb2.bind({ a: a.a2, dy: b.dp2, dx: b.d2 })],
-    ...cwg2.bind({ x: a.p1 }, b.d2, grads['conv2.weight'], grads['conv2.bias']),
+    ...cwg2.bind({ x: a.p1 }, { dy: b.d2 }, grads['conv2.weight'], grads['conv2.bias']),
     [cig2.kernel, cig2.bind(b.d2, b.w2t, b.dp1)],
-    [pb1, pb1.bind({ a: a.a1, dy: b.dp1, dx: b.d1 })],
-    ...cwg1.bind(a.x0 ? { x: a.x0 } : { images: ctx.train.images, order: ctx.order }, b.d1, grads['conv1.weight'], grads['conv1.bias']),
+    ...(pb1 && b.d1 ? [[pb1, pb1.bind({ a: a.a1, dy: b.dp1, dx: b.d1 })] as Dispatch] : []),
+    ...cwg1.bind(a.x0 ? { x: a.x0 } : { images: ctx.train.images, order: ctx.order }, b.d1 ? { dy: b.d1 } : { a: a.a1, dpooled: b.dp1 }, grads['conv1.weight'], grads['conv1.bias']),
   ];
   const packT = cig2.pack;
   const packGroup = packT.bind({ w: p['conv2.weight'], packed: b.w2t });

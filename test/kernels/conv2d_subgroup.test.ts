@@ -6,6 +6,7 @@ import {
   conv2dWeightGradReduce,
   conv2dWeightGradSubgroup,
   conv2dWeightGradU8Subgroup,
+  conv2dWeightGradU8UnpoolSubgroup,
   inputGradAsForward,
 } from '../../src/kernels/conv2d_subgroup.js';
 import { convTile, weightGradTile } from '../../src/gpu/tuning.js';
@@ -15,6 +16,7 @@ import { conv2dInputGrad } from '../../src/reference/conv2d_input_grad.js';
 import { conv2dWeightGrad } from '../../src/reference/conv2d_weight_grad.js';
 import { conv2dWeightPack } from '../../src/reference/conv2d_weight_pack.js';
 import { gatherMinibatch } from '../../src/reference/gather_minibatch.js';
+import { poolBackward } from '../../src/reference/pool_backward.js';
 import { poolForward } from '../../src/reference/pool_forward.js';
 import { Rng } from '../../src/random.js';
 import { convShape } from './conv_cases.js';
@@ -251,6 +253,46 @@ describe('conv2d_weight_grad_subgroup on u8 images: dw, db with x = images[order
   }
 });
 
+describe('conv2d_weight_grad_subgroup on u8 images with dy unpooled: dw, db from pool_backward\'s dy', () => {
+  // The activation a is quantised to quarters so max-pooling windows hold ties (the first maximum in row-major
+  // order takes the gradient); ReLU's zeros make more.
+  for (const c of U8_CASES) {
+    const { ho, wo } = convOut(c);
+    if (ho % 2 !== 0 || wo % 2 !== 0) continue;
+    for (const rows of c.rows) {
+      for (const [pool, act] of [['avg', 'sigmoid'], ['max', 'sigmoid'], ['max', 'relu'], ['avg', 'relu']] as const) {
+        if (rows !== 7 && pool === 'max' && act === 'relu') continue;
+        it(`${c.name}, rows ${rows}, ${pool}-pool, ${act}`, async () => {
+          const gpu = await testGpu();
+          const sg = subgroupSize(gpu);
+          if (!sg) return;
+          const { rng, images, order, row0, x } = u8Minibatch(c, rows, rows * 7 + c.w + act.length);
+          const a = Float32Array.from({ length: rows * c.cOut * ho * wo }, () => (act === 'relu' ? Math.round(rng.uniform() * 8 - 3) / 4 : Math.round(rng.uniform() * 4) / 4));
+          const dpooled = randomFloats(rng, rows * c.cOut * (ho / 2) * (wo / 2), 0.01);
+          const codes = { POOL: pool === 'max' ? 1 : 0, ACT: ACTIVATION_CODES[act] };
+          const tile = weightGradTile({ cOut: c.cOut, wo, ks: c.ks });
+          const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
+          const main = await conv2dWeightGradU8UnpoolSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, ...tile, ...codes } });
+          const reduce = await conv2dWeightGradReduce.create(gpu, { DW: sums - c.cOut, C_OUT: c.cOut }, { constants: { S: tile.S } });
+          const partial = zeros(gpu, tile.S * sums);
+          const dw = zeros(gpu, sums - c.cOut);
+          const db = zeros(gpu, c.cOut);
+          const g1 = main.bind({ images: upload(gpu, images), order: upload(gpu, order), a: upload(gpu, a), dpooled: upload(gpu, dpooled), partial });
+          const g2 = reduce.bind({ partial, dw, db });
+          await runPass(gpu, (pass) => {
+            main.encode(pass, g1, oneStep(gpu, rows, row0));
+            reduce.encode(pass, g2);
+          });
+          const dy = poolBackward(a, dpooled, rows, c.cOut, ho, wo, codes.POOL, codes.ACT);
+          const expected = conv2dWeightGrad(x, dy, rows, c);
+          expectClose(await readFloats(gpu, dw, expected.dw.length), expected.dw, { abs: 5e-5, rel: 1e-5 }, 'dw');
+          expectClose(await readFloats(gpu, db, c.cOut), expected.db, { abs: 5e-5, rel: 1e-5 }, 'db');
+        });
+      }
+    }
+  }
+});
+
 describe('the convolution subgroup kernels refuse shapes they cannot take, in one line', () => {
   const lenetConv2 = { C_IN: 6, C_OUT: 16, H: 14, W: 14, KS: 5 };
   it('conv2d_forward_subgroup: odd width, odd padding, too big a tile, a workgroup that is not one subgroup, pooling from odd rows', async () => {
@@ -264,6 +306,7 @@ describe('the convolution subgroup kernels refuse shapes they cannot take, in on
     const u8 = { rows: 7, workgroup: 8, constants: { SG: 8 } };
     expect(await refusal(() => conv2dForwardU8Subgroup.create(gpu, { C_IN: 1, C_OUT: 4, H: 5, W: 6, KS: 3 }, u8))).toMatch(/a u8 image of 1x5x6 pixels is not whole words \(4 pixels each\)/);
     expect(await refusal(() => conv2dWeightGradU8Subgroup.create(gpu, { C_IN: 1, C_OUT: 4, H: 5, W: 6, KS: 3 }, u8))).toMatch(/a u8 image of 1x5x6 pixels is not whole words/);
+    expect(await refusal(() => conv2dWeightGradU8UnpoolSubgroup.create(gpu, { C_IN: 3, C_OUT: 13, H: 13, W: 12, KS: 5 }, { ...u8, constants: { SG: 8, PAD: 2 } }))).toMatch(/the output height 13 must be even \(whole 2x2 windows\)/);
   });
   it('conv2d_weight_grad_subgroup: odd width, too many channels per lane', async () => {
     const gpu = await testGpu();

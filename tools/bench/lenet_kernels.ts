@@ -15,7 +15,7 @@ import { conv2dInputGrad } from '../../src/kernels/conv2d_input_grad.js';
 import { conv2dWeightGrad } from '../../src/kernels/conv2d_weight_grad.js';
 import { poolBackward, poolBackwardVec2 } from '../../src/kernels/pool_backward.js';
 import { poolForward } from '../../src/kernels/pool_forward.js';
-import { conv2dForwardSubgroup, conv2dForwardU8Subgroup, conv2dWeightGradSubgroup, conv2dWeightGradU8Subgroup } from '../../src/kernels/conv2d_subgroup.js';
+import { conv2dForwardSubgroup, conv2dForwardU8Subgroup, conv2dWeightGradSubgroup, conv2dWeightGradU8Subgroup, conv2dWeightGradU8UnpoolSubgroup } from '../../src/kernels/conv2d_subgroup.js';
 import { matmulBias } from '../../src/kernels/matmul_bias.js';
 import { StepSlots } from '../../src/train/steps.js';
 import { dispatchTimer } from './dispatch_timer.js';
@@ -45,7 +45,8 @@ async function main() {
       [`conv2d_forward_subgroup conv2 dx R${R}x${PV}x${CG}`, F2, async () => [await conv2dForwardSubgroup.create(gpu, { C_IN: 16, C_OUT: 6, H: 10, W: 10, KS: 5 }, { rows: B, workgroup: 8, constants: { PAD: 4, BIAS: 0, R, PV, CG } }), { x: buf(B * 1600), w: buf(16 * 25 * 8), bias: buf(16), y: buf(B * 6 * 196), pooled: buf(4) }]],
     ]),
     ['conv2d_forward_u8_subgroup conv1 R2x1x2 pooled (shipped)', F1, async () => [await conv2dForwardU8Subgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, ACT: 1, R: 2, PV: 1, CG: 2, POOLED: 1 } }), { ...u8(), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784), pooled: buf(B * 6 * 196) }]],
-    ['conv2d_weight_grad_u8_subgroup conv1 S16 (shipped)', F1, async () => [await conv2dWeightGradU8Subgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, S: 16, CQ: 2 } }), { images: u8().images, order: u8().order, dy: buf(B * 6 * 784), partial: buf(16 * 156) }]],
+    ['conv2d_weight_grad_u8_subgroup conv1 S16 unpooling (shipped)', F1, async () => [await conv2dWeightGradU8UnpoolSubgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, S: 16, CQ: 2, ACT: 1 } }), { images: u8().images, order: u8().order, a: buf(B * 6 * 784), dpooled: buf(B * 6 * 196), partial: buf(16 * 156) }]],
+    ['conv2d_weight_grad_u8_subgroup conv1 S16', F1, async () => [await conv2dWeightGradU8Subgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, S: 16, CQ: 2 } }), { images: u8().images, order: u8().order, dy: buf(B * 6 * 784), partial: buf(16 * 156) }]],
     ['conv2d_input_grad conv2', F2, async () => [await conv2dInputGrad.create(gpu, conv2, { rows: B }), { dy: buf(B * 1600), w: buf(16 * 25 * 8), dx: buf(B * 6 * 196) }]],
     ['conv2d_weight_grad conv2', F2, async () => [await conv2dWeightGrad.create(gpu, conv2, { rows: B }), { x: buf(B * 6 * 196), dy: buf(B * 1600), dw: buf(2400), db: buf(16) }]],
     ...(process.env.SS ?? "16").split(",").map(Number).flatMap((S): typeof cases => [
