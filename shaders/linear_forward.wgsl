@@ -1,5 +1,5 @@
-// A dense layer's forward pass over one minibatch, register-tiled: out = act(x·W + b), act = ReLU when one
-// follows the layer (RELU), then dropout in training (prelude/dropout_mask.wgsl; off by default).
+// A dense layer's forward pass over one minibatch, register-tiled: out = act(x·W + b), act = ReLU (RELU) or
+// sigmoid (SIGMOID) when one follows the layer, then dropout in training (prelude/dropout_mask.wgsl; off by default).
 // `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
 override K: u32; // inputs per row, fixed when the kernel is created
 override N: u32; // outputs per row, fixed when the kernel is created
@@ -11,6 +11,7 @@ override N: u32; // outputs per row, fixed when the kernel is created
 
 override WG: u32 = 64;
 override RELU: bool = false;
+override SIGMOID: bool = false; // 1 / (1 + e^-v), as the conv kernels compute it (LeNet's dense layers)
 // Each invocation computes a TR x TC block of out (rows x columns). On lavapipe every storage load is issued
 // per invocation, so loads per multiply-add decide the speed: a block does TR + TC loads for TR * TC
 // multiply-adds per k. Sizes per kind of adapter: src/gpu/tuning.ts (MLP_TILES). The block loops have a
@@ -59,6 +60,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         var v = acc[j][c] + b[n];
         if (RELU) {
           v = max(v, 0.0);
+        }
+        if (SIGMOID) {
+          v = 1.0 / (1.0 + exp(-v));
         }
         out[r * N + n] = dropout_apply(v, r * N + n);
       }

@@ -15,6 +15,7 @@ override WG: u32 = 64;  // a multiple of SG
 override SG: u32 = 8;   // the adapter's subgroup size (min == max), set at creation
 override RG: u32 = 2;   // row groups: RG * SG rows per workgroup
 override RELU: bool = false;
+override SIGMOID: bool = false; // 1 / (1 + e^-v), as the conv kernels compute it (LeNet's dense layers)
 const MAX_ROWS: u32 = 32u;
 const MAX_RG: u32 = 4u;
 
@@ -53,6 +54,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lane
         var v = acc[j] + bias;
         if (RELU) {
           v = max(v, vec4f(0.0));
+        }
+        if (SIGMOID) {
+          v = 1.0 / (1.0 + exp(-v));
         }
         let e = r * N + q * 4u;
         out[r * n4 + q] = vec4f(dropout_apply(v.x, e), dropout_apply(v.y, e + 1u), dropout_apply(v.z, e + 2u), dropout_apply(v.w, e + 3u));

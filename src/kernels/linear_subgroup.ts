@@ -32,7 +32,7 @@ export const linearForwardSubgroup = defineKernel<'x' | 'w' | 'b' | 'out', 'K' |
   step: true,
   preludes: [DROPOUT_PRELUDE],
   tunable: true,
-  constants: { SG: 8, RG: 2, RELU: 0 },
+  constants: { SG: 8, RG: 2, RELU: 0, SIGMOID: 0 },
   checkConstants: (c) => common(c, true) ?? tileProblem('RG', c.RG, MAX_ROW_GROUPS),
   grid: (c, r) => [ceilDiv(c.N / 4, c.WG), ceilDiv(r, rows(c))],
 });

@@ -10,7 +10,7 @@
  *   conv2d_forward (act fused) → pool_forward         a1 [B, 6, 28, 28] → p1 [B, 6, 14, 14]
  *   conv2d_forward (act fused) → pool_forward         a2 [B, 16, 10, 10] → p2 [B, 400]
  *   (conv2d_forward_subgroup pools from its registers: one dispatch for each of those two lines)
- *   linear_forward → activation_forward (x2), linear_forward   a3 [B, 120], a4 [B, 84], logits [B, 10]
+ *   linear_forward (act fused) (x2), linear_forward   a3 [B, 120], a4 [B, 84], logits [B, 10]
  *   log_softmax_cross_entropy, argmax_accuracy        loss sum, hits, dlogits
  *   per dense layer: linear_weight_grad, bias_grad, linear_input_grad (act' fused: ReLU mask or sigmoid slope)
  *   pool_backward (act' fused; _vec2 for even sizes) → conv2d_weight_grad → conv2d_input_grad   (conv2)
@@ -26,7 +26,6 @@ import { createBuffer, createBufferWith } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
 import { convTile, weightGradTile } from '../gpu/tuning.js';
-import { activationForward } from '../kernels/activation_forward.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import { ACTIVATION_CODES, conv2dForward } from '../kernels/conv2d_forward.js';
@@ -238,20 +237,20 @@ async function createForwardKernels(gpu: Gpu, spec: ModelSpec, rows: number) {
   const { act, pool } = lenetCodes(spec);
   const o = { rows };
   const images = conv1ReadsImages(gpu, spec);
-  const [pack1, pack2, gather, conv1, conv2, fc1, act1, fc2, act2, fc3] = await Promise.all([
+  // The dense layers' activation is fused into their forward kernels (SIGMOID or RELU).
+  const fused: Record<string, number> = act === ACTIVATION_CODES.sigmoid ? { SIGMOID: 1 } : { RELU: 1 };
+  const [pack1, pack2, gather, conv1, conv2, fc1, fc2, fc3] = await Promise.all([
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv1))),
     conv2dWeightPack.create(gpu, forwardPack(convShape(d.conv2))),
     images ? null : gatherMinibatch.create(gpu, { K: pixelsOf(spec.input) }, o),
     createConvForward(gpu, d.conv1, rows, act, pool, images),
     createConvForward(gpu, d.conv2, rows, act, pool, false),
     // The dense layers: the MLP's kernels (register-tiled, or the subgroup path where it applies: kernels/linear.ts).
-    createLinearForward(gpu, { K: d.flat, N: d.f1 }, rows),
-    activationForward.create(gpu, { N: d.f1 }, { rows, constants: { ACT: act } }),
-    createLinearForward(gpu, { K: d.f1, N: d.f2 }, rows),
-    activationForward.create(gpu, { N: d.f2 }, { rows, constants: { ACT: act } }),
+    createLinearForward(gpu, { K: d.flat, N: d.f1 }, rows, fused),
+    createLinearForward(gpu, { K: d.f1, N: d.f2 }, rows, fused),
     createLinearForward(gpu, { K: d.f2, N: spec.classes }, rows),
   ]);
-  return { pack1, pack2, gather, conv1, conv2, fc1, act1, fc2, act2, fc3 };
+  return { pack1, pack2, gather, conv1, conv2, fc1, fc2, fc3 };
 }
 
 /** The activations of one forward pass over at most `rows` rows (x0 only where the minibatch is gathered). */
@@ -266,8 +265,8 @@ function createActivations(device: GPUDevice, spec: ModelSpec, rows: number, pre
     p1: createBuffer(device, `${prefix} p1`, rows * d.conv2.cIn * d.conv2.h * d.conv2.w * 4), // [B, 6, 14, 14]
     a2: createBuffer(device, `${prefix} a2`, rows * d.conv2.cOut * d.h2 * d.w2 * 4), // [B, 16, 10, 10] after act
     p2: createBuffer(device, `${prefix} p2`, rows * d.flat * 4), // [B, 16, 5, 5] = [B, 400]
-    a3: createBuffer(device, `${prefix} a3`, rows * d.f1 * 4), // [B, 120], activated in place
-    a4: createBuffer(device, `${prefix} a4`, rows * d.f2 * 4), // [B, 84], activated in place
+    a3: createBuffer(device, `${prefix} a3`, rows * d.f1 * 4), // [B, 120] after the activation
+    a4: createBuffer(device, `${prefix} a4`, rows * d.f2 * 4), // [B, 84] after the activation
     logits: createBuffer(device, `${prefix} logits`, rows * spec.classes * 4), // [B, 10]
   };
 }
@@ -285,9 +284,7 @@ function bindForward(k: ForwardKernels, p: Record<string, GPUBuffer>, a: Activat
     ...k.conv1(a.x0 ? { x: a.x0 } : { images: split.images, order, labels: split.labels, targets: a.y }, a.w1, p['conv1.bias'], a.a1, a.p1),
     ...k.conv2({ x: a.p1 }, a.w2, p['conv2.bias'], a.a2, a.p2),
     dispatch(k.fc1, { x: a.p2, w: p['fc1.weight'], b: p['fc1.bias'], out: a.a3 }),
-    dispatch(k.act1, { x: a.a3 }),
     dispatch(k.fc2, { x: a.a3, w: p['fc2.weight'], b: p['fc2.bias'], out: a.a4 }),
-    dispatch(k.act2, { x: a.a4 }),
     dispatch(k.fc3, { x: a.a4, w: p['fc3.weight'], b: p['fc3.bias'], out: a.logits }),
   ];
   return (pass: ComputePass, step: GPUBindGroup) => {

@@ -1,14 +1,15 @@
 import { dropoutApply, type DropoutMask, type MaskStep } from './dropout_mask.js';
 
-/** What follows the matmul in a dense layer's forward: ReLU, and dropout in training. */
+/** What follows the matmul in a dense layer's forward: ReLU or sigmoid, and dropout in training. */
 export interface Epilogue {
   relu: boolean;
+  sigmoid?: boolean;
   dropout?: { mask: DropoutMask; step: MaskStep };
 }
 
-/** ReLU then dropout of one value at `element` (row * width + column of the step). */
+/** ReLU or sigmoid, then dropout, of one value at `element` (row * width + column of the step). */
 export function applyEpilogue(v: number, element: number, e: Epilogue): number {
-  const a = e.relu ? Math.max(v, 0) : v;
+  const a = e.relu ? Math.max(v, 0) : e.sigmoid ? 1 / (1 + Math.exp(-v)) : v;
   return e.dropout ? dropoutApply(e.dropout.mask, e.dropout.step, a, element) : a;
 }
 

@@ -37,6 +37,13 @@ describe('linear_forward: out = act(x·W + b), register-tiled', () => {
       expectClose(out, linearForward(x, w, b, rows, K, N, { relu: true }), TOL, 'out');
     });
   }
+  // LeNet's dense layers: the sigmoid fused (SIGMOID), 1 / (1 + e^-v) as the conv kernels compute it.
+  for (const [K, N] of [[400, 120], [120, 84]]) {
+    it(`rows 257, K ${K}, N ${N}, sigmoid`, async () => {
+      const { x, w, b, out } = await run(257, K, N, { SIGMOID: 1 }, K + N);
+      expectClose(out, linearForward(x, w, b, 257, K, N, { relu: false, sigmoid: true }), TOL, 'out');
+    });
+  }
   for (const [TR, TC] of inPage([[3, 5], [1, 1], [16, 2]], [[3, 5]])) {
     it(`tile ${TR} x ${TC}, rows 257, K 784, N 10, no ReLU`, async () => {
       const { x, w, b, out } = await run(257, 784, 10, { TR, TC, RELU: 0 }, TR * 100 + TC);
@@ -65,6 +72,21 @@ describe('linear_forward: out = act(x·W + b), register-tiled', () => {
 });
 
 describe('linear_forward_subgroup: the subgroup fast path (N and K multiples of 4) against the same twin', () => {
+  for (const [K, N] of [[400, 120], [120, 84]]) {
+    it(`rows 257, K ${K}, N ${N}, sigmoid (LeNet's dense layers)`, async () => {
+      const gpu = await testGpu();
+      if (!subgroupSize(gpu)) return;
+      const rng = new Rng(K * 3 + N);
+      const x = Float32Array.from({ length: 257 * K }, () => rng.uniform());
+      const w = randomFloats(rng, K * N, 0.1);
+      const b = randomFloats(rng, N, 0.5);
+      const kernel = await createLinearForward(gpu, { K, N }, 257, { SIGMOID: 1 }, 'subgroup');
+      const out = zeros(gpu, 257 * N);
+      const group = kernel.bind({ x: upload(gpu, x), w: upload(gpu, w), b: upload(gpu, b), out });
+      await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, 257)));
+      expectClose(await readFloats(gpu, out, 257 * N), linearForward(x, w, b, 257, K, N, { relu: false, sigmoid: true }), TOL, 'out');
+    });
+  }
   const cases: Array<[number, number]> = inPage([[784, 256], [12, 20], [784, 20], [12, 256]], [[12, 20], [784, 20]]);
   for (const [K, N] of cases) for (const rows of inPage([1, 7, 257], [257])) {
     it(`rows ${rows}, K ${K}, N ${N}, ReLU${rows === 257 && K === 12 ? ', dropout p 0.5' : ''}`, async () => {
