@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- lenet [flags]` (or `npm run bench:lenet`): the LeNet section of the benchmark (issue 12).
  * Ours (the lenet model's kernels on the local WebGPU adapter) against PyTorch on the CPU (tools/bench/pytorch_lenet.py,
- * 1 thread), same network, initialisation family, batch and lr; each timed epoch goes round the contenders in a
- * rotating order. Prints seconds per epoch, GFLOP/s (the count below), GPU buffer memory and the target.
+ * 1 thread) and TensorFlow.js-webgpu on the same adapter (tfjs_mlp.ts's lenetNet, a custom loop, its own process),
+ * same network, initialisation family, batch and lr; each timed epoch goes round the contenders in a rotating
+ * order. Prints seconds per epoch, GFLOP/s (the count below), GPU buffer memory and the target.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -21,7 +22,7 @@ const USAGE = `usage: npm run bench -- lenet [flags]
   --train-count N     training samples (default all 60,000)
   --activation A      sigmoid (default, lr 0.9) or relu (lr 0.1)
   --pool P            avg (default) or max
-  --no-peers          only ours
+  --no-peers          only ours (the peers: PyTorch CPU, TensorFlow.js-webgpu)
   --profile           also time every kernel of one epoch of ours (timestamp queries)
   --json PATH         write the results as JSON
   -h, --help          this help`;
@@ -73,7 +74,13 @@ export async function lenetBench(argv: string[], devices: Array<'cpu' | 'cuda'> 
   const warmup = Number(values.warmup);
   const data = await loadBenchData({ trainCount: values['train-count'] ? Number(values['train-count']) : undefined, lr });
   const ours = new OursContender(`ours lenet (${activation}, ${pool}-pool)`, { model: 'lenet', modelOptions: { activation, pool } });
-  const list: Contender[] = [ours, ...(values['no-peers'] ? [] : devices.map((device) => pytorchLenet(activation, pool, device)))];
+  const runPeer = fileURLToPath(new URL('./run-mlp-peer.js', import.meta.url));
+  const tfjs = new ChildContender(`tfjs-webgpu lenet (${activation}, ${pool}-pool) (custom loop)`, {
+    command: process.execPath,
+    args: [runPeer, '--model=lenet', `--activation=${activation}`, `--pool=${pool}`],
+    optional: true,
+  });
+  const list: Contender[] = [ours, ...(values['no-peers'] ? [] : [...devices.map((device) => pytorchLenet(activation, pool, device)), tfjs])];
   const host = `${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}`;
   console.error(`bench lenet on ${host}: ${data.trainCount} training samples, batch ${data.batchSize}, lr ${lr}, ${warmup} warm-up + ${timed} timed epochs`);
   for (const c of list) {
@@ -113,6 +120,8 @@ export async function lenetBench(argv: string[], devices: Array<'cpu' | 'cuda'> 
     const ratio = rows[0].seconds / torch.seconds;
     console.log(`target: ours <= 2x PyTorch CPU 1 thread: ours/PyTorch = ${ratio.toFixed(2)} -> ${ratio <= 2 ? 'met' : 'NOT met'}`);
   }
+  const peer = rows.find((r) => r.name.startsWith('tfjs') && !r.skipped);
+  if (peer) console.log(`peer: ours/tfjs-webgpu (same adapter) = ${(rows[0].seconds / peer.seconds).toFixed(3)}`);
   if (values.json) writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), cpu: host, trainCount: data.trainCount, lr, activation, pool, warmup, timed, flopPerSample: LENET_FLOP_PER_SAMPLE, rows }, null, 2));
   return 0;
 }

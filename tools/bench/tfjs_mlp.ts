@@ -1,13 +1,71 @@
 /**
- * TensorFlow.js 4.22 peer of the MLP section (`npm run bench -- --model mlp`): d2l 4.3's 784-256-10 MLP written the way
- * a tfjs user would (tf.variableGrads, tf.train.sgd, a custom loop), on the webgpu backend over the same dawn.node
- * adapter as ours. Weights N(0, 0.01²) drawn from our seeded generator, our shuffles; run in its own process
- * (run-mlp-peer.ts), like the softmax peers.
+ * TensorFlow.js 4.22 peer of the MLP and LeNet sections (`npm run bench -- --model mlp`, `-- lenet`): the network
+ * written the way a tfjs user would (tf.variableGrads, tf.train.sgd, a custom loop), on the webgpu backend over
+ * the same dawn.node adapter as ours, with our shuffles; run in its own process (run-mlp-peer.ts), like the
+ * softmax peers. The networks (TfjsNet):
+ *   mlp: d2l 4.3's 784-256-10 MLP, weights N(0, 0.01²) from our seeded generator;
+ *   lenet: d2l 6.6's LeNet (tf.conv2d, tf.avgPool / tf.maxPool, sigmoid or ReLU), our lenetInit's Xavier-uniform
+ *   weights, the conv kernels moved to tfjs's [kh, kw, in, out] and the pooled maps flattened channel-first as ours.
  */
 import * as tf from '@tensorflow/tfjs';
+import { lenetInit, lenetShapes } from '../../src/model/lenet.js';
+import type { ModelSpec } from '../../src/model/model.js';
 import { epochSeed, Rng } from '../../src/random.js';
 import { CLASSES, IMAGE_SIZE, type BenchData, type Contender, type EpochResult } from './contender.js';
 import { activateBackend, toUnitFloats, type TfjsBackendName } from './tfjs.js';
+
+/** A network for TfjsMlpContender: its name, its variables (from the bench's seed) and its forward pass on x [B, 784]. */
+export interface TfjsNet {
+  name: string;
+  params(seed: number): tf.Variable[];
+  forward(x: tf.Tensor, params: tf.Variable[]): tf.Tensor;
+}
+
+/** d2l 4.3's MLP, one hidden layer of `hidden` ReLUs. */
+export function mlpNet(hidden = 256): TfjsNet {
+  return {
+    name: 'mlp',
+    params(seed) {
+      const rng = new Rng(seed);
+      return [
+        tf.variable(tf.tensor2d(rng.fillNormal(new Float32Array(IMAGE_SIZE * hidden), 0, 0.01), [IMAGE_SIZE, hidden]), true, 'W1'),
+        tf.variable(tf.zeros([hidden]), true, 'b1'),
+        tf.variable(tf.tensor2d(rng.fillNormal(new Float32Array(hidden * CLASSES), 0, 0.01), [hidden, CLASSES]), true, 'W2'),
+        tf.variable(tf.zeros([CLASSES]), true, 'b2'),
+      ];
+    },
+    forward(x, [W1, b1, W2, b2]) {
+      return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, W1), b1)), W2), b2);
+    },
+  };
+}
+
+/** d2l 6.6's LeNet on 1x28x28 images: `activation` sigmoid or relu, `pool` avg or max. */
+export function lenetNet(activation: string, pool: string): TfjsNet {
+  const spec: ModelSpec = { kind: 'lenet', input: { channels: 1, height: 28, width: 28 }, classes: CLASSES, options: { activation, pool } };
+  const act = (t: tf.Tensor) => (activation === 'relu' ? tf.relu(t) : tf.sigmoid(t));
+  const pool2 = (t: tf.Tensor4D) => (pool === 'max' ? tf.maxPool(t, 2, 2, 'valid') : tf.avgPool(t, 2, 2, 'valid'));
+  return {
+    name: `lenet (${activation}, ${pool}-pool)`,
+    params(seed) {
+      const p = lenetInit(spec, seed);
+      return Object.entries(lenetShapes(spec)).map(([name, shape]) => {
+        const t = tf.tensor(p[name].data, [...shape]);
+        // [out, in, kh, kw] (PyTorch's, ours) -> [kh, kw, in, out] (tfjs's conv2d filter)
+        return tf.variable(shape.length === 4 ? tf.transpose(t, [2, 3, 1, 0]) : t, true, name);
+      });
+    },
+    forward(x, [c1w, c1b, c2w, c2b, f1w, f1b, f2w, f2b, f3w, f3b]) {
+      const images = tf.reshape(x, [-1, 28, 28, 1]) as tf.Tensor4D;
+      const a1 = pool2(act(tf.add(tf.conv2d(images, c1w as tf.Variable<tf.Rank.R4>, 1, 2), c1b)) as tf.Tensor4D);
+      const a2 = pool2(act(tf.add(tf.conv2d(a1, c2w as tf.Variable<tf.Rank.R4>, 1, 'valid'), c2b)) as tf.Tensor4D);
+      const flat = tf.reshape(tf.transpose(a2, [0, 3, 1, 2]), [-1, 400]); // channel-first, as ours flattens [16, 5, 5]
+      const h1 = act(tf.add(tf.matMul(flat, f1w), f1b));
+      const h2 = act(tf.add(tf.matMul(h1, f2w), f2b));
+      return tf.add(tf.matMul(h2, f3w), f3b);
+    },
+  };
+}
 
 export class TfjsMlpContender implements Contender {
   readonly name: string;
@@ -25,9 +83,9 @@ export class TfjsMlpContender implements Contender {
 
   constructor(
     private readonly backend: TfjsBackendName,
-    private readonly hidden = 256,
+    private readonly network: TfjsNet = mlpNet(),
   ) {
-    this.name = `tfjs-${backend} mlp (custom loop)`;
+    this.name = `tfjs-${backend} ${network.name} (custom loop)`;
   }
 
   async setup(data: BenchData): Promise<void> {
@@ -45,14 +103,7 @@ export class TfjsMlpContender implements Contender {
     this.yTrain = tf.tensor1d(Int32Array.from(data.trainLabels.subarray(0, data.trainCount)), 'int32');
     this.xTest = tf.tensor2d(toUnitFloats(data.testImages, data.testCount), [data.testCount, IMAGE_SIZE]);
     this.yTest = tf.tensor1d(Int32Array.from(data.testLabels.subarray(0, data.testCount)), 'int32');
-    const rng = new Rng(data.seed);
-    const H = this.hidden;
-    this.params = [
-      tf.variable(tf.tensor2d(rng.fillNormal(new Float32Array(IMAGE_SIZE * H), 0, 0.01), [IMAGE_SIZE, H]), true, 'W1'),
-      tf.variable(tf.zeros([H]), true, 'b1'),
-      tf.variable(tf.tensor2d(rng.fillNormal(new Float32Array(H * CLASSES), 0, 0.01), [H, CLASSES]), true, 'W2'),
-      tf.variable(tf.zeros([CLASSES]), true, 'b2'),
-    ];
+    this.params = this.network.params(data.seed);
     this.optimizer = tf.train.sgd(data.lr);
     this.lossSum = tf.variable(tf.scalar(0), false, 'lossSum');
     this.correct = tf.variable(tf.scalar(0), false, 'correct');
@@ -64,8 +115,7 @@ export class TfjsMlpContender implements Contender {
   }
 
   private net(x: tf.Tensor): tf.Tensor {
-    const [W1, b1, W2, b2] = this.params;
-    return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, W1), b1)), W2), b2);
+    return this.network.forward(x, this.params);
   }
 
   private gatherRows(indices: tf.Tensor1D): tf.Tensor {
@@ -111,9 +161,19 @@ export class TfjsMlpContender implements Contender {
   }
 
   async testAccuracy(): Promise<number> {
-    const hits = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(this.net(this.xTest), 1), this.yTest), 'float32')));
-    const [n] = await hits.data();
-    hits.dispose();
+    // In chunks: LeNet's first activation for all 10,000 test images (188 MB) is past a 128 MiB binding.
+    const chunk = 2000;
+    let n = 0;
+    for (let start = 0; start < this.data.testCount; start += chunk) {
+      const rows = Math.min(chunk, this.data.testCount - start);
+      const hits = tf.tidy(() => {
+        const x = tf.slice(this.xTest, [start, 0], [rows, IMAGE_SIZE]);
+        const y = tf.slice(this.yTest, [start], [rows]);
+        return tf.sum(tf.cast(tf.equal(tf.argMax(this.net(x), 1), y), 'float32'));
+      });
+      n += (await hits.data())[0];
+      hits.dispose();
+    }
     return n / this.data.testCount;
   }
 
