@@ -7,9 +7,9 @@ import { runCli } from '../cli/run.js';
 // Issue 12's acceptance run: the book's sigmoid LeNet (d2l 6.6) with its defaults (10 epochs, lr 0.9, batch
 // 256, Xavier-uniform) on all of Fashion-MNIST. PyTorch ends at train loss 0.471, train acc 0.824, test acc
 // 0.808; ours must reach train acc >= 0.80 and test acc >= 0.77 (measured: 0.4782 / 0.819 / 0.806). Opt-in
-// (`npm run test:acceptance`): on lavapipe with 2 vCPUs an epoch takes ~40 s (7.3 minutes in all, lightly
-// loaded; minutes per epoch under heavy load). Sigmoid LeNet at lr 0.9 barely moves in epoch 1 (train acc
-// ~0.1), then learns: a shorter run would need a looser bar.
+// (`npm run test:acceptance`): on lavapipe with 2 quiet vCPUs an epoch takes ~10 s (1.8 minutes in all with the
+// eval, 2026-12-04; several times that on a loaded machine). Sigmoid LeNet at lr 0.9 barely moves in epoch 1
+// (train acc ~0.1), then learns: a shorter run would need a looser bar.
 describe('acceptance: sigmoid LeNet, 10 epochs with the book\'s defaults', () => {
   it('train acc >= 0.80, test acc >= 0.77, and eval reproduces the test figures from the checkpoint', async () => {
     const out = mkdtempSync(join(tmpdir(), 'webgpu-softmax-lenet-acceptance-'));
