@@ -26,7 +26,7 @@ override SG: u32 = 8u;      // the adapter's subgroup size (min == max)
 override R: u32 = 2u;       // output rows per invocation
 override PV: u32 = 1u;      // 4-pixel groups per output row per invocation; R·PV at most MAX_RP
 override CG: u32 = 1u;      // vec4s of output channels per invocation (the grid's z runs over C4 / CG groups)
-override POOLED: bool = false; // false: `pooled` is not written (bind any buffer)
+override POOLED: bool = false; // false: `pooled` is not written (bind any buffer but y: two writable bindings of one buffer are refused)
 override POOL: u32 = 0u;    // the pooling: 0 mean, 1 max
 override HO: u32 = H + 2u * PAD - KS + 1u; // output height
 override WO: u32 = W + 2u * PAD - KS + 1u; // output width
