@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- lenet [flags]` (or `npm run bench:lenet`): the LeNet section of the benchmark (issue 12).
  * Ours (the lenet model's kernels on the local WebGPU adapter) against PyTorch on the CPU (tools/bench/pytorch_lenet.py,
- * 1 thread) and TensorFlow.js-webgpu on the same adapter (tfjs_mlp.ts's lenetNet, a custom loop, its own process),
+ * 1 thread) and TensorFlow.js-webgpu on the same adapter (tfjs_nets.ts's lenetNet, a custom loop, its own process),
  * same network, initialisation family, batch and lr; each timed epoch goes round the contenders in a rotating
  * order. Prints seconds per epoch, GFLOP/s (the count below), GPU buffer memory and the target.
  */
@@ -77,7 +77,7 @@ export async function lenetBench(argv: string[], devices: Array<'cpu' | 'cuda'> 
   const warmup = Number(values.warmup);
   const data = await loadBenchData({ trainCount: values['train-count'] ? Number(values['train-count']) : undefined, lr });
   const ours = new OursContender(`ours lenet (${activation}, ${pool}-pool)`, { model: 'lenet', modelOptions: { activation, pool } });
-  const runPeer = fileURLToPath(new URL('./run-mlp-peer.js', import.meta.url));
+  const runPeer = fileURLToPath(new URL('./run-net-peer.js', import.meta.url));
   const tfjs = new ChildContender(`tfjs-webgpu lenet (${activation}, ${pool}-pool) (custom loop)`, {
     command: process.execPath,
     args: [runPeer, '--model=lenet', `--activation=${activation}`, `--pool=${pool}`],

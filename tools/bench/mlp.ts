@@ -2,7 +2,7 @@
  * The MLP section of `npm run bench` (`npm run bench -- --model mlp`): d2l 4.3's MLP, 784-256-10 with ReLU, weights
  * N(0, 0.01²), zero biases, SGD lr 0.1, batch 256, trained by ours (the concise `mlp` model, and `mlp-scratch`)
  * and by its own peers: PyTorch on the CPU (pytorch_mlp.py) and TensorFlow.js webgpu on the same dawn.node
- * adapter (tfjs_mlp.ts). As in the softmax section, a warm-up epoch each, then timed epochs round the
+ * adapter (tfjs_nets.ts). As in the softmax section, a warm-up epoch each, then timed epochs round the
  * contenders in a rotating order; prints a markdown table and the issue's targets.
  */
 import { existsSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ export function mlpContenders(opts: { peers: boolean; only: string[]; threads: n
     new OursContender('ours mlp-scratch (relu and dropout kernels, backward written out)', { model: 'mlp-scratch' }),
   ];
   if (opts.peers) {
-    const runPeer = fileURLToPath(new URL('./run-mlp-peer.js', import.meta.url));
+    const runPeer = fileURLToPath(new URL('./run-net-peer.js', import.meta.url));
     all.push(new ChildContender('tfjs-webgpu mlp (custom loop)', { command: process.execPath, args: [runPeer], optional: true }));
     let script = fileURLToPath(new URL('./pytorch_mlp.py', import.meta.url));
     if (!existsSync(script)) script = fileURLToPath(new URL('../../../tools/bench/pytorch_mlp.py', import.meta.url));

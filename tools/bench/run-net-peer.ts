@@ -1,13 +1,13 @@
 /**
  * The child side (child.ts's line protocol) of the MLP and LeNet sections' tfjs peer:
- *   node dist/tools/bench/run-mlp-peer.js --serve --seed=42 --batch-size=256 --lr=0.1 --train-count=N --test-count=N
+ *   node dist/tools/bench/run-net-peer.js --serve --seed=42 --batch-size=256 --lr=0.1 --train-count=N --test-count=N
  *     [--model lenet --activation sigmoid|relu --pool avg|max]   (default: the MLP)
  * One tfjs backend per process, as run-peer.ts does for the softmax peers.
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadBenchData, peakRssMB } from './contender.js';
-import { lenetNet, mlpNet, TfjsMlpContender } from './tfjs_mlp.js';
+import { lenetNet, mlpNet, TfjsNetContender } from './tfjs_nets.js';
 
 const emit = (obj: object) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 
@@ -27,7 +27,7 @@ async function main(): Promise<number> {
   });
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
   const data = await loadBenchData({ seed: num(values.seed), batchSize: num(values['batch-size']), lr: num(values.lr), trainCount: num(values['train-count']), testCount: num(values['test-count']) });
-  const contender = new TfjsMlpContender('webgpu', values.model === 'lenet' ? lenetNet(values.activation!, values.pool!) : mlpNet());
+  const contender = new TfjsNetContender('webgpu', values.model === 'lenet' ? lenetNet(values.activation!, values.pool!) : mlpNet());
   try {
     await contender.setup(data);
   } catch (err) {

@@ -1,7 +1,7 @@
 /**
  * TensorFlow.js 4.22 peer of the MLP and LeNet sections (`npm run bench -- --model mlp`, `-- lenet`): the network
  * written the way a tfjs user would (tf.variableGrads, tf.train.sgd, a custom loop), on the webgpu backend over
- * the same dawn.node adapter as ours, with our shuffles; run in its own process (run-mlp-peer.ts), like the
+ * the same dawn.node adapter as ours, with our shuffles; run in its own process (run-net-peer.ts), like the
  * softmax peers. The networks (TfjsNet):
  *   mlp: d2l 4.3's 784-256-10 MLP, weights N(0, 0.01²) from our seeded generator;
  *   lenet: d2l 6.6's LeNet (tf.conv2d, tf.avgPool / tf.maxPool, sigmoid or ReLU), our lenetInit's Xavier-uniform
@@ -14,7 +14,7 @@ import { epochSeed, Rng } from '../../src/random.js';
 import { CLASSES, IMAGE_SIZE, type BenchData, type Contender, type EpochResult } from './contender.js';
 import { activateBackend, toUnitFloats, type TfjsBackendName } from './tfjs.js';
 
-/** A network for TfjsMlpContender: its name, its variables (from the bench's seed) and its forward pass on x [B, 784]. */
+/** A network for TfjsNetContender: its name, its variables (from the bench's seed) and its forward pass on x [B, 784]. */
 export interface TfjsNet {
   name: string;
   params(seed: number): tf.Variable[];
@@ -67,7 +67,7 @@ export function lenetNet(activation: string, pool: string): TfjsNet {
   };
 }
 
-export class TfjsMlpContender implements Contender {
+export class TfjsNetContender implements Contender {
   readonly name: string;
   adapter?: string;
   notes?: string;
