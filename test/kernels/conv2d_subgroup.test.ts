@@ -43,6 +43,35 @@ const CASES: Case[] = inPage(
   [{ name: 'LeNet conv2 6->16, 14x14, k5 p0', cIn: 6, cOut: 16, h: 14, w: 14, ks: 5, pad: 0, rows: [7] }],
 );
 
+/**
+ * Runs a conv2d_weight_grad_subgroup kernel (`main`, already created with `tile`) and conv2d_weight_grad_reduce on
+ * `inputs` (its x or u8 images, and its dy or unpooling buffers) and compares dw, db with the twin's `expected`.
+ */
+async function checkWeightGrad(
+  gpu: Awaited<ReturnType<typeof testGpu>>,
+  main: { bind(b: Record<string, GPUBuffer>): GPUBindGroup; encode(pass: GPUComputePassEncoder, g: GPUBindGroup, step?: GPUBindGroup): void },
+  c: Case,
+  rows: number,
+  S: number,
+  inputs: Record<string, GPUBuffer>,
+  expected: { dw: ArrayLike<number>; db: ArrayLike<number> },
+  row0 = 0,
+) {
+  const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
+  const reduce = await conv2dWeightGradReduce.create(gpu, { DW: sums - c.cOut, C_OUT: c.cOut }, { constants: { S } });
+  const partial = zeros(gpu, S * sums);
+  const dw = zeros(gpu, sums - c.cOut);
+  const db = zeros(gpu, c.cOut);
+  const g1 = main.bind({ ...inputs, partial });
+  const g2 = reduce.bind({ partial, dw, db });
+  await runPass(gpu, (pass) => {
+    main.encode(pass, g1, oneStep(gpu, rows, row0));
+    reduce.encode(pass, g2);
+  });
+  expectClose(await readFloats(gpu, dw, expected.dw.length), expected.dw, { abs: 5e-5, rel: 1e-5 }, 'dw');
+  expectClose(await readFloats(gpu, db, c.cOut), expected.db, { abs: 5e-5, rel: 1e-5 }, 'db');
+}
+
 describe('conv2d_forward_subgroup: y = act(conv2d(x, w) + b)', () => {
   for (const c of CASES) {
     for (const rows of c.rows) {
@@ -151,21 +180,8 @@ describe('conv2d_weight_grad_subgroup + conv2d_weight_grad_reduce: dw, db summed
           const { ho } = convOut(c);
           const x = Float32Array.from({ length: rows * c.cIn * c.h * c.w }, () => rng.uniform());
           const dy = randomFloats(rng, rows * c.cOut * ho * wo, 0.01);
-          const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
           const main = await conv2dWeightGradSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, ...tile } });
-          const reduce = await conv2dWeightGradReduce.create(gpu, { DW: sums - c.cOut, C_OUT: c.cOut }, { constants: { S: tile.S } });
-          const partial = zeros(gpu, tile.S * sums);
-          const dw = zeros(gpu, sums - c.cOut);
-          const db = zeros(gpu, c.cOut);
-          const g1 = main.bind({ x: upload(gpu, x), dy: upload(gpu, dy), partial });
-          const g2 = reduce.bind({ partial, dw, db });
-          await runPass(gpu, (pass) => {
-            main.encode(pass, g1, oneStep(gpu, rows));
-            reduce.encode(pass, g2);
-          });
-          const expected = conv2dWeightGrad(x, dy, rows, c);
-          expectClose(await readFloats(gpu, dw, expected.dw.length), expected.dw, { abs: 5e-5, rel: 1e-5 }, 'dw');
-          expectClose(await readFloats(gpu, db, c.cOut), expected.db, { abs: 5e-5, rel: 1e-5 }, 'db');
+          await checkWeightGrad(gpu, main, c, rows, tile.S, { x: upload(gpu, x), dy: upload(gpu, dy) }, conv2dWeightGrad(x, dy, rows, c));
         });
       }
     }
@@ -233,21 +249,8 @@ describe('conv2d_weight_grad_subgroup on u8 images: dw, db with x = images[order
         const { ho, wo } = convOut(c);
         const dy = randomFloats(rng, rows * c.cOut * ho * wo, 0.01);
         const tile = weightGradTile({ cOut: c.cOut, wo, ks: c.ks });
-        const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
         const main = await conv2dWeightGradU8Subgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, ...tile } });
-        const reduce = await conv2dWeightGradReduce.create(gpu, { DW: sums - c.cOut, C_OUT: c.cOut }, { constants: { S: tile.S } });
-        const partial = zeros(gpu, tile.S * sums);
-        const dw = zeros(gpu, sums - c.cOut);
-        const db = zeros(gpu, c.cOut);
-        const g1 = main.bind({ images: upload(gpu, images), order: upload(gpu, order), dy: upload(gpu, dy), partial });
-        const g2 = reduce.bind({ partial, dw, db });
-        await runPass(gpu, (pass) => {
-          main.encode(pass, g1, oneStep(gpu, rows, row0));
-          reduce.encode(pass, g2);
-        });
-        const expected = conv2dWeightGrad(x, dy, rows, c);
-        expectClose(await readFloats(gpu, dw, expected.dw.length), expected.dw, { abs: 5e-5, rel: 1e-5 }, 'dw');
-        expectClose(await readFloats(gpu, db, c.cOut), expected.db, { abs: 5e-5, rel: 1e-5 }, 'db');
+        await checkWeightGrad(gpu, main, c, rows, tile.S, { images: upload(gpu, images), order: upload(gpu, order), dy: upload(gpu, dy) }, conv2dWeightGrad(x, dy, rows, c), row0);
       });
     }
   }
@@ -271,22 +274,10 @@ describe('conv2d_weight_grad_subgroup on u8 images with dy unpooled: dw, db from
           const dpooled = randomFloats(rng, rows * c.cOut * (ho / 2) * (wo / 2), 0.01);
           const codes = { POOL: pool === 'max' ? 1 : 0, ACT: ACTIVATION_CODES[act] };
           const tile = weightGradTile({ cOut: c.cOut, wo, ks: c.ks });
-          const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
           const main = await conv2dWeightGradU8UnpoolSubgroup.create(gpu, convShape(c), { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, ...tile, ...codes } });
-          const reduce = await conv2dWeightGradReduce.create(gpu, { DW: sums - c.cOut, C_OUT: c.cOut }, { constants: { S: tile.S } });
-          const partial = zeros(gpu, tile.S * sums);
-          const dw = zeros(gpu, sums - c.cOut);
-          const db = zeros(gpu, c.cOut);
-          const g1 = main.bind({ images: upload(gpu, images), order: upload(gpu, order), a: upload(gpu, a), dpooled: upload(gpu, dpooled), partial });
-          const g2 = reduce.bind({ partial, dw, db });
-          await runPass(gpu, (pass) => {
-            main.encode(pass, g1, oneStep(gpu, rows, row0));
-            reduce.encode(pass, g2);
-          });
           const dy = poolBackward(a, dpooled, rows, c.cOut, ho, wo, codes.POOL, codes.ACT);
-          const expected = conv2dWeightGrad(x, dy, rows, c);
-          expectClose(await readFloats(gpu, dw, expected.dw.length), expected.dw, { abs: 5e-5, rel: 1e-5 }, 'dw');
-          expectClose(await readFloats(gpu, db, c.cOut), expected.db, { abs: 5e-5, rel: 1e-5 }, 'db');
+          const inputs = { images: upload(gpu, images), order: upload(gpu, order), a: upload(gpu, a), dpooled: upload(gpu, dpooled) };
+          await checkWeightGrad(gpu, main, c, rows, tile.S, inputs, conv2dWeightGrad(x, dy, rows, c), row0);
         });
       }
     }
