@@ -30,11 +30,20 @@ function subgroupFor(gpu: Gpu, shape: Shape, kMultiple: 1 | 4 | 16, variant: Lin
 
 const sgConstants = (sg: number) => ({ SG: sg, RG: rowGroupsFor(sg) });
 /**
- * The subgroup kernels' workgroup: the tuned size, cut to the subgroups that have work where a layer has fewer
- * `lanes` (N / 4 column quads, or K / TC for the input gradient): lavapipe runs a workgroup's idle subgroups in
- * full, so LeNet's fc1 and fc2 (30 and 21 quads) spent over half their time in them at 64 (fc forward 1.9 -> 1.0 ms).
+ * The subgroup kernels' workgroup for a layer whose work spans `lanes` lanes (N / 4 column quads, or K / TC for the
+ * input gradient): as many subgroups as the tuned size allows, fewer where that leaves fewer idle ones. lavapipe
+ * runs a workgroup's idle subgroups in full, so LeNet's fc1 and fc2 (30 and 21 quads) spent over half their time
+ * in them at 64 lanes (fc forward 1.9 -> 1.0 ms), and fc1's input gradient (200 lanes) a fifth of it in 4
+ * workgroups of 64 instead of 5 of 40.
  */
-const sgWorkgroup = (gpu: Gpu, sg: number, lanes: number) => Math.max(sg, Math.ceil(Math.min(lanes, mlpTilesFor(gpu.adapterInfo).subgroups.workgroup) / sg) * sg);
+function sgWorkgroup(gpu: Gpu, sg: number, lanes: number): number {
+  const most = Math.max(1, Math.ceil(mlpTilesFor(gpu.adapterInfo).subgroups.workgroup / sg));
+  const subgroups = Math.ceil(lanes / sg);
+  const idle = (m: number) => Math.ceil(subgroups / m) * m - subgroups;
+  let best = 1;
+  for (let m = 2; m <= Math.min(most, subgroups); m++) if (idle(m) <= idle(best)) best = m;
+  return best * sg;
+}
 
 /** out = act(x·W + b) (RELU and dropout constants in `constants`). */
 export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {

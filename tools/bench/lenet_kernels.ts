@@ -16,6 +16,7 @@ import { conv2dWeightGrad } from '../../src/kernels/conv2d_weight_grad.js';
 import { poolBackward, poolBackwardVec2 } from '../../src/kernels/pool_backward.js';
 import { poolForward } from '../../src/kernels/pool_forward.js';
 import { conv2dForwardSubgroup, conv2dForwardU8Subgroup, conv2dWeightGradSubgroup, conv2dWeightGradU8Subgroup, conv2dWeightGradU8UnpoolSubgroup } from '../../src/kernels/conv2d_subgroup.js';
+import { createLinearForward, createLinearInputGrad, createLinearWeightGrad } from '../../src/kernels/linear.js';
 import { matmulBias } from '../../src/kernels/matmul_bias.js';
 import { StepSlots } from '../../src/train/steps.js';
 import { dispatchTimer } from './dispatch_timer.js';
@@ -54,6 +55,12 @@ async function main() {
       [`conv2d_weight_grad_subgroup conv1 S${S}`, F1, async () => [await conv2dWeightGradSubgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, S, CQ: Number(process.env.CQ ?? 2) } }), { x: buf(B * 784), dy: buf(B * 6 * 784), partial: buf(S * 156) }]],
     ]),
     ['conv2d_weight_grad conv1', F1, async () => [await conv2dWeightGrad.create(gpu, conv1, { rows: B, constants: { PAD: 2 } }), { x: buf(B * 784), dy: buf(B * 6 * 784), dw: buf(150), db: buf(6) }]],
+    // LeNet's dense layers as the model creates them (kernels/linear.ts), sigmoid fused.
+    ...([[400, 120, 'fc1'], [120, 84, 'fc2'], [84, 10, 'fc3']] as const).flatMap(([K, N, name]): typeof cases => [
+      [`dense forward ${name} ${K}x${N}`, 2 * B * K * N, async () => [(await createLinearForward(gpu, { K, N }, B, { SIGMOID: 1 })) as BoundKernel<string>, { x: buf(B * K), w: buf(K * N), b: buf(N), out: buf(B * N) }]],
+      [`dense input grad ${name} ${K}x${N}`, 2 * B * K * N, async () => [(await createLinearInputGrad(gpu, { K, N }, B, { RELU_MASK: 0, SIGMOID_SLOPE: 1 })) as BoundKernel<string>, { dy: buf(B * N), w: buf(K * N), h: buf(B * K), dx: buf(B * K) }]],
+      [`dense weight grad ${name} ${K}x${N}`, 2 * B * K * N, async () => [(await createLinearWeightGrad(gpu, { K, N }, B)) as BoundKernel<string>, { x: buf(B * K), dy: buf(B * N), dw: buf(K * N) }]],
+    ]),
     ['matmul_bias fc1 (calibration)', 2 * B * 400 * 120, async () => [await matmulBias.create(gpu, { K: 400, N: 120 }, { rows: B }), { x: buf(B * 400), w: buf(400 * 120), b: buf(120), logits: buf(B * 120) }]],
     ['pool_forward conv1', 0, async () => [await poolForward.create(gpu, { C: 6, H: 28, W: 28 }, { rows: B }), { x: buf(B * 6 * 784), y: buf(B * 6 * 196) }]],
     ['pool_backward conv1', 0, async () => [await poolBackward.create(gpu, { C: 6, H: 28, W: 28 }, { rows: B, constants: { ACT: 1 } }), { a: buf(B * 6 * 784), dy: buf(B * 6 * 196), dx: buf(B * 6 * 784) }]],
