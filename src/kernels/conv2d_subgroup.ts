@@ -127,13 +127,14 @@ export const conv2dWeightGradU8Subgroup = defineKernel<'images' | 'order' | 'dy'
 /**
  * conv2dWeightGradU8Subgroup where the convolution's activation a is 2x2-pooled: dy is made on the fly from
  * dpooled [rows, C_OUT, HO / 2, WO / 2] and a [rows, C_OUT, HO, WO] (pool_backward's sum with the activation's
- * slope: POOL, ACT), so the full-size dy is never written (prelude/conv2d_dy_unpool.wgsl).
+ * slope: POOL, ACT, prelude/pool_window_grad.wgsl, as pool_backward_vec2), so the full-size dy is never written
+ * (prelude/conv2d_dy_unpool.wgsl).
  */
 export const conv2dWeightGradU8UnpoolSubgroup = defineKernel<'images' | 'order' | 'a' | 'dpooled' | 'partial', ConvShape>({
   ...WEIGHT_GRAD,
   constants: { ...WEIGHT_GRAD.constants, POOL: 0, ACT: 0 },
   shader: 'conv2d_weight_grad_subgroup',
-  preludes: ['prelude/conv2d_input_u8', 'prelude/conv2d_dy_unpool'],
+  preludes: ['prelude/conv2d_input_u8', 'prelude/pool_window_grad', 'prelude/conv2d_dy_unpool'],
   checkConstants: (c) =>
     weightGradProblem(c) ?? u8Problem(c) ?? (convOutput(c.H, c.KS, c.PAD) % 2 !== 0 ? `the output height ${convOutput(c.H, c.KS, c.PAD)} must be even (whole 2x2 windows)` : null),
 });

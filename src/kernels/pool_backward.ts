@@ -16,6 +16,7 @@ export const poolBackwardVec2 = defineKernel<'a' | 'dy' | 'dx', 'C' | 'H' | 'W'>
   shader: 'pool_backward_vec2',
   shape: ['C', 'H', 'W'],
   step: true,
+  preludes: ['prelude/pool_window_grad'],
   tunable: true,
   constants: { POOL: 0, ACT: 0 },
   checkConstants: (c) => (c.H % 2 !== 0 || c.W % 2 !== 0 ? `H and W must be even, not ${c.H}x${c.W}` : null),

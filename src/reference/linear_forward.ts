@@ -1,3 +1,4 @@
+import { activate } from './conv2d_forward.js';
 import { dropoutApply, type DropoutMask, type MaskStep } from './dropout_mask.js';
 
 /** What follows the matmul in a dense layer's forward: ReLU or sigmoid, and dropout in training. */
@@ -9,7 +10,7 @@ export interface Epilogue {
 
 /** ReLU or sigmoid, then dropout, of one value at `element` (row * width + column of the step). */
 export function applyEpilogue(v: number, element: number, e: Epilogue): number {
-  const a = e.relu ? Math.max(v, 0) : e.sigmoid ? 1 / (1 + Math.exp(-v)) : v;
+  const a = activate(v, e.relu ? 2 : e.sigmoid ? 1 : 0); // conv2d_forward's ACT codes
   return e.dropout ? dropoutApply(e.dropout.mask, e.dropout.step, a, element) : a;
 }
 

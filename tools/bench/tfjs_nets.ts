@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { lenetInit, lenetShapes } from '../../src/model/lenet.js';
+import { lenetDims } from '../../src/model/lenet_shape.js';
 import type { ModelSpec } from '../../src/model/model.js';
 import { epochSeed, Rng } from '../../src/random.js';
 import { CLASSES, IMAGE_SIZE, type BenchData, type Contender, type EpochResult } from './contender.js';
@@ -43,6 +44,8 @@ export function mlpNet(hidden = 256): TfjsNet {
 /** d2l 6.6's LeNet on 1x28x28 images: `activation` sigmoid or relu, `pool` avg or max. */
 export function lenetNet(activation: string, pool: string): TfjsNet {
   const spec: ModelSpec = { kind: 'lenet', input: { channels: 1, height: 28, width: 28 }, classes: CLASSES, options: { activation, pool } };
+  const { input } = spec;
+  const { flat } = lenetDims(spec);
   const act = (t: tf.Tensor) => (activation === 'relu' ? tf.relu(t) : tf.sigmoid(t));
   const pool2 = (t: tf.Tensor4D) => (pool === 'max' ? tf.maxPool(t, 2, 2, 'valid') : tf.avgPool(t, 2, 2, 'valid'));
   return {
@@ -56,11 +59,11 @@ export function lenetNet(activation: string, pool: string): TfjsNet {
       });
     },
     forward(x, [c1w, c1b, c2w, c2b, f1w, f1b, f2w, f2b, f3w, f3b]) {
-      const images = tf.reshape(x, [-1, 28, 28, 1]) as tf.Tensor4D;
+      const images = tf.reshape(x, [-1, input.height, input.width, input.channels]) as tf.Tensor4D;
       const a1 = pool2(act(tf.add(tf.conv2d(images, c1w as tf.Variable<tf.Rank.R4>, 1, 2), c1b)) as tf.Tensor4D);
       const a2 = pool2(act(tf.add(tf.conv2d(a1, c2w as tf.Variable<tf.Rank.R4>, 1, 'valid'), c2b)) as tf.Tensor4D);
-      const flat = tf.reshape(tf.transpose(a2, [0, 3, 1, 2]), [-1, 400]); // channel-first, as ours flattens [16, 5, 5]
-      const h1 = act(tf.add(tf.matMul(flat, f1w), f1b));
+      const flattened = tf.reshape(tf.transpose(a2, [0, 3, 1, 2]), [-1, flat]); // channel-first, as ours flattens [16, 5, 5]
+      const h1 = act(tf.add(tf.matMul(flattened, f1w), f1b));
       const h2 = act(tf.add(tf.matMul(h1, f2w), f2b));
       return tf.add(tf.matMul(h2, f3w), f3b);
     },
