@@ -8,11 +8,11 @@
  *   parent "quit"           ->  {"rssMB":..}, then the child exits
  *   any failure             ->  {"error":"..."}
  * Children time their epochs themselves, so the pipe's latency is not in the numbers.
- * Both run-peer.ts --serve and pytorch_softmax.py --serve implement the child side.
+ * The child side: servePeer below (run-peer.ts --serve, run-net-peer.ts) and the PyTorch scripts' --serve.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { BenchData, Contender, EpochResult } from './contender.js';
+import { type BenchData, type Contender, type EpochResult, peakRssMB } from './contender.js';
 
 type Reply = Record<string, unknown>;
 
@@ -131,4 +131,40 @@ export class ChildContender implements Contender {
     this.child!.stdin.write(`${command}\n`);
     return reply;
   }
+}
+
+const emit = (obj: object): void => {
+  process.stdout.write(`${JSON.stringify(obj)}\n`);
+};
+
+/**
+ * The child side of the protocol for a contender in this process: sets it up, then answers the parent's commands
+ * on stdin until "quit" or EOF. False where setup failed (reported to the parent as an error line).
+ */
+export async function servePeer(contender: Contender, data: BenchData): Promise<boolean> {
+  try {
+    await contender.setup(data);
+  } catch (err) {
+    emit({ error: `setup failed: ${(err as Error).message}` });
+    return false;
+  }
+  emit(
+    contender.skipped
+      ? { skipped: true, name: contender.name, notes: contender.notes ?? null }
+      : { ready: true, name: contender.name, adapter: contender.adapter ?? null, notes: contender.notes ?? null },
+  );
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [cmd, arg] = line.trim().split(/\s+/);
+    try {
+      if (cmd === 'train') emit(await contender.trainEpoch(Number(arg)));
+      else if (cmd === 'test') emit({ testAccuracy: await contender.testAccuracy() });
+      else if (cmd === 'quit') break;
+      else emit({ error: `unknown command ${JSON.stringify(line)}` });
+    } catch (err) {
+      emit({ error: (err as Error).message });
+    }
+  }
+  await contender.dispose();
+  emit({ rssMB: peakRssMB() });
+  return true;
 }

@@ -7,9 +7,8 @@
  * Peers: tfjs-webgpu, tfjs-wasm, pytorch (--device cpu|cuda, --threads N, --compile).
  * Options: --seed 42 --batch-size 256 --lr 0.1 --train-count 60000 --test-count 10000 --data DIR.
  */
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ChildContender } from './child.js';
+import { ChildContender, servePeer } from './child.js';
 import { loadBenchData, peakRssMB, type BenchData, type Contender, type EpochResult, type PeerReport } from './contender.js';
 import { createPeer, isPeerName, PEER_NAMES, type PeerOptions } from './peers.js';
 
@@ -19,34 +18,6 @@ const USAGE = `usage: run-peer --peer ${PEER_NAMES.join('|')} [--epochs 4] [--js
 
 function emit(obj: object): void {
   process.stdout.write(`${JSON.stringify(obj)}\n`);
-}
-
-/** Answers the parent's commands on stdin (see child.ts) until "quit" or EOF. */
-async function serve(contender: Contender, data: BenchData): Promise<void> {
-  try {
-    await contender.setup(data);
-  } catch (err) {
-    emit({ error: `setup failed: ${(err as Error).message}` });
-    return;
-  }
-  emit(
-    contender.skipped
-      ? { skipped: true, name: contender.name, notes: contender.notes ?? null }
-      : { ready: true, name: contender.name, adapter: contender.adapter ?? null, notes: contender.notes ?? null },
-  );
-  for await (const line of createInterface({ input: process.stdin })) {
-    const [cmd, arg] = line.trim().split(/\s+/);
-    try {
-      if (cmd === 'train') emit(await contender.trainEpoch(Number(arg)));
-      else if (cmd === 'test') emit({ testAccuracy: await contender.testAccuracy() });
-      else if (cmd === 'quit') break;
-      else emit({ error: `unknown command ${JSON.stringify(line)}` });
-    } catch (err) {
-      emit({ error: (err as Error).message });
-    }
-  }
-  await contender.dispose();
-  emit({ rssMB: peakRssMB() });
 }
 
 async function runOnce(contender: Contender, data: BenchData, epochs: number, json: boolean): Promise<void> {
@@ -114,7 +85,7 @@ async function main(): Promise<number> {
     compile: values.compile,
   };
   const contender = await createPeer(values.peer, opts);
-  if (values.serve) await serve(contender, data);
+  if (values.serve) await servePeer(contender, data);
   else await runOnce(contender, data, Number(values.epochs), values.json);
   return 0;
 }
