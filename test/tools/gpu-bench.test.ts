@@ -82,7 +82,7 @@ describe('tools/gpu-bench', () => {
     expect(bad.stdout.trim()).toBe('run: unknown argument --bogus (see --help)');
   });
 
-  it('the bench lists its models and refuses one it does not know', () => {
+  it('the bench lists its models, refuses one it does not know, and an --only that leaves no contender', () => {
     const bench = join(ROOT, 'dist/tools/bench/main.js');
     expect(execFileSync(process.execPath, [bench, '--list-models'], { encoding: 'utf8' }).split('\n')).toContain('softmax');
     let message = '';
@@ -92,6 +92,10 @@ describe('tools/gpu-bench', () => {
       message = String((err as { stderr: string }).stderr).trim();
     }
     expect(message).toMatch(/^unknown --model nope: this bench knows softmax, mlp/);
+    // The LeNet section's --only must leave some contender.
+    const none = spawnSync(process.execPath, [bench, 'lenet', '--only', 'nothing'], { encoding: 'utf8' });
+    expect(none.status).toBe(2);
+    expect(none.stderr.trim()).toBe("--only nothing: no contender's name contains any of these words");
   });
 
   it.skipIf(!existsSync(LAVAPIPE))('runs every stage on lavapipe and reports one finite row per contender', async () => {

@@ -75,7 +75,6 @@ export async function lenetBench(argv: string[], devices: Array<'cpu' | 'cuda'> 
   const lr = activation === 'relu' ? 0.1 : 0.9;
   const timed = Number(values.epochs);
   const warmup = Number(values.warmup);
-  const data = await loadBenchData({ trainCount: values['train-count'] ? Number(values['train-count']) : undefined, lr });
   const ours = new OursContender(`ours lenet (${activation}, ${pool}-pool)`, { model: 'lenet', modelOptions: { activation, pool } });
   const runPeer = fileURLToPath(new URL('./run-net-peer.js', import.meta.url));
   const tfjs = new ChildContender(`tfjs-webgpu lenet (${activation}, ${pool}-pool) (custom loop)`, {
@@ -91,6 +90,7 @@ export async function lenetBench(argv: string[], devices: Array<'cpu' | 'cuda'> 
     console.error(`--only ${values.only}: no contender's name contains any of these words`);
     return 2;
   }
+  const data = await loadBenchData({ trainCount: values['train-count'] ? Number(values['train-count']) : undefined, lr });
   const host = `${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}`;
   console.error(`bench lenet on ${host}: ${data.trainCount} training samples, batch ${data.batchSize}, lr ${lr}, ${warmup} warm-up + ${timed} timed epochs`);
   for (const c of list) {
