@@ -21,7 +21,7 @@
  * transpose of PyTorch's Linear.weight).
  */
 import type { ImageShape } from '../data/dataset.js';
-import { UsageError } from '../errors.js';
+import { ModelOptionError, optionRef, UsageError } from '../errors.js';
 import { createBuffer, createBufferWith } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
@@ -108,11 +108,11 @@ export function lenetInit(spec: ModelSpec, seed: number): Parameters {
 
 export function lenetSpec(input: ImageShape, classes: number, options: ModelOptions): ModelSpec {
   const unknown = Object.keys(options).filter((k) => k !== 'activation' && k !== 'pool');
-  if (unknown.length > 0) throw new UsageError(`model lenet takes no option ${unknown.join(', ')}`);
+  if (unknown.length > 0) throw new ModelOptionError(`model lenet takes no option ${unknown.map(optionRef).join(', ')} (it takes ${optionRef('activation')}, ${optionRef('pool')})`);
   const activation = options.activation ?? 'sigmoid';
   const pool = options.pool ?? 'avg';
-  if (!ACTIVATIONS.includes(activation as (typeof ACTIVATIONS)[number])) throw new UsageError(`activation must be one of ${ACTIVATIONS.join(', ')}, not "${activation}"`);
-  if (!POOLS.includes(pool as (typeof POOLS)[number])) throw new UsageError(`pool must be one of ${POOLS.join(', ')}, not "${pool}"`);
+  if (!ACTIVATIONS.includes(activation as (typeof ACTIVATIONS)[number])) throw new ModelOptionError(`${optionRef('activation')} must be one of ${ACTIVATIONS.join(', ')}, not ${JSON.stringify(activation)}`);
+  if (!POOLS.includes(pool as (typeof POOLS)[number])) throw new ModelOptionError(`${optionRef('pool')} must be one of ${POOLS.join(', ')}, not ${JSON.stringify(pool)}`);
   const spec: ModelSpec = { kind: 'lenet', input, classes, options: { activation, pool } };
   const d = lenetDims(spec);
   if (d.h2 < 2 || d.w2 < 2) throw new UsageError(`lenet needs images of at least 12x12, not ${input.height}x${input.width}`);
@@ -134,6 +134,14 @@ function conv1ReadsImages(gpu: Gpu, spec: ModelSpec): boolean {
   const c = lenetDims(spec).conv1;
   const shape = { ...convShape(c), PAD: c.pad };
   return convSubgroupFor(gpu, shape) !== null && weightGradSubgroupFor(gpu, shape) !== null && pixelsOf(spec.input) % 4 === 0;
+}
+
+/** The start line's words for the convolution kernels this adapter runs: createConvForward's choice for each layer. */
+function convKernelsSummary(gpu: Gpu, spec: ModelSpec): string {
+  const d = lenetDims(spec);
+  const subgroup = [d.conv1, d.conv2].map((c) => convSubgroupFor(gpu, { W: c.w, KS: c.ks, PAD: c.pad }) !== null);
+  const kind = subgroup.every(Boolean) ? 'subgroup' : subgroup.some(Boolean) ? 'subgroup (one layer) and generic' : 'generic';
+  return `${kind} convolution kernels`;
 }
 
 /**
@@ -367,7 +375,7 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   const updates = Object.keys(shapes).map((name, i) => [sgd[i], sgd[i].bind({ sgd: b.sgd, param: p[name], grad: grads[name] })] as const);
   // The totals are the recorder's to clear and free; the rest of b is freed with the step's buffers.
   const own = [...Object.values(b).filter((buffer) => buffer !== totals.lossSum && buffer !== totals.correct), ...cwg2.buffers, ...cwg1.buffers, ...cig2.buffers];
-  return accumulatingRecorder('direct convolution kernels', totals, {
+  return accumulatingRecorder(convKernelsSummary(gpu, spec), totals, {
     bytes: sizeOf(a) + own.reduce((n, buffer) => n + buffer.size, 0) + sizeOf(grads),
     encode(pass, step) {
       packT.encode(pass, packGroup);
