@@ -13,7 +13,7 @@ import { trainCommand } from './train.js';
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  train: { run: trainCommand, summary: 'train softmax regression on Fashion-MNIST on the GPU' },
+  train: { run: trainCommand, summary: 'train a model (softmax regression, an MLP or LeNet) on Fashion-MNIST on the GPU' },
   eval: { run: evalCommand, summary: 'evaluate a checkpoint on the test set' },
   info: { run: infoCommand, summary: 'show the WebGPU adapter, its features and limits' },
   sheet: { run: sheetCommand, summary: 'draw test images with true and predicted labels as a PNG' },
@@ -25,7 +25,7 @@ function usage(): string {
   return [
     'usage: webgpu-softmax <command> [flags]',
     '',
-    'Softmax regression on Fashion-MNIST, trained by hand-written WGSL compute shaders through WebGPU.',
+    'The classifiers of Dive into Deep Learning on Fashion-MNIST, trained by hand-written WGSL compute shaders through WebGPU.',
     '',
     'commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
