@@ -1,107 +1,85 @@
 /**
- * `npm run bench`: softmax regression on Fashion-MNIST (d2l defaults: batch 256, lr 0.1, W ~ N(0, 0.01²)) trained
- * by every contender in ONE run: ours under three orchestrations, the CPU reference, TensorFlow.js (webgpu on the
- * same dawn.node adapter, and wasm), and PyTorch on the CPU. After a warm-up epoch each, the timed epochs go round
- * the contenders in a rotating order, so drift of the machine's speed falls on all of them alike.
- * Prints a markdown table (median seconds per epoch, samples/s, GFLOP/s, final loss, test accuracy, ratio to
- * ours) and the targets of the performance issue; --json PATH writes the same numbers.
+ * `npm run bench -- [--model softmax|mlp|lenet] [flags]`: one model trained by every contender in ONE run: ours
+ * (WGSL through WebGPU) and its peers (PyTorch on the CPU, TensorFlow.js webgpu and wasm, jax-js webgpu, on the
+ * same dawn.node adapter as ours). The sections (softmax.ts, mlp.ts, lenet.ts) say who trains what; section.ts
+ * picks the contenders (--only, --no-peers, --no-reference) and runs them the same way for every model; the
+ * report, printed as a markdown table and written with --json PATH, has one schema (schema.ts) for all of them.
  */
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { formatProfile } from '../../src/cli/format.js';
-import { ChildContender } from './child.js';
-import { type BenchData, type Contender, type EpochResult, loadBenchData, peakRssMB } from './contender.js';
-import { OursContender, ReferenceContender } from './ours.js';
-import { isolatedPeer, type PeerOptions } from './peers.js';
+import { loadBenchData } from './contender.js';
+import { lenetSection } from './lenet.js';
+import { mlpSection } from './mlp.js';
+import { DEFAULT_SECTION_OPTIONS, formatSelection, runSection, type Section, type SectionOptions, selectContenders, unknownOnlyWords } from './section.js';
+import { softmaxSection } from './softmax.js';
 import { formatSweep, sweepFusedShapes } from './sweep.js';
-import { runMlpBench } from './mlp.js'; // the mlp section (issue 15)
 
-// The model sections this bench knows, with what each trains; `--list-models` prints the names, one a line
-// (tools/gpu-bench/run runs the bench once per name). A new model adds its entry here and its contenders below.
-const MODELS: Record<string, string> = {
-  softmax: 'softmax regression 784 -> 10 (d2l 3.6)',
-  mlp: 'MLP 784 -> 256 -> 10, ReLU (d2l 4.3), its own peers (tools/bench/mlp.ts)',
-  lenet: 'LeNet, sigmoid and average pooling (d2l 6.6), its own peers (tools/bench/lenet.ts)',
-};
+// The model sections this bench knows; `--list-models` prints the names, one a line (tools/gpu-bench/run runs the
+// bench once per name). A new model adds its section here.
+const SECTIONS: Record<string, Section> = { softmax: softmaxSection, mlp: mlpSection, lenet: lenetSection };
 
-const USAGE = `usage: npm run bench -- [flags]
+const USAGE = `usage: npm run bench -- [flags]            (npm run bench -- lenet [flags]: the same as --model lenet)
 
-  --model NAME      which model to train: ${Object.keys(MODELS).join(', ')} (default softmax; --list-models)
+  --model NAME      which model to train: ${Object.keys(SECTIONS).join(', ')} (default softmax; --list-models)
   --list-models     print the model names this bench knows, one a line, and exit
-  --epochs N        timed epochs per contender after one warm-up epoch (default 3)
+  --plan            print which contenders would run and which are left out (and why), and exit: nothing is
+                    trained, no data is loaded, no peer is started
+  --epochs N        timed epochs per contender after the warm-up (default 3; lenet 1)
+  --warmup N        untimed epochs first (default 1: the first epoch also compiles the kernels)
   --quick           smoke run: 1 timed epoch, no warm-up, 6,000 training samples
-  --only A,B        contenders whose name contains any of these words (e.g. ours,wasm)
+  --only A,B        besides ours, only the contenders whose name contains any of these words (e.g. pytorch,wasm;
+                    jax for the jax-js peer); the same for every model (see --plan)
   --no-peers        only our own contenders
-  --no-reference    leave out the CPU reference trainer (slowest)
+  --no-reference    leave out the CPU reference trainer (softmax; the slowest)
   --train-count N   training samples (default all 60,000)
+  --activation A    lenet: sigmoid (default, lr 0.9) or relu (lr 0.1)
+  --pool P          lenet: avg (default) or max
   --profile         also time every kernel of one epoch of ours (timestamp queries)
   --device cpu|cuda PyTorch's device, or both (cpu,cuda): one PyTorch contender each
   --threads N       PyTorch's CPU threads (default 1: steadiest on a 2-core machine)
-  --compile         PyTorch: also try torch.compile
-  --json PATH       write the results as JSON
+  --compile         PyTorch (softmax): also try torch.compile
+  --json PATH       write the report as JSON (tools/bench/schema.ts)
   --sweep           instead of the contenders: time the fused softmax kernels' shapes on this adapter, print the best
                     (1 warm-up + --epochs timed epochs per candidate; --quick: 1 epoch on 6,000 samples)
   --sweep-forward-workgroups A,B   --sweep-rows A,B   --sweep-update-workgroups A,B
                     the candidates (default: a set for the adapter's kind, CPU driver or GPU)
-  -h, --help        this help`;
+  -h, --help        this help
 
-// Forward x·W and backward xᵀ·dlogits, 2·784·10 flops per sample each (the issue's count).
-const FLOP_PER_SAMPLE = 2 * 2 * 784 * 10;
+Every run prints the load average at its start and end, and a warning when the machine was busy.`;
 
-interface Row {
-  name: string;
-  adapter: string | null;
-  notes: string | null;
-  skipped: boolean;
-  epochs: EpochResult[];
-  medianSeconds: number;
-  samplesPerSecond: number;
-  gflops: number;
-  finalLoss: number;
-  testAccuracy: number;
-  ratioToOurs: number;
-  rssMB: number | null;
-  gpuBufferMB: number | null;
-}
+/** A bad flag: one line on stderr, exit 2. */
+class BenchUsageError extends Error {}
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+const wholeNumber = (flag: string, value: string | undefined, min: number): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new BenchUsageError(`${flag} needs a whole number >= ${min}, not ${value} (see --help)`);
+  return n;
 };
 
-function contenders(flags: { peers: boolean; reference: boolean; only: string[] }, peer: PeerOptions, devices: Array<'cpu' | 'cuda'>): Contender[] {
-  const all: Contender[] = [
-    new OursContender('ours (default: fused kernels, ~10 submits/epoch)'),
-    // The straightforward orchestration: one kernel per stage (the scratch model) and one submit per step.
-    new OursContender('ours (straightforward: separate kernels, one submit per step)', { modelOptions: { kernels: 'separate' }, stepsPerSubmit: 1 }),
-    // Fused kernels but one submit per step: separates what fusion buys from what batching submits buys.
-    new OursContender('ours (fused kernels, one submit per step)', { modelOptions: { kernels: 'fused' }, stepsPerSubmit: 1 }),
-  ];
-  if (flags.reference) all.push(new ReferenceContender());
-  if (flags.peers) all.push(isolatedPeer('tfjs-webgpu'), isolatedPeer('tfjs-wasm'), ...devices.map((device) => isolatedPeer('pytorch', { ...peer, device })));
-  const keep = (c: Contender) => flags.only.length === 0 || flags.only.some((w) => c.name.toLowerCase().includes(w.toLowerCase()));
-  return all.filter((c, i) => i === 0 || keep(c)); // ours default always runs: everything is compared with it
-}
-
-async function main(): Promise<number> {
-  // LeNet (issue 12) has its own driver, with its own flags: `npm run bench -- lenet [--activation relu ...]`.
-  if (process.argv[2] === 'lenet') return (await import('./lenet.js')).lenetBench(process.argv.slice(3));
+async function main(argv: string[]): Promise<number> {
+  // `npm run bench -- lenet [flags]` (and npm run bench:lenet): the LeNet section's older spelling.
+  if (argv[0] === 'lenet') argv = ['--model', 'lenet', ...argv.slice(1)];
   const { values } = parseArgs({
+    args: argv,
     options: {
-      epochs: { type: 'string', default: '3' },
+      model: { type: 'string', default: 'softmax' },
+      'list-models': { type: 'boolean' },
+      plan: { type: 'boolean' },
+      epochs: { type: 'string' },
+      warmup: { type: 'string' },
       quick: { type: 'boolean' },
       only: { type: 'string' },
       'no-peers': { type: 'boolean' },
       'no-reference': { type: 'boolean' },
       'train-count': { type: 'string' },
+      activation: { type: 'string' },
+      pool: { type: 'string' },
       profile: { type: 'boolean' },
       device: { type: 'string', default: 'cpu' },
       threads: { type: 'string', default: '1' },
       compile: { type: 'boolean' },
       json: { type: 'string' },
-      model: { type: 'string', default: 'softmax' },
-      'list-models': { type: 'boolean' },
       sweep: { type: 'boolean' },
       'sweep-forward-workgroups': { type: 'string' },
       'sweep-rows': { type: 'string' },
@@ -114,24 +92,42 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values['list-models']) {
-    console.log(Object.keys(MODELS).join('\n'));
+    console.log(Object.keys(SECTIONS).join('\n'));
     return 0;
   }
-  if (!(values.model in MODELS)) throw new Error(`unknown --model ${values.model}: this bench knows ${Object.keys(MODELS).join(', ')} (see --help)`);
+  const section = SECTIONS[values.model];
+  if (!section) throw new BenchUsageError(`unknown --model ${values.model}: this bench knows ${Object.keys(SECTIONS).join(', ')} (see --help)`);
   const devices = values.device.split(',');
-  if (devices.length === 0 || devices.some((d) => d !== 'cpu' && d !== 'cuda')) throw new Error(`--device takes cpu, cuda or cpu,cuda, not ${values.device} (see --help)`);
-  const timedEpochs = values.quick ? 1 : Number(values.epochs);
-  if (!Number.isInteger(timedEpochs) || timedEpochs < 1) throw new Error(`--epochs needs a whole number >= 1 (see --help)`);
-  const warmup = values.quick ? 0 : 1;
-  const trainCount = values['train-count'] ? Number(values['train-count']) : values.quick ? 6000 : undefined;
-  // The mlp section (issue 15): its own contenders, peers and table, in tools/bench/mlp.ts.
-  if (values.model === 'lenet') {
-    const args = ['--epochs', String(timedEpochs), '--warmup', String(warmup), ...(trainCount ? ['--train-count', String(trainCount)] : []), ...(values['no-peers'] ? ['--no-peers'] : []), ...(values.json ? ['--json', values.json] : [])];
-    return (await import('./lenet.js')).lenetBench(args, devices as Array<'cpu' | 'cuda'>);
+  if (devices.length === 0 || devices.some((d) => d !== 'cpu' && d !== 'cuda')) throw new BenchUsageError(`--device takes cpu, cuda or cpu,cuda, not ${values.device} (see --help)`);
+  if (section !== lenetSection && (values.activation || values.pool)) throw new BenchUsageError(`--activation and --pool are LeNet's: add --model lenet (see --help)`);
+  const activation = values.activation ?? DEFAULT_SECTION_OPTIONS.activation;
+  const pool = values.pool ?? DEFAULT_SECTION_OPTIONS.pool;
+  if (activation !== 'sigmoid' && activation !== 'relu') throw new BenchUsageError(`--activation takes sigmoid or relu, not ${activation} (see --help)`);
+  if (pool !== 'avg' && pool !== 'max') throw new BenchUsageError(`--pool takes avg or max, not ${pool} (see --help)`);
+  const sectionOptions: SectionOptions = {
+    devices: devices as Array<'cpu' | 'cuda'>,
+    threads: wholeNumber('--threads', values.threads, 1)!,
+    compile: Boolean(values.compile),
+    activation,
+    pool,
+  };
+  const timedEpochs = values.quick ? 1 : (wholeNumber('--epochs', values.epochs, 1) ?? section.defaultEpochs);
+  const warmupEpochs = values.quick ? 0 : (wholeNumber('--warmup', values.warmup, 0) ?? 1);
+  const trainCount = wholeNumber('--train-count', values['train-count'], 1) ?? (values.quick ? 6000 : undefined);
+  const only = values.only ? values.only.split(',').filter(Boolean) : [];
+  // Checked against every section's names, before any data is loaded: a word no contender has is a typo.
+  if (only.length > 0 && unknownOnlyWords(only, Object.values(SECTIONS), sectionOptions).length === only.length) {
+    throw new BenchUsageError(`--only ${values.only}: no contender's name contains any of these words (see --plan)`);
   }
-  if (values.model === 'mlp') return runMlpBench({ epochs: timedEpochs, warmup, trainCount, peers: !values['no-peers'], only: values.only ? values.only.split(',') : [], threads: Number(values.threads), json: values.json, devices: devices as Array<'cpu' | 'cuda'> });
-  const data: BenchData = await loadBenchData({ trainCount });
+  const select = { only, peers: !values['no-peers'], reference: !values['no-reference'] };
+  if (values.plan) {
+    console.log(formatSelection(section, selectContenders(section.contenders(sectionOptions), select)));
+    return 0;
+  }
+
   if (values.sweep) {
+    if (section !== softmaxSection) throw new BenchUsageError('--sweep times the fused softmax kernels: it takes no --model (see --help)');
+    const data = await loadBenchData({ trainCount });
     const list = (flag: string) => (values[flag as keyof typeof values] as string | undefined)?.split(',').map(Number);
     const result = await sweepFusedShapes(data, {
       epochs: timedEpochs,
@@ -146,109 +142,15 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  const list = contenders(
-    { peers: !values['no-peers'], reference: !values['no-reference'], only: values.only ? values.only.split(',') : [] },
-    { threads: Number(values.threads), compile: values.compile },
-    devices as Array<'cpu' | 'cuda'>,
-  );
 
-  // Lavapipe, tfjs-wasm and PyTorch-CPU all run on the host CPU, so its model decides every figure here.
-  const host = `${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}`;
-  console.error(`bench on ${host}`);
-  console.error(`bench: model ${values.model}, ${data.trainCount} training samples, batch ${data.batchSize}, lr ${data.lr}, ${warmup} warm-up + ${timedEpochs} timed epochs, ${list.length} contenders`);
-  for (const c of list) {
-    console.error(`setting up ${c.name}...`);
-    await c.setup(data);
-  }
-  const active = list.filter((c) => !c.skipped);
-  const results = new Map<Contender, EpochResult[]>(active.map((c) => [c, []]));
-  for (let e = 0; e < warmup + timedEpochs; e++) {
-    // Rotate who goes first so no contender always runs right after the same neighbour.
-    for (let k = 0; k < active.length; k++) {
-      const c = active[(k + e) % active.length];
-      const r = await c.trainEpoch(e);
-      if (e >= warmup) results.get(c)!.push(r);
-      console.error(`  epoch ${e + 1}${e < warmup ? ' (warm-up)' : ''} ${c.name}: ${r.seconds.toFixed(3)} s, loss ${r.loss.toFixed(4)}`);
-    }
-  }
-
-  if (values.profile) {
-    const ours = active[0] as OursContender;
-    const times = await ours.profileEpoch(warmup + timedEpochs);
-    console.log(`\nGPU time per kernel, one epoch of ${ours.name}:\n${formatProfile(times)}\n`);
-  }
-
-  const rows: Row[] = [];
-  for (const c of list) {
-    const epochs = results.get(c) ?? [];
-    const testAccuracy = c.skipped ? NaN : await c.testAccuracy();
-    await c.dispose();
-    const medianSeconds = median(epochs.map((r) => r.seconds));
-    rows.push({
-      name: c.name,
-      adapter: c.adapter ?? null,
-      notes: c.notes ?? null,
-      skipped: Boolean(c.skipped),
-      epochs,
-      medianSeconds,
-      samplesPerSecond: data.trainCount / medianSeconds,
-      gflops: (FLOP_PER_SAMPLE * data.trainCount) / medianSeconds / 1e9,
-      finalLoss: epochs.at(-1)?.loss ?? NaN,
-      testAccuracy,
-      ratioToOurs: NaN,
-      rssMB: c instanceof ChildContender ? (c.rssMB ?? null) : null,
-      gpuBufferMB: c instanceof OursContender ? c.gpuBytes / 2 ** 20 : null,
-    });
-  }
-  const oursSeconds = rows[0].medianSeconds;
-  for (const r of rows) r.ratioToOurs = r.medianSeconds / oursSeconds;
-  const driverRss = peakRssMB();
-
-  const fmt = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-  const table = [
-    '| contender | s/epoch (median) | samples/s | GFLOP/s | final train loss | test acc | x ours | peak RSS MB | notes |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...rows.map((r) =>
-      r.skipped
-        ? `| ${r.name} | - | - | - | - | - | - | - | ${r.notes ?? 'skipped'} |`
-        : `| ${r.name} | ${fmt(r.medianSeconds, 3)} | ${fmt(r.samplesPerSecond, 0)} | ${fmt(r.gflops, 2)} | ${fmt(r.finalLoss, 4)} | ${fmt(r.testAccuracy, 3)} | ${fmt(r.ratioToOurs, 2)} | ${r.rssMB ?? `${driverRss} (driver)`} | ${[r.adapter, r.notes, r.gpuBufferMB !== null ? `GPU buffers ${r.gpuBufferMB.toFixed(1)} MB` : null].filter(Boolean).join('; ')} |`,
-    ),
-  ];
-  console.log(`${host}, node ${process.version}, ${new Date().toISOString()}\n`);
-  console.log(table.join('\n'));
-
-  // The performance issue's targets, as ratios measured in this run.
-  const find = (word: string) => rows.find((r) => !r.skipped && r.name.includes(word));
-  const targets: Array<[string, Row | undefined, number]> = [
-    ['ours <= 0.1x tfjs-webgpu (same adapter)', find('tfjs-webgpu'), 0.1],
-    ['ours faster than tfjs-wasm', find('tfjs-wasm'), 1],
-    ['ours <= 2x PyTorch (moonshot)', find('pytorch'), 2],
-    ['ours <= 0.5x the straightforward orchestration', find('straightforward'), 0.5],
-    ['(for reference) ours vs fused kernels with one submit per step', find('fused kernels, one submit'), 1],
-  ];
-  console.log('\ntargets:');
-  for (const [what, peer, limit] of targets) {
-    if (!peer) {
-      console.log(`- ${what}: not measured (contender absent or skipped)`);
-      continue;
-    }
-    const ratio = oursSeconds / peer.medianSeconds;
-    console.log(`- ${what}: ours/peer = ${ratio.toFixed(3)} -> ${ratio <= limit ? 'met' : 'NOT met'}`);
-  }
-  const lossGap = find('tfjs-webgpu') ? Math.abs(rows[0].finalLoss - find('tfjs-webgpu')!.finalLoss) : NaN;
-  if (Number.isFinite(lossGap)) console.log(`- same final train loss as tfjs-webgpu (±0.005): |Δ| = ${lossGap.toFixed(4)} -> ${lossGap <= 0.005 ? 'met' : 'NOT met'}`);
-
-  if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: host, model: values.model, adapter: rows[0].adapter, trainCount: data.trainCount, batchSize: data.batchSize, lr: data.lr, warmup, timedEpochs, driverRssMB: driverRss, rows }, null, 2));
-    console.error(`wrote ${values.json}`);
-  }
+  await runSection(section, { ...select, timedEpochs, warmupEpochs, trainCount, profile: values.profile, json: values.json, section: sectionOptions });
   return 0;
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
+    process.exit(err instanceof BenchUsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1);
   },
 );

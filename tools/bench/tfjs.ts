@@ -4,7 +4,6 @@
  * Only one tfjs backend should be active per process (they share one engine and its tensors), so run-peer.ts
  * runs each in its own child process.
  */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 // The union package, not bare tfjs-core: core's Node bundle registers no gradients (variableGrads fails with
@@ -12,40 +11,12 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { epochSeed, Rng } from '../../src/random.js';
 import { CLASSES, IMAGE_SIZE, type BenchData, type Contender, type EpochResult } from './contender.js';
+import { installNodeWebGpu, type NodeWebGpu } from './node_webgpu.js';
 
 export type TfjsBackendName = 'webgpu' | 'wasm';
 
-const LAVAPIPE_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
-
-interface ActiveBackend {
-  adapter: string;
-  /** Largest tensor, in bytes, that one kernel can bind (WebGPU's maxStorageBufferBindingSize). */
-  maxBindingBytes: number;
-}
-
-/** Gives tfjs a browser-like navigator.gpu from dawn.node; returns the adapter tfjs will get too. */
-async function installNodeWebGpu(): Promise<ActiveBackend> {
-  const { create, globals } = await import('webgpu');
-  Object.assign(globalThis, globals); // GPUBufferUsage, GPUMapMode... which the backend uses as globals
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  let gpu = create([]);
-  let adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter && !process.env.VK_ICD_FILENAMES && existsSync(LAVAPIPE_ICD)) {
-    // Same fallback as src/gpu/node.ts: no default Vulkan driver, so point the loader at lavapipe.
-    process.env.VK_ICD_FILENAMES = LAVAPIPE_ICD;
-    gpu = create([]);
-    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  }
-  if (!adapter) throw new Error('dawn.node found no WebGPU adapter (see tools/install-system.sh)');
-  // Node 20 has no navigator; Node >= 21 has one without .gpu, hence defineProperty rather than assignment.
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-  const { vendor, architecture, description } = adapter.info;
-  return {
-    adapter: `webgpu: ${[vendor, architecture, description].filter(Boolean).join(' / ')}`,
-    // tfjs asks its device for exactly the adapter's limit.
-    maxBindingBytes: adapter.limits.maxStorageBufferBindingSize,
-  };
-}
+/** What a backend runs on; maxBindingBytes is Infinity for wasm. */
+type ActiveBackend = NodeWebGpu;
 
 /** Activates a tfjs backend in this process; returns what it runs on. */
 export async function activateBackend(backend: TfjsBackendName): Promise<ActiveBackend> {
