@@ -1,12 +1,21 @@
-// 2x2 pooling with stride 2 (LeNet's AvgPool2d(2, 2) / MaxPool2d(2, 2)): each output is the mean (POOL 0) or
-// the maximum (POOL 1) of its window. Odd sizes are floored, as PyTorch does: the last row/column is dropped.
+// Pooling as PyTorch's AvgPool2d / MaxPool2d (floor mode): each output is the mean (POOL 0) or the maximum
+// (POOL 1) of its KH x KW window (KS x KS unless KH/KW say otherwise), windows STRIDE apart over the input padded by
+// PAD on every side. The mean counts the padding (count_include_pad=True: always divided by KH·KW); the maximum
+// treats it as -inf (PyTorch requires PAD <= KS/2, so every window holds an input element). The defaults are
+// LeNet's 2x2 windows with stride 2 (odd sizes floored: the last row/column is dropped); KH = H, KW = W is the
+// global average (AdaptiveAvgPool2d(1)). Grids may be 2-D: an invocation's number is (wid.y·nwg.x + wid.x)·WG + lid.
 // `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
 override C: u32;  // channels
 override H: u32;  // input height
 override W: u32;  // input width
 override POOL: u32 = 0u;
-override HO: u32 = H / 2u;
-override WO: u32 = W / 2u;
+override KS: u32 = 2u;
+override KH: u32 = KS;
+override KW: u32 = KS;
+override STRIDE: u32 = 2u;
+override PAD: u32 = 0u;
+override HO: u32 = (H + 2u * PAD - KH) / STRIDE + 1u;
+override WO: u32 = (W + 2u * PAD - KW) / STRIDE + 1u;
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;          // [rows, C, H, W]
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;    // [rows, C, HO, WO]
@@ -15,21 +24,35 @@ override WG: u32 = 64;
 
 // One invocation per output element.
 @compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x;
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.y * nwg.x + wid.x) * WG + lid;
   if (i >= step.rows * C * HO * WO) {
     return;
   }
   let plane = i / (HO * WO); // r * C + c
   let p = i % (HO * WO);
-  let base = (plane * H + 2u * (p / WO)) * W + 2u * (p % WO);
-  let a = x[base];
-  let b = x[base + 1u];
-  let c = x[base + W];
-  let d = x[base + W + 1u];
+  let y0 = i32((p / WO) * STRIDE) - i32(PAD);
+  let x0 = i32((p % WO) * STRIDE) - i32(PAD);
+  // The window's rows and columns inside the input.
+  let ylo = u32(max(y0, 0));
+  let yhi = u32(min(y0 + i32(KH), i32(H)));
+  let xlo = u32(max(x0, 0));
+  let xhi = u32(min(x0 + i32(KW), i32(W)));
+  var acc = x[(plane * H + ylo) * W + xlo];
   if (POOL == 1u) {
-    y[i] = max(max(a, b), max(c, d));
+    for (var iy = ylo; iy < yhi; iy++) {
+      for (var ix = xlo; ix < xhi; ix++) {
+        acc = max(acc, x[(plane * H + iy) * W + ix]);
+      }
+    }
+    y[i] = acc;
   } else {
-    y[i] = (a + b + c + d) * 0.25;
+    acc = 0.0;
+    for (var iy = ylo; iy < yhi; iy++) {
+      for (var ix = xlo; ix < xhi; ix++) {
+        acc += x[(plane * H + iy) * W + ix];
+      }
+    }
+    y[i] = acc / f32(KH * KW);
   }
 }

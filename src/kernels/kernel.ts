@@ -5,6 +5,7 @@
  * is the Step uniform at @group(1) (shaders/prelude/step.wgsl), for kernels with `step: true`.
  */
 import type { Gpu } from '../gpu/device.js';
+import { GpuError } from '../errors.js';
 import { type ComputePass, Kernel } from '../gpu/kernel.js';
 
 /** The shader's override values a kernel was created with: its shape, `WG` and any other tuning. */
@@ -14,6 +15,8 @@ export const DEFAULT_WORKGROUP = 64;
 
 export interface KernelSpec<Name extends string, Shape extends string> {
   shader: string;
+  /** The shader's @compute function, when the file has several (default `main`); bindings are that function's. */
+  entryPoint?: string;
   /** The shader's shape overrides, each required at create() (e.g. K and N of a matmul). */
   shape: readonly Shape[];
   /** Whether the kernel reads the Step uniform at @group(1) (the loader then prepends its declaration). */
@@ -80,8 +83,14 @@ export function defineKernel<Name extends string, Shape extends string = never>(
       for (const key of spec.shape) constants[key] = shape[key];
       const problem = spec.checkConstants?.(constants);
       if (problem) throw new RangeError(`${spec.shader}: ${problem}`);
-      const kernel = await Kernel.create(gpu, spec.shader, { constants, preludes: [...(spec.step ? [STEP_PRELUDE] : []), ...(spec.preludes ?? [])] });
-      return new BoundKernel(kernel, spec, constants, options.rows ?? 1);
+      const kernel = await Kernel.create(gpu, spec.shader, { entryPoint: spec.entryPoint, constants, preludes: [...(spec.step ? [STEP_PRELUDE] : []), ...(spec.preludes ?? [])] });
+      const bound = new BoundKernel(kernel, spec, constants, options.rows ?? 1);
+      // A grid past the adapter's limit would only fail at dispatch, as a raw WebGPU validation error mid-epoch.
+      const limit = gpu.device.limits.maxComputeWorkgroupsPerDimension;
+      if (bound.grid.some((n) => n > limit)) {
+        throw new GpuError(`${spec.shader}: a grid of [${bound.grid.join(', ')}] workgroups (rows ${bound.rows}, ${spec.shape.map((k) => `${k} ${constants[k]}`).join(', ')}) exceeds this adapter's maxComputeWorkgroupsPerDimension (${limit})`);
+      }
+      return bound;
     },
   };
 }
@@ -90,3 +99,16 @@ export function defineKernel<Name extends string, Shape extends string = never>(
 export const STEP_PRELUDE = 'prelude/step';
 
 export const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+
+/** WebGPU's default limit on workgroups per grid dimension (maxComputeWorkgroupsPerDimension). */
+export const MAX_WORKGROUPS_PER_DIMENSION = 65535;
+
+/**
+ * At least `workgroups` workgroups, each dimension within the limit: [n, 1] while it fits, else
+ * [ceil(n / y), y] with y = ceil(n / 65535). The shader numbers its workgroups wid.y * nwg.x + wid.x (num_workgroups) and skips
+ * those past its count, as it skips invocations past its element count.
+ */
+export function spreadGrid(workgroups: number): [number, number] {
+  const y = ceilDiv(Math.max(1, workgroups), MAX_WORKGROUPS_PER_DIMENSION);
+  return [ceilDiv(Math.max(1, workgroups), y), y];
+}
