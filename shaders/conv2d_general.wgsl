@@ -175,29 +175,34 @@ fn input_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   }
 }
 
-// weight_grad: one workgroup per 4 output channels x one (ci, ky) x 4 kernel columns (16 weights); its WG
-// invocations split the step's rows * HO * WO output pixels, then their partial sums are added in workgroup
-// memory. The workgroups with ci = ky = 0 and the first kernel columns also sum dy for db.
-var<workgroup> partial: array<vec4<f32>, WG * 5u>; // [5 sums][WG]: 4 kernel columns of dw (each 4 channels), db
+// weight_grad: one workgroup per 4 output channels x 4 consecutive taps of the flattened (ci, ky, kx) kernel (16
+// weights; flattened so that 1x1 and 3x3 kernels fill all four); its WG invocations split the step's rows·HO·WO
+// output pixels, then their partial sums are added in workgroup memory. The workgroups of the first taps also sum
+// dy for db.
+var<workgroup> partial: array<vec4<f32>, WG * 5u>; // [5 sums][WG]: 4 taps of dw (each 4 channels), db
 
 @compute @workgroup_size(WG)
 fn weight_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let co_quads = (C_OUT + 3u) / 4u;
-  let kx_quads = (KS + 3u) / 4u;
+  let kk = KS * KS;
+  let taps = C_IN * kk;
+  let tap_quads = (taps + 3u) / 4u;
   let g = wid.y * nwg.x + wid.x; // uniform across the workgroup
-  if (g >= co_quads * C_IN * KS * kx_quads) {
+  if (g >= co_quads * tap_quads) {
     return;
   }
-  let kx0 = (g % kx_quads) * 4u;
-  let ky = (g / kx_quads) % KS;
-  let ci = (g / (kx_quads * KS)) % C_IN;
-  let co0 = g / (kx_quads * KS * C_IN) * 4u;
-  let with_db = BIAS == 1u && ci == 0u && ky == 0u && kx0 == 0u;
+  let t0 = (g % tap_quads) * 4u;
+  let co0 = g / tap_quads * 4u;
+  let with_db = BIAS == 1u && t0 == 0u;
+  // Each tap's input plane and kernel offsets (taps past the end repeat the last one and are not stored).
+  let t = min(vec4u(t0, t0 + 1u, t0 + 2u, t0 + 3u), vec4u(taps - 1u));
+  let plane_in = (t / kk) * (H * W);
+  let ky = vec4<i32>((t % kk) / KS) - vec4<i32>(i32(PAD));
+  let kx = vec4<i32>((t % kk) % KS) - vec4<i32>(i32(PAD));
   let last = C_OUT - 1u;
   let plane = HO * WO;
   let dyplane = vec4u(min(co0, last), min(co0 + 1u, last), min(co0 + 2u, last), min(co0 + 3u, last)) * plane;
-  let s = i32(STRIDE);
-  var acc0 = vec4<f32>(0.0); // the 4 channels' weights at kernel column kx0, then kx0 + 1, ...
+  var acc0 = vec4<f32>(0.0); // the 4 channels' weights at tap t0, then t0 + 1, ...
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
@@ -206,23 +211,20 @@ fn weight_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
   for (var e = lid; e < n; e += WG) {
     let r = e / plane;
     let p = e % plane;
-    let oy = p / WO;
-    let ox = p % WO;
     let d = r * C_OUT * plane + p;
     let gv = vec4<f32>(dy[d + dyplane.x], dy[d + dyplane.y], dy[d + dyplane.z], dy[d + dyplane.w]);
     if (with_db) {
       acc_b += gv;
     }
-    let iy = i32(oy * STRIDE + ky) - i32(PAD);
-    if (iy < 0 || iy >= i32(H)) {
-      continue;
-    }
-    let xrow = ((r * C_IN + ci) * H + u32(iy)) * W;
-    let ix = i32(ox * STRIDE + kx0) - i32(PAD);
-    acc0 += gv * x_at(xrow, ix);
-    acc1 += gv * x_at(xrow, ix + 1);
-    acc2 += gv * x_at(xrow, ix + 2);
-    acc3 += gv * x_at(xrow, ix + 3);
+    let iy = vec4<i32>(i32((p / WO) * STRIDE)) + ky;
+    let ix = vec4<i32>(i32((p % WO) * STRIDE)) + kx;
+    let inside = (iy >= vec4<i32>(0)) & (iy < vec4<i32>(i32(H))) & (ix >= vec4<i32>(0)) & (ix < vec4<i32>(i32(W)));
+    let at = vec4u(clamp(iy, vec4<i32>(0), vec4<i32>(i32(H) - 1)) * i32(W) + clamp(ix, vec4<i32>(0), vec4<i32>(i32(W) - 1))) + plane_in + r * C_IN * H * W;
+    let xv = select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), inside);
+    acc0 += gv * xv.x;
+    acc1 += gv * xv.y;
+    acc2 += gv * xv.z;
+    acc3 += gv * xv.w;
   }
   partial[lid] = acc0;
   partial[WG + lid] = acc1;
@@ -245,8 +247,8 @@ fn weight_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
     }
     if (lid == 4u) {
       db[co] = total[c];
-    } else if (kx0 + lid < KS) {
-      dw[((co * C_IN + ci) * KS + ky) * KS + kx0 + lid] = total[c];
+    } else if (t0 + lid < taps) {
+      dw[co * taps + t0 + lid] = total[c];
     }
   }
 }

@@ -66,7 +66,7 @@ export const conv2dGeneralInputGrad = defineKernel<'dy' | 'w' | 'dx', ConvGenera
 
 /**
  * dw [C_OUT, C_IN, KS, KS] and db [C_OUT], summed over the step's rows and output pixels (overwritten, not added
- * to). One workgroup per 4 output channels x (ci, ky) x 4 kernel columns, its WG invocations splitting the
+ * to). One workgroup per 4 output channels x 4 consecutive (ci, ky, kx) taps, its WG invocations splitting the
  * rows·HO·WO pixels and adding up in workgroup memory. BIAS 0: db is bound but not written (no bias).
  */
 export const conv2dGeneralWeightGrad = defineKernel<'x' | 'dy' | 'dw' | 'db', ConvGeneralShape>({
@@ -78,5 +78,5 @@ export const conv2dGeneralWeightGrad = defineKernel<'x' | 'dy' | 'dw' | 'db', Co
   constants: { ...CONV_CONSTANTS, BIAS: 1 },
   // WG·5 vec4 partial sums in workgroup memory: 16 KiB (WebGPU's default limit) allows WG up to 204.
   checkConstants: (c) => convGeneralProblem(c) ?? (c.WG * 80 > 16384 ? `WG ${c.WG} needs more than 16 KiB of workgroup memory` : null),
-  grid: (c) => spreadGrid(ceilDiv(c.C_OUT, 4) * c.C_IN * c.KS * ceilDiv(c.KS, 4)),
+  grid: (c) => spreadGrid(ceilDiv(c.C_OUT, 4) * ceilDiv(c.C_IN * c.KS * c.KS, 4)),
 });
