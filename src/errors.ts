@@ -16,6 +16,29 @@ export class UsageError extends SoftmaxError {
   override readonly exitCode = 2;
 }
 
+/**
+ * A library function was given an argument it cannot use: a wrong type, a value out of range, data that
+ * disagree with their own count or shape or with the model. The message names the argument (as the caller
+ * wrote it, e.g. `options.epochs`, `data.train.labels`) and says what to pass. A UsageError, so the CLI's exit
+ * code (2) and any `instanceof UsageError` check cover it.
+ */
+export class ArgumentError extends UsageError {}
+
+/**
+ * A model option is unknown or out of range. Its message names each option as the library takes it,
+ * `modelOptions.dropout` ({@link optionRef}); {@link renameOptions} turns those names into another caller's (the
+ * CLI's `--dropout` flags, the page's fields) when it prints the message.
+ */
+export class ModelOptionError extends ArgumentError {}
+
+/** How a model option is named in messages: `modelOptions.KEY`, as `fit()`'s caller wrote it. */
+export const optionRef = (key: string): string => `modelOptions.${key}`;
+
+/** `message` with every `modelOptions.KEY` replaced by `name(KEY)` (e.g. the CLI's `--kebab-case` flag). */
+export function renameOptions(message: string, name: (key: string) => string): string {
+  return message.replace(/\bmodelOptions\.([A-Za-z]\w*)/g, (_, key: string) => name(key));
+}
+
 /** A dataset file is missing, unreadable or malformed (names the file and the problem). */
 export class DataError extends SoftmaxError {}
 

@@ -15,11 +15,39 @@
  */
 
 // The library's own functions
-export { type DatasetInfo, evaluate, fit, type FitOptions, predict, type Predictions, shaderSourceFromFiles } from './lib/api.js';
+export {
+  type BatchProgress,
+  type DatasetInfo,
+  type EarlyStopping,
+  evaluate,
+  fit,
+  type FitData,
+  type FitHooks,
+  type FitOptions,
+  type FitResult,
+  type FitSettings,
+  fitSettings,
+  predict,
+  type Predictions,
+  shaderSourceFromFiles,
+} from './lib/api.js';
 export { FashionMNIST, type FashionMNISTSplits, type Sample } from './lib/dataset.js';
 
 // Errors
-export { CheckpointError, DataError, DivergenceError, DownloadError, GpuError, OutputError, SoftmaxError, UsageError } from './errors.js';
+export {
+  ArgumentError,
+  CheckpointError,
+  DataError,
+  DivergenceError,
+  DownloadError,
+  GpuError,
+  ModelOptionError,
+  optionRef,
+  OutputError,
+  renameOptions,
+  SoftmaxError,
+  UsageError,
+} from './errors.js';
 
 // The dataset from bytes
 export {
@@ -62,7 +90,7 @@ export {
   type StepRecorder,
   type Templates,
 } from './model/model.js';
-export { describeModel, fashionMnistSpec, MODEL_KINDS, MODELS, modelDefinition } from './model/registry.js';
+export { describeModel, fashionMnistSpec, MODEL_KINDS, type ModelDefaults, modelDefaults, MODELS, modelDefinition } from './model/registry.js';
 export { scratchModel } from './model/scratch.js';
 export { conciseModel } from './model/concise.js';
 export { KERNEL_CHOICES, type KernelChoice } from './model/softmax_regression.js';

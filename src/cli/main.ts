@@ -3,7 +3,8 @@
  * webgpu-softmax: one CLI for training, evaluation and inspection. Errors of our own types print one line
  * and exit with their code (2 for usage); anything else is a bug and prints its stack.
  */
-import { SoftmaxError, UsageError } from '../errors.js';
+import { renameOptions, SoftmaxError, UsageError } from '../errors.js';
+import { flagName } from './args.js';
 import { dataCommand } from './data.js';
 import { evalCommand } from './eval.js';
 import { infoCommand } from './info.js';
@@ -55,7 +56,8 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof SoftmaxError) {
-      console.error(`error: ${err.message}`);
+      // The library names model options as modelOptions.KEY; here they are flags (--kebab-case).
+      console.error(`error: ${renameOptions(err.message, flagName)}`);
       if (verbose && err.stack && !(err instanceof UsageError)) console.error(err.stack); // a usage error's stack says nothing
       process.exitCode = err.exitCode;
     } else {

@@ -8,7 +8,7 @@ import { CHECKPOINT_FILE, type Checkpoint } from '../model/checkpoint.js';
 import { checkOutput } from '../io/files.js';
 import { lockOutputDir } from '../io/lock.js';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint_file.js';
-import { checkModelFitsData, describeModel, MODEL_KINDS, modelDefinition } from '../model/registry.js';
+import { checkModelFitsData, describeModel, MODEL_KINDS, modelDefaults, modelDefinition } from '../model/registry.js';
 import { KERNEL_CHOICES } from '../model/softmax_regression.js';
 import { batchSizeProblem } from '../gpu/tuning.js';
 import { pixelsOf } from '../model/model.js';
@@ -104,8 +104,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   const spec = resume?.meta.model ?? definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, Object.fromEntries(givenOptions.map((k) => [k, flags[k] as string | number])));
   // The book's hyper-parameters for this model where the flags do not say.
-  flags.lr ??= definition.defaultLr?.(spec) ?? definition.defaults.lr;
-  flags.epochs ??= definition.defaults.epochs;
+  const defaults = modelDefaults(spec);
+  flags.lr ??= defaults.lr;
+  flags.epochs ??= defaults.epochs;
   const model = describeModel(spec);
   if (resume && flags.epochs <= resume.meta.epoch) {
     const done = resume.meta.epoch;

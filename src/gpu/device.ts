@@ -2,7 +2,7 @@
  * Device acquisition that works anywhere a `GPU` object exists: dawn.node's `create()` in Node
  * (see ./node.ts) or `navigator.gpu` in a browser. No Node APIs here.
  */
-import { GpuError } from '../errors.js';
+import { ArgumentError, GpuError } from '../errors.js';
 
 /** Where the WGSL source of a kernel comes from: files in Node, bundler imports in the browser. */
 export type ShaderSource = (name: string) => string;
@@ -52,20 +52,47 @@ export function describeAdapter(a: AdapterSummary): string {
 
 /** Options of `acquireGpu`. */
 export interface AcquireOptions {
-  powerPreference?: GPUPowerPreference;
+  /** As `requestAdapter({ powerPreference })`; default 'high-performance'. */
+  powerPreference?: GPUPowerPreference | undefined;
   /** Said in the error when no adapter is found (what to install on this platform). */
-  noAdapterHint?: string;
+  noAdapterHint?: string | undefined;
   /**
    * Optional features to ask for where the adapter has them (timestamp-query always is). Node asks for
    * `subgroups`, the dense-layer kernels' fast path (kernels/subgroups.ts); the page does not: in headless
    * Chromium on SwiftShader a device with subgroups left the page's file chooser unopenable (test/web, measured
    * 2026-11-28), and the kernels' generic path is what the page then runs.
    */
-  features?: GPUFeatureName[];
+  features?: GPUFeatureName[] | undefined;
+}
+
+/**
+ * The WebGPU flag constants the kernels use, as a browser defines them (the WebGPU spec's values). dawn.node
+ * exports them rather than defining them, so in Node a `GPU` from `create()` comes without them:
+ * {@link acquireGpu} defines the missing ones, so it works there as in a browser.
+ */
+const WEBGPU_CONSTANTS: Record<string, Record<string, number>> = {
+  GPUBufferUsage: { MAP_READ: 0x1, MAP_WRITE: 0x2, COPY_SRC: 0x4, COPY_DST: 0x8, INDEX: 0x10, VERTEX: 0x20, UNIFORM: 0x40, STORAGE: 0x80, INDIRECT: 0x100, QUERY_RESOLVE: 0x200 },
+  GPUShaderStage: { VERTEX: 0x1, FRAGMENT: 0x2, COMPUTE: 0x4 },
+  GPUMapMode: { READ: 0x1, WRITE: 0x2 },
+  GPUTextureUsage: { COPY_SRC: 0x1, COPY_DST: 0x2, TEXTURE_BINDING: 0x4, STORAGE_BINDING: 0x8, RENDER_ATTACHMENT: 0x10 },
+  GPUColorWrite: { RED: 0x1, GREEN: 0x2, BLUE: 0x4, ALPHA: 0x8, ALL: 0xf },
+};
+
+function defineMissingConstants(): void {
+  for (const [name, values] of Object.entries(WEBGPU_CONSTANTS)) {
+    if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value: Object.freeze({ ...values }), configurable: true, writable: true });
+  }
 }
 
 /** Requests an adapter and a device with the adapter's largest buffer limits (the dataset is one big binding). */
 export async function acquireGpu(gpu: GPU, shaders: ShaderSource, options: AcquireOptions = {}): Promise<Gpu> {
+  if (typeof (gpu as Partial<GPU> | null)?.requestAdapter !== 'function') {
+    throw new ArgumentError(`gpu must be a GPU object (navigator.gpu in a browser; in Node, create() from the webgpu package, or use createNodeGpu()), not ${gpu === undefined || gpu === null ? String(gpu) : typeof gpu}: ${gpu === undefined ? 'this browser has no WebGPU (navigator.gpu is undefined)' : 'pass one'}`);
+  }
+  if (typeof shaders !== 'function') {
+    throw new ArgumentError(`shaders must be a function from a shader name to its WGSL source (shaderSourceFromFiles(files) in a browser), not ${shaders === null ? 'null' : typeof shaders}`);
+  }
+  defineMissingConstants();
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
   if (!adapter) {
     throw new GpuError(`no WebGPU adapter found${options.noAdapterHint ? `: ${options.noAdapterHint}` : ''}`);

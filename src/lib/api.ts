@@ -3,107 +3,283 @@
  * training loop with the book's defaults filled in), `evaluate`, `predict` and a shader source for bundlers.
  * Browser-safe.
  */
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, type ImageShape, type ImageSplit } from '../data/dataset.js';
-import { GpuError, UsageError } from '../errors.js';
-import type { Gpu, ShaderSource } from '../gpu/device.js';
+import type { ImageShape, ImageSplit } from '../data/dataset.js';
+import { ArgumentError, GpuError } from '../errors.js';
+import { type Gpu, type ShaderSource, watchGpu } from '../gpu/device.js';
 import type { Checkpoint } from '../model/checkpoint.js';
-import { dataMismatch, type ModelOptions, type ModelSpec, pixelsOf } from '../model/model.js';
-import { modelDefinition } from '../model/registry.js';
-import { elementsOf, type Parameters } from '../model/tensors.js';
-import { type Evaluation, evaluateParameters } from '../train/evaluate.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
+import { dataMismatch, type ModelOptions, type ModelSpec, pixelsOf } from '../model/model.js';
+import { describeModel, MODEL_KINDS, modelDefaults, modelDefinition } from '../model/registry.js';
+import type { Parameters } from '../model/tensors.js';
+import { type Evaluation, evaluateParameters } from '../train/evaluate.js';
 import { train, type TrainHooks, type TrainOptions, type TrainResult } from '../train/loop.js';
+import {
+  checkBytes,
+  checkCheckpoint,
+  type CheckedSplit,
+  checkFunction,
+  checkGpu,
+  checkInteger,
+  checkKeys,
+  checkObject,
+  checkParameters,
+  checkPositive,
+  checkSpec,
+  checkSplit,
+  checkSplitFitsModel,
+  definedOptions,
+  describeValue,
+  lostError,
+  paramsMismatch,
+} from './check.js';
 
 /** A split's image shape and class names, as `FashionMNIST` has them; a split without them is taken as Fashion-MNIST's. */
 export interface DatasetInfo {
-  shape?: ImageShape;
-  classes?: readonly string[];
+  /** Channels, height and width of each image; default 1 x 28 x 28 (Fashion-MNIST's). */
+  shape?: ImageShape | undefined;
+  /** Class names, index = label; their count is the model's class count (default 10, Fashion-MNIST's). */
+  classes?: readonly string[] | undefined;
 }
 
-/** Settings of {@link fit}; everything has the book's default. */
+/**
+ * Stop training when the test accuracy has not improved for `patience` epochs (Keras' `EarlyStopping`
+ * watching `val_accuracy`), and by default go back to the best epoch's model.
+ */
+export interface EarlyStopping {
+  /** Epochs without improvement before stopping (at least 1). */
+  patience: number;
+  /** The least rise in test accuracy that counts as an improvement; default 0 (any rise). */
+  minDelta?: number | undefined;
+  /** Return the best epoch's model, test evaluation and checkpoint instead of the last one's; default true. */
+  restoreBest?: boolean | undefined;
+}
+
+/** Settings of {@link fit}; everything has the book's default, and a field set to `undefined` takes it too. */
 export interface FitOptions {
-  /** A model kind from `MODEL_KINDS` ('scratch', 'concise', ...) or a full spec; default 'scratch'. */
-  model?: string | ModelSpec;
-  /** The model's options when `model` is a kind, e.g. `{ kernels: 'separate' }`. */
-  modelOptions?: ModelOptions;
-  /** Default: the model's (5 for softmax regression). */
-  epochs?: number;
-  /** SGD learning rate; default: the model's (0.1 for softmax regression). */
-  lr?: number;
-  /** Default 256. */
-  batchSize?: number;
+  /** A model kind from `MODEL_KINDS` ('scratch', 'concise', 'mlp', 'lenet', ...) or a full spec; default 'scratch'. */
+  model?: string | ModelSpec | undefined;
+  /** The model's options when `model` is a kind, e.g. `{ kernels: 'separate' }`, `{ hidden: [256, 256], dropout: [0.2, 0.5] }`. */
+  modelOptions?: ModelOptions | undefined;
+  /** Default: the model's (`modelDefaults(spec).epochs`: 5 for softmax regression, 10 for the MLPs and LeNet). */
+  epochs?: number | undefined;
+  /** SGD learning rate; default: the model's for its options (`modelDefaults(spec).lr`: 0.1 for softmax regression, 0.9 for the sigmoid LeNet, 0.1 for the ReLU one). */
+  lr?: number | undefined;
+  /** Minibatch size; default 256. */
+  batchSize?: number | undefined;
   /** Seed of the weight init and the epochs' shuffles; default 0. */
-  seed?: number;
+  seed?: number | undefined;
   /** Train on the first `limit` training samples only, as the CLI's `--limit`. */
-  limit?: number;
-  /** Steps recorded per queue submit (default: about ten submits per epoch). */
-  stepsPerSubmit?: number;
+  limit?: number | undefined;
+  /** Steps recorded per queue submit (default: about ten submits per epoch); 1 calls `onBatch` after every step. */
+  stepsPerSubmit?: number | undefined;
   /** Parameters to start from (e.g. made by hand, or `definition.init(spec, seed)` changed); default the model's `init(spec, seed)`. */
-  params?: Parameters;
+  params?: Parameters | undefined;
+  /** Stop when the test accuracy stops improving; default: train every epoch. */
+  earlyStopping?: EarlyStopping | undefined;
 }
 
-function checkInteger(name: string, value: number, range: { min: number; max: number }): void {
-  if (!Number.isInteger(value) || value < range.min || value > range.max) {
-    throw new UsageError(`${name} must be an integer in ${range.min}..${range.max}, not ${value}`);
+/** Where training has got to within an epoch, for {@link FitHooks.onBatch}. */
+export interface BatchProgress {
+  /** The epoch, 1-based. */
+  epoch: number;
+  /** Minibatch steps of this epoch the GPU has finished. */
+  batch: number;
+  /** Minibatch steps in an epoch. */
+  batches: number;
+}
+
+/** `train()`'s hooks, and `onBatch`: progress within an epoch. */
+export interface FitHooks extends TrainHooks {
+  /**
+   * Called as the GPU finishes minibatch steps: after each submit (about ten an epoch, or every step with
+   * `stepsPerSubmit: 1`). Nothing is read back per step, so there is no per-batch loss: `onEpoch` has the epoch's.
+   */
+  onBatch?(progress: BatchProgress): void;
+}
+
+/** What {@link fit} returns: `train()`'s result, and the epoch early stopping restored. */
+export interface FitResult extends TrainResult {
+  /** With `earlyStopping` and `restoreBest`: the best epoch, whose model `checkpoint` and `test` are; else null. */
+  bestEpoch: number | null;
+}
+
+/** What {@link fit} trains with, every default filled in and every argument checked: {@link fitSettings}' result. */
+export interface FitSettings {
+  /** The model, made for the data's image shape and class count. */
+  spec: ModelSpec;
+  epochs: number;
+  lr: number;
+  batchSize: number;
+  seed: number;
+  /** Training samples used (the first ones), or null for all. */
+  limit: number | null;
+  stepsPerSubmit: number | undefined;
+  /** The parameters to start from, or undefined for the model's init. */
+  params: Parameters | undefined;
+  earlyStopping: { patience: number; minDelta: number; restoreBest: boolean } | null;
+}
+
+const FIT_OPTIONS = ['model', 'modelOptions', 'epochs', 'lr', 'batchSize', 'seed', 'limit', 'stepsPerSubmit', 'params', 'earlyStopping'];
+
+/** The splits `fit` trains and tests on. */
+export interface FitData {
+  /** The training split, e.g. `FashionMNIST.load({ train: true })` or your own `{ images, labels, count, shape, classes }`. */
+  train: ImageSplit & DatasetInfo;
+  /** The test split, of the same image shape and classes. */
+  test: ImageSplit & DatasetInfo;
+}
+
+/**
+ * The settings {@link fit} will train with for `data` and `options`, without a GPU: the model's spec for the
+ * data's image shape and classes, the model's defaults (the same `modelDefaults` the CLI takes) where `options`
+ * says nothing, and every argument checked. Throws what `fit` would.
+ */
+export function fitSettings(data: FitData, options: FitOptions = {}): FitSettings {
+  const d = checkObject('data', data, 'the splits { train, test }');
+  checkKeys('data', d, ['train', 'test']);
+  const o = checkObject('options', options ?? {}, 'the options object (or undefined)');
+  checkKeys('options', o, FIT_OPTIONS);
+  const train = checkSplit('data.train', d.train);
+  const test = checkSplit('data.test', d.test);
+  const same = (a: ImageShape, b: ImageShape) => a.channels === b.channels && a.height === b.height && a.width === b.width;
+  if (!same(train.shape, test.shape)) {
+    const said = (name: string, split: CheckedSplit, given: unknown) => `${name} ${split.shape.channels}x${split.shape.height}x${split.shape.width}${given === undefined ? " (Fashion-MNIST's: it has no shape)" : ''}`;
+    throw new ArgumentError(`data.train and data.test must have images of one shape, not ${said('data.train', train, (d.train as DatasetInfo).shape)} and ${said('data.test', test, (d.test as DatasetInfo).shape)}`);
+  }
+  if (train.classes !== test.classes) throw new ArgumentError(`data.train and data.test must have the same classes, not ${train.classes} and ${test.classes}: give both the same classes`);
+  const model = o.model ?? 'scratch';
+  let spec: ModelSpec;
+  if (typeof model === 'string') {
+    if (!MODEL_KINDS.includes(model)) throw new ArgumentError(`options.model must be one of ${MODEL_KINDS.join(', ')} or a model spec, not ${describeValue(model)}`);
+    const modelOptions = o.modelOptions === undefined ? {} : checkObject('options.modelOptions', o.modelOptions, "the model's options, e.g. { hidden: [256] }");
+    spec = modelDefinition(model).spec(train.shape, train.classes, definedOptions(modelOptions));
+  } else {
+    if (o.modelOptions !== undefined) throw new ArgumentError('options.modelOptions goes with a model kind (options.model a string), not with a spec: a spec holds its options');
+    spec = checkSpec('options.model', model);
+    const mismatch = dataMismatch(spec, train.shape, train.classes);
+    if (mismatch) throw new ArgumentError(`options.model does not fit data.train: ${mismatch}`);
+  }
+  const defaults = modelDefaults(spec);
+  const epochs = checkInteger('options.epochs', o.epochs ?? defaults.epochs, TRAINING_LIMITS.epochs);
+  const lr = checkPositive('options.lr', o.lr ?? defaults.lr);
+  const batchSize = checkInteger('options.batchSize', o.batchSize ?? 256, TRAINING_LIMITS.batchSize);
+  const seed = checkInteger('options.seed', o.seed ?? 0, TRAINING_LIMITS.seed);
+  const limit = o.limit === undefined || o.limit === null ? null : checkInteger('options.limit', o.limit, { min: 1, max: train.count });
+  const stepsPerSubmit = o.stepsPerSubmit === undefined ? undefined : checkInteger('options.stepsPerSubmit', o.stepsPerSubmit, { min: 1, max: Number.MAX_SAFE_INTEGER });
+  const samples = limit ?? train.count;
+  if (batchSize > samples) throw new ArgumentError(`options.batchSize ${batchSize} is larger than the ${samples} training samples: pass a smaller batchSize${limit === null ? '' : ' or a larger limit'}`);
+  const unfit = modelDefinition(spec.kind).problem?.(spec, batchSize);
+  if (unfit) throw new ArgumentError(unfit);
+  let params: Parameters | undefined;
+  if (o.params !== undefined) {
+    params = checkParameters('options.params', o.params);
+    const problem = paramsMismatch(spec, params);
+    if (problem) throw new ArgumentError(`options.params: ${problem}`);
+  }
+  let earlyStopping: FitSettings['earlyStopping'] = null;
+  if (o.earlyStopping !== undefined) {
+    const e = checkObject('options.earlyStopping', o.earlyStopping, 'an object { patience, minDelta?, restoreBest? }');
+    checkKeys('options.earlyStopping', e, ['patience', 'minDelta', 'restoreBest']);
+    const minDelta = e.minDelta ?? 0;
+    if (typeof minDelta !== 'number' || !(minDelta >= 0 && minDelta < 1)) throw new ArgumentError(`options.earlyStopping.minDelta must be a number in [0, 1) (a rise in test accuracy), not ${describeValue(e.minDelta)}`);
+    const restoreBest = e.restoreBest ?? true;
+    if (typeof restoreBest !== 'boolean') throw new ArgumentError(`options.earlyStopping.restoreBest must be true or false, not ${describeValue(e.restoreBest)}`);
+    earlyStopping = { patience: checkInteger('options.earlyStopping.patience', e.patience, TRAINING_LIMITS.epochs), minDelta, restoreBest };
+  }
+  return { spec, epochs, lr, batchSize, seed, limit, stepsPerSubmit, params, earlyStopping };
+}
+
+/** Checks the hooks object: each hook given is a function. */
+function checkHooks(hooks: unknown): FitHooks {
+  const h = checkObject('hooks', hooks ?? {}, 'an object of hook functions (or undefined)');
+  // Every hook is a function (train()'s `signal`, an AbortSignal, is the one field that is not).
+  for (const key of Object.keys(h)) if (key !== 'signal') checkFunction(`hooks.${key}`, h[key]);
+  return h as FitHooks;
+}
+
+/**
+ * Runs `work` on `gpu`, turning a device lost or destroyed meanwhile (which WebGPU reports as an error with
+ * no message, or not at all) into one GpuError that says what happened.
+ */
+async function onGpu<T>(gpu: Gpu, work: () => Promise<T>): Promise<T> {
+  const watch = watchGpu(gpu);
+  let lost: GPUDeviceLostInfo | null = null;
+  void gpu.lost.then((info) => (lost = info));
+  try {
+    return await watch.guard(work());
+  } catch (err) {
+    if (lost) throw lostError(lost);
+    throw err;
+  } finally {
+    watch.stop();
   }
 }
 
 /**
  * Trains a model on `data.train` and evaluates it on `data.test` after every epoch: `train()` with the book's
- * hyper-parameters wherever `options` says nothing, the model's spec made for the data's image shape, and the
- * same checks the CLI makes before any GPU work. Figures equal the CLI's `train` for the same settings.
+ * hyper-parameters wherever `options` says nothing ({@link fitSettings}), the model's spec made for the data's
+ * image shape, and the same checks the CLI makes before any GPU work. Figures equal the CLI's `train` for the
+ * same settings.
  * @param gpu from `createNodeGpu()` (Node) or `acquireGpu(navigator.gpu, shaders)` (browser)
  * @param data the splits, e.g. two `FashionMNIST` objects
  * @param options model and hyper-parameters
- * @param hooks per-epoch results, per-step progress, a stop check and a checkpoint sink
+ * @param hooks per-epoch results, progress within an epoch, a stop check and a checkpoint sink
  * @returns the per-epoch history, the final test evaluation and the trained model as a checkpoint
  */
-export async function fit(gpu: Gpu, data: { train: ImageSplit & DatasetInfo; test: ImageSplit & DatasetInfo }, options: FitOptions = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const input = data.train.shape ?? FASHION_MNIST_SHAPE;
-  const classes = data.train.classes?.length ?? FASHION_MNIST_CLASSES;
-  const model = options.model ?? 'scratch';
-  if (typeof model !== 'string' && options.modelOptions) throw new UsageError('give modelOptions with a model kind, not with a spec (a spec holds its options)');
-  const spec = typeof model === 'string' ? modelDefinition(model).spec(input, classes, options.modelOptions ?? {}) : model;
-  const mismatch = dataMismatch(spec, input, classes);
-  if (mismatch) throw new UsageError(mismatch);
-  const definition = modelDefinition(spec.kind);
-  const epochs = options.epochs ?? definition.defaults.epochs;
-  const lr = options.lr ?? definition.defaults.lr;
-  const batchSize = options.batchSize ?? 256;
-  const seed = options.seed ?? 0;
-  checkInteger('epochs', epochs, TRAINING_LIMITS.epochs);
-  checkInteger('batchSize', batchSize, TRAINING_LIMITS.batchSize);
-  checkInteger('seed', seed, TRAINING_LIMITS.seed);
-  if (!(lr > 0)) throw new UsageError(`lr must be a positive number, not ${lr}`);
-  const limit = options.limit ?? null;
-  if (limit !== null) checkInteger('limit', limit, { min: 1, max: data.train.count });
-  const pixels = pixelsOf(input);
-  const trainSplit: ImageSplit = limit === null ? data.train : { images: data.train.images.subarray(0, limit * pixels), labels: data.train.labels.subarray(0, limit), count: limit };
-  if (batchSize > trainSplit.count) throw new UsageError(`batchSize ${batchSize} is larger than the ${trainSplit.count} training samples`);
-  const unfit = definition.problem?.(spec, batchSize);
-  if (unfit) throw new UsageError(unfit);
-  const trainOptions: TrainOptions = { spec, epochs, lr, batchSize, seed, limit, stepsPerSubmit: options.stepsPerSubmit };
-  let start: Checkpoint | undefined;
-  if (options.params) {
-    const want = definition.shapes(spec);
-    const have = options.params;
-    const wrong = [...new Set([...Object.keys(want), ...Object.keys(have)])].filter(
-      (name) => !want[name] || !have[name] || want[name].join() !== have[name].shape.join() || have[name].data.length !== elementsOf(want[name]),
-    );
-    if (wrong.length > 0) throw new UsageError(`params: ${wrong.join(', ')} ${wrong.length === 1 ? 'does' : 'do'} not match model ${spec.kind} (${Object.entries(want).map(([n, s]) => `${n}: [${s.join(', ')}]`).join(', ')})`);
-    // Epoch 0 of a run: train() starts from a checkpoint's parameters, and this one has done no epochs.
-    start = { params: have, meta: { model: spec, epoch: 0, config: { lr, batchSize, seed, epochs, limit }, history: [], test: null } };
+export async function fit(gpu: Gpu, data: FitData, options: FitOptions = {}, hooks: FitHooks = {}): Promise<FitResult> {
+  const settings = fitSettings(data, options);
+  const h = checkHooks(hooks);
+  await checkGpu('gpu', gpu);
+  const { spec, epochs, lr, batchSize, seed, limit, stepsPerSubmit, params, earlyStopping } = settings;
+  const trainOptions: TrainOptions = { spec, epochs, lr, batchSize, seed, limit, stepsPerSubmit };
+  // Epoch 0 of a run: train() starts from a checkpoint's parameters, and this one has done no epochs.
+  const start: Checkpoint | undefined = params && { params, meta: { model: spec, epoch: 0, config: { lr, batchSize, seed, epochs, limit }, history: [], test: null } };
+  // Early stopping, through train()'s own hooks: the best epoch's checkpoint is kept as train() hands it over.
+  let best: { accuracy: number; epoch: number; checkpoint: Checkpoint | null; test: Evaluation } | null = null;
+  let waited = 0;
+  const trainHooks: TrainHooks = {
+    ...h,
+    onProgress: h.onProgress || h.onBatch ? (epoch, done, total) => {
+      h.onProgress?.(epoch, done, total);
+      h.onBatch?.({ epoch, batch: done, batches: total });
+    } : undefined,
+    onEpoch: earlyStopping ? async (record, evaluation) => {
+      if (!best || evaluation.accuracy > best.accuracy + earlyStopping.minDelta) {
+        best = { accuracy: evaluation.accuracy, epoch: record.epoch, checkpoint: null, test: evaluation };
+        waited = 0;
+      } else waited++;
+      await h.onEpoch?.(record, evaluation);
+    } : h.onEpoch,
+    checkpoint: earlyStopping ? async (checkpoint) => {
+      if (best?.epoch === checkpoint.meta.epoch) best.checkpoint = checkpoint;
+      await h.checkpoint?.(checkpoint);
+    } : h.checkpoint,
+    shouldStop: earlyStopping ? () => waited >= earlyStopping.patience || (h.shouldStop?.() ?? false) : h.shouldStop,
+  };
+  const result = await onGpu(gpu, () => train(gpu, { train: data.train, test: data.test }, trainOptions, trainHooks, start));
+  const kept = best as { epoch: number; checkpoint: Checkpoint | null; test: Evaluation } | null;
+  if (earlyStopping?.restoreBest && kept?.checkpoint && kept.epoch !== result.checkpoint.meta.epoch) {
+    // The model of the best epoch, with the whole history (what came after it included) for the curves.
+    const checkpoint = { params: kept.checkpoint.params, meta: { ...kept.checkpoint.meta, history: result.history } };
+    return { ...result, test: kept.test, checkpoint, bestEpoch: kept.epoch };
   }
-  return train(gpu, { train: trainSplit, test: data.test }, trainOptions, hooks, start);
+  return { ...result, bestEpoch: earlyStopping?.restoreBest && kept ? kept.epoch : null };
 }
 
 /**
  * Test loss, accuracy, and every sample's prediction and class probabilities, for a trained model on the GPU
  * (the evaluator training uses: the numbers equal the ones training printed for the same split).
+ * @param gpu from `createNodeGpu()` or `acquireGpu()`, not destroyed
+ * @param data a split of the model's image shape (a split without `shape` is taken to have it) and classes
  * @param model a checkpoint: `fit()`'s `result.checkpoint`, `decodeCheckpoint(bytes)` or `loadCheckpoint(path)`
  */
-export function evaluate(gpu: Gpu, data: ImageSplit, model: Checkpoint): Promise<Evaluation> {
-  return evaluateParameters(gpu, data, model.meta.model, model.params);
+export async function evaluate(gpu: Gpu, data: ImageSplit & DatasetInfo, model: Checkpoint): Promise<Evaluation> {
+  const checkpoint = checkCheckpoint('model', model);
+  const spec = checkpoint.meta.model;
+  const split = checkSplit('data', data, { shape: spec.input, shapeSaid: "(the model's: data has no shape)", classes: spec.classes });
+  checkSplitFitsModel('data', split, spec, `model (${describeModel(spec)})`);
+  await checkGpu('gpu', gpu);
+  return onGpu(gpu, () => evaluateParameters(gpu, split, spec, checkpoint.params));
 }
 
 /** What {@link predict} gives for n images. */
@@ -116,14 +292,22 @@ export interface Predictions {
 
 /**
  * Class probabilities of `images` under a trained model, on the GPU (the model's forward, then softmax).
+ * @param gpu from `createNodeGpu()` or `acquireGpu()`, not destroyed
+ * @param model a checkpoint, as for {@link evaluate}
  * @param images n images of the model's shape, u8, one after another ([n * 784] for Fashion-MNIST)
  */
 export async function predict(gpu: Gpu, model: Checkpoint, images: Uint8Array): Promise<Predictions> {
-  const pixels = pixelsOf(model.meta.model.input);
-  const count = images.length / pixels;
-  if (!Number.isInteger(count) || count < 1) throw new UsageError(`predict: ${images.length} bytes are not a whole number of ${pixels}-pixel images`);
+  const checkpoint = checkCheckpoint('model', model);
+  const spec = checkpoint.meta.model;
+  const bytes = checkBytes('images', images, 'pixels (0..255), image after image');
+  const pixels = pixelsOf(spec.input);
+  const count = bytes.length / pixels;
+  if (!Number.isInteger(count) || count < 1) {
+    throw new ArgumentError(`images holds ${bytes.length} bytes, not a whole number of the model's ${spec.input.channels}x${spec.input.height}x${spec.input.width} (${pixels}-pixel) images: pass n * ${pixels} bytes, n >= 1`);
+  }
+  await checkGpu('gpu', gpu);
   // The evaluator wants labels; only its probabilities and predictions are read.
-  const evaluation = await evaluateParameters(gpu, { images, labels: new Uint8Array(count), count }, model.meta.model, model.params);
+  const evaluation = await onGpu(gpu, () => evaluateParameters(gpu, { images: bytes, labels: new Uint8Array(count), count }, spec, checkpoint.params));
   return { probabilities: evaluation.probabilities, labels: evaluation.predictions };
 }
 
@@ -133,6 +317,9 @@ export async function predict(gpu: Gpu, model: Checkpoint, images: Uint8Array): 
  * or by name ('softmax', 'prelude/step'). For `acquireGpu` in a browser; Node's `createNodeGpu` reads the files itself.
  */
 export function shaderSourceFromFiles(files: Record<string, string>): ShaderSource {
+  const given = checkObject('files', files, "an object of WGSL sources by path, e.g. Vite's import.meta.glob(..., { query: '?raw', import: 'default', eager: true })");
+  const notText = Object.keys(given).find((path) => typeof given[path] !== 'string');
+  if (notText !== undefined) throw new ArgumentError(`files[${JSON.stringify(notText)}] must be the WGSL source as a string, not ${describeValue(given[notText])} (with Vite: import.meta.glob's { query: '?raw', import: 'default', eager: true })`);
   const byName = new Map(Object.entries(files).map(([path, code]) => [path.replace(/^(.*\/)?shaders\//, '').replace(/\.wgsl$/, ''), code]));
   return (name) => {
     const code = byName.get(name);

@@ -5,10 +5,12 @@
  * once. Browser-safe: this class decodes the four files from bytes; the Node entry's subclass adds
  * `FashionMNIST.load({ root, train, download })`.
  */
-import { decodeFashionMnistFiles, FASHION_MNIST_SHAPE, type FashionMnist, type FashionMnistFileKey, type Gunzip, gunzipWeb, type ImageShape, type ImageSplit, limitSplit } from '../data/dataset.js';
+import { decodeFashionMnistFiles, FASHION_MNIST_FILES, FASHION_MNIST_KEYS, FASHION_MNIST_SHAPE, type FashionMnist, type FashionMnistFileKey, type Gunzip, gunzipWeb, type ImageShape, type ImageSplit, limitSplit } from '../data/dataset.js';
 import { IMAGE_COLS, IMAGE_ROWS } from '../data/idx.js';
 import { CLASS_NAMES, type ClassName } from '../data/labels.js';
 import { pixelsOf } from '../model/model.js';
+import { ArgumentError } from '../errors.js';
+import { checkBytes, checkFunction, checkInteger, checkObject, checkSplit, describeValue } from './check.js';
 
 /** One sample, as torchvision's `dataset[i]` gives it (without a transform: raw u8 pixels). */
 export interface Sample {
@@ -49,9 +51,12 @@ export class FashionMNIST implements ImageSplit {
     readonly train: boolean,
     readonly source = 'memory',
   ) {
-    this.images = split.images;
-    this.labels = split.labels;
-    this.count = split.count;
+    // 1 x 28 x 28 u8 images, a label under 10 each: what every method here and the models assume.
+    const checked = checkSplit('split', split, { shape: FASHION_MNIST_SHAPE, shapeSaid: "(Fashion-MNIST's)" });
+    if (typeof train !== 'boolean') throw new ArgumentError(`train must be true (the training split) or false (the test split), not ${describeValue(train)}`);
+    this.images = checked.images;
+    this.labels = checked.labels;
+    this.count = checked.count;
   }
 
   /** The number of samples, as `len(dataset)`. */
@@ -61,15 +66,14 @@ export class FashionMNIST implements ImageSplit {
 
   /** Sample `index` (0-based), as `dataset[index]`: its image (a view) and label. */
   get(index: number): Sample {
-    if (!Number.isInteger(index) || index < 0 || index >= this.count) {
-      throw new RangeError(`sample ${index} is not in 0..${this.count - 1}`);
-    }
+    checkInteger('index', index, { min: 0, max: this.count - 1 });
     const pixels = pixelsOf(this.shape);
     return { image: this.images.subarray(index * pixels, (index + 1) * pixels), label: this.labels[index] };
   }
 
   /** The first `n` samples (views, no copy): what the CLI's `--limit N` trains on. */
   subset(n: number): FashionMNIST {
+    checkInteger('n', n, { min: 1, max: this.count });
     const first = limitSplit({ images: this.images, labels: this.labels, count: this.count, rows: IMAGE_ROWS, cols: IMAGE_COLS }, n);
     return new (this.constructor as typeof FashionMNIST)(first, this.train, this.source);
   }
@@ -82,6 +86,9 @@ export class FashionMNIST implements ImageSplit {
    * @param gunzip how to decompress `.gz` bytes; default the web-standard DecompressionStream
    */
   static async decode(files: Record<FashionMnistFileKey, Uint8Array>, gunzip: Gunzip = gunzipWeb): Promise<FashionMNISTSplits> {
+    const given = checkObject('files', files, 'the four files { trainImages, trainLabels, testImages, testLabels } as Uint8Arrays');
+    for (const key of FASHION_MNIST_KEYS) checkBytes(`files.${key}`, given[key], `the bytes of ${FASHION_MNIST_FILES[key]} (raw or gzipped)`);
+    checkFunction('gunzip', gunzip);
     return FashionMNIST.fromDecoded(await decodeFashionMnistFiles(files, gunzip));
   }
 

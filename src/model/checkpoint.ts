@@ -8,7 +8,7 @@
  * kind) are still read. No Node APIs here; file I/O is in ./checkpoint_file.ts.
  */
 import { FASHION_MNIST_SHAPE } from '../data/dataset.js';
-import { CheckpointError } from '../errors.js';
+import { ArgumentError, CheckpointError } from '../errors.js';
 import type { ModelSpec } from './model.js';
 import { MODEL_KINDS, modelDefinition } from './registry.js';
 import { elementsOf, type Parameters } from './tensors.js';
@@ -148,8 +148,18 @@ function readSpec(name: string, version: string, meta: Record<string, unknown>, 
   }
 }
 
-/** Parses and validates a checkpoint; `name` (a path or file name) appears in every error. */
-export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
+/**
+ * Parses and validates a checkpoint; `name` (a path or file name) appears in every error.
+ * @param input the file's bytes: a Uint8Array, or an ArrayBuffer (as `fetch(...).arrayBuffer()` and `file.arrayBuffer()` give)
+ * @param name what to call the checkpoint in errors; default 'checkpoint'
+ */
+export function decodeCheckpoint(input: Uint8Array | ArrayBuffer, name = 'checkpoint'): Checkpoint {
+  if (typeof name !== 'string') throw new ArgumentError(`name must be a string naming the checkpoint in errors (a path, "memory"), not ${typeof name}`);
+  if (!(input instanceof Uint8Array) && !(input instanceof ArrayBuffer)) {
+    const what = input === null ? 'null' : Array.isArray(input) ? 'an Array' : ArrayBuffer.isView(input) ? `a ${(input as object).constructor.name}` : typeof input;
+    throw new ArgumentError(`bytes must be the checkpoint file's bytes as a Uint8Array or an ArrayBuffer, not ${what}`);
+  }
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (bytes.length < 8) fail(name, `too short to be a checkpoint (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));

@@ -5,7 +5,7 @@
  * model definition around each model's own step (mlp_scratch.ts, mlp_concise.ts).
  */
 import type { ImageShape } from '../data/dataset.js';
-import { UsageError } from '../errors.js';
+import { ModelOptionError, optionRef } from '../errors.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import { dropoutConstants, type DropoutConstants, NO_DROPOUT } from '../kernels/dropout_mask.js';
@@ -33,32 +33,36 @@ export interface MlpOptions {
 
 /** A list option as given: "256,256" from a flag, a number, or already an array (a checkpoint, the page). */
 function numberList(name: string, value: string | number | boolean | number[]): number[] {
-  if (Array.isArray(value)) return value.map(Number);
+  if (Array.isArray(value)) {
+    if (!value.every((v) => typeof v === 'number')) throw new ModelOptionError(`${optionRef(name)} must be an array of numbers, not ${JSON.stringify(value)}`);
+    return [...value];
+  }
   if (typeof value === 'number') return [value];
-  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} must be a comma-separated list of numbers, not "${String(value)}"`);
+  if (typeof value !== 'string' || value.trim() === '') throw new ModelOptionError(`${optionRef(name)} must be a comma-separated list of numbers (or an array of numbers), not ${JSON.stringify(value)}`);
   return value.split(',').map((part) => {
     const v = Number(part.trim());
-    if (part.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} must be a comma-separated list of numbers, not "${value}"`);
+    if (part.trim() === '' || !Number.isFinite(v)) throw new ModelOptionError(`${optionRef(name)} must be a comma-separated list of numbers (or an array of numbers), not "${value}"`);
     return v;
   });
 }
 
-/** Normalises and checks user options: each problem is one UsageError naming the flag. */
+/** Normalises and checks user options: each problem is one ModelOptionError naming the option (optionRef). */
 export function mlpOptions(kind: string, options: ModelOptions): MlpOptions {
   const unknown = Object.keys(options).filter((k) => !(MLP_OPTION_NAMES as readonly string[]).includes(k));
-  if (unknown.length > 0) throw new UsageError(`model ${kind} takes no option ${unknown.join(', ')} (it takes hidden, dropout, weightDecay)`);
+  if (unknown.length > 0) throw new ModelOptionError(`model ${kind} takes no option ${unknown.map(optionRef).join(', ')} (it takes ${MLP_OPTION_NAMES.map(optionRef).join(', ')})`);
   const hidden = options.hidden === undefined ? [...DEFAULT_HIDDEN] : numberList('hidden', options.hidden);
-  if (hidden.length < 1 || hidden.length > MLP_LIMITS.maxLayers) throw new UsageError(`--hidden must name 1 to ${MLP_LIMITS.maxLayers} hidden layer sizes, not ${hidden.length}`);
+  if (hidden.length < 1 || hidden.length > MLP_LIMITS.maxLayers) throw new ModelOptionError(`${optionRef('hidden')} must name 1 to ${MLP_LIMITS.maxLayers} hidden layer sizes, not ${hidden.length}`);
   const bad = hidden.find((h) => !Number.isInteger(h) || h < 1 || h > MLP_LIMITS.maxWidth);
-  if (bad !== undefined) throw new UsageError(`--hidden sizes must be whole numbers from 1 to ${MLP_LIMITS.maxWidth}, not ${bad}`);
+  if (bad !== undefined) throw new ModelOptionError(`${optionRef('hidden')} sizes must be whole numbers from 1 to ${MLP_LIMITS.maxWidth}, not ${bad}`);
   const dropout = options.dropout === undefined ? hidden.map(() => 0) : numberList('dropout', options.dropout);
   if (dropout.length !== hidden.length) {
-    throw new UsageError(`--dropout needs one probability per hidden layer: ${hidden.length} for --hidden ${hidden.join(',')}, not ${dropout.length}`);
+    throw new ModelOptionError(`${optionRef('dropout')} needs one probability per hidden layer: ${hidden.length} for ${optionRef('hidden')} ${hidden.join(',')}, not ${dropout.length}`);
   }
   const badP = dropout.find((p) => !(p >= 0 && p < 1));
-  if (badP !== undefined) throw new UsageError(`--dropout probabilities must be at least 0 and below 1, not ${badP}`);
-  const weightDecay = options.weightDecay === undefined ? 0 : Number(options.weightDecay);
-  if (!(Number.isFinite(weightDecay) && weightDecay >= 0)) throw new UsageError(`--weight-decay must be a number >= 0, not ${String(options.weightDecay)}`);
+  if (badP !== undefined) throw new ModelOptionError(`${optionRef('dropout')} probabilities must be at least 0 and below 1, not ${badP}`);
+  // A number, not text that looks like one: the CLI and the page pass numbers, and "0.1" from plain JavaScript is a slip.
+  const weightDecay = options.weightDecay === undefined ? 0 : typeof options.weightDecay === 'number' ? options.weightDecay : NaN;
+  if (!(Number.isFinite(weightDecay) && weightDecay >= 0)) throw new ModelOptionError(`${optionRef('weightDecay')} must be a number >= 0, not ${JSON.stringify(options.weightDecay)}`);
   return { hidden, dropout, weightDecay };
 }
 

@@ -25,6 +25,24 @@ export function modelDefinition(kind: string): ModelDefinition {
   return def;
 }
 
+/** The hyper-parameters a run of a model takes where its caller gives none. */
+export interface ModelDefaults {
+  /** SGD learning rate. */
+  lr: number;
+  /** Epochs to train. */
+  epochs: number;
+}
+
+/**
+ * The book's hyper-parameters for `spec`: the learning rate for its options where the model's depends on them
+ * (`defaultLr`, e.g. LeNet with ReLU: 0.1 instead of the sigmoid LeNet's 0.9), else its `defaults`. The CLI,
+ * the page and `fit()` all take them from here.
+ */
+export function modelDefaults(spec: ModelSpec): ModelDefaults {
+  const definition = modelDefinition(spec.kind);
+  return { lr: definition.defaultLr?.(spec) ?? definition.defaults.lr, epochs: definition.defaults.epochs };
+}
+
 /** The model and its options in a few words, for the lines the CLI and the page print. */
 export function describeModel(spec: ModelSpec): string {
   return modelDefinition(spec.kind).describe?.(spec) ?? spec.kind;

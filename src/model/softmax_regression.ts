@@ -5,7 +5,7 @@
  * Each model's own file says what its separate, teaching-form step records.
  */
 import type { ImageShape } from '../data/dataset.js';
-import { UsageError } from '../errors.js';
+import { ModelOptionError, optionRef, UsageError } from '../errors.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE, UNIFORM } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
@@ -45,9 +45,9 @@ export function softmaxInit(spec: ModelSpec, seed: number): Parameters {
 /** The spec from user options: only `kernels` (auto|fused|separate). */
 export function softmaxSpec(kind: string, input: ImageShape, classes: number, options: ModelOptions): ModelSpec {
   const unknown = Object.keys(options).filter((k) => k !== 'kernels');
-  if (unknown.length > 0) throw new UsageError(`model ${kind} takes no option ${unknown.join(', ')}`);
+  if (unknown.length > 0) throw new ModelOptionError(`model ${kind} takes no option ${unknown.map(optionRef).join(', ')} (it takes ${optionRef('kernels')})`);
   const kernels = options.kernels ?? 'auto';
-  if (!KERNEL_CHOICES.includes(kernels as KernelChoice)) throw new UsageError(`kernels must be one of ${KERNEL_CHOICES.join(', ')}, not "${kernels}"`);
+  if (!KERNEL_CHOICES.includes(kernels as KernelChoice)) throw new ModelOptionError(`${optionRef('kernels')} must be one of ${KERNEL_CHOICES.join(', ')}, not ${JSON.stringify(kernels)}`);
   return { kind, input, classes, options: { kernels } };
 }
 
@@ -55,7 +55,7 @@ export function softmaxSpec(kind: string, input: ImageShape, classes: number, op
 export function resolveKernels(spec: ModelSpec, rows: number): { path: KernelPath } | { problem: string } {
   const unsupported = fusedUnsupported({ rows, features: pixelsOf(spec.input), classes: spec.classes });
   const choice = spec.options.kernels as KernelChoice;
-  if (choice === 'fused' && unsupported) return { problem: `--kernels fused: ${unsupported}; use --kernels separate or auto` };
+  if (choice === 'fused' && unsupported) return { problem: `${optionRef('kernels')} fused: ${unsupported}; use ${optionRef('kernels')} separate or auto` };
   // Unasked, fall back to the separate kernels where the fused ones do not fit (e.g. --batch-size 2048).
   return { path: choice === 'separate' || (choice === 'auto' && unsupported) ? 'separate' : 'fused' };
 }

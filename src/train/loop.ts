@@ -3,7 +3,7 @@
  * each, divergence and device-loss checks, and a checkpoint hook. No Node APIs: the caller decides where
  * checkpoints go and how progress is shown.
  */
-import { DivergenceError, GpuError } from '../errors.js';
+import { ArgumentError, DivergenceError, GpuError } from '../errors.js';
 import { type Gpu, watchGpu } from '../gpu/device.js';
 import { batchSizeProblem } from '../gpu/tuning.js';
 import type { Checkpoint, CheckpointMeta, EpochRecord } from '../model/checkpoint.js';
@@ -71,6 +71,13 @@ export async function train(gpu: Gpu, data: { train: ImageSplit; test: ImageSpli
   const params: Parameters = resume ? resume.params : modelDefinition(spec.kind).init(spec, options.seed);
   const history: EpochRecord[] = resume ? [...resume.meta.history] : [];
   const firstEpoch = resume ? resume.meta.epoch : 0;
+  if (options.limit !== null) {
+    // The first `limit` training samples, as the CLI's --limit (a split already cut to them stays as it is).
+    const { images, labels, count } = data.train;
+    if (!(Number.isInteger(options.limit) && options.limit >= 1 && options.limit <= count)) throw new ArgumentError(`options.limit must be an integer in 1..${count} (the training samples), not ${options.limit}`);
+    const pixels = pixelsOf(spec.input);
+    data = { ...data, train: { images: images.subarray(0, options.limit * pixels), labels: labels.subarray(0, options.limit), count: options.limit } };
+  }
   const tooBig = batchSizeProblem(gpu.device.limits, Math.min(options.batchSize, data.train.count), pixelsOf(spec.input));
   if (tooBig) throw new GpuError(`batch size ${options.batchSize} ${tooBig}`);
   const watch = watchGpu(gpu);

@@ -5,8 +5,9 @@
  * options go to its own `spec` exactly as the CLI passes its flags, and the spec it builds is what trains.
  */
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../data/dataset.js';
+import { renameOptions } from '../errors.js';
 import type { ModelDefinition, ModelOptions, ModelSpec } from '../model/model.js';
-import { MODELS, modelDefinition } from '../model/registry.js';
+import { MODELS, modelDefaults, modelDefinition } from '../model/registry.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
 import type { TrainOptions } from '../train/loop.js';
 
@@ -53,8 +54,7 @@ export function allOptionNames(models: readonly ModelDefinition[] = MODELS): str
 
 /** The model's learning rate for `spec`: `defaultLr(spec)` where the definition has one (as the CLI picks it), else its default. */
 export function defaultLr(definition: ModelDefinition, spec: ModelSpec | null): number {
-  const own = (definition as ModelDefinition & { defaultLr?(spec: ModelSpec): number }).defaultLr;
-  return (spec && own ? own.call(definition, spec) : undefined) ?? definition.defaults.lr;
+  return spec ? modelDefaults(spec).lr : definition.defaults.lr;
 }
 
 /**
@@ -177,7 +177,8 @@ export function readModel(form: HTMLFormElement, problems: string[]): { definiti
   try {
     return { definition, spec: definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, options) };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // The model names its options as the library takes them (modelOptions.KEY); the page says them as the CLI's flags.
+    const message = renameOptions(err instanceof Error ? err.message : String(err), (key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
     const named = optionNamed(message, names);
     const control = named ? controls.get(named) : undefined;
     control?.setAttribute('aria-invalid', 'true');
