@@ -17,8 +17,8 @@ override WG: u32 = 64;
 
 // One invocation per output element (window).
 @compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x;
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * (nwg.x * WG); // a 2-D grid of any size (kernels/kernel.ts, spreadGrid)
   if (i >= step.rows * C * HO * WO) {
     return;
   }

@@ -8,8 +8,8 @@ override N: u32; // values per row, fixed when the kernel is created
 override WG: u32 = 64;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x;
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * (nwg.x * WG); // a 2-D grid of any size (kernels/kernel.ts, spreadGrid)
   if (i >= step.rows * N) {
     return;
   }

@@ -14,9 +14,10 @@ override COUNT: u32; // elements in param and grad, fixed when the kernel is cre
 
 override WG: u32 = 64;
 
+// A 2-D grid, so that any tensor fits the 65,535 workgroups of one dimension (kernels/kernel.ts, spreadGrid).
 @compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x;
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * (nwg.x * WG);
   if (i >= (COUNT + 3u) / 4u) {
     return;
   }

@@ -5,9 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { f32Problem } from '../model/limits.js';
 
 export type FlagSpec =
   | { type: 'int'; help: string; default?: number; min?: number; max?: number; placeholder?: string }
+  // A real number: refused where it is 0 or Infinity as the f32 the GPU reads (src/model/limits.ts).
   | { type: 'number'; help: string; default?: number; positive?: boolean; placeholder?: string }
   | { type: 'string'; help: string; default?: string; placeholder?: string }
   | { type: 'choice'; help: string; choices: readonly string[]; default?: string }
@@ -116,7 +118,12 @@ export function parseFlags<T extends FlagTable>(spec: CommandSpec<T>, argv: stri
         if (!Number.isInteger(n)) throw new UsageError(`${name} needs a whole number, got "${text}" ${hint}`);
         if (f.min !== undefined && n < f.min) throw new UsageError(`${name} must be at least ${f.min}, got ${n} ${hint}`);
         if (f.max !== undefined && n > f.max) throw new UsageError(`${name} must be at most ${f.max}, got ${n} ${hint}`);
-      } else if (f.positive && !(n > 0)) throw new UsageError(`${name} must be greater than 0, got ${n} ${hint}`);
+      } else {
+        if (f.positive && !(n > 0)) throw new UsageError(`${name} must be greater than 0, got ${n} ${hint}`);
+        // Real-valued flags are hyper-parameters the shaders read as f32 (src/model/limits.ts).
+        const problem = f32Problem(n);
+        if (problem) throw new UsageError(`${name} ${problem} ${hint}`);
+      }
       out[key] = n;
     }
   }

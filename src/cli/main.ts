@@ -8,6 +8,7 @@ import { flagName } from './args.js';
 import { dataCommand } from './data.js';
 import { evalCommand } from './eval.js';
 import { infoCommand } from './info.js';
+import { oneLine, watchStdout } from './output.js';
 import { sheetCommand } from './sheet.js';
 import { trainCommand } from './train.js';
 
@@ -50,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const verbose = process.argv.includes('--verbose');
+watchStdout(); // a closed stdout (`| head`) is quiet: no "Unhandled 'error' event ... EPIPE"
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -57,7 +59,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof SoftmaxError) {
       // The library names model options as modelOptions.KEY; here they are flags (--kebab-case).
-      console.error(`error: ${renameOptions(err.message, flagName)}`);
+      console.error(`error: ${oneLine(renameOptions(err.message, flagName))}`);
       if (verbose && err.stack && !(err instanceof UsageError)) console.error(err.stack); // a usage error's stack says nothing
       process.exitCode = err.exitCode;
     } else {

@@ -1,15 +1,21 @@
 /**
- * SIGINT (Ctrl-C) and SIGTERM (`kill`, a job scheduler, `docker stop`) for a command that must not lose work.
- * Both behave alike: before the work starts they end the process at once; while it runs, the first one asks
- * it to stop at the next safe point (`requested`), and a second one ends the process at once. Either way the
- * exit code is 128 + the signal's number (130, 143), and process.exit runs the 'exit' hooks (the output
- * directory's lock is released there).
+ * What stops a command that must not lose work: SIGINT (Ctrl-C), SIGTERM (`kill`, a job scheduler, `docker
+ * stop`), SIGHUP (the terminal or SSH session closed) and a closed stdout (`train | head -5`: the reader has
+ * gone). All behave alike: before the work starts they end the process at once; while it runs, the first one
+ * asks it to stop at the next safe point (`requested`), and a second one ends the process at once. Either way
+ * the exit code is 128 + the signal's number (130, 143, 129; 141 for a closed stdout, as SIGPIPE would give),
+ * and process.exit runs the 'exit' hooks (the output directory's lock is released there).
  */
-export const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-export type StopSignal = (typeof STOP_SIGNALS)[number];
+import { onStdoutClosed } from './output.js';
+
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** A signal, or stdout's reader going away (reported as SIGPIPE, the signal other tools die of then). */
+export type StopSignal = (typeof STOP_SIGNALS)[number] | 'SIGPIPE';
+
+const SIGNAL_NUMBERS: Record<StopSignal, number> = { SIGHUP: 1, SIGINT: 2, SIGPIPE: 13, SIGTERM: 15 };
 
 /** Exit code after a signal, as shells report it: 128 + its number. */
-export const signalExitCode = (signal: StopSignal): number => 128 + ({ SIGINT: 2, SIGTERM: 15 } as const)[signal];
+export const signalExitCode = (signal: StopSignal): number => 128 + SIGNAL_NUMBERS[signal];
 
 export class StopSignals {
   /** The first signal received while the work ran, if any. */
@@ -20,10 +26,12 @@ export class StopSignals {
     this.requested = signal;
     this.onRequest(signal);
   };
+  private readonly stopListening: () => void;
 
   /** `onRequest` hears the first signal during the work (to say what happens next). */
   constructor(private readonly onRequest: (signal: StopSignal) => void) {
     for (const signal of STOP_SIGNALS) process.on(signal, this.handler);
+    this.stopListening = onStdoutClosed(() => this.handler('SIGPIPE'));
   }
 
   /** From now on the first signal asks the work to stop at its next safe point instead of ending the process. */
@@ -38,5 +46,6 @@ export class StopSignals {
 
   dispose(): void {
     for (const signal of STOP_SIGNALS) process.off(signal, this.handler);
+    this.stopListening();
   }
 }

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { lstatSync, realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { FASHION_MNIST, FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, limitSplit } from '../data/dataset.js';
 import { loadFashionMnist } from '../data/node.js';
 import { UsageError } from '../errors.js';
@@ -8,7 +9,7 @@ import { CHECKPOINT_FILE, type Checkpoint } from '../model/checkpoint.js';
 import { checkOutput } from '../io/files.js';
 import { lockOutputDir } from '../io/lock.js';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint_file.js';
-import { checkModelFitsData, describeModel, MODEL_KINDS, modelDefaults, modelDefinition } from '../model/registry.js';
+import { checkModelFitsData, describeModel, MODEL_KINDS, modelDefaults, modelDefinition, modelOptimizer } from '../model/registry.js';
 import { KERNEL_CHOICES } from '../model/softmax_regression.js';
 import { batchSizeProblem } from '../gpu/tuning.js';
 import { pixelsOf } from '../model/model.js';
@@ -19,8 +20,10 @@ import { TRAINING_PICTURES, trainingPictures } from '../report/from_training.js'
 import { writePng } from '../report/png.js';
 import { flagName, givenFlags, parseFlags, usageHint } from './args.js';
 import { Output } from './output.js';
+import { OPTIMIZER_FLAGS, optimizerFromFlags } from './optimizer_flags.js';
+import { ADAM_DEFAULTS, describeOptimizer, isPlainSgd } from '../optim/config.js';
 import { ProgressBar } from './progress.js';
-import { StopSignals } from './signals.js';
+import { type StopSignal, StopSignals } from './signals.js';
 
 const MODELS_HELP = MODEL_KINDS.map((kind) => {
   const d = modelDefinition(kind);
@@ -48,13 +51,15 @@ export const trainSpec = {
     activation: { type: 'choice' as const, choices: ['sigmoid', 'relu'], help: `activation after each hidden layer (default sigmoid, the book's)${readBy('activation')}` },
     pool: { type: 'choice' as const, choices: ['avg', 'max'], help: `pooling (default avg, the book's)${readBy('pool')}` },
     epochs: { type: 'int' as const, ...TRAINING_LIMITS.epochs, help: 'epochs to train (default: the model\'s, see --model; with --resume: the total, counting those already done)' },
-    lr: { type: 'number' as const, positive: true, placeholder: 'RATE', help: 'SGD learning rate (default: the model\'s, see --model)' },
+    lr: { type: 'number' as const, positive: true, placeholder: 'RATE', help: 'learning rate (default: the model\'s, see --model; with --optimizer adam, Adam\'s)' },
+    ...OPTIMIZER_FLAGS,
     batchSize: { type: 'int' as const, default: 256, ...TRAINING_LIMITS.batchSize, help: 'minibatch size' },
     seed: { type: 'int' as const, default: 0, ...TRAINING_LIMITS.seed, help: 'seed of the weight init and the shuffles' },
     limit: { type: 'int' as const, min: 1, help: 'train on the first N training samples only' },
     data: { type: 'string' as const, placeholder: 'DIR', help: `Fashion-MNIST directory (else $${FASHION_MNIST.envVar}, ${FASHION_MNIST.searchDirs.join(', ')})` },
     out: { type: 'string' as const, placeholder: 'DIR', help: `write the model after each epoch to DIR/${CHECKPOINT_FILE}` },
-    resume: { type: 'string' as const, placeholder: 'DIR', help: 'continue from the checkpoint in DIR (same seed and flags), writing back to it unless --out is given' },
+    resume: { type: 'string' as const, placeholder: 'DIR', help: `continue from the checkpoint in DIR (or DIR/${CHECKPOINT_FILE}; same seed and flags), writing back to it unless --out is given` },
+    overwrite: { type: 'boolean' as const, help: `start a new run in an --out DIR that already holds a checkpoint, replacing it (without this, train refuses and offers --resume DIR)` },
     profile: { type: 'boolean' as const, help: 'time every GPU kernel with timestamp queries and print a table per epoch (each dispatch in its own pass: slower)' },
     json: { type: 'boolean' as const, help: 'print one JSON object with the results on stdout (human lines go to stderr)' },
     verbose: { type: 'boolean' as const, help: 'print stack traces on errors' },
@@ -62,12 +67,39 @@ export const trainSpec = {
   examples: ['npm run train', 'npm run train -- --model concise --epochs 10 --out runs/concise', 'webgpu-softmax train --limit 5000 --json'],
 };
 
+/** What the first stop request says (on stderr: the terminal or stdout may be gone, and a closed stderr is ignored). */
+const STOP_NOTES: Record<StopSignal, string> = {
+  SIGINT: 'interrupted: finishing this epoch, then saving a checkpoint (Ctrl-C again to quit at once)',
+  SIGTERM: 'terminated (SIGTERM): finishing this epoch, then saving a checkpoint (SIGTERM or Ctrl-C again to quit at once)',
+  SIGHUP: 'hangup (SIGHUP: the terminal closed): finishing this epoch, then saving a checkpoint (a second signal quits at once)',
+  SIGPIPE: 'stdout was closed: no more output there; finishing this epoch, then saving a checkpoint',
+};
+
+/** Whether `path` (DIR/model.safetensors) is there and is not the checkpoint being resumed. */
+function holdsOtherCheckpoint(path: string, resumed: string | undefined): boolean {
+  if (!lstatSync(path, { throwIfNoEntry: false })) return false;
+  if (!resumed) return true;
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  return real(path) !== real(resumed);
+}
+
 export async function trainCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(trainSpec, argv, console.log);
   if (!flags) return 0;
   const out = new Output(flags.json);
   const resume: (Checkpoint & { path: string }) | undefined = flags.resume ? loadCheckpoint(flags.resume) : undefined;
-  const outDir = flags.out ?? flags.resume;
+  // Where the run writes: --out, else the directory of the checkpoint resumed (DIR, or DIR/model.safetensors).
+  const resumeDir = resume && basename(resume.path) === CHECKPOINT_FILE ? dirname(resume.path) : undefined;
+  if (resume && !resumeDir && !flags.out) {
+    throw new UsageError(`--resume ${flags.resume}: a checkpoint file not named ${CHECKPOINT_FILE} has no run directory to write back to; add --out DIR to continue it there ${usageHint(trainSpec)}`);
+  }
+  const outDir = flags.out ?? resumeDir;
   const given = givenFlags(trainSpec, argv);
   if (resume) {
     // The model and its options come from the checkpoint; a flag that names others is a mistake, not a wish.
@@ -105,7 +137,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const spec = resume?.meta.model ?? definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, Object.fromEntries(givenOptions.map((k) => [k, flags[k] as string | number])));
   // The book's hyper-parameters for this model where the flags do not say.
   const defaults = modelDefaults(spec);
+  // Adam's own default learning rate (PyTorch's 0.001), not the book's SGD one.
+  if ((flags.optimizer ?? resume?.meta.optimizer?.kind) === 'adam') flags.lr ??= ADAM_DEFAULTS.lr;
   flags.lr ??= defaults.lr;
+  const optimizer = optimizerFromFlags(flags, flags.lr, resume?.meta.optimizer);
+  modelOptimizer(spec, optimizer); // a model that cannot train with it (the scratch ones write out plain SGD) refuses here, before any work
   flags.epochs ??= defaults.epochs;
   const model = describeModel(spec);
   if (resume && flags.epochs <= resume.meta.epoch) {
@@ -116,15 +152,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   // Before the data is read: every file training writes can be written, and no other run writes DIR.
   if (outDir) for (const name of [CHECKPOINT_FILE, ...TRAINING_PICTURES.map((p) => `${p}.png`)]) checkOutput(join(outDir, name), name === CHECKPOINT_FILE ? 'checkpoint' : 'PNG');
+  // A new run must not silently replace another run's checkpoint: the user says which they mean.
+  if (outDir && !flags.overwrite && holdsOtherCheckpoint(join(outDir, CHECKPOINT_FILE), resume?.path)) {
+    throw new UsageError(`${outDir} already holds a checkpoint (${CHECKPOINT_FILE}); pass --resume ${outDir} to continue it, or --overwrite to start over and replace it ${usageHint(trainSpec)}`);
+  }
   const lock = outDir ? lockOutputDir(outDir, (note) => out.warn(note)) : null;
   const bar = new ProgressBar();
   const signals = new StopSignals((signal) => {
     bar.clear();
-    out.warn(
-      signal === 'SIGINT'
-        ? 'interrupted: finishing this epoch, then saving a checkpoint (Ctrl-C again to quit at once)'
-        : 'terminated (SIGTERM): finishing this epoch, then saving a checkpoint (SIGTERM or Ctrl-C again to quit at once)',
-    );
+    out.warn(STOP_NOTES[signal]);
   });
 
   const data = await loadFashionMnist({ root: flags.data });
@@ -147,7 +183,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--batch-size ${flags.batchSize} ${tooBig} (see \`webgpu-softmax train --help\`)`);
   }
   out.line(`adapter: ${describeAdapter(gpu.adapterInfo)}`);
-  out.line(`model ${model}, ${trainSplit.count} training samples, ${data.test.count} test samples, batch ${flags.batchSize}, lr ${flags.lr}, seed ${flags.seed}`);
+  out.line(`model ${model}, ${trainSplit.count} training samples, ${data.test.count} test samples, batch ${flags.batchSize}, lr ${flags.lr}, seed ${flags.seed}${isPlainSgd(optimizer) ? '' : `, ${describeOptimizer(optimizer)}`}`);
   if (resume) out.line(`resuming after epoch ${resume.meta.epoch} from ${flags.resume}`);
 
   signals.startWork();
@@ -156,7 +192,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const result = await train(
       gpu,
       { train: trainSplit, test: data.test },
-      { spec, epochs: flags.epochs, lr: flags.lr, batchSize: flags.batchSize, seed: flags.seed, limit, profile: flags.profile },
+      { spec, epochs: flags.epochs, lr: flags.lr, optimizer, batchSize: flags.batchSize, seed: flags.seed, limit, profile: flags.profile },
       {
         onStart: (info) =>
           out.line(`${info.summary}: ${info.stepsPerEpoch} steps and ${info.dispatchesPerEpoch} dispatches per epoch, ${(info.gpuBytes / 2 ** 20).toFixed(1)} MiB of GPU buffers`),

@@ -7,11 +7,14 @@
  *
  * Writes: `writeFileAtomic` (temp file, fsync, rename, directory fsync) and `checkOutput` (a probe before any
  * work is done) turn each file-system error a user can meet (no space, read-only, a directory or a file in
- * the way) into one OutputError line naming the file and what to do.
+ * the way) into one OutputError line naming the file and what to do. Both go through `outputTarget`, the one
+ * check of what stands at an output path: nothing, or a regular file (through a symbolic link is fine); a
+ * device, FIFO or socket is refused and left as it is (a rename would put a regular file in its place: as
+ * root, `--out /dev/null` once replaced the system's /dev/null).
  */
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { OutputError, SoftmaxError } from '../errors.js';
 
 type ErrorClass = new (message: string, options?: { cause?: unknown }) => SoftmaxError;
@@ -41,7 +44,7 @@ export interface ReadSpec {
 }
 
 /** "a FIFO (named pipe)", "a character device"...: what a non-regular file is, for messages. */
-function fileKind(st: nodeFs.Stats): string {
+export function fileKind(st: nodeFs.Stats): string {
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';
@@ -97,7 +100,7 @@ export function readRegularFile(path: string, spec: ReadSpec): Uint8Array {
 /** The file-system calls the writers make; tests pass their own to provoke ENOSPC, EROFS and the like. */
 export type WriteFs = Pick<
   typeof nodeFs,
-  'mkdirSync' | 'statSync' | 'lstatSync' | 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'rmSync'
+  'mkdirSync' | 'statSync' | 'lstatSync' | 'realpathSync' | 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'rmSync'
 >;
 
 // What each errno means to someone writing a file, and what to do about it.
@@ -171,7 +174,41 @@ export function ensureDirectory(dir: string, io: WriteFs = nodeFs): void {
   }
 }
 
-const tempName = (path: string): string => `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+/** Longest file name most file systems take (NAME_MAX, in bytes). */
+const NAME_MAX = 255;
+
+/**
+ * `NAME.tmp-PID-RANDOM` beside `path`, with NAME cut so the whole stays within NAME_MAX bytes: a legal
+ * 250-byte output name must not fail with ENAMETOOLONG because of the suffix.
+ */
+export function tempName(path: string): string {
+  const suffix = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  let name = basename(path);
+  while (Buffer.byteLength(name) + suffix.length > NAME_MAX) name = name.slice(0, -1);
+  return join(dirname(path), `${name}${suffix}`);
+}
+
+/**
+ * The path to write for output `path`, after the one check every writer makes (`what` names the file in the
+ * message): `path` itself where nothing is there or a regular file is; the file a symbolic link points to,
+ * so the link stays a link. Anything else (a directory, a device such as /dev/null, a FIFO, a socket, a link
+ * to one of them or to nothing) is one OutputError line, and nothing at the path is touched: the writers
+ * only ever rename onto a path this function has passed.
+ */
+export function outputTarget(path: string, what = 'file', io: WriteFs = nodeFs): string {
+  const refuse = (problem: string, err?: unknown): OutputError => new OutputError(`${path}: cannot write the ${what}: ${problem}`, { cause: err });
+  const st = quietly(() => io.lstatSync(path, { throwIfNoEntry: false }));
+  if (!st) return path; // absent, or a path through a file: the write itself says why not
+  if (st.isFile()) return path;
+  if (st.isDirectory()) throw refuse(describeWriteError(Object.assign(new Error('is a directory'), { code: 'EISDIR' })));
+  if (st.isSymbolicLink()) {
+    const target = quietly(() => io.statSync(path, { throwIfNoEntry: false }));
+    if (target?.isFile()) return io.realpathSync(path);
+    if (target?.isDirectory()) throw refuse(describeWriteError(Object.assign(new Error('is a directory'), { code: 'EISDIR' })));
+    throw refuse(`it is a symbolic link to ${target ? fileKind(target) : 'nothing'}, not to a regular file; choose another path (it is left as it is)`);
+  }
+  throw refuse(`${fileKind(st)} is there, not a regular file; choose another path (it is left as it is)`);
+}
 
 function writeAll(io: WriteFs, fd: number, bytes: Uint8Array): void {
   for (let off = 0; off < bytes.length; ) off += io.writeSync(fd, bytes, off, bytes.length - off);
@@ -182,10 +219,11 @@ function writeAll(io: WriteFs, fd: number, bytes: Uint8Array): void {
  * temp file beside it, fsync, rename, then fsync of the directory. Creates the directory if needed. A failure
  * removes the temp file and is an OutputError: `PATH: cannot write the WHAT: REASON (CODE); ADVICE`.
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array, what = 'file', io: WriteFs = nodeFs): void {
+export function writeFileAtomic(output: string, bytes: Uint8Array, what = 'file', io: WriteFs = nodeFs): void {
+  const path = outputTarget(output, what, io);
   const existed = quietly(() => io.lstatSync(path)?.isFile()) ?? false;
   const fail = (err: unknown): OutputError =>
-    new OutputError(`${path}: cannot write the ${what}: ${describeWriteError(err)}${existed ? `; the previous ${what} is unchanged` : ''}`, { cause: err });
+    new OutputError(`${output}: cannot write the ${what}: ${describeWriteError(err)}${existed ? `; the previous ${what} is unchanged` : ''}`, { cause: err });
   try {
     makeDirectories(dirname(path), io);
   } catch (err) {
@@ -221,11 +259,13 @@ export function writeFileAtomic(path: string, bytes: Uint8Array, what = 'file', 
 /**
  * Checks before any work that `path` can be written: creates its directory, writes and removes a probe file
  * there (which finds a read-only or full file system, a permission problem, a file in the way), and refuses
- * a directory standing where the file goes. Throws the OutputError that writing it later would throw.
+ * anything but a regular file standing where the file goes (`outputTarget`). Throws the OutputError that
+ * writing it later would throw.
  */
-export function checkOutput(path: string, what = 'file', io: WriteFs = nodeFs): void {
+export function checkOutput(output: string, what = 'file', io: WriteFs = nodeFs): void {
+  const path = outputTarget(output, what, io);
   const dir = dirname(path);
-  const fail = (err: unknown): OutputError => new OutputError(`${path}: cannot write the ${what}: ${describeWriteError(err)}`, { cause: err });
+  const fail = (err: unknown): OutputError => new OutputError(`${output}: cannot write the ${what}: ${describeWriteError(err)}`, { cause: err });
   try {
     makeDirectories(dir, io);
   } catch (err) {
@@ -243,8 +283,5 @@ export function checkOutput(path: string, what = 'file', io: WriteFs = nodeFs): 
     throw fail(err);
   } finally {
     removeQuietly(io, probe);
-  }
-  if (quietly(() => io.statSync(path)?.isDirectory())) {
-    throw fail(Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
   }
 }

@@ -1,5 +1,5 @@
 import { DROPOUT_PRELUDE } from './dropout_mask.js';
-import { ceilDiv, defineKernel } from './kernel.js';
+import { ceilDiv, defineKernel, spreadGrid } from './kernel.js';
 
 /** out = dropout(x) over a step's [rows, N] values, with the constants of kernels/dropout_mask.ts; one invocation per value. */
 export const dropout = defineKernel<'x' | 'out', 'N'>({
@@ -8,5 +8,5 @@ export const dropout = defineKernel<'x' | 'out', 'N'>({
   step: true,
   preludes: [DROPOUT_PRELUDE],
   tunable: true,
-  grid: (c, rows) => [ceilDiv(rows * c.N, c.WG)],
+  grid: (c, rows) => spreadGrid(ceilDiv(rows * c.N, c.WG)),
 });

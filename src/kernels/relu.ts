@@ -1,4 +1,4 @@
-import { ceilDiv, defineKernel } from './kernel.js';
+import { ceilDiv, defineKernel, spreadGrid } from './kernel.js';
 
 /** out = max(x, 0) over a step's [rows, N] values; one invocation per value. */
 export const relu = defineKernel<'x' | 'out', 'N'>({
@@ -6,5 +6,5 @@ export const relu = defineKernel<'x' | 'out', 'N'>({
   shape: ['N'],
   step: true,
   tunable: true,
-  grid: (c, rows) => [ceilDiv(rows * c.N, c.WG)],
+  grid: (c, rows) => spreadGrid(ceilDiv(rows * c.N, c.WG)),
 });

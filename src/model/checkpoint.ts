@@ -9,6 +9,7 @@
  */
 import { FASHION_MNIST_SHAPE } from '../data/dataset.js';
 import { ArgumentError, CheckpointError } from '../errors.js';
+import { f32Problem, TRAINING_LIMITS } from './limits.js';
 import type { ModelSpec } from './model.js';
 import { MODEL_KINDS, modelDefinition } from './registry.js';
 import { elementsOf, type Parameters } from './tensors.js';
@@ -18,7 +19,14 @@ export const CHECKPOINT_VERSION = 2;
 /** Versions this build reads. */
 const READABLE_VERSIONS = ['1', '2'];
 export const CHECKPOINT_FILE = 'model.safetensors';
-const MAX_HEADER_BYTES = 1 << 20;
+/** Largest header the reader takes (a wrong path, or a forged length, is refused before it is parsed); the writer checks it too. */
+export const MAX_HEADER_BYTES = 1 << 20;
+/**
+ * Epochs of per-epoch history a checkpoint keeps: the last ones. A record takes at most about 200 bytes of
+ * header, so 1,000 of them stay far inside MAX_HEADER_BYTES however long the run (--epochs allows 100,000,
+ * which at ~104 bytes an epoch once made checkpoints the reader refused). The training output keeps them all.
+ */
+export const MAX_HISTORY_EPOCHS = 1000;
 
 export interface EpochRecord {
   epoch: number;
@@ -63,7 +71,7 @@ export function encodeCheckpoint({ params, meta }: Checkpoint): Uint8Array {
       model: JSON.stringify(meta.model),
       epoch: String(meta.epoch),
       config: JSON.stringify(meta.config),
-      history: JSON.stringify(meta.history),
+      history: JSON.stringify(meta.history.slice(-MAX_HISTORY_EPOCHS)),
       test: JSON.stringify(meta.test),
     },
     ...tensors,
@@ -72,6 +80,10 @@ export function encodeCheckpoint({ params, meta }: Checkpoint): Uint8Array {
   // safetensors pads the header with spaces so the data starts 8-byte aligned.
   json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
   const headerBytes = new TextEncoder().encode(json);
+  // Whatever is written must read back: never write a header the reader would refuse.
+  if (headerBytes.length > MAX_HEADER_BYTES) {
+    throw new CheckpointError(`the checkpoint's header would be ${headerBytes.length} bytes, more than the ${MAX_HEADER_BYTES} a checkpoint may have (too many or too long tensor names or metadata)`);
+  }
   const out = new Uint8Array(8 + headerBytes.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(headerBytes.length), true);
@@ -198,12 +210,20 @@ export function decodeCheckpoint(input: Uint8Array | ArrayBuffer, name = 'checkp
   const end = ranges.reduce((m, r) => Math.max(m, r[1]), 0);
   if (data.byteLength > end) fail(name, `${data.byteLength - end} bytes after the last tensor (damaged, or not a checkpoint)`);
   const epoch = Number(meta.epoch);
-  if (!Number.isInteger(epoch) || epoch < 0) fail(name, `bad epoch "${String(meta.epoch)}"`);
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > TRAINING_LIMITS.epochs.max) fail(name, `bad epoch "${String(meta.epoch)}" (a whole number from 0 to ${TRAINING_LIMITS.epochs.max})`);
   const config = parseJsonField<CheckpointMeta['config']>(name, meta, 'config');
   const count = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
-  if (!isObject(config) || !(typeof config.lr === 'number' && config.lr > 0) || !count(config.batchSize, 1) || !count(config.seed, 0) || !count(config.epochs, 1) || !(config.limit === null || count(config.limit, 1))) {
+  if (!isObject(config) || typeof config.lr !== 'number' || !count(config.batchSize, 1) || !count(config.seed, 0) || !count(config.epochs, 1) || !(config.limit === null || count(config.limit, 1))) {
     fail(name, 'metadata field "config" lacks lr, batchSize, seed, epochs or limit');
   }
+  // The same limits as the flags: a hand-edited value must not train as something the CLI would refuse.
+  const lrProblem = config.lr > 0 ? f32Problem(config.lr) : `${config.lr} is not greater than 0`;
+  if (lrProblem) fail(name, `metadata field "config": lr ${lrProblem}`);
+  for (const key of ['batchSize', 'seed', 'epochs'] as const) {
+    const { min, max } = TRAINING_LIMITS[key];
+    if (config[key] < min || config[key] > max) fail(name, `metadata field "config": ${key} ${config[key]} is outside ${min}..${max}`);
+  }
+  if (config.limit !== null && !Number.isSafeInteger(config.limit)) fail(name, `metadata field "config": limit ${config.limit} is not a sample count`);
   const history = parseJsonField<EpochRecord[]>(name, meta, 'history');
   if (!Array.isArray(history)) fail(name, 'metadata field "history" is not a list');
   const numberOrNull = (v: unknown) => v === null || typeof v === 'number';

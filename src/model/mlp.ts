@@ -11,6 +11,7 @@ import type { Gpu } from '../gpu/device.js';
 import { dropoutConstants, type DropoutConstants, NO_DROPOUT } from '../kernels/dropout_mask.js';
 import { createLinearForward, createLinearForwardU8 } from '../kernels/linear.js';
 import { Rng } from '../random.js';
+import { f32Problem } from './limits.js';
 import type { Forward, ForwardContext, GpuModel, GpuParameter, ModelDefinition, ModelOptions, ModelSpec, StepContext, StepRecorder } from './model.js';
 import { pixelsOf } from './model.js';
 import { sizeOf } from './softmax_regression.js';
@@ -19,6 +20,14 @@ import { accumulatingRecorder, createEpochTotals, type ModelSteps } from './reco
 
 /** The limits of the options, stated once (checked in mlpSpec, said in its messages). */
 export const MLP_LIMITS = { maxLayers: 8, maxWidth: 4096 };
+
+/** WebGPU's guaranteed maxStorageBufferBindingSize (128 MiB): every layer's activations are bound whole. */
+const MAX_BINDING_BYTES = 128 * 2 ** 20;
+
+/** The largest minibatch for this MLP: [rows, width] f32 of its widest layer within one 128 MiB binding (8,192 rows at 4,096 units). */
+export function mlpMaxRows(spec: ModelSpec): number {
+  return Math.floor(MAX_BINDING_BYTES / (4 * Math.max(...layerSizes(spec))));
+}
 export const MLP_OPTION_NAMES = ['hidden', 'dropout', 'weightDecay'] as const;
 /** d2l 4.2/4.3: one hidden layer of 256 units. */
 export const DEFAULT_HIDDEN = [256];
@@ -63,6 +72,12 @@ export function mlpOptions(kind: string, options: ModelOptions): MlpOptions {
   // A number, not text that looks like one: the CLI and the page pass numbers, and "0.1" from plain JavaScript is a slip.
   const weightDecay = options.weightDecay === undefined ? 0 : typeof options.weightDecay === 'number' ? options.weightDecay : NaN;
   if (!(Number.isFinite(weightDecay) && weightDecay >= 0)) throw new ModelOptionError(`${optionRef('weightDecay')} must be a number >= 0, not ${JSON.stringify(options.weightDecay)}`);
+  // Both reach the shaders as f32: a value that is 0 or Infinity there is not the one asked for.
+  const vanished: Array<[string, number]> = [[optionRef('weightDecay'), weightDecay], ...dropout.map((p): [string, number] => [optionRef('dropout'), p])];
+  for (const [option, value] of vanished) {
+    const problem = f32Problem(value);
+    if (problem) throw new ModelOptionError(`${option} ${problem}`);
+  }
   return { hidden, dropout, weightDecay };
 }
 
@@ -190,6 +205,10 @@ export function mlpModel(def: {
     summary: def.summary,
     defaults: { lr: 0.1, epochs: 10 },
     optionNames: MLP_OPTION_NAMES,
+    problem: (spec, batchSize) => {
+      const max = mlpMaxRows(spec);
+      return batchSize > max ? `model ${def.kind} with a ${Math.max(...layerSizes(spec))}-wide layer trains with batches of at most ${max} (each layer's [batch, width] f32 activations must fit a 128 MiB binding), not ${batchSize}` : null;
+    },
     spec: (input, classes, options) => mlpSpec(def.kind, input, classes, options),
     init: mlpInit,
     shapes: mlpShapes,

@@ -3,7 +3,7 @@
  * each, divergence and device-loss checks, and a checkpoint hook. No Node APIs: the caller decides where
  * checkpoints go and how progress is shown.
  */
-import { ArgumentError, DivergenceError, GpuError } from '../errors.js';
+import { ArgumentError, DivergenceError, GpuError, optionRef } from '../errors.js';
 import { type Gpu, watchGpu } from '../gpu/device.js';
 import { batchSizeProblem } from '../gpu/tuning.js';
 import type { Checkpoint, CheckpointMeta, EpochRecord } from '../model/checkpoint.js';
@@ -50,6 +50,19 @@ export interface TrainHooks {
   onProfile?(epoch: number, times: KernelTime[]): void;
   /** Checked between epochs (e.g. set by SIGINT or a Stop button). */
   shouldStop?(): boolean;
+}
+
+/**
+ * The setting a divergence can be blamed on. Weight decay multiplies the weights by 1 - lr * wd every step
+ * whatever the gradient, so past lr * wd = 2 it alone makes them grow without bound: then it is the cause
+ * (named as the model option, which the CLI prints as its flag). Otherwise the learning rate is the suspect.
+ */
+export function divergenceSuspect(spec: ModelSpec, lr: number): string {
+  const wd = Number(spec.options.weightDecay ?? 0);
+  if (wd > 0 && lr * wd >= 2) {
+    return `${optionRef('weightDecay')} ${wd} is too high for learning rate ${lr}: each step multiplies the weights by 1 - lr x weight decay = ${Number((1 - lr * wd).toPrecision(6))}`;
+  }
+  return `learning rate ${lr} is too high?`;
 }
 
 /** What `train` returns: the per-epoch history, the last test evaluation, the trained model, and whether `shouldStop` ended the run early. */
@@ -107,7 +120,7 @@ export async function train(gpu: Gpu, data: { train: ImageSplit; test: ImageSpli
         profiler.destroy();
       }
       const diverged = (what: string, value: number) =>
-        new DivergenceError(`training diverged in epoch ${epoch + 1}: ${what} became ${value} (learning rate ${options.lr} is too high?)${kept()}`);
+        new DivergenceError(`training diverged in epoch ${epoch + 1}: ${what} became ${value} (${divergenceSuspect(spec, options.lr)})${kept()}`);
       if (!Number.isFinite(metrics.loss)) throw diverged('the loss', metrics.loss);
       test = await watch.guard(trainer.evaluate());
       const current = await watch.guard(trainer.readParameters());
