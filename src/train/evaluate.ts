@@ -26,6 +26,28 @@ export interface Evaluation {
   probabilities: Float32Array; // [count, classes] softmax
 }
 
+/** How a caller follows and stops an evaluation; with either, each chunk of rows is its own submit. */
+export interface EvaluateHooks {
+  /** Rows evaluated so far of the split's, as each chunk completes on the GPU. */
+  onProgress?(done: number, total: number): void;
+  /** Checked before each chunk: an aborted evaluation rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * `work`, or a rejection with the signal's reason as soon as it aborts: a stop need not wait for the GPU to finish
+ * what it was given (that work completes unobserved; buffers destroyed meanwhile are freed after it).
+ */
+export function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
 /** Evaluates one model on one resident split, as often as asked (after every epoch, or per drawing in the page). */
 export class Evaluator {
   private constructor(
@@ -82,14 +104,22 @@ export class Evaluator {
     return Object.values(this.buffers).reduce((n, b) => n + b.size, 0) + this.slots.buffer.size + this.forward.bytes;
   }
 
-  async evaluate(): Promise<Evaluation> {
+  async evaluate(hooks: EvaluateHooks = {}): Promise<Evaluation> {
     const { device } = this.gpu;
     const b = this.buffers;
     const n = this.classes;
-    const encoder = device.createCommandEncoder({ label: 'evaluate' });
+    const chunked = hooks.onProgress !== undefined || hooks.signal !== undefined;
+    let encoder = device.createCommandEncoder({ label: 'evaluate' });
     encoder.clearBuffer(b.lossSum);
     encoder.clearBuffer(b.correct);
-    this.slots.ranges.forEach((range, i) => {
+    for (const [i, range] of this.slots.ranges.entries()) {
+      if (chunked && i > 0) {
+        // One chunk at a time: the caller sees each one finish and can stop between them.
+        device.queue.submit([encoder.finish()]);
+        await untilAborted(device.queue.onSubmittedWorkDone(), hooks.signal);
+        hooks.onProgress?.(range.row0, this.split.count);
+        encoder = device.createCommandEncoder({ label: 'evaluate' });
+      }
       // The order is the identity, so a chunk's labels are a contiguous range of the split's.
       encoder.copyBufferToBuffer(this.split.labels, range.row0 * 4, b.y, 0, range.rows * 4);
       const pass = encoder.beginComputePass({ label: `evaluate rows ${range.row0}..` });
@@ -97,15 +127,17 @@ export class Evaluator {
       pass.end();
       encoder.copyBufferToBuffer(b.predictions, 0, b.allPredictions, range.row0 * 4, range.rows * 4);
       encoder.copyBufferToBuffer(b.probs, 0, b.allProbs, range.row0 * n * 4, range.rows * n * 4);
-    });
+    }
+    hooks.signal?.throwIfAborted();
     device.queue.submit([encoder.finish()]);
-    const [lossSum, correct, predictions, probabilities] = await Promise.all([
+    const [lossSum, correct, predictions, probabilities] = await untilAborted(Promise.all([
       readBuffer(device, b.lossSum, 4),
       readBuffer(device, b.correct, 4),
       readBuffer(device, b.allPredictions, this.split.count * 4),
       readBuffer(device, b.allProbs, this.split.count * n * 4),
-    ]);
+    ]), hooks.signal);
     const samples = this.split.count;
+    hooks.onProgress?.(samples, samples);
     return {
       loss: new Float32Array(lossSum)[0] / samples,
       accuracy: new Uint32Array(correct)[0] / samples,
@@ -123,13 +155,13 @@ export class Evaluator {
 }
 
 /** Builds the model from its spec and parameters, evaluates `split` once on the GPU, and frees everything again. */
-export async function evaluateParameters(gpu: Gpu, split: ImageSplit, spec: ModelSpec, params: Parameters): Promise<Evaluation> {
+export async function evaluateParameters(gpu: Gpu, split: ImageSplit, spec: ModelSpec, params: Parameters, hooks?: EvaluateHooks): Promise<Evaluation> {
   const gpuSplit = uploadSplit(gpu.device, split, pixelsOf(spec.input), 'eval split');
   const model = await modelDefinition(spec.kind).create(gpu, spec, params);
   try {
     const evaluator = await Evaluator.create(gpu, gpuSplit, model);
     try {
-      return await evaluator.evaluate();
+      return await evaluator.evaluate(hooks);
     } finally {
       evaluator.destroy();
     }

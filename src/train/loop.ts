@@ -14,13 +14,20 @@ import type { Evaluation } from './evaluate.js';
 import type { ImageSplit } from '../gpu/split.js';
 import { type KernelTime, Profiler } from './profile.js';
 import { type Progress, Trainer } from './trainer.js';
+import { type OptimizerConfig, plainSgd } from '../optim/config.js';
 
 /** What `train` trains and how: the model, the epochs and the SGD hyper-parameters. */
 export interface TrainOptions {
   /** The model to train (kind, input, classes, options); a resumed run takes the checkpoint's. */
   spec: ModelSpec;
   epochs: number; // total epochs, counting those a resumed checkpoint already did
+  /** The learning rate of plain SGD (the book's optimizer), where `optimizer` is not given. */
   lr: number;
+  /**
+   * The optimizer (`optim.SGD(...)`, `optim.Adam(...)`); default plain SGD at `lr`. Given, its lr is the run's. A
+   * resumed run continues from the checkpoint's optimizer state where it has this optimizer's.
+   */
+  optimizer?: OptimizerConfig;
   batchSize: number;
   seed: number;
   limit: number | null; // train on the first N samples
@@ -50,6 +57,15 @@ export interface TrainHooks {
   onProfile?(epoch: number, times: KernelTime[]): void;
   /** Checked between epochs (e.g. set by SIGINT or a Stop button). */
   shouldStop?(): boolean;
+  /**
+   * Stops the run within a few steps: checked between an epoch's submits and between the test evaluation's chunks
+   * (options.stepsPerSubmit sets how many steps that is). The epoch that was running is dropped: the result is the
+   * last completed epoch's (stopped: true); a run aborted before its first epoch completed rejects with the
+   * signal's reason.
+   */
+  signal?: AbortSignal;
+  /** Rows of the test set evaluated so far after epoch `epoch`, as the evaluation's chunks complete. */
+  onEvaluationProgress?(epoch: number, done: number, total: number): void;
 }
 
 /**
@@ -95,14 +111,15 @@ export async function train(gpu: Gpu, data: { train: ImageSplit; test: ImageSpli
   if (tooBig) throw new GpuError(`batch size ${options.batchSize} ${tooBig}`);
   const watch = watchGpu(gpu);
   let trainer: Trainer | null = null;
-  const config: CheckpointMeta['config'] = { lr: options.lr, batchSize: options.batchSize, seed: options.seed, epochs: options.epochs, limit: options.limit };
+  const optimizer = options.optimizer ?? plainSgd(options.lr);
+  const config: CheckpointMeta['config'] = { lr: optimizer.lr, batchSize: options.batchSize, seed: options.seed, epochs: options.epochs, limit: options.limit };
   let test: Evaluation | null = null;
-  let checkpoint: Checkpoint = resume ?? { params, meta: { model: spec, epoch: 0, config, history: [], test: null } };
+  let checkpoint: Checkpoint = resume ?? { params, meta: { model: spec, epoch: 0, config, history: [], test: null, optimizer } };
   let stopped = false;
   // Said with every failure after the trainer exists: what the caller still has.
   const kept = () => (hooks.checkpoint && checkpoint.meta.epoch > 0 ? `; the checkpoint of epoch ${checkpoint.meta.epoch} is kept` : '');
   try {
-    trainer = await watch.guard(Trainer.create(gpu, data, spec, params, options));
+    trainer = await watch.guard(Trainer.create(gpu, data, spec, params, { ...options, optimizer, optimizerState: resume?.optimizerState }));
     watch.check(); // bind groups and buffers made by create() report their validation errors synchronously
     hooks.onStart?.({ summary: trainer.summary, stepsPerEpoch: trainer.stepsPerEpoch, dispatchesPerEpoch: trainer.dispatchesPerEpoch(), gpuBytes: trainer.gpuBytes() });
     for (let epoch = firstEpoch; epoch < options.epochs; epoch++) {
@@ -113,38 +130,45 @@ export async function train(gpu: Gpu, data: { train: ImageSplit; test: ImageSpli
       const progress: Progress | undefined = hooks.onProgress ? (done, total) => hooks.onProgress!(epoch + 1, done, total) : undefined;
       const profiler = options.profile ? new Profiler(gpu.device) : undefined;
       // The epoch's loss sum accumulates on the GPU and is read once: a non-finite sum is the divergence flag.
-      const metrics = await watch.guard(trainer.trainEpoch(epoch, progress, profiler));
+      const metrics = await watch.guard(trainer.trainEpoch(epoch, progress, profiler, hooks.signal));
       watch.check();
       if (profiler) {
         hooks.onProfile?.(epoch + 1, profiler.report());
         profiler.destroy();
       }
       const diverged = (what: string, value: number) =>
-        new DivergenceError(`training diverged in epoch ${epoch + 1}: ${what} became ${value} (${divergenceSuspect(spec, options.lr)})${kept()}`);
+        new DivergenceError(`training diverged in epoch ${epoch + 1}: ${what} became ${value} (${divergenceSuspect(spec, optimizer.lr)})${kept()}`);
       if (!Number.isFinite(metrics.loss)) throw diverged('the loss', metrics.loss);
-      test = await watch.guard(trainer.evaluate());
+      const evaluationProgress = hooks.onEvaluationProgress ? (done: number, total: number) => hooks.onEvaluationProgress!(epoch + 1, done, total) : undefined;
+      test = await watch.guard(trainer.evaluate({ signal: hooks.signal, onProgress: evaluationProgress }));
       const current = await watch.guard(trainer.readParameters());
+      const optimizerState = await watch.guard(trainer.readOptimizerState());
       watch.check();
       // The scratch model's loss is clamped (-log of at least FLT_MIN), so weights can overflow while its
-      // loss stays finite: never let non-finite weights replace a good checkpoint.
+      // loss stays finite: never let non-finite weights (or optimizer state) replace a good checkpoint.
       const bad = firstNonFinite(current);
       if (bad) throw diverged('the weights', bad.value);
+      const badState = firstNonFinite(optimizerState);
+      if (badState) throw diverged(`the optimizer's ${badState.name}`, badState.value);
       if (!Number.isFinite(test.loss)) throw diverged('the test loss', test.loss);
       const record: EpochRecord = { epoch: epoch + 1, loss: metrics.loss, trainAccuracy: metrics.trainAccuracy, testAccuracy: test.accuracy, seconds: metrics.seconds };
       history.push(record);
       const next: Checkpoint = {
         params: current,
-        meta: { model: spec, epoch: epoch + 1, config, history: [...history], test: { loss: test.loss, accuracy: test.accuracy, samples: test.samples } },
+        meta: { model: spec, epoch: epoch + 1, config, history: [...history], test: { loss: test.loss, accuracy: test.accuracy, samples: test.samples }, optimizer },
+        ...(Object.keys(optimizerState).length > 0 ? { optimizerState } : {}),
       };
       await hooks.onEpoch?.(record, test);
       watch.check(); // a GPU error reported by now: this epoch is not trusted, its checkpoint not written
       await hooks.checkpoint?.(next);
       checkpoint = next;
     }
-    test ??= await watch.guard(trainer.evaluate());
+    test ??= await watch.guard(trainer.evaluate({ signal: hooks.signal }));
     watch.check();
     return { history, test, checkpoint, stopped };
   } catch (err) {
+    // Aborted mid-epoch or mid-evaluation: the last completed epoch (its checkpoint and test evaluation) stands.
+    if (hooks.signal?.aborted && err === hooks.signal.reason && test) return { history: checkpoint.meta.history, test, checkpoint, stopped: true };
     if (err instanceof GpuError && trainer) throw new GpuError(`${err.message}${kept()}`, { cause: err });
     throw err;
   } finally {

@@ -8,18 +8,26 @@
 import { epochOrder } from '../data/minibatches.js';
 import { createBuffer, readBuffer } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
+import type { ComputePass } from '../gpu/kernel.js';
 import { type Tuning, tuningFor } from '../gpu/tuning.js';
 import { destroySplit, type GpuSplit, type ImageSplit, uploadSplit } from '../gpu/split.js';
 import { type GpuModel, type ModelSpec, pixelsOf, type StepRecorder } from '../model/model.js';
-import { modelDefinition } from '../model/registry.js';
+import { modelDefinition, modelOptimizer } from '../model/registry.js';
+import { type OptimizerConfig, plainSgd } from '../optim/config.js';
+import { createOptimizer, type GpuOptimizer } from '../optim/gpu.js';
 import type { Parameters } from '../model/tensors.js';
-import { Evaluator, type Evaluation } from './evaluate.js';
+import { Evaluator, type Evaluation, type EvaluateHooks, untilAborted } from './evaluate.js';
 import { DispatchLog, type Profiler } from './profile.js';
 import { epochSteps, StepSlots } from './steps.js';
 
 /** The trainer's hyper-parameters. */
 export interface TrainerConfig {
+  /** The learning rate of plain SGD, the book's optimizer, where `optimizer` is not given. */
   lr: number;
+  /** The optimizer that updates the model's trainable parameters after each step (default plain SGD at `lr`). */
+  optimizer?: OptimizerConfig;
+  /** Its state from a previous run (a checkpoint's optimizerState), to continue it exactly; default a fresh one. */
+  optimizerState?: Parameters;
   batchSize: number;
   seed: number;
   /**
@@ -43,6 +51,9 @@ export interface EpochMetrics {
 /** Called as an epoch's steps complete on the GPU. */
 export type Progress = (stepsDone: number, steps: number) => void;
 
+/** With an abort signal, submits of an epoch queued on the GPU at once: a stop leaves at most these to finish. */
+const ABORTABLE_SUBMITS_IN_FLIGHT = 2;
+
 /** A model, its training split and its step on the GPU, built once; `trainEpoch` runs one epoch, `evaluate` the test split. */
 export class Trainer {
   private constructor(
@@ -52,6 +63,7 @@ export class Trainer {
     readonly train: GpuSplit,
     readonly test: GpuSplit | null,
     private readonly recorder: StepRecorder,
+    private readonly optimizer: GpuOptimizer,
     private readonly order: GPUBuffer,
     private readonly slots: StepSlots,
     private readonly evaluator: Evaluator | null,
@@ -67,10 +79,13 @@ export class Trainer {
     const order = createBuffer(device, 'order', data.train.count * 4); // [count] u32: sample index at each position
     const model = await modelDefinition(spec.kind).create(gpu, spec, params);
     const maxRows = Math.min(config.batchSize, data.train.count);
-    const recorder = await model.createStep({ train, order, maxRows, lr: config.lr, seed: config.seed, tuning: { ...tuningFor(gpu.adapterInfo), ...config.tuning } });
+    // The run's optimizer with what the model's options add (the MLP's weight decay); refused where the model cannot train with it.
+    const optimizerConfig = modelOptimizer(spec, config.optimizer ?? plainSgd(config.lr));
+    const recorder = await model.createStep({ train, order, maxRows, optimizer: optimizerConfig, lr: optimizerConfig.lr, seed: config.seed, tuning: { ...tuningFor(gpu.adapterInfo), ...config.tuning } });
+    const optimizer = await createOptimizer(gpu, optimizerConfig, recorder.trainables, config.optimizerState);
     const slots = StepSlots.create(device, steps);
     const evaluator = test ? await Evaluator.create(gpu, test, model) : null;
-    return new Trainer(gpu, full, model, train, test, recorder, order, slots, evaluator);
+    return new Trainer(gpu, full, model, train, test, recorder, optimizer, order, slots, evaluator);
   }
 
   get stepsPerEpoch(): number {
@@ -85,14 +100,15 @@ export class Trainer {
   /**
    * Trains one epoch (0-based `epoch` picks the shuffle) and returns its metrics. With a profiler, every
    * dispatch runs in its own timed pass (slower, same results) and the profiler collects per-kernel times.
+   * With a signal, the epoch's submits are queued a few at a time and an abort between them rejects with its reason.
    */
-  async trainEpoch(epoch: number, onProgress?: Progress, profiler?: Profiler): Promise<EpochMetrics> {
+  async trainEpoch(epoch: number, onProgress?: Progress, profiler?: Profiler, signal?: AbortSignal): Promise<EpochMetrics> {
     const { device } = this.gpu;
     const start = performance.now();
     device.queue.writeBuffer(this.order, 0, epochOrder(this.train.count, this.config.seed, epoch));
     this.slots.setEpoch(device.queue, epoch);
-    const done = profiler ? await this.submitProfiled(profiler) : this.submitEpoch(epoch, onProgress);
-    const [lossSum, correct] = await Promise.all([readBuffer(device, this.recorder.lossSum, 4), readBuffer(device, this.recorder.correct, 4), ...done]);
+    const done = profiler ? await this.submitProfiled(profiler) : await this.submitEpoch(epoch, onProgress, signal);
+    const [lossSum, correct] = await untilAborted(Promise.all([readBuffer(device, this.recorder.lossSum, 4), readBuffer(device, this.recorder.correct, 4), ...done]), signal);
     const samples = this.train.count;
     return {
       epoch: epoch + 1,
@@ -102,24 +118,41 @@ export class Trainer {
     };
   }
 
-  /** Records the epoch's steps into ~stepsPerSubmit-sized command buffers and submits them all at once. */
-  private submitEpoch(epoch: number, onProgress?: Progress): Array<Promise<void>> {
+  /**
+   * Records the epoch's steps into ~stepsPerSubmit-sized command buffers and submits them all at once; with a
+   * signal, no more than ABORTABLE_SUBMITS_IN_FLIGHT at a time, checking it before each.
+   */
+  private async submitEpoch(epoch: number, onProgress?: Progress, signal?: AbortSignal): Promise<Array<Promise<void>>> {
     const { device } = this.gpu;
     const steps = this.slots.ranges.length;
     const done: Array<Promise<void>> = [];
     for (let first = 0; first < steps; first += this.config.stepsPerSubmit) {
+      if (signal) {
+        if (done.length >= ABORTABLE_SUBMITS_IN_FLIGHT) await untilAborted(done[done.length - ABORTABLE_SUBMITS_IN_FLIGHT], signal);
+        signal.throwIfAborted();
+      }
       const last = Math.min(steps, first + this.config.stepsPerSubmit);
       const encoder = device.createCommandEncoder({ label: `epoch ${epoch + 1} steps ${first}..${last - 1}` });
       if (first === 0) this.recorder.beginEpoch(encoder);
       const pass = encoder.beginComputePass();
-      for (let s = first; s < last; s++) this.recorder.encodeStep(pass, this.slots.groups[s]);
+      for (let s = first; s < last; s++) this.encodeStep(pass, this.slots.groups[s]);
       pass.end();
       if (last === steps) this.recorder.endEpoch(encoder);
       device.queue.submit([encoder.finish()]);
       // Resolves when the GPU has finished this chunk, so the bar follows the GPU, not the CPU's recording.
-      if (onProgress) done.push(device.queue.onSubmittedWorkDone().then(() => onProgress(last, steps)));
+      if (onProgress || signal) {
+        const chunk = device.queue.onSubmittedWorkDone().then(() => onProgress?.(last, steps));
+        chunk.catch(() => undefined); // after a stop nobody awaits it (a lost device's failure is seen elsewhere)
+        done.push(chunk);
+      }
     }
     return done;
+  }
+
+  /** One training step: the model's (forward, loss, backward), then the optimizer's update of its trainables. */
+  private encodeStep(pass: ComputePass, step: GPUBindGroup): void {
+    this.recorder.encodeStep(pass, step);
+    this.optimizer.encodeStep(pass, step);
   }
 
   /** The same epoch with every dispatch in its own timestamped pass. */
@@ -129,7 +162,7 @@ export class Trainer {
     this.recorder.beginEpoch(begin);
     device.queue.submit([begin.finish()]);
     const log = new DispatchLog();
-    for (const step of this.slots.groups) this.recorder.encodeStep(log, step);
+    for (const step of this.slots.groups) this.encodeStep(log, step);
     await profiler.replay(log, (encoder) => device.queue.submit([encoder.finish()]));
     const end = device.createCommandEncoder({ label: 'epoch end' });
     this.recorder.endEpoch(end);
@@ -137,10 +170,10 @@ export class Trainer {
     return [];
   }
 
-  /** Loss, accuracy, predictions and probabilities on the test split, in one submit. */
-  async evaluate(): Promise<Evaluation> {
+  /** Loss, accuracy, predictions and probabilities on the test split, in one submit (one per chunk with hooks). */
+  async evaluate(hooks?: EvaluateHooks): Promise<Evaluation> {
     if (!this.evaluator) throw new Error('Trainer was created without a test split');
-    return this.evaluator.evaluate();
+    return this.evaluator.evaluate(hooks);
   }
 
   /** The model's parameters as named tensors, read back from the GPU. */
@@ -150,20 +183,31 @@ export class Trainer {
     return Object.fromEntries(this.model.parameters.map((p, i) => [p.name, { shape: [...p.shape], data: new Float32Array(read[i]) }]));
   }
 
-  /** Dispatches one epoch records (the model's per-step count times the steps, plus its epoch-end ones). */
+  /** The optimizer's state as named tensors (empty for plain SGD), read back from the GPU: what a checkpoint keeps to resume exactly. */
+  readOptimizerState(): Promise<Parameters> {
+    return this.optimizer.readState();
+  }
+
+  /** The optimizer the trainer runs (with the model's weight decay, where its options give one). */
+  get optimizerConfig(): OptimizerConfig {
+    return this.optimizer.config;
+  }
+
+  /** Dispatches one epoch records (the per-step count, model and optimizer, times the steps, plus the model's epoch-end ones). */
   dispatchesPerEpoch(): number {
     const log = new DispatchLog();
-    this.recorder.encodeStep(log, this.slots.groups[0]);
+    this.encodeStep(log, this.slots.groups[0]);
     return log.dispatches.length * this.stepsPerEpoch + this.recorder.epochEndDispatches;
   }
 
   /** GPU memory this trainer holds, in bytes (dataset included). */
   gpuBytes(): number {
-    return this.train.bytes + (this.test?.bytes ?? 0) + this.model.bytes + this.recorder.bytes + (this.evaluator?.bytes ?? 0) + this.order.size + this.slots.buffer.size;
+    return this.train.bytes + (this.test?.bytes ?? 0) + this.model.bytes + this.recorder.bytes + this.optimizer.bytes + (this.evaluator?.bytes ?? 0) + this.order.size + this.slots.buffer.size;
   }
 
   destroy(): void {
     this.recorder.destroy();
+    this.optimizer.destroy();
     this.evaluator?.destroy();
     this.model.destroy();
     this.slots.destroy();

@@ -15,6 +15,9 @@ import type { GpuClient } from './gpu_client.js';
 import { $, context2d, drawPersistently, errorText, percent, showPixelated } from './dom.js';
 import { DrawingPad, imageToPixels } from './pad.js';
 
+/** The pad's hint: a finger, a pen or a mouse draws on it. */
+const PAD_HINT = 'Draw on the square (light on dark, like the dataset), or drop an image on it.';
+
 export class ClassifyPanel {
   private hasModel = false;
   /** The model's weight templates at 1:1, to show the one of the predicted class beside the drawing. */
@@ -40,7 +43,7 @@ export class ClassifyPanel {
       }),
     );
     $('#pad-clear').addEventListener('click', () => {
-      $('#pad-hint').textContent = 'Draw with the mouse (light on dark, like the dataset), or drop an image on the square.';
+      $('#pad-hint').textContent = PAD_HINT;
       this.pad.clear();
     });
     $('#pad-sample').addEventListener('click', () => this.sample());
@@ -88,7 +91,7 @@ export class ClassifyPanel {
   private sample(): void {
     if (!this.test) return;
     const i = Math.floor(Math.random() * this.test.count);
-    $('#pad-hint').textContent = `Test image ${i}: a ${CLASS_NAMES[this.test.labels[i]]}.`;
+    $('#pad-hint').textContent = `Test image ${i}: ${withArticle(CLASS_NAMES[this.test.labels[i]])}.`;
     this.pad.set(this.test.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS));
   }
 
@@ -111,12 +114,14 @@ export class ClassifyPanel {
     const generation = this.generation;
     try {
       const probabilities = await this.engine.classify(this.pad.pixels.slice());
-      if (generation !== this.generation) return;
+      if (generation !== this.generation) return; // a replaced model's answer: the new model's is on its way
       const best = probabilities.indexOf(Math.max(...probabilities));
-      this.status.textContent = `Looks like a ${CLASS_NAMES[best]} (${percent(probabilities[best])}).`;
+      this.status.textContent = `Looks like ${withArticle(CLASS_NAMES[best])} (${percent(probabilities[best])}).`;
       this.showProbabilities(probabilities);
     } catch (err) {
+      if (generation !== this.generation) return;
       this.status.textContent = `Could not classify: ${errorText(err)}`;
+      this.showProbabilities(null); // no bars of an earlier image or model beside the error
     }
   }
 
@@ -143,6 +148,11 @@ export class ClassifyPanel {
     drawPersistently(canvas, () => context2d(canvas).putImageData(pixels, 0, 0));
     $('#template-caption').textContent = `What raises the score of ${CLASS_NAMES[c]} (red) and lowers it (blue): its column of W.`;
   }
+}
+
+/** "a Coat", "an Ankle boot": the article a class name takes (every class name starts with its sound's letter). */
+export function withArticle(name: string): string {
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
 function crop(image: RgbaImage, x: number, y: number, side: number): ImageData {

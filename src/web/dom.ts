@@ -36,29 +36,43 @@ export function drawPersistently(canvas: HTMLCanvasElement, draw: () => void): v
  * fractional scale and never below 1:1 (a picture wider than its frame scrolls in it instead). The CSS size
  * is k / devicePixelRatio per pixel, and follows the ratio when the page is zoomed or moved to another screen.
  */
-const pixelArt = new Map<HTMLCanvasElement, number>();
-export function showPixelated(canvas: HTMLCanvasElement, cssScale = 1): void {
-  pixelArt.set(canvas, cssScale);
-  fitPixels(canvas, cssScale);
+const pixelArt = new Map<HTMLCanvasElement, { cssScale: number; fit: boolean }>();
+export function showPixelated(canvas: HTMLCanvasElement, cssScale = 1, fit = false): void {
+  pixelArt.set(canvas, { cssScale, fit });
+  fitPixels(canvas, cssScale, fit);
 }
-function fitPixels(canvas: HTMLCanvasElement, cssScale: number): void {
+/** The width inside an element's padding, in CSS pixels. */
+function contentWidth(el: HTMLElement): number {
+  const style = getComputedStyle(el);
+  return el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+}
+/**
+ * `fit`: where the picture is wider than its parent at that scale, a smaller whole number (down to 1:1 device
+ * pixels): on a 3x phone a 500-pixel picture then shows whole in 333 or 167 CSS pixels, its pixels still sharp.
+ */
+function fitPixels(canvas: HTMLCanvasElement, cssScale: number, fit: boolean): void {
   const dpr = window.devicePixelRatio || 1;
-  const k = Math.max(1, Math.round(cssScale * dpr));
+  let k = Math.max(1, Math.round(cssScale * dpr));
+  const parent = canvas.parentElement;
+  if (fit && parent && canvas.width > 0) k = Math.max(1, Math.min(k, Math.floor((contentWidth(parent) * dpr) / canvas.width)));
   canvas.style.width = `${(canvas.width * k) / dpr}px`;
   canvas.style.height = `${(canvas.height * k) / dpr}px`;
 }
 // Zooming or moving to another screen changes devicePixelRatio and fires resize. (No window: imported by a Node test.)
-if (typeof window !== 'undefined') window.addEventListener('resize', () => pixelArt.forEach((scale, canvas) => fitPixels(canvas, scale)));
+if (typeof window !== 'undefined') window.addEventListener('resize', () => pixelArt.forEach(({ cssScale, fit }, canvas) => fitPixels(canvas, cssScale, fit)));
 
-/** Draws a report picture (ImageData layout) on a 2D canvas, resizing the canvas to fit it, at a whole-number scale. */
-export function showImage(canvas: HTMLCanvasElement, image: RgbaImage): void {
+/**
+ * Draws a report picture (ImageData layout) on a 2D canvas, resizing the canvas to fit it, at a whole-number scale;
+ * `fit`: the largest such scale at which it fits its parent's width (see fitPixels).
+ */
+export function showImage(canvas: HTMLCanvasElement, image: RgbaImage, options: { fit?: boolean } = {}): void {
   const pixels = new ImageData(new Uint8ClampedArray(image.data), image.width, image.height);
   drawPersistently(canvas, () => {
     canvas.width = image.width;
     canvas.height = image.height;
     context2d(canvas).putImageData(pixels, 0, 0);
   });
-  showPixelated(canvas);
+  showPixelated(canvas, 1, options.fit ?? false);
 }
 
 /** Shows `text` in a message element with a tone, or hides it for null. */

@@ -13,10 +13,11 @@ import { type FashionMnist, limitSplit } from '../data/dataset.js';
 import type { Gpu } from '../gpu/device.js';
 import type { Checkpoint } from '../model/checkpoint.js';
 import { modelDefinition } from '../model/registry.js';
-import { evaluateParameters } from '../train/evaluate.js';
+import { type Evaluation, evaluateParameters } from '../train/evaluate.js';
 import { train } from '../train/loop.js';
 import { ImageClassifier } from './classifier.js';
 import { acquireBrowserGpu, WebGpuUnavailable } from './gpu.js';
+import { type PicturesRequest, picturesTransfer, resultPictures } from './pictures.js';
 import type { EngineEvent, ModelParams, Request } from './protocol.js';
 import type { Settings } from './settings.js';
 
@@ -24,8 +25,16 @@ import type { Settings } from './settings.js';
 const MAX_RECOVERIES = 3;
 /** How long a failed run waits for its device's `lost` promise before calling the failure something else. */
 const LOSS_SETTLE_MS = 2000;
+/**
+ * Submits per epoch in the page: Stop is checked between submits and the GPU holds at most two of them, so a
+ * stop waits for about 2/SUBMITS_PER_EPOCH of an epoch (a few steps), and the bar moves as often.
+ */
+const SUBMITS_PER_EPOCH = 100;
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Sends an event to the page; `transfer`: buffers moved rather than copied (a worker's postMessage). */
+export type Emit = (event: EngineEvent, transfer?: Transferable[]) => void;
 
 export class GpuEngine {
   private gpu: Promise<Gpu> | null = null;
@@ -34,13 +43,22 @@ export class GpuEngine {
   private readonly lost = new WeakMap<Gpu, GPUDeviceLostInfo>();
   private data: Pick<FashionMnist, 'train' | 'test'> | null = null;
   private stopRequested = false;
+  /** Aborts the run in progress within a few steps (Stop). */
+  private stopping: AbortController | null = null;
+  /** The model the pad classifies with (the latest the page sent). */
   private classifierModel: ModelParams | null = null;
-  private classifier: Promise<ImageClassifier> | null = null;
+  /** The classifier built for a model on a device; replaced only between classify tasks (see serially). */
+  private classifier: { model: ModelParams; gpu: Gpu; built: ImageClassifier } | null = null;
+  /**
+   * Classifier work, one task after another: a classifier is destroyed or replaced only once the request it
+   * serves is done (destroying one with a request queued broke the next model's pipeline check).
+   */
+  private classifierTasks: Promise<void> = Promise.resolve();
   /** What ran here, for the tests (read through the worker): devices acquired, epochs trained. */
   readonly stats = { devices: 0, epochs: 0 };
 
   constructor(
-    private readonly emit: (event: EngineEvent) => void,
+    private readonly emit: Emit,
     /** True in a worker: a missing navigator.gpu there may still mean the page has one. */
     private readonly inWorker: boolean,
   ) {}
@@ -55,10 +73,12 @@ export class GpuEngine {
         return;
       case 'train':
         this.stopRequested = false;
-        void this.train(request.id, request.settings);
+        this.stopping = new AbortController();
+        void this.train(request.id, request.settings, this.stopping.signal);
         return;
       case 'stop':
         this.stopRequested = true;
+        this.stopping?.abort(new DOMException('training stopped', 'AbortError'));
         return;
       case 'evaluate':
         void this.evaluate(request.id, request.model);
@@ -67,7 +87,10 @@ export class GpuEngine {
         this.setClassifier(request.model);
         return;
       case 'classify':
-        void this.classify(request.id, request.pixels);
+        this.classify(request.id, request.pixels);
+        return;
+      case 'pictures':
+        this.pictures(request.id, request);
         return;
       case 'lose-device':
         void this.gpu?.then((gpu) => gpu.device.destroy()).catch(() => undefined);
@@ -91,7 +114,7 @@ export class GpuEngine {
         if (this.current !== gpu) return; // an old device, already replaced
         this.current = null;
         this.gpu = null;
-        this.dropClassifier();
+        this.serially(async () => this.dropClassifier());
         this.emit({ type: 'lost', reason: info.reason ?? 'unknown', message: info.message || 'no message' });
       });
       this.emit({ type: 'gpu', adapter: gpu.adapterInfo });
@@ -104,22 +127,27 @@ export class GpuEngine {
     }
   }
 
-  private async train(id: number, settings: Settings): Promise<void> {
+  private async train(id: number, settings: Settings, signal: AbortSignal): Promise<void> {
     const data = this.data;
     if (!data) {
       this.emit({ type: 'train-failed', id, message: 'no dataset loaded' });
       return;
     }
     const trainSplit = settings.samples < data.train.count ? limitSplit(data.train, settings.samples) : data.train;
+    // Evaluated after every epoch: all of the test set, or its first testSamples images (quicker on a slow adapter).
+    const testSplit = settings.testSamples < data.test.count ? limitSplit(data.test, settings.testSamples) : data.test;
     // The spec the form built from the model's options (settings.ts): the model that trains, as the CLI's flags build it.
     const spec = settings.spec;
     const definition = modelDefinition(spec.kind);
     const options = {
       spec, epochs: settings.epochs, lr: settings.lr, batchSize: settings.batchSize, seed: settings.seed,
       limit: settings.samples < data.train.count ? settings.samples : null,
+      stepsPerSubmit: Math.max(1, Math.ceil(Math.ceil(trainSplit.count / settings.batchSize) / SUBMITS_PER_EPOCH)),
     };
-    // The last completed epoch's state, on the CPU side: what a new device resumes from.
+    // The last completed epoch's state, on the CPU side: what a new device resumes from, and its test evaluation.
     let last: Checkpoint | undefined;
+    let lastTest: Evaluation | undefined;
+    const evaluating = (epoch: number) => (done: number, total: number) => this.emit({ type: 'train-evaluating', id, epoch, done, total });
     let evaluatedStart = false;
     let recoveries = 0;
     for (;;) {
@@ -128,17 +156,21 @@ export class GpuEngine {
         gpu = await this.device();
         if (!evaluatedStart) {
           // Epoch 0: the loop starts from exactly these parameters (same seed), so the chart starts where training does.
-          const start = await evaluateParameters(gpu, data.test, spec, definition.init(spec, settings.seed));
+          const start = await evaluateParameters(gpu, testSplit, spec, definition.init(spec, settings.seed), { signal, onProgress: evaluating(0) });
           this.emit({ type: 'train-epoch0', id, loss: start.loss, accuracy: start.accuracy });
           evaluatedStart = true;
         }
         const result = await train(
           gpu,
-          { train: trainSplit, test: data.test },
+          { train: trainSplit, test: testSplit },
           options,
           {
             onStart: (info) => this.emit({ type: 'train-start', id, summary: info.summary, stepsPerEpoch: info.stepsPerEpoch }),
             onProgress: (epoch, done, total) => this.emit({ type: 'train-progress', id, epoch, done, total }),
+            onEvaluationProgress: (epoch, done, total) => evaluating(epoch)(done, total),
+            onEpoch: (_record, evaluation) => {
+              lastTest = evaluation;
+            },
             checkpoint: (checkpoint) => {
               last = checkpoint;
               this.stats.epochs++;
@@ -146,12 +178,19 @@ export class GpuEngine {
               this.emit({ type: 'train-epoch', id, record, testLoss: checkpoint.meta.test?.loss ?? NaN, checkpoint });
             },
             shouldStop: () => this.stopRequested,
+            signal,
           },
           last,
         );
         this.emit({ type: 'train-done', id, checkpoint: result.checkpoint, test: result.test, stopped: result.stopped, trainSamples: trainSplit.count, recoveries });
         return;
       } catch (err) {
+        if (signal.aborted && err === signal.reason) {
+          // Stopped before this device completed an epoch: what an earlier device completed stands (or nothing).
+          const kept = last && lastTest ? { checkpoint: last, test: lastTest } : { checkpoint: null, test: null };
+          this.emit({ type: 'train-done', id, ...kept, stopped: true, trainSamples: trainSplit.count, recoveries });
+          return;
+        }
         const deviceLost = gpu !== null && (await this.wasLost(gpu));
         if (deviceLost && recoveries < MAX_RECOVERIES && !this.stopRequested) {
           recoveries++;
@@ -189,29 +228,58 @@ export class GpuEngine {
     }
   }
 
+  private pictures(id: number, request: PicturesRequest): void {
+    try {
+      if (!this.data) throw new Error('no dataset loaded');
+      const samples = request.evaluation.samples;
+      const test = samples < this.data.test.count ? limitSplit(this.data.test, samples) : this.data.test;
+      const pictures = resultPictures(test, request);
+      this.emit({ type: 'pictures', id, pictures }, picturesTransfer(pictures));
+    } catch (err) {
+      this.emit({ type: 'error', id, message: message(err) });
+    }
+  }
+
+  /** Runs `task` after every classifier task before it (a failed one does not stop the ones after it). */
+  private serially(task: () => Promise<void>): void {
+    this.classifierTasks = this.classifierTasks.then(task).catch(() => undefined);
+  }
+
   private setClassifier(model: ModelParams | null): void {
-    this.dropClassifier();
     this.classifierModel = model;
+    // The old model's classifier goes once the requests queued before this one have been answered.
+    this.serially(async () => {
+      if (this.classifier && this.classifier.model !== this.classifierModel) this.dropClassifier();
+    });
   }
 
   private dropClassifier(): void {
     const old = this.classifier;
     this.classifier = null;
-    void old?.then((c) => c.destroy()).catch(() => undefined);
+    try {
+      old?.built.destroy();
+    } catch {
+      // a lost device's buffers: nothing left to free
+    }
   }
 
-  /** Classifies with the current model; its classifier is built on first use (again after a device loss). */
-  private async classify(id: number, pixels: Uint8Array): Promise<void> {
-    try {
-      const model = this.classifierModel;
-      if (!model) throw new Error('no model to classify with');
-      this.classifier ??= this.device().then((gpu) => ImageClassifier.create(gpu, model.spec, model.params));
-      const classifier = this.classifier;
-      classifier.catch(() => this.classifier === classifier && (this.classifier = null));
-      const probabilities = await (await classifier).classify(pixels);
-      this.emit({ type: 'probabilities', id, probabilities });
-    } catch (err) {
-      this.emit({ type: 'error', id, message: message(err) });
-    }
+  /**
+   * Classifies with the model current when the request's turn comes; its classifier is built on first use (again
+   * after a device loss or a new model). The page ignores answers from a model it has since replaced.
+   */
+  private classify(id: number, pixels: Uint8Array): void {
+    this.serially(async () => {
+      try {
+        const model = this.classifierModel;
+        if (!model) throw new Error('no model to classify with');
+        const gpu = await this.device();
+        if (this.classifier && (this.classifier.model !== model || this.classifier.gpu !== gpu)) this.dropClassifier();
+        this.classifier ??= { model, gpu, built: await ImageClassifier.create(gpu, model.spec, model.params) };
+        const probabilities = await this.classifier.built.classify(pixels);
+        this.emit({ type: 'probabilities', id, probabilities });
+      } catch (err) {
+        this.emit({ type: 'error', id, message: message(err) });
+      }
+    });
   }
 }

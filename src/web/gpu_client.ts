@@ -9,6 +9,7 @@ import type { AdapterSummary } from '../gpu/device.js';
 import type { Checkpoint, EpochRecord } from '../model/checkpoint.js';
 import type { Evaluation } from '../train/evaluate.js';
 import { GpuEngine } from './engine.js';
+import type { PicturesRequest, ResultPictures } from './pictures.js';
 import type { EngineEvent, ModelParams, Request } from './protocol.js';
 import type { Settings } from './settings.js';
 
@@ -26,6 +27,8 @@ export interface TrainHandlers {
   onEpoch0(loss: number, accuracy: number): void;
   onStart(summary: string, stepsPerEpoch: number): void;
   onProgress(epoch: number, done: number, total: number): void;
+  /** The test evaluation after epoch `epoch` (0: the untrained model) has `done` of `total` images. */
+  onEvaluating(epoch: number, done: number, total: number): void;
   onEpoch(record: EpochRecord, testLoss: number, checkpoint: Checkpoint): void;
   onRecovering(message: string, fromEpoch: number): void;
 }
@@ -102,6 +105,9 @@ export class GpuClient {
       case 'train-progress':
         train?.onProgress(event.epoch, event.done, event.total);
         return;
+      case 'train-evaluating':
+        train?.onEvaluating(event.epoch, event.done, event.total);
+        return;
       case 'train-epoch':
         train?.onEpoch(event.record, event.testLoss, event.checkpoint);
         return;
@@ -119,6 +125,10 @@ export class GpuClient {
       case 'probabilities':
         this.waiting.delete(event.id);
         waiter.resolve(event.probabilities);
+        return;
+      case 'pictures':
+        this.waiting.delete(event.id);
+        waiter.resolve(event.pictures);
         return;
       case 'train-failed':
       case 'error':
@@ -146,7 +156,7 @@ export class GpuClient {
     return this.request<TrainDone>((id) => ({ type: 'train', id, settings }), handlers);
   }
 
-  /** Training stops after the running epoch. */
+  /** Training stops within a few steps (or evaluation chunks), keeping the last completed epoch. */
   stop(): void {
     this.post({ type: 'stop' });
   }
@@ -163,6 +173,11 @@ export class GpuClient {
   /** Class probabilities of one image from the classifier's model. */
   classify(pixels: Uint8Array): Promise<Float32Array> {
     return this.request<Float32Array>((id) => ({ type: 'classify', id, pixels }));
+  }
+
+  /** The results panel's pictures, drawn off the main thread where the engine runs in a worker. */
+  pictures(request: PicturesRequest): Promise<ResultPictures> {
+    return this.request<ResultPictures>((id) => ({ type: 'pictures', id, ...request }));
   }
 
   /** Test hook: destroys the engine's device (the page then behaves as after a driver reset). */

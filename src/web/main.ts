@@ -15,7 +15,7 @@ import { GpuClient } from './gpu_client.js';
 import { GpuStatus } from './gpu_state.js';
 import { describeModel } from '../model/registry.js';
 import { describeCheckpoint, downloadCheckpoint, readCheckpoint } from './model_io.js';
-import { showPendingModel, showResults } from './results.js';
+import { ResultsPanel, showPendingModel } from './results.js';
 import { TrainPanel } from './train_panel.js';
 
 let data: FashionMnist | null = null;
@@ -31,9 +31,12 @@ const engine = new GpuClient({
   onMode: (mode) => status.mode(mode),
 });
 const classify = new ClassifyPanel(engine);
+const results = new ResultsPanel(engine);
 const chart = new TrainingChart($('#chart'));
 const table = new EpochTable();
 const resultsMessage = $('#results-message');
+/** What became of a checkpoint the person picked: beside the Load button, where they are looking. */
+const loadMessage = $('#load-message');
 const saveButton = $<HTMLButtonElement>('#save-model');
 
 function setModel(checkpoint: Checkpoint): void {
@@ -54,10 +57,14 @@ const train = new TrainPanel({
     if (!data) return;
     const samples = formatCount(settings.samples);
     const epochs = checkpoint.meta.epoch;
-    showResults(data.test, test, { spec: checkpoint.meta.model, params: checkpoint.params }, {
-      description: `Trained here: ${describeModel(checkpoint.meta.model)} model, ${epochs} epoch${epochs === 1 ? '' : 's'} on ${samples} samples, lr ${settings.lr}, batch ${settings.batchSize}, seed ${settings.seed}${stopped ? ' (stopped early)' : ''}.`,
-    });
+    // Evaluated on the first test.samples test images (the "Test images" setting): the figures and pictures are of those.
+    const subset = test.samples < data.test.count ? `, evaluated on the first ${formatCount(test.samples)} test images` : '';
     setMessage(resultsMessage, null);
+    results
+      .show(test, { spec: checkpoint.meta.model, params: checkpoint.params }, {
+        description: `Trained here: ${describeModel(checkpoint.meta.model)} model, ${epochs} epoch${epochs === 1 ? '' : 's'} on ${samples} samples, lr ${settings.lr}, batch ${settings.batchSize}, seed ${settings.seed}${stopped ? ' (stopped early)' : ''}${subset}.`,
+      })
+      .catch((err) => setMessage(resultsMessage, errorText(err)));
   },
   onBusy: (b) => {
     busy = b;
@@ -89,7 +96,7 @@ loadInput.addEventListener('change', () => {
 
 /** A checkpoint from the CLI (or this page): evaluated on the test set with the same GPU evaluator `eval` uses. */
 async function loadCheckpointFile(file: File): Promise<void> {
-  setMessage(resultsMessage, `Reading ${file.name}…`, 'info');
+  setMessage(loadMessage, `Reading ${file.name}…`, 'info');
   try {
     const checkpoint = await readCheckpoint(file);
     setModel(checkpoint);
@@ -100,12 +107,12 @@ async function loadCheckpointFile(file: File): Promise<void> {
     if (!data) {
       pendingCheckpoint = { checkpoint, name: file.name };
       showPendingModel(`${describeCheckpoint(checkpoint, file.name)}.`);
-      setMessage(resultsMessage, 'Loaded. Load the dataset to evaluate it on the test set; it can classify drawings already.', 'info');
+      setMessage(loadMessage, 'Loaded. Load the dataset to evaluate it on the test set; it can classify drawings already.', 'info');
       return;
     }
     await evaluateCheckpoint(checkpoint, file.name);
   } catch (err) {
-    setMessage(resultsMessage, errorText(err));
+    setMessage(loadMessage, errorText(err));
   }
 }
 
@@ -113,12 +120,12 @@ async function evaluateCheckpoint(checkpoint: Checkpoint, name: string): Promise
   pendingCheckpoint = null;
   if (!data) return;
   try {
-    setMessage(resultsMessage, `Evaluating ${name} on ${formatCount(data.test.count)} test images…`, 'info');
+    setMessage(loadMessage, `Evaluating ${name} on ${formatCount(data.test.count)} test images…`, 'info');
     const evaluation = await engine.evaluate({ spec: checkpoint.meta.model, params: checkpoint.params });
-    showResults(data.test, evaluation, { spec: checkpoint.meta.model, params: checkpoint.params }, { description: `${describeCheckpoint(checkpoint, name)}.` });
-    setMessage(resultsMessage, null);
+    await results.show(evaluation, { spec: checkpoint.meta.model, params: checkpoint.params }, { description: `${describeCheckpoint(checkpoint, name)}.` });
+    setMessage(loadMessage, null);
   } catch (err) {
-    setMessage(resultsMessage, errorText(err));
+    setMessage(loadMessage, errorText(err));
   }
 }
 

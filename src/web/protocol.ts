@@ -10,6 +10,7 @@ import type { Checkpoint, EpochRecord } from '../model/checkpoint.js';
 import type { ModelSpec } from '../model/model.js';
 import type { Parameters } from '../model/tensors.js';
 import type { Evaluation } from '../train/evaluate.js';
+import type { PicturesRequest, ResultPictures } from './pictures.js';
 import type { Settings } from './settings.js';
 
 export interface ModelParams {
@@ -28,6 +29,8 @@ export type Request =
   /** The model the classify panel uses from now on (null: none). */
   | { type: 'classifier'; model: ModelParams | null }
   | { type: 'classify'; id: number; pixels: Uint8Array }
+  /** The results panel's pictures of a model and its evaluation, drawn in the engine's thread (pictures.ts). */
+  | ({ type: 'pictures'; id: number } & PicturesRequest)
   /** Test hook: destroys the device, as a driver reset would lose it. */
   | { type: 'lose-device' };
 
@@ -41,11 +44,15 @@ export type EngineEvent =
   /** The untrained model on the test set (the chart's epoch 0). */
   | { type: 'train-epoch0'; id: number; loss: number; accuracy: number }
   | { type: 'train-progress'; id: number; epoch: number; done: number; total: number }
+  /** The test set's evaluation after epoch `epoch` (0: the untrained model): `done` of `total` images. */
+  | { type: 'train-evaluating'; id: number; epoch: number; done: number; total: number }
   | { type: 'train-epoch'; id: number; record: EpochRecord; testLoss: number; checkpoint: Checkpoint }
   /** The device was lost mid-run: a new one is being acquired, training goes on from `fromEpoch`'s parameters. */
   | { type: 'train-recovering'; id: number; message: string; fromEpoch: number }
-  | { type: 'train-done'; id: number; checkpoint: Checkpoint; test: Evaluation; stopped: boolean; trainSamples: number; recoveries: number }
+  /** checkpoint and test: the last completed epoch's; null when a stop came before the first epoch completed. */
+  | { type: 'train-done'; id: number; checkpoint: Checkpoint | null; test: Evaluation | null; stopped: boolean; trainSamples: number; recoveries: number }
   | { type: 'train-failed'; id: number; message: string }
   | { type: 'evaluated'; id: number; evaluation: Evaluation }
   | { type: 'probabilities'; id: number; probabilities: Float32Array }
+  | { type: 'pictures'; id: number; pictures: ResultPictures }
   | { type: 'error'; id: number; message: string };

@@ -11,8 +11,11 @@ import { MODELS, modelDefaults, modelDefinition } from '../model/registry.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
 import type { TrainOptions } from '../train/loop.js';
 
-/** `model`: the kind; `spec`: what the form's options built (the model that trains). */
-export type Settings = Pick<TrainOptions, 'epochs' | 'lr' | 'batchSize' | 'seed'> & { model: string; spec: ModelSpec; samples: number };
+/**
+ * `model`: the kind; `spec`: what the form's options built (the model that trains); `samples`: the training images
+ * used; `testSamples`: the test images each evaluation uses (the first ones: fewer is quicker on a slow adapter).
+ */
+export type Settings = Pick<TrainOptions, 'epochs' | 'lr' | 'batchSize' | 'seed'> & { model: string; spec: ModelSpec; samples: number; testSamples: number };
 
 export type Parsed = { ok: true; settings: Settings } | { ok: false; problems: string[] };
 
@@ -187,8 +190,8 @@ export function readModel(form: HTMLFormElement, problems: string[]): { definiti
   }
 }
 
-/** `available`: training samples loaded (the largest allowed "Training samples"). */
-export function readSettings(form: HTMLFormElement, available: number): Parsed {
+/** `available`, `testAvailable`: training and test samples loaded (the largest allowed "Training samples" and "Test images"). */
+export function readSettings(form: HTMLFormElement, available: number, testAvailable = 10000): Parsed {
   const problems: string[] = [];
   const { definition, spec } = readModel(form, problems);
   const epochs = integer(form, 'epochs', 'Epochs', TRAINING_LIMITS.epochs.min, TRAINING_LIMITS.epochs.max, problems);
@@ -198,6 +201,7 @@ export function readSettings(form: HTMLFormElement, available: number): Parsed {
   lrInput.toggleAttribute('aria-invalid', badLr);
   if (badLr) problems.push('Learning rate must be a positive number');
   const samples = integer(form, 'limit', 'Training samples', 1, available, problems);
+  const testSamples = integer(form, 'testLimit', 'Test images', 1, testAvailable, problems);
   const batchSize = integer(form, 'batchSize', 'Batch size', TRAINING_LIMITS.batchSize.min, Math.max(1, Math.min(TRAINING_LIMITS.batchSize.max, samples || available)), problems);
   const seed = integer(form, 'seed', 'Seed', TRAINING_LIMITS.seed.min, TRAINING_LIMITS.seed.max, problems);
   // What the CLI checks before any GPU work: can this spec train with this many rows per step?
@@ -210,5 +214,5 @@ export function readSettings(form: HTMLFormElement, available: number): Parsed {
     }
   }
   if (problems.length > 0 || !spec) return { ok: false, problems };
-  return { ok: true, settings: { model: definition.kind, spec, epochs, lr, batchSize, seed, samples } };
+  return { ok: true, settings: { model: definition.kind, spec, epochs, lr, batchSize, seed, samples, testSamples } };
 }

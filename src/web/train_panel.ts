@@ -1,8 +1,9 @@
 /**
  * The train panel: the form, Train and Stop, and the UI of a run. The run itself is the shared training loop
  * (src/train/loop.ts) in the GPU engine's Worker (engine.ts); its hooks arrive here as messages, so the main
- * thread only draws. Stop takes effect between epochs, as Ctrl-C does in the CLI. A device lost mid-run is
- * survived by the engine, which says so and goes on from the last completed epoch on a new device.
+ * thread only draws. Stop takes effect within a few steps, while training or evaluating, and keeps the last
+ * completed epoch. A device lost mid-run is survived by the engine, which says so and goes on from the last
+ * completed epoch on a new device.
  */
 import type { FashionMnist } from '../data/dataset.js';
 import type { Checkpoint } from '../model/checkpoint.js';
@@ -41,6 +42,7 @@ export class TrainPanel {
   private readonly status = $('#train-status');
   private readonly message = $('#train-message');
   private readonly bar = $('#progress-bar');
+  private readonly evalBar = $('#eval-progress-bar');
   private running = false;
   private stopRequested = false;
   /** The fields a person has typed into: a model change leaves them alone (the others take the model's defaults). */
@@ -61,8 +63,8 @@ export class TrainPanel {
     this.stopButton.addEventListener('click', () => {
       this.stopRequested = true;
       this.deps.engine.stop();
-      this.stopButton.disabled = true;
-      this.status.textContent = 'Stopping after this epoch…';
+      this.disable(this.stopButton, this.trainButton);
+      this.status.textContent = 'Stopping…';
     });
     this.validate();
   }
@@ -73,7 +75,9 @@ export class TrainPanel {
     const limit = this.form.elements.namedItem('limit') as HTMLInputElement;
     if (data) limit.max = String(data.train.count);
     this.showModel();
-    const parsed = readSettings(this.form, data?.train.count ?? 60000);
+    const testLimit = this.form.elements.namedItem('testLimit') as HTMLInputElement;
+    if (data) testLimit.max = String(data.test.count);
+    const parsed = readSettings(this.form, data?.train.count ?? 60000, data?.test.count ?? 10000);
     if (!this.running) {
       const noGpu = this.deps.gpuProblem() !== null;
       this.trainButton.disabled = !data || !parsed.ok || noGpu;
@@ -103,14 +107,40 @@ export class TrainPanel {
     if (!this.edited.has('lr')) field('lr').value = String(defaultLr(definition, readModel(this.form, []).spec));
   }
 
+  /**
+   * Disables `button`; if it had the keyboard focus, the focus moves to `next` (or, when `next` is disabled too,
+   * stays near: the form), not to the page's body where a keyboard user would have to start over.
+   */
+  private disable(button: HTMLButtonElement, next: HTMLButtonElement): void {
+    const focused = document.activeElement === button;
+    button.disabled = true;
+    if (!focused) return;
+    if (!next.disabled) next.focus();
+    else this.pendingFocus = next;
+  }
+
   private setRunning(running: boolean): void {
     this.running = running;
-    this.stopButton.disabled = !running;
-    this.trainButton.disabled = running;
     this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select').forEach((el) => (el.disabled = running));
+    if (running) {
+      this.stopButton.disabled = false;
+      this.disable(this.trainButton, this.stopButton);
+    } else {
+      this.trainButton.disabled = false;
+      this.disable(this.stopButton, this.trainButton);
+    }
+    if (this.pendingFocus && !this.pendingFocus.disabled) {
+      // Unless the person has moved on to something else meanwhile.
+      if (document.activeElement === null || document.activeElement === document.body) this.pendingFocus.focus();
+      this.pendingFocus = null;
+    }
     $('#progress').hidden = !running && this.bar.style.width === '';
+    if (!running) $('#eval-progress').hidden = true;
     this.deps.onBusy(running);
   }
+
+  /** A button that had the focus when it was disabled, waiting for its successor to be enabled. */
+  private pendingFocus: HTMLButtonElement | null = null;
 
   /** True while a run is going on (a lost device then means "recovering", not "idle"). */
   get isRunning(): boolean {
@@ -131,7 +161,9 @@ export class TrainPanel {
     table.clear();
     const started = performance.now();
     const progress = $('#progress');
-    this.status.textContent = 'Evaluating the untrained model…';
+    const evalProgress = $('#eval-progress');
+    const testImages = `${formatCount(Math.min(settings.testSamples, data.test.count))} test images`;
+    this.status.textContent = `Evaluating the untrained model on ${testImages}…`;
     let steps = '';
     let markedEpoch = 0;
     const recoveries: string[] = [];
@@ -152,6 +184,16 @@ export class TrainPanel {
           this.bar.style.width = `${percent}%`;
           progress.setAttribute('aria-valuenow', percent);
           if (!this.stopRequested) this.status.textContent = `Epoch ${epoch} of ${settings.epochs}: step ${done} of ${total} (${steps})`;
+        },
+        onEvaluating: (epoch, done, total) => {
+          // Evaluation is a step of its own: its bar, and the status says what is being evaluated.
+          const percent = ((100 * done) / total).toFixed(1);
+          evalProgress.hidden = done >= total;
+          this.evalBar.style.width = `${percent}%`;
+          evalProgress.setAttribute('aria-valuenow', percent);
+          if (this.stopRequested || done >= total) return;
+          const what = epoch === 0 ? 'the untrained model' : `epoch ${epoch} of ${settings.epochs}`;
+          this.status.textContent = `Evaluating ${what} on ${testImages}: ${formatCount(done)} of ${formatCount(total)} done`;
         },
         onEpoch: (record, testLoss, checkpoint) => {
           performance.mark('training:epoch-end', { detail: record.epoch });
@@ -174,14 +216,17 @@ export class TrainPanel {
         },
       });
       const seconds = (performance.now() - started) / 1000;
-      const epochs = result.checkpoint.meta.epoch;
+      const epochs = result.checkpoint?.meta.epoch ?? 0;
       this.status.dataset.state = 'done';
       this.status.dataset.recoveries = String(result.recoveries);
       this.status.textContent =
         `${result.stopped ? 'Stopped' : 'Done'}: ${epochs} epoch${epochs === 1 ? '' : 's'} on ${formatCount(result.trainSamples)} samples in ${seconds.toFixed(1)} s` +
-        `${epochs > 0 ? `, test accuracy ${result.test.accuracy.toFixed(3)}` : ''}` +
+        `${epochs > 0 && result.test ? `, test accuracy ${result.test.accuracy.toFixed(3)}` : ''}` +
         `${result.recoveries > 0 ? ` (after ${result.recoveries} lost GPU device${result.recoveries === 1 ? '' : 's'}, continued on a new one)` : ''}.`;
-      if (epochs > 0) this.deps.onTrained({ checkpoint: result.checkpoint, test: result.test, settings, stopped: result.stopped });
+      // A stop drops the epoch that was running: the chart and table keep the completed ones.
+      table.truncate(epochs);
+      chart.truncate(epochs);
+      if (epochs > 0 && result.checkpoint && result.test) this.deps.onTrained({ checkpoint: result.checkpoint, test: result.test, settings, stopped: result.stopped });
     } catch (err) {
       this.status.dataset.state = 'failed';
       this.status.textContent = 'Training failed.';

@@ -7,7 +7,7 @@ import { GpuEngine } from './engine.js';
 import type { EngineEvent, Request } from './protocol.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const engine = new GpuEngine((event: EngineEvent) => scope.postMessage(event), true);
+const engine = new GpuEngine((event: EngineEvent, transfer: Transferable[] = []) => scope.postMessage(event, transfer), true);
 // For the tests, through Playwright's worker.evaluate(): what ran here.
 (scope as unknown as { engineStats: GpuEngine['stats'] }).engineStats = engine.stats;
 scope.addEventListener('message', (e: MessageEvent<Request>) => engine.handle(e.data));

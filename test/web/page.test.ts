@@ -1,10 +1,10 @@
 /**
  * The web page in headless Chromium (Debian's, through playwright-core): the built static site served on
- * 127.0.0.1, WebGPU from Chrome (SwiftShader on a machine without a GPU). Checks the kernel suite in the
- * page, the messages for missing WebGPU and wrong files, training end to end from the file input, and that
- * a checkpoint written by the CLI evaluates to the CLI's accuracy. Screenshots go to test-artifacts/.
+ * 127.0.0.1, WebGPU from Chrome (SwiftShader on a machine without a GPU). Checks the messages for missing
+ * WebGPU and wrong files, training end to end from the file input, and that a checkpoint written by the CLI
+ * evaluates to the CLI's accuracy (the kernel-checks page: kernels.test.ts). Screenshots go to test-artifacts/.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -97,23 +97,6 @@ async function tabThrough(page: Page): Promise<Array<{ id: string; ring: boolean
 }
 
 describe('web page in Chromium', () => {
-  it('runs the kernel-correctness suite on the page\'s WebGPU device, and every check passes', async () => {
-    const { page, errors } = await openPage(browser, 'kernels.html');
-    const summary = page.locator('#summary[data-state="done"], #summary[data-state="error"]');
-    await summary.waitFor({ timeout: 90_000 });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'web-kernels.png'), fullPage: true });
-    const failures = await page.$$eval('#results tr.fail', (rows) => rows.map((r) => r.textContent));
-    expect(failures, `failed in the page:\n${failures.join('\n')}\n${errors.join('\n')}`).toEqual([]);
-    expect(await summary.getAttribute('data-state')).toBe('done');
-    const passed = Number(await summary.getAttribute('data-passed'));
-    // Every test file of the suite was collected and ran (the suite has ~190 tests, one file per kernel).
-    expect(passed).toBe(Number(await summary.getAttribute('data-total')));
-    expect(passed).toBeGreaterThan(150);
-    const suiteFiles = readdirSync(path.join(REPO_ROOT, 'test', 'kernels')).filter((f) => f.endsWith('.test.ts'));
-    expect(await page.locator('#results tr.file').count()).toBe(suiteFiles.length);
-    await page.close();
-  });
-
   it('says what to enable when the browser gives no WebGPU adapter', async () => {
     const plain = await launchChromium({ webgpu: false });
     try {
@@ -156,7 +139,7 @@ describe('web page in Chromium', () => {
     await page.locator('#adapter[data-state="ok"]').waitFor({ timeout: 30_000 });
     // A PNG picked as a checkpoint is named as not one (not "header length 727905341920923800").
     await page.setInputFiles('#load-model', path.join(REPO_ROOT, 'docs', 'web.png'));
-    await expect.poll(() => page.textContent('#results-message')).toMatch(/^web\.png: not a safetensors checkpoint \(a PNG image\)/);
+    await expect.poll(() => page.textContent('#load-message')).toMatch(/^web\.png: not a safetensors checkpoint \(a PNG image\)/);
     // A checkpoint before the data: described where "No model yet" was, to be evaluated once the data is there.
     const spec = modelDefinition('scratch').spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {});
     const checkpoint = encodeCheckpoint({
@@ -164,7 +147,7 @@ describe('web page in Chromium', () => {
       meta: { model: spec, epoch: 0, config: { lr: 0.1, batchSize: 256, seed: 0, epochs: 1, limit: null }, history: [], test: null },
     });
     await page.setInputFiles('#load-model', { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(checkpoint) });
-    await expect.poll(() => page.textContent('#results-message')).toMatch(/^Loaded\. Load the dataset to evaluate it/);
+    await expect.poll(() => page.textContent('#load-message')).toMatch(/^Loaded\. Load the dataset to evaluate it/);
     expect(await page.textContent('#headline')).toMatch(/^model\.safetensors: scratch model, 0 epochs/);
     expect(await page.textContent('#headline')).not.toMatch(/No model yet/);
     // The four files and a stray one: the four load, the stray one is named as ignored.
@@ -178,7 +161,8 @@ describe('web page in Chromium', () => {
     expect(await page.textContent('#train-status')).toBe('Ready.');
     // The pending checkpoint is evaluated now that there is a test set (the untrained model: about chance).
     await page.locator('#headline[data-state="ready"]').waitFor({ timeout: 60_000 });
-    expect(await page.textContent('#results-message')).toBe('');
+    await page.locator('#results-panel[data-pictures="drawn"]').waitFor({ timeout: 60_000 });
+    expect(await page.textContent('#load-message')).toBe('');
     // A bad setting: Train disabled, the problem said, and no "Ready." beside it.
     await page.fill('input[name=epochs]', '0');
     expect(await page.locator('#train').isDisabled()).toBe(true);
@@ -272,6 +256,7 @@ describe('web page in Chromium', () => {
     expect(await page.locator('#epochs tbody tr').count()).toBe(2);
     expect(await countPixels(page, '#chart canvas', [35, 139, 69])).toBeGreaterThan(50);
     // The prediction sheet: on screen, with the sheet's green frames (right) and dataset images (grey).
+    await page.locator('#results-panel[data-pictures="drawn"]').waitFor({ timeout: 60_000 });
     expect(await page.locator('#sheet').isVisible()).toBe(true);
     expect(await countPixels(page, '#sheet', [120, 190, 120])).toBeGreaterThan(500);
     expect(await page.locator('#confusion').isVisible()).toBe(true);
@@ -313,24 +298,32 @@ describe('web page in Chromium', () => {
     await page.close();
   });
 
-  it('fits a 390x844 phone: no sideways scrolling, the header wraps, and every picture at a whole-number scale', async () => {
+  it('fits a 390x844 phone: no sideways scrolling on any panel, the header wraps, every picture at a whole-number scale, the confusion matrix whole, touch targets of 44 px', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true });
     const errors = pageErrors(page);
     await page.goto(site.url);
     await loadDataset(page);
     await page.fill('input[name=epochs]', '1');
     await page.fill('input[name=limit]', '2000');
+    await page.fill('input[name=testLimit]', '2000');
     await page.click('#train');
     await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 120_000 });
     expect(await page.textContent('#train-message'), errors.join('\n')).toBe('');
     await page.click('#pad-sample');
     await expect.poll(() => page.locator('#bars li.best').count(), { timeout: 30_000 }).toBe(1);
+    await page.locator('#results-panel[data-pictures="drawn"]').waitFor({ timeout: 60_000 });
     const layout = await page.evaluate(() => {
       const header = document.querySelector('.topbar')!.getBoundingClientRect();
       const inHeader = ['#adapter', '.toplink', '.tagline'].map((s) => document.querySelector(s)!.getBoundingClientRect());
       return {
         documentWidth: document.documentElement.scrollWidth,
         viewport: document.documentElement.clientWidth,
+        // Panels wider than their box (something inside sticks out sideways), by id.
+        overflowing: Array.from(document.querySelectorAll<HTMLElement>('.panel')).filter((p) => p.scrollWidth > p.clientWidth || p.getBoundingClientRect().right > document.documentElement.clientWidth).map((p) => `${p.id} ${p.scrollWidth}/${p.clientWidth}`),
+        // What a finger presses, shorter than 44 CSS pixels: buttons, button-like labels, fields, the model's segments.
+        smallTargets: Array.from(document.querySelectorAll<HTMLElement>('button, .button, input[type=number], input[type=text], select, .segmented span, .check'))
+          .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().height < 44)
+          .map((el) => `${el.id || el.textContent?.trim() || el.tagName} ${el.getBoundingClientRect().height.toFixed(0)} px`),
         headerInside: inHeader.every((r) => r.left >= header.left && r.right <= header.right + 0.5),
         taglineWidth: inHeader[2].width,
         pictures: Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas.picture, #pad, #template')).filter((c) => c.offsetParent !== null).map((c) => ({
@@ -341,6 +334,9 @@ describe('web page in Chromium', () => {
       };
     });
     expect(layout.documentWidth).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.overflowing).toEqual([]);
+    expect(layout.smallTargets).toEqual([]);
+    expect(await page.textContent('#pad-hint')).not.toMatch(/mouse/);
     expect(layout.headerInside).toBe(true);
     expect(layout.taglineWidth).toBeGreaterThan(200); // not squeezed to a word per line
     expect(layout.pictures.map((p) => p.id).sort()).toEqual(['confusion', 'data-preview', 'pad', 'sheet', 'template', 'weights']);
@@ -349,9 +345,15 @@ describe('web page in Chromium', () => {
       expect(Math.abs(p.scale - Math.round(p.scale)), `${p.id} at ${p.scale}`).toBeLessThan(0.01);
       expect(p.scaleY, p.id).toBeCloseTo(p.scale, 2);
     }
-    // The sheet takes the columns that fit (3 here); the confusion matrix, wider than a phone, scrolls inside its own frame.
+    // The sheet takes the columns that fit (3 here); the confusion matrix shows whole (at 1 or 2 device pixels per pixel).
     expect(await page.$eval('#sheet-figure', (f) => f.scrollWidth <= f.clientWidth)).toBe(true);
-    expect(await page.$eval('#confusion', (c) => c.parentElement!.scrollWidth > c.parentElement!.clientWidth && getComputedStyle(c.parentElement!).overflowX === 'auto')).toBe(true);
+    expect(await page.$eval('#confusion', (c) => c.parentElement!.scrollWidth <= c.parentElement!.clientWidth)).toBe(true);
+    // The kernel checks page belongs to another part of the project: its width is reported here, not asserted.
+    const checks = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true });
+    await checks.goto(site.url + 'kernels.html');
+    await checks.waitForTimeout(2000);
+    console.log(`web: at 390 px the kernel checks page is ${await checks.evaluate(() => document.documentElement.scrollWidth)} px wide`);
+    await checks.close();
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-phone.png'), fullPage: true });
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -399,6 +401,7 @@ describe('web page in Chromium', () => {
     await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 120_000 });
     expect(await page.textContent('#train-message'), errors.join('\n')).toBe('');
     // Names that say what the pictures show.
+    await page.locator('#results-panel[data-pictures="drawn"]').waitFor({ timeout: 60_000 });
     const accuracy = Number(await page.getAttribute('#headline', 'data-accuracy'));
     expect(await page.getAttribute('#confusion', 'aria-label')).toContain(`accuracy ${(100 * accuracy).toFixed(1)}%`);
     expect(await page.getAttribute('#sheet', 'aria-label')).toMatch(/^Predictions for the first \d+ test images: \d+ wrong/);
@@ -444,6 +447,35 @@ describe('web page in Chromium', () => {
     expect(saved.meta.epoch).toBe(epochs);
     expect(saved.meta.history.map((h) => h.epoch)).toEqual(Array.from({ length: epochs }, (_, i) => i + 1));
     expect(saved.meta.test?.accuracy).toBe(Number(await page.getAttribute('#headline', 'data-accuracy')));
+    await page.close();
+  });
+
+  // Issue 27: the focus dropped to the page's body when Train or Stop became disabled under it.
+  it('moves the keyboard focus to Stop when Train starts a run, and back to Train when the run ends or Stop ends it', async () => {
+    const { page, errors } = await openPage();
+    await loadDataset(page);
+    await page.fill('input[name=limit]', '2000');
+    await page.fill('input[name=testLimit]', '500');
+    await page.fill('input[name=batchSize]', '8');
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? null);
+    // A run that ends by itself.
+    await page.fill('input[name=epochs]', '1');
+    await page.focus('#train');
+    await page.keyboard.press('Enter');
+    await expect.poll(focused).toBe('stop');
+    await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 120_000 });
+    expect(await focused()).toBe('train');
+    // A run Stop ends, by keyboard.
+    await page.fill('input[name=epochs]', '5');
+    await page.focus('#train');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#train-status'), { timeout: 60_000 }).toMatch(/^Epoch 1 of 5: step/);
+    expect(await focused()).toBe('stop');
+    await page.keyboard.press('Enter');
+    await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 60_000 });
+    expect(await page.textContent('#train-status')).toMatch(/^Stopped: 0 epochs/);
+    expect(await focused()).toBe('train');
+    expect(errors, 'the page logged errors').toEqual([]);
     await page.close();
   });
 
@@ -559,7 +591,8 @@ describe('web page in Chromium', () => {
       await loadDataset(page);
       await page.setInputFiles('#load-model', path.join(out, 'model.safetensors'));
       await page.locator('#headline[data-state="ready"]').waitFor({ timeout: 60_000 });
-      expect(await page.textContent('#results-message'), errors.join('\n')).toBe('');
+      await page.locator('#results-panel[data-pictures="drawn"]').waitFor({ timeout: 60_000 });
+      expect(await page.textContent('#load-message'), errors.join('\n')).toBe('');
       const accuracy = Number(await page.getAttribute('#headline', 'data-accuracy'));
       expect(Math.abs(accuracy - cli.accuracy)).toBeLessThanOrEqual(0.001);
       expect(Number(await page.getAttribute('#headline', 'data-samples'))).toBe(cli.samples);
@@ -603,6 +636,7 @@ describe('web page in Chromium', () => {
     expect(accuracy).toBeGreaterThan(0.6);
     expect(await page.textContent('#headline')).toContain('Trained here: mlp 784-64-10 model, 1 epoch on 3,000 samples');
     // The weights picture shows the first layer's hidden units (all 64: bluish-red tiles, captioned by unit).
+    await page.locator('#results-panel[data-pictures="drawn"]').waitFor({ timeout: 60_000 });
     expect(await page.locator('#weights').isVisible()).toBe(true);
     expect(await page.getAttribute('#weights', 'aria-label')).toMatch(/^Weight templates of the mlp model: per unit/);
     expect(await page.locator('#sheet').isVisible()).toBe(true);
@@ -622,6 +656,89 @@ describe('web page in Chromium', () => {
     expect(errors, 'the page logged errors').toEqual([]);
     await page.close();
   });
+
+  // Issue 27: with an image on the pad, an MLP or LeNet run ended with "Could not classify: ... [Buffer "drawing
+  // images"] used in submit while destroyed" in 3 of 5 runs, beside the previous model's bars (the engine destroyed
+  // a classifier that still had a request queued). Short runs (2 epochs of 512 samples at batch 64: every epoch hands
+  // the pad a new model), alternating the two, as a person trying the models would.
+  it('keeps classifying the image on the pad through several MLP and LeNet runs: no error, bars of the newest model', async () => {
+    const { page, errors } = await openPage();
+    await loadDataset(page);
+    await page.evaluate(() => {
+      const texts: string[] = [];
+      (window as unknown as { classifyTexts: string[] }).classifyTexts = texts;
+      const status = document.querySelector('#classify-status')!;
+      new MutationObserver(() => texts.push(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
+    });
+    await page.click('#pad-sample');
+    for (const kind of ['mlp', 'lenet', 'mlp', 'lenet']) {
+      modelDefinition(kind); // throws if the registry has no such model
+      await page.check(`input[name=model][value=${kind}]`);
+      await page.fill('input[name=epochs]', '2');
+      await page.fill('input[name=limit]', '512');
+      await page.fill('input[name=testLimit]', '500');
+      await page.fill('input[name=batchSize]', '64');
+      await page.click('#train');
+      await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 120_000 });
+      expect(await page.textContent('#train-message'), errors.join('\n')).toBe('');
+      await expect.poll(() => page.textContent('#classify-status'), { timeout: 30_000 }).toMatch(/^Looks like an? /);
+      expect(await page.locator('#bars li.best').count()).toBe(1);
+    }
+    const texts = await page.evaluate(() => (window as unknown as { classifyTexts: string[] }).classifyTexts);
+    expect(texts.filter((t) => !/^Looks like (a [^aeiouAEIOU]|an [aeiouAEIOU])/.test(t))).toEqual([]);
+    expect(errors, 'the page logged errors').toEqual([]);
+    await page.close();
+  }, 400_000);
+
+  // Issue 27: Stop waited for the epoch and its evaluation (118 s with the MLP's defaults). Now it acts within a few
+  // steps or evaluation chunks, and the last completed epoch stands. The MLP (784-256-10) at the default batch of
+  // 256 on 12,000 samples: epochs and evaluations of 10,000 test images that each take longer than the 5 s allowed.
+  // Meanwhile the main thread runs no task of 50 ms or more (issue 27: 92-193 ms with the MLP).
+  it('Stop acts within 5 s during a long MLP run, while training and while evaluating, keeping the last completed epoch; no main-thread task >= 50 ms', async () => {
+    const { page, errors } = await openPage();
+    await loadDataset(page);
+    await page.check('input[name=model][value=mlp]');
+    await page.fill('input[name=epochs]', '3');
+    await page.fill('input[name=limit]', '12000');
+    expect(await page.inputValue('input[name=batchSize]')).toBe('256');
+    expect(await page.inputValue('input[name=testLimit]')).toBe('10000');
+    await page.evaluate(() => {
+      const w = window as unknown as { longTasks: Array<[number, number]> };
+      w.longTasks = [];
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push([e.startTime, e.duration]))).observe({ type: 'longtask' });
+    });
+    /** Starts a run, waits for the status to match `when`, presses Stop: seconds until the run has ended. */
+    const stopWhen = async (when: RegExp): Promise<number> => {
+      await page.click('#train');
+      await expect.poll(() => page.textContent('#train-status'), { timeout: 180_000, interval: 100 }).toMatch(when);
+      const pressed = Date.now();
+      await page.click('#stop');
+      await page.locator('#train-status[data-state="done"], #train-status[data-state="failed"]').waitFor({ timeout: 180_000 });
+      return (Date.now() - pressed) / 1000;
+    };
+
+    // While training epoch 2: epoch 1 stands.
+    const duringTraining = await stopWhen(/^Epoch 2 of 3: step \d+ of 47/);
+    expect(await page.textContent('#train-status')).toMatch(/^Stopped: 1 epoch on 12,000 samples/);
+    expect(await page.locator('#epochs tbody tr').count()).toBe(2);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-model')]);
+    const saved = decodeCheckpoint(new Uint8Array(readFileSync((await download.path())!)), 'model.safetensors');
+    expect(saved.meta.epoch).toBe(1);
+    expect(saved.meta.test?.accuracy).toBe(Number(await page.getAttribute('#headline', 'data-accuracy')));
+    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: Array<[number, number]> }).longTasks.map(([, d]) => Math.round(d)));
+
+    // While evaluating epoch 1: nothing completed, nothing kept from this run.
+    const duringEvaluation = await stopWhen(/^Evaluating epoch 1 of 3 on 10,000 test images: [\d,]+ of 10,000 done/);
+    expect(await page.textContent('#train-status')).toMatch(/^Stopped: 0 epochs on 12,000 samples/);
+    expect(await page.locator('#epochs tbody tr').count()).toBe(1);
+    console.log(`web: Stop took ${duringTraining.toFixed(1)} s while training, ${duringEvaluation.toFixed(1)} s while evaluating; main-thread tasks >= 50 ms in the first run: ${JSON.stringify(longTasks)}`);
+    expect(duringTraining).toBeLessThan(5);
+    expect(duringEvaluation).toBeLessThan(5);
+    expect(await page.locator('#train').isEnabled()).toBe(true);
+    expect(longTasks).toEqual([]);
+    expect(errors, 'the page logged errors').toEqual([]);
+    await page.close();
+  }, 400_000);
 
   it("says a model's own message for a bad option on its field and disables Train (dropout 0.2,0.5 with hidden 64)", async () => {
     const { page, errors } = await openPage();
@@ -669,7 +786,8 @@ describe('web page in Chromium', () => {
       await loadDataset(page);
       await page.setInputFiles('#load-model', path.join(out, 'model.safetensors'));
       await page.locator('#headline[data-state="ready"]').waitFor({ timeout: 60_000 });
-      expect(await page.textContent('#results-message'), errors.join('\n')).toBe('');
+      await page.locator('#results-panel[data-pictures="drawn"]').waitFor({ timeout: 60_000 });
+      expect(await page.textContent('#load-message'), errors.join('\n')).toBe('');
       const accuracy = Number(await page.getAttribute('#headline', 'data-accuracy'));
       console.log(`web: CLI mlp 784-32-10 checkpoint: CLI test accuracy ${cli.accuracy}, page ${accuracy}`);
       expect(Math.abs(accuracy - cli.accuracy)).toBeLessThanOrEqual(0.001);
