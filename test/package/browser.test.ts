@@ -3,7 +3,7 @@
  * pulls in no Node module (node:*, fs, zlib...), no dawn.node (`webgpu`) and no pngjs. The page's build guard
  * refuses such an import by name; the bundle is checked as well, so an import the guard does not know fails too.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,50 @@ describe('shaderSourceFromFiles', () => {
 });
 
 describe('a third-party bundle of the package', () => {
+  it("finds the shaders with a glob relative to the importing file when Vite's root is not the package's folder (README)", async () => {
+    // node_modules beside app/, Vite's root app/, the code in app/src/: a glob from the root ('/node_modules/...') misses.
+    const project = mkdtempSync(join(tmpdir(), 'webgpu-softmax-bundle-'));
+    try {
+      mkdirSync(join(project, 'node_modules'));
+      symlinkSync(ROOT, join(project, 'node_modules/webgpu-softmax'));
+      mkdirSync(join(project, 'app/src'), { recursive: true });
+      const main = (glob: string) =>
+        `import { shaderSourceFromFiles } from 'webgpu-softmax';\nexport const shaders = shaderSourceFromFiles(import.meta.glob('${glob}', { query: '?raw', import: 'default', eager: true }));\n`;
+      writeFileSync(join(project, 'app/src/main.js'), main('../../node_modules/webgpu-softmax/shaders/**/*.wgsl'));
+      const { code } = await bundle('src/main.js', join(project, 'app'));
+      const bundled = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+      expect(bundled.shaders('prelude/step')).toMatch(/struct Step/);
+      // The root-relative glob finds nothing there, so the first shader asked for is refused by name.
+      writeFileSync(join(project, 'app/src/main.js'), main('/node_modules/webgpu-softmax/shaders/**/*.wgsl'));
+      const rooted = await bundle('src/main.js', join(project, 'app'));
+      const missing = await import(`data:text/javascript;base64,${Buffer.from(rooted.code).toString('base64')}`);
+      expect(() => missing.shaders('prelude/step')).toThrow(/shaders\/prelude\/step\.wgsl is not among the 0 shader files given/);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it("bundles 'webgpu-softmax/node' as a module that fails at once with the library's own message (the browser condition)", async () => {
+    const project = mkdtempSync(join(tmpdir(), 'webgpu-softmax-bundle-'));
+    try {
+      mkdirSync(join(project, 'node_modules'));
+      symlinkSync(ROOT, join(project, 'node_modules/webgpu-softmax'));
+      writeFileSync(join(project, 'main.js'), `import { createNodeGpu } from 'webgpu-softmax/node';\nexport const make = createNodeGpu;\n`);
+      const { code } = await bundle('main.js', project);
+      // None of the Node entry came along: no dawn.node, no file system, no stub of a Node built-in.
+      expect(code).not.toMatch(/['"]node:[a-z_/]+['"]|__vite-browser-external|['"]webgpu['"]|readFileSync/);
+      // The stand-in has every name the Node entry has, so any import of it bundles.
+      const standIn = readFileSync(join(ROOT, 'src/node_browser.ts'), 'utf8');
+      expect([...standIn.matchAll(/^export const (\w+)/gm)].map((m) => m[1]).sort()).toEqual(Object.keys(await import('../../src/node.js')).sort());
+      await expect(import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)).rejects.toThrow(
+        /^webgpu-softmax\/node is the Node entry \(dawn\.node, files\) and cannot run in a browser: import from 'webgpu-softmax' instead/,
+      );
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+
   it("imports 'webgpu-softmax' by name and bundles its shaders with a glob, as the README says", async () => {
     // A project of its own, with the package (this checkout, built) and Vite in its node_modules.
     const project = mkdtempSync(join(tmpdir(), 'webgpu-softmax-bundle-'));
