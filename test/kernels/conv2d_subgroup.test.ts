@@ -10,7 +10,6 @@ import {
   inputGradAsForward,
 } from '../../src/kernels/conv2d_subgroup.js';
 import { convTile, weightGradTile } from '../../src/gpu/tuning.js';
-import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { type ConvDims, conv2dForward, convOut } from '../../src/reference/conv2d_forward.js';
 import { conv2dInputGrad } from '../../src/reference/conv2d_input_grad.js';
 import { conv2dWeightGrad } from '../../src/reference/conv2d_weight_grad.js';
@@ -20,13 +19,15 @@ import { poolBackward } from '../../src/reference/pool_backward.js';
 import { poolForward } from '../../src/reference/pool_forward.js';
 import { Rng } from '../../src/random.js';
 import { convShape } from './conv_cases.js';
-import { expectClose, inPage, oneStep, randomFloats, randomLabels, randomPixels, readFloats, readUints, runPass, testGpu, upload, zeros, refusal } from './harness.js';
+import { expectClose, inPage, oneStep, randomFloats, randomLabels, randomPixels, readFloats, readUints, runPass, subgroupSupport, testGpu, upload, zeros, refusal } from './harness.js';
 
 // The subgroup fast paths of the convolution kernels (kernels/conv2d_subgroup.ts) against the same CPU twins as
 // the generic kernels, on shapes they take (W, the output width and PAD even): LeNet's two layers at 1, 7 and
 // 257 rows, and awkward ones: an odd height (a last row tile past the image), 13 output channels (a channel
-// group past C_OUT), padding 4 on a 6x6 image, a 3x3 and a 1x1 kernel. Each test returns early where the
+// group past C_OUT), padding 4 on a 6x6 image, a 3x3 and a 1x1 kernel. Each kernel test is skipped where the
 // adapter has no fixed subgroup size (the generic kernels run there). Tolerances as the generic kernels' tests.
+const subgroups = await subgroupSupport();
+
 interface Case extends ConvDims {
   name: string;
   rows: number[];
@@ -80,10 +81,9 @@ describe('conv2d_forward_subgroup: y = act(conv2d(x, w) + b)', () => {
       for (const [i, tile] of tiles.entries()) {
         for (const act of ['none', 'sigmoid', 'relu'] as const) {
           if ((act !== 'sigmoid' && rows !== 7) || (i > 0 && act !== 'sigmoid')) continue;
-          it(`${c.name}, rows ${rows}, ${act}, tile ${tile.R}x${4 * tile.PV}x${4 * tile.CG}`, async () => {
+          it.skipIf(subgroups.missing)(`${c.name}, rows ${rows}, ${act}, tile ${tile.R}x${4 * tile.PV}x${4 * tile.CG}`, async () => {
             const gpu = await testGpu();
-            const sg = subgroupSize(gpu);
-            if (!sg) return;
+            const sg = subgroups.size!;
             const rng = new Rng(rows * 31 + c.cIn * 7 + c.cOut + c.h + i);
             const { ho, wo } = convOut(c);
             const x = Float32Array.from({ length: rows * c.cIn * c.h * c.w }, () => rng.uniform());
@@ -106,10 +106,9 @@ describe('conv2d_forward_subgroup: y = act(conv2d(x, w) + b)', () => {
   for (const c of CASES) {
     for (const [pool, code] of [['avg', 0], ['max', 1]] as const) {
       for (const tile of [convTile(c.cOut, c.pad, true), { R: 4, PV: 1, CG: 1 }]) {
-        it(`${c.name}, rows 7, sigmoid, ${pool}-pooled, tile ${tile.R}x${4 * tile.PV}x${4 * tile.CG}`, async () => {
+        it.skipIf(subgroups.missing)(`${c.name}, rows 7, sigmoid, ${pool}-pooled, tile ${tile.R}x${4 * tile.PV}x${4 * tile.CG}`, async () => {
           const gpu = await testGpu();
-          const sg = subgroupSize(gpu);
-          if (!sg) return;
+          const sg = subgroups.size!;
           const rows = 7;
           const rng = new Rng(c.cIn * 11 + c.cOut + c.h + code + tile.R);
           const { ho, wo } = convOut(c);
@@ -144,10 +143,9 @@ describe('conv2d_forward_subgroup as an input gradient: dy correlated with the f
     const asForward = inputGradAsForward({ ...convShape(c), PAD: c.pad });
     if (!asForward) continue; // PAD > KS - 1 or an odd width: the generic conv2d_input_grad runs
     for (const rows of c.rows) {
-      it(`${c.name}, rows ${rows}`, async () => {
+      it.skipIf(subgroups.missing)(`${c.name}, rows ${rows}`, async () => {
         const gpu = await testGpu();
-        const sg = subgroupSize(gpu);
-        if (!sg) return;
+        const sg = subgroups.size!;
         const rng = new Rng(rows * 17 + c.cIn * 5 + c.cOut + c.w);
         const { ho, wo } = convOut(c);
         const dy = randomFloats(rng, rows * c.cOut * ho * wo);
@@ -172,10 +170,9 @@ describe('conv2d_weight_grad_subgroup + conv2d_weight_grad_reduce: dw, db summed
     for (const rows of c.rows) {
       const chosen = weightGradTile({ cOut: c.cOut, wo, ks: c.ks });
       for (const tile of [chosen, { CQ: 1, S: 3 }]) {
-        it(`${c.name}, rows ${rows}, ${tile.CQ} channels per lane, ${tile.S} chunks`, async () => {
+        it.skipIf(subgroups.missing)(`${c.name}, rows ${rows}, ${tile.CQ} channels per lane, ${tile.S} chunks`, async () => {
           const gpu = await testGpu();
-          const sg = subgroupSize(gpu);
-          if (!sg) return;
+          const sg = subgroups.size!;
           const rng = new Rng(rows * 13 + c.cIn * 3 + c.cOut + c.ks);
           const { ho } = convOut(c);
           const x = Float32Array.from({ length: rows * c.cIn * c.h * c.w }, () => rng.uniform());
@@ -213,10 +210,9 @@ function u8Minibatch(c: Case, rows: number, seed: number) {
 describe('conv2d_forward_subgroup on u8 images: y, pooled and the step\'s labels from images[order[row0 + r]]', () => {
   for (const c of U8_CASES) {
     for (const rows of c.rows) {
-      it(`${c.name}, rows ${rows}`, async () => {
+      it.skipIf(subgroups.missing)(`${c.name}, rows ${rows}`, async () => {
         const gpu = await testGpu();
-        const sg = subgroupSize(gpu);
-        if (!sg) return;
+        const sg = subgroups.size!;
         const { rng, images, labels, order, row0, x, y: want } = u8Minibatch(c, rows, rows * 3 + c.w);
         const w = randomFloats(rng, c.cOut * c.cIn * c.ks * c.ks, 0.2);
         const b = randomFloats(rng, c.cOut, 0.5);
@@ -241,10 +237,9 @@ describe('conv2d_forward_subgroup on u8 images: y, pooled and the step\'s labels
 describe('conv2d_weight_grad_subgroup on u8 images: dw, db with x = images[order[row0 + r]] / 255', () => {
   for (const c of U8_CASES) {
     for (const rows of c.rows) {
-      it(`${c.name}, rows ${rows}`, async () => {
+      it.skipIf(subgroups.missing)(`${c.name}, rows ${rows}`, async () => {
         const gpu = await testGpu();
-        const sg = subgroupSize(gpu);
-        if (!sg) return;
+        const sg = subgroups.size!;
         const { rng, images, order, row0, x } = u8Minibatch(c, rows, rows * 5 + c.w);
         const { ho, wo } = convOut(c);
         const dy = randomFloats(rng, rows * c.cOut * ho * wo, 0.01);
@@ -265,10 +260,9 @@ describe('conv2d_weight_grad_subgroup on u8 images with dy unpooled: dw, db from
     for (const rows of c.rows) {
       for (const [pool, act] of [['avg', 'sigmoid'], ['max', 'sigmoid'], ['max', 'relu'], ['avg', 'relu']] as const) {
         if (rows !== 7 && pool === 'max' && act === 'relu') continue;
-        it(`${c.name}, rows ${rows}, ${pool}-pool, ${act}`, async () => {
+        it.skipIf(subgroups.missing)(`${c.name}, rows ${rows}, ${pool}-pool, ${act}`, async () => {
           const gpu = await testGpu();
-          const sg = subgroupSize(gpu);
-          if (!sg) return;
+          const sg = subgroups.size!;
           const { rng, images, order, row0, x } = u8Minibatch(c, rows, rows * 7 + c.w + act.length);
           const a = Float32Array.from({ length: rows * c.cOut * ho * wo }, () => (act === 'relu' ? Math.round(rng.uniform() * 8 - 3) / 4 : Math.round(rng.uniform() * 4) / 4));
           const dpooled = randomFloats(rng, rows * c.cOut * (ho / 2) * (wo / 2), 0.01);

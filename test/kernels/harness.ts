@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import type { Gpu } from '../../src/gpu/device.js';
 import { COPY_DST, COPY_SRC, createBufferWith, readF32, readU32, STORAGE, UNIFORM } from '../../src/gpu/buffers.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
+import { MAX_SUBGROUP_ROWS, subgroupSize } from '../../src/kernels/subgroups.js';
 import { StepSlots } from '../../src/train/steps.js';
 import { Rng } from '../../src/random.js';
 
@@ -13,6 +14,38 @@ let shared: Promise<Gpu> | null = null;
 export function testGpu(): Promise<Gpu> {
   shared ??= createNodeGpu();
   return shared;
+}
+
+/**
+ * Whether the subgroup kernels can run on the test device. `size` is subgroupSize()'s answer (the kernels' SG);
+ * `missing` is false where it is a number, else the reason in words, which is the skip condition:
+ *
+ *   const subgroups = await subgroupSupport(); // at the file's top level: known before its tests are declared
+ *   it.skipIf(subgroups.missing)('...', async () => { const sg = subgroups.size!; ... });
+ *
+ * vitest reports such a test as skipped, not passed; the page's runner (src/web/check) shows the reason beside it.
+ * On lavapipe a skip is a fault (test/kernels/subgroups.test.ts).
+ */
+export interface SubgroupSupport {
+  size: number | null;
+  missing: string | false;
+}
+
+export async function subgroupSupport(): Promise<SubgroupSupport> {
+  const gpu = await testGpu();
+  const size = subgroupSize(gpu);
+  return { size, missing: size ? false : whyNoSubgroupSize(gpu) };
+}
+
+/** Says which of subgroupSize()'s conditions this device fails (that function decides; this only describes). */
+function whyNoSubgroupSize(gpu: Gpu): string {
+  if (!gpu.device.features.has('subgroups')) {
+    return gpu.adapter.features.has('subgroups')
+      ? "the device has no 'subgroups' (the page does not ask for it)"
+      : 'the adapter gives no subgroups';
+  }
+  const info = gpu.adapter.info as { subgroupMinSize?: number; subgroupMaxSize?: number };
+  return `the adapter's subgroup size is not one power of two up to ${MAX_SUBGROUP_ROWS} (min ${info.subgroupMinSize}, max ${info.subgroupMaxSize})`;
 }
 
 export function upload(gpu: Gpu, data: Float32Array | Uint32Array | Uint8Array, label = 'test'): GPUBuffer {

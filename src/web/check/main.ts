@@ -1,10 +1,13 @@
 /**
  * The kernel-checks page: imports test/kernels/*.test.ts through the page's bundler (see
  * src/web/vite/kernel_suite.ts), runs its tests on the browser's device (all of them: about 3 s even on
- * SwiftShader; ?only=REGEX picks some), and shows each result. The summary element's data-state /
- * data-passed / data-failed are what the browser test reads.
+ * SwiftShader; ?only=REGEX picks some), and shows each result. A test declared with `it.skipIf` /
+ * `describe.skipIf` whose condition holds here (the subgroup kernels' tests: the page's device has no
+ * `subgroups`) does not run and is shown as skipped with the reason, never as passed. The summary element's
+ * data-state / data-passed / data-failed / data-skipped are what the browser test (test/web/kernels.test.ts) reads.
  */
 import '../style.css';
+import './check.css';
 import { describeAdapter } from '../../gpu/device.js';
 import { acquireBrowserGpu } from '../gpu.js';
 import { collectFile, type RegisteredTest } from './registry.js';
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
 
   let passed = 0;
   let failed = 0;
+  let skipped = 0;
   const started = performance.now();
   let lastFile = '';
   for (const [i, test] of chosen.entries()) {
@@ -58,6 +62,11 @@ async function main(): Promise<void> {
       lastFile = test.file;
     }
     summary.textContent = `running ${i + 1} of ${chosen.length} (of ${all.length} in the suite)…`;
+    if (test.skip !== null) {
+      skipped++;
+      row([test.name, `skipped: ${test.skip}`, ''], 'skip');
+      continue;
+    }
     const tr = row([test.name, 'running', '']);
     const t0 = performance.now();
     try {
@@ -73,9 +82,10 @@ async function main(): Promise<void> {
     tr.cells[2].textContent = (performance.now() - t0).toFixed(0);
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  summary.textContent = `${passed} passed, ${failed} failed (${chosen.length} of the suite's ${all.length} tests, ${seconds} s)`;
+  summary.textContent = `${passed} passed, ${failed} failed, ${skipped} skipped (${chosen.length} of the suite's ${all.length} tests, ${seconds} s)`;
   summary.dataset.passed = String(passed);
   summary.dataset.failed = String(failed);
+  summary.dataset.skipped = String(skipped);
   summary.dataset.total = String(all.length);
   summary.dataset.state = 'done';
 }

@@ -7,23 +7,31 @@ export interface RegisteredTest {
   /** "describe title > test title", as vitest prints it. */
   name: string;
   run: () => unknown;
+  /** Why the test is skipped (its own `it.skipIf` or an enclosing `describe.skipIf`), or null when it runs. */
+  skip: string | null;
 }
 
 const registered: RegisteredTest[] = [];
 const titles: string[] = [];
+const skips: Array<string | null> = [];
 let currentFile = '(unknown file)';
 
-export function register(name: string, run: () => unknown): void {
-  registered.push({ file: currentFile, name: [...titles, name].join(' > '), run });
+export function register(name: string, run: () => unknown, skip: string | null = null): void {
+  registered.push({ file: currentFile, name: [...titles, name].join(' > '), run, skip: skips.find((s) => s !== null) ?? skip });
 }
 
-/** describe blocks run at once, as in vitest's collection phase; their titles prefix the tests inside. */
-export function group(title: string, body: () => void): void {
+/**
+ * describe blocks run at once, as in vitest's collection phase; their titles prefix the tests inside, and a
+ * skipped block's reason (`skip`) skips every test inside it.
+ */
+export function group(title: string, body: () => void, skip: string | null = null): void {
   titles.push(title);
+  skips.push(skip);
   try {
     body();
   } finally {
     titles.pop();
+    skips.pop();
   }
 }
 
