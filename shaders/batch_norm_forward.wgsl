@@ -1,7 +1,7 @@
 // BatchNorm's normalisation: y = weight * (x - mean) * invstd + bias per channel. In training (TRAINING 1) mean and
 // `spread` are the step's statistics (batch_norm_statistics: spread = 1/sqrt(var + EPS)); in evaluation (TRAINING 0)
 // they are the running mean and running variance (spread = var, inverted here), as model.eval() does in PyTorch.
-// One invocation per value, on a 2-D grid so that any tensor fits (kernels/grid.ts).
+// One invocation per value, on a 2-D grid so that any tensor fits (kernels/kernel.ts, spreadGrid).
 // `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
 override C: u32;   // channels
 override HW: u32;  // pixels per channel (1 for BatchNorm1d)

@@ -1,6 +1,6 @@
 // BatchNorm's input gradient in training, where the statistics depend on every input of the channel:
 //   dx = weight * invstd / n * (n * dy - sum(dy) - xhat * sum(dy * xhat)),  n = rows * HW
-// with the two sums from batch_norm_grad_reduce (dbias, dweight). One invocation per value, 2-D grid (kernels/grid.ts).
+// with the two sums from batch_norm_grad_reduce (dbias, dweight). One invocation per value, 2-D grid (kernels/kernel.ts, spreadGrid).
 // `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
 override C: u32;   // channels
 override HW: u32;  // pixels per channel (1 for BatchNorm1d)

@@ -1,5 +1,5 @@
-import { ceilDiv, defineKernel } from './kernel.js';
-import { linearGrid } from './grid.js';
+import { ceilDiv, defineKernel, spreadGrid } from './kernel.js';
+
 
 /**
  * y = weight * (x - mean) * invstd + bias per channel of [rows, C, HW]: the step's statistics in training
@@ -11,5 +11,5 @@ export const batchNormForward = defineKernel<'x' | 'weight' | 'bias' | 'mean' | 
   step: true,
   tunable: true,
   constants: { EPS: 1e-5, TRAINING: 1 },
-  grid: (c, rows) => linearGrid(ceilDiv(rows * c.C * c.HW, c.WG)),
+  grid: (c, rows) => spreadGrid(ceilDiv(rows * c.C * c.HW, c.WG)),
 });

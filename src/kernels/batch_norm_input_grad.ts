@@ -1,5 +1,5 @@
-import { ceilDiv, defineKernel } from './kernel.js';
-import { linearGrid } from './grid.js';
+import { ceilDiv, defineKernel, spreadGrid } from './kernel.js';
+
 
 /** BatchNorm's dx = weight * invstd / n * (n * dy - dbias - xhat * dweight) in training; one invocation per value. */
 export const batchNormInputGrad = defineKernel<'x' | 'dy' | 'mean' | 'invstd' | 'weight' | 'dweight' | 'dbias' | 'dx', 'C' | 'HW'>({
@@ -7,5 +7,5 @@ export const batchNormInputGrad = defineKernel<'x' | 'dy' | 'mean' | 'invstd' | 
   shape: ['C', 'HW'],
   step: true,
   tunable: true,
-  grid: (c, rows) => linearGrid(ceilDiv(rows * c.C * c.HW, c.WG)),
+  grid: (c, rows) => spreadGrid(ceilDiv(rows * c.C * c.HW, c.WG)),
 });

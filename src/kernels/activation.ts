@@ -1,0 +1,12 @@
+import { ACTIVATION_CODES } from './conv2d_forward.js';
+import { ceilDiv, defineKernel, spreadGrid } from './kernel.js';
+
+export { ACTIVATION_CODES };
+
+const spec = { shader: 'activation', shape: ['N'] as const, step: true, tunable: true, constants: { ACT: ACTIVATION_CODES.relu }, grid: (c: Readonly<Record<string, number>>, rows: number) => spreadGrid(ceilDiv(rows * c.N, c.WG)) };
+
+/** y = act(x) over a step's [rows, N] values (ACT: ACTIVATION_CODES, sigmoid or relu). */
+export const activationForward = defineKernel<'x' | 'out', 'N'>({ ...spec, entryPoint: 'forward' });
+
+/** dx = dy · act'(y) from the forward's output y (bound as `x`). */
+export const activationBackward = defineKernel<'x' | 'dy' | 'out', 'N'>({ ...spec, entryPoint: 'backward' });

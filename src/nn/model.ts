@@ -1,0 +1,193 @@
+/**
+ * A declared network as a model the trainer, evaluator, checkpoints and pictures know (model/model.ts): the
+ * `sequential` kind holds any network written in code (`fit(gpu, data, { model: nn.Sequential(...) })`), its
+ * declaration stored in the checkpoint's spec, so a file alone rebuilds it with no registration step; the book's
+ * named networks (bn-lenet, resnet18, ...) are `sequentialModel` definitions whose options make their declaration.
+ * One step:
+ *   gather_minibatch                     x0 [B, C·H·W] from the resident u8 images, y [B]
+ *   every node's forward                 (nn/network.ts)
+ *   log_softmax_cross_entropy, argmax    loss sum, hits, dlogits
+ *   every node's backward, in reverse    the trainables' gradients; the trainer's optimizer then updates them
+ */
+import type { ImageShape } from '../data/dataset.js';
+import { ArgumentError } from '../errors.js';
+import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE } from '../gpu/buffers.js';
+import type { Gpu } from '../gpu/device.js';
+import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
+import { gatherMinibatch } from '../kernels/gather_minibatch.js';
+import { CrossEntropyLoss } from '../model/layers.js';
+import type { Forward, GpuModel, GpuParameter, ModelDefinition, ModelOptions, ModelSpec, StepRecorder, Templates } from '../model/model.js';
+import { accumulatingRecorder, createEpochTotals } from '../model/recorder.js';
+import { elementsOf, type Parameters } from '../model/tensors.js';
+import type { TrainableParameter } from '../optim/index.js';
+import { initParameters, type LayerDecl, outputShape, parameterInfo, parseLayer, type SequentialDecl, trainableCount } from './declare.js';
+import { buildNode, type NetworkContext, type Node } from './network.js';
+
+/** The per-sample input shape a network reads: [C, H, W]. */
+export const inputShapeOf = (input: ImageShape): number[] => [input.channels, input.height, input.width];
+
+/** Checks that `net` reads `input` images and gives `classes` logits; returns it rebuilt through the constructors. */
+export function checkNetwork(net: unknown, input: ImageShape, classes: number, where = 'model'): SequentialDecl {
+  const decl = parseLayer(net, where);
+  if (decl.type !== 'Sequential') throw new ArgumentError(`${where} must be an nn.Sequential(...), not a ${decl.type}`);
+  const out = outputShape(decl, inputShapeOf(input), where);
+  if (out.length !== 1 || out[0] !== classes) throw new ArgumentError(`${where} gives [${out.join(', ')}] per image, the data has ${classes} classes: end it with nn.Flatten() and nn.Linear(..., ${classes})`);
+  return decl;
+}
+
+/** The step's rows as f32 pixels need C·H·W to be a whole number of packed u8 words (4 pixels each). */
+function inputProblem(input: ImageShape): string | null {
+  const pixels = input.channels * input.height * input.width;
+  return pixels % 4 === 0 ? null : `a network reads images of a multiple of 4 pixels (it gathers 4 u8 pixels per word), not ${pixels}`;
+}
+
+/** The tensors of a network by name with their shapes, in state_dict order. */
+export const networkShapes = (net: LayerDecl, input: ImageShape): Record<string, readonly number[]> =>
+  Object.fromEntries(parameterInfo(net, inputShapeOf(input)).map(([name, p]) => [name, p.shape]));
+
+/** weights.png: the first layer's filters (a Conv2d's first input channel) or, for a first Linear on pixels, its units as images. */
+function networkTemplates(net: SequentialDecl, spec: ModelSpec, params: Parameters): Templates {
+  const [first] = parameterInfo(net, inputShapeOf(spec.input)).filter(([, p]) => p.trainable);
+  const [name, info] = first;
+  const data = params[name].data;
+  if (info.shape.length === 4) {
+    const [cOut, cIn, k] = info.shape;
+    return { title: `First-layer filters (${name}, input channel 0), ${k}x${k}`, data, count: Math.min(cOut, 64), height: k, width: k, stride: 1, offset: (i) => i * cIn * k * k, captions: Array.from({ length: Math.min(cOut, 64) }, (_, i) => `filter ${i}`) };
+  }
+  const [inputs, units] = info.shape;
+  const pixels = elementsOf(inputShapeOf(spec.input));
+  const images = inputs === pixels;
+  const count = Math.min(units, 64);
+  return {
+    title: images ? `First-layer weights (${name}): units as ${spec.input.height}x${spec.input.width} images` : `First-layer weights (${name})`,
+    data,
+    count,
+    height: images ? spec.input.height : 1,
+    width: images ? spec.input.width * spec.input.channels : inputs,
+    stride: units,
+    offset: (i) => i,
+    captions: Array.from({ length: count }, (_, i) => `unit ${i}`),
+  };
+}
+
+/** A network on the GPU: its tensors resident, its training step and its evaluation forward made from the declaration. */
+async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl, params: Parameters): Promise<GpuModel> {
+  const shapes = networkShapes(net, spec.input);
+  const tensors: Record<string, GPUBuffer> = Object.fromEntries(Object.keys(shapes).map((name) => [name, createBufferWith(gpu.device, name, params[name].data, STORAGE | COPY_SRC | COPY_DST)]));
+  const parameters: GpuParameter[] = Object.entries(shapes).map(([name, shape]) => ({ name, shape, buffer: tensors[name] }));
+  const input = inputShapeOf(spec.input);
+  const pixels = elementsOf(input);
+  const bytes = Object.values(tensors).reduce((n, b) => n + b.size, 0);
+  const context = (maxRows: number, training: boolean, seed: number): NetworkContext => ({ gpu, maxRows, training, seed, tensors, trainables: [], dropouts: 0 });
+  return {
+    spec,
+    parameters,
+    bytes,
+    async createStep(ctx): Promise<StepRecorder> {
+      const B = ctx.maxRows;
+      const { device } = gpu;
+      const totals = createEpochTotals(device);
+      const x0 = createBuffer(device, 'x0', B * pixels * 4); // [B, C·H·W] f32
+      const y = createBuffer(device, 'y', B * 4); // [B] u32
+      const predictions = createBuffer(device, 'predictions', B * 4); // [B] u32
+      const gather = await gatherMinibatch.create(gpu, { K: pixels }, { rows: B });
+      const gatherGroup = gather.bind({ images: ctx.train.images, labels: ctx.train.labels, order: ctx.order, x: x0, y });
+      const netContext = context(B, true, ctx.seed);
+      const root: Node = await buildNode(netContext, net, { buffer: x0, shape: input, needsGrad: false }, '');
+      const loss = await CrossEntropyLoss.create(gpu, B, spec.classes, totals.lossSum);
+      const accuracy = await argmaxAccuracy.create(gpu, { N: spec.classes }, { rows: B });
+      const accuracyGroup = accuracy.bind({ logits: root.output, y, predictions, correct: totals.correct });
+      const trainables: TrainableParameter[] = netContext.trainables;
+      const recorder = accumulatingRecorder('layer kernels (nn.Sequential)', totals, {
+        bytes: x0.size + y.size + predictions.size + root.bytes + loss.bytes,
+        encode(pass, step) {
+          gather.encode(pass, gatherGroup, step);
+          root.forward(pass, step);
+          loss.forward(pass, root.output, y, step);
+          accuracy.encode(pass, accuracyGroup, step);
+          root.backward(pass, loss.backward(), step);
+        },
+        destroy() {
+          root.destroy();
+          loss.destroy();
+          for (const t of trainables) t.grad.destroy();
+          for (const b of [x0, y, predictions]) b.destroy();
+        },
+      });
+      return Object.assign(recorder, { trainables });
+    },
+    async createForward(ctx): Promise<Forward> {
+      const B = ctx.maxRows;
+      const x0 = createBuffer(gpu.device, 'forward x0', B * pixels * 4); // [B, C·H·W] f32
+      const y = createBuffer(gpu.device, 'forward y', B * 4); // [B] u32 (unused: the evaluator reads labels itself)
+      const gather = await gatherMinibatch.create(gpu, { K: pixels }, { rows: B });
+      const gatherGroup = gather.bind({ images: ctx.split.images, labels: ctx.split.labels, order: ctx.order, x: x0, y });
+      const root = await buildNode(context(B, false, 0), net, { buffer: x0, shape: input, needsGrad: false }, '');
+      return {
+        logits: root.output,
+        bytes: x0.size + y.size + root.bytes,
+        encodeForward(pass, step) {
+          gather.encode(pass, gatherGroup, step);
+          root.forward(pass, step);
+        },
+        destroy() {
+          root.destroy();
+          x0.destroy();
+          y.destroy();
+        },
+      };
+    },
+    destroy() {
+      for (const b of Object.values(tensors)) b.destroy();
+    },
+  };
+}
+
+/** What a named network needs to be a model: how its options make its declaration. */
+export interface NetworkModel {
+  kind: string;
+  summary: string;
+  defaults: ModelDefinition['defaults'];
+  optionNames: readonly string[];
+  /** The declaration and the normalised options of a spec (unknown or bad options: a ModelOptionError or ArgumentError). */
+  declare(input: ImageShape, classes: number, options: ModelOptions): { net: SequentialDecl; options: ModelOptions };
+  describe?(spec: ModelSpec): string;
+}
+
+/** A ModelDefinition for a network made from its options (the book's chapter 7 models, and `sequential`). */
+export function sequentialModel(def: NetworkModel): ModelDefinition {
+  const netOf = (spec: ModelSpec) => def.declare(spec.input, spec.classes, spec.options).net;
+  return {
+    kind: def.kind,
+    summary: def.summary,
+    defaults: def.defaults,
+    optionNames: def.optionNames,
+    spec(input, classes, options) {
+      const problem = inputProblem(input);
+      if (problem) throw new ArgumentError(`model ${def.kind}: ${problem}`);
+      const made = def.declare(input, classes, options);
+      checkNetwork(made.net, input, classes, `model ${def.kind}`);
+      return { kind: def.kind, input, classes, options: made.options };
+    },
+    init: (spec, seed) => initParameters(netOf(spec), inputShapeOf(spec.input), seed),
+    shapes: (spec) => networkShapes(netOf(spec), spec.input),
+    create: (gpu, spec, params) => createNetworkModel(gpu, spec, netOf(spec), params),
+    describe: def.describe ?? ((spec) => `${def.kind} (${trainableCount(netOf(spec), inputShapeOf(spec.input)).toLocaleString('en-US')} parameters)`),
+    templates: (spec, params) => networkTemplates(netOf(spec), spec, params),
+  };
+}
+
+/** A network written in code: its declaration is its one option, `net`. */
+export const sequentialNetworkModel = sequentialModel({
+  kind: 'sequential',
+  summary: 'a network written in code as nn.Sequential(...) (PyTorch names: Conv2d, BatchNorm2d, MaxPool2d, Linear, ...)',
+  defaults: { lr: 0.1, epochs: 10 },
+  optionNames: ['net'],
+  declare(input, classes, options) {
+    const unknown = Object.keys(options).filter((k) => k !== 'net');
+    if (unknown.length > 0) throw new ArgumentError(`model sequential takes one option, net (an nn.Sequential), not ${unknown.join(', ')}`);
+    if (options.net === undefined) throw new ArgumentError('model sequential needs its network: pass modelOptions.net = nn.Sequential(...), or give fit a network as `model`');
+    const net = checkNetwork(options.net, input, classes, 'net');
+    return { net, options: { net } };
+  },
+});

@@ -1,0 +1,335 @@
+/**
+ * A declared network (nn/declare.ts) built on the GPU: one node per layer, each owning its kernels, its output
+ * buffer and the buffers of its backward; shapes are fixed here, once, and every bind group is made on first use
+ * and reused. A node's forward reads the buffer it was built on; its backward takes ∂l/∂output and returns
+ * ∂l/∂input (null where nothing below needs it: the images). Parameter gradients are written whole each step
+ * (not added to), as the mean over the minibatch; the optimizer (src/optim) reads them.
+ *
+ *   input [B, ...shape] -> node -> node -> ... -> logits [B, classes]
+ *   ∂l/∂logits -> node.backward -> ... -> (parameter gradients, TrainableParameter.grad)
+ */
+import { createBuffer } from '../gpu/buffers.js';
+import type { Gpu } from '../gpu/device.js';
+import type { ComputePass } from '../gpu/kernel.js';
+import { batchNormForward } from '../kernels/batch_norm_forward.js';
+import { batchNormGradReduce } from '../kernels/batch_norm_grad_reduce.js';
+import { batchNormInputGrad } from '../kernels/batch_norm_input_grad.js';
+import { batchNormStatistics } from '../kernels/batch_norm_statistics.js';
+import { biasGrad } from '../kernels/bias_grad.js';
+import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad } from '../kernels/conv2d_general.js';
+import { dropout } from '../kernels/dropout.js';
+import { dropoutConstants } from '../kernels/dropout_mask.js';
+import type { BoundKernel } from '../kernels/kernel.js';
+import { createLinearForward, createLinearInputGrad, createLinearWeightGrad } from '../kernels/linear.js';
+import { elementsOf } from '../model/tensors.js';
+import type { TrainableParameter } from '../optim/index.js';
+import { type LayerDecl, outputShape, parameterInfo } from './declare.js';
+import { activationNode, addNode, concatNode, globalAvgPoolNode, poolNode } from './network_shape_ops.js';
+
+/** One built layer. */
+export interface Node {
+  /** [maxRows, ...shape] f32 row-major: this node's output (for Flatten and evaluation Dropout, its input's buffer). */
+  readonly output: GPUBuffer;
+  readonly shape: readonly number[];
+  /** Bytes of the buffers this node owns. */
+  readonly bytes: number;
+  forward(pass: ComputePass, step: GPUBindGroup): void;
+  /** Records the backward from ∂l/∂output; returns ∂l/∂input, or null where the input needs no gradient. */
+  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | null;
+  destroy(): void;
+}
+
+/** What a node is built on: its input buffer and shape, and whether anything below it needs ∂l/∂input. */
+export interface NodeInput {
+  buffer: GPUBuffer; // [maxRows, ...shape] f32
+  shape: readonly number[];
+  needsGrad: boolean;
+}
+
+/** What every node of one network shares while it is built. */
+export interface NetworkContext {
+  gpu: Gpu;
+  maxRows: number;
+  /** Training (batch statistics, dropout, backward buffers) or evaluation (running statistics, no dropout). */
+  training: boolean;
+  /** The run's seed: dropout's masks. */
+  seed: number;
+  /** Every tensor of the network by state_dict name (parameters and running statistics), resident on the GPU. */
+  tensors: Readonly<Record<string, GPUBuffer>>;
+  /** Filled as nodes are built: the tensors the optimizer updates, with their gradient buffers. */
+  trainables: TrainableParameter[];
+  /** Dropout layers built so far: each has its own mask stream. */
+  dropouts: number;
+}
+
+type Dispatch = [BoundKernel<string>, GPUBindGroup];
+
+/** Bind groups that depend on the gradient handed down, made on the first backward and reused. */
+export class BackwardCache {
+  private readonly lists = new Map<GPUBuffer, Dispatch[]>();
+  run(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup, make: () => Dispatch[]): void {
+    let list = this.lists.get(dOutput);
+    if (!list) {
+      list = make();
+      this.lists.set(dOutput, list);
+    }
+    for (const [k, g] of list) k.encode(pass, g, step);
+  }
+}
+
+function tensor(ctx: NetworkContext, name: string): GPUBuffer {
+  const t = ctx.tensors[name];
+  if (!t) throw new Error(`network: no tensor "${name}" was uploaded`);
+  return t;
+}
+
+/** Registers `name` with the optimizer and returns its gradient buffer (same size as the value). */
+function trainable(ctx: NetworkContext, name: string, shape: readonly number[], decay: boolean): GPUBuffer {
+  const value = tensor(ctx, name);
+  const grad = createBuffer(ctx.gpu.device, `${name}.grad`, elementsOf(shape) * 4);
+  ctx.trainables.push({ name, shape, value, grad, decay });
+  return grad;
+}
+
+const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
+const rowsBuffer = (ctx: NetworkContext, label: string, shape: readonly number[]) => createBuffer(ctx.gpu.device, label, ctx.maxRows * elementsOf(shape) * 4);
+
+/** Builds `layer` on `input`; `prefix` is its state_dict path ('' for the whole network). */
+export async function buildNode(ctx: NetworkContext, layer: LayerDecl, input: NodeInput, prefix: string): Promise<Node> {
+  const shape = outputShape(layer, input.shape, prefix || 'net');
+  switch (layer.type) {
+    case 'Linear':
+      return linearNode(ctx, layer, input, prefix);
+    case 'Conv2d':
+      return convNode(ctx, layer, input, prefix, shape);
+    case 'BatchNorm1d':
+    case 'BatchNorm2d':
+      return batchNormNode(ctx, layer, input, prefix);
+    case 'MaxPool2d':
+    case 'AvgPool2d':
+      return poolNode(ctx, layer, input, shape);
+    case 'AdaptiveAvgPool2d':
+      return globalAvgPoolNode(ctx, input, shape);
+    case 'ReLU':
+    case 'Sigmoid':
+      return activationNode(ctx, layer.type, input);
+    case 'Flatten':
+      return { output: input.buffer, shape, bytes: 0, forward() {}, backward: (_p, d) => (input.needsGrad ? d : null), destroy() {} };
+    case 'Dropout':
+      return dropoutNode(ctx, layer.p, input);
+    case 'Sequential': {
+      const nodes: Node[] = [];
+      let at: NodeInput = input;
+      for (let i = 0; i < layer.layers.length; i++) {
+        const node = await buildNode(ctx, layer.layers[i], at, join(prefix, String(i)));
+        nodes.push(node);
+        at = { buffer: node.output, shape: node.shape, needsGrad: at.needsGrad || hasTrainables(layer.layers[i], at.shape) };
+      }
+      return sequence(nodes);
+    }
+    case 'Residual': {
+      const body = await buildNode(ctx, layer.body, input, join(prefix, 'body'));
+      const shortcut = layer.shortcut ? await buildNode(ctx, layer.shortcut, input, join(prefix, 'shortcut')) : null;
+      return addNode(ctx, body, shortcut, input);
+    }
+    case 'Concat': {
+      const branches: Node[] = [];
+      for (let i = 0; i < layer.branches.length; i++) branches.push(await buildNode(ctx, layer.branches[i], input, join(prefix, String(i))));
+      return concatNode(ctx, branches, input, shape);
+    }
+  }
+}
+
+/** Whether a layer has tensors the optimizer trains (so the layers above it must hand their gradient down). */
+export const hasTrainables = (layer: LayerDecl, input: readonly number[]): boolean => parameterInfo(layer, input).some(([, p]) => p.trainable);
+
+function sequence(nodes: Node[]): Node {
+  const last = nodes[nodes.length - 1];
+  return {
+    output: last.output,
+    shape: last.shape,
+    bytes: nodes.reduce((n, node) => n + node.bytes, 0),
+    forward(pass, step) {
+      for (const node of nodes) node.forward(pass, step);
+    },
+    backward(pass, dOutput, step) {
+      let d: GPUBuffer | null = dOutput;
+      for (let i = nodes.length - 1; i >= 0 && d; i--) d = nodes[i].backward(pass, d, step);
+      return d;
+    },
+    destroy() {
+      for (const node of nodes) node.destroy();
+    },
+  };
+}
+
+/** y = x·W + b, W: [in, out]. */
+async function linearNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Linear' }>, input: NodeInput, prefix: string): Promise<Node> {
+  const { gpu, maxRows } = ctx;
+  const shape = { K: layer.inFeatures, N: layer.outFeatures };
+  const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
+  const output = rowsBuffer(ctx, `${prefix}.output`, [layer.outFeatures]); // [B, out]
+  const forward = await createLinearForward(gpu, shape, maxRows);
+  const forwardGroup = forward.bind({ x: input.buffer, w, b, out: output });
+  if (!ctx.training) return forwardOnly(output, [layer.outFeatures], [forward, forwardGroup]);
+  const dw = trainable(ctx, join(prefix, 'weight'), [layer.inFeatures, layer.outFeatures], true);
+  const db = trainable(ctx, join(prefix, 'bias'), [layer.outFeatures], false);
+  const [dwKernel, dbKernel, dxKernel] = await Promise.all([
+    createLinearWeightGrad(gpu, shape, maxRows),
+    biasGrad.create(gpu, { N: layer.outFeatures }, { rows: maxRows }),
+    // No fused mask: an activation before this layer is its own node, with its own backward.
+    input.needsGrad ? createLinearInputGrad(gpu, shape, maxRows, { RELU_MASK: 0, SIGMOID_SLOPE: 0 }) : null,
+  ]);
+  const dx = dxKernel ? rowsBuffer(ctx, `${prefix}.input.grad`, [layer.inFeatures]) : null; // [B, in]
+  const cache = new BackwardCache();
+  return {
+    output,
+    shape: [layer.outFeatures],
+    bytes: output.size + dw.size + db.size + (dx?.size ?? 0),
+    forward: (pass, step) => forward.encode(pass, forwardGroup, step),
+    backward(pass, dy, step) {
+      cache.run(pass, dy, step, () => {
+        const list: Dispatch[] = [
+          [dwKernel, dwKernel.bind({ x: input.buffer, dy, dw })],
+          [dbKernel, dbKernel.bind({ dlogits: dy, db })],
+        ];
+        // h: the mask's input, read only with RELU_MASK / SIGMOID_SLOPE (off here).
+        if (dxKernel && dx) list.push([dxKernel, dxKernel.bind({ dy, w, h: input.buffer, dx })]);
+        return list;
+      });
+      return dx;
+    },
+    destroy() {
+      for (const buffer of [output, dx]) buffer?.destroy();
+    },
+  };
+}
+
+/** PyTorch's Conv2d: any channels, square kernel, stride and zero padding, with a bias. */
+async function convNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Conv2d' }>, input: NodeInput, prefix: string, shape: number[]): Promise<Node> {
+  const { gpu, maxRows } = ctx;
+  const [, h, wIn] = input.shape;
+  const dims = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: h, W: wIn, KS: layer.kernelSize };
+  const options = { rows: maxRows, constants: { STRIDE: layer.stride, PAD: layer.padding } };
+  const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
+  const output = rowsBuffer(ctx, `${prefix}.output`, shape); // [B, C_out, HO, WO]
+  const forward = await conv2dGeneralForward.create(gpu, dims, options);
+  const forwardGroup = forward.bind({ x: input.buffer, w, bias: b, y: output });
+  if (!ctx.training) return forwardOnly(output, shape, [forward, forwardGroup]);
+  const dw = trainable(ctx, join(prefix, 'weight'), [layer.outChannels, layer.inChannels, layer.kernelSize, layer.kernelSize], true);
+  const db = trainable(ctx, join(prefix, 'bias'), [layer.outChannels], false);
+  const [dwKernel, dxKernel] = await Promise.all([conv2dGeneralWeightGrad.create(gpu, dims, options), input.needsGrad ? conv2dGeneralInputGrad.create(gpu, dims, options) : null]);
+  const dx = dxKernel ? rowsBuffer(ctx, `${prefix}.input.grad`, input.shape) : null; // [B, C_in, H, W]
+  const cache = new BackwardCache();
+  return {
+    output,
+    shape,
+    bytes: output.size + dw.size + db.size + (dx?.size ?? 0),
+    forward: (pass, step) => forward.encode(pass, forwardGroup, step),
+    backward(pass, dy, step) {
+      cache.run(pass, dy, step, () => {
+        const list: Dispatch[] = [[dwKernel, dwKernel.bind({ x: input.buffer, dy, dw, db })]];
+        if (dxKernel && dx) list.push([dxKernel, dxKernel.bind({ dy, w, dx })]);
+        return list;
+      });
+      return dx;
+    },
+    destroy() {
+      for (const buffer of [output, dx]) buffer?.destroy();
+    },
+  };
+}
+
+/**
+ * BatchNorm1d / BatchNorm2d. Training: the step's statistics (kept for the backward) normalise, and the running
+ * statistics move towards them on the GPU; evaluation: the running statistics normalise.
+ */
+async function batchNormNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'BatchNorm1d' | 'BatchNorm2d' }>, input: NodeInput, prefix: string): Promise<Node> {
+  const { gpu, maxRows } = ctx;
+  const C = layer.numFeatures;
+  const dims = { C, HW: elementsOf(input.shape) / C };
+  const [weight, bias, runningMean, runningVar] = ['weight', 'bias', 'running_mean', 'running_var'].map((n) => tensor(ctx, join(prefix, n)));
+  const output = rowsBuffer(ctx, `${prefix}.output`, input.shape);
+  if (!ctx.training) {
+    const forward = await batchNormForward.create(gpu, dims, { rows: maxRows, constants: { TRAINING: 0, EPS: layer.eps } });
+    return forwardOnly(output, input.shape, [forward, forward.bind({ x: input.buffer, weight, bias, mean: runningMean, spread: runningVar, y: output })]);
+  }
+  const mean = createBuffer(gpu.device, `${prefix}.mean`, C * 4); // [C] this step's statistics
+  const invstd = createBuffer(gpu.device, `${prefix}.invstd`, C * 4); // [C]
+  const dweight = trainable(ctx, join(prefix, 'weight'), [C], false);
+  const dbias = trainable(ctx, join(prefix, 'bias'), [C], false);
+  const [stats, forward, reduce, dxKernel] = await Promise.all([
+    batchNormStatistics.create(gpu, dims, { rows: maxRows, constants: { EPS: layer.eps, MOMENTUM: layer.momentum } }),
+    batchNormForward.create(gpu, dims, { rows: maxRows, constants: { TRAINING: 1, EPS: layer.eps } }),
+    batchNormGradReduce.create(gpu, dims, { rows: maxRows }),
+    input.needsGrad ? batchNormInputGrad.create(gpu, dims, { rows: maxRows }) : null,
+  ]);
+  const forwardList: Dispatch[] = [
+    [stats, stats.bind({ x: input.buffer, mean, invstd, running_mean: runningMean, running_var: runningVar })],
+    [forward, forward.bind({ x: input.buffer, weight, bias, mean, spread: invstd, y: output })],
+  ];
+  const dx = dxKernel ? rowsBuffer(ctx, `${prefix}.input.grad`, input.shape) : null;
+  const cache = new BackwardCache();
+  return {
+    output,
+    shape: input.shape,
+    bytes: output.size + mean.size + invstd.size + dweight.size + dbias.size + (dx?.size ?? 0),
+    forward(pass, step) {
+      for (const [k, g] of forwardList) k.encode(pass, g, step);
+    },
+    backward(pass, dy, step) {
+      cache.run(pass, dy, step, () => {
+        const list: Dispatch[] = [[reduce, reduce.bind({ x: input.buffer, dy, mean, invstd, dweight, dbias })]];
+        if (dxKernel && dx) list.push([dxKernel, dxKernel.bind({ x: input.buffer, dy, mean, invstd, weight, dweight, dbias, dx })]);
+        return list;
+      });
+      return dx;
+    },
+    destroy() {
+      for (const buffer of [output, mean, invstd, dx]) buffer?.destroy();
+    },
+  };
+}
+
+/** Dropout in training (its mask recomputed from a hash in the backward, never stored); nothing in evaluation. */
+async function dropoutNode(ctx: NetworkContext, p: number, input: NodeInput): Promise<Node> {
+  const identity: Node = { output: input.buffer, shape: input.shape, bytes: 0, forward() {}, backward: (_p, d) => (input.needsGrad ? d : null), destroy() {} };
+  if (!ctx.training || p === 0) return identity;
+  const N = elementsOf(input.shape);
+  const kernel = await dropout.create(ctx.gpu, { N }, { rows: ctx.maxRows, constants: dropoutConstants(p, ctx.seed, ctx.dropouts++) });
+  const output = rowsBuffer(ctx, 'dropout.output', input.shape);
+  const group = kernel.bind({ x: input.buffer, out: output });
+  const dx = input.needsGrad ? rowsBuffer(ctx, 'dropout.input.grad', input.shape) : null;
+  const cache = new BackwardCache();
+  return {
+    output,
+    shape: input.shape,
+    bytes: output.size + (dx?.size ?? 0),
+    forward: (pass, step) => kernel.encode(pass, group, step),
+    backward(pass, dy, step) {
+      // The same mask and scale on the gradient: ∂(mask ⊙ x / (1 - p))/∂x.
+      if (dx) cache.run(pass, dy, step, () => [[kernel, kernel.bind({ x: dy, out: dx })]]);
+      return dx;
+    },
+    destroy() {
+      output.destroy();
+      dx?.destroy();
+    },
+  };
+}
+
+/** A node that only runs forward (evaluation networks). */
+export function forwardOnly(output: GPUBuffer, shape: readonly number[], ...dispatches: Dispatch[]): Node {
+  return {
+    output,
+    shape,
+    bytes: output.size,
+    forward(pass, step) {
+      for (const [k, g] of dispatches) k.encode(pass, g, step);
+    },
+    backward() {
+      throw new Error('network: backward of an evaluation network');
+    },
+    destroy: () => output.destroy(),
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * Networks written with nn.*: one training step on the GPU (every node's forward, the loss, every node's backward)
+ * against the network's CPU twin (src/nn/reference.ts, composed from the kernels' twins), and the twin's gradients
+ * against finite differences. The step is read straight from the step recorder: its trainables' gradients, the
+ * epoch's loss sum, and BatchNorm's running statistics.
+ */
+import { describe, expect, it } from 'vitest';
+import { readF32 } from '../../src/gpu/buffers.js';
+import { uploadSplit } from '../../src/gpu/split.js';
+import { createBuffer } from '../../src/gpu/buffers.js';
+import { type LayerDecl, nn, type SequentialDecl } from '../../src/nn/declare.js';
+import { sequentialNetworkModel } from '../../src/nn/model.js';
+import { twinStep, type TwinTensors } from '../../src/nn/reference.js';
+import { Rng } from '../../src/random.js';
+import { tuningFor } from '../../src/gpu/tuning.js';
+import { StepSlots } from '../../src/train/steps.js';
+import { plainSgd } from '../../src/optim/index.js';
+import { expectClose, testGpu } from '../kernels/harness.js';
+
+const IMAGE = { channels: 1, height: 12, width: 12 };
+
+/** The issue's example network, with every layer kind but Sigmoid, Dropout, Residual and Concat. */
+const convBn = (): SequentialDecl =>
+  nn.Sequential(
+    nn.Conv2d(1, 4, 3, { padding: 1 }), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(4, 6, 3, { stride: 2, padding: 1 }), nn.BatchNorm2d(6), nn.ReLU(),
+    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 10),
+  );
+/** Dense layers with Sigmoid, BatchNorm1d and Dropout. */
+const dense = (): SequentialDecl => nn.Sequential(nn.Flatten(), nn.Linear(144, 20), nn.BatchNorm1d(20), nn.Sigmoid(), nn.Dropout(0.3), nn.Linear(20, 10));
+/** A residual block with a strided 1x1 shortcut, then one with the identity. */
+const residual = (): SequentialDecl =>
+  nn.Sequential(
+    nn.Conv2d(1, 3, 3, { padding: 1 }), nn.ReLU(),
+    nn.Residual(nn.Sequential(nn.Conv2d(3, 5, 3, { stride: 2, padding: 1 }), nn.ReLU(), nn.Conv2d(5, 5, 3, { padding: 1 })), nn.Conv2d(3, 5, 1, { stride: 2 })),
+    nn.ReLU(),
+    nn.Residual(nn.Sequential(nn.Conv2d(5, 5, 3, { padding: 1 }), nn.Sigmoid())),
+    nn.Flatten(), nn.Linear(5 * 6 * 6, 10),
+  );
+/** An Inception-like concatenation of three branches (one a 3x3 stride-1 max pool), then padded average pooling. */
+const concat = (): SequentialDecl =>
+  nn.Sequential(
+    nn.Conv2d(1, 3, 3, { padding: 1, stride: 2 }), nn.ReLU(),
+    nn.Concat(nn.Conv2d(3, 2, 1), nn.Sequential(nn.Conv2d(3, 3, 3, { padding: 1 }), nn.ReLU()), nn.MaxPool2d(3, { stride: 1, padding: 1 })),
+    nn.AvgPool2d(3, { stride: 2, padding: 1 }), nn.Flatten(), nn.Linear(8 * 3 * 3, 10),
+  );
+
+const NETS: Array<[string, () => SequentialDecl]> = [['conv + BatchNorm2d + pools', convBn], ['dense + BatchNorm1d + Sigmoid + Dropout', dense], ['Residual', residual], ['Concat + padded pools', concat]];
+
+/** Random u8 images and labels. */
+function dataset(count: number, seed: number) {
+  const rng = new Rng(seed);
+  return { images: Uint8Array.from({ length: count * 144 }, () => rng.int(256)), labels: Uint8Array.from({ length: count }, () => rng.int(10)), count };
+}
+
+async function gpuStep(net: SequentialDecl, rows: number, maxRows: number, seed: number) {
+  const gpu = await testGpu();
+  const spec = sequentialNetworkModel.spec(IMAGE, 10, { net });
+  const params = sequentialNetworkModel.init(spec, seed);
+  const data = dataset(maxRows, seed);
+  const model = await sequentialNetworkModel.create(gpu, spec, params);
+  const train = uploadSplit(gpu.device, data, 144, 'train');
+  const order = createBuffer(gpu.device, 'order', maxRows * 4);
+  const positions = Uint32Array.from({ length: maxRows }, (_, i) => (i * 7) % maxRows);
+  gpu.device.queue.writeBuffer(order, 0, positions);
+  const recorder = await model.createStep({ train, order, maxRows, lr: 0.1, seed, tuning: tuningFor(gpu.adapterInfo), optimizer: plainSgd(0.1) } as Parameters<typeof model.createStep>[0]);
+  const slots = StepSlots.create(gpu.device, [{ row0: 0, rows }]);
+  const encoder = gpu.device.createCommandEncoder();
+  recorder.beginEpoch(encoder);
+  const pass = encoder.beginComputePass();
+  recorder.encodeStep(pass, slots.groups[0]);
+  pass.end();
+  recorder.endEpoch(encoder);
+  gpu.device.queue.submit([encoder.finish()]);
+  const trainables = (recorder as unknown as { trainables: Array<{ name: string; grad: GPUBuffer; shape: number[] }> }).trainables;
+  const grads: Record<string, Float32Array> = {};
+  for (const t of trainables) grads[t.name] = await readF32(gpu.device, t.grad, t.shape.reduce((a, b) => a * b, 1));
+  const lossSum = (await readF32(gpu.device, recorder.lossSum, 1))[0];
+  const tensors: Record<string, Float32Array> = {};
+  for (const p of model.parameters) tensors[p.name] = await readF32(gpu.device, p.buffer, p.shape.reduce((a, b) => a * b, 1));
+  recorder.destroy();
+  model.destroy();
+  // The twin: the same rows (order), the same initial tensors.
+  const x = new Float64Array(rows * 144);
+  const labels = new Uint32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const s = positions[r];
+    for (let p = 0; p < 144; p++) x[r * 144 + p] = data.images[s * 144 + p] / 255;
+    labels[r] = data.labels[s];
+  }
+  const twinTensors: TwinTensors = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, Float64Array.from(t.data)]));
+  const twin = twinStep(net, [1, 12, 12], x, labels, rows, 10, twinTensors, { training: true, seed, step: { epoch: 0, index: 0 } });
+  return { grads, lossSum, tensors, twin, twinTensors, trainables: trainables.map((t) => t.name) };
+}
+
+// Tolerance: f32 sums in another order than the f64 twin, through up to 8 layers and BatchNorm's 1/std: gradients
+// to 1e-5 absolute + 2e-3 relative, the loss to 1e-5 relative.
+describe('nn networks: one GPU training step equals the CPU twin', () => {
+  for (const [name, make] of NETS) {
+    // A full step, and a partial one (the last step of an epoch) on the first network.
+    for (const [rows, maxRows] of name === NETS[0][0] ? [[8, 8], [5, 9]] : [[5, 9]]) {
+      it(`${name}, ${rows} rows of ${maxRows}`, async () => {
+        const net = make();
+        const r = await gpuStep(net, rows, maxRows, 3);
+        expectClose([r.lossSum / rows], [r.twin.loss], { abs: 0, rel: 1e-5 }, 'mean loss');
+        expect(Object.keys(r.grads).sort()).toEqual(Object.keys(r.twin.grads).sort());
+        for (const [param, g] of Object.entries(r.grads)) {
+          expect(g.some((v) => v !== 0), `${param} has a gradient`).toBe(true);
+          expectClose(g, r.twin.grads[param], { abs: 1e-5, rel: 2e-3 }, `∂loss/∂${param}`);
+        }
+        for (const stat of Object.keys(r.tensors).filter((k) => k.endsWith('running_mean') || k.endsWith('running_var'))) {
+          expectClose(r.tensors[stat], r.twinTensors[stat], { abs: 1e-6, rel: 1e-4 }, stat);
+        }
+      });
+    }
+  }
+});
+
+/** The twin's mean loss in evaluation-free training mode, for finite differences (dropout's mask is fixed by the step). */
+function twinLoss(net: LayerDecl, tensors: TwinTensors, x: Float64Array, labels: Uint32Array, rows: number): number {
+  const copy: TwinTensors = Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, v.slice()]));
+  return twinStep(net, [1, 12, 12], x, labels, rows, 10, copy, { training: true, seed: 1, step: { epoch: 0, index: 0 } }).loss;
+}
+
+// Tolerance: central differences with h = 1e-5 in f64: ~1e-10 truncation and rounding, far below 1e-7 + 1e-5 rel.
+describe('nn twin gradients = finite differences (f64)', () => {
+  for (const [name, make] of NETS) {
+    it(name, () => {
+      const net = make();
+      const spec = sequentialNetworkModel.spec(IMAGE, 10, { net });
+      const params = sequentialNetworkModel.init(spec, 2);
+      const tensors: TwinTensors = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, Float64Array.from(t.data)]));
+      const rng = new Rng(5);
+      const rows = 4;
+      const x = Float64Array.from({ length: rows * 144 }, () => rng.uniform());
+      const labels = Uint32Array.of(1, 4, 9, 0);
+      const { grads } = twinStep(net, [1, 12, 12], x, labels, rows, 10, Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, v.slice()])), { training: true, seed: 1, step: { epoch: 0, index: 0 } });
+      const h = 1e-5;
+      for (const [param, g] of Object.entries(grads)) {
+        const data = tensors[param];
+        const indices = data.length <= 12 ? Array.from(data.keys()) : Array.from({ length: 8 }, () => rng.int(data.length));
+        const f0 = twinLoss(net, tensors, x, labels, rows);
+        const numeric: number[] = [];
+        const analytic: number[] = [];
+        for (const i of indices) {
+          const v = data[i];
+          data[i] = v + h;
+          const up = twinLoss(net, tensors, x, labels, rows);
+          data[i] = v - h;
+          const down = twinLoss(net, tensors, x, labels, rows);
+          data[i] = v;
+          // A ReLU or max kink within ±h: no derivative to compare.
+          const right = (up - f0) / h;
+          const left = (f0 - down) / h;
+          if (Math.abs(right - left) > 1e-3 * Math.max(Math.abs(right), Math.abs(left), 1e-6)) continue;
+          numeric.push((up - down) / (2 * h));
+          analytic.push(g[i]);
+        }
+        expect(numeric.length, `${param}: points away from kinks`).toBeGreaterThanOrEqual(indices.length - 2);
+        expectClose(analytic, numeric, { abs: 1e-7, rel: 1e-5 }, `∂loss/∂${param}`);
+      }
+    });
+  }
+});
