@@ -2,42 +2,57 @@ import { describe, expect, it } from 'vitest';
 import { channelCopy } from '../../src/kernels/channel_copy.js';
 import { channelCopyInto, channelCopyOut } from '../../src/reference/channel_copy.js';
 import { Rng } from '../../src/random.js';
-import { oneStep, randomFloats, readFloats, refusal, runPass, testGpu, upload, zeros } from './harness.js';
+import { expectClose, oneStep, randomFloats, readFloats, refusal, runPass, testGpu, upload } from './harness.js';
 
-// Copies are exact. Shapes: GoogLeNet-like parts of a 4-branch whole, HW 1 (after global pooling), a partial step.
-describe('channel_copy: a branch into its channels of the concatenation, and back out', () => {
-  for (const t of [{ rows: 3, maxRows: 3, parts: [2, 5, 1], hw: 7 * 7 }, { rows: 2, maxRows: 5, parts: [3, 4], hw: 1 }]) {
-    it(`parts ${t.parts.join('+')}, HW ${t.hw}, rows ${t.rows} of ${t.maxRows}`, async () => {
+// Exact copies. Three branches of odd channel counts (3, 1, 5) and odd planes (7x5) concatenated into 9 channels
+// (GoogLeNet's Inception), a step shorter than the kernels' rows, batch 1, and a 2-D grid (WG 1, 70,000 values);
+// then each branch's slice copied back out (the backward).
+const CASES = [
+  { parts: [3, 1, 5], hw: 35, rows: 2, maxRows: 3, wg: undefined },
+  { parts: [2, 4], hw: 1, rows: 1, maxRows: 1, wg: undefined },
+  { parts: [1, 2], hw: 35_000, rows: 1, maxRows: 2, wg: 1 },
+];
+
+describe('channel_copy: a branch into its channels of a concatenation (INTO 1) and back out (INTO 0)', () => {
+  for (const s of CASES) {
+    it(`parts ${s.parts.join('+')}, HW ${s.hw}, rows ${s.rows} of ${s.maxRows}`, async () => {
       const gpu = await testGpu();
-      const rng = new Rng(t.hw);
-      const total = t.parts.reduce((a, b) => a + b, 0);
-      const whole = zeros(gpu, t.maxRows * total * t.hw);
-      const want = new Float64Array(t.maxRows * total * t.hw);
-      const step = oneStep(gpu, t.rows);
+      const rng = new Rng(s.hw + s.parts.length);
+      const total = s.parts.reduce((t, c) => t + c, 0);
+      const parts = s.parts.map((c) => randomFloats(rng, s.maxRows * c * s.hw));
+      const whole = upload(gpu, new Float32Array(s.maxRows * total * s.hw).fill(-7), 'whole');
+      const dWhole = randomFloats(rng, s.maxRows * total * s.hw);
+      const dWholeBuffer = upload(gpu, dWhole);
+      const expectedWhole = new Float32Array(s.maxRows * total * s.hw).fill(-7);
+      const step = oneStep(gpu, s.rows);
+      const outs: GPUBuffer[] = [];
       let offset = 0;
-      const parts = [];
-      for (const c of t.parts) {
-        const dims = { C_PART: c, C_TOTAL: total, HW: t.hw };
-        const part = randomFloats(rng, t.maxRows * c * t.hw);
-        const [into, out] = await Promise.all([channelCopy.create(gpu, dims, { rows: t.maxRows, constants: { OFFSET: offset, INTO: 1 } }), channelCopy.create(gpu, dims, { rows: t.maxRows, constants: { OFFSET: offset, INTO: 0 } })]);
-        const back = zeros(gpu, t.maxRows * c * t.hw);
-        await runPass(gpu, (pass) => into.encode(pass, into.bind({ part: upload(gpu, part), whole }), step));
-        channelCopyInto(part, want, t.rows, c, total, t.hw, offset);
-        parts.push({ out, back, c, offset });
+      for (const [i, c] of s.parts.entries()) {
+        const shape = { C_PART: c, C_TOTAL: total, HW: s.hw };
+        const into = await channelCopy.create(gpu, shape, { rows: s.maxRows, workgroup: s.wg, constants: { OFFSET: offset, INTO: 1 } });
+        const back = await channelCopy.create(gpu, shape, { rows: s.maxRows, workgroup: s.wg, constants: { OFFSET: offset, INTO: 0 } });
+        if (s.wg === 1 && c * s.hw * s.maxRows > 65_535) expect(into.grid[1]).toBeGreaterThan(1);
+        const out = upload(gpu, new Float32Array(s.maxRows * c * s.hw).fill(-7), 'part grad');
+        outs.push(out);
+        const g1 = into.bind({ part: upload(gpu, parts[i]), whole });
+        const g2 = back.bind({ part: out, whole: dWholeBuffer });
+        await runPass(gpu, (pass) => {
+          into.encode(pass, g1, step);
+          back.encode(pass, g2, step);
+        });
+        channelCopyInto(parts[i], expectedWhole, s.rows, c, total, s.hw, offset);
+        const got = await readFloats(gpu, out, s.maxRows * c * s.hw);
+        const used = s.rows * c * s.hw;
+        expectClose(got.subarray(0, used), channelCopyOut(dWhole, s.rows, c, total, s.hw, offset), { abs: 0 }, `slice ${i}`);
+        expect(got.subarray(used).every((v) => v === -7), 'rows past the step left alone').toBe(true);
         offset += c;
       }
-      const got = await readFloats(gpu, whole, want.length);
-      expect(Array.from(got)).toEqual(Array.from(want));
-      for (const p of parts) {
-        await runPass(gpu, (pass) => p.out.encode(pass, p.out.bind({ part: p.back, whole }), step));
-        const slice = await readFloats(gpu, p.back, t.rows * p.c * t.hw);
-        expect(Array.from(slice)).toEqual(Array.from(channelCopyOut(want, t.rows, p.c, total, t.hw, p.offset)));
-      }
+      expectClose(await readFloats(gpu, whole, expectedWhole.length), expectedWhole, { abs: 0 }, 'whole');
     });
   }
 
-  it('refuses a part that reaches past the whole', async () => {
+  it('refuses channels past the whole, in one line', async () => {
     const gpu = await testGpu();
-    expect(await refusal(() => channelCopy.create(gpu, { C_PART: 3, C_TOTAL: 4, HW: 1 }, { constants: { OFFSET: 2 } }))).toMatch(/past the 4/);
+    expect(await refusal(() => channelCopy.create(gpu, { C_PART: 3, C_TOTAL: 8, HW: 4 }, { constants: { OFFSET: 6 } }))).toMatch(/channels \[6, 9\) are past the 8 of the whole/);
   });
 });
