@@ -7,9 +7,9 @@
  */
 export interface ExampleOptions {
   epochs: number;
-  limit?: number;
-  out?: string;
-  kernels?: string;
+  limit?: number | undefined;
+  out?: string | undefined;
+  kernels?: string | undefined;
 }
 
 export function exampleOptions(argv = process.argv.slice(2), env = process.env): ExampleOptions {

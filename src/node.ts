@@ -9,7 +9,7 @@
  * @module webgpu-softmax/node
  */
 export { FashionMNIST, type FashionMNISTOptions } from './lib/node_dataset.js';
-export { createNodeGpu, fileShaderSource, LAVAPIPE_ICD, packageRoot } from './gpu/node.js';
+export { createNodeGpu, fileShaderSource, LAVAPIPE_ICD, type NodeGpuOptions, packageRoot } from './gpu/node.js';
 export {
   type DataProgress,
   DEFAULT_BASE_URL,

@@ -109,8 +109,8 @@ export async function decodeIdx(bytes: Uint8Array, fileName: string, gunzip: Gun
 
 export interface DecodeOptions {
   /** Names to use in errors (e.g. full paths); default: the base name, plus `.gz` when the bytes are gzip. */
-  names?: Partial<Record<FashionMnistFileKey, string>>;
-  source?: string;
+  names?: Partial<Record<FashionMnistFileKey, string>> | undefined;
+  source?: string | undefined;
 }
 
 /** Decodes the four files (each raw or gzip) into checked train and test splits. */

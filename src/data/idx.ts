@@ -17,7 +17,7 @@ export interface IdxArray {
 
 export interface ParseIdxOptions {
   /** Reject files of any other rank (3 for images, 1 for labels). */
-  expectedRank?: number;
+  expectedRank?: number | undefined;
 }
 
 export const IDX_UBYTE = 0x08;

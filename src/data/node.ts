@@ -45,9 +45,9 @@ export function baseUrlProblem(url: string): string | null {
 export interface DataProgress {
   phase: 'load' | 'present' | 'fetch' | 'bytes' | 'retry' | 'verified';
   file: string;
-  received?: number; // bytes so far (phase 'bytes')
-  total?: number; // Content-Length when the server sent one
-  attempt?: number; // 1-based (phases 'fetch' and 'retry')
+  received?: number | undefined; // bytes so far (phase 'bytes')
+  total?: number | undefined; // Content-Length when the server sent one
+  attempt?: number | undefined; // 1-based (phases 'fetch' and 'retry')
   message: string;
 }
 export type OnProgress = (event: DataProgress) => void;
@@ -126,16 +126,16 @@ const missingMessage = (dir: string, missing: string[]): string =>
 
 export interface LoadOptions {
   /** Explicit directory (`--data DIR`): the only place looked at. */
-  root?: string;
+  root?: string | undefined;
   /** Download into root (or $FASHION_MNIST_DIR, or ./data/fashion-mnist) when the files are not found. */
-  download?: boolean;
-  onProgress?: OnProgress;
+  download?: boolean | undefined;
+  onProgress?: OnProgress | undefined;
   /** Environment to read FASHION_MNIST_DIR from (tests pass their own). */
   env?: Record<string, string | undefined>;
   /** Directories searched after $FASHION_MNIST_DIR; default Debian's then ./data/fashion-mnist. */
-  searchDirs?: string[];
+  searchDirs?: string[] | undefined;
   /** Passed to downloadFashionMnist when `download` is set. */
-  downloadOptions?: Omit<DownloadOptions, 'dir' | 'onProgress'>;
+  downloadOptions?: Omit<DownloadOptions, 'dir' | 'onProgress'> | undefined;
 }
 
 /** Where the four files are: a directory and, for each file, the path the loader reads. */
@@ -199,17 +199,17 @@ export async function loadFashionMnist(opts: LoadOptions = {}): Promise<FashionM
 // Download
 
 export interface DownloadOptions {
-  dir?: string;
-  baseUrl?: string;
+  dir?: string | undefined;
+  baseUrl?: string | undefined;
   /** Attempts after the first one, for network errors, HTTP errors, truncation and stalls. */
-  retries?: number;
+  retries?: number | undefined;
   /** Abort an attempt when no bytes arrive for this long (also while waiting for the headers). */
-  timeoutMs?: number;
-  retryDelayMs?: number;
-  onProgress?: OnProgress;
-  fetchImpl?: typeof fetch;
+  timeoutMs?: number | undefined;
+  retryDelayMs?: number | undefined;
+  onProgress?: OnProgress | undefined;
+  fetchImpl?: typeof fetch | undefined;
   /** Digests of the decompressed files; tests inject their own to serve small generated files. */
-  expected?: Record<FashionMnistFileKey, FileDigest>;
+  expected?: Record<FashionMnistFileKey, FileDigest> | undefined;
 }
 
 export interface DownloadResult {
@@ -266,7 +266,7 @@ interface FetchContext {
   file: string;
   timeoutMs: number;
   fetchImpl: typeof fetch;
-  onProgress?: OnProgress;
+  onProgress?: OnProgress | undefined;
 }
 
 /**

@@ -4,12 +4,15 @@
  * Browser-safe.
  */
 import type { ImageShape, ImageSplit } from '../data/dataset.js';
-import { ArgumentError, GpuError } from '../errors.js';
+import { ArgumentError, GpuError, UsageError } from '../errors.js';
 import { type Gpu, type ShaderSource, watchGpu } from '../gpu/device.js';
 import type { Checkpoint } from '../model/checkpoint.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
 import { dataMismatch, type ModelOptions, type ModelSpec, pixelsOf } from '../model/model.js';
-import { describeModel, MODEL_KINDS, modelDefaults, modelDefinition } from '../model/registry.js';
+import { describeModel, MODEL_KINDS, modelDefaults, modelDefinition, modelOptimizer } from '../model/registry.js';
+import { checkOptimizer, type OptimizerConfig, plainSgd } from '../optim/config.js';
+import type { SequentialDecl } from '../nn/declare.js';
+import { sequentialNetworkModel } from '../nn/model.js';
 import type { Parameters } from '../model/tensors.js';
 import { type Evaluation, evaluateParameters } from '../train/evaluate.js';
 import { train, type TrainHooks, type TrainOptions, type TrainResult } from '../train/loop.js';
@@ -56,14 +59,22 @@ export interface EarlyStopping {
 
 /** Settings of {@link fit}; everything has the book's default, and a field set to `undefined` takes it too. */
 export interface FitOptions {
-  /** A model kind from `MODEL_KINDS` ('scratch', 'concise', 'mlp', 'lenet', ...) or a full spec; default 'scratch'. */
-  model?: string | ModelSpec | undefined;
+  /**
+   * A model kind from `MODEL_KINDS` ('scratch', 'concise', 'mlp', 'lenet', ...), a full spec, or a network written
+   * in code (`nn.Sequential(nn.Conv2d(1, 8, 3, { padding: 1 }), ...)`, whose checkpoint rebuilds it); default 'scratch'.
+   */
+  model?: string | ModelSpec | SequentialDecl | undefined;
   /** The model's options when `model` is a kind, e.g. `{ kernels: 'separate' }`, `{ hidden: [256, 256], dropout: [0.2, 0.5] }`. */
   modelOptions?: ModelOptions | undefined;
   /** Default: the model's (`modelDefaults(spec).epochs`: 5 for softmax regression, 10 for the MLPs and LeNet). */
   epochs?: number | undefined;
   /** SGD learning rate; default: the model's for its options (`modelDefaults(spec).lr`: 0.1 for softmax regression, 0.9 for the sigmoid LeNet, 0.1 for the ReLU one). */
   lr?: number | undefined;
+  /**
+   * The optimizer: `optim.SGD({ lr, momentum, weightDecay })` or `optim.Adam({ lr, betas, eps, weightDecay })`
+   * (PyTorch's); default plain SGD at `lr` (the book's). Its lr is the run's: give the rate there, not also as `lr`.
+   */
+  optimizer?: OptimizerConfig | undefined;
   /** Minibatch size; default 256. */
   batchSize?: number | undefined;
   /** Seed of the weight init and the epochs' shuffles; default 0. */
@@ -94,7 +105,7 @@ export interface FitHooks extends TrainHooks {
    * Called as the GPU finishes minibatch steps: after each submit (about ten an epoch, or every step with
    * `stepsPerSubmit: 1`). Nothing is read back per step, so there is no per-batch loss: `onEpoch` has the epoch's.
    */
-  onBatch?(progress: BatchProgress): void;
+  onBatch?: ((progress: BatchProgress) => void) | undefined;
 }
 
 /** What {@link fit} returns: `train()`'s result, and the epoch early stopping restored. */
@@ -109,6 +120,8 @@ export interface FitSettings {
   spec: ModelSpec;
   epochs: number;
   lr: number;
+  /** The optimizer (plain SGD at `lr` where options gave none); its lr is `lr`. */
+  optimizer: OptimizerConfig;
   batchSize: number;
   seed: number;
   /** Training samples used (the first ones), or null for all. */
@@ -119,7 +132,7 @@ export interface FitSettings {
   earlyStopping: { patience: number; minDelta: number; restoreBest: boolean } | null;
 }
 
-const FIT_OPTIONS = ['model', 'modelOptions', 'epochs', 'lr', 'batchSize', 'seed', 'limit', 'stepsPerSubmit', 'params', 'earlyStopping'];
+const FIT_OPTIONS = ['model', 'modelOptions', 'epochs', 'lr', 'optimizer', 'batchSize', 'seed', 'limit', 'stepsPerSubmit', 'params', 'earlyStopping'];
 
 /** The splits `fit` trains and tests on. */
 export interface FitData {
@@ -149,7 +162,10 @@ export function fitSettings(data: FitData, options: FitOptions = {}): FitSetting
   if (train.classes !== test.classes) throw new ArgumentError(`data.train and data.test must have the same classes, not ${train.classes} and ${test.classes}: give both the same classes`);
   const model = o.model ?? 'scratch';
   let spec: ModelSpec;
-  if (typeof model === 'string') {
+  if (isNetwork(model)) {
+    if (o.modelOptions !== undefined) throw new ArgumentError('options.modelOptions goes with a model kind (options.model a string), not with a network: the network is the whole model');
+    spec = sequentialNetworkModel.spec(train.shape, train.classes, { net: model });
+  } else if (typeof model === 'string') {
     if (!MODEL_KINDS.includes(model)) throw new ArgumentError(`options.model must be one of ${MODEL_KINDS.join(', ')} or a model spec, not ${describeValue(model)}`);
     const modelOptions = o.modelOptions === undefined ? {} : checkObject('options.modelOptions', o.modelOptions, "the model's options, e.g. { hidden: [256] }");
     spec = modelDefinition(model).spec(train.shape, train.classes, definedOptions(modelOptions));
@@ -161,7 +177,14 @@ export function fitSettings(data: FitData, options: FitOptions = {}): FitSetting
   }
   const defaults = modelDefaults(spec);
   const epochs = checkInteger('options.epochs', o.epochs ?? defaults.epochs, TRAINING_LIMITS.epochs);
-  const lr = checkPositive('options.lr', o.lr ?? defaults.lr);
+  let optimizer: OptimizerConfig;
+  if (o.optimizer !== undefined) {
+    if (o.lr !== undefined) throw new ArgumentError('options.lr and options.optimizer both give a learning rate: give it once, in optim.SGD({ lr }) or optim.Adam({ lr })');
+    optimizer = asArgumentError(() => checkOptimizer(o.optimizer, 'options.optimizer'));
+  } else optimizer = plainSgd(checkPositive('options.lr', o.lr ?? defaults.lr));
+  // Refused here where the model cannot train with it (the scratch models write out plain SGD).
+  asArgumentError(() => modelOptimizer(spec, optimizer));
+  const lr = optimizer.lr;
   const batchSize = checkInteger('options.batchSize', o.batchSize ?? 256, TRAINING_LIMITS.batchSize);
   const seed = checkInteger('options.seed', o.seed ?? 0, TRAINING_LIMITS.seed);
   const limit = o.limit === undefined || o.limit === null ? null : checkInteger('options.limit', o.limit, { min: 1, max: train.count });
@@ -186,7 +209,20 @@ export function fitSettings(data: FitData, options: FitOptions = {}): FitSetting
     if (typeof restoreBest !== 'boolean') throw new ArgumentError(`options.earlyStopping.restoreBest must be true or false, not ${describeValue(e.restoreBest)}`);
     earlyStopping = { patience: checkInteger('options.earlyStopping.patience', e.patience, TRAINING_LIMITS.epochs), minDelta, restoreBest };
   }
-  return { spec, epochs, lr, batchSize, seed, limit, stepsPerSubmit, params, earlyStopping };
+  return { spec, epochs, lr, optimizer, batchSize, seed, limit, stepsPerSubmit, params, earlyStopping };
+}
+
+/** Whether `model` is a network declaration (`nn.Sequential(...)`) rather than a kind or a spec. */
+const isNetwork = (model: unknown): model is SequentialDecl => typeof model === 'object' && model !== null && (model as { type?: unknown }).type === 'Sequential';
+
+/** `make()`, with a UsageError it throws (a check shared with the CLI) thrown as the library's ArgumentError. */
+function asArgumentError<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof UsageError && !(err instanceof ArgumentError)) throw new ArgumentError(err.message);
+    throw err;
+  }
 }
 
 /** Checks the hooks object: each hook given is a function. */
@@ -230,10 +266,10 @@ export async function fit(gpu: Gpu, data: FitData, options: FitOptions = {}, hoo
   const settings = fitSettings(data, options);
   const h = checkHooks(hooks);
   await checkGpu('gpu', gpu);
-  const { spec, epochs, lr, batchSize, seed, limit, stepsPerSubmit, params, earlyStopping } = settings;
-  const trainOptions: TrainOptions = { spec, epochs, lr, batchSize, seed, limit, stepsPerSubmit };
+  const { spec, epochs, lr, optimizer, batchSize, seed, limit, stepsPerSubmit, params, earlyStopping } = settings;
+  const trainOptions: TrainOptions = { spec, epochs, lr, optimizer, batchSize, seed, limit, stepsPerSubmit };
   // Epoch 0 of a run: train() starts from a checkpoint's parameters, and this one has done no epochs.
-  const start: Checkpoint | undefined = params && { params, meta: { model: spec, epoch: 0, config: { lr, batchSize, seed, epochs, limit }, history: [], test: null } };
+  const start: Checkpoint | undefined = params && { params, meta: { model: spec, epoch: 0, config: { lr, batchSize, seed, epochs, limit }, history: [], test: null, optimizer } };
   // Early stopping, through train()'s own hooks: the best epoch's checkpoint is kept as train() hands it over.
   let best: { accuracy: number; epoch: number; checkpoint: Checkpoint | null; test: Evaluation } | null = null;
   let waited = 0;

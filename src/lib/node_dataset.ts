@@ -10,13 +10,13 @@ import { FashionMNIST as FashionMNISTBase, type FashionMNISTSplits } from './dat
 /** Where {@link FashionMNIST.load} looks, and whether it may download. */
 export interface FashionMNISTOptions {
   /** The directory holding the four files (each as NAME or NAME.gz); the only place looked at when given. */
-  root?: string;
+  root?: string | undefined;
   /** The training split (60,000 images) when true (the default), else the test split (10,000). */
-  train?: boolean;
+  train?: boolean | undefined;
   /** Download the files into `root` (or $FASHION_MNIST_DIR, or ./data/fashion-mnist) when they are not found. */
-  download?: boolean;
+  download?: boolean | undefined;
   /** Called with each step of finding, downloading and verifying the files. */
-  onProgress?: OnProgress;
+  onProgress?: OnProgress | undefined;
 }
 
 /** A Fashion-MNIST split that can also be loaded from disk: `await FashionMNIST.load({ root, train, download })`. */

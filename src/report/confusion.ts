@@ -32,11 +32,11 @@ export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLik
 
 /** Options of `confusionPicture`. */
 export interface ConfusionOptions {
-  classNames?: readonly string[];
+  classNames?: readonly string[] | undefined;
   /** Multiplies every size, text included. */
-  scale?: number;
+  scale?: number | undefined;
   /** Replaces the first title line. */
-  title?: string;
+  title?: string | undefined;
 }
 
 /** A cell's rectangle in the picture, in pixels. */

@@ -18,11 +18,11 @@ export interface CurvesInput {
   /** Test accuracy after each epoch, 0..1. */
   testAcc: readonly number[];
   /** Multiplies every size, text included. */
-  scale?: number;
+  scale?: number | undefined;
   /** Picture size at scale 1. */
-  width?: number;
-  height?: number;
-  title?: string;
+  width?: number | undefined;
+  height?: number | undefined;
+  title?: string | undefined;
 }
 
 /** The plot's rectangle inside the picture, in pixels. */
@@ -43,7 +43,7 @@ export interface CurvesPicture {
 interface SeriesStyle {
   name: string;
   color: Rgb;
-  dash?: readonly [number, number];
+  dash?: readonly [number, number] | undefined;
 }
 
 /** Colours and dashes of the three curves (exported so tests can find each curve's pixels). */

@@ -18,12 +18,12 @@ import { templatesPicture } from './weights.js';
 
 /** Which test images `sheetFromEvaluation` shows, and how large. */
 export interface SheetOptions {
-  count?: number;
-  columns?: number;
-  scale?: number;
-  onlyWrong?: boolean;
+  count?: number | undefined;
+  columns?: number | undefined;
+  scale?: number | undefined;
+  onlyWrong?: boolean | undefined;
   /** Pick the images at random with this seed; without it, the first test images, as d2l shows them. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 /** Prediction sheet of test images with the GPU's predictions and the probability of each predicted class. */

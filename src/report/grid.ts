@@ -32,7 +32,7 @@ export interface TileGridSpec {
   /** Widest title line, so a grid of few tiles still shows its whole title. */
   titleWidth: number;
   /** Extra space right of the grid for a legend or colour bar. */
-  extraRight?: number;
+  extraRight?: number | undefined;
 }
 
 export interface TilePlace {

@@ -15,11 +15,11 @@ export interface PreviewInput {
   /** N labels. */
   labels: ArrayLike<number>;
   /** Images to show at most (the first ones). */
-  count?: number;
-  columns?: number;
-  scale?: number;
-  classNames?: readonly string[];
-  title?: string;
+  count?: number | undefined;
+  columns?: number | undefined;
+  scale?: number | undefined;
+  classNames?: readonly string[] | undefined;
+  title?: string | undefined;
 }
 
 /** Where one image of a preview was drawn. */
@@ -49,9 +49,9 @@ function checkInput(input: PreviewInput): number {
 export interface PreviewLayoutOptions {
   /** Tiles actually drawn. */
   count: number;
-  columns?: number;
-  scale?: number;
-  classNames?: readonly string[];
+  columns?: number | undefined;
+  scale?: number | undefined;
+  classNames?: readonly string[] | undefined;
 }
 
 export interface PreviewLayout extends TileGrid {

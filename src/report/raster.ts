@@ -103,9 +103,9 @@ export function border(image: RgbaImage, x: number, y: number, w: number, h: num
 
 export interface StrokeStyle {
   /** Pen width in pixels (a square brush). */
-  width?: number;
+  width?: number | undefined;
   /** [on, off] lengths in pixel steps; omitted for a solid line. */
-  dash?: readonly [number, number];
+  dash?: readonly [number, number] | undefined;
 }
 
 /** Integer point on a line or polyline. */

@@ -30,15 +30,15 @@ export interface PredictionSheetInput {
   /** N probabilities of the predicted class. */
   probabilities: ArrayLike<number>;
   /** Tiles to show at most (the first ones in input order, after the onlyWrong filter). */
-  count?: number;
-  columns?: number;
+  count?: number | undefined;
+  columns?: number | undefined;
   /** Integer upscale of each 28x28 image. */
-  scale?: number;
+  scale?: number | undefined;
   /** Show only misclassified images. */
-  onlyWrong?: boolean;
-  classNames?: readonly string[];
+  onlyWrong?: boolean | undefined;
+  classNames?: readonly string[] | undefined;
   /** Replaces the first title line. */
-  title?: string;
+  title?: string | undefined;
 }
 
 /** Where one image of a prediction sheet was drawn, and whether its prediction is wrong. */
@@ -60,9 +60,9 @@ export interface PredictionSheet {
 export interface SheetLayoutOptions {
   /** Tiles actually drawn. */
   count: number;
-  columns?: number;
-  scale?: number;
-  classNames?: readonly string[];
+  columns?: number | undefined;
+  scale?: number | undefined;
+  classNames?: readonly string[] | undefined;
 }
 
 export interface SheetLayout extends TileGrid {

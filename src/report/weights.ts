@@ -13,22 +13,22 @@ import { INK, type RgbaImage, type Rgb, RULE, blitMapped, border, createImage, d
 export interface WeightsInput {
   /** W, [784, classes] f32 row-major: W[pixel * classes + c]. */
   weights: Float32Array;
-  classes?: number;
-  classNames?: readonly string[];
+  classes?: number | undefined;
+  classNames?: readonly string[] | undefined;
   /** Integer upscale of each 28x28 template. */
-  scale?: number;
+  scale?: number | undefined;
   /** Templates per row. */
-  columns?: number;
-  title?: string;
+  columns?: number | undefined;
+  title?: string | undefined;
 }
 
 /** Options of `templatesPicture`. */
 export interface TemplatesOptions {
-  classNames?: readonly string[];
+  classNames?: readonly string[] | undefined;
   /** Integer upscale of each template (default: 3 for 28-pixel templates, larger for small ones). */
-  scale?: number;
+  scale?: number | undefined;
   /** Templates per row. */
-  columns?: number;
+  columns?: number | undefined;
 }
 
 /** Where one template was drawn. */

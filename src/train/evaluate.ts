@@ -31,7 +31,7 @@ export interface EvaluateHooks {
   /** Rows evaluated so far of the split's, as each chunk completes on the GPU. */
   onProgress?(done: number, total: number): void;
   /** Checked before each chunk: an aborted evaluation rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

@@ -27,13 +27,13 @@ export interface TrainOptions {
    * The optimizer (`optim.SGD(...)`, `optim.Adam(...)`); default plain SGD at `lr`. Given, its lr is the run's. A
    * resumed run continues from the checkpoint's optimizer state where it has this optimizer's.
    */
-  optimizer?: OptimizerConfig;
+  optimizer?: OptimizerConfig | undefined;
   batchSize: number;
   seed: number;
   limit: number | null; // train on the first N samples
-  stepsPerSubmit?: number;
+  stepsPerSubmit?: number | undefined;
   /** Time every kernel with timestamp queries (each dispatch in its own pass; slower). */
-  profile?: boolean;
+  profile?: boolean | undefined;
 }
 
 /** What the trainer will run, given to `onStart` once it is built. */
@@ -48,24 +48,24 @@ export interface TrainStart {
 /** How the caller follows and steers a run: every hook is optional. */
 export interface TrainHooks {
   /** Once the trainer is built: what it will run. */
-  onStart?(info: TrainStart): void;
-  onEpoch?(record: EpochRecord, evaluation: Evaluation): void | Promise<void>;
-  onProgress?(epoch: number, done: number, total: number): void;
+  onStart?: ((info: TrainStart) => void) | undefined;
+  onEpoch?: ((record: EpochRecord, evaluation: Evaluation) => void | Promise<void>) | undefined;
+  onProgress?: ((epoch: number, done: number, total: number) => void) | undefined;
   /** Called after every completed epoch with the state to save. */
-  checkpoint?(checkpoint: Checkpoint): void | Promise<void>;
+  checkpoint?: ((checkpoint: Checkpoint) => void | Promise<void>) | undefined;
   /** With options.profile: per-kernel GPU times of each epoch. */
-  onProfile?(epoch: number, times: KernelTime[]): void;
+  onProfile?: ((epoch: number, times: KernelTime[]) => void) | undefined;
   /** Checked between epochs (e.g. set by SIGINT or a Stop button). */
-  shouldStop?(): boolean;
+  shouldStop?: (() => boolean) | undefined;
   /**
    * Stops the run within a few steps: checked between an epoch's submits and between the test evaluation's chunks
    * (options.stepsPerSubmit sets how many steps that is). The epoch that was running is dropped: the result is the
    * last completed epoch's (stopped: true); a run aborted before its first epoch completed rejects with the
    * signal's reason.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Rows of the test set evaluated so far after epoch `epoch`, as the evaluation's chunks complete. */
-  onEvaluationProgress?(epoch: number, done: number, total: number): void;
+  onEvaluationProgress?: ((epoch: number, done: number, total: number) => void) | undefined;
 }
 
 /**

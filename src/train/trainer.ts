@@ -25,9 +25,9 @@ export interface TrainerConfig {
   /** The learning rate of plain SGD, the book's optimizer, where `optimizer` is not given. */
   lr: number;
   /** The optimizer that updates the model's trainable parameters after each step (default plain SGD at `lr`). */
-  optimizer?: OptimizerConfig;
+  optimizer?: OptimizerConfig | undefined;
   /** Its state from a previous run (a checkpoint's optimizerState), to continue it exactly; default a fresh one. */
-  optimizerState?: Parameters;
+  optimizerState?: Parameters | undefined;
   batchSize: number;
   seed: number;
   /**
@@ -35,9 +35,9 @@ export interface TrainerConfig {
    * the default splits an epoch into about ten submits, which keeps the GPU queue full and lets a
    * progress bar follow the GPU's actual progress.
    */
-  stepsPerSubmit?: number;
+  stepsPerSubmit?: number | undefined;
   /** Kernel shapes to use instead of the adapter kind's (src/gpu/tuning.ts); only `npm run bench -- --sweep` sets them. */
-  tuning?: Partial<Tuning>;
+  tuning?: Partial<Tuning> | undefined;
 }
 
 /** One epoch's training figures, read back once at its end. */

@@ -85,17 +85,19 @@ console.log(JSON.stringify({ lib: Object.keys(lib).length, node: Object.keys(nod
     expect(out.sheet[0]).toBeGreaterThan(100);
   });
 
-  it('type-checks a strict TypeScript program against the installed declarations', () => {
+  it('type-checks a strict TypeScript program (exactOptionalPropertyTypes) against the installed declarations', () => {
     writeFileSync(
       join(project, 'use.ts'),
       `import { fit, FashionMNIST as Split, type Checkpoint, type EpochRecord, type Predictions, predict, MODEL_KINDS, Sequential, Linear } from 'webgpu-softmax';
-import { createNodeGpu, FashionMNIST, saveCheckpoint, writePng } from 'webgpu-softmax/node';
-export async function run(): Promise<number> {
-  const { train, test } = await FashionMNIST.splits({ root: 'data' });
+import { createNodeGpu, FashionMNIST, saveCheckpoint, writePng, type NodeGpuOptions } from 'webgpu-softmax/node';
+export async function run(root?: string, epochs?: number): Promise<number> {
+  // Optional fields set to undefined, as code passing its own optional values through writes them.
+  const { train, test } = await FashionMNIST.splits({ root, download: undefined, onProgress: undefined });
   const asSplit: Split = train;
-  const gpu = await createNodeGpu();
+  const choice: NodeGpuOptions = { adapter: undefined, powerPreference: 'low-power' };
+  const gpu = await createNodeGpu(choice);
   const seen: EpochRecord[] = [];
-  const result = await fit(gpu, { train: asSplit.subset(100), test }, { model: MODEL_KINDS[0], epochs: 1, batchSize: 50 }, { onEpoch: (r) => void seen.push(r) });
+  const result = await fit(gpu, { train: asSplit.subset(100), test }, { model: MODEL_KINDS[0], epochs, limit: undefined, batchSize: 50 }, { onEpoch: (r) => void seen.push(r), onBatch: undefined });
   const checkpoint: Checkpoint = result.checkpoint;
   saveCheckpoint('out', checkpoint);
   const p: Predictions = await predict(gpu, checkpoint, test.get(0).image);
@@ -112,11 +114,37 @@ export async function run(): Promise<number> {
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
+        compilerOptions: { strict: true, exactOptionalPropertyTypes: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
         files: ['use.ts'],
       }),
     );
     const run = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+  });
+
+  it("type-checks a browser program against 'webgpu-softmax' with no Node types at all (no @types/node)", () => {
+    writeFileSync(
+      join(project, 'browser.ts'),
+      `import { acquireGpu, fit, predict, FashionMNIST, shaderSourceFromFiles, decodeCheckpoint, type FitOptions } from 'webgpu-softmax';
+export async function run(files: Record<string, string>, data: Record<'trainImages' | 'trainLabels' | 'testImages' | 'testLabels', Uint8Array>, saved: ArrayBuffer, epochs?: number): Promise<number> {
+  const gpu = await acquireGpu(navigator.gpu, shaderSourceFromFiles(files), { powerPreference: undefined });
+  const { train, test } = await FashionMNIST.decode(data);
+  const options: FitOptions = { model: 'lenet', modelOptions: { activation: 'relu', pool: 'max' }, epochs, earlyStopping: { patience: 2, restoreBest: undefined } };
+  const result = await fit(gpu, { train, test }, options, { onBatch: ({ batch, batches }) => void (batch / batches) });
+  const p = await predict(gpu, decodeCheckpoint(saved), test.get(0).image);
+  return p.labels[0] + result.history.length;
+}
+`,
+    );
+    // No "types": the default would take every @types package installed; [] takes none, as in a browser project.
+    writeFileSync(
+      join(project, 'tsconfig.browser.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, exactOptionalPropertyTypes: true, noEmit: true, target: 'ES2022', lib: ['ES2022', 'DOM'], module: 'ESNext', moduleResolution: 'Bundler', skipLibCheck: false, types: [] },
+        files: ['browser.ts'],
+      }),
+    );
+    const run = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.browser.json'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
     expect(run.status, run.stdout + run.stderr).toBe(0);
   });
 
