@@ -100,6 +100,9 @@ export { parameterCount, type Parameters, type Tensor } from './model/tensors.js
 // Checkpoints as bytes (files: saveCheckpoint/loadCheckpoint in 'webgpu-softmax/node')
 export { type Checkpoint, CHECKPOINT_FILE, type CheckpointMeta, decodeCheckpoint, encodeCheckpoint, type EpochRecord } from './model/checkpoint.js';
 
+// Optimizers (PyTorch's names: optim.SGD({ lr, momentum, weightDecay }), optim.Adam({ lr, betas, eps, weightDecay }))
+export { type AdamConfig, createOptimizer, type GpuOptimizer, optim, OPTIMIZER_KINDS, type OptimizerConfig, type OptimizerKind, type SgdConfig, type TrainableParameter } from './optim/index.js';
+
 // Training and evaluation
 export { train, type TrainHooks, type TrainOptions, type TrainResult, type TrainStart } from './train/loop.js';
 export { type EpochMetrics, type Progress, Trainer, type TrainerConfig } from './train/trainer.js';

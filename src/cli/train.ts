@@ -225,6 +225,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     out.result({
       adapter: gpu.adapterInfo,
       model,
+      optimizer,
       epochs: result.history,
       test: { loss: result.test.loss, accuracy: result.test.accuracy, samples: result.test.samples },
       checkpoint: checkpointPath,

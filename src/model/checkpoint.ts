@@ -13,11 +13,12 @@ import { f32Problem, TRAINING_LIMITS } from './limits.js';
 import type { ModelSpec } from './model.js';
 import { MODEL_KINDS, modelDefinition } from './registry.js';
 import { elementsOf, type Parameters } from './tensors.js';
+import { checkOptimizer, type OptimizerConfig, plainSgd, STEP_STATE, stateShapes } from '../optim/config.js';
 
 export const CHECKPOINT_FORMAT = 'webgpu-softmax';
-export const CHECKPOINT_VERSION = 2;
+export const CHECKPOINT_VERSION = 3;
 /** Versions this build reads. */
-const READABLE_VERSIONS = ['1', '2'];
+const READABLE_VERSIONS = ['1', '2', '3'];
 export const CHECKPOINT_FILE = 'model.safetensors';
 /** Largest header the reader takes (a wrong path, or a forged length, is refused before it is parsed); the writer checks it too. */
 export const MAX_HEADER_BYTES = 1 << 20;
@@ -43,12 +44,18 @@ export interface CheckpointMeta {
   config: { lr: number; batchSize: number; seed: number; epochs: number; limit: number | null };
   history: EpochRecord[];
   test: { loss: number; accuracy: number; samples: number } | null;
+  /**
+   * The optimizer the run trains with (version 3); absent, and in versions 1 and 2: plain SGD at config.lr, the
+   * book's. The run's own, without what the model's options add (the MLP's weight decay stays its option).
+   */
+  optimizer?: OptimizerConfig | undefined;
 }
 
 export interface Checkpoint {
   params: Parameters;
   meta: CheckpointMeta;
-}
+  /**
+   * The optimizer's state (src/optim: `${param}
 
 interface TensorEntry {
   dtype: string;
@@ -56,7 +63,9 @@ interface TensorEntry {
   data_offsets: [number, number];
 }
 
-export function encodeCheckpoint({ params, meta }: Checkpoint): Uint8Array {
+export function encodeCheckpoint({ params: parameters, meta, optimizerState }: Checkpoint): Uint8Array {
+  // The optimizer's state after the parameters, under names no parameter has (config.ts: `${param}.${state}`).
+  const params: Parameters = { ...parameters, ...optimizerState };
   const tensors: Record<string, TensorEntry> = {};
   let offset = 0;
   for (const [name, t] of Object.entries(params)) {
@@ -73,6 +82,7 @@ export function encodeCheckpoint({ params, meta }: Checkpoint): Uint8Array {
       config: JSON.stringify(meta.config),
       history: JSON.stringify(meta.history.slice(-MAX_HISTORY_EPOCHS)),
       test: JSON.stringify(meta.test),
+      optimizer: JSON.stringify(meta.optimizer ?? plainSgd(meta.config.lr)),
     },
     ...tensors,
   };
@@ -195,8 +205,22 @@ export function decodeCheckpoint(input: Uint8Array | ArrayBuffer, name = 'checkp
   const spec = readSpec(name, version, meta, header);
   const data = new DataView(bytes.buffer, bytes.byteOffset + 8 + headerLength, bytes.length - 8 - headerLength);
   const shapes = modelDefinition(spec.kind).shapes(spec);
-  const extra = Object.keys(header).filter((k) => k !== '__metadata__' && !(k in shapes));
-  if (extra.length > 0) fail(name, `tensor ${extra[0]} is not a parameter of model ${spec.kind} (it has ${Object.keys(shapes).join(', ')})`);
+  // Version 3 names its optimizer; its state tensors may stand beside the parameters, under exactly its names.
+  let optimizer: OptimizerConfig | null = null;
+  if (version === '3') {
+    try {
+      optimizer = checkOptimizer(parseJsonField<unknown>(name, meta, 'optimizer'), 'metadata field "optimizer"');
+    } catch (err) {
+      if (err instanceof CheckpointError) throw err;
+      fail(name, (err as Error).message);
+    }
+  }
+  const stateNames = optimizer ? stateShapes(optimizer, Object.entries(shapes).map(([key, shape]) => ({ name: key, shape }))) : {};
+  const extra = Object.keys(header).filter((k) => k !== '__metadata__' && !(k in shapes) && !(k in stateNames));
+  if (extra.length > 0) {
+    const state = Object.keys(stateNames).length > 0 ? ` or of its ${optimizer!.kind} optimizer's state` : '';
+    fail(name, `tensor ${extra[0]} is not a parameter of model ${spec.kind} (it has ${Object.keys(shapes).join(', ')})${state}`);
+  }
   const params: Parameters = {};
   const ranges: Array<[number, number, string]> = [];
   for (const [key, shape] of Object.entries(shapes)) {
@@ -204,6 +228,17 @@ export function decodeCheckpoint(input: Uint8Array | ArrayBuffer, name = 'checkp
     const [begin, end] = (header[key] as TensorEntry).data_offsets;
     ranges.push([begin, end, key]);
   }
+  const optimizerState: Parameters = {};
+  for (const [key, shape] of Object.entries(stateNames)) {
+    if (!(key in header)) continue; // the optimizer builds it fresh (createOptimizer refuses a state missing only some)
+    optimizerState[key] = { shape: [...shape], data: readTensor(name, header, key, shape, data) };
+    const [begin, end] = (header[key] as TensorEntry).data_offsets;
+    ranges.push([begin, end, key]);
+  }
+  const stepCount = optimizerState[STEP_STATE]?.data[0];
+  if (stepCount !== undefined && !(Number.isInteger(stepCount) && stepCount >= 0)) fail(name, `tensor ${STEP_STATE} is ${stepCount}, not a step count`);
+  const negative = Object.entries(optimizerState).find(([key, t]) => key.endsWith('.exp_avg_sq') && t.data.some((v) => v < 0));
+  if (negative) fail(name, `tensor ${negative[0]} holds a negative value; a mean of squares cannot`);
   ranges.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ranges.length; i++) if (ranges[i][0] < ranges[i - 1][1]) fail(name, `tensors ${ranges[i - 1][2]} and ${ranges[i][2]} overlap`);
   // safetensors' data is exactly the tensors: bytes past the last one mean a damaged or foreign file.
@@ -236,5 +271,7 @@ export function decodeCheckpoint(input: Uint8Array | ArrayBuffer, name = 'checkp
   if (!(test === null || (isObject(test) && typeof test.loss === 'number' && typeof test.accuracy === 'number' && count(test.samples, 1)))) {
     fail(name, 'metadata field "test" is not a test result');
   }
-  return { params, meta: { model: spec, epoch, config, history, test } };
+  if (optimizer && optimizer.lr !== config.lr) fail(name, `metadata field "optimizer" has lr ${optimizer.lr}, field "config" ${config.lr}: a run has one learning rate`);
+  const run = { model: spec, epoch, config, history, test, optimizer: optimizer ?? plainSgd(config.lr) };
+  return Object.keys(optimizerState).length > 0 ? { params, meta: run, optimizerState } : { params, meta: run };
 }

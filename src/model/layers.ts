@@ -24,8 +24,8 @@ export interface Parameter {
   shape: readonly number[];
   value: GPUBuffer;
   grad: GPUBuffer;
-  /** Whether SGD's weight decay applies (weights, not biases, as d2l 4.5's concise version). */
-  decay?: boolean;
+  /** Whether the optimizer's weight decay applies (weights, not biases, as d2l 4.5's concise version). */
+  decay: boolean;
 }
 
 /** Memoises one bind group per input buffer, so repeated calls with the same tensors cost nothing. */
@@ -57,8 +57,8 @@ export class Linear {
     private readonly kernels: { forward: BoundKernel<'x' | 'w' | 'b' | 'logits'>; dw: BoundKernel<'x' | 'dlogits' | 'dw'>; db: BoundKernel<'dlogits' | 'db'> },
   ) {
     const [K, N] = [inFeatures, outFeatures];
-    this.weight = { name: 'weight', shape: [K, N], value: values.weight, grad: createBuffer(device, 'Linear.weight.grad', K * N * 4) };
-    this.bias = { name: 'bias', shape: [N], value: values.bias, grad: createBuffer(device, 'Linear.bias.grad', N * 4) };
+    this.weight = { name: 'weight', shape: [K, N], value: values.weight, grad: createBuffer(device, 'Linear.weight.grad', K * N * 4), decay: true };
+    this.bias = { name: 'bias', shape: [N], value: values.bias, grad: createBuffer(device, 'Linear.bias.grad', N * 4), decay: false };
     this.output = createBuffer(device, 'Linear.output', maxRows * N * 4);
   }
 
@@ -238,7 +238,7 @@ export class LinearBlock implements Layer {
     const [K, N] = [inFeatures, outFeatures];
     const { device } = gpu;
     this.weight = { name: 'weight', shape: [K, N], value: values.weight, grad: createBuffer(device, 'Linear.weight.grad', K * N * 4), decay: true };
-    this.bias = { name: 'bias', shape: [N], value: values.bias, grad: createBuffer(device, 'Linear.bias.grad', N * 4) };
+    this.bias = { name: 'bias', shape: [N], value: values.bias, grad: createBuffer(device, 'Linear.bias.grad', N * 4), decay: false };
     this.output = createBuffer(device, 'Linear.output', maxRows * N * 4);
     this.inputGrad = below ? createBuffer(device, 'Linear.input.grad', maxRows * K * 4) : null;
     const f = kernels.forward;

@@ -16,7 +16,7 @@
  *   pool_backward (act' fused; _vec2 for even sizes) → conv2d_weight_grad → conv2d_input_grad   (conv2)
  *   pool_backward (act' fused) → conv2d_weight_grad                        (conv1: no input gradient; on the
  *     subgroup path its weight gradient makes dz1 from dp1 and a1 itself: one dispatch, dz1 never written)
- *   sgd_update for each of the 10 parameters
+ * then the trainer's optimizer updates the 10 parameters from their gradients (src/optim; plain SGD: sgd_update each)
  * Parameters: conv weights in PyTorch's layout [C_out, C_in, 5, 5]; dense weights [in, out] (x·W + b, the
  * transpose of PyTorch's Linear.weight).
  */
@@ -49,7 +49,6 @@ import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js'
 import { createLinearForward, createLinearInputGrad, createLinearWeightGrad } from '../kernels/linear.js';
 import { poolBackwardFor } from '../kernels/pool_backward.js';
 import { poolForward } from '../kernels/pool_forward.js';
-import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
 import { type ConvDims, convOut } from '../kernels/conv2d_forward.js';
 import { Rng } from '../random.js';
 import { lenetCodes, lenetDims } from './lenet_shape.js';
@@ -324,13 +323,12 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     // [B, 6, 28, 28]: ∂l/∂ pre-activation of conv1, where pool_backward makes it (not conv1Unpools)
     ...(unpools ? {} : { d1: createBuffer(device, 'dz1', B * d.conv1.cOut * d.h1 * d.w1 * 4) }),
     w2t: createBuffer(device, 'conv2 packed for dx', packedBytes(inputGradPack(convShape(d.conv2)))), // conv2.weight, 4 input channels per vec4
-    sgd: createSgdUniform(device, 'sgd', ctx.lr),
   };
   const grads = Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, createBuffer(device, `${name}.grad`, elementsOf(shape) * 4)]));
   const o = { rows: B };
   // The dense input gradients fuse the slope of the activation that produced their input (h = a3, a4).
   const slope: Record<string, number> = act === ACTIVATION_CODES.sigmoid ? { RELU_MASK: 0, SIGMOID_SLOPE: 1 } : { RELU_MASK: 1 };
-  const [cig2, forward, ce, acc, wg3, bg3, lig3, wg2, bg2, lig2, wg1, bg1, lig1, pb2, cwg2, pb1, cwg1, ...sgd] = await Promise.all([
+  const [cig2, forward, ce, acc, wg3, bg3, lig3, wg2, bg2, lig2, wg1, bg1, lig1, pb2, cwg2, pb1, cwg1] = await Promise.all([
     createConvInputGrad(gpu, d.conv2, B),
     createForwardKernels(gpu, spec, B),
     logSoftmaxCrossEntropy.create(gpu, { N }, o),
@@ -348,7 +346,6 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
     createConvWeightGrad(gpu, d.conv2, B, false),
     unpools ? null : poolBackwardFor({ H: d.h1, W: d.w1 }).create(gpu, { C: d.conv1.cOut, H: d.h1, W: d.w1 }, { rows: B, constants: { POOL: pool, ACT: act } }),
     createConvWeightGrad(gpu, d.conv1, B, images, unpools ? { pool, act } : undefined),
-    ...Object.values(shapes).map((shape) => sgdUpdate.create(gpu, { COUNT: elementsOf(shape) })),
   ]);
   const encodeForward = bindForward(forward, p, a, ctx.train, ctx.order);
   const backward: Array<[BoundKernel<never>, GPUBindGroup]> = [
@@ -372,16 +369,17 @@ async function lenetStepRecorder(gpu: Gpu, spec: ModelSpec, p: Record<string, GP
   ];
   const packT = cig2.pack;
   const packGroup = packT.bind({ w: p['conv2.weight'], packed: b.w2t });
-  const updates = Object.keys(shapes).map((name, i) => [sgd[i], sgd[i].bind({ sgd: b.sgd, param: p[name], grad: grads[name] })] as const);
+  // Weight decay (an optimizer's) applies to the weights, not the biases, as d2l 4.5's concise version.
+  const trainables = Object.entries(shapes).map(([name, shape]) => ({ name, shape, value: p[name], grad: grads[name], decay: name.endsWith('.weight') }));
   // The totals are the recorder's to clear and free; the rest of b is freed with the step's buffers.
   const own = [...Object.values(b).filter((buffer) => buffer !== totals.lossSum && buffer !== totals.correct), ...cwg2.buffers, ...cwg1.buffers, ...cig2.buffers];
   return accumulatingRecorder(convKernelsSummary(gpu, spec), totals, {
     bytes: sizeOf(a) + own.reduce((n, buffer) => n + buffer.size, 0) + sizeOf(grads),
+    trainables,
     encode(pass, step) {
       packT.encode(pass, packGroup);
       encodeForward(pass, step);
       for (const [kernel, group] of backward) kernel.encode(pass, group, step);
-      for (const [kernel, group] of updates) kernel.encode(pass, group);
     },
     destroy() {
       for (const buffer of [...Object.values(a), ...own, ...Object.values(grads)]) buffer.destroy();

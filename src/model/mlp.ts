@@ -257,6 +257,7 @@ export async function mlpFrame(
   const steps = await model(io);
   return accumulatingRecorder(summary, totals, {
     bytes: io.y.size + io.predictions.size + steps.bytes,
+    trainables: steps.trainables,
     encode: (pass, step) => steps.encode(pass, step),
     destroy() {
       steps.destroy();

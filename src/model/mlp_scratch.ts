@@ -28,11 +28,14 @@ import { relu } from '../kernels/relu.js';
 import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
 import { createSgdDecayUniform, sgdWeightDecay } from '../kernels/sgd_weight_decay.js';
 import { hiddenDropout, layerSizes, mlpFrame, mlpModel, optionsOf } from './mlp.js';
+import type { ModelDefinition } from './model.js';
 import { sizeOf } from './softmax_regression.js';
+import { writtenOutSgdProblem } from '../optim/config.js';
 
 type Dispatch = { kernel: BoundKernel<string>; group: GPUBindGroup; step: boolean };
 
-export const mlpScratchModel = mlpModel({
+export const mlpScratchModel: ModelDefinition = {
+  ...mlpModel({
   kind: 'mlp-scratch',
   summary: 'MLP from scratch: W1, b1, W2, b2 by hand, relu and dropout kernels, the backward written out (d2l 4.2, 4.5, 4.6)',
   createStep: (gpu, spec, p, ctx) =>
@@ -121,4 +124,6 @@ export const mlpScratchModel = mlpModel({
         },
       };
     }),
-});
+  }),
+  optimizerProblem: (_spec, optimizer) => writtenOutSgdProblem('mlp-scratch', 'mlp', optimizer),
+};

@@ -12,6 +12,8 @@ import type { Tuning } from '../gpu/tuning.js';
 import type { ComputePass } from '../gpu/kernel.js';
 import type { GpuSplit } from '../gpu/split.js';
 import type { Parameters } from './tensors.js';
+import type { OptimizerConfig } from '../optim/config.js';
+import type { TrainableParameter } from '../optim/gpu.js';
 
 /** Option values a model reads (from flags or the page), stored in checkpoints as JSON. */
 export type ModelOptions = Record<string, string | number | boolean | number[]>;
@@ -36,6 +38,9 @@ export interface StepContext {
   train: GpuSplit;
   order: GPUBuffer; // [count] u32: sample index at each position of the epoch
   maxRows: number; // the batch size (the last step of an epoch may have fewer rows)
+  /** The optimizer the trainer runs after each step (a model may fuse plain SGD into its own kernels instead: then it lists those tensors in no `trainables`). */
+  optimizer: OptimizerConfig;
+  /** The optimizer's learning rate, for the scratch models' written-out SGD. */
   lr: number;
   seed: number;
   /** Kernel shapes for this adapter (src/gpu/tuning.ts), possibly overridden by a benchmark sweep. */
@@ -52,6 +57,11 @@ export interface StepRecorder {
   readonly bytes: number;
   /** Dispatches endEpoch records. */
   readonly epochEndDispatches: number;
+  /**
+   * The parameters the trainer's optimizer updates after each step, with the gradients the step leaves: every
+   * parameter the step does not update itself (softmax regression's fused SGD, the scratch models' written-out SGD).
+   */
+  readonly trainables: readonly TrainableParameter[];
   beginEpoch(encoder: GPUCommandEncoder): void;
   /** Records one minibatch step; `step` is the @group(1) slot giving this step's rows. */
   encodeStep(pass: ComputePass, step: GPUBindGroup): void;
@@ -118,6 +128,10 @@ export interface ModelDefinition {
   spec(input: ImageShape, classes: number, options: ModelOptions): ModelSpec;
   /** Why this spec cannot train with `batchSize` rows, or null (checked before any GPU work). */
   problem?(spec: ModelSpec, batchSize: number): string | null;
+  /** Why this spec cannot train with `optimizer` (the scratch models write out plain SGD), or null. */
+  optimizerProblem?(spec: ModelSpec, optimizer: OptimizerConfig): string | null;
+  /** The L2 weight decay this spec's options ask of the optimizer (the concise MLP's `weightDecay`), for the trainables marked `decay`. */
+  weightDecay?(spec: ModelSpec): number;
   /** Fresh parameters, as the book initialises them, from a seeded generator. */
   init(spec: ModelSpec, seed: number): Parameters;
   /** The parameter names and shapes this spec has (checked against checkpoints). */

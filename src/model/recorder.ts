@@ -6,6 +6,7 @@
 import { createBuffer } from '../gpu/buffers.js';
 import type { ComputePass } from '../gpu/kernel.js';
 import type { StepRecorder } from './model.js';
+import type { TrainableParameter } from '../optim/gpu.js';
 
 /** The epoch's running totals, on the GPU until the epoch's end. */
 export interface EpochTotals {
@@ -20,6 +21,8 @@ export function createEpochTotals(device: GPUDevice): EpochTotals {
 /** A model's kernels for one step, with the bytes of the buffers they own and how to free them. */
 export interface ModelSteps {
   bytes: number;
+  /** The parameters the trainer's optimizer updates after these kernels (StepRecorder.trainables); none where the step updates its own. */
+  trainables?: readonly TrainableParameter[];
   encode(pass: ComputePass, step: GPUBindGroup): void;
   destroy(): void;
 }
@@ -32,6 +35,7 @@ export function accumulatingRecorder(summary: string, totals: EpochTotals, steps
     correct: totals.correct,
     bytes: totals.lossSum.size + totals.correct.size + steps.bytes,
     epochEndDispatches: 0,
+    trainables: steps.trainables ?? [],
     beginEpoch(encoder) {
       encoder.clearBuffer(totals.lossSum);
       encoder.clearBuffer(totals.correct);

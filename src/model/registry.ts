@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { conciseModel } from './concise.js';
+import type { OptimizerConfig } from '../optim/config.js';
 import { dataMismatch, type ModelDefinition, type ModelOptions, type ModelSpec } from './model.js';
 import { CheckpointError } from '../errors.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, type ImageShape } from '../data/dataset.js';
@@ -41,6 +42,23 @@ export interface ModelDefaults {
 export function modelDefaults(spec: ModelSpec): ModelDefaults {
   const definition = modelDefinition(spec.kind);
   return { lr: definition.defaultLr?.(spec) ?? definition.defaults.lr, epochs: definition.defaults.epochs };
+}
+
+/**
+ * The optimizer a run of `spec` trains with: `optimizer` with the weight decay the model's options ask for (the
+ * concise MLP's `weightDecay`, on its weights) added in. A UsageError where the model cannot train with it (the
+ * scratch models write out plain SGD) or where both give a weight decay. The trainer, the CLI and fit() use it.
+ */
+export function modelOptimizer(spec: ModelSpec, optimizer: OptimizerConfig): OptimizerConfig {
+  const definition = modelDefinition(spec.kind);
+  const decay = definition.weightDecay?.(spec) ?? 0;
+  if (decay > 0 && optimizer.weightDecay > 0) {
+    throw new UsageError(`model ${spec.kind} has weight decay ${decay} among its options and the optimizer has ${optimizer.weightDecay}: give it once`);
+  }
+  const config = decay > 0 ? { ...optimizer, weightDecay: decay } : optimizer;
+  const problem = definition.optimizerProblem?.(spec, config);
+  if (problem) throw new UsageError(problem);
+  return config;
 }
 
 /** The model and its options in a few words, for the lines the CLI and the page print. */

@@ -19,12 +19,14 @@ import { softmaxCrossEntropyGrad } from '../kernels/softmax_cross_entropy_grad.j
 import { weightGrad } from '../kernels/weight_grad.js';
 import { pixelsOf } from './model.js';
 import { sizeOf, softmaxModel } from './softmax_regression.js';
+import { writtenOutSgdProblem } from '../optim/config.js';
 
 /** d2l 3.6: softmax regression from scratch. */
 export const scratchModel = softmaxModel({
   kind: 'scratch',
   summary: 'softmax regression from scratch: softmax, clamped cross-entropy and hand-written gradients (d2l 3.6)',
   stableLoss: false,
+  optimizerProblem: (optimizer) => writtenOutSgdProblem('scratch', 'concise', optimizer),
   async separate(gpu, spec, p, io, ctx) {
     const { device } = gpu;
     const B = ctx.maxRows;

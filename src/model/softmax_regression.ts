@@ -16,6 +16,7 @@ import { matmulBias } from '../kernels/matmul_bias.js';
 import { createSgdUniform } from '../kernels/sgd_update.js';
 import { sumEpochTotals } from '../kernels/sum_epoch_totals.js';
 import { Rng } from '../random.js';
+import { describeOptimizer, isPlainSgd, type OptimizerConfig } from '../optim/config.js';
 import { type ForwardContext, type Forward, type GpuModel, type GpuParameter, type ModelDefinition, type ModelOptions, type ModelSpec, pixelsOf, type Templates, type StepContext, type StepRecorder } from './model.js';
 import { accumulatingRecorder, createEpochTotals, type ModelSteps } from './recorder.js';
 import type { Parameters } from './tensors.js';
@@ -51,9 +52,13 @@ export function softmaxSpec(kind: string, input: ImageShape, classes: number, op
   return { kind, input, classes, options: { kernels } };
 }
 
-/** The kernel path a step of `rows` rows takes, or why the asked-for path cannot run. */
-export function resolveKernels(spec: ModelSpec, rows: number): { path: KernelPath } | { problem: string } {
-  const unsupported = fusedUnsupported({ rows, features: pixelsOf(spec.input), classes: spec.classes });
+/**
+ * The kernel path a step of `rows` rows takes, or why the asked-for path cannot run. The fused path's update is
+ * plain SGD (fused_weight_grad_sgd): with another `optimizer` the step is the separate one, whose W and b the
+ * trainer's optimizer updates.
+ */
+export function resolveKernels(spec: ModelSpec, rows: number, optimizer?: OptimizerConfig): { path: KernelPath } | { problem: string } {
+  const unsupported = fusedUnsupported({ rows, features: pixelsOf(spec.input), classes: spec.classes }) ?? (optimizer && !isPlainSgd(optimizer) ? `they update with plain SGD, not ${describeOptimizer(optimizer)}` : null);
   const choice = spec.options.kernels as KernelChoice;
   if (choice === 'fused' && unsupported) return { problem: `${optionRef('kernels')} fused: ${unsupported}; use ${optionRef('kernels')} separate or auto` };
   // Unasked, fall back to the separate kernels where the fused ones do not fit (e.g. --batch-size 2048).
@@ -144,6 +149,7 @@ export async function fusedSoftmaxStep(gpu: Gpu, spec: ModelSpec, p: SoftmaxBuff
     correct: b.correct,
     bytes: sizeOf(b),
     epochEndDispatches: 1,
+    trainables: [], // W and b are updated by fused_weight_grad_sgd
     beginEpoch() {},
     encodeStep(pass, step) {
       forward.encode(pass, groups.forward, step);
@@ -194,6 +200,7 @@ export async function separateStep(
   const steps = await model(io);
   return accumulatingRecorder('separate kernels', totals, {
     bytes: io.x.size + io.y.size + io.predictions.size + steps.bytes,
+    trainables: steps.trainables,
     encode(pass, step) {
       gather.encode(pass, gatherGroup, step);
       steps.encode(pass, step);
@@ -210,6 +217,8 @@ export function softmaxModel(def: {
   kind: string;
   summary: string;
   stableLoss: boolean;
+  /** Why this model cannot train with `optimizer` beyond the fused path's limits (the scratch model writes out plain SGD), or null. */
+  optimizerProblem?(optimizer: OptimizerConfig): string | null;
   separate(gpu: Gpu, spec: ModelSpec, p: SoftmaxBuffers, io: MinibatchIo, ctx: StepContext): Promise<ModelSteps>;
 }): ModelDefinition {
   return {
@@ -219,6 +228,12 @@ export function softmaxModel(def: {
     optionNames: ['kernels'],
     spec: (input, classes, options) => softmaxSpec(def.kind, input, classes, options),
     problem: softmaxProblem,
+    optimizerProblem(spec, optimizer) {
+      const own = def.optimizerProblem?.(optimizer);
+      if (own) return own;
+      const r = spec.options.kernels === 'fused' ? resolveKernels(spec, 1, optimizer) : null;
+      return r && 'problem' in r ? r.problem : null;
+    },
     init: softmaxInit,
     shapes: softmaxShapes,
     templates: (spec, params) => ({
@@ -243,7 +258,7 @@ export function softmaxModel(def: {
         parameters,
         bytes: p.W.size + p.b.size,
         async createStep(ctx) {
-          const r = resolveKernels(spec, ctx.maxRows);
+          const r = resolveKernels(spec, ctx.maxRows, ctx.optimizer);
           if ('problem' in r) throw new UsageError(r.problem);
           if (r.path === 'fused') return fusedSoftmaxStep(gpu, spec, p, ctx, def.stableLoss);
           return separateStep(gpu, spec, ctx, (io) => def.separate(gpu, spec, p, io, ctx));

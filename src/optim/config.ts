@@ -55,6 +55,15 @@ export const plainSgd = (lr: number): SgdConfig => ({ kind: 'sgd', lr, momentum:
 /** Whether `config` is SGD without momentum or weight decay: what the models' fused updates and written-out SGD compute. */
 export const isPlainSgd = (config: OptimizerConfig): boolean => config.kind === 'sgd' && config.momentum === 0 && config.weightDecay === 0;
 
+/**
+ * Why a scratch model (its SGD written out kernel by kernel, as the book teaches it) cannot train with `config`,
+ * or null for plain SGD: one line naming the concise model that can.
+ */
+export function writtenOutSgdProblem(kind: string, concise: string, config: OptimizerConfig): string | null {
+  if (isPlainSgd(config)) return null;
+  return `model ${kind} writes out plain SGD (the book's teaching form) and cannot train with ${describeOptimizer(config)}; use model ${concise}, whose parameters any optimizer updates`;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
