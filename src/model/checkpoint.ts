@@ -55,7 +55,11 @@ export interface Checkpoint {
   params: Parameters;
   meta: CheckpointMeta;
   /**
-   * The optimizer's state (src/optim: `${param}
+   * The optimizer's state (src/optim: `${param}.momentum_buffer`, `${param}.exp_avg`, `${param}.exp_avg_sq`,
+   * `optimizer.step`), stored beside the parameters so that `--resume` continues the run exactly; none for plain SGD.
+   */
+  optimizerState?: Parameters | undefined;
+}
 
 interface TensorEntry {
   dtype: string;
