@@ -152,11 +152,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   // Before the data is read: every file training writes can be written, and no other run writes DIR.
   if (outDir) for (const name of [CHECKPOINT_FILE, ...TRAINING_PICTURES.map((p) => `${p}.png`)]) checkOutput(join(outDir, name), name === CHECKPOINT_FILE ? 'checkpoint' : 'PNG');
-  // A new run must not silently replace another run's checkpoint: the user says which they mean.
+  const lock = outDir ? lockOutputDir(outDir, (note) => out.warn(note)) : null;
+  // A new run must not silently replace another run's checkpoint: the user says which they mean. Checked under
+  // the lock, so a run still writing DIR is reported as that ("in use"), not as a finished one.
   if (outDir && !flags.overwrite && holdsOtherCheckpoint(join(outDir, CHECKPOINT_FILE), resume?.path)) {
+    lock?.release();
     throw new UsageError(`${outDir} already holds a checkpoint (${CHECKPOINT_FILE}); pass --resume ${outDir} to continue it, or --overwrite to start over and replace it ${usageHint(trainSpec)}`);
   }
-  const lock = outDir ? lockOutputDir(outDir, (note) => out.warn(note)) : null;
   const bar = new ProgressBar();
   const signals = new StopSignals((signal) => {
     bar.clear();

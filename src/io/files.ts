@@ -44,7 +44,7 @@ export interface ReadSpec {
 }
 
 /** "a FIFO (named pipe)", "a character device"...: what a non-regular file is, for messages. */
-export function fileKind(st: nodeFs.Stats): string {
+function fileKind(st: nodeFs.Stats): string {
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';
@@ -181,7 +181,7 @@ const NAME_MAX = 255;
  * `NAME.tmp-PID-RANDOM` beside `path`, with NAME cut so the whole stays within NAME_MAX bytes: a legal
  * 250-byte output name must not fail with ENAMETOOLONG because of the suffix.
  */
-export function tempName(path: string): string {
+function tempName(path: string): string {
   const suffix = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   let name = basename(path);
   while (Buffer.byteLength(name) + suffix.length > NAME_MAX) name = name.slice(0, -1);
