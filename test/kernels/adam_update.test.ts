@@ -43,7 +43,7 @@ describe('adam_update: torch.optim.Adam steps with the bias corrections of the G
       const want = { param: Float64Array.from(param), m: new Float64Array(count), v: new Float64Array(count) };
       for (let step = 1; step <= STEPS; step++) {
         const grad = randomFloats(rng, count, 0.05);
-        gpu.device.queue.writeBuffer(grads, 0, grad);
+        gpu.device.queue.writeBuffer(grads, 0, new Float32Array(grad)); // a copy typed over an ArrayBuffer, as writeBuffer wants
         await runPass(gpu, (pass) => {
           counter.encode(pass, counterGroup);
           kernel.encode(pass, group);

@@ -37,7 +37,7 @@ describe('sgd_momentum: buf = momentum * buf + (grad + wd * param), param -= lr 
       const want = { param: Float64Array.from(param), buf: new Float64Array(count) };
       for (let step = 0; step < STEPS; step++) {
         const grad = randomFloats(rng, count, 0.05);
-        gpu.device.queue.writeBuffer(g, 0, grad);
+        gpu.device.queue.writeBuffer(g, 0, new Float32Array(grad)); // a copy typed over an ArrayBuffer, as writeBuffer wants
         await runPass(gpu, (pass) => kernel.encode(pass, group));
         sgdMomentum(want.param, grad, want.buf, lr, momentum, wd);
       }
