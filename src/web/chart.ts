@@ -24,6 +24,10 @@ const SERIES: Array<{ key: keyof Omit<ChartPoint, 'epoch'>; label: string; strok
 
 const HEIGHT = 250;
 
+/** Axis text and grid lines that read on the page's background (style.css's dark theme follows the system's). */
+const DARK = typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches;
+const AXIS = DARK ? { stroke: '#c9ced6', grid: { stroke: '#2a303b' }, ticks: { stroke: '#2a303b' } } : {};
+
 export class TrainingChart {
   private readonly plot: uPlot;
   private points: ChartPoint[] = [];
@@ -31,7 +35,7 @@ export class TrainingChart {
 
   constructor(private readonly container: HTMLElement) {
     const opts: uPlot.Options = {
-      width: Math.max(300, container.clientWidth),
+      width: Math.max(240, container.clientWidth),
       height: HEIGHT,
       scales: {
         x: { time: false, range: () => [0, Math.max(1, this.epochs)] },
@@ -39,10 +43,10 @@ export class TrainingChart {
         acc: { range: [0, 1] },
       },
       axes: [
-        { label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100], values: (_u, ticks) => ticks.map((t) => String(t)) },
-        { scale: 'loss', label: 'loss', size: 50 },
+        { ...AXIS, label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100], values: (_u, ticks) => ticks.map((t) => String(t)) },
+        { ...AXIS, scale: 'loss', label: 'loss', size: 50 },
         // Steps of 0.1/0.2/0.5 only, so one decimal is exact (0.25 would print as a misleading 0.3).
-        { scale: 'acc', label: 'accuracy', side: 1, size: 50, grid: { show: false }, incrs: [0.1, 0.2, 0.5], values: (_u, ticks) => ticks.map((t) => t.toFixed(1)) },
+        { ...AXIS, scale: 'acc', label: 'accuracy', side: 1, size: 50, grid: { show: false }, incrs: [0.1, 0.2, 0.5], values: (_u, ticks) => ticks.map((t) => t.toFixed(1)) },
       ],
       series: [
         { label: 'epoch' },
@@ -65,7 +69,7 @@ export class TrainingChart {
     this.describe();
     // uPlot's canvas is GPU-backed: after a GPU-process crash Chrome restores it blank, so draw it again.
     this.plot.ctx.canvas.addEventListener('contextrestored', () => this.plot.redraw());
-    new ResizeObserver(() => this.plot.setSize({ width: Math.max(300, container.clientWidth), height: HEIGHT })).observe(container);
+    new ResizeObserver(() => this.plot.setSize({ width: Math.max(240, container.clientWidth), height: HEIGHT })).observe(container);
   }
 
   private data(): uPlot.AlignedData {

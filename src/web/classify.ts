@@ -5,11 +5,9 @@
  */
 import { CLASS_NAMES } from '../data/labels.js';
 import type { ModelSpec } from '../model/model.js';
-import { modelDefinition } from '../model/registry.js';
 import type { Parameters } from '../model/tensors.js';
-import { IMAGE_PIXELS, IMAGE_SIDE } from '../report/classes.js';
+import { IMAGE_PIXELS } from '../report/classes.js';
 import type { RgbaImage } from '../report/raster.js';
-import { templatesPicture, type WeightsPicture } from '../report/weights.js';
 import type { ImageSplit } from '../gpu/split.js';
 import type { GpuClient } from './gpu_client.js';
 import { $, context2d, drawPersistently, errorText, percent, showPixelated } from './dom.js';
@@ -20,8 +18,6 @@ const PAD_HINT = 'Draw on the square (light on dark, like the dataset), or drop 
 
 export class ClassifyPanel {
   private hasModel = false;
-  /** The model's weight templates at 1:1, to show the one of the predicted class beside the drawing. */
-  private templates: WeightsPicture | null = null;
   private test: ImageSplit | null = null;
   private readonly pad: DrawingPad;
   private readonly status = $('#classify-status');
@@ -77,9 +73,6 @@ export class ClassifyPanel {
     this.generation++;
     this.engine.setClassifier(model);
     this.hasModel = model !== null;
-    const templates = model ? modelDefinition(model.spec.kind).templates(model.spec, model.params) : null;
-    // Beside the drawing: the template of the predicted class, where the model has one per class.
-    this.templates = templates?.captions === 'classes' ? templatesPicture(templates, { scale: 1 }) : null;
     if (!model) {
       this.status.textContent = 'Train or load a model to see its class probabilities.';
       this.showProbabilities(null);
@@ -113,11 +106,12 @@ export class ClassifyPanel {
     }
     const generation = this.generation;
     try {
-      const probabilities = await this.engine.classify(this.pad.pixels.slice());
+      const { probabilities, template } = await this.engine.classify(this.pad.pixels.slice());
       if (generation !== this.generation) return; // a replaced model's answer: the new model's is on its way
       const best = probabilities.indexOf(Math.max(...probabilities));
       this.status.textContent = `Looks like ${withArticle(CLASS_NAMES[best])} (${percent(probabilities[best])}).`;
       this.showProbabilities(probabilities);
+      this.showTemplate(best, template);
     } catch (err) {
       if (generation !== this.generation) return;
       this.status.textContent = `Could not classify: ${errorText(err)}`;
@@ -127,7 +121,7 @@ export class ClassifyPanel {
 
   private showProbabilities(probabilities: Float32Array | null): void {
     const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
-    this.showTemplate(best);
+    if (!probabilities) this.showTemplate(-1, null);
     Array.from(this.bars.children).forEach((li, c) => {
       const p = probabilities ? probabilities[c] : 0;
       (li.querySelector('.fill') as HTMLElement).style.width = `${(100 * p).toFixed(1)}%`;
@@ -137,14 +131,13 @@ export class ClassifyPanel {
     });
   }
 
-  /** The predicted class's weight template (the same tile as in the results' weight picture). */
-  private showTemplate(c: number): void {
+  /** The predicted class's weight template (the same tile as in the results' weight picture; drawn by the engine). */
+  private showTemplate(c: number, tile: RgbaImage | null): void {
     const figure = $('#template-figure');
-    const tile = this.templates?.tiles[c];
     figure.hidden = !tile;
-    if (!tile || !this.templates) return;
+    if (!tile) return;
     const canvas = $<HTMLCanvasElement>('#template');
-    const pixels = crop(this.templates.image, tile.x, tile.y, IMAGE_SIDE);
+    const pixels = new ImageData(new Uint8ClampedArray(tile.data), tile.width, tile.height);
     drawPersistently(canvas, () => context2d(canvas).putImageData(pixels, 0, 0));
     $('#template-caption').textContent = `What raises the score of ${CLASS_NAMES[c]} (red) and lowers it (blue): its column of W.`;
   }
@@ -155,11 +148,3 @@ export function withArticle(name: string): string {
   return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
-function crop(image: RgbaImage, x: number, y: number, side: number): ImageData {
-  const out = new ImageData(side, side);
-  for (let row = 0; row < side; row++) {
-    const from = ((y + row) * image.width + x) * 4;
-    out.data.set(image.data.subarray(from, from + side * 4), row * side * 4);
-  }
-  return out;
-}

@@ -7,6 +7,7 @@ import { previewPicture } from '../report/preview.js';
 import { IMAGE_PIXELS } from '../report/classes.js';
 import { $, errorText, formatCount, setMessage, showImage } from './dom.js';
 import { decodeFiles, EXPECTED_NAMES, loadDatasetDirectory, missingKeys, sortFiles } from './data_files.js';
+import { forgetDataset, loadStoredDataset, saveDataset } from './data_store.js';
 
 const PREVIEW_COUNT = 8;
 
@@ -40,7 +41,29 @@ export class DataPanel {
       local.hidden = false;
       local.addEventListener('click', () => void this.load(() => loadDatasetDirectory()));
     }
+    const forget = $<HTMLButtonElement>('#data-forget');
+    forget.addEventListener('click', () => {
+      forget.hidden = true;
+      forgetDataset()
+        .then(() => setMessage(this.message, `${this.message.textContent?.replace(/ Kept in this browser.*$/, '') ?? ''} Forgotten by this browser: the next visit asks for the files again.`.trim(), 'ok'))
+        .catch((err) => setMessage(this.message, `Could not forget the stored dataset: ${errorText(err)}`));
+    });
     this.renderSlots();
+    void this.restore();
+  }
+
+  /** The dataset this browser kept from an earlier visit, if any (data_store.ts). */
+  private async restore(): Promise<void> {
+    let stored: Awaited<ReturnType<typeof loadStoredDataset>> = null;
+    try {
+      stored = await loadStoredDataset();
+    } catch (err) {
+      setMessage(this.message, `The dataset this browser kept could not be read (${errorText(err)}): drop the four files.`, 'info');
+      return;
+    }
+    if (!stored || this.busy || Object.keys(this.files).length > 0) return; // files picked meanwhile win
+    const saved = new Date(stored.savedAt).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+    await this.load(async () => stored.data, '', `Kept in this browser since ${saved}.`);
   }
 
   private renderSlots(loaded?: FashionMnist, bad?: FashionMnistFileKey): void {
@@ -75,13 +98,24 @@ export class DataPanel {
     await this.load(() => decodeFiles(files as Record<FashionMnistFileKey, File>), ignored);
   }
 
-  private async load(read: () => Promise<FashionMnist>, ignored = ''): Promise<void> {
+  /** `kept`: said when the data came from this browser's storage; otherwise the data is stored for the next visit. */
+  private async load(read: () => Promise<FashionMnist>, ignored = '', kept = ''): Promise<void> {
     this.busy = true;
-    setMessage(this.message, 'Decompressing and checking the files…', 'info');
+    setMessage(this.message, kept ? 'Reading the dataset this browser kept…' : 'Decompressing and checking the files…', 'info');
     try {
       const data = await read();
       this.renderSlots(data);
-      setMessage(this.message, `${formatCount(data.train.count)} training and ${formatCount(data.test.count)} test images. ${ignored}`.trim(), 'ok');
+      const counts = `${formatCount(data.train.count)} training and ${formatCount(data.test.count)} test images.`;
+      setMessage(this.message, `${counts} ${ignored} ${kept}`.trim(), 'ok');
+      $('#data-forget').hidden = kept === '';
+      if (!kept) {
+        saveDataset(data)
+          .then(() => {
+            setMessage(this.message, `${counts} ${ignored} Kept in this browser for the next visit.`.trim(), 'ok');
+            $('#data-forget').hidden = false;
+          })
+          .catch((err) => console.warn(`the dataset is not kept in this browser: ${errorText(err)}`));
+      }
       const preview = $<HTMLCanvasElement>('#data-preview');
       showImage(
         preview,

@@ -17,7 +17,7 @@ import { type Evaluation, evaluateParameters } from '../train/evaluate.js';
 import { train } from '../train/loop.js';
 import { ImageClassifier } from './classifier.js';
 import { acquireBrowserGpu, WebGpuUnavailable } from './gpu.js';
-import { type PicturesRequest, picturesTransfer, resultPictures } from './pictures.js';
+import { ClassTemplates, type PicturesRequest, picturesTransfer, resultPictures } from './pictures.js';
 import type { EngineEvent, ModelParams, Request } from './protocol.js';
 import type { Settings } from './settings.js';
 
@@ -48,7 +48,7 @@ export class GpuEngine {
   /** The model the pad classifies with (the latest the page sent). */
   private classifierModel: ModelParams | null = null;
   /** The classifier built for a model on a device; replaced only between classify tasks (see serially). */
-  private classifier: { model: ModelParams; gpu: Gpu; built: ImageClassifier } | null = null;
+  private classifier: { model: ModelParams; gpu: Gpu; built: ImageClassifier; templates: ClassTemplates } | null = null;
   /**
    * Classifier work, one task after another: a classifier is destroyed or replaced only once the request it
    * serves is done (destroying one with a request queued broke the next model's pipeline check).
@@ -274,9 +274,10 @@ export class GpuEngine {
         if (!model) throw new Error('no model to classify with');
         const gpu = await this.device();
         if (this.classifier && (this.classifier.model !== model || this.classifier.gpu !== gpu)) this.dropClassifier();
-        this.classifier ??= { model, gpu, built: await ImageClassifier.create(gpu, model.spec, model.params) };
+        this.classifier ??= { model, gpu, built: await ImageClassifier.create(gpu, model.spec, model.params), templates: new ClassTemplates(model) };
         const probabilities = await this.classifier.built.classify(pixels);
-        this.emit({ type: 'probabilities', id, probabilities });
+        const template = this.classifier.templates.tile(probabilities.indexOf(Math.max(...probabilities)));
+        this.emit({ type: 'probabilities', id, probabilities, template }, template ? [template.data.buffer as ArrayBuffer] : []);
       } catch (err) {
         this.emit({ type: 'error', id, message: message(err) });
       }

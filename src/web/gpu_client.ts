@@ -34,6 +34,7 @@ export interface TrainHandlers {
 }
 
 export type TrainDone = Extract<EngineEvent, { type: 'train-done' }>;
+export type Classified = Omit<Extract<EngineEvent, { type: 'probabilities' }>, 'type' | 'id'>;
 
 export class GpuClient {
   private post: (request: Request) => void = () => undefined;
@@ -124,7 +125,7 @@ export class GpuClient {
         return;
       case 'probabilities':
         this.waiting.delete(event.id);
-        waiter.resolve(event.probabilities);
+        waiter.resolve({ probabilities: event.probabilities, template: event.template });
         return;
       case 'pictures':
         this.waiting.delete(event.id);
@@ -170,9 +171,9 @@ export class GpuClient {
     this.post(this.classifier);
   }
 
-  /** Class probabilities of one image from the classifier's model. */
-  classify(pixels: Uint8Array): Promise<Float32Array> {
-    return this.request<Float32Array>((id) => ({ type: 'classify', id, pixels }));
+  /** Class probabilities of one image from the classifier's model, and the predicted class's template if it has one. */
+  classify(pixels: Uint8Array): Promise<Classified> {
+    return this.request<Classified>((id) => ({ type: 'classify', id, pixels }));
   }
 
   /** The results panel's pictures, drawn off the main thread where the engine runs in a worker. */

@@ -7,7 +7,8 @@
 import { confusionMatrix, confusionPicture } from '../report/confusion.js';
 import { sheetFromEvaluation } from '../report/from_training.js';
 import type { RgbaImage } from '../report/raster.js';
-import { templatesPicture } from '../report/weights.js';
+import { IMAGE_SIDE } from '../report/classes.js';
+import { templatesPicture, type WeightsPicture } from '../report/weights.js';
 import type { ImageSplit } from '../gpu/split.js';
 import { modelDefinition } from '../model/registry.js';
 import type { Evaluation } from '../train/evaluate.js';
@@ -65,6 +66,32 @@ export function resultPictures(test: ImageSplit, request: PicturesRequest): Resu
     weights: templatesPicture(templates).image,
     weightsPer: templates.captions === 'classes' ? 'class' : 'unit',
   };
+}
+
+/**
+ * The classify panel's picture beside a prediction: the predicted class's weight template (the same tile as in the
+ * results' weights picture, 1:1), for models with one template per class; null for the others.
+ */
+export class ClassTemplates {
+  private readonly picture: WeightsPicture | null;
+
+  constructor(model: ModelParams) {
+    const templates = modelDefinition(model.spec.kind).templates(model.spec, model.params);
+    this.picture = templates.captions === 'classes' ? templatesPicture(templates, { scale: 1 }) : null;
+  }
+
+  /** Class `c`'s tile, IMAGE_SIDE pixels square, or null. */
+  tile(c: number): RgbaImage | null {
+    const tile = this.picture?.tiles[c];
+    if (!this.picture || !tile) return null;
+    const { image } = this.picture;
+    const out: RgbaImage = { width: IMAGE_SIDE, height: IMAGE_SIDE, data: new Uint8ClampedArray(IMAGE_SIDE * IMAGE_SIDE * 4) };
+    for (let row = 0; row < IMAGE_SIDE; row++) {
+      const from = ((tile.y + row) * image.width + tile.x) * 4;
+      out.data.set(image.data.subarray(from, from + IMAGE_SIDE * 4), row * IMAGE_SIDE * 4);
+    }
+    return out;
+  }
 }
 
 /** The pictures' pixel buffers, to transfer rather than copy them to the page. */

@@ -10,6 +10,7 @@ import type { Checkpoint, EpochRecord } from '../model/checkpoint.js';
 import type { ModelSpec } from '../model/model.js';
 import type { Parameters } from '../model/tensors.js';
 import type { Evaluation } from '../train/evaluate.js';
+import type { RgbaImage } from '../report/raster.js';
 import type { PicturesRequest, ResultPictures } from './pictures.js';
 import type { Settings } from './settings.js';
 
@@ -53,6 +54,7 @@ export type EngineEvent =
   | { type: 'train-done'; id: number; checkpoint: Checkpoint | null; test: Evaluation | null; stopped: boolean; trainSamples: number; recoveries: number }
   | { type: 'train-failed'; id: number; message: string }
   | { type: 'evaluated'; id: number; evaluation: Evaluation }
-  | { type: 'probabilities'; id: number; probabilities: Float32Array }
+  /** `template`: the predicted class's weight template, for models with one per class (pictures.ts ClassTemplates). */
+  | { type: 'probabilities'; id: number; probabilities: Float32Array; template: RgbaImage | null }
   | { type: 'pictures'; id: number; pictures: ResultPictures }
   | { type: 'error'; id: number; message: string };

@@ -13,6 +13,7 @@ import { $, errorText, formatCount, setMessage } from './dom.js';
 import { EpochTable } from './epoch_table.js';
 import type { GpuClient } from './gpu_client.js';
 import { modelDefinition } from '../model/registry.js';
+import { applySettings, chosenSettings, MODEL_DEFAULTED, savedSettings, saveSettings } from './saved_settings.js';
 import { applyLimits, buildModelControls, defaultLr, readModel, readSettings, type Settings, showOptions } from './settings.js';
 
 export interface Trained {
@@ -51,10 +52,13 @@ export class TrainPanel {
   constructor(private readonly deps: TrainPanelDeps) {
     buildModelControls(this.form, $('#model-choices'), $('#epochs-field'));
     applyLimits(this.form);
+    // Settings from the address or an earlier visit (saved_settings.ts); kept again at every change.
+    for (const name of applySettings(this.form, savedSettings())) this.edited.add(name);
     this.form.addEventListener('input', (e) => {
       const name = (e.target as HTMLInputElement).name;
-      if (name === 'lr' || name === 'epochs') this.edited.add(name);
+      if ((MODEL_DEFAULTED as readonly string[]).includes(name)) this.edited.add(name);
     });
+    for (const type of ['input', 'change']) this.form.addEventListener(type, () => saveSettings(chosenSettings(this.form, this.edited)));
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.run();
