@@ -114,22 +114,38 @@ export interface FitResult extends TrainResult {
   bestEpoch: number | null;
 }
 
+/** {@link EarlyStopping} with its defaults filled in. */
+export interface EarlyStoppingSettings {
+  /** Epochs without improvement before stopping. */
+  patience: number;
+  /** The least rise in test accuracy that counts as an improvement. */
+  minDelta: number;
+  /** Whether the best epoch's model is returned. */
+  restoreBest: boolean;
+}
+
 /** What {@link fit} trains with, every default filled in and every argument checked: {@link fitSettings}' result. */
 export interface FitSettings {
   /** The model, made for the data's image shape and class count. */
   spec: ModelSpec;
+  /** Epochs to train. */
   epochs: number;
+  /** The learning rate. */
   lr: number;
   /** The optimizer (plain SGD at `lr` where options gave none); its lr is `lr`. */
   optimizer: OptimizerConfig;
+  /** Minibatch size. */
   batchSize: number;
+  /** Seed of the weight init and the shuffles. */
   seed: number;
   /** Training samples used (the first ones), or null for all. */
   limit: number | null;
+  /** Steps recorded per queue submit, or undefined for about ten submits an epoch. */
   stepsPerSubmit: number | undefined;
   /** The parameters to start from, or undefined for the model's init. */
   params: Parameters | undefined;
-  earlyStopping: { patience: number; minDelta: number; restoreBest: boolean } | null;
+  /** Early stopping with its defaults filled in, or null for none. */
+  earlyStopping: EarlyStoppingSettings | null;
 }
 
 const FIT_OPTIONS = ['model', 'modelOptions', 'epochs', 'lr', 'optimizer', 'batchSize', 'seed', 'limit', 'stepsPerSubmit', 'params', 'earlyStopping'];
@@ -199,7 +215,7 @@ export function fitSettings(data: FitData, options: FitOptions = {}): FitSetting
     const problem = paramsMismatch(spec, params);
     if (problem) throw new ArgumentError(`options.params: ${problem}`);
   }
-  let earlyStopping: FitSettings['earlyStopping'] = null;
+  let earlyStopping: EarlyStoppingSettings | null = null;
   if (o.earlyStopping !== undefined) {
     const e = checkObject('options.earlyStopping', o.earlyStopping, 'an object { patience, minDelta?, restoreBest? }');
     checkKeys('options.earlyStopping', e, ['patience', 'minDelta', 'restoreBest']);

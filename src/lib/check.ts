@@ -10,7 +10,7 @@ import { ArgumentError, GpuError } from '../errors.js';
 import type { Gpu } from '../gpu/device.js';
 import type { Checkpoint } from '../model/checkpoint.js';
 import { dataMismatch, type ModelOptions, type ModelSpec, pixelsOf } from '../model/model.js';
-import { MODEL_KINDS, modelDefinition } from '../model/registry.js';
+import { KNOWN_KINDS, modelDefinition } from '../model/registry.js';
 import { elementsOf, type Parameters } from '../model/tensors.js';
 
 /** What a value is, for "..., not X": `the string "2"`, `NaN`, `an Array`, `a Float32Array`, `undefined`. */
@@ -143,7 +143,7 @@ export function checkParameters(name: string, value: unknown): Parameters {
 /** A model spec (kind, input, classes, options), rebuilt through its model's own checks. */
 export function checkSpec(name: string, value: unknown): ModelSpec {
   const spec = checkObject(name, value, 'a model spec { kind, input, classes, options } (e.g. fashionMnistSpec(kind))');
-  if (typeof spec.kind !== 'string' || !MODEL_KINDS.includes(spec.kind)) throw new ArgumentError(`${name}.kind must be one of ${MODEL_KINDS.join(', ')}, not ${describeValue(spec.kind)}`);
+  if (typeof spec.kind !== 'string' || !KNOWN_KINDS.includes(spec.kind)) throw new ArgumentError(`${name}.kind must be one of ${KNOWN_KINDS.join(', ')}, not ${describeValue(spec.kind)}`);
   const input = checkShape(`${name}.input`, spec.input);
   const classes = checkInteger(`${name}.classes`, spec.classes, { min: 2, max: 256 });
   const options = checkObject(`${name}.options`, spec.options ?? {}, 'the model options');

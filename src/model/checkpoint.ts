@@ -11,7 +11,7 @@ import { FASHION_MNIST_SHAPE } from '../data/dataset.js';
 import { ArgumentError, CheckpointError } from '../errors.js';
 import { f32Problem, TRAINING_LIMITS } from './limits.js';
 import type { ModelSpec } from './model.js';
-import { MODEL_KINDS, modelDefinition } from './registry.js';
+import { KNOWN_KINDS, modelDefinition } from './registry.js';
 import { elementsOf, type Parameters } from './tensors.js';
 import { checkOptimizer, type OptimizerConfig, plainSgd, STEP_STATE, stateShapes } from '../optim/config.js';
 
@@ -19,6 +19,7 @@ export const CHECKPOINT_FORMAT = 'webgpu-softmax';
 export const CHECKPOINT_VERSION = 3;
 /** Versions this build reads. */
 const READABLE_VERSIONS = ['1', '2', '3'];
+/** The file name a checkpoint gets in its run directory. */
 export const CHECKPOINT_FILE = 'model.safetensors';
 /** Largest header the reader takes (a wrong path, or a forged length, is refused before it is parsed); the writer checks it too. */
 export const MAX_HEADER_BYTES = 1 << 20;
@@ -29,21 +30,50 @@ export const MAX_HEADER_BYTES = 1 << 20;
  */
 export const MAX_HISTORY_EPOCHS = 1000;
 
+/** One epoch's figures, as training prints them and checkpoints keep them. */
 export interface EpochRecord {
+  /** The epoch, 1-based. */
   epoch: number;
+  /** Mean training loss over the epoch's samples. */
   loss: number;
+  /** Training accuracy accumulated during the epoch (as d2l reports it). */
   trainAccuracy: number;
+  /** Test accuracy after the epoch, or null where none was measured. */
   testAccuracy: number | null;
+  /** The epoch's training time in seconds (test evaluation excluded). */
   seconds: number;
 }
 
+/** A checkpoint's metadata: the model, the run's settings and history. */
 export interface CheckpointMeta {
+  /** The model: its kind, input shape, classes and options (enough to rebuild it). */
   model: ModelSpec;
   /** Completed epochs: `--resume` continues with epoch + 1. */
   epoch: number;
-  config: { lr: number; batchSize: number; seed: number; epochs: number; limit: number | null };
+  /** The run's settings, as `train` was given them (a resumed run continues with them). */
+  config: {
+    /** The learning rate. */
+    lr: number;
+    /** Minibatch size. */
+    batchSize: number;
+    /** Seed of the weight init and the shuffles. */
+    seed: number;
+    /** Epochs of the whole run (counting those done before a resume). */
+    epochs: number;
+    /** Training samples used (the first ones), or null for all. */
+    limit: number | null;
+  };
+  /** Every epoch's figures (the last 1,000 in the file). */
   history: EpochRecord[];
-  test: { loss: number; accuracy: number; samples: number } | null;
+  /** The test evaluation after the last epoch, or null before the first. */
+  test: {
+    /** Mean cross-entropy over the test split. */
+    loss: number;
+    /** Fraction of test images classified right. */
+    accuracy: number;
+    /** Test images evaluated. */
+    samples: number;
+  } | null;
   /**
    * The optimizer the run trains with (version 3); absent, and in versions 1 and 2: plain SGD at config.lr, the
    * book's. The run's own, without what the model's options add (the MLP's weight decay stays its option).
@@ -51,8 +81,11 @@ export interface CheckpointMeta {
   optimizer?: OptimizerConfig | undefined;
 }
 
+/** A trained model and how it was trained: what `fit`/`train` return and the file holds. */
 export interface Checkpoint {
+  /** The model's parameters by name. */
   params: Parameters;
+  /** The model spec, settings and history. */
   meta: CheckpointMeta;
   /**
    * The optimizer's state (src/optim: `${param}.momentum_buffer`, `${param}.exp_avg`, `${param}.exp_avg_sq`,
@@ -67,6 +100,7 @@ interface TensorEntry {
   data_offsets: [number, number];
 }
 
+/** The checkpoint as the bytes of a safetensors file (what saveCheckpoint writes and decodeCheckpoint reads). */
 export function encodeCheckpoint({ params: parameters, meta, optimizerState }: Checkpoint): Uint8Array {
   // The optimizer's state after the parameters, under names no parameter has (config.ts: `${param}.${state}`).
   const params: Parameters = { ...parameters, ...optimizerState };
@@ -162,7 +196,7 @@ function readSpec(name: string, version: string, meta: Record<string, unknown>, 
   }
   const spec = parseJsonField<ModelSpec>(name, meta, 'model');
   if (!isObject(spec) || typeof spec.kind !== 'string') fail(name, 'metadata field "model" is not a model description');
-  if (!MODEL_KINDS.includes(spec.kind)) fail(name, `unknown model "${spec.kind}" (this build has ${MODEL_KINDS.join(', ')})`);
+  if (!KNOWN_KINDS.includes(spec.kind)) fail(name, `unknown model "${spec.kind}" (this build has ${KNOWN_KINDS.join(', ')})`);
   const dims = [spec.input?.channels, spec.input?.height, spec.input?.width, spec.classes];
   if (!dims.every((d) => Number.isInteger(d) && (d as number) >= 1 && (d as number) <= 1 << 20)) fail(name, 'metadata field "model" has a bad input shape or class count');
   if (!isObject(spec.options)) fail(name, 'metadata field "model" has no options');

@@ -41,7 +41,7 @@ export interface MlpOptions {
 }
 
 /** A list option as given: "256,256" from a flag, a number, or already an array (a checkpoint, the page). */
-function numberList(name: string, value: string | number | boolean | number[]): number[] {
+function numberList(name: string, value: ModelOptions[string]): number[] {
   if (Array.isArray(value)) {
     if (!value.every((v) => typeof v === 'number')) throw new ModelOptionError(`${optionRef(name)} must be an array of numbers, not ${JSON.stringify(value)}`);
     return [...value];

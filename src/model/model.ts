@@ -14,30 +14,40 @@ import type { GpuSplit } from '../gpu/split.js';
 import type { Parameters } from './tensors.js';
 import type { OptimizerConfig } from '../optim/config.js';
 import type { TrainableParameter } from '../optim/gpu.js';
+import type { SequentialDecl } from '../nn/declare.js';
 
-/** Option values a model reads (from flags or the page), stored in checkpoints as JSON. */
-export type ModelOptions = Record<string, string | number | boolean | number[]>;
+/** Option values a model reads (from flags or the page), stored in checkpoints as JSON; `net` of a network written in code is its declaration. */
+export type ModelOptions = Record<string, string | number | boolean | number[] | SequentialDecl>;
 
 /** Everything needed to rebuild a model: stored in every checkpoint's metadata. */
 export interface ModelSpec {
+  /** The model's kind, one of MODEL_KINDS (e.g. 'mlp'). */
   kind: string;
+  /** The shape of the images it reads. */
   input: ImageShape;
+  /** The number of classes it tells apart. */
   classes: number;
+  /** Its options, normalised by its definition's `spec` (e.g. `{ hidden: [256], dropout: [0], weightDecay: 0 }`). */
   options: ModelOptions;
 }
 
 /** A parameter tensor resident on the GPU. `buffer` may be larger than the tensor (padding); `shape` says how much is real. */
 export interface GpuParameter {
+  /** The parameter's name, as in checkpoints (e.g. 'W1'). */
   name: string;
+  /** The tensor's shape, row-major. */
   shape: readonly number[];
+  /** The f32 values on the GPU (possibly padded past the shape). */
   buffer: GPUBuffer;
 }
 
 /** What a training step reads: the resident training split, the epoch's shuffle, and the hyper-parameters. */
 export interface StepContext {
   train: GpuSplit;
-  order: GPUBuffer; // [count] u32: sample index at each position of the epoch
-  maxRows: number; // the batch size (the last step of an epoch may have fewer rows)
+  /** [count] u32: sample index at each position of the epoch */
+  order: GPUBuffer;
+  /** the batch size (the last step of an epoch may have fewer rows) */
+  maxRows: number;
   /** The optimizer the trainer runs after each step (a model may fuse plain SGD into its own kernels instead: then it lists those tensors in no `trainables`). */
   optimizer: OptimizerConfig;
   /** The optimizer's learning rate, for the scratch models' written-out SGD. */
@@ -51,8 +61,10 @@ export interface StepContext {
 export interface StepRecorder {
   /** How it trains, for the start line (e.g. "fused kernels"). */
   readonly summary: string;
-  readonly lossSum: GPUBuffer; // [1] f32 after endEpoch: sum of per-sample losses over the epoch
-  readonly correct: GPUBuffer; // [1] u32 after endEpoch: correct predictions over the epoch
+  /** [1] f32 after endEpoch: sum of per-sample losses over the epoch */
+  readonly lossSum: GPUBuffer;
+  /** [1] u32 after endEpoch: correct predictions over the epoch */
+  readonly correct: GPUBuffer;
   /** GPU buffer bytes the recorder allocated (activations, gradients, totals). */
   readonly bytes: number;
   /** Dispatches endEpoch records. */
@@ -66,32 +78,43 @@ export interface StepRecorder {
   /** Records one minibatch step; `step` is the @group(1) slot giving this step's rows. */
   encodeStep(pass: ComputePass, step: GPUBindGroup): void;
   endEpoch(encoder: GPUCommandEncoder): void;
+  /** Frees its GPU buffers. */
   destroy(): void;
 }
 
 /** The model's forward pass over a resident split, in evaluation mode (no dropout): logits for each row of a step. */
 export interface Forward {
-  readonly logits: GPUBuffer; // [maxRows, classes] f32 row-major
+  /** [maxRows, classes] f32 row-major */
+  readonly logits: GPUBuffer;
+  /** GPU buffer bytes this forward allocated. */
   readonly bytes: number;
+  /** Records the forward of the rows `step` selects into `pass`, writing `logits`. */
   encodeForward(pass: ComputePass, step: GPUBindGroup): void;
+  /** Frees its parameters and everything it made. */
   destroy(): void;
 }
 
 /** What an evaluation forward reads: a resident split and the order of its rows. */
 export interface ForwardContext {
+  /** The resident split the forward reads. */
   split: GpuSplit;
-  order: GPUBuffer; // [count] u32: which sample each position reads
+  /** [count] u32: which sample each position reads */
+  order: GPUBuffer;
+  /** The most rows one step holds (the buffers are sized for it). */
   maxRows: number;
 }
 
 /** A model on the GPU: its parameters as buffers, and the makers of its training step and its forward pass. */
 export interface GpuModel {
+  /** The model it is. */
   readonly spec: ModelSpec;
   /** Parameters in checkpoint order; read back after each epoch. */
   readonly parameters: readonly GpuParameter[];
   /** GPU buffer bytes of the parameters. */
   readonly bytes: number;
+  /** Builds its training step (forward, loss, backward, update) for `context`. */
   createStep(context: StepContext): Promise<StepRecorder>;
+  /** Builds its evaluation forward (no dropout) for `context`. */
   createForward(context: ForwardContext): Promise<Forward>;
   destroy(): void;
 }
@@ -115,11 +138,17 @@ export interface Templates {
 
 /** A kind of model: how to describe it, initialise it and build it on the GPU. One per model file, listed in `MODELS`. */
 export interface ModelDefinition {
+  /** The kind it is listed under in MODELS (e.g. 'lenet'). */
   kind: string;
   /** One line for --help and the page (which section of d2l it follows). */
   summary: string;
   /** The book's hyper-parameters for this model. */
-  defaults: { lr: number; epochs: number };
+  defaults: {
+    /** The SGD learning rate (where `defaultLr` does not say another for the spec's options). */
+    lr: number;
+    /** Epochs to train. */
+    epochs: number;
+  };
   /** The book's learning rate for this spec's options, where it depends on them (else defaults.lr). */
   defaultLr?(spec: ModelSpec): number;
   /** The options `spec` reads (camelCase; the CLI's --kebab-case flags of the same names). */
@@ -136,6 +165,7 @@ export interface ModelDefinition {
   init(spec: ModelSpec, seed: number): Parameters;
   /** The parameter names and shapes this spec has (checked against checkpoints). */
   shapes(spec: ModelSpec): Record<string, readonly number[]>;
+  /** The model on the GPU, its parameters uploaded from `params`. */
   create(gpu: Gpu, spec: ModelSpec, params: Parameters): Promise<GpuModel>;
   /** One line naming the model and its options, for logs (default: the kind). */
   describe?(spec: ModelSpec): string;

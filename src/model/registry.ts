@@ -12,6 +12,7 @@ import { lenetModel } from './lenet.js';
 import { scratchModel } from './scratch.js';
 import { mlpConciseModel } from './mlp_concise.js';
 import { mlpScratchModel } from './mlp_scratch.js';
+import { sequentialNetworkModel } from '../nn/model.js';
 
 /** Every model this build can train. */
 export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel, mlpScratchModel, mlpConciseModel, lenetModel];
@@ -19,10 +20,16 @@ export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel, m
 /** The kinds of `MODELS`, e.g. 'scratch' and 'concise'. */
 export const MODEL_KINDS: readonly string[] = MODELS.map((m) => m.kind);
 
+/**
+ * Every kind a checkpoint may hold: the named models and `sequential`, a network written in code (its declaration
+ * is its spec's one option, so it is rebuilt from the file alone; it has no name to pick on the command line).
+ */
+export const KNOWN_KINDS: readonly string[] = [...MODEL_KINDS, sequentialNetworkModel.kind];
+
 /** The definition of model `kind`; a UsageError naming the known kinds when there is none. */
 export function modelDefinition(kind: string): ModelDefinition {
-  const def = MODELS.find((m) => m.kind === kind);
-  if (!def) throw new UsageError(`unknown model "${kind}" (this build has ${MODEL_KINDS.join(', ')})`);
+  const def = MODELS.find((m) => m.kind === kind) ?? (kind === sequentialNetworkModel.kind ? sequentialNetworkModel : undefined);
+  if (!def) throw new UsageError(`unknown model "${kind}" (this build has ${MODEL_KINDS.join(', ')}, and sequential for networks written in code)`);
   return def;
 }
 

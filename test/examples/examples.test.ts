@@ -76,6 +76,25 @@ describe('examples/', () => {
     expect(run.stderr).toMatch(/--epochs must be a positive integer, not "x"/);
   });
 
+  it('cnn-adam: a network written in code trains with Adam, and a second process and the CLI rebuild it from its checkpoint alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'webgpu-softmax-cnn-'));
+    try {
+      const trained = spawnSync(process.execPath, ['dist/examples/cnn-adam.js', 'train', dir, '--epochs', '1', '--limit', '2000'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+      expect(trained.status, trained.stderr).toBe(0);
+      const loss = Number(/^epoch 1, loss ([\d.]+)/m.exec(trained.stdout)?.[1]);
+      expect(loss).toBeLessThan(Math.log(10) - 0.1); // below chance's cross-entropy: it learned
+      const accuracy = /^test acc ([\d.]+)$/m.exec(trained.stdout)?.[1];
+      const evaluated = spawnSync(process.execPath, ['dist/examples/cnn-adam.js', 'eval', dir], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+      expect(evaluated.status, evaluated.stderr).toBe(0);
+      expect(/^test acc ([\d.]+)$/m.exec(evaluated.stdout)?.[1]).toBe(accuracy);
+      const cli = await runCli(['eval', '--json', '--model', dir]);
+      expect(cli.code, cli.stderr).toBe(0);
+      expect((JSON.parse(cli.stdout) as { accuracy: number }).accuracy.toFixed(4)).toBe(accuracy);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("quickstart (the README's program) trains to d2l's figures, and the CLI's eval reads its checkpoint", async () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const block = /<!-- quickstart -->\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
