@@ -111,7 +111,7 @@ export { type AdamConfig, createOptimizer, type GpuOptimizer, optim, OPTIMIZER_K
 // Training and evaluation
 export { train, type TrainHooks, type TrainOptions, type TrainResult, type TrainStart } from './train/loop.js';
 export { type EpochMetrics, type Progress, Trainer, type TrainerConfig } from './train/trainer.js';
-export { type Evaluation, evaluateParameters, Evaluator } from './train/evaluate.js';
+export { type EvaluateHooks, type Evaluation, evaluateParameters, Evaluator } from './train/evaluate.js';
 export type { KernelTime } from './train/profile.js';
 
 // Pictures, as RGBA images (PNG files: writePng in 'webgpu-softmax/node'; a canvas: putImageData)

@@ -8,15 +8,21 @@ import { checkImagesLabels, IMAGE_COLS, IMAGE_PIXELS, IMAGE_ROWS, isGzip, parseI
 
 /** The shape of one image: channels x height x width, stored row-major per channel as u8. */
 export interface ImageShape {
+  /** Channels per image (1 for greyscale). */
   channels: number;
+  /** Rows of pixels. */
   height: number;
+  /** Columns of pixels. */
   width: number;
 }
 
 /** Images with labels, the one split type every layer uses: what a model trains and is evaluated on. */
 export interface ImageSplit {
-  images: Uint8Array; // [count, channels * height * width] u8 row-major
-  labels: Uint8Array; // [count] class index
+  /** [count, channels * height * width] u8 row-major */
+  images: Uint8Array;
+  /** [count] class index */
+  labels: Uint8Array;
+  /** The number of images (and labels). */
   count: number;
 }
 
@@ -25,16 +31,25 @@ export const FASHION_MNIST_SHAPE: ImageShape = { channels: 1, height: IMAGE_ROWS
 /** Fashion-MNIST's class count, from its list of names. */
 export const FASHION_MNIST_CLASSES = CLASS_NAMES.length;
 
+/** One split of Fashion-MNIST as decoded: 28 x 28 u8 images and their labels. */
 export interface FashionMnistSplit extends ImageSplit {
-  images: Uint8Array; // [count, 784] u8 row-major, pixel 0..255
-  labels: Uint8Array; // [count] class index 0..9
+  /** [count, 784] u8 row-major, pixel 0..255 */
+  images: Uint8Array;
+  /** [count] class index 0..9 */
+  labels: Uint8Array;
+  /** The number of images (and labels). */
   count: number;
+  /** Rows of pixels per image. */
   rows: 28;
+  /** Columns of pixels per image. */
   cols: 28;
 }
 
+/** Both splits of Fashion-MNIST as decoded, and where they came from. */
 export interface FashionMnist {
+  /** The 60,000 training images. */
   train: FashionMnistSplit;
+  /** The 10,000 test images. */
   test: FashionMnistSplit;
   /** Where it came from (a directory, a URL), for logs and `info`. */
   source: string;
@@ -42,18 +57,26 @@ export interface FashionMnist {
 
 /** Base names of the four files of the release (stored as NAME or NAME.gz). */
 export const FASHION_MNIST_FILES = {
+  /** Training images. */
   trainImages: 'train-images-idx3-ubyte',
+  /** Training labels. */
   trainLabels: 'train-labels-idx1-ubyte',
+  /** Test images. */
   testImages: 't10k-images-idx3-ubyte',
+  /** Test labels. */
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
+/** A key of FASHION_MNIST_FILES: 'trainImages', 'trainLabels', 'testImages' or 'testLabels'. */
 export type FashionMnistFileKey = keyof typeof FASHION_MNIST_FILES;
 export const FASHION_MNIST_KEYS = Object.keys(FASHION_MNIST_FILES) as FashionMnistFileKey[];
 
+/** A file's expected size and SHA-256, both of its decompressed bytes. */
 export interface FileDigest {
-  sha256: string; // hex, of the DECOMPRESSED file
-  bytes: number; // size of the decompressed file
+  /** hex, of the DECOMPRESSED file */
+  sha256: string;
+  /** size of the decompressed file */
+  bytes: number;
 }
 
 /**
@@ -73,6 +96,7 @@ export const FASHION_MNIST_DIGESTS: Record<FashionMnistFileKey, FileDigest> = {
  */
 export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
+/** Decompresses gzip bytes: gunzipWeb (DecompressionStream) in a browser, gunzipNode (zlib) in Node. */
 export type Gunzip = (bytes: Uint8Array) => Promise<Uint8Array>;
 
 /** The first `n` samples of a split, as views (no copy). */
@@ -107,9 +131,11 @@ export async function decodeIdx(bytes: Uint8Array, fileName: string, gunzip: Gun
   return parseIdx(raw, fileName, { expectedRank });
 }
 
+/** Options of decodeFashionMnistFiles. */
 export interface DecodeOptions {
   /** Names to use in errors (e.g. full paths); default: the base name, plus `.gz` when the bytes are gzip. */
   names?: Partial<Record<FashionMnistFileKey, string>> | undefined;
+  /** Where the bytes came from (a directory, a URL), kept as the result's `source`; default "memory". */
   source?: string | undefined;
 }
 

@@ -10,11 +10,15 @@
  */
 import { DataError } from '../errors.js';
 
+/** An IDX file parsed: its dimensions and its u8 data. */
 export interface IdxArray {
+  /** The dimensions, outermost first (e.g. [60000, 28, 28]). */
   dims: number[];
-  data: Uint8Array; // [prod(dims)] u8 row-major, a view into the parsed bytes
+  /** [prod(dims)] u8 row-major, a view into the parsed bytes */
+  data: Uint8Array;
 }
 
+/** Options of parseIdx. */
 export interface ParseIdxOptions {
   /** Reject files of any other rank (3 for images, 1 for labels). */
   expectedRank?: number | undefined;
@@ -94,8 +98,10 @@ export const IMAGE_PIXELS = IMAGE_ROWS * IMAGE_COLS;
 export const NUM_CLASSES = 10;
 
 export interface CheckedImagesLabels {
-  images: Uint8Array; // [count, 784] u8 row-major
-  labels: Uint8Array; // [count] class index 0..9
+  /** [count, 784] u8 row-major */
+  images: Uint8Array;
+  /** [count] class index 0..9 */
+  labels: Uint8Array;
   count: number;
 }
 

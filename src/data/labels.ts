@@ -6,6 +6,7 @@ export const CLASS_NAMES = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ] as const;
 
+/** A Fashion-MNIST class name ('T-shirt/top' ... 'Ankle boot'). */
 export type ClassName = (typeof CLASS_NAMES)[number];
 
 /** Text names of numeric labels (d2l's get_fashion_mnist_labels). A label outside 0..9 is a DataError, not "undefined". */

@@ -25,7 +25,11 @@ import {
 } from './dataset.js';
 import { isGzip } from './idx.js';
 
-export const [SYSTEM_DATA_DIR, LOCAL_DATA_DIR] = FASHION_MNIST.searchDirs;
+/** Where Debian's dataset-fashion-mnist installs the files: the first directory searched after $FASHION_MNIST_DIR. */
+export const SYSTEM_DATA_DIR = FASHION_MNIST.searchDirs[0];
+/** ./data/fashion-mnist: searched after SYSTEM_DATA_DIR, and where a download goes by default. */
+export const LOCAL_DATA_DIR = FASHION_MNIST.searchDirs[1];
+/** The official mirror the files are downloaded from (as NAME.gz). */
 export const DEFAULT_BASE_URL = FASHION_MNIST.mirror;
 
 /** Longest stall timeout: what a timer holds (2^31 - 1 ms, 24.8 days); Node turns a longer one into 1 ms. */
@@ -42,14 +46,22 @@ export function baseUrlProblem(url: string): string | null {
   return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? null : `needs an http:// or https:// URL, got "${url}" (${parsed.protocol.slice(0, -1)})`;
 }
 
+/** One step of finding, downloading or verifying the dataset, for a progress line. */
 export interface DataProgress {
+  /** What is happening: 'load', 'present' (a file found), 'fetch', 'bytes' (a download's progress), 'retry' or 'verified'. */
   phase: 'load' | 'present' | 'fetch' | 'bytes' | 'retry' | 'verified';
+  /** The file or directory concerned. */
   file: string;
-  received?: number | undefined; // bytes so far (phase 'bytes')
-  total?: number | undefined; // Content-Length when the server sent one
-  attempt?: number | undefined; // 1-based (phases 'fetch' and 'retry')
+  /** bytes so far (phase 'bytes') */
+  received?: number | undefined;
+  /** Content-Length when the server sent one */
+  total?: number | undefined;
+  /** 1-based (phases 'fetch' and 'retry') */
+  attempt?: number | undefined;
+  /** The step in words, for a log line. */
   message: string;
 }
+/** Called with each DataProgress. */
 export type OnProgress = (event: DataProgress) => void;
 
 const gunzipAsync = promisify(zlib.gunzip);
@@ -124,11 +136,13 @@ async function loadDir(dir: string, found: Record<FashionMnistFileKey, string>, 
 const missingMessage = (dir: string, missing: string[]): string =>
   `${dir}: Fashion-MNIST files missing: ${missing.join(', ')} (each as NAME or NAME.gz)`;
 
+/** Where loadFashionMnist looks, and whether it may download. */
 export interface LoadOptions {
   /** Explicit directory (`--data DIR`): the only place looked at. */
   root?: string | undefined;
   /** Download into root (or $FASHION_MNIST_DIR, or ./data/fashion-mnist) when the files are not found. */
   download?: boolean | undefined;
+  /** Called with each step of finding, downloading and verifying. */
   onProgress?: OnProgress | undefined;
   /** Environment to read FASHION_MNIST_DIR from (tests pass their own). */
   env?: Record<string, string | undefined>;
@@ -172,6 +186,7 @@ export function notFoundMessage(dirs: string[]): string {
     'install dataset-fashion-mnist (apt), or run `webgpu-softmax data download`';
 }
 
+/** Both splits of Fashion-MNIST from disk: `root` alone when given, else $FASHION_MNIST_DIR, then SYSTEM_DATA_DIR and LOCAL_DATA_DIR; downloaded and verified when missing and `download` is set. A DataError says where it looked and how to get the files. */
 export async function loadFashionMnist(opts: LoadOptions = {}): Promise<FashionMnist> {
   const env = opts.env ?? process.env;
   const envDir = env[FASHION_MNIST.envVar] || undefined;
@@ -198,23 +213,40 @@ export async function loadFashionMnist(opts: LoadOptions = {}): Promise<FashionM
 // ---------------------------------------------------------------------------------------------------------
 // Download
 
+/** Where downloadFashionMnist writes, where from, and how hard it tries. */
 export interface DownloadOptions {
+  /** The directory to write the files into; default LOCAL_DATA_DIR. */
   dir?: string | undefined;
+  /** Where NAME.gz are fetched from; default DEFAULT_BASE_URL. */
   baseUrl?: string | undefined;
   /** Attempts after the first one, for network errors, HTTP errors, truncation and stalls. */
   retries?: number | undefined;
   /** Abort an attempt when no bytes arrive for this long (also while waiting for the headers). */
   timeoutMs?: number | undefined;
+  /** Milliseconds to wait before a retry; default 1000. */
   retryDelayMs?: number | undefined;
+  /** Called with each step of the download. */
   onProgress?: OnProgress | undefined;
+  /** The fetch to use; default the global fetch. */
   fetchImpl?: typeof fetch | undefined;
   /** Digests of the decompressed files; tests inject their own to serve small generated files. */
   expected?: Record<FashionMnistFileKey, FileDigest> | undefined;
 }
 
+/** Where the downloaded files are. */
 export interface DownloadResult {
+  /** The directory the files are in. */
   dir: string;
-  files: Record<FashionMnistFileKey, { path: string; action: 'present' | 'downloaded' }>;
+  /** What became of each file. */
+  files: Record<
+    FashionMnistFileKey,
+    {
+      /** The verified file's path. */
+      path: string;
+      /** Whether it was already there (and verified) or downloaded. */
+      action: 'present' | 'downloaded';
+    }
+  >;
 }
 
 /** A failure worth another attempt (network, HTTP status, truncation, stall), as opposed to wrong content. */

@@ -9,10 +9,15 @@ export type ShaderSource = (name: string) => string;
 
 /** The adapter, as `webgpu-softmax info` and the start line describe it. */
 export interface AdapterSummary {
+  /** The adapter's vendor, e.g. 'mesa', 'nvidia' (may be empty). */
   vendor: string;
+  /** The adapter's architecture, e.g. 'llvmpipe' (may be empty). */
   architecture: string;
+  /** The device name or id (may be empty). */
   device: string;
+  /** The driver's description, e.g. 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' (may be empty). */
   description: string;
+  /** Whether this is a software fallback adapter (e.g. SwiftShader in Chrome). */
   isFallbackAdapter: boolean;
 }
 
@@ -23,9 +28,13 @@ export interface Gpu {
    * instance down when this is garbage-collected, and a device still in use then crashes the process.
    */
   instance: GPU;
+  /** The WebGPU device every kernel runs on; `device.destroy()` ends it (and lets Node exit). */
   device: GPUDevice;
+  /** The adapter the device came from (its limits and features). */
   adapter: GPUAdapter;
+  /** The adapter in a few strings, as `info` and the start line print it. */
   adapterInfo: AdapterSummary;
+  /** Where the kernels get their WGSL source. */
   shaders: ShaderSource;
   /** Resolves (never rejects) when the device is lost, with the reason; training races against it. */
   lost: Promise<GPUDeviceLostInfo>;

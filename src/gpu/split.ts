@@ -10,10 +10,15 @@ export type { ImageSplit } from '../data/dataset.js';
 
 /** A split on the GPU, as the trainer and the evaluator read it. */
 export interface GpuSplit {
-  images: GPUBuffer; // [count, features / 4] u32: 4 u8 pixels per word
-  labels: GPUBuffer; // [count] u32
+  /** [count, features / 4] u32: 4 u8 pixels per word */
+  images: GPUBuffer;
+  /** [count] u32 */
+  labels: GPUBuffer;
+  /** Samples in the split. */
   count: number;
+  /** Pixels per image. */
   features: number;
+  /** GPU buffer bytes of images and labels together. */
   bytes: number;
 }
 

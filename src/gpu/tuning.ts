@@ -17,8 +17,18 @@ export function isCpuAdapter(info: AdapterSummary): boolean {
  * workgroup and more, smaller invocations (not yet measured on one).
  */
 export interface FusedShapes {
-  forward: { workgroup: number; rows: number };
-  update: { workgroup: number };
+  /** fused_forward_loss_grad's shape. */
+  forward: {
+    /** Invocations per workgroup. */
+    workgroup: number;
+    /** Rows of the minibatch each invocation computes (its ROWS override). */
+    rows: number;
+  };
+  /** fused_weight_grad_sgd's shape. */
+  update: {
+    /** Invocations per workgroup. */
+    workgroup: number;
+  };
 }
 export const FUSED_SHAPES: { cpu: FusedShapes; gpu: FusedShapes } = {
   cpu: { forward: { workgroup: 16, rows: 8 }, update: { workgroup: 8 } },
@@ -29,6 +39,7 @@ export const fusedShapesFor = (info: AdapterSummary): FusedShapes => (isCpuAdapt
 
 /** Every kernel-shape choice for one adapter, handed to a model's step (StepContext.tuning). */
 export interface Tuning {
+  /** The fused softmax-regression kernels' shapes. */
   fused: FusedShapes;
 }
 

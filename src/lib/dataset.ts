@@ -22,7 +22,9 @@ export interface Sample {
 
 /** The training and test splits of one copy of the dataset. */
 export interface FashionMNISTSplits<D extends FashionMNIST = FashionMNIST> {
+  /** The training split (60,000 images in the release). */
   train: D;
+  /** The test split (10,000 images in the release). */
   test: D;
 }
 
@@ -38,6 +40,7 @@ export class FashionMNIST implements ImageSplit {
   readonly images: Uint8Array;
   /** [count] class indices. */
   readonly labels: Uint8Array;
+  /** The number of samples. */
   readonly count: number;
 
   /**

@@ -47,7 +47,15 @@ export function saveCheckpoint(dir: string, checkpoint: Checkpoint): string {
   return path;
 }
 
-export function loadCheckpoint(path: string): Checkpoint & { path: string } {
+/**
+ * Reads and checks a checkpoint file: a CheckpointError names the file and what is wrong with it.
+ * @param path a checkpoint file, or the run directory holding model.safetensors
+ * @returns the checkpoint, and the file it was read from as `path`
+ */
+export function loadCheckpoint(path: string): Checkpoint & {
+  /** The file read. */
+  path: string;
+} {
   const file = resolveCheckpointPath(path);
   const bytes = readRegularFile(file, {
     maxBytes: MAX_CHECKPOINT_BYTES,

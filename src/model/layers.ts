@@ -20,9 +20,13 @@ import { elementsOf } from './tensors.js';
 
 /** A trainable tensor on the GPU and its gradient. `value` belongs to the model; the layer owns `grad`. */
 export interface Parameter {
+  /** Its name within the layer ('weight', 'bias'). */
   name: string;
+  /** Its shape, row-major. */
   shape: readonly number[];
+  /** Its f32 values on the GPU. */
   value: GPUBuffer;
+  /** Its gradient, f32, the shape of `value`, written by the backward. */
   grad: GPUBuffer;
   /** Whether the optimizer's weight decay applies (weights, not biases, as d2l 4.5's concise version). */
   decay: boolean;
@@ -40,9 +44,12 @@ function bindOnce<K extends string>(cache: Map<GPUBuffer, GPUBindGroup>, key: GP
 
 /** y = x·W + b with W: [in, out] row-major (PyTorch stores Wᵀ; the math is the same). */
 export class Linear {
+  /** W: [in, out]. */
   readonly weight: Parameter;
+  /** b: [out]. */
   readonly bias: Parameter;
-  readonly output: GPUBuffer; // [maxRows, out] f32 row-major
+  /** [maxRows, out] f32 row-major */
+  readonly output: GPUBuffer;
   private input: GPUBuffer | null = null;
   private readonly forwardGroups = new Map<GPUBuffer, GPUBindGroup>();
   private readonly weightGradGroups = new Map<GPUBuffer, GPUBindGroup>();
@@ -50,7 +57,9 @@ export class Linear {
 
   private constructor(
     device: GPUDevice,
+    /** Input features (K). */
     readonly inFeatures: number,
+    /** Output features (N). */
     readonly outFeatures: number,
     maxRows: number,
     values: { weight: GPUBuffer; bias: GPUBuffer },
@@ -73,6 +82,7 @@ export class Linear {
     return new Linear(gpu.device, inFeatures, outFeatures, maxRows, values, { forward, dw, db });
   }
 
+  /** W and b. */
   parameters(): Parameter[] {
     return [this.weight, this.bias];
   }
@@ -82,6 +92,7 @@ export class Linear {
     return this.weight.grad.size + this.bias.grad.size + this.output.size;
   }
 
+  /** Records y = x·W + b for the rows of `step`. */
   forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer {
     this.input = x;
     const group = bindOnce(this.forwardGroups, x, this.kernels.forward, { x, w: this.weight.value, b: this.bias.value, logits: this.output });
@@ -99,6 +110,7 @@ export class Linear {
     this.kernels.db.encode(pass, db, step);
   }
 
+  /** Frees its gradients and output (not W and b, which the model owns). */
   destroy(): void {
     for (const b of [this.weight.grad, this.bias.grad, this.output]) b.destroy();
   }
@@ -110,8 +122,10 @@ export class Linear {
  * mean is computed in the same pass, since it needs the same log-sum-exp, and handed out by backward().
  */
 export class CrossEntropyLoss {
-  readonly loss: GPUBuffer; // [maxRows] per-sample loss
-  readonly dlogits: GPUBuffer; // [maxRows, classes]
+  /** [maxRows] per-sample loss */
+  readonly loss: GPUBuffer;
+  /** [maxRows, classes] */
+  readonly dlogits: GPUBuffer;
   private readonly groups = new Map<GPUBuffer, GPUBindGroup>();
 
   private constructor(
@@ -125,14 +139,17 @@ export class CrossEntropyLoss {
     this.dlogits = createBuffer(device, 'CrossEntropyLoss.dlogits', maxRows * classes * 4);
   }
 
+  /** The loss for `classes` classes over up to `maxRows` rows, adding each step's losses into `lossSum`. */
   static async create(gpu: Gpu, maxRows: number, classes: number, lossSum: GPUBuffer): Promise<CrossEntropyLoss> {
     return new CrossEntropyLoss(gpu.device, maxRows, classes, lossSum, await logSoftmaxCrossEntropy.create(gpu, { N: classes }, { rows: maxRows }));
   }
 
+  /** GPU buffer bytes it allocated. */
   get bytes(): number {
     return this.loss.size + this.dlogits.size;
   }
 
+  /** Records the stable log-softmax cross-entropy of `logits` against labels `y`, and its gradient; returns the per-sample losses. */
   forward(pass: ComputePass, logits: GPUBuffer, y: GPUBuffer, step: GPUBindGroup): GPUBuffer {
     // Keyed by logits only: one loss object serves one model, whose label buffer does not change.
     const group = bindOnce(this.groups, logits, this.kernel, { logits, y, loss: this.loss, loss_sum: this.lossSum, dlogits: this.dlogits });
@@ -145,6 +162,7 @@ export class CrossEntropyLoss {
     return this.dlogits;
   }
 
+  /** Frees its GPU buffers. */
   destroy(): void {
     this.loss.destroy();
     this.dlogits.destroy();
@@ -179,10 +197,12 @@ export class SGD {
     return new SGD(updates, [uniform, decayUniform]);
   }
 
+  /** Records one update of every parameter from its gradient. */
   step(pass: ComputePass): void {
     for (const u of this.updates) u.kernel.encode(pass, u.group);
   }
 
+  /** Frees its uniforms. */
   destroy(): void {
     for (const u of this.uniforms) u.destroy();
   }
@@ -208,17 +228,22 @@ export const nn = {
 
 /** What a Sequential starting with Flatten reads: the resident split and the positions of this step. */
 export interface ImageInput {
-  images: GPUBuffer; // [count, pixels / 4] u32: u8 pixels packed 4 per word
-  labels: GPUBuffer; // [count] u32
-  order: GPUBuffer; // [count] u32: sample index at each position
-  y: GPUBuffer; // [maxRows] u32: the step's labels, written by the first layer's forward
+  /** [count, pixels / 4] u32: u8 pixels packed 4 per word */
+  images: GPUBuffer;
+  /** [count] u32 */
+  labels: GPUBuffer;
+  /** [count] u32: sample index at each position */
+  order: GPUBuffer;
+  /** [maxRows] u32: the step's labels, written by the first layer's forward */
+  y: GPUBuffer;
 }
 
 /** A Linear and the ReLU / Dropout after it, on the GPU; `below` is the block whose output it reads (null: the images). */
 export class LinearBlock implements Layer {
   readonly weight: Parameter;
   readonly bias: Parameter;
-  readonly output: GPUBuffer; // [maxRows, out] f32 row-major, after ReLU and dropout
+  /** [maxRows, out] f32 row-major, after ReLU and dropout */
+  readonly output: GPUBuffer;
   /** ∂l/∂(pre-activation of the block below), [maxRows, in]; null for the first block, which hands nothing down. */
   readonly inputGrad: GPUBuffer | null;
   private readonly dispatches: { forward: Array<[BoundKernel<string>, GPUBindGroup]>; backward: Map<GPUBuffer, Array<[BoundKernel<string>, GPUBindGroup]>> } = { forward: [], backward: new Map() };
@@ -346,10 +371,15 @@ export async function buildSequential(
  * ∂l/∂output and returns ∂l/∂input where the layer computes it (`Linear` does not: it is a first layer).
  */
 export interface Layer {
+  /** Records the forward of the rows `step` selects, reading `x`; returns the output buffer. */
   forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer;
+  /** Records the backward from ∂l/∂output; returns ∂l/∂input where the layer computes it. */
   backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | void;
+  /** Its trainable parameters. */
   parameters(): Parameter[];
+  /** GPU buffer bytes it allocated. */
   readonly bytes: number;
+  /** Frees its GPU buffers. */
   destroy(): void;
 }
 
@@ -358,6 +388,7 @@ export interface Layer {
  * all of them (for `SGD.create`). A layer before the last must return ∂l/∂input from backward.
  */
 export class Sequential implements Layer {
+  /** The layers, first to last. */
   readonly layers: readonly Layer[];
 
   constructor(...layers: Layer[]) {
@@ -365,6 +396,7 @@ export class Sequential implements Layer {
     this.layers = layers;
   }
 
+  /** Records every layer's forward in order; returns the last output. */
   forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer {
     return this.layers.reduce((input, layer) => layer.forward(pass, input, step), x);
   }
@@ -379,14 +411,17 @@ export class Sequential implements Layer {
     return d;
   }
 
+  /** The parameters of every layer, in order. */
   parameters(): Parameter[] {
     return this.layers.flatMap((layer) => layer.parameters());
   }
 
+  /** GPU buffer bytes of all the layers. */
   get bytes(): number {
     return this.layers.reduce((n, layer) => n + layer.bytes, 0);
   }
 
+  /** Frees every layer. */
   destroy(): void {
     for (const layer of this.layers) layer.destroy();
   }

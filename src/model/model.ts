@@ -43,6 +43,7 @@ export interface GpuParameter {
 
 /** What a training step reads: the resident training split, the epoch's shuffle, and the hyper-parameters. */
 export interface StepContext {
+  /** The training split, resident on the GPU. */
   train: GpuSplit;
   /** [count] u32: sample index at each position of the epoch */
   order: GPUBuffer;
@@ -52,6 +53,7 @@ export interface StepContext {
   optimizer: OptimizerConfig;
   /** The optimizer's learning rate, for the scratch models' written-out SGD. */
   lr: number;
+  /** The run's seed (dropout masks are drawn from it). */
   seed: number;
   /** Kernel shapes for this adapter (src/gpu/tuning.ts), possibly overridden by a benchmark sweep. */
   tuning: Tuning;
@@ -74,9 +76,11 @@ export interface StepRecorder {
    * parameter the step does not update itself (softmax regression's fused SGD, the scratch models' written-out SGD).
    */
   readonly trainables: readonly TrainableParameter[];
+  /** Records what an epoch starts with (clearing the epoch's totals). */
   beginEpoch(encoder: GPUCommandEncoder): void;
   /** Records one minibatch step; `step` is the @group(1) slot giving this step's rows. */
   encodeStep(pass: ComputePass, step: GPUBindGroup): void;
+  /** Records what ends an epoch: the totals into `lossSum` and `correct`. */
   endEpoch(encoder: GPUCommandEncoder): void;
   /** Frees its GPU buffers. */
   destroy(): void;
@@ -116,6 +120,7 @@ export interface GpuModel {
   createStep(context: StepContext): Promise<StepRecorder>;
   /** Builds its evaluation forward (no dropout) for `context`. */
   createForward(context: ForwardContext): Promise<Forward>;
+  /** Frees its parameters and everything it made. */
   destroy(): void;
 }
 
@@ -125,12 +130,19 @@ export interface GpuModel {
  * filter stored row-major: offset i * h * w, stride 1).
  */
 export interface Templates {
+  /** The picture's title. */
   title: string;
+  /** The values the images are read from (e.g. W, or conv filters). */
   data: Float32Array;
+  /** Images to draw. */
   count: number;
+  /** Rows of each image. */
   height: number;
+  /** Columns of each image. */
   width: number;
+  /** Distance in `data` between neighbouring pixels of one image. */
   stride: number;
+  /** Where image `index` starts in `data`. */
   offset(index: number): number;
   /** Caption of each image: 'classes' for one per class, in class order, else the captions themselves. */
   captions: 'classes' | string[];

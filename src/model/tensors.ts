@@ -5,7 +5,9 @@
  */
 
 export interface Tensor {
-  shape: readonly number[]; // row-major
+  /** row-major */
+  shape: readonly number[];
+  /** The values, row-major, as many as the shape holds. */
   data: Float32Array;
 }
 

@@ -32,6 +32,7 @@ export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLik
 
 /** Options of `confusionPicture`. */
 export interface ConfusionOptions {
+  /** Class names for the rows and columns, index = label; default the ten of Fashion-MNIST. */
   classNames?: readonly string[] | undefined;
   /** Multiplies every size, text included. */
   scale?: number | undefined;
@@ -41,14 +42,19 @@ export interface ConfusionOptions {
 
 /** A cell's rectangle in the picture, in pixels. */
 export interface CellBox {
+  /** Left edge, in pixels. */
   x: number;
+  /** Top edge, in pixels. */
   y: number;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
 }
 
 /** A drawn confusion matrix and where its cells are. */
 export interface ConfusionPicture {
+  /** The matrix as an RGBA image. */
   image: RgbaImage;
   /** The box of cell (true row, predicted column). */
   cell(row: number, column: number): CellBox;

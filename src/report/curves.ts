@@ -21,20 +21,27 @@ export interface CurvesInput {
   scale?: number | undefined;
   /** Picture size at scale 1. */
   width?: number | undefined;
+  /** Picture height in pixels. */
   height?: number | undefined;
+  /** The title line. */
   title?: string | undefined;
 }
 
 /** The plot's rectangle inside the picture, in pixels. */
 export interface PlotArea {
+  /** Left edge, in pixels. */
   x: number;
+  /** Top edge, in pixels. */
   y: number;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
 }
 
 /** Drawn training curves and where the plot is. */
 export interface CurvesPicture {
+  /** The curves as an RGBA image. */
   image: RgbaImage;
   /** The axes box; every curve lies inside it. */
   plot: PlotArea;

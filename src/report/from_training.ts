@@ -18,9 +18,13 @@ import { templatesPicture } from './weights.js';
 
 /** Which test images `sheetFromEvaluation` shows, and how large. */
 export interface SheetOptions {
+  /** Images to show at most. */
   count?: number | undefined;
+  /** Images per row. */
   columns?: number | undefined;
+  /** Integer upscale of each image. */
   scale?: number | undefined;
+  /** Show only misclassified images. */
   onlyWrong?: boolean | undefined;
   /** Pick the images at random with this seed; without it, the first test images, as d2l shows them. */
   seed?: number | undefined;

@@ -16,23 +16,31 @@ export interface PreviewInput {
   labels: ArrayLike<number>;
   /** Images to show at most (the first ones). */
   count?: number | undefined;
+  /** Images per row. */
   columns?: number | undefined;
+  /** Integer upscale of each image. */
   scale?: number | undefined;
+  /** Class names for the captions, index = label; default the ten of Fashion-MNIST. */
   classNames?: readonly string[] | undefined;
+  /** The title line. */
   title?: string | undefined;
 }
 
 /** Where one image of a preview was drawn. */
 export interface PreviewTile {
+  /** Index of the image in the input. */
   index: number;
   /** Top-left of the upscaled image. */
   x: number;
+  /** Top edge of the upscaled image, in pixels. */
   y: number;
 }
 
 /** A drawn data preview and where each image landed. */
 export interface PreviewPicture {
+  /** The preview as an RGBA image. */
   image: RgbaImage;
+  /** Where each image was drawn, in drawing order. */
   tiles: PreviewTile[];
 }
 

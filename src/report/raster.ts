@@ -11,7 +11,9 @@ import { FONT_ASCENT, FONT_DESCENT, FONT_LETTER_SPACING, FONT_LINE_HEIGHT, glyph
 
 /** A picture: `width * height` pixels of 4 bytes (RGBA), row-major, as the browser's ImageData. */
 export interface RgbaImage {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
   /** width * height * 4 bytes, RGBA, row-major, top row first. */
   data: Uint8ClampedArray;

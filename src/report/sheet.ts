@@ -12,7 +12,14 @@ import {
 } from './raster.js';
 
 /** Defaults shared with the CLI's --count, --columns and --scale. */
-export const SHEET_DEFAULTS = { count: 36, columns: 12, scale: 3 } as const;
+export const SHEET_DEFAULTS = {
+  /** Images on a sheet. */
+  count: 36,
+  /** Images per row. */
+  columns: 12,
+  /** Integer upscale of each image. */
+  scale: 3,
+} as const;
 
 /** Frame of a right prediction: a calm green, never mistakable for ERROR_RED. */
 export const RIGHT_FRAME: Rgb = [120, 190, 120];
@@ -31,11 +38,13 @@ export interface PredictionSheetInput {
   probabilities: ArrayLike<number>;
   /** Tiles to show at most (the first ones in input order, after the onlyWrong filter). */
   count?: number | undefined;
+  /** Images per row. */
   columns?: number | undefined;
   /** Integer upscale of each 28x28 image. */
   scale?: number | undefined;
   /** Show only misclassified images. */
   onlyWrong?: boolean | undefined;
+  /** Class names for the captions, index = label; default the ten of Fashion-MNIST. */
   classNames?: readonly string[] | undefined;
   /** Replaces the first title line. */
   title?: string | undefined;
@@ -47,13 +56,17 @@ export interface SheetTile {
   index: number;
   /** Top-left of the upscaled image in the sheet. */
   x: number;
+  /** Top edge of the upscaled image, in pixels. */
   y: number;
+  /** Whether the prediction is wrong (drawn in red). */
   wrong: boolean;
 }
 
 /** A drawn prediction sheet and where each image landed. */
 export interface PredictionSheet {
+  /** The sheet as an RGBA image. */
   image: RgbaImage;
+  /** Where each image was drawn, in drawing order. */
   tiles: SheetTile[];
 }
 

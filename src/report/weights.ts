@@ -24,6 +24,7 @@ export interface WeightsInput {
 
 /** Options of `templatesPicture`. */
 export interface TemplatesOptions {
+  /** Class names for the captions, index = label; default the ten of Fashion-MNIST. */
   classNames?: readonly string[] | undefined;
   /** Integer upscale of each template (default: 3 for 28-pixel templates, larger for small ones). */
   scale?: number | undefined;
@@ -33,15 +34,19 @@ export interface TemplatesOptions {
 
 /** Where one template was drawn. */
 export interface WeightsTile {
+  /** The template drawn: its index (the class, for a per-class template). */
   classIndex: number;
   /** Top-left of the upscaled template. */
   x: number;
+  /** Top edge of the upscaled template, in pixels. */
   y: number;
 }
 
 /** Drawn weight templates and where each landed. */
 export interface WeightsPicture {
+  /** The templates as an RGBA image. */
   image: RgbaImage;
+  /** Where each template was drawn. */
   tiles: WeightsTile[];
   /** The shared scale: weights of +limit are full red, -limit full blue. */
   limit: number;

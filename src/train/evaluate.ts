@@ -19,17 +19,22 @@ import { epochSteps, StepSlots } from './steps.js';
 
 /** The result of evaluating a model on a split: mean loss, accuracy, and every sample's prediction and probabilities. */
 export interface Evaluation {
-  loss: number; // mean cross-entropy
+  /** mean cross-entropy */
+  loss: number;
+  /** Fraction of the samples classified right. */
   accuracy: number;
+  /** Samples evaluated. */
   samples: number;
-  predictions: Uint32Array; // [count] argmax class
-  probabilities: Float32Array; // [count, classes] softmax
+  /** [count] argmax class */
+  predictions: Uint32Array;
+  /** [count, classes] softmax */
+  probabilities: Float32Array;
 }
 
 /** How a caller follows and stops an evaluation; with either, each chunk of rows is its own submit. */
 export interface EvaluateHooks {
   /** Rows evaluated so far of the split's, as each chunk completes on the GPU. */
-  onProgress?(done: number, total: number): void;
+  onProgress?: ((done: number, total: number) => void) | undefined;
   /** Checked before each chunk: an aborted evaluation rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
 }
@@ -104,6 +109,7 @@ export class Evaluator {
     return Object.values(this.buffers).reduce((n, b) => n + b.size, 0) + this.slots.buffer.size + this.forward.bytes;
   }
 
+  /** Evaluates the whole split once, in one submit, and reads back the figures, predictions and probabilities. */
   async evaluate(hooks: EvaluateHooks = {}): Promise<Evaluation> {
     const { device } = this.gpu;
     const b = this.buffers;
@@ -147,6 +153,7 @@ export class Evaluator {
     };
   }
 
+  /** Frees what it allocated (not the split or the model it reads). */
   destroy(): void {
     this.forward.destroy();
     for (const buffer of Object.values(this.buffers)) buffer.destroy();

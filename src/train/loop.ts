@@ -20,7 +20,8 @@ import { type OptimizerConfig, plainSgd } from '../optim/config.js';
 export interface TrainOptions {
   /** The model to train (kind, input, classes, options); a resumed run takes the checkpoint's. */
   spec: ModelSpec;
-  epochs: number; // total epochs, counting those a resumed checkpoint already did
+  /** total epochs, counting those a resumed checkpoint already did */
+  epochs: number;
   /** The learning rate of plain SGD (the book's optimizer), where `optimizer` is not given. */
   lr: number;
   /**
@@ -28,9 +29,13 @@ export interface TrainOptions {
    * resumed run continues from the checkpoint's optimizer state where it has this optimizer's.
    */
   optimizer?: OptimizerConfig | undefined;
+  /** Minibatch size. */
   batchSize: number;
+  /** Seed of the weight init and the shuffles. */
   seed: number;
-  limit: number | null; // train on the first N samples
+  /** train on the first N samples */
+  limit: number | null;
+  /** Steps recorded per queue submit; default about ten submits an epoch. */
   stepsPerSubmit?: number | undefined;
   /** Time every kernel with timestamp queries (each dispatch in its own pass; slower). */
   profile?: boolean | undefined;
@@ -40,8 +45,11 @@ export interface TrainOptions {
 export interface TrainStart {
   /** How the model trains, e.g. "fused kernels". */
   summary: string;
+  /** Minibatch steps an epoch. */
   stepsPerEpoch: number;
+  /** Compute dispatches an epoch (steps and the epoch-end totals). */
   dispatchesPerEpoch: number;
+  /** GPU buffer bytes of the run: data, model, step and evaluator. */
   gpuBytes: number;
 }
 
@@ -49,7 +57,9 @@ export interface TrainStart {
 export interface TrainHooks {
   /** Once the trainer is built: what it will run. */
   onStart?: ((info: TrainStart) => void) | undefined;
+  /** After each epoch: its figures and the test evaluation (awaited before the next). */
   onEpoch?: ((record: EpochRecord, evaluation: Evaluation) => void | Promise<void>) | undefined;
+  /** As the GPU finishes submits of an epoch: the epoch (1-based), steps done and steps in all. */
   onProgress?: ((epoch: number, done: number, total: number) => void) | undefined;
   /** Called after every completed epoch with the state to save. */
   checkpoint?: ((checkpoint: Checkpoint) => void | Promise<void>) | undefined;
@@ -83,9 +93,13 @@ export function divergenceSuspect(spec: ModelSpec, lr: number): string {
 
 /** What `train` returns: the per-epoch history, the last test evaluation, the trained model, and whether `shouldStop` ended the run early. */
 export interface TrainResult {
+  /** Every epoch's figures, those of a resumed checkpoint first. */
   history: EpochRecord[];
+  /** The test evaluation after the last epoch. */
   test: Evaluation;
+  /** The trained model: the last completed epoch's parameters and metadata. */
   checkpoint: Checkpoint;
+  /** Whether `shouldStop` (or `signal`) ended the run before its last epoch. */
   stopped: boolean;
 }
 

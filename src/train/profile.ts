@@ -37,9 +37,13 @@ export class DispatchLog implements ComputePass {
 
 /** GPU time of one kernel over an epoch, from timestamp queries. */
 export interface KernelTime {
-  kernel: string; // the pipeline's label: the WGSL file name
+  /** the pipeline's label: the WGSL file name */
+  kernel: string;
+  /** The kernel's dispatches in the epoch. */
   dispatches: number;
+  /** Their GPU time together, in milliseconds. */
   totalMs: number;
+  /** GPU time per dispatch, in microseconds. */
   meanUs: number;
 }
 

@@ -28,7 +28,9 @@ export interface TrainerConfig {
   optimizer?: OptimizerConfig | undefined;
   /** Its state from a previous run (a checkpoint's optimizerState), to continue it exactly; default a fresh one. */
   optimizerState?: Parameters | undefined;
+  /** Minibatch size. */
   batchSize: number;
+  /** Seed of the shuffles (and of dropout masks). */
   seed: number;
   /**
    * Steps recorded per queue.submit. 1 is the straightforward orchestration (one submit per minibatch);
@@ -42,9 +44,13 @@ export interface TrainerConfig {
 
 /** One epoch's training figures, read back once at its end. */
 export interface EpochMetrics {
-  epoch: number; // 1-based, as printed
-  loss: number; // mean cross-entropy over the epoch's samples, with the weights of each step
-  trainAccuracy: number; // accuracy accumulated during the epoch, as d2l's train_epoch_ch3 reports it
+  /** 1-based, as printed */
+  epoch: number;
+  /** mean cross-entropy over the epoch's samples, with the weights of each step */
+  loss: number;
+  /** accuracy accumulated during the epoch, as d2l's train_epoch_ch3 reports it */
+  trainAccuracy: number;
+  /** The epoch's GPU training time in seconds. */
   seconds: number;
 }
 
@@ -57,10 +63,18 @@ const ABORTABLE_SUBMITS_IN_FLIGHT = 2;
 /** A model, its training split and its step on the GPU, built once; `trainEpoch` runs one epoch, `evaluate` the test split. */
 export class Trainer {
   private constructor(
+    /** The GPU it runs on. */
     readonly gpu: Gpu,
-    readonly config: TrainerConfig & { stepsPerSubmit: number },
+    /** Its hyper-parameters, steps per submit filled in. */
+    readonly config: TrainerConfig & {
+      /** Steps recorded per queue submit. */
+      stepsPerSubmit: number;
+    },
+    /** The model on the GPU. */
     readonly model: GpuModel,
+    /** The training split, resident on the GPU. */
     readonly train: GpuSplit,
+    /** The test split, resident on the GPU, or null where none was given. */
     readonly test: GpuSplit | null,
     private readonly recorder: StepRecorder,
     private readonly optimizer: GpuOptimizer,
@@ -69,6 +83,7 @@ export class Trainer {
     private readonly evaluator: Evaluator | null,
   ) {}
 
+  /** Uploads the data and the model, builds the step, the slots and the evaluator. */
   static async create(gpu: Gpu, data: { train: ImageSplit; test?: ImageSplit }, spec: ModelSpec, params: Parameters, config: TrainerConfig): Promise<Trainer> {
     const { device } = gpu;
     const pixels = pixelsOf(spec.input);
@@ -88,6 +103,7 @@ export class Trainer {
     return new Trainer(gpu, full, model, train, test, recorder, optimizer, order, slots, evaluator);
   }
 
+  /** Minibatch steps an epoch. */
   get stepsPerEpoch(): number {
     return this.slots.ranges.length;
   }
@@ -205,6 +221,7 @@ export class Trainer {
     return this.train.bytes + (this.test?.bytes ?? 0) + this.model.bytes + this.recorder.bytes + this.optimizer.bytes + (this.evaluator?.bytes ?? 0) + this.order.size + this.slots.buffer.size;
   }
 
+  /** Frees everything it made on the GPU (the data, the model, the step and the evaluator). */
   destroy(): void {
     this.recorder.destroy();
     this.optimizer.destroy();
