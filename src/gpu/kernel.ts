@@ -66,6 +66,9 @@ async function compilationError(module: GPUShaderModule, shaderName: string, pre
 
 const lineCount = (code: string) => code.split('\n').length - (code.endsWith('\n') ? 1 : 0);
 
+/** Kernels by device and by what they were compiled from (Kernel.create). */
+const PIPELINES = new WeakMap<GPUDevice, Map<string, Promise<Kernel>>>();
+
 export class Kernel {
   private constructor(
     readonly name: string,
@@ -75,7 +78,32 @@ export class Kernel {
     private readonly device: GPUDevice,
   ) {}
 
-  static async create(gpu: Gpu, shaderName: string, options: KernelOptions = {}): Promise<Kernel> {
+  /**
+   * The kernel of `shaderName` with these options, compiled once per device: a network repeats shapes (ResNet's
+   * blocks, a layer's training and evaluation passes), and lavapipe spends tens to hundreds of milliseconds in
+   * LLVM per pipeline. A Kernel holds only its pipeline and layouts, so sharing it is safe; a failed creation is
+   * not kept, so the next call tries again.
+   */
+  static create(gpu: Gpu, shaderName: string, options: KernelOptions = {}): Promise<Kernel> {
+    let cache = PIPELINES.get(gpu.device);
+    if (!cache) {
+      cache = new Map();
+      PIPELINES.set(gpu.device, cache);
+    }
+    const constants = Object.entries(options.constants ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+    // The sources themselves, not only their names: a Gpu may read its shaders from elsewhere (a test's broken copy).
+    const sources = [shaderName, ...(options.preludes ?? [])].map((name) => gpu.shaders(name));
+    const key = JSON.stringify([shaderName, options.entryPoint ?? 'main', options.preludes ?? [], constants, sources]);
+    let kernel = cache.get(key);
+    if (!kernel) {
+      kernel = Kernel.compile(gpu, shaderName, options);
+      cache.set(key, kernel);
+      kernel.catch(() => cache.delete(key));
+    }
+    return kernel;
+  }
+
+  private static async compile(gpu: Gpu, shaderName: string, options: KernelOptions): Promise<Kernel> {
     const { device } = gpu;
     const entryPoint = options.entryPoint ?? 'main';
     const preludes = options.preludes ?? [];
