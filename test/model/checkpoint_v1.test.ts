@@ -21,7 +21,7 @@ describe('version-1 checkpoints', () => {
     expect(ck.meta.test).toEqual({ loss: 1.25973818359375, accuracy: 0.6351, samples: 10000 });
   });
 
-  it('re-encode as version 2 with the same tensors', () => {
+  it('re-encode as the current version with the same tensors', () => {
     const ck = decodeCheckpoint(readFileSync(FIXTURE), 'fixture');
     const again = decodeCheckpoint(encodeCheckpoint(ck), 'again');
     expect(again.params.W.data).toEqual(ck.params.W.data);
