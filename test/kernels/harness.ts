@@ -32,7 +32,10 @@ export interface SubgroupSupport {
 }
 
 export async function subgroupSupport(): Promise<SubgroupSupport> {
-  const gpu = await testGpu();
+  return subgroupSupportOf(await testGpu());
+}
+
+export function subgroupSupportOf(gpu: Gpu): SubgroupSupport {
   const size = subgroupSize(gpu);
   return { size, missing: size ? false : whyNoSubgroupSize(gpu) };
 }
