@@ -1,7 +1,7 @@
 /**
  * Layers as PyTorch names them, declared as plain data: `nn.Sequential(nn.Conv2d(1, 6, 5, { padding: 2 }),
  * nn.Sigmoid(), ...)` returns a JSON-able description, not GPU objects. A declaration is what a checkpoint stores
- * (so a file alone rebuilds its network), what the CPU twin (nn/reference.ts) and the GPU network (nn/network.ts)
+ * (so a file alone rebuilds its network), what the CPU twin (reference/network.ts) and the GPU network (nn/network.ts)
  * are built from, and what `summary` walks. No GPU and no Node APIs here: the page imports it.
  *
  * Shapes are per sample: [C, H, W] for images and feature maps, [F] for vectors; the batch is the leading
@@ -14,34 +14,116 @@ import { windowOutput } from '../kernels/conv2d_general.js';
 import { Rng } from '../random.js';
 import { elementsOf, type Parameters } from '../model/tensors.js';
 
+/** One layer of a network, declared as data (JSON-able): what `nn.Linear(...)`, `nn.Conv2d(...)`, ... return. */
 export type LayerDecl =
-  | { type: 'Linear'; inFeatures: number; outFeatures: number }
-  | { type: 'Conv2d'; inChannels: number; outChannels: number; kernelSize: number; stride: number; padding: number }
-  | { type: 'MaxPool2d' | 'AvgPool2d'; kernelSize: number; stride: number; padding: number }
-  | { type: 'AdaptiveAvgPool2d'; outputSize: 1 }
-  | { type: 'BatchNorm1d' | 'BatchNorm2d'; numFeatures: number; eps: number; momentum: number }
-  | { type: 'ReLU' }
-  | { type: 'Sigmoid' }
-  | { type: 'Flatten' }
-  | { type: 'Dropout'; p: number }
+  | {
+      /** PyTorch's class name. */
+      type: 'Linear';
+      /** in_features. */
+      inFeatures: number;
+      /** out_features. */
+      outFeatures: number;
+    }
+  | {
+      /** PyTorch's class name. */
+      type: 'Conv2d';
+      /** in_channels. */
+      inChannels: number;
+      /** out_channels. */
+      outChannels: number;
+      /** kernel_size (square). */
+      kernelSize: number;
+      /** stride. */
+      stride: number;
+      /** padding (zeros). */
+      padding: number;
+    }
+  | {
+      /** PyTorch's class name. */
+      type: 'MaxPool2d' | 'AvgPool2d';
+      /** kernel_size (square). */
+      kernelSize: number;
+      /** stride. */
+      stride: number;
+      /** padding. */
+      padding: number;
+    }
+  | {
+      /** PyTorch's class name. */
+      type: 'AdaptiveAvgPool2d';
+      /** output_size: 1 (global average pooling). */
+      outputSize: 1;
+    }
+  | {
+      /** PyTorch's class name. */
+      type: 'BatchNorm1d' | 'BatchNorm2d';
+      /** num_features. */
+      numFeatures: number;
+      /** eps, added to the variance. */
+      eps: number;
+      /** momentum of the running statistics. */
+      momentum: number;
+    }
+  | {
+      /** PyTorch's class name. */
+      type: 'ReLU';
+    }
+  | {
+      /** PyTorch's class name. */
+      type: 'Sigmoid';
+    }
+  | {
+      /** PyTorch's class name. */
+      type: 'Flatten';
+    }
+  | {
+      /** PyTorch's class name. */
+      type: 'Identity';
+    }
+  | {
+      /** PyTorch's class name. */
+      type: 'Dropout';
+      /** p, the probability of zeroing an element. */
+      p: number;
+    }
   | SequentialDecl
-  | { type: 'Residual'; body: LayerDecl; shortcut: LayerDecl | null }
-  | { type: 'Concat'; branches: LayerDecl[] };
+  | {
+      /** A residual block: output = body(x) + shortcut(x). */
+      type: 'Residual';
+      /** The main path. */
+      body: LayerDecl;
+      /** The shortcut, or null for the identity. */
+      shortcut: LayerDecl | null;
+    }
+  | {
+      /** Branches on the same input, their outputs concatenated along channels. */
+      type: 'Concat';
+      /** The branches, in channel order. */
+      branches: LayerDecl[];
+    };
 
+/** Layers applied one after another, as nn.Sequential. */
 export interface SequentialDecl {
+  /** PyTorch's class name. */
   type: 'Sequential';
+  /** The layers, first to last. */
   layers: LayerDecl[];
 }
 
 /** What a parameter tensor is for: trained by the optimizer (`weight`, `bias`) or a running statistic (BatchNorm's). */
 export interface ParameterInfo {
+  /** The tensor's shape, row-major. */
   shape: number[];
   /** Trained by the optimizer; false for running statistics, which the forward pass updates itself. */
   trainable: boolean;
   /** Whether weight decay applies (weights, not biases or BatchNorm's scale and shift, as d2l 4.5). */
   decay: boolean;
   /** How it starts: Xavier-uniform weights (d2l's init_weights), U(±1/sqrt(fanIn)) biases (PyTorch's default), ones, zeros. */
-  init: { kind: 'xavier'; fanIn: number; fanOut: number } | { kind: 'uniform'; bound: number } | { kind: 'ones' } | { kind: 'zeros' };
+  init:
+    | { /** Xavier-uniform. */ kind: 'xavier'; /** Inputs feeding one output. */ fanIn: number; /** Outputs one input feeds. */ fanOut: number }
+    | { /** U(-bound, bound). */ kind: 'uniform'; /** The bound. */ bound: number }
+    | { /** All ones. */ kind: 'ones' }
+    | { /** All zeros. */ kind: 'zeros' };
 }
 
 const positive = (name: string, v: unknown, max = 1 << 16): number => {
@@ -79,15 +161,20 @@ export const nn = {
   BatchNorm1d: (numFeatures: number, options: { eps?: number; momentum?: number } = {}): LayerDecl => batchNorm('BatchNorm1d', numFeatures, options),
   /** nn.BatchNorm2d(num_features, eps=1e-5, momentum=0.1) over the channels of [C, H, W] maps. */
   BatchNorm2d: (numFeatures: number, options: { eps?: number; momentum?: number } = {}): LayerDecl => batchNorm('BatchNorm2d', numFeatures, options),
+  /** nn.ReLU(): max(0, x). */
   ReLU: (): LayerDecl => ({ type: 'ReLU' }),
+  /** nn.Sigmoid(): 1 / (1 + e^-x). */
   Sigmoid: (): LayerDecl => ({ type: 'Sigmoid' }),
   /** [C, H, W] -> [C·H·W]; free (the buffer is the same). */
   Flatten: (): LayerDecl => ({ type: 'Flatten' }),
+  /** nn.Identity(): y = x, free; DenseNet's X in cat(X, block(X)) as a Concat branch. */
+  Identity: (): LayerDecl => ({ type: 'Identity' }),
   /** nn.Dropout(p): zeroes each value with probability p in training, scales the rest by 1/(1-p); nothing in evaluation. */
   Dropout: (p: number): LayerDecl => {
     if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new ArgumentError(`Dropout p must be at least 0 and below 1, not ${String(p)}`);
     return { type: 'Dropout', p };
   },
+  /** nn.Sequential(...layers): the layers one after another (at least one). */
   Sequential: (...layers: LayerDecl[]): SequentialDecl => {
     if (layers.length === 0) throw new ArgumentError('Sequential needs at least one layer');
     return { type: 'Sequential', layers };
@@ -159,6 +246,7 @@ export function outputShape(layer: LayerDecl, input: readonly number[], where = 
     case 'ReLU':
     case 'Sigmoid':
     case 'Dropout':
+    case 'Identity':
       return [...input];
     case 'Flatten':
       return [elementsOf(input)];
@@ -254,8 +342,11 @@ export function initParameters(net: LayerDecl, input: readonly number[], seed: n
 
 /** One row of the book's shape walk: a layer, its output shape per sample, its parameter count. */
 export interface ShapeRow {
+  /** The layer's class name. */
   name: string;
+  /** Its output shape for one sample. */
   output: number[];
+  /** Its parameter count. */
   parameters: number;
 }
 
@@ -273,7 +364,7 @@ export function shapeWalk(net: SequentialDecl, input: readonly number[]): ShapeR
 export const trainableCount = (net: LayerDecl, input: readonly number[]): number =>
   parameterInfo(net, input).filter(([, p]) => p.trainable).reduce((n, [, p]) => n + elementsOf(p.shape), 0);
 
-const LAYER_TYPES = new Set(['Linear', 'Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'ReLU', 'Sigmoid', 'Flatten', 'Dropout', 'Sequential', 'Residual', 'Concat']);
+const LAYER_TYPES = new Set(['Linear', 'Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'ReLU', 'Sigmoid', 'Flatten', 'Identity', 'Dropout', 'Sequential', 'Residual', 'Concat']);
 
 /**
  * A declaration read from JSON (a checkpoint, the page) rebuilt through the constructors above, so a file cannot
@@ -306,6 +397,8 @@ export function parseLayer(value: unknown, where = 'net'): LayerDecl {
       return nn.Sigmoid();
     case 'Flatten':
       return nn.Flatten();
+    case 'Identity':
+      return nn.Identity();
     case 'Dropout':
       return nn.Dropout(n('p'));
     case 'Sequential': {

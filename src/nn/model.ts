@@ -145,12 +145,22 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
 
 /** What a named network needs to be a model: how its options make its declaration. */
 export interface NetworkModel {
+  /** The kind it is listed under (e.g. 'sequential'). */
   kind: string;
+  /** One line for --help and the page. */
   summary: string;
+  /** The book's hyper-parameters for it. */
   defaults: ModelDefinition['defaults'];
+  /** The options its declaration reads. */
   optionNames: readonly string[];
   /** The declaration and the normalised options of a spec (unknown or bad options: a ModelOptionError or ArgumentError). */
-  declare(input: ImageShape, classes: number, options: ModelOptions): { net: SequentialDecl; options: ModelOptions };
+  declare(input: ImageShape, classes: number, options: ModelOptions): {
+    /** The network. */
+    net: SequentialDecl;
+    /** The options, normalised. */
+    options: ModelOptions;
+  };
+  /** One line naming the model and its options, for logs. */
   describe?(spec: ModelSpec): string;
 }
 

@@ -114,6 +114,7 @@ export async function buildNode(ctx: NetworkContext, layer: LayerDecl, input: No
     case 'Sigmoid':
       return activationNode(ctx, layer.type, input);
     case 'Flatten':
+    case 'Identity':
       return { output: input.buffer, shape, bytes: 0, forward() {}, backward: (_p, d) => (input.needsGrad ? d : null), destroy() {} };
     case 'Dropout':
       return dropoutNode(ctx, layer.p, input);

@@ -1,6 +1,6 @@
 /**
  * Networks written with nn.*: one training step on the GPU (every node's forward, the loss, every node's backward)
- * against the network's CPU twin (src/nn/reference.ts, composed from the kernels' twins), and the twin's gradients
+ * against the network's CPU twin (src/reference/network.ts, composed from the kernels' twins), and the twin's gradients
  * against finite differences. The step is read straight from the step recorder: its trainables' gradients, the
  * epoch's loss sum, and BatchNorm's running statistics.
  */
@@ -10,7 +10,7 @@ import { uploadSplit } from '../../src/gpu/split.js';
 import { createBuffer } from '../../src/gpu/buffers.js';
 import { type LayerDecl, nn, type SequentialDecl } from '../../src/nn/declare.js';
 import { sequentialNetworkModel } from '../../src/nn/model.js';
-import { twinStep, type TwinTensors } from '../../src/nn/reference.js';
+import { twinStep, type TwinTensors } from '../../src/reference/network.js';
 import { Rng } from '../../src/random.js';
 import { tuningFor } from '../../src/gpu/tuning.js';
 import { StepSlots } from '../../src/train/steps.js';

@@ -4,19 +4,19 @@
  * its gradients against finite differences. Slow and plain on purpose.
  */
 import { ACTIVATION_CODES } from '../kernels/activation.js';
-import { activationBackward, activationForward } from '../reference/activation.js';
-import { add, addInto } from '../reference/add.js';
-import { channelCopyInto, channelCopyOut } from '../reference/channel_copy.js';
-import { batchNormForward } from '../reference/batch_norm_forward.js';
-import { batchNormGradReduce } from '../reference/batch_norm_grad_reduce.js';
-import { batchNormInputGrad } from '../reference/batch_norm_input_grad.js';
-import { batchNormStatistics } from '../reference/batch_norm_statistics.js';
-import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad } from '../reference/conv2d_general.js';
-import { f64 } from '../reference/conv2d_forward.js';
-import { dropoutKeep, type MaskStep } from '../reference/dropout_mask.js';
+import { activationBackward, activationForward } from './activation.js';
+import { add, addInto } from './add.js';
+import { channelCopyInto, channelCopyOut } from './channel_copy.js';
+import { batchNormForward } from './batch_norm_forward.js';
+import { batchNormGradReduce } from './batch_norm_grad_reduce.js';
+import { batchNormInputGrad } from './batch_norm_input_grad.js';
+import { batchNormStatistics } from './batch_norm_statistics.js';
+import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad } from './conv2d_general.js';
+import { f64 } from './conv2d_forward.js';
+import { dropoutKeep, type MaskStep } from './dropout_mask.js';
 import { dropoutConstants } from '../kernels/dropout_mask.js';
 import { elementsOf } from '../model/tensors.js';
-import { type LayerDecl, outputShape, windowOutput } from './declare.js';
+import { type LayerDecl, outputShape, windowOutput } from '../nn/declare.js';
 
 /** Every tensor of a network by state_dict name, as f64 (running statistics are updated in place in training). */
 export type TwinTensors = Record<string, Float64Array>;
@@ -132,6 +132,7 @@ export function twinForward(layer: LayerDecl, x: Float64Array, rows: number, inp
       return { y, shape, back: (dy) => activationBackward(y, dy, act) };
     }
     case 'Flatten':
+    case 'Identity':
       return { y: x, shape, back: (dy) => dy };
     case 'Dropout': {
       if (!opts.training || layer.p === 0) return { y: x, shape, back: (dy) => dy };
