@@ -106,12 +106,13 @@ export class DataPanel {
       const data = await read();
       this.renderSlots(data);
       const counts = `${formatCount(data.train.count)} training and ${formatCount(data.test.count)} test images.`;
-      setMessage(this.message, `${counts} ${ignored} ${kept}`.trim(), 'ok');
+      const said = (...parts: string[]) => parts.filter((p) => p !== '').join(' ');
+      setMessage(this.message, said(counts, ignored, kept), 'ok');
       $('#data-forget').hidden = kept === '';
       if (!kept) {
         saveDataset(data)
           .then(() => {
-            setMessage(this.message, `${counts} ${ignored} Kept in this browser for the next visit.`.trim(), 'ok');
+            setMessage(this.message, said(counts, ignored, 'Kept in this browser for the next visit.'), 'ok');
             $('#data-forget').hidden = false;
           })
           .catch((err) => console.warn(`the dataset is not kept in this browser: ${errorText(err)}`));

@@ -464,7 +464,7 @@ describe('web page in Chromium', () => {
     await page.fill('input[name=epochs]', '3');
     await page.fill('input[name=batchSize]', '32');
     await page.fill('input[name=testLimit]', '500');
-    const address = new URL(page.url());
+    const address = new URL(await page.evaluate(() => location.href));
     expect(Object.fromEntries(address.searchParams)).toEqual({ model: 'mlp', 'option-hidden': '64', epochs: '3', batchSize: '32', testLimit: '500' });
     const form = () =>
       page.evaluate(() => ({

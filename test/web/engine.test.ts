@@ -1,0 +1,67 @@
+/**
+ * The page's GPU engine (src/web/engine.ts) in Node, on dawn.node, driven by its messages as the page drives it:
+ * what does not need a browser to check. Issue 27: a new model for the classify pad arrived while requests for the
+ * old one were queued, and the engine destroyed the old classifier under them ("[Buffer "drawing images"] used in
+ * submit while destroyed"), which also broke the next model's pipeline check.
+ */
+import { existsSync } from 'node:fs';
+import { create } from 'webgpu';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installWebGpuGlobals, LAVAPIPE_ICD } from '../../src/gpu/node.js';
+import { fashionMnistSpec, modelDefinition } from '../../src/model/registry.js';
+import { GpuEngine } from '../../src/web/engine.js';
+import type { EngineEvent, ModelParams } from '../../src/web/protocol.js';
+
+let engine: GpuEngine;
+const events: EngineEvent[] = [];
+
+beforeAll(() => {
+  installWebGpuGlobals();
+  if (!process.env.VK_ICD_FILENAMES && existsSync(LAVAPIPE_ICD)) process.env.VK_ICD_FILENAMES = LAVAPIPE_ICD;
+  // What the engine reads in a worker: a secure context's navigator.gpu.
+  Object.defineProperty(globalThis, 'isSecureContext', { value: true, configurable: true });
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
+  engine = new GpuEngine((event) => events.push(event), true);
+});
+
+afterAll(() => {
+  engine?.handle({ type: 'lose-device' }); // destroys the device, so Node can exit
+});
+
+/** The engine's answer to request `id`, once it has come. */
+async function answer(id: number): Promise<EngineEvent> {
+  await expect.poll(() => events.some((e) => 'id' in e && e.id === id), { timeout: 60_000 }).toBe(true);
+  return events.find((e) => 'id' in e && e.id === id)!;
+}
+
+function model(kind: string, seed: number): ModelParams {
+  const spec = fashionMnistSpec(kind);
+  return { spec, params: modelDefinition(kind).init(spec, seed) };
+}
+
+describe('the GPU engine (page side, in Node)', () => {
+  it('answers every classify request when the model is replaced while requests are queued, and the newest model answers the last', async () => {
+    const pixels = Uint8Array.from({ length: 784 }, (_, i) => (i * 37) % 256);
+    engine.handle({ type: 'init' });
+    let id = 0;
+    // Four models in a row, each with requests queued behind it before the next arrives (as epochs end during a run).
+    const kinds = ['mlp', 'scratch', 'mlp', 'scratch'];
+    const ids: number[] = [];
+    for (const [i, kind] of kinds.entries()) {
+      engine.handle({ type: 'classifier', model: model(kind, i) });
+      for (let r = 0; r < 3; r++) {
+        engine.handle({ type: 'classify', id: ++id, pixels });
+        ids.push(id);
+      }
+    }
+    const answers = await Promise.all(ids.map(answer));
+    expect(answers.filter((a) => a.type !== 'probabilities').map((a) => JSON.stringify(a))).toEqual([]);
+    // The last requests are answered by the last model: the same model, given again (a new classifier), gives the same numbers.
+    const last = answers.at(-1) as Extract<EngineEvent, { type: 'probabilities' }>;
+    expect(last.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    engine.handle({ type: 'classifier', model: model('scratch', kinds.length - 1) });
+    engine.handle({ type: 'classify', id: ++id, pixels });
+    const again = (await answer(id)) as Extract<EngineEvent, { type: 'probabilities' }>;
+    expect(Array.from(again.probabilities)).toEqual(Array.from(last.probabilities));
+  });
+});
