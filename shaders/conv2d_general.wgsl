@@ -17,6 +17,7 @@ override STRIDE: u32 = 1u;
 override PAD: u32 = 0u;
 override ACT: u32 = 0u;
 override BIAS: u32 = 1u;
+override FLAT: u32 = 0u;
 override HO: u32 = (H + 2u * PAD - KS) / STRIDE + 1u;
 override WO: u32 = (W + 2u * PAD - KS) / STRIDE + 1u;
 
@@ -53,14 +54,23 @@ fn dy_at(row_base: u32, ox: i32) -> f32 {
   return select(0.0, v, ox >= 0 && ox < i32(WO));
 }
 
-// forward: one invocation per 4 output channels x 4 neighbouring pixels of one output row (16 sums from 4 weight
-// and 4 input loads per kernel tap). Channels past C_OUT and pixels past WO are computed on clamped indices and
-// not stored.
+// forward: one invocation per 4 output channels x 4 output pixels (16 sums from 4 weight and 4 input loads per
+// kernel tap). FLAT 0: 4 neighbouring pixels of one output row; FLAT 1 (the wrapper's choice for WO < 4, where a
+// row quad would be mostly padding): 4 consecutive pixels of the flattened HO x WO plane, at more index arithmetic
+// per tap. Channels past C_OUT and pixels past the row or plane are computed on clamped indices and not stored.
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.y * nwg.x + wid.x) * WG + lid;
+  if (FLAT == 1u) {
+    forward_plane(i);
+  } else {
+    forward_row(i);
+  }
+}
+
+fn forward_row(i: u32) {
   let co_quads = (C_OUT + 3u) / 4u;
   let ox_quads = (WO + 3u) / 4u;
-  let i = (wid.y * nwg.x + wid.x) * WG + lid;
   if (i >= step.rows * co_quads * HO * ox_quads) {
     return;
   }
@@ -107,6 +117,63 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     for (var j = 0u; j < 4u; j++) {
       if (ox0 + j < WO) {
         y[yrow + ox0 + j] = act(accs[j][c] + b);
+      }
+    }
+  }
+}
+
+fn forward_plane(i: u32) {
+  let co_quads = (C_OUT + 3u) / 4u;
+  let plane = HO * WO;
+  let p_quads = (plane + 3u) / 4u;
+  if (i >= step.rows * co_quads * p_quads) {
+    return;
+  }
+  let p0 = (i % p_quads) * 4u;
+  let co0 = (i / p_quads) % co_quads * 4u;
+  let r = i / (p_quads * co_quads);
+  let taps = C_IN * KS * KS;
+  let last = C_OUT - 1u;
+  let wrow = vec4u(min(co0, last), min(co0 + 1u, last), min(co0 + 2u, last), min(co0 + 3u, last)) * taps;
+  let p = min(vec4u(p0, p0 + 1u, p0 + 2u, p0 + 3u), vec4u(plane - 1u));
+  let iy0 = vec4<i32>((p / WO) * STRIDE) - vec4<i32>(i32(PAD));
+  let ix0 = vec4<i32>((p % WO) * STRIDE) - vec4<i32>(i32(PAD));
+  var acc0 = vec4<f32>(0.0); // the 4 channels at pixel p0, then p0 + 1, ...
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var ci = 0u; ci < C_IN; ci++) {
+    let xplane = (r * C_IN + ci) * H;
+    for (var ky = 0u; ky < KS; ky++) {
+      let iy = iy0 + vec4<i32>(i32(ky));
+      let row_in = (iy >= vec4<i32>(0)) & (iy < vec4<i32>(i32(H)));
+      let xrow = (vec4u(clamp(iy, vec4<i32>(0), vec4<i32>(i32(H) - 1))) + vec4u(xplane)) * W;
+      let tap0 = (ci * KS + ky) * KS;
+      for (var kx = 0u; kx < KS; kx++) {
+        let t = tap0 + kx;
+        let wv = vec4<f32>(w[wrow.x + t], w[wrow.y + t], w[wrow.z + t], w[wrow.w + t]);
+        let ix = ix0 + vec4<i32>(i32(kx));
+        let inside = row_in & (ix >= vec4<i32>(0)) & (ix < vec4<i32>(i32(W)));
+        let at = xrow + vec4u(clamp(ix, vec4<i32>(0), vec4<i32>(i32(W) - 1)));
+        let xv = select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), inside);
+        acc0 += wv * xv.x;
+        acc1 += wv * xv.y;
+        acc2 += wv * xv.z;
+        acc3 += wv * xv.w;
+      }
+    }
+  }
+  let accs = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+  for (var c = 0u; c < 4u; c++) {
+    let co = co0 + c;
+    if (co >= C_OUT) {
+      break;
+    }
+    let b = bias[co];
+    let yplane = (r * C_OUT + co) * plane;
+    for (var j = 0u; j < 4u; j++) {
+      if (p0 + j < plane) {
+        y[yplane + p0 + j] = act(accs[j][c] + b);
       }
     }
   }

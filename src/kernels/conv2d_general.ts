@@ -3,7 +3,8 @@
  * input gradient and weight + bias gradient are three entry points of shaders/conv2d_general.wgsl. Shapes are
  * the overrides C_IN, C_OUT, H, W, KS (create()'s shape) and STRIDE, PAD (constants, defaults 1 and 0).
  */
-import { ceilDiv, type Constants, defineKernel, spreadGrid } from './kernel.js';
+import type { Gpu } from '../gpu/device.js';
+import { type BoundKernel, ceilDiv, type Constants, type CreateOptions, defineKernel, spreadGrid } from './kernel.js';
 
 /** Output size of a convolution or pooling along one axis, as PyTorch's: floor((size + 2 pad - ks) / stride) + 1. */
 export const windowOutput = (size: number, ks: number, stride: number, pad: number): number => Math.floor((size + 2 * pad - ks) / stride) + 1;
@@ -34,23 +35,36 @@ export const convGeneralOutput = (c: Constants) => ({
 
 const CONV_CONSTANTS = { STRIDE: 1, PAD: 0 };
 
-/**
- * y = act(conv2d(x, w) + bias); x: [rows, C_IN, H, W], w: [C_OUT, C_IN, KS, KS], bias: [C_OUT],
- * y: [rows, C_OUT, HO, WO]. ACT (default 0): ACTIVATION_CODES. One invocation per 4 channels x 4 pixels of a row.
- */
-export const conv2dGeneralForward = defineKernel<'x' | 'w' | 'bias' | 'y', ConvGeneralShape>({
+/** Whether the forward takes 4 pixels of the flattened plane rather than of a row (FLAT): where WO < 4. */
+export const forwardFlat = (c: Constants): number => (convGeneralOutput(c).wo < 4 ? 1 : 0);
+
+const forwardKernel = defineKernel<'x' | 'w' | 'bias' | 'y', ConvGeneralShape>({
   shader: 'conv2d_general',
   entryPoint: 'forward',
   shape: CONV_GENERAL_SHAPE,
   step: true,
   tunable: true,
-  constants: { ...CONV_CONSTANTS, ACT: 0 },
+  constants: { ...CONV_CONSTANTS, ACT: 0, FLAT: 0 },
   checkConstants: convGeneralProblem,
   grid: (c, rows) => {
     const { ho, wo } = convGeneralOutput(c);
-    return spreadGrid(ceilDiv(rows * ceilDiv(c.C_OUT, 4) * ho * ceilDiv(wo, 4), c.WG));
+    const pixelQuads = c.FLAT === 1 ? ceilDiv(ho * wo, 4) : ho * ceilDiv(wo, 4);
+    return spreadGrid(ceilDiv(rows * ceilDiv(c.C_OUT, 4) * pixelQuads, c.WG));
   },
 });
+
+/**
+ * y = act(conv2d(x, w) + bias); x: [rows, C_IN, H, W], w: [C_OUT, C_IN, KS, KS], bias: [C_OUT],
+ * y: [rows, C_OUT, HO, WO]. ACT (default 0): ACTIVATION_CODES. One invocation per 4 channels x 4 pixels of a row,
+ * or of the flattened plane where WO < 4 (FLAT, chosen here from the shape unless the constants give it).
+ */
+export const conv2dGeneralForward = {
+  spec: forwardKernel.spec,
+  create(gpu: Gpu, shape: Record<ConvGeneralShape, number>, options: CreateOptions = {}): Promise<BoundKernel<'x' | 'w' | 'bias' | 'y'>> {
+    const flat = forwardFlat({ ...CONV_CONSTANTS, ...options.constants, ...shape });
+    return forwardKernel.create(gpu, shape, { ...options, constants: { FLAT: flat, ...options.constants } });
+  },
+};
 
 /** dx [rows, C_IN, H, W] from dy [rows, C_OUT, HO, WO] and w; one invocation per 4 channels x 4 same-phase pixels. */
 export const conv2dGeneralInputGrad = defineKernel<'dy' | 'w' | 'dx', ConvGeneralShape>({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIVATION_CODES } from '../../src/kernels/conv2d_forward.js';
-import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad } from '../../src/kernels/conv2d_general.js';
+import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad, forwardFlat } from '../../src/kernels/conv2d_general.js';
 import { f64 } from '../../src/reference/conv2d_forward.js';
 import { type ConvGeneralDims, conv2dGeneralForward as forward, conv2dGeneralInputGrad as inputGrad, conv2dGeneralWeightGrad as weightGrad, convGeneralOut } from '../../src/reference/conv2d_general.js';
 import { Rng } from '../../src/random.js';
@@ -62,12 +62,15 @@ function inputs(c: Case) {
 
 describe('conv2d_general forward: y = act(conv2d(x, w) + bias), any stride and padding', () => {
   for (const c of CASES) {
-    for (const act of ['none', 'relu', 'sigmoid'] as const) {
+    // Both pixel layouts at every shape: the one the wrapper picks, then the other (FLAT forced).
+    for (const [act, flat] of [['none', undefined], ['none', 'other'], ['relu', undefined], ['sigmoid', undefined]] as const) {
       if (act !== 'none' && c !== CASES[1]) continue;
-      it(`${c.name}, rows ${c.rows} of ${c.maxRows}, ${act}`, async () => {
+      const chosen = forwardFlat({ ...shapeOf(c), ...constantsOf(c) });
+      const constants = { ...constantsOf(c), ACT: ACTIVATION_CODES[act], ...(flat ? { FLAT: 1 - chosen } : {}) };
+      it(`${c.name}, rows ${c.rows} of ${c.maxRows}, ${act}, FLAT ${constants.FLAT ?? chosen}`, async () => {
         const gpu = await testGpu();
         const { x, w, bias, ho, wo } = inputs(c);
-        const k = await conv2dGeneralForward.create(gpu, shapeOf(c), { rows: c.maxRows, constants: { ...constantsOf(c), ACT: ACTIVATION_CODES[act] } });
+        const k = await conv2dGeneralForward.create(gpu, shapeOf(c), { rows: c.maxRows, constants });
         const n = c.maxRows * c.cOut * ho * wo;
         const y = filled(gpu, n);
         const group = k.bind({ x: upload(gpu, x), w: upload(gpu, w), bias: upload(gpu, bias), y });
