@@ -120,10 +120,28 @@ export interface ParameterInfo {
   decay: boolean;
   /** How it starts: Xavier-uniform weights (d2l's init_weights), U(±1/sqrt(fanIn)) biases (PyTorch's default), ones, zeros. */
   init:
-    | { /** Xavier-uniform. */ kind: 'xavier'; /** Inputs feeding one output. */ fanIn: number; /** Outputs one input feeds. */ fanOut: number }
-    | { /** U(-bound, bound). */ kind: 'uniform'; /** The bound. */ bound: number }
-    | { /** All ones. */ kind: 'ones' }
-    | { /** All zeros. */ kind: 'zeros' };
+    | {
+        /** Xavier-uniform. */
+        kind: 'xavier';
+        /** Inputs feeding one output. */
+        fanIn: number;
+        /** Outputs one input feeds. */
+        fanOut: number;
+      }
+    | {
+        /** U(-bound, bound). */
+        kind: 'uniform';
+        /** The bound. */
+        bound: number;
+      }
+    | {
+        /** All ones. */
+        kind: 'ones';
+      }
+    | {
+        /** All zeros. */
+        kind: 'zeros';
+      };
 }
 
 const positive = (name: string, v: unknown, max = 1 << 16): number => {
