@@ -11,12 +11,10 @@ import { biasGrad } from '../kernels/bias_grad.js';
 import type { BoundKernel } from '../kernels/kernel.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
 import { matmulBias } from '../kernels/matmul_bias.js';
-import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
-import { createSgdDecayUniform, sgdWeightDecay } from '../kernels/sgd_weight_decay.js';
 import { type DropoutConstants, dropoutConstants, NO_DROPOUT } from '../kernels/dropout_mask.js';
 import { createLinearForward, createLinearForwardU8, createLinearInputGrad, createLinearWeightGrad, createLinearWeightGradU8 } from '../kernels/linear.js';
 import { weightGrad } from '../kernels/weight_grad.js';
-import { elementsOf } from './tensors.js';
+import type { LayerDecl } from '../nn/declare.js';
 
 /** A trainable tensor on the GPU and its gradient. `value` belongs to the model; the layer owns `grad`. */
 export interface Parameter {
@@ -169,62 +167,13 @@ export class CrossEntropyLoss {
   }
 }
 
-/** Plain minibatch SGD, param -= lr * grad, like optim.SGD(params, lr). */
-export class SGD {
-  private constructor(
-    private readonly updates: Array<{ kernel: BoundKernel<'sgd' | 'param' | 'grad'>; group: GPUBindGroup }>,
-    private readonly uniforms: GPUBuffer[],
-  ) {}
-
-  /**
-   * `weightDecay`: L2 added to the gradient of the parameters marked `decay`, as
-   * optim.SGD([{'params': weights, 'weight_decay': wd}, {'params': biases}], lr) in d2l 4.5.
-   */
-  static async create(gpu: Gpu, params: Parameter[], lr: number, weightDecay = 0): Promise<SGD> {
-    const uniform = createSgdUniform(gpu.device, 'SGD lr', lr);
-    const decayUniform = createSgdDecayUniform(gpu.device, 'SGD lr and weight decay', lr, weightDecay);
-    const updates = await Promise.all(
-      params.map(async (p) => {
-        const COUNT = elementsOf(p.shape);
-        if (p.decay) {
-          const kernel = await sgdWeightDecay.create(gpu, { COUNT });
-          return { kernel, group: kernel.bind({ sgd: decayUniform, param: p.value, grad: p.grad }) };
-        }
-        const kernel = await sgdUpdate.create(gpu, { COUNT });
-        return { kernel, group: kernel.bind({ sgd: uniform, param: p.value, grad: p.grad }) };
-      }),
-    );
-    return new SGD(updates, [uniform, decayUniform]);
-  }
-
-  /** Records one update of every parameter from its gradient. */
-  step(pass: ComputePass): void {
-    for (const u of this.updates) u.kernel.encode(pass, u.group);
-  }
-
-  /** Frees its uniforms. */
-  destroy(): void {
-    for (const u of this.uniforms) u.destroy();
-  }
-}
-
 /*
  * d2l 4.3's network as PyTorch writes it, nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(),
- * nn.Dropout(p), nn.Linear(256, 10)): layers are described first, then buildSequential builds them on the GPU
- * as a Sequential. It fuses each Linear with the ReLU and Dropout that follow it into one block (as torch.compile would): the
- * block's forward kernel applies them, and the backward of the block above applies their masks to the gradient
- * it hands down, recomputing dropout's mask from its hash instead of storing it.
+ * nn.Dropout(p), nn.Linear(256, 10)), declared with the layers of src/nn/declare.ts; buildSequential builds such a
+ * list on the GPU as a Sequential of fused blocks. It fuses each Linear with the ReLU and Dropout that follow it into
+ * one block (as torch.compile would): the block's forward kernel applies them, and the backward of the block above
+ * applies their masks to the gradient it hands down, recomputing dropout's mask from its hash instead of storing it.
  */
-export type LayerSpec = { type: 'flatten' } | { type: 'linear'; inFeatures: number; outFeatures: number } | { type: 'relu' } | { type: 'dropout'; p: number };
-
-export const nn = {
-  /** Images as rows of pixels. On the GPU the first Linear reads the dataset's u8 bytes straight through the epoch's order. */
-  Flatten: (): LayerSpec => ({ type: 'flatten' }),
-  Linear: (inFeatures: number, outFeatures: number): LayerSpec => ({ type: 'linear', inFeatures, outFeatures }),
-  ReLU: (): LayerSpec => ({ type: 'relu' }),
-  /** Active in training only (`buildSequential(..., { training: false })` builds the evaluation network). */
-  Dropout: (p: number): LayerSpec => ({ type: 'dropout', p }),
-};
 
 /** What a Sequential starting with Flatten reads: the resident split and the positions of this step. */
 export interface ImageInput {
@@ -338,23 +287,23 @@ export class LinearBlock implements Layer {
  */
 export async function buildSequential(
   gpu: Gpu,
-  layers: readonly LayerSpec[],
+  layers: readonly LayerDecl[],
   opts: { input: ImageInput; maxRows: number; values: Array<{ weight: GPUBuffer; bias: GPUBuffer }>; seed: number; training: boolean },
 ): Promise<{ net: Sequential; blocks: LinearBlock[] }> {
-  if (layers[0]?.type !== 'flatten') throw new Error('buildSequential: the first layer must be Flatten (the input is images)');
+  if (layers[0]?.type !== 'Flatten') throw new Error('buildSequential: the first layer must be Flatten (the input is images)');
   const blocks: LinearBlock[] = [];
   for (let i = 1; i < layers.length; ) {
     const layer = layers[i];
-    if (layer.type !== 'linear') throw new Error(`buildSequential: a ${layer.type} layer must follow a Linear`);
+    if (layer.type !== 'Linear') throw new Error(`buildSequential: a ${layer.type} layer must follow a Linear`);
     let relu = false;
     let dropout = NO_DROPOUT;
     i++;
-    if (layers[i]?.type === 'relu') {
+    if (layers[i]?.type === 'ReLU') {
       relu = true;
       i++;
     }
     const next = layers[i];
-    if (next?.type === 'dropout') {
+    if (next?.type === 'Dropout') {
       if (opts.training && next.p > 0) dropout = dropoutConstants(next.p, opts.seed, blocks.length);
       i++;
     }
@@ -385,7 +334,7 @@ export interface Layer {
 
 /**
  * Layers applied one after another, like nn.Sequential: forward in order, backward in reverse, the parameters of
- * all of them (for `SGD.create`). A layer before the last must return ∂l/∂input from backward.
+ * all of them (for an optimizer: src/optim). A layer before the last must return ∂l/∂input from backward.
  */
 export class Sequential implements Layer {
   /** The layers, first to last. */

@@ -10,15 +10,16 @@
  * optimizer's weight decay on the weights (`weightDecay` below).
  */
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
-import { buildSequential, CrossEntropyLoss, type LayerSpec, nn } from './layers.js';
+import { buildSequential, CrossEntropyLoss } from './layers.js';
+import { type LayerDecl, nn } from '../nn/declare.js';
 import { layerSizes, mlpFrame, mlpModel, optionsOf } from './mlp.js';
 import type { ModelDefinition, ModelSpec } from './model.js';
 
 /** The network of a spec: Flatten, then Linear, ReLU (and Dropout when p > 0) per hidden layer, then the output Linear. */
-export function mlpLayers(spec: ModelSpec): LayerSpec[] {
+export function mlpLayers(spec: ModelSpec): LayerDecl[] {
   const sizes = layerSizes(spec);
   const { dropout } = optionsOf(spec);
-  const layers: LayerSpec[] = [nn.Flatten()];
+  const layers: LayerDecl[] = [nn.Flatten()];
   for (let l = 1; l < sizes.length; l++) {
     layers.push(nn.Linear(sizes[l - 1], sizes[l]));
     if (l < sizes.length - 1) {
