@@ -9,25 +9,36 @@ import { f32Problem } from '../model/limits.js';
 
 /** torch.optim.SGD: with momentum, buf = momentum * buf + g (the first step: buf = g), p -= lr * buf; g includes weightDecay * p. */
 export interface SgdConfig {
+  /** 'sgd'. */
   kind: 'sgd';
+  /** The learning rate. */
   lr: number;
+  /** Momentum (0: plain SGD), as torch.optim.SGD(momentum=...). */
   momentum: number;
+  /** L2 weight decay added to the gradients of the weights. */
   weightDecay: number;
 }
 
 /** torch.optim.Adam (not AdamW): weightDecay * p is added to the gradient before the moments, as PyTorch's Adam does. */
 export interface AdamConfig {
+  /** 'adam'. */
   kind: 'adam';
+  /** The learning rate. */
   lr: number;
+  /** The moments' decay rates (beta1, beta2). */
   betas: [number, number];
+  /** Added to the square root of the second moment. */
   eps: number;
+  /** L2 weight decay added to the gradients of the weights before the moments. */
   weightDecay: number;
 }
 
+/** An optimizer and its settings, as optim.SGD and optim.Adam make them; stored in checkpoints. */
 export type OptimizerConfig = SgdConfig | AdamConfig;
 
 /** The optimizers this build has, as `--optimizer` names them. */
 export const OPTIMIZER_KINDS = ['sgd', 'adam'] as const;
+/** An optimizer's name: 'sgd' or 'adam'. */
 export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 
 /** Adam's defaults, PyTorch's. */

@@ -26,9 +26,13 @@ import { type OptimizerConfig, STEP_STATE, stateShapes } from './config.js';
  * its step writes (`grad`, the mean over the minibatch), both padded to whole vec4s with zeros (gpu/buffers.ts).
  */
 export interface TrainableParameter {
+  /** The parameter's name, as in checkpoints (e.g. 'W1'). */
   name: string;
+  /** Its shape, row-major. */
   shape: readonly number[];
+  /** Its f32 values on the GPU, which the optimizer updates. */
   value: GPUBuffer;
+  /** Its gradient, which the model's step leaves. */
   grad: GPUBuffer;
   /** Whether weight decay applies: weights yes, biases no, as d2l 4.5's concise version. */
   decay: boolean;
@@ -36,6 +40,7 @@ export interface TrainableParameter {
 
 /** An optimizer built for one model's trainable parameters. */
 export interface GpuOptimizer {
+  /** The optimizer and its settings. */
   readonly config: OptimizerConfig;
   /** GPU buffer bytes it owns (state and uniforms). */
   readonly bytes: number;
@@ -46,6 +51,7 @@ export interface GpuOptimizer {
    * `optimizer.step` for Adam: config.ts's stateShapes), read back from the GPU; empty for plain SGD.
    */
   readState(): Promise<Parameters>;
+  /** Frees its state and uniforms. */
   destroy(): void;
 }
 
