@@ -1,6 +1,6 @@
 /**
  * `node dist/tools/bench/lavapipe_costs.js [--only NAME,...]`: what one operation costs a subgroup on the local
- * adapter, the numbers behind the dense and convolution kernels' designs (BENCHMARKS.md, "What a load costs").
+ * adapter, the numbers behind the dense and convolution kernels' designs (docs/benchmark-history.md, "what a load costs").
  * Each case runs a loop of 1,024 iterations in 64 workgroups of 64 invocations; an iteration does the case's
  * operation 4 times, independently (throughput, not latency), and the loop's own cost (the `loop` case) is
  * subtracted. Reported per subgroup (8 lanes on lavapipe) and per operation, in wall and CPU nanoseconds (CPU

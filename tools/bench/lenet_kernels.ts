@@ -2,7 +2,7 @@
  * `node dist/tools/bench/lenet_kernels.js [--reps N] [--only NAME]`: times each LeNet convolution-side kernel at
  * batch 256 with LeNet's shapes on the local adapter (random data; N dispatches in one submit, best of 3 submits),
  * with the pipeline's compile time (create and first dispatch: lavapipe compiles at the first). Used to choose
- * between kernel variants (BENCHMARKS.md, LeNet section). The subgroup kernels' tiles to try come from the
+ * between kernel variants (docs/benchmark-history.md, LeNet). The subgroup kernels' tiles to try come from the
  * environment: RS=2x1x2,1x2x2x0,2x1x2x1 (conv2d_forward_subgroup's R x PV x CG [x POOLED], default 2x1x2, convTile's tile without padding), SS=16,8
  * (conv2d_weight_grad_subgroup's S chunks), CQ=2 (its channels per lane for conv1). Needs the `subgroups` feature.
  */

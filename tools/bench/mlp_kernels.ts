@@ -3,7 +3,7 @@
  * kernel of the MLP (784-256-10, batch 256) alone on the local adapter (random data; N dispatches in one submit,
  * best of 3 submits), with its pipeline's compile time. `--set` overrides tuning constants (e.g. RG=3, TV=4, or WG=32 for the workgroup size)
  * in every case that has them; several sets separated by `;` are timed in turns, round after round, so that a
- * busy machine slows them alike. Used to choose tile sizes (BENCHMARKS.md, MLP section).
+ * busy machine slows them alike. Used to choose tile sizes (docs/benchmark-history.md, MLP).
  */
 import { parseArgs } from 'node:util';
 import { createBufferWith } from '../../src/gpu/buffers.js';
