@@ -5,10 +5,14 @@
  */
 import { UsageError } from '../errors.js';
 import { ADAM_DEFAULTS, describeOptimizer, optim, OPTIMIZER_KINDS, type OptimizerConfig, type OptimizerKind, plainSgd } from '../optim/config.js';
+import { fashionMnistSpec, MODEL_KINDS, modelDefinition } from '../model/registry.js';
 import { flagName } from './args.js';
 
+/** The models that train with plain SGD only (the scratch ones write theirs out), for the help line: asked of each model. */
+const PLAIN_SGD_ONLY = MODEL_KINDS.filter((kind) => modelDefinition(kind).optimizerProblem?.(fashionMnistSpec(kind), optim.Adam()));
+
 export const OPTIMIZER_FLAGS = {
-  optimizer: { type: 'choice' as const, choices: OPTIMIZER_KINDS, help: `sgd (default: the book's; torch.optim.SGD) or adam (torch.optim.Adam; --lr then defaults to ${ADAM_DEFAULTS.lr}); not for scratch, mlp-scratch` },
+  optimizer: { type: 'choice' as const, choices: OPTIMIZER_KINDS, help: `sgd (default: the book's; torch.optim.SGD) or adam (torch.optim.Adam; --lr then defaults to ${ADAM_DEFAULTS.lr})${PLAIN_SGD_ONLY.length > 0 ? `; ${PLAIN_SGD_ONLY.join(', ')} train with plain SGD only` : ''}` },
   momentum: { type: 'number' as const, placeholder: 'M', help: 'SGD momentum, 0 <= M < 1, as torch.optim.SGD(momentum=M) (default 0) [sgd]' },
   betas: { type: 'string' as const, placeholder: 'B1,B2', help: `Adam's betas, each 0 <= B < 1 (default ${ADAM_DEFAULTS.betas.join(',')}) [adam]` },
   eps: { type: 'number' as const, placeholder: 'EPS', help: `Adam's eps, added to the denominator (default ${ADAM_DEFAULTS.eps}) [adam]` },
