@@ -28,6 +28,8 @@ export {
   type FitResult,
   type FitSettings,
   fitSettings,
+  learningRateAt,
+  type LrSchedule,
   predict,
   type Predictions,
   shaderSourceFromFiles,

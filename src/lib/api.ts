@@ -57,6 +57,43 @@ export interface EarlyStopping {
   restoreBest?: boolean | undefined;
 }
 
+/**
+ * A learning-rate schedule, stepped once an epoch as PyTorch's schedulers are: `step` is StepLR (the rate times
+ * `gamma` every `stepSize` epochs), `cosine` is CosineAnnealingLR over the run's epochs (from the rate down towards
+ * `minLr`), and a function gives epoch `epoch`'s (1-based) rate from the base rate.
+ */
+export type LrSchedule =
+  | {
+      /** StepLR. */
+      type: 'step';
+      /** Epochs between decays (at least 1). */
+      stepSize: number;
+      /** The factor of each decay, in (0, 1]; default 0.1, PyTorch's. */
+      gamma?: number | undefined;
+    }
+  | {
+      /** CosineAnnealingLR with T_max = the run's epochs. */
+      type: 'cosine';
+      /** The rate the curve ends at (reached after the last epoch); default 0. */
+      minLr?: number | undefined;
+    }
+  | ((epoch: number, lr: number) => number);
+
+/**
+ * The learning rate of epoch `epoch` (1-based) of `epochs` under `schedule`, from the base rate `lr`: what
+ * {@link fit} trains that epoch with.
+ */
+export function learningRateAt(schedule: LrSchedule, epoch: number, epochs: number, lr: number): number {
+  const e = epoch - 1; // epochs completed before this one: PyTorch's scheduler.last_epoch
+  const rate =
+    typeof schedule === 'function'
+      ? schedule(epoch, lr)
+      : schedule.type === 'step'
+        ? lr * (schedule.gamma ?? 0.1) ** Math.floor(e / schedule.stepSize)
+        : (schedule.minLr ?? 0) + ((lr - (schedule.minLr ?? 0)) * (1 + Math.cos((Math.PI * e) / epochs))) / 2;
+  return checkPositive(`the learning rate options.lrSchedule gives epoch ${epoch}`, rate);
+}
+
 /** Settings of {@link fit}; everything has the book's default, and a field set to `undefined` takes it too. */
 export interface FitOptions {
   /**
@@ -87,6 +124,8 @@ export interface FitOptions {
   params?: Parameters | undefined;
   /** Stop when the test accuracy stops improving; default: train every epoch. */
   earlyStopping?: EarlyStopping | undefined;
+  /** A learning-rate schedule; default the same rate every epoch. */
+  lrSchedule?: LrSchedule | undefined;
 }
 
 /** Where training has got to within an epoch, for {@link FitHooks.onBatch}. */
@@ -146,9 +185,11 @@ export interface FitSettings {
   params: Parameters | undefined;
   /** Early stopping with its defaults filled in, or null for none. */
   earlyStopping: EarlyStoppingSettings | null;
+  /** The learning-rate schedule, or null for the same rate every epoch. */
+  lrSchedule: LrSchedule | null;
 }
 
-const FIT_OPTIONS = ['model', 'modelOptions', 'epochs', 'lr', 'optimizer', 'batchSize', 'seed', 'limit', 'stepsPerSubmit', 'params', 'earlyStopping'];
+const FIT_OPTIONS = ['model', 'modelOptions', 'epochs', 'lr', 'optimizer', 'batchSize', 'seed', 'limit', 'stepsPerSubmit', 'params', 'earlyStopping', 'lrSchedule'];
 
 /** The splits `fit` trains and tests on. */
 export interface FitData {
@@ -225,7 +266,25 @@ export function fitSettings(data: FitData, options: FitOptions = {}): FitSetting
     if (typeof restoreBest !== 'boolean') throw new ArgumentError(`options.earlyStopping.restoreBest must be true or false, not ${describeValue(e.restoreBest)}`);
     earlyStopping = { patience: checkInteger('options.earlyStopping.patience', e.patience, TRAINING_LIMITS.epochs), minDelta, restoreBest };
   }
-  return { spec, epochs, lr, optimizer, batchSize, seed, limit, stepsPerSubmit, params, earlyStopping };
+  let lrSchedule: LrSchedule | null = null;
+  if (o.lrSchedule !== undefined) {
+    if (typeof o.lrSchedule === 'function') lrSchedule = o.lrSchedule as LrSchedule;
+    else {
+      const r = checkObject('options.lrSchedule', o.lrSchedule, "{ type: 'step', stepSize, gamma? }, { type: 'cosine', minLr? } or a function (epoch, lr) => lr");
+      if (r.type === 'step') {
+        checkKeys('options.lrSchedule', r, ['type', 'stepSize', 'gamma']);
+        checkInteger('options.lrSchedule.stepSize', r.stepSize, TRAINING_LIMITS.epochs);
+        if (r.gamma !== undefined && !(typeof r.gamma === 'number' && r.gamma > 0 && r.gamma <= 1)) throw new ArgumentError(`options.lrSchedule.gamma must be a number in (0, 1], not ${describeValue(r.gamma)}`);
+      } else if (r.type === 'cosine') {
+        checkKeys('options.lrSchedule', r, ['type', 'minLr']);
+        if (r.minLr !== undefined && !(typeof r.minLr === 'number' && r.minLr >= 0 && r.minLr < lr)) throw new ArgumentError(`options.lrSchedule.minLr must be a number from 0 to below the learning rate ${lr}, not ${describeValue(r.minLr)}`);
+      } else throw new ArgumentError(`options.lrSchedule.type must be 'step' or 'cosine', not ${describeValue(r.type)}`);
+      lrSchedule = r as LrSchedule;
+    }
+    // Every epoch's rate is one the GPU can use (a function's too, as far as it answers now).
+    for (let epoch = 1; epoch <= epochs; epoch++) learningRateAt(lrSchedule, epoch, epochs, lr);
+  }
+  return { spec, epochs, lr, optimizer, batchSize, seed, limit, stepsPerSubmit, params, earlyStopping, lrSchedule };
 }
 
 /** Whether `model` is a network declaration (`nn.Sequential(...)`) rather than a kind or a spec. */
@@ -282,7 +341,7 @@ export async function fit(gpu: Gpu, data: FitData, options: FitOptions = {}, hoo
   const settings = fitSettings(data, options);
   const h = checkHooks(hooks);
   await checkGpu('gpu', gpu);
-  const { spec, epochs, lr, optimizer, batchSize, seed, limit, stepsPerSubmit, params, earlyStopping } = settings;
+  const { spec, epochs, lr, optimizer, batchSize, seed, limit, stepsPerSubmit, params, earlyStopping, lrSchedule } = settings;
   const trainOptions: TrainOptions = { spec, epochs, lr, optimizer, batchSize, seed, limit, stepsPerSubmit };
   // Epoch 0 of a run: train() starts from a checkpoint's parameters, and this one has done no epochs.
   const start: Checkpoint | undefined = params && { params, meta: { model: spec, epoch: 0, config: { lr, batchSize, seed, epochs, limit }, history: [], test: null, optimizer } };
@@ -308,7 +367,22 @@ export async function fit(gpu: Gpu, data: FitData, options: FitOptions = {}, hoo
     } : h.checkpoint,
     shouldStop: earlyStopping ? () => waited >= earlyStopping.patience || (h.shouldStop?.() ?? false) : h.shouldStop,
   };
-  const result = await onGpu(gpu, () => train(gpu, { train: data.train, test: data.test }, trainOptions, trainHooks, start));
+  const run = async (): Promise<TrainResult> => {
+    if (!lrSchedule) return train(gpu, { train: data.train, test: data.test }, trainOptions, trainHooks, start);
+    // A scheduled rate: one train() per epoch, each resuming the last one's checkpoint (parameters and optimizer
+    // state) at its own rate. The epochs' shuffles and dropout masks depend on the epoch and seed alone, so this is
+    // the run a trainer changing its rate between epochs would make.
+    let last: TrainResult | null = null;
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const rate = learningRateAt(lrSchedule, epoch, epochs, lr);
+      const options: TrainOptions = { ...trainOptions, epochs: epoch, lr: rate, optimizer: { ...optimizer, lr: rate } };
+      const hooksNow: TrainHooks = epoch === 1 ? trainHooks : { ...trainHooks, onStart: undefined };
+      last = await train(gpu, { train: data.train, test: data.test }, options, hooksNow, last?.checkpoint ?? start);
+      if (last.stopped) break;
+    }
+    return last!;
+  };
+  const result = await onGpu(gpu, run);
   const kept = best as { epoch: number; checkpoint: Checkpoint | null; test: Evaluation } | null;
   if (earlyStopping?.restoreBest && kept?.checkpoint && kept.epoch !== result.checkpoint.meta.epoch) {
     // The model of the best epoch, with the whole history (what came after it included) for the curves.

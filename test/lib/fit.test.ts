@@ -1,10 +1,11 @@
 /**
  * What fit and train do on the GPU (lavapipe) beyond the CLI's loop: train() trains on the first `limit` samples
  * only, fit's `onBatch` follows the steps, and early stopping stops after `patience` epochs without a better test
- * accuracy and hands back the best epoch's model. Softmax regression on a tiny generated dataset: seconds.
+ * accuracy and hands back the best epoch's model, and a learning-rate schedule sets each epoch's rate. Softmax
+ * regression on a tiny generated dataset: seconds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fashionMnistSpec, FashionMNIST, fit, type Gpu, train, type BatchProgress, type TrainStart } from '../../src/index.js';
+import { ArgumentError, fashionMnistSpec, FashionMNIST, fit, type Gpu, learningRateAt, train, type BatchProgress, type TrainStart } from '../../src/index.js';
 import { createNodeGpu } from '../../src/node.js';
 import { tinyFiles } from '../data/helpers.js';
 
@@ -49,5 +50,44 @@ describe('train and fit on the GPU', () => {
     // A run that keeps improving is not stopped.
     const full = await fit(gpu, data, { epochs: 2, batchSize: 20, earlyStopping: { patience: 5 } });
     expect([full.stopped, full.history.length]).toEqual([false, 2]);
+  });
+
+  it('a learning-rate schedule trains each epoch at its rate: a constant one is the plain run, a vanishing one freezes the weights', async () => {
+    const plain = await fit(gpu, data, { epochs: 2, batchSize: 20 });
+    const constant = await fit(gpu, data, { epochs: 2, batchSize: 20, lrSchedule: { type: 'step', stepSize: 100 } });
+    expect(constant.checkpoint.params.W.data).toEqual(plain.checkpoint.params.W.data);
+    expect(constant.history.map((r) => r.loss)).toEqual(plain.history.map((r) => r.loss));
+    // Epoch 2 at 0.1 x 1e-30: its updates vanish in f32, so the weights are epoch 1's.
+    const one = await fit(gpu, data, { epochs: 1, batchSize: 20 });
+    const starts: TrainStart[] = [];
+    const frozen = await fit(gpu, data, { epochs: 2, batchSize: 20, lrSchedule: (epoch, lr) => (epoch === 1 ? lr : lr * 1e-30) }, { onStart: (s) => void starts.push(s) });
+    expect(frozen.checkpoint.params.W.data).toEqual(one.checkpoint.params.W.data);
+    expect(frozen.checkpoint.params.W.data).not.toEqual(plain.checkpoint.params.W.data);
+    expect([frozen.history.length, frozen.checkpoint.meta.epoch, frozen.checkpoint.meta.config.lr, starts.length]).toEqual([2, 2, 0.1 * 1e-30, 1]);
+  });
+});
+
+describe('learningRateAt', () => {
+  it("gives PyTorch's StepLR and CosineAnnealingLR rates, and refuses a rate the GPU cannot use", () => {
+    const rates = (schedule: Parameters<typeof learningRateAt>[0]) => [1, 2, 3, 4].map((e) => learningRateAt(schedule, e, 4, 1));
+    expect(rates({ type: 'step', stepSize: 2, gamma: 0.5 })).toEqual([1, 1, 0.5, 0.5]);
+    expect(rates({ type: 'step', stepSize: 1 })).toEqual([1, 0.1, 0.1 ** 2, 0.1 ** 3]);
+    const cosine = rates({ type: 'cosine', minLr: 0.1 });
+    [1, 0.1 + 0.9 * (1 + Math.SQRT1_2) / 2, 0.55, 0.1 + 0.9 * (1 - Math.SQRT1_2) / 2].forEach((r, i) => expect(cosine[i]).toBeCloseTo(r, 12));
+    expect(() => learningRateAt(() => NaN, 1, 4, 1)).toThrow(ArgumentError);
+    expect(() => learningRateAt(() => NaN, 1, 4, 1)).toThrow(/the learning rate options\.lrSchedule gives epoch 1 must be a finite number greater than 0/);
+  });
+
+  it('fit refuses a schedule it cannot follow, before any GPU work', async () => {
+    const noGpu = {} as Gpu;
+    for (const [schedule, message] of [
+      [{ type: 'linear' }, /options\.lrSchedule\.type must be 'step' or 'cosine', not the string "linear"/],
+      [{ type: 'step', stepSize: 0 }, /options\.lrSchedule\.stepSize must be an integer in 1\.\.100000, not 0/],
+      [{ type: 'step', stepSize: 1, gamma: 2 }, /options\.lrSchedule\.gamma must be a number in \(0, 1\], not 2/],
+      [{ type: 'cosine', minLr: 5 }, /options\.lrSchedule\.minLr must be a number from 0 to below the learning rate 0\.1, not 5/],
+      [(epoch: number) => (epoch === 3 ? -1 : 0.1), /the learning rate options\.lrSchedule gives epoch 3 must be a finite number greater than 0/],
+    ] as const) {
+      await expect(fit(noGpu, data, { epochs: 4, batchSize: 20, lrSchedule: schedule as never })).rejects.toThrow(message);
+    }
   });
 });
