@@ -19,7 +19,7 @@ import { createSgdMomentumUniform, sgdMomentum } from '../kernels/sgd_momentum.j
 import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
 import { createSgdDecayUniform, sgdWeightDecay } from '../kernels/sgd_weight_decay.js';
 import { elementsOf, type Parameters } from '../model/tensors.js';
-import { type OptimizerConfig, STEP_STATE, stateShapes } from './config.js';
+import { checkOptimizer, type OptimizerConfig, STEP_STATE, stateShapes } from './config.js';
 
 /**
  * A tensor the optimizer updates: the model's parameter buffer (`value`, which the model reads) and the gradient
@@ -40,7 +40,7 @@ export interface TrainableParameter {
 
 /** An optimizer built for one model's trainable parameters. */
 export interface GpuOptimizer {
-  /** The optimizer and its settings. */
+  /** The optimizer and its settings (its lr the one setLearningRate last set). */
   readonly config: OptimizerConfig;
   /** GPU buffer bytes it owns (state and uniforms). */
   readonly bytes: number;
@@ -51,6 +51,11 @@ export interface GpuOptimizer {
    * `optimizer.step` for Adam: config.ts's stateShapes), read back from the GPU; empty for plain SGD.
    */
   readState(): Promise<Parameters>;
+  /**
+   * Sets the learning rate of the steps recorded after it is queued (one small write per uniform, e.g. between
+   * epochs for a schedule, as PyTorch's `param_groups[0]['lr'] = lr`); the state is kept.
+   */
+  setLearningRate(lr: number): void;
   /** Frees its state and uniforms. */
   destroy(): void;
 }
@@ -114,8 +119,11 @@ export async function createOptimizer(gpu: Gpu, config: OptimizerConfig, params:
     }
   }
   const owned = [...Object.values(stateBuffers), ...uniforms];
+  let current = config;
   return {
-    config,
+    get config() {
+      return current;
+    },
     bytes: owned.reduce((n, b) => n + b.size, 0),
     encodeStep(pass) {
       for (const [kernel, group] of dispatches) kernel.encode(pass, group);
@@ -124,6 +132,11 @@ export async function createOptimizer(gpu: Gpu, config: OptimizerConfig, params:
       const names = Object.keys(shapes);
       const read = await Promise.all(names.map((name) => readBuffer(device, stateBuffers[name], elementsOf(shapes[name]) * 4)));
       return Object.fromEntries(names.map((name, i) => [name, { shape: [...shapes[name]], data: new Float32Array(read[i]) }]));
+    },
+    setLearningRate(lr) {
+      current = checkOptimizer({ ...current, lr }, 'setLearningRate');
+      // lr is the first field of every uniform here (Sgd, Sgd with decay or momentum, Adam).
+      for (const u of uniforms) device.queue.writeBuffer(u, 0, Float32Array.of(lr));
     },
     destroy() {
       for (const b of owned) b.destroy();
