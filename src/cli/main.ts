@@ -8,8 +8,10 @@ import { flagName } from './args.js';
 import { dataCommand } from './data.js';
 import { evalCommand } from './eval.js';
 import { infoCommand } from './info.js';
+import { kernelsCommand } from './kernels.js';
 import { oneLine, watchStdout } from './output.js';
 import { sheetCommand } from './sheet.js';
+import { summaryCommand } from './summary.js';
 import { trainCommand } from './train.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -18,8 +20,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   train: { run: trainCommand, summary: 'train a model (softmax regression, an MLP or LeNet) on Fashion-MNIST on the GPU' },
   eval: { run: evalCommand, summary: 'evaluate a checkpoint on the test set' },
   info: { run: infoCommand, summary: 'show the WebGPU adapter, its features and limits' },
+  summary: { run: summaryCommand, summary: "a model's layers, output shapes, parameters and training memory (the book's shape walk)" },
   sheet: { run: sheetCommand, summary: 'draw test images with true and predicted labels as a PNG' },
   data: { run: dataCommand, summary: 'dataset commands: download, preview' },
+  kernels: { run: kernelsCommand, summary: "list a model's GPU kernels with their shapes, or print one's WGSL (--show)" },
 };
 
 function usage(): string {

@@ -66,6 +66,46 @@ async function compilationError(module: GPUShaderModule, shaderName: string, pre
 
 const lineCount = (code: string) => code.split('\n').length - (code.endsWith('\n') ? 1 : 0);
 
+/** What a kernel is compiled from: the WGSL as the device receives it (preludes prepended) and its override values. */
+export interface KernelSource {
+  shader: string;
+  entryPoint: string;
+  preludes: string[];
+  constants: Record<string, number>;
+  code: string;
+}
+
+/** The module code of `shaderName` with its preludes. */
+function assemble(gpu: Gpu, shaderName: string, options: KernelOptions): KernelSource {
+  const preludes = options.preludes ?? [];
+  const preludeCode = preludes.map((name) => gpu.shaders(name).replace(/\n?$/, '\n'));
+  // WGSL directives (`enable subgroups;`) must precede every declaration, preludes' included: they move to the
+  // start of the first line, and their own line is left blank, so error line numbers stay right.
+  const directives: string[] = [];
+  let body = gpu.shaders(shaderName);
+  if (preludeCode.length > 0) {
+    body = body.replace(/^(enable|requires|diagnostic)\b[^;\n]*;[ \t]*$/gm, (d) => {
+      directives.push(d);
+      return '';
+    });
+  }
+  return { shader: shaderName, entryPoint: options.entryPoint ?? 'main', preludes, constants: { ...options.constants }, code: directives.join(' ') + preludeCode.join('') + body };
+}
+
+/** Called with every kernel a device is asked for (`webgpu-softmax kernels` lists a model's this way). */
+const WATCHERS = new WeakMap<GPUDevice, Set<(source: KernelSource) => void>>();
+
+/** Calls `watcher` with each kernel created on `gpu`'s device until the returned function is called. */
+export function watchKernels(gpu: Gpu, watcher: (source: KernelSource) => void): () => void {
+  let set = WATCHERS.get(gpu.device);
+  if (!set) {
+    set = new Set();
+    WATCHERS.set(gpu.device, set);
+  }
+  set.add(watcher);
+  return () => set.delete(watcher);
+}
+
 /** Kernels by device and by what they were compiled from (Kernel.create). */
 const PIPELINES = new WeakMap<GPUDevice, Map<string, Promise<Kernel>>>();
 
@@ -85,40 +125,29 @@ export class Kernel {
    * not kept, so the next call tries again.
    */
   static create(gpu: Gpu, shaderName: string, options: KernelOptions = {}): Promise<Kernel> {
+    const source = assemble(gpu, shaderName, options);
+    for (const watcher of WATCHERS.get(gpu.device) ?? []) watcher(source);
     let cache = PIPELINES.get(gpu.device);
     if (!cache) {
       cache = new Map();
       PIPELINES.set(gpu.device, cache);
     }
-    const constants = Object.entries(options.constants ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
-    // The sources themselves, not only their names: a Gpu may read its shaders from elsewhere (a test's broken copy).
-    const sources = [shaderName, ...(options.preludes ?? [])].map((name) => gpu.shaders(name));
-    const key = JSON.stringify([shaderName, options.entryPoint ?? 'main', options.preludes ?? [], constants, sources]);
+    // The code itself, not only the names: a Gpu may read its shaders from elsewhere (a test's broken copy).
+    const key = JSON.stringify([source.code, source.entryPoint, Object.entries(source.constants).sort(([a], [b]) => (a < b ? -1 : 1))]);
     let kernel = cache.get(key);
     if (!kernel) {
-      kernel = Kernel.compile(gpu, shaderName, options);
+      kernel = Kernel.compile(gpu, source);
       cache.set(key, kernel);
       kernel.catch(() => cache.delete(key));
     }
     return kernel;
   }
 
-  private static async compile(gpu: Gpu, shaderName: string, options: KernelOptions): Promise<Kernel> {
+  private static async compile(gpu: Gpu, source: KernelSource): Promise<Kernel> {
     const { device } = gpu;
-    const entryPoint = options.entryPoint ?? 'main';
-    const preludes = options.preludes ?? [];
+    const { shader: shaderName, entryPoint, preludes, code } = source;
     const preludeCode = preludes.map((name) => gpu.shaders(name).replace(/\n?$/, '\n'));
-    // WGSL directives (`enable subgroups;`) must precede every declaration, preludes' included: they move to the
-    // start of the first line, and their own line is left blank, so error line numbers stay right.
-    const directives: string[] = [];
-    let body = gpu.shaders(shaderName);
-    if (preludeCode.length > 0) {
-      body = body.replace(/^(enable|requires|diagnostic)\b[^;\n]*;[ \t]*$/gm, (d) => {
-        directives.push(d);
-        return '';
-      });
-    }
-    const code = directives.join(' ') + preludeCode.join('') + body;
+    const options = { constants: source.constants };
 
     // Compile first: Dawn's messages carry the line, and reflection of a broken shader would only say less.
     device.pushErrorScope('validation');
