@@ -35,7 +35,7 @@ const readBy = (option: string) => {
   return kinds.length > 0 ? ` [${kinds.join(', ')}]` : '';
 };
 /** Flags that are model options: passed to the model's spec when given; a model refuses those it does not read. */
-const MODEL_OPTION_FLAGS = ['kernels', 'hidden', 'dropout', 'weightDecay', 'activation', 'pool'] as const;
+const MODEL_OPTION_FLAGS = ['kernels', 'hidden', 'dropout', 'weightDecay', 'activation', 'pool', 'resize', 'widthDivisor'] as const;
 
 export const trainSpec = {
   usage: 'webgpu-softmax train [flags]',
@@ -50,10 +50,12 @@ export const trainSpec = {
     weightDecay: { type: 'number' as const, placeholder: 'LAMBDA', help: `L2 weight decay added to the weights' gradients, as torch.optim.SGD(weight_decay=...) (default 0)${readBy('weightDecay')}` },
     activation: { type: 'choice' as const, choices: ['sigmoid', 'relu'], help: `activation after each hidden layer (default sigmoid, the book's)${readBy('activation')}` },
     pool: { type: 'choice' as const, choices: ['avg', 'max'], help: `pooling (default avg, the book's)${readBy('pool')}` },
+    resize: { type: 'int' as const, min: 1, max: 448, placeholder: 'N', help: `resize the images to NxN on the GPU as they are read (bilinear, as transforms.Resize; default the book's, 28 = none)${readBy('resize')}` },
+    widthDivisor: { type: 'int' as const, min: 1, max: 64, placeholder: 'N', help: `divide every convolution's channels by N (default 4, as the book trains VGG)${readBy('widthDivisor')}` },
     epochs: { type: 'int' as const, ...TRAINING_LIMITS.epochs, help: 'epochs to train (default: the model\'s, see --model; with --resume: the total, counting those already done)' },
     lr: { type: 'number' as const, positive: true, placeholder: 'RATE', help: 'learning rate (default: the model\'s, see --model; with --optimizer adam, Adam\'s)' },
     ...OPTIMIZER_FLAGS,
-    batchSize: { type: 'int' as const, default: 256, ...TRAINING_LIMITS.batchSize, help: 'minibatch size' },
+    batchSize: { type: 'int' as const, ...TRAINING_LIMITS.batchSize, help: "minibatch size (default: the model's, 256 or the book's 128, see --model)" },
     seed: { type: 'int' as const, default: 0, ...TRAINING_LIMITS.seed, help: 'seed of the weight init and the shuffles' },
     limit: { type: 'int' as const, min: 1, help: 'train on the first N training samples only' },
     data: { type: 'string' as const, placeholder: 'DIR', help: `Fashion-MNIST directory (else $${FASHION_MNIST.envVar}, ${FASHION_MNIST.searchDirs.join(', ')})` },
@@ -143,6 +145,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const optimizer = optimizerFromFlags(flags, flags.lr, resume?.meta.optimizer);
   modelOptimizer(spec, optimizer); // a model that cannot train with it (the scratch ones write out plain SGD) refuses here, before any work
   flags.epochs ??= defaults.epochs;
+  flags.batchSize ??= defaults.batchSize;
   const model = describeModel(spec);
   if (resume && flags.epochs <= resume.meta.epoch) {
     const done = resume.meta.epoch;

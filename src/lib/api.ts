@@ -242,7 +242,7 @@ export function fitSettings(data: FitData, options: FitOptions = {}): FitSetting
   // Refused here where the model cannot train with it (the scratch models write out plain SGD).
   asArgumentError(() => modelOptimizer(spec, optimizer));
   const lr = optimizer.lr;
-  const batchSize = checkInteger('options.batchSize', o.batchSize ?? 256, TRAINING_LIMITS.batchSize);
+  const batchSize = checkInteger('options.batchSize', o.batchSize ?? defaults.batchSize, TRAINING_LIMITS.batchSize);
   const seed = checkInteger('options.seed', o.seed ?? 0, TRAINING_LIMITS.seed);
   const limit = o.limit === undefined || o.limit === null ? null : checkInteger('options.limit', o.limit, { min: 1, max: train.count });
   const stepsPerSubmit = o.stepsPerSubmit === undefined ? undefined : checkInteger('options.stepsPerSubmit', o.stepsPerSubmit, { min: 1, max: Number.MAX_SAFE_INTEGER });

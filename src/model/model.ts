@@ -160,6 +160,8 @@ export interface ModelDefinition {
     lr: number;
     /** Epochs to train. */
     epochs: number;
+    /** The minibatch size (the book's chapter 7 models: 128 or 256; else 256). */
+    batchSize?: number;
   };
   /** The book's learning rate for this spec's options, where it depends on them (else defaults.lr). */
   defaultLr?(spec: ModelSpec): number;

@@ -13,9 +13,10 @@ import { scratchModel } from './scratch.js';
 import { mlpConciseModel } from './mlp_concise.js';
 import { mlpScratchModel } from './mlp_scratch.js';
 import { sequentialNetworkModel } from '../nn/model.js';
+import { CHAPTER7_MODELS } from '../nn/models/index.js';
 
 /** Every model this build can train. */
-export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel, mlpScratchModel, mlpConciseModel, lenetModel];
+export const MODELS: readonly ModelDefinition[] = [scratchModel, conciseModel, mlpScratchModel, mlpConciseModel, lenetModel, ...CHAPTER7_MODELS];
 
 /** The kinds of `MODELS`, e.g. 'scratch' and 'concise'. */
 export const MODEL_KINDS: readonly string[] = MODELS.map((m) => m.kind);
@@ -39,6 +40,8 @@ export interface ModelDefaults {
   lr: number;
   /** Epochs to train. */
   epochs: number;
+  /** Minibatch size (the book's: 256, or 128 for AlexNet, VGG, NiN and GoogLeNet). */
+  batchSize: number;
 }
 
 /**
@@ -48,7 +51,7 @@ export interface ModelDefaults {
  */
 export function modelDefaults(spec: ModelSpec): ModelDefaults {
   const definition = modelDefinition(spec.kind);
-  return { lr: definition.defaultLr?.(spec) ?? definition.defaults.lr, epochs: definition.defaults.epochs };
+  return { lr: definition.defaultLr?.(spec) ?? definition.defaults.lr, epochs: definition.defaults.epochs, batchSize: definition.defaults.batchSize ?? 256 };
 }
 
 /**

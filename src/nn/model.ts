@@ -4,7 +4,8 @@
  * declaration stored in the checkpoint's spec, so a file alone rebuilds it with no registration step; the book's
  * named networks (bn-lenet, resnet18, ...) are `sequentialModel` definitions whose options make their declaration.
  * One step:
- *   gather_minibatch                     x0 [B, C·H·W] from the resident u8 images, y [B]
+ *   gather_minibatch / gather_resize     x0 [B, C·H·W] from the resident u8 images (resized on the fly where the
+ *                                        network reads another size than the data's: chapter 7's --resize), y [B]
  *   every node's forward                 (nn/network.ts)
  *   log_softmax_cross_entropy, argmax    loss sum, hits, dlogits
  *   every node's backward, in reverse    the trainables' gradients; the trainer's optimizer then updates them
@@ -15,6 +16,8 @@ import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE } from '../
 import type { Gpu } from '../gpu/device.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
+import { gatherResize } from '../kernels/gather_resize.js';
+import type { GpuSplit } from '../gpu/split.js';
 import { CrossEntropyLoss } from '../model/layers.js';
 import type { Forward, GpuModel, GpuParameter, ModelDefinition, ModelOptions, ModelSpec, StepRecorder, Templates } from '../model/model.js';
 import { accumulatingRecorder, createEpochTotals } from '../model/recorder.js';
@@ -41,13 +44,28 @@ function inputProblem(input: ImageShape): string | null {
   return pixels % 4 === 0 ? null : `a network reads images of a multiple of 4 pixels (it gathers 4 u8 pixels per word), not ${pixels}`;
 }
 
-/** The tensors of a network by name with their shapes, in state_dict order. */
-export const networkShapes = (net: LayerDecl, input: ImageShape): Record<string, readonly number[]> =>
-  Object.fromEntries(parameterInfo(net, inputShapeOf(input)).map(([name, p]) => [name, p.shape]));
+/** The tensors of a network reading [C, H, W] inputs by name with their shapes, in state_dict order. */
+export const networkShapes = (net: LayerDecl, input: readonly number[]): Record<string, readonly number[]> =>
+  Object.fromEntries(parameterInfo(net, input).map(([name, p]) => [name, p.shape]));
+
+/**
+ * The gather of a step's rows into x0 [B, ...input]: the images as stored, or resized bilinearly on the fly
+ * (gather_resize) where the network reads another size than the data's.
+ */
+async function createGather(gpu: Gpu, data: ImageShape, input: readonly number[], rows: number, buffers: { split: GpuSplit; order: GPUBuffer; x: GPUBuffer; y: GPUBuffer }) {
+  const [C, HO, WO] = input;
+  const bound = { images: buffers.split.images, labels: buffers.split.labels, order: buffers.order, x: buffers.x, y: buffers.y };
+  if (C === data.channels && HO === data.height && WO === data.width) {
+    const gather = await gatherMinibatch.create(gpu, { K: elementsOf(input) }, { rows });
+    return { kernel: gather, group: gather.bind(bound) };
+  }
+  const gather = await gatherResize.create(gpu, { C, H: data.height, W: data.width, HO, WO }, { rows });
+  return { kernel: gather, group: gather.bind(bound) };
+}
 
 /** weights.png: the first layer's filters (a Conv2d's first input channel) or, for a first Linear on pixels, its units as images. */
-function networkTemplates(net: SequentialDecl, spec: ModelSpec, params: Parameters): Templates {
-  const [first] = parameterInfo(net, inputShapeOf(spec.input)).filter(([, p]) => p.trainable);
+function networkTemplates(net: SequentialDecl, input: readonly number[], spec: ModelSpec, params: Parameters): Templates {
+  const [first] = parameterInfo(net, input).filter(([, p]) => p.trainable);
   const [name, info] = first;
   const data = params[name].data;
   if (info.shape.length === 4) {
@@ -71,11 +89,10 @@ function networkTemplates(net: SequentialDecl, spec: ModelSpec, params: Paramete
 }
 
 /** A network on the GPU: its tensors resident, its training step and its evaluation forward made from the declaration. */
-async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl, params: Parameters): Promise<GpuModel> {
-  const shapes = networkShapes(net, spec.input);
+async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl, input: readonly number[], params: Parameters): Promise<GpuModel> {
+  const shapes = networkShapes(net, input);
   const tensors: Record<string, GPUBuffer> = Object.fromEntries(Object.keys(shapes).map((name) => [name, createBufferWith(gpu.device, name, params[name].data, STORAGE | COPY_SRC | COPY_DST)]));
   const parameters: GpuParameter[] = Object.entries(shapes).map(([name, shape]) => ({ name, shape, buffer: tensors[name] }));
-  const input = inputShapeOf(spec.input);
   const pixels = elementsOf(input);
   const bytes = Object.values(tensors).reduce((n, b) => n + b.size, 0);
   const context = (maxRows: number, training: boolean, seed: number): NetworkContext => ({ gpu, maxRows, training, seed, tensors, trainables: [], dropouts: 0 });
@@ -90,8 +107,7 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
       const x0 = createBuffer(device, 'x0', B * pixels * 4); // [B, C·H·W] f32
       const y = createBuffer(device, 'y', B * 4); // [B] u32
       const predictions = createBuffer(device, 'predictions', B * 4); // [B] u32
-      const gather = await gatherMinibatch.create(gpu, { K: pixels }, { rows: B });
-      const gatherGroup = gather.bind({ images: ctx.train.images, labels: ctx.train.labels, order: ctx.order, x: x0, y });
+      const { kernel: gather, group: gatherGroup } = await createGather(gpu, spec.input, input, B, { split: ctx.train, order: ctx.order, x: x0, y });
       const netContext = context(B, true, ctx.seed);
       const root: Node = await buildNode(netContext, net, { buffer: x0, shape: input, needsGrad: false }, '');
       const loss = await CrossEntropyLoss.create(gpu, B, spec.classes, totals.lossSum);
@@ -120,8 +136,7 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
       const B = ctx.maxRows;
       const x0 = createBuffer(gpu.device, 'forward x0', B * pixels * 4); // [B, C·H·W] f32
       const y = createBuffer(gpu.device, 'forward y', B * 4); // [B] u32 (unused: the evaluator reads labels itself)
-      const gather = await gatherMinibatch.create(gpu, { K: pixels }, { rows: B });
-      const gatherGroup = gather.bind({ images: ctx.split.images, labels: ctx.split.labels, order: ctx.order, x: x0, y });
+      const { kernel: gather, group: gatherGroup } = await createGather(gpu, spec.input, input, B, { split: ctx.split, order: ctx.order, x: x0, y });
       const root = await buildNode(context(B, false, 0), net, { buffer: x0, shape: input, needsGrad: false }, '');
       return {
         logits: root.output,
@@ -159,14 +174,30 @@ export interface NetworkModel {
     net: SequentialDecl;
     /** The options, normalised. */
     options: ModelOptions;
+    /** The [C, H, W] the network reads where it is not the data's: the images are resized on the fly as they are gathered (chapter 7's --resize). */
+    input?: readonly number[];
   };
+  /** Why this spec cannot train with `batchSize` rows, or null (ModelDefinition.problem). */
+  problem?(spec: ModelSpec, batchSize: number): string | null;
   /** One line naming the model and its options, for logs. */
   describe?(spec: ModelSpec): string;
 }
 
+/** A model made from a declaration: its network and the [C, H, W] it reads for a spec (what `summary` walks). */
+export interface NetworkDefinition extends ModelDefinition {
+  network(spec: ModelSpec): { net: SequentialDecl; input: readonly number[] };
+}
+
+/** Whether `definition` is declared as layers (a NetworkDefinition), not hand-wired. */
+export const isNetworkDefinition = (definition: ModelDefinition): definition is NetworkDefinition => typeof (definition as Partial<NetworkDefinition>).network === 'function';
+
 /** A ModelDefinition for a network made from its options (the book's chapter 7 models, and `sequential`). */
-export function sequentialModel(def: NetworkModel): ModelDefinition {
-  const netOf = (spec: ModelSpec) => def.declare(spec.input, spec.classes, spec.options).net;
+export function sequentialModel(def: NetworkModel): NetworkDefinition {
+  // The network and the [C, H, W] it reads (the data's, or the resized size).
+  const madeOf = (spec: ModelSpec) => {
+    const made = def.declare(spec.input, spec.classes, spec.options);
+    return { net: made.net, input: made.input ?? inputShapeOf(spec.input) };
+  };
   return {
     kind: def.kind,
     summary: def.summary,
@@ -176,14 +207,34 @@ export function sequentialModel(def: NetworkModel): ModelDefinition {
       const problem = inputProblem(input);
       if (problem) throw new ArgumentError(`model ${def.kind}: ${problem}`);
       const made = def.declare(input, classes, options);
-      checkNetwork(made.net, input, classes, `model ${def.kind}`);
+      const [channels, height, width] = made.input ?? inputShapeOf(input);
+      checkNetwork(made.net, { channels, height, width }, classes, `model ${def.kind}`);
       return { kind: def.kind, input, classes, options: made.options };
     },
-    init: (spec, seed) => initParameters(netOf(spec), inputShapeOf(spec.input), seed),
-    shapes: (spec) => networkShapes(netOf(spec), spec.input),
-    create: (gpu, spec, params) => createNetworkModel(gpu, spec, netOf(spec), params),
-    describe: def.describe ?? ((spec) => `${def.kind} (${trainableCount(netOf(spec), inputShapeOf(spec.input)).toLocaleString('en-US')} parameters)`),
-    templates: (spec, params) => networkTemplates(netOf(spec), spec, params),
+    ...(def.problem ? { problem: def.problem } : {}),
+    network: madeOf,
+    init: (spec, seed) => {
+      const { net, input } = madeOf(spec);
+      return initParameters(net, input, seed);
+    },
+    shapes: (spec) => {
+      const { net, input } = madeOf(spec);
+      return networkShapes(net, input);
+    },
+    create: (gpu, spec, params) => {
+      const { net, input } = madeOf(spec);
+      return createNetworkModel(gpu, spec, net, input, params);
+    },
+    describe:
+      def.describe ??
+      ((spec) => {
+        const { net, input } = madeOf(spec);
+        return `${def.kind} (${trainableCount(net, input).toLocaleString('en-US')} parameters)`;
+      }),
+    templates: (spec, params) => {
+      const { net, input } = madeOf(spec);
+      return networkTemplates(net, input, spec, params);
+    },
   };
 }
 
