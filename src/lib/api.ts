@@ -4,7 +4,7 @@
  * Browser-safe.
  */
 import type { ImageShape, ImageSplit } from '../data/dataset.js';
-import { ArgumentError, GpuError, UsageError } from '../errors.js';
+import { ArgumentError, GpuError, SoftmaxError, UsageError } from '../errors.js';
 import { type Gpu, type ShaderSource, watchGpu } from '../gpu/device.js';
 import type { Checkpoint } from '../model/checkpoint.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
@@ -319,7 +319,10 @@ async function onGpu<T>(gpu: Gpu, work: () => Promise<T>): Promise<T> {
   try {
     return await watch.guard(work());
   } catch (err) {
-    if (lost) throw lostError(lost);
+    // A destroyed device fails WebGPU calls with an empty DOMException before its loss is reported: give the
+    // report a moment to arrive, so the error says what happened.
+    const info = lost ?? (err instanceof SoftmaxError ? null : await Promise.race([gpu.lost, new Promise<null>((resolve) => setTimeout(() => resolve(null), 100))]));
+    if (info) throw lostError(info);
     throw err;
   } finally {
     watch.stop();
