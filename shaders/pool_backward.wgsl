@@ -26,26 +26,80 @@ override WO: u32 = (W + 2u * PAD - KW) / STRIDE + 1u;
 
 override WG: u32 = 64;
 
-// The input index of the first maximum of window (oy, ox) of `plane`, in row-major scan order.
+// The input index of the first maximum of window (oy, ox) of `plane`, in row-major scan order: PyTorch's rule
+// (the first element inside the input, replaced only by a larger value; the padding never wins). Fixed trip
+// counts (unrolled), loads at clamped indices.
 fn window_argmax(plane: u32, oy: u32, ox: u32) -> u32 {
+  if (PAD == 0u) {
+    // The window lies inside the input (floor mode): no masks.
+    let base = (plane * H + oy * STRIDE) * W + ox * STRIDE;
+    var best = base;
+    var best_value = a[base];
+    for (var ky = 0u; ky < KH; ky++) {
+      for (var kx = 0u; kx < KW; kx++) {
+        let j = base + ky * W + kx;
+        let v = a[j];
+        best = select(best, j, v > best_value);
+        best_value = max(best_value, v);
+      }
+    }
+    return best;
+  }
   let y0 = i32(oy * STRIDE) - i32(PAD);
   let x0 = i32(ox * STRIDE) - i32(PAD);
-  let ylo = u32(max(y0, 0));
-  let yhi = u32(min(y0 + i32(KH), i32(H)));
-  let xlo = u32(max(x0, 0));
-  let xhi = u32(min(x0 + i32(KW), i32(W)));
-  var best = (plane * H + ylo) * W + xlo;
-  var best_value = a[best];
-  for (var iy = ylo; iy < yhi; iy++) {
-    for (var ix = xlo; ix < xhi; ix++) {
-      let j = (plane * H + iy) * W + ix;
-      if (a[j] > best_value) {
-        best_value = a[j];
-        best = j;
-      }
+  var best = 0u;
+  var best_value = 0.0;
+  var found = false;
+  for (var ky = 0u; ky < KH; ky++) {
+    let iy = y0 + i32(ky);
+    let row = (plane * H + u32(clamp(iy, 0, i32(H) - 1))) * W;
+    let row_in = iy >= 0 && iy < i32(H);
+    for (var kx = 0u; kx < KW; kx++) {
+      let ix = x0 + i32(kx);
+      let j = row + u32(clamp(ix, 0, i32(W) - 1));
+      let v = a[j];
+      let inside = row_in && ix >= 0 && ix < i32(W);
+      let better = inside && (!found || v > best_value);
+      best = select(best, j, better);
+      best_value = select(best_value, v, better);
+      found = found || inside;
     }
   }
   return best;
+}
+
+// At most WY x WX windows hold an element: ceil(KH / STRIDE) x ceil(KW / STRIDE).
+override WY: u32 = (KH + STRIDE - 1u) / STRIDE;
+override WX: u32 = (KW + STRIDE - 1u) / STRIDE;
+
+// The sum of dy over the windows (oy, ox) that hold input element i (at p of its plane): oy·STRIDE - PAD <= iy <
+// oy·STRIDE - PAD + KH within [0, HO), i.e. oy_hi and the WY - 1 before it (fixed trip counts, unrolled), those
+// under oy_lo skipped; the same for columns. For max pooling only the windows whose first maximum is i count.
+fn overlapping_windows_grad(plane: u32, p: u32, i: u32) -> f32 {
+  let ty = i32(p / W + PAD);
+  let tx = i32(p % W + PAD);
+  let s = i32(STRIDE);
+  let oy_lo = max(ty - i32(KH) + s, 0) / s; // ceil((ty - KH + 1) / STRIDE), at least 0
+  let oy_hi = min(ty / s, i32(HO) - 1);
+  let ox_lo = max(tx - i32(KW) + s, 0) / s;
+  let ox_hi = min(tx / s, i32(WO) - 1);
+  var g = 0.0;
+  for (var wy = 0u; wy < WY; wy++) {
+    let oy = oy_hi - i32(wy);
+    for (var wx = 0u; wx < WX; wx++) {
+      let ox = ox_hi - i32(wx);
+      if (oy < oy_lo || ox < ox_lo) {
+        continue;
+      }
+      let d = dy[(plane * HO + u32(oy)) * WO + u32(ox)];
+      if (POOL == 1u) {
+        g += select(0.0, d, window_argmax(plane, u32(oy), u32(ox)) == i);
+      } else {
+        g += d;
+      }
+    }
+  }
+  return g;
 }
 
 // One invocation per input element.
@@ -57,24 +111,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   let plane = i / (H * W); // r * C + c
   let p = i % (H * W);
-  // Windows oy with oy·STRIDE - PAD <= iy < oy·STRIDE - PAD + KH, within [0, HO); the same for columns.
-  let ty = i32(p / W + PAD);
-  let tx = i32(p % W + PAD);
-  let s = i32(STRIDE);
-  let oy_lo = max(ty - i32(KH) + s, 0) / s; // ceil((ty - KH + 1) / STRIDE), at least 0
-  let oy_hi = min(ty / s, i32(HO) - 1);
-  let ox_lo = max(tx - i32(KW) + s, 0) / s;
-  let ox_hi = min(tx / s, i32(WO) - 1);
   var g = 0.0;
-  for (var oy = oy_lo; oy <= oy_hi; oy++) {
-    for (var ox = ox_lo; ox <= ox_hi; ox++) {
-      let d = dy[(plane * HO + u32(oy)) * WO + u32(ox)];
-      if (POOL == 1u) {
-        g += select(0.0, d, window_argmax(plane, u32(oy), u32(ox)) == i);
-      } else {
-        g += d;
+  if (PAD == 0u && STRIDE == KH && STRIDE == KW) {
+    // Windows that tile the input (LeNet's 2x2 / stride 2): at most one holds the element.
+    let oy = p / W / STRIDE;
+    let ox = p % W / STRIDE;
+    if (oy < HO && ox < WO) {
+      g = dy[(plane * HO + oy) * WO + ox];
+      if (POOL == 1u && window_argmax(plane, oy, ox) != i) {
+        g = 0.0;
       }
     }
+  } else {
+    g = overlapping_windows_grad(plane, p, i);
   }
   if (POOL == 0u) {
     g /= f32(KH * KW);
