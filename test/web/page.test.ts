@@ -14,6 +14,7 @@ import type { FileChooser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../../src/data/dataset.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint.js';
+import { renameOptions } from '../../src/errors.js';
 import { fashionMnistSpec, modelDefinition, MODELS } from '../../src/model/registry.js';
 import { runCli } from '../cli/run.js';
 import { launchChromium, pageErrors } from './browser.js';
@@ -827,8 +828,9 @@ describe('web page in Chromium', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/^--dropout needs one probability per hidden layer/);
-    expect(await page.textContent('#train-message')).toContain(message);
+    // The model names its options as the library takes them; the page says them as the CLI's flags.
+    expect(message).toMatch(/^modelOptions\.dropout needs one probability per hidden layer/);
+    expect(await page.textContent('#train-message')).toContain(renameOptions(message, (key) => `--${key}`));
     expect(await page.getAttribute('input[name=option-dropout]', 'aria-invalid')).not.toBeNull();
     expect(await page.getAttribute('input[name=option-hidden]', 'aria-invalid')).toBeNull();
     expect(await page.locator('#train').isDisabled()).toBe(true);
