@@ -104,8 +104,8 @@ fn overlapping_windows_grad(plane: u32, p: u32, i: u32) -> f32 {
 
 // One invocation per input element.
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.y * nwg.x + wid.x) * WG + lid;
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * (nwg.x * WG);
   if (i >= step.rows * C * H * W) {
     return;
   }

@@ -3,7 +3,8 @@
 // PAD on every side. The mean counts the padding (count_include_pad=True: always divided by KH·KW); the maximum
 // treats it as -inf (PyTorch requires PAD <= KS/2, so every window holds an input element). The defaults are
 // LeNet's 2x2 windows with stride 2 (odd sizes floored: the last row/column is dropped); KH = H, KW = W is the
-// global average (AdaptiveAvgPool2d(1)). Grids may be 2-D: an invocation's number is (wid.y·nwg.x + wid.x)·WG + lid.
+// global average (AdaptiveAvgPool2d(1)). Grids may be 2-D: an invocation's number is gid.x + gid.y·(nwg.x·WG)
+// (kernels/kernel.ts, spreadGrid).
 // `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
 override C: u32;  // channels
 override H: u32;  // input height
@@ -24,8 +25,8 @@ override WG: u32 = 64;
 
 // One invocation per output element.
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.y * nwg.x + wid.x) * WG + lid;
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * (nwg.x * WG);
   if (i >= step.rows * C * HO * WO) {
     return;
   }
