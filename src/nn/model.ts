@@ -185,7 +185,13 @@ export interface NetworkModel {
 
 /** A model made from a declaration: its network and the [C, H, W] it reads for a spec (what `summary` walks). */
 export interface NetworkDefinition extends ModelDefinition {
-  network(spec: ModelSpec): { net: SequentialDecl; input: readonly number[] };
+  /** The network of `spec`, and the [C, H, W] it reads (its input resized where the spec says). */
+  network(spec: ModelSpec): {
+    /** The layers. */
+    net: SequentialDecl;
+    /** The shape of one input sample, [C, H, W]. */
+    input: readonly number[];
+  };
 }
 
 /** Whether `definition` is declared as layers (a NetworkDefinition), not hand-wired. */
