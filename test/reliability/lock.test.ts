@@ -138,7 +138,7 @@ describe('train --out: one run per directory, SIGTERM like Ctrl-C', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
-  it('a signal before training starts ends the run at once with its code, and releases the lock', async () => {
+  it('a signal before training starts ends the run at once with its code, and releases the lock', async ({ skip }) => {
     const out = tempDir('early');
     let sent = false;
     // Dawn prints its start-up warnings on lavapipe while the adapter is requested: before any epoch.
@@ -150,7 +150,8 @@ describe('train --out: one run per directory, SIGTERM like Ctrl-C', () => {
         }
       },
     });
-    if (!sent) return; // an adapter without those warnings: no moment to aim at
+    // Known only once the run is over: reported as skipped, not passed.
+    if (!sent) skip("this adapter printed no 'Warning: maxDynamic' before training: no moment to aim at");
     expect(r.code).toBe(143);
     expect(r.stdout).not.toMatch(/^epoch 1/m);
     expect(readdirSync(out)).toEqual([]);
