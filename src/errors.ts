@@ -59,3 +59,31 @@ export class GpuError extends SoftmaxError {}
 
 /** Training diverged (loss became NaN/Inf). */
 export class DivergenceError extends SoftmaxError {}
+
+/** What a value is, for "..., not X": `the string "2"`, `NaN`, `an Array`, `a Float32Array`, `undefined`. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value === 'bigint' ? `${value}n` : value}`;
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `an Array of ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of ${(value as unknown as ArrayLike<unknown>).length ?? value.byteLength}`;
+  if (value instanceof ArrayBuffer) return `an ArrayBuffer of ${value.byteLength} bytes`;
+  const name = (value as object).constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
+/** Whether `value` is a plain object: not null, not an Array, not a typed array. */
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+
+/** `value` as an object (not an Array, not a typed array), or an ArgumentError naming `name`. */
+export function checkObject(name: string, value: unknown, what = 'an object'): Record<string, unknown> {
+  if (!isRecord(value)) throw new ArgumentError(`${name} must be ${what}, not ${describeValue(value)}`);
+  return value;
+}
+
+/** The keys of `value` not among `known` (an option the function does not read is a misspelling, not a wish). */
+export function checkKeys(name: string, value: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(value).filter((k) => !known.includes(k) && value[k] !== undefined);
+  if (unknown.length > 0) throw new ArgumentError(`${name} has no field ${unknown.join(', ')} (it takes ${known.join(', ')})`);
+}

@@ -6,8 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create, globals } from 'webgpu';
-import { ArgumentError, GpuError } from '../errors.js';
-import { checkKeys, checkObject, describeValue } from '../lib/check.js';
+import { ArgumentError, checkKeys, checkObject, describeValue, GpuError } from '../errors.js';
 import { type AcquireOptions, acquireGpu, type Gpu, type ShaderSource } from './device.js';
 
 /** Where Debian's mesa-vulkan-drivers puts lavapipe's Vulkan ICD file: the fallback's driver. */

@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const RANK: Record<string, number> = { errors: 0, random: 0, io: 1, data: 2, gpu: 3, kernels: 4, model: 5, reference: 6, train: 7, report: 8, cli: 9, web: 9, lib: 10, index: 11, node: 11 };
+const RANK: Record<string, number> = { errors: 0, random: 0, io: 1, data: 2, gpu: 3, kernels: 4, model: 5, reference: 6, train: 7, report: 8, cli: 9, web: 9, lib: 10, index: 11, node: 11, node_browser: 11 };
 /** The package's entry modules (package.json `exports`): nothing imports them, so they never sit inside a cycle or a layer. */
-const ENTRIES = ['index', 'node'];
+const ENTRIES = ['index', 'node', 'node_browser'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
