@@ -52,7 +52,7 @@ async function gpuStep(kind: string, options: ModelOptions, rows: number, maxRow
   const train = uploadSplit(gpu.device, data, 784, 'train');
   const order = createBuffer(gpu.device, 'order', count * 4);
   const positions = rng.permutation(count);
-  gpu.device.queue.writeBuffer(order, 0, positions);
+  gpu.device.queue.writeBuffer(order, 0, new Uint32Array(positions));
   const recorder = await model.createStep({ train, order, maxRows, lr: 0.1, seed, tuning: tuningFor(gpu.adapterInfo), optimizer: plainSgd(0.1) });
   const bytes = model.bytes + recorder.bytes;
   const slots = StepSlots.create(gpu.device, [{ row0: 0, rows }]);
