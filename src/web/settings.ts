@@ -42,6 +42,8 @@ export const OPTION_FIELDS: Record<string, OptionField> = {
   kernels: { label: 'Kernels', input: 'choice', choices: ['auto', 'fused', 'separate'], title: 'auto: fused where it fits; fused: 2 dispatches per step; separate: one kernel per stage (teaching form)' },
   activation: { label: 'Activation', input: 'choice', choices: ['sigmoid', 'relu'], title: "Activation after each hidden layer (sigmoid: the book's)" },
   pool: { label: 'Pooling', input: 'choice', choices: ['avg', 'max'], title: "Pooling (avg: the book's)" },
+  resize: { label: 'Resize to', input: 'number', placeholder: "the book's", title: "Side the images are resized to on the GPU, bilinear as transforms.Resize (empty: the book's, 224, 96 or 28)" },
+  widthDivisor: { label: 'Width divisor', input: 'number', placeholder: '4', title: "Divide every convolution's channels by N (empty: 4, as the book trains VGG)" },
 };
 
 export const optionField = (name: string): OptionField => OPTION_FIELDS[name] ?? { label: name, input: 'text', title: `the model's ${name} option` };
