@@ -239,7 +239,7 @@ export function decodeCheckpoint(input: Uint8Array | ArrayBuffer, name = 'checkp
   const meta = isObject(header.__metadata__) ? header.__metadata__ : {};
   if (meta.format !== CHECKPOINT_FORMAT) fail(name, `not a ${CHECKPOINT_FORMAT} checkpoint (format "${meta.format ?? 'missing'}")`);
   const version = String(meta.version);
-  if (!READABLE_VERSIONS.includes(version)) fail(name, `checkpoint version ${meta.version}, this build reads versions ${READABLE_VERSIONS.join(' and ')}`);
+  if (!READABLE_VERSIONS.includes(version)) fail(name, `checkpoint version ${meta.version}, this build reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS.at(-1)}`);
   const spec = readSpec(name, version, meta, header);
   const data = new DataView(bytes.buffer, bytes.byteOffset + 8 + headerLength, bytes.length - 8 - headerLength);
   const shapes = modelDefinition(spec.kind).shapes(spec);

@@ -51,7 +51,7 @@ function file(name: string, bytes: Uint8Array): string {
 
 // [case, bytes, the message after "PATH: "]. Exact texts: RELIABILITY.md quotes them.
 const bad: Array<[string, () => Uint8Array, string]> = [
-  ['wrong version', () => withHeader(good(), (h) => (h.__metadata__.version = '3')), 'checkpoint version 3, this build reads versions 1 and 2'],
+  ['wrong version', () => withHeader(good(), (h) => (h.__metadata__.version = '4')), 'checkpoint version 4, this build reads versions 1, 2 and 3'],
   ['W shape disagrees with the model', () => encodeCheckpoint({ params: { ...initialParameters(0), W: { shape: [100, 10], data: new Float32Array(1000) } }, meta }), 'tensor W has shape [100,10], the model needs [784,10]'],
   ['b shape disagrees with W', () => withHeader(good(), (h) => ((h.b.shape = [9]), (h.b.data_offsets = [31360, 31396]))), 'tensor b has shape [9], the model needs [10]'],
   ['dtype is not F32', () => withHeader(good(), (h) => (h.W.dtype = 'F16')), 'tensor W has dtype F16, expected F32'],

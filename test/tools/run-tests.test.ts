@@ -13,7 +13,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function runTests(filter: string, env: Record<string, string> = {}) {
   // The child is a vitest run of its own: none of this worker's VITEST_* variables.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV'));
+  // Nor REQUIRE_SUBGROUPS from the outer run (.ci/run sets it): each case says whether it wants it.
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'REQUIRE_SUBGROUPS'));
   const r = spawnSync(process.execPath, ['tools/run-tests.mjs', '--root', 'test/fixtures/run-tests', filter], {
     cwd: ROOT,
     encoding: 'utf8',

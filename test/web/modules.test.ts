@@ -185,8 +185,11 @@ describe("the model picker's option table (settings.ts)", () => {
     const mlp = modelDefinition('mlp');
     const spec = mlp.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {});
     expect(defaultLr(mlp, spec)).toBe(mlp.defaults.lr);
-    const tuned = { ...mlp, defaultLr: (s: typeof spec) => ((s.options.hidden as number[])[0] === 256 ? 0.5 : 0.2) };
-    expect(defaultLr(tuned, spec)).toBe(0.5);
-    expect(defaultLr(tuned, null)).toBe(mlp.defaults.lr);
+    // LeNet's rate depends on its options (the ReLU variant: 0.1, the sigmoid one: 0.9), as the CLI takes it.
+    const lenet = modelDefinition('lenet');
+    const relu = lenet.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, { activation: 'relu', pool: 'max' });
+    expect(defaultLr(lenet, relu)).toBe(0.1);
+    expect(defaultLr(lenet, lenet.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {}))).toBe(0.9);
+    expect(defaultLr(lenet, null)).toBe(lenet.defaults.lr);
   });
 });
