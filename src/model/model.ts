@@ -116,6 +116,8 @@ export interface GpuModel {
   readonly parameters: readonly GpuParameter[];
   /** GPU buffer bytes of the parameters. */
   readonly bytes: number;
+  /** The most rows one forward may hold (a network whose largest activation would pass a storage binding), if limited. */
+  readonly maxForwardRows?: number;
   /** Builds its training step (forward, loss, backward, update) for `context`. */
   createStep(context: StepContext): Promise<StepRecorder>;
   /** Builds its evaluation forward (no dropout) for `context`. */

@@ -63,3 +63,22 @@ export function trainingBytes(net: LayerDecl, input: readonly number[], classes:
   const step = gather + nodeBytes(net, input, false, rows) + loss;
   return { parameters, step, total: parameters + step };
 }
+
+/** Values per sample of the largest [B, ...] tensor a training step of `net` binds (its input, every layer's output). */
+export function largestActivation(net: LayerDecl, input: readonly number[]): { values: number; where: string } {
+  let best = { values: elementsOf(input), where: 'the resized input' };
+  const walk = (layer: LayerDecl, shape: readonly number[], path: string): number[] => {
+    const out = outputShape(layer, shape, path);
+    if (layer.type === 'Sequential') {
+      let s: readonly number[] = shape;
+      layer.layers.forEach((l, i) => (s = walk(l, s, path ? `${path}.${i}` : String(i))));
+    } else if (layer.type === 'Residual') {
+      walk(layer.body, shape, `${path}.body`);
+      if (layer.shortcut) walk(layer.shortcut, shape, `${path}.shortcut`);
+    } else if (layer.type === 'Concat') layer.branches.forEach((b, i) => walk(b, shape, `${path}.${i}`));
+    if (elementsOf(out) > best.values) best = { values: elementsOf(out), where: `layer ${path} (${layer.type}, [${out.join(', ')}])` };
+    return out;
+  };
+  walk(net, input, '');
+  return best;
+}

@@ -24,6 +24,7 @@ import { accumulatingRecorder, createEpochTotals } from '../model/recorder.js';
 import { elementsOf, type Parameters } from '../model/tensors.js';
 import type { TrainableParameter } from '../optim/index.js';
 import { initParameters, type LayerDecl, outputShape, parameterInfo, parseLayer, type SequentialDecl, trainableCount } from './declare.js';
+import { largestActivation } from './memory.js';
 import { buildNode, type NetworkContext, type Node } from './network.js';
 
 /** The per-sample input shape a network reads: [C, H, W]. */
@@ -95,11 +96,14 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
   const parameters: GpuParameter[] = Object.entries(shapes).map(([name, shape]) => ({ name, shape, buffer: tensors[name] }));
   const pixels = elementsOf(input);
   const bytes = Object.values(tensors).reduce((n, b) => n + b.size, 0);
+  // Evaluation chunks small enough that the largest activation [rows, ...] fits one storage binding.
+  const maxForwardRows = Math.max(1, Math.floor(gpu.device.limits.maxStorageBufferBindingSize / (largestActivation(net, input).values * 4)));
   const context = (maxRows: number, training: boolean, seed: number): NetworkContext => ({ gpu, maxRows, training, seed, tensors, trainables: [], dropouts: 0 });
   return {
     spec,
     parameters,
     bytes,
+    maxForwardRows,
     async createStep(ctx): Promise<StepRecorder> {
       const B = ctx.maxRows;
       const { device } = gpu;

@@ -8,6 +8,7 @@ import { ModelOptionError, optionRef } from '../../errors.js';
 import type { ModelDefinition, ModelOptions, ModelSpec } from '../../model/model.js';
 import { elementsOf } from '../../model/tensors.js';
 import { type LayerDecl, outputShape, parameterInfo, type SequentialDecl } from '../declare.js';
+import { largestActivation } from '../memory.js';
 import { type NetworkDefinition, sequentialModel } from '../model.js';
 
 /** The largest side --resize takes (AlexNet's 224 doubled). */
@@ -37,25 +38,6 @@ function integerOption(key: string, value: unknown, min: number, max: number): n
   const v = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new ModelOptionError(`${optionRef(key)} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
   return v as number;
-}
-
-/** Bytes per sample of the largest [B, ...] tensor a training step of `net` binds (its input, every layer's output). */
-export function largestActivation(net: LayerDecl, input: readonly number[]): { values: number; where: string } {
-  let best = { values: elementsOf(input), where: 'the resized input' };
-  const walk = (layer: LayerDecl, shape: readonly number[], path: string): number[] => {
-    const out = outputShape(layer, shape, path);
-    if (layer.type === 'Sequential') {
-      let s: readonly number[] = shape;
-      layer.layers.forEach((l, i) => (s = walk(l, s, path ? `${path}.${i}` : String(i))));
-    } else if (layer.type === 'Residual') {
-      walk(layer.body, shape, `${path}.body`);
-      if (layer.shortcut) walk(layer.shortcut, shape, `${path}.shortcut`);
-    } else if (layer.type === 'Concat') layer.branches.forEach((b, i) => walk(b, shape, `${path}.${i}`));
-    if (elementsOf(out) > best.values) best = { values: elementsOf(out), where: `layer ${path} (${layer.type}, [${out.join(', ')}])` };
-    return out;
-  };
-  walk(net, input, '');
-  return best;
 }
 
 /**
