@@ -15,7 +15,7 @@ override K: u32; // features per row (the layer's inputs), fixed when the kernel
 @group(0) @binding(2) var<storage, read> order: array<u32>;           // [count] the epoch's shuffle
 // W: [features, CLASSES] f32 row-major, read as vec4s from a uniform binding (64 KiB, so features <= 1638).
 // Every row of the minibatch reads the same W at the same time. Binding it as a uniform made this kernel 3x
-// faster on lavapipe than as storage, although Mesa 25.0 still loads it per invocation (see BENCHMARKS.md).
+// faster on lavapipe than as storage, although Mesa 25.0 still loads it per invocation (see docs/benchmark-history.md).
 @group(0) @binding(3) var<uniform> w: array<vec4f, 4096>;               // [features, CLASSES] row-major
 @group(0) @binding(4) var<storage, read> b: array<f32>;               // [CLASSES]
 @group(0) @binding(5) var<storage, read_write> dlogits: array<f32>;   // [rows, CLASSES]
@@ -87,7 +87,7 @@ fn logits(a: Acc) -> array<f32, CLASSES> {
 }
 
 // Rows per invocation (1 to 8): each W value loaded feeds this many rows. On lavapipe W's loads are per
-// invocation (see BENCHMARKS.md), so 8 rows per load halved this kernel's time there; a GPU wants more, smaller
+// invocation (see docs/benchmark-history.md), so 8 rows per load halved this kernel's time there; a GPU wants more, smaller
 // invocations. Set by src/train/step_recorders.ts per kind of adapter. The row loops have a constant trip
 // count once ROWS is fixed, so they unroll and the arrays below stay in registers.
 override ROWS: u32;

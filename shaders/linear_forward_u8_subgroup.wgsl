@@ -4,7 +4,7 @@ enable subgroups;
 // Lanes span column quads (one vec4 of W per k); a workgroup's rows are the same for all its lanes. Instead of
 // every lane loading the same image words, lane i of a subgroup loads row i's word and the others take it by
 // subgroupShuffle: on lavapipe (SIMD lanes that issue each load per lane) this made the kernel ~4x faster
-// (BENCHMARKS.md, "MLP").
+// (docs/benchmark-history.md, "MLP").
 // `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
 override K: u32; // pixels per image, a multiple of 4 (the dataset packs 4 per word)
 override N: u32; // outputs per row, a multiple of 4 (W and out are read and written as vec4)

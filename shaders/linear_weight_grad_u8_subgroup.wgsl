@@ -5,7 +5,7 @@ enable subgroups;
 // at a time: lane i loads row i's chunks (one vec4u of 16 packed pixels each) and the others take them by
 // subgroupShuffle. On lavapipe every storage load is a per-lane loop (about 25-50 ns per subgroup, whatever its
 // width) while a constant-index shuffle is a register move: per SG rows this kernel makes SG + TV loads for
-// SG * 16 * TV vec4 multiply-adds (BENCHMARKS.md, "MLP").
+// SG * 16 * TV vec4 multiply-adds (docs/benchmark-history.md, "MLP").
 // Every accumulator index and shuffle lane must be a constant once the driver unrolls the loops (a dynamic index
 // puts the accumulators in memory, a dynamic shuffle becomes a chain of selects): hence one array per chunk,
 // indexed only in functions whose word is a constant at each call, and loops of SG iterations with small bodies.

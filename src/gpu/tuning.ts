@@ -13,7 +13,7 @@ export function isCpuAdapter(info: AdapterSummary): boolean {
  * Shapes of softmax regression's fused kernels: workgroup sizes and rows per forward invocation. A CPU Vulkan
  * driver (lavapipe, SwiftShader) runs a workgroup as SIMD lanes on one thread and loads W once per lane, so it
  * wants few invocations that each reuse a load for many rows, in small workgroups that spread a step over the
- * cores: measured fastest on lavapipe with 2 cores (BENCHMARKS.md). A GPU wants at least a warp/wavefront per
+ * cores: measured fastest on lavapipe with 2 cores (docs/benchmark-history.md). A GPU wants at least a warp/wavefront per
  * workgroup and more, smaller invocations (not yet measured on one).
  */
 export interface FusedShapes {
@@ -70,7 +70,7 @@ export function batchSizeProblem(limits: GPUSupportedLimits, rows: number, featu
  * per invocation (rows x columns, or words of 4 pixels x columns for the u8 weight gradient) and workgroup size.
  * lavapipe issues each storage load per invocation, so bigger blocks (fewer loads per multiply-add) win until
  * the block spills out of the 16 AVX2 registers. Measured at the MLP's first layer (256 x 784 x 256) on lavapipe
- * with 2 loaded cores (BENCHMARKS.md, "MLP"): the forward's 8 x 4 generic tile and the subgroup paths' 64-lane
+ * with 2 loaded cores (docs/benchmark-history.md, "MLP"): the forward's 8 x 4 generic tile and the subgroup paths' 64-lane
  * workgroups and 4 words per weight-gradient workgroup beat the others tried by 1.5-3x; the generic kernels'
  * other tiles and kPerLane were not separable from the noise. The first layer's weight gradient reads 16 pixels
  * per load: 2 such chunks per workgroup ran 4.0 ms against 4.4-4.8 ms for the 4-word kernel it replaced; 1 and 4
@@ -110,7 +110,7 @@ export const mlpTilesFor = (info: AdapterSummary): MlpTiles => (isCpuAdapter(inf
 
 /**
  * conv2d_forward_subgroup's tile for C_OUT output channels and padding PAD, chosen with
- * tools/bench/lenet_kernels.ts on lavapipe (BENCHMARKS.md, LeNet; on a GPU a guess, not yet measured): R·PV·CG = 4
+ * tools/bench/lenet_kernels.ts on lavapipe (docs/benchmark-history.md, LeNet; on a GPU a guess, not yet measured): R·PV·CG = 4
  * vec4 blocks, 8 channels (two vec4s; the grid's z over the groups of 8) by 2 rows x 4 pixels without padding
  * (LeNet's conv2), by 1 row x 8 pixels with it (conv1; conv2's input gradient, padded by 4, skips more padding
  * rows this way), 2 rows x 4 pixels wherever the kernel also pools (`pooled`: the pairs of rows are its windows;
