@@ -16,8 +16,8 @@ if (args.includes('-h') || args.includes('--help')) {
 const summary = args.includes('--summary');
 const root = args.find((a) => !a.startsWith('--')) ?? '.';
 
-// What the bench loads besides the package's own dependencies: the tfjs peers (devDependencies).
-const BENCH_PEERS = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'];
+// What the bench loads besides the package's own dependencies: the tfjs and jax-js peers (devDependencies).
+const BENCH_PEERS = ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'];
 // Dependencies that nothing loads at run time: type declarations, and the tfjs union package's converter-wizard
 // command-line tools (its Node bundle, dist/tf.node.js, requires none of them; prepare's smoke check imports
 // the packed tree to make sure).
