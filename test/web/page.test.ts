@@ -297,9 +297,9 @@ describe('web page in Chromium', () => {
     await page.mouse.move(pad.x + pad.width * 0.7, pad.y + pad.height * 0.8, { steps: 8 });
     await page.mouse.up();
     await expect.poll(() => page.locator('#bars li.best').count(), { timeout: 30_000 }).toBe(1);
-    expect(await page.textContent('#classify-status')).toMatch(/^Looks like a /);
+    expect(await page.textContent('#classify-status')).toMatch(/^Looks like an? /);
     await page.click('#pad-sample');
-    await expect.poll(() => page.textContent('#classify-status'), { timeout: 30_000 }).toMatch(/^Looks like a /);
+    await expect.poll(() => page.textContent('#classify-status'), { timeout: 30_000 }).toMatch(/^Looks like an? /);
     await page.waitForTimeout(500); // let the probability bars finish their transition before the picture
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-trained.png'), fullPage: true });
     console.log(
