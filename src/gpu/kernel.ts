@@ -181,7 +181,8 @@ export class Kernel {
     let pipelineError: unknown = null;
     try {
       pipeline = await device.createComputePipelineAsync({
-        label: shaderName,
+        // The profile's table names a kernel by its pipeline: the file, and the entry point where it has several.
+        label: entryPoint === 'main' ? shaderName : `${shaderName}.${entryPoint}`,
         layout: device.createPipelineLayout({ label: shaderName, bindGroupLayouts: layouts }),
         compute: { module, entryPoint, constants: options.constants },
       });

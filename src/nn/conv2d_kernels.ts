@@ -1,0 +1,142 @@
+/**
+ * The subgroup convolution kernels of a stride-1 convolution with at most 16 output channels and a kernel of at
+ * most 5 (LeNet's and BatchNorm LeNet's), chosen where the adapter has one subgroup size and the shape allows
+ * (kernels/conv2d_subgroup.ts), with their generic fallbacks (conv2d_forward, conv2d_input_grad,
+ * conv2d_weight_grad). The network (nn/network.ts) runs them for any Conv2d they take, fusing a following
+ * activation and 2x2 pooling into the forward; every other convolution runs conv2d_general.
+ *
+ *   forward:      conv2d_weight_pack → conv2d_forward_subgroup (act, and the 2x2 pooling from its registers)
+ *                 or conv2d_forward (act) → pool_forward
+ *   weight grad:  conv2d_weight_grad_subgroup (S partials) → conv2d_weight_grad_reduce, or conv2d_weight_grad
+ *   input grad:   conv2d_weight_pack (FLIP) → conv2d_forward_subgroup as the correlation of dy with the flipped
+ *                 kernel, or conv2d_input_grad
+ */
+import { createBuffer } from '../gpu/buffers.js';
+import type { Gpu } from '../gpu/device.js';
+import { convTile, weightGradTile } from '../gpu/tuning.js';
+import { type ConvDims, conv2dForward, convOut, convProblem } from '../kernels/conv2d_forward.js';
+import { conv2dInputGrad } from '../kernels/conv2d_input_grad.js';
+import {
+  conv2dForwardSubgroup,
+  conv2dForwardU8Subgroup,
+  conv2dWeightGradReduce,
+  conv2dWeightGradSubgroup,
+  conv2dWeightGradU8Subgroup,
+  conv2dWeightGradU8UnpoolSubgroup,
+  convSubgroupFor,
+  inputGradAsForward,
+  weightGradSubgroupFor,
+} from '../kernels/conv2d_subgroup.js';
+import { conv2dWeightGrad } from '../kernels/conv2d_weight_grad.js';
+import { conv2dWeightPack, inputGradPack } from '../kernels/conv2d_weight_pack.js';
+import type { BoundKernel } from '../kernels/kernel.js';
+import { poolForward } from '../kernels/pool_forward.js';
+
+export const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w, KS: c.ks });
+
+/**
+ * A convolution's input: f32 activations x [rows, C, H, W], or, for the first layer where the subgroup kernels
+ * run, the resident u8 dataset read in the step's order (images, order, labels; the forward also writes the
+ * step's labels into `targets`): then no gather_minibatch runs.
+ */
+export type ConvInput = { x: GPUBuffer } | { images: GPUBuffer; order: GPUBuffer; labels: GPUBuffer; targets: GPUBuffer };
+export type Dispatch = [BoundKernel<never>, GPUBindGroup];
+
+/** Whether the subgroup kernels take convolution `c` both ways (forward and weight gradient) on this adapter. */
+export function subgroupConv(gpu: Gpu, c: ConvDims): boolean {
+  const shape = { ...convShape(c), PAD: c.pad };
+  return convProblem(shape, { maxOut: 16, maxKs: 5 }) === null && convSubgroupFor(gpu, shape) !== null && weightGradSubgroupFor(gpu, shape) !== null;
+}
+
+/** Whether convolution `c` can read the u8 images itself: both of its subgroup kernels run and each image is whole words. */
+export function convReadsImages(gpu: Gpu, c: ConvDims): boolean {
+  return subgroupConv(gpu, c) && (c.cIn * c.h * c.w) % 4 === 0;
+}
+
+/**
+ * A convolution's forward with its activation (ACTIVATION_CODES) and, where `pool` is a POOL_CODES code, its 2x2
+ * pooling: conv2d_forward_subgroup pooling from its registers where the adapter has one subgroup size and the
+ * shape allows it (its u8 twin for `images`), else conv2d_forward then pool_forward. Returns the dispatches, in
+ * order, for one binding of the input, the packed weights (forwardPack), bias, y (after the activation) and the
+ * pooled output (any buffer but y where `pool` is null: it is not written).
+ */
+export async function createConvForward(gpu: Gpu, c: ConvDims, rows: number, act: number, pool: number | null, images: boolean) {
+  type Dispatches = (input: ConvInput, w: GPUBuffer, bias: GPUBuffer, y: GPUBuffer, pooled: GPUBuffer) => Dispatch[];
+  const sg = convSubgroupFor(gpu, { W: c.w, KS: c.ks, PAD: c.pad });
+  const pooled = pool !== null;
+  if (sg) {
+    const options = { rows, workgroup: sg, constants: { PAD: c.pad, ACT: act, SG: sg, POOLED: pooled ? 1 : 0, POOL: pool ?? 0, ...convTile(c.cOut, c.pad, pooled) } };
+    const k = await (images ? conv2dForwardU8Subgroup : conv2dForwardSubgroup).create(gpu, convShape(c), options);
+    const bind: Dispatches = (input, w, bias, y, out) => [[k as BoundKernel<never>, (k as BoundKernel<string>).bind({ ...input, w, bias, y, pooled: out })]];
+    return bind;
+  }
+  if (images) throw new Error('conv2d: a convolution reads the images only on the subgroup path'); // convReadsImages said so
+  const { ho, wo } = convOut(c);
+  const [k, p] = await Promise.all([
+    conv2dForward.create(gpu, convShape(c), { rows, constants: { PAD: c.pad, ACT: act } }),
+    pool === null ? null : poolForward.create(gpu, { C: c.cOut, H: ho, W: wo }, { rows, constants: { POOL: pool } }),
+  ]);
+  const bind: Dispatches = (input, w, bias, y, out) => [
+    [k as BoundKernel<never>, k.bind({ x: (input as { x: GPUBuffer }).x, w, bias, y })],
+    ...(p ? [[p as BoundKernel<never>, p.bind({ x: y, y: out })] as Dispatch] : []),
+  ];
+  return bind;
+}
+
+/** Where a convolution's dy comes from: as it is, or made from the gradient of its pooled activation (the u8 unpool kernel). */
+export type DySource = { dy: GPUBuffer } | { a: GPUBuffer; dpooled: GPUBuffer };
+
+/**
+ * A convolution's dw, db: conv2d_weight_grad_subgroup's partial sums over S chunks of rows (its u8 twin for
+ * `images`; with `unpool`, the u8 twin that makes dy from the pooled gradient and the activation) and
+ * conv2d_weight_grad_reduce where it applies (the partials in `buffers`, created here), else conv2d_weight_grad.
+ * Returns the dispatches, in order, for one binding of the input (x, or images and order), dy (or a and dpooled),
+ * dw and db.
+ */
+export async function createConvWeightGrad(gpu: Gpu, c: ConvDims, rows: number, images: boolean, unpool?: { pool: number; act: number }) {
+  type Dispatches = (input: { x: GPUBuffer } | { images: GPUBuffer; order: GPUBuffer }, dy: DySource, dw: GPUBuffer, db: GPUBuffer) => Dispatch[];
+  const shape = convShape(c);
+  const sg = weightGradSubgroupFor(gpu, { ...shape, PAD: c.pad });
+  if (sg) {
+    const { S, ...tile } = weightGradTile({ cOut: c.cOut, wo: convOut(c).wo, ks: c.ks });
+    const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
+    const options = { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, S, ...tile, ...(unpool ? { POOL: unpool.pool, ACT: unpool.act } : {}) } };
+    const kernel = unpool ? conv2dWeightGradU8UnpoolSubgroup : images ? conv2dWeightGradU8Subgroup : conv2dWeightGradSubgroup;
+    const [main, reduce] = await Promise.all([
+      kernel.create(gpu, shape, options),
+      conv2dWeightGradReduce.create(gpu, { DW: sums - c.cOut, C_OUT: c.cOut }, { constants: { S } }),
+    ]);
+    const partial = createBuffer(gpu.device, 'conv dw partials', S * sums * 4); // [S, C_OUT·C_IN·KS·KS + C_OUT]
+    const bind: Dispatches = (input, dy, dw, db) => [
+      [main as BoundKernel<never>, (main as BoundKernel<string>).bind({ ...input, ...dy, partial })],
+      [reduce as BoundKernel<never>, reduce.bind({ partial, dw, db })],
+    ];
+    return { buffers: [partial], bind };
+  }
+  if (images || unpool) throw new Error('conv2d: a convolution reads the images only on the subgroup path'); // convReadsImages said so
+  const k = await conv2dWeightGrad.create(gpu, shape, { rows, constants: { PAD: c.pad } });
+  const bind: Dispatches = (input, dy, dw, db) => [[k as BoundKernel<never>, k.bind({ x: (input as { x: GPUBuffer }).x, dy: (dy as { dy: GPUBuffer }).dy, dw, db })]];
+  return { buffers: [] as GPUBuffer[], bind };
+}
+
+/**
+ * A convolution's input gradient dx from dy: conv2d_forward_subgroup as the correlation of dy with the flipped
+ * kernel where it applies, else conv2d_input_grad; with the weight pack each needs (inputGradPack, FLIP for the
+ * first) and a bind that names the buffers.
+ */
+export async function createConvInputGrad(gpu: Gpu, c: ConvDims, rows: number) {
+  const shape = convShape(c);
+  const asForward = inputGradAsForward({ ...shape, PAD: c.pad });
+  const sg = asForward && convSubgroupFor(gpu, asForward);
+  const pack = await conv2dWeightPack.create(gpu, inputGradPack(shape), { constants: { FLIP: sg ? 1 : 0 } });
+  if (asForward && sg) {
+    const { PAD, ...dims } = asForward;
+    const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(dims.C_OUT, PAD) } });
+    // BIAS 0 and POOLED 0: the bias and pooled bindings are not used (bias: any buffer; pooled: its own, since two
+    // writable bindings of one buffer are refused).
+    const unused = createBuffer(gpu.device, 'conv dx: pooled (unused)', 16);
+    return { pack, kernel: k, buffers: [unused], bind: (dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer) => k.bind({ x: dy, w, bias: w, y: dx, pooled: unused }) };
+  }
+  const k = await conv2dInputGrad.create(gpu, shape, { rows, constants: { PAD: c.pad } });
+  return { pack, kernel: k, buffers: [] as GPUBuffer[], bind: (dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer) => k.bind({ dy, w, dx }) };
+}
