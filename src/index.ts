@@ -103,6 +103,7 @@ export { parameterCount, type Parameters, type Tensor } from './model/tensors.js
 // Layers with PyTorch's names, declared as data: fit(gpu, data, { model: nn.Sequential(...) }) trains them, a checkpoint rebuilds them
 export { type LayerDecl, nn, outputShape, parameterInfo, type ParameterInfo, type SequentialDecl, shapeWalk, type ShapeRow, trainableCount } from './nn/declare.js';
 export { type NetworkDefinition, sequentialModel, type NetworkModel, sequentialNetworkModel } from './nn/model.js';
+export { type BookNetworkOptions, models, type VggOptions } from './lib/models.js';
 
 // Checkpoints as bytes (files: saveCheckpoint/loadCheckpoint in 'webgpu-softmax/node')
 export { type Checkpoint, CHECKPOINT_FILE, type CheckpointMeta, decodeCheckpoint, encodeCheckpoint, type EpochRecord } from './model/checkpoint.js';

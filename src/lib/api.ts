@@ -13,6 +13,7 @@ import { describeModel, MODEL_KINDS, modelDefaults, modelDefinition, modelOptimi
 import { checkOptimizer, type OptimizerConfig, plainSgd } from '../optim/config.js';
 import type { SequentialDecl } from '../nn/declare.js';
 import { sequentialNetworkModel } from '../nn/model.js';
+import { declaredSizeProblem } from './models.js';
 import type { Parameters } from '../model/tensors.js';
 import { type Evaluation, evaluateParameters } from '../train/evaluate.js';
 import { train, type TrainHooks, type TrainOptions, type TrainResult } from '../train/loop.js';
@@ -221,6 +222,8 @@ export function fitSettings(data: FitData, options: FitOptions = {}): FitSetting
   let spec: ModelSpec;
   if (isNetwork(model)) {
     if (o.modelOptions !== undefined) throw new ArgumentError('options.modelOptions goes with a model kind (options.model a string), not with a network: the network is the whole model');
+    const sizeProblem = declaredSizeProblem(model, train.shape.height, train.shape.width);
+    if (sizeProblem) throw new ArgumentError(sizeProblem);
     spec = sequentialNetworkModel.spec(train.shape, train.classes, { net: model });
   } else if (typeof model === 'string') {
     if (!MODEL_KINDS.includes(model)) throw new ArgumentError(`options.model must be one of ${MODEL_KINDS.join(', ')} or a model spec, not ${describeValue(model)}`);

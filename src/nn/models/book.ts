@@ -56,8 +56,19 @@ export function bindingProblem(kind: string, net: LayerDecl, input: readonly num
   return `model ${kind}: at batch size ${batchSize}, ${where} is ${mib(batchSize * values * 4)}, past the ${mib(limit)} a storage binding holds; the largest batch size that fits is ${fits}`;
 }
 
+/** A chapter 7 model: its ModelDefinition, and its declaration for any input channels (the library's `models.*`). */
+export interface BookDefinition extends NetworkDefinition {
+  /** What the model file declared: the book's hyper-parameters and `build`. */
+  readonly book: BookModel;
+  /**
+   * The network for images of `channels` channels resized to `options.resize` (the book's by default) and `classes`
+   * classes, its options checked as the CLI's are (a ModelOptionError naming `modelOptions.KEY`).
+   */
+  declareNetwork(channels: number, classes: number, options: ModelOptions): { net: SequentialDecl; options: ModelOptions; input: readonly number[] };
+}
+
 /** The chapter 7 model `def` as a ModelDefinition (options: resize and def.extra). */
-export function bookModel(def: BookModel): NetworkDefinition {
+export function bookModel(def: BookModel): BookDefinition {
   const extra = def.extra ?? {};
   const optionNames = ['resize', ...Object.keys(extra)];
   const minimum = new Map<string, number>();
@@ -80,17 +91,18 @@ export function bookModel(def: BookModel): NetworkDefinition {
     }
     return m;
   };
-  const declare = (input: ImageShape, classes: number, options: ModelOptions) => {
+  const declareNetwork = (channels: number, classes: number, options: ModelOptions) => {
     const unknown = Object.keys(options).filter((k) => !optionNames.includes(k));
     if (unknown.length > 0) throw new ModelOptionError(`model ${def.kind} takes no option ${unknown.map(optionRef).join(', ')} (it takes ${optionNames.map(optionRef).join(', ')})`);
     const others = Object.fromEntries(Object.entries(extra).map(([k, o]) => [k, options[k] === undefined ? o.default : integerOption(k, options[k], o.min, o.max)]));
     const size = options.resize === undefined ? def.resize : integerOption('resize', options.resize, 1, MAX_RESIZE);
-    const least = smallest(input.channels, classes, others);
+    const least = smallest(channels, classes, others);
     if (size < least) throw new ModelOptionError(`${optionRef('resize')} ${size} is too small for model ${def.kind}: its windows need images of at least ${least}x${least}`);
-    const net = def.build(input.channels, classes, size, others);
-    return { net, options: { resize: size, ...others }, input: [input.channels, size, size] };
+    const net = def.build(channels, classes, size, others);
+    return { net, options: { resize: size, ...others }, input: [channels, size, size] };
   };
-  return sequentialModel({
+  const declare = (input: ImageShape, classes: number, options: ModelOptions) => declareNetwork(input.channels, classes, options);
+  const definition = sequentialModel({
       kind: def.kind,
       summary: def.summary,
       defaults: { lr: def.lr, epochs: 10, batchSize: def.batchSize },
@@ -101,6 +113,7 @@ export function bookModel(def: BookModel): NetworkDefinition {
         return bindingProblem(def.kind, made.net, made.input, batchSize);
       },
   });
+  return { ...definition, book: def, declareNetwork };
 }
 
 /** The smallest --resize model `definition` (a bookModel) takes, for 1x28x28 images and 10 classes (tests, acceptance). */
