@@ -11,7 +11,7 @@
 override K: u32; // features per row (the layer's inputs), fixed when the kernel is created
 
 struct Sgd {
-  lr: f32, // the layout is sgd_update.wgsl's
+  lr: f32, // the layout is optimizer.wgsl's Sgd
 }
 @group(0) @binding(0) var<storage, read> images: array<vec2u>;      // [count, features / 8] u8 x8 packed
 @group(0) @binding(1) var<storage, read> order: array<u32>;         // [count]

@@ -6,12 +6,15 @@
 //   is recomputed from a, as PyTorch's first-max rule picks it; padding never wins), else 0
 // then dx *= act'(a): ACT 1 sigmoid a·(1 - a), ACT 2 ReLU [a > 0], ACT 0 none. Elements outside every window (the
 // last row/column of an odd size under 2x2 / stride 2) get 0. Grids may be 2-D (see pool_forward.wgsl).
-// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+// Two entry points: `main`, one invocation per input element, for any window; `windows_2x2`, one invocation per
+// window, for 2x2 windows with stride 2 on an even height and width (LeNet's), reading a and writing dx as vec2
+// rows (on lavapipe each load or store with a computed address costs a per-lane loop, so 5 of them per window
+// instead of 12; max pooling finds its argmax in the values already loaded).
+// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader; POOL, ACT and the 2x2
+// window's gradient: prelude/pool_window_grad.wgsl, prepended after it.
 override C: u32;  // channels
 override H: u32;  // input height
 override W: u32;  // input width
-override POOL: u32 = 0u;
-override ACT: u32 = 0u;
 override KS: u32 = 2u;
 override KH: u32 = KS;
 override KW: u32 = KS;
@@ -23,6 +26,9 @@ override WO: u32 = (W + 2u * PAD - KW) / STRIDE + 1u;
 @group(0) @binding(0) var<storage, read> a: array<f32>;          // [rows, C, H, W]: the pooling's input
 @group(0) @binding(1) var<storage, read> dy: array<f32>;         // [rows, C, HO, WO]
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;   // [rows, C, H, W]
+// The same buffers as a and dx, as windows_2x2 reads and writes them (W even): [rows, C, H, W / 2] vec2 each.
+@group(0) @binding(0) var<storage, read> a_pairs: array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read_write> dx_pairs: array<vec2<f32>>;
 
 override WG: u32 = 64;
 
@@ -135,4 +141,22 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     g = select(0.0, g, v > 0.0);
   }
   dx[i] = g;
+}
+
+// One invocation per 2x2 window (stride 2, H and W even: HO = H / 2, WO = W / 2).
+@compute @workgroup_size(WG)
+fn windows_2x2(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * (nwg.x * WG);
+  if (i >= step.rows * C * HO * WO) {
+    return;
+  }
+  let plane = i / (HO * WO); // r * C + c
+  let p = i % (HO * WO);
+  let top = (plane * H + 2u * (p / WO)) * WO + p % WO; // vec2 index of the window's top row (W / 2 = WO vec2s a row)
+  let bottom = top + WO;
+  let u = a_pairs[top];
+  let v = a_pairs[bottom];
+  let d = pool_window_grad(dy[i], u, v);
+  dx_pairs[top] = activation_slope(d[0], u);
+  dx_pairs[bottom] = activation_slope(d[1], v);
 }

@@ -1,5 +1,5 @@
 // The gradient through one 2x2 pooling window and the pooled activation's slope, for the kernels that take it as
-// vec2 rows (prepended by the loader): pool_backward_vec2.wgsl and prelude/conv2d_dy_unpool.wgsl.
+// vec2 rows (prepended by the loader): pool_backward.wgsl (windows_2x2) and prelude/conv2d_dy_unpool.wgsl.
 //   avg (POOL 0): each element gets g / 4;  max (POOL 1): g goes to the window's first maximum in row-major
 //   order, 0 elsewhere; then times act'(a): ACT 1 sigmoid a·(1 - a), ACT 2 ReLU [a > 0], ACT 0 none.
 override POOL: u32 = 0u;
@@ -17,13 +17,14 @@ fn pool_window_grad(g: f32, top: vec2<f32>, bottom: vec2<f32>) -> array<vec2<f32
   return array<vec2<f32>, 2>(q, q);
 }
 
-// g times act'(a), from the activation's output a.
-fn activation_slope(g: vec2<f32>, a: vec2<f32>) -> vec2<f32> {
+// g times act'(a), from the activation's output a (named `out` here: wgsl_reflect counts a parameter named as a
+// binding, pool_backward.wgsl's `a`, as a use of that binding).
+fn activation_slope(g: vec2<f32>, out: vec2<f32>) -> vec2<f32> {
   if (ACT == 1u) {
-    return g * a * (1.0 - a);
+    return g * out * (1.0 - out);
   }
   if (ACT == 2u) {
-    return select(vec2<f32>(0.0), g, a > vec2<f32>(0.0));
+    return select(vec2<f32>(0.0), g, out > vec2<f32>(0.0));
   }
   return g;
 }

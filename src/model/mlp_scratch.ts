@@ -24,9 +24,8 @@ import { dropout } from '../kernels/dropout.js';
 import type { BoundKernel } from '../kernels/kernel.js';
 import { createLinearForward, createLinearForwardU8, createLinearInputGrad, createLinearWeightGrad, createLinearWeightGradU8 } from '../kernels/linear.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
+import { createSgdUniform, sgdUpdate, sgdWeightDecay } from '../kernels/optimizer.js';
 import { relu } from '../kernels/relu.js';
-import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
-import { createSgdDecayUniform, sgdWeightDecay } from '../kernels/sgd_weight_decay.js';
 import { hiddenDropout, layerSizes, mlpFrame, mlpModel, optionsOf } from './mlp.js';
 import type { ModelDefinition } from './model.js';
 import { sizeOf } from './softmax_regression.js';
@@ -48,7 +47,7 @@ export const mlpScratchModel: ModelDefinition = {
       const b: Record<string, GPUBuffer> = {
         loss: createBuffer(device, 'loss', B * 4), // [B]
         dlogits: createBuffer(device, 'dlogits', B * spec.classes * 4), // [B, classes]
-        sgdW: createSgdDecayUniform(device, 'sgd weights', ctx.lr, opts.weightDecay),
+        sgdW: createSgdUniform(device, 'sgd weights', ctx.lr, opts.weightDecay),
         sgdB: createSgdUniform(device, 'sgd biases', ctx.lr),
       };
       for (let l = 1; l <= L; l++) {

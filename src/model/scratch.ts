@@ -13,7 +13,7 @@ import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import { crossEntropy } from '../kernels/cross_entropy.js';
 import { matmulBias } from '../kernels/matmul_bias.js';
-import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
+import { createSgdUniform, sgdUpdate } from '../kernels/optimizer.js';
 import { softmax } from '../kernels/softmax.js';
 import { softmaxCrossEntropyGrad } from '../kernels/softmax_cross_entropy_grad.js';
 import { weightGrad } from '../kernels/weight_grad.js';

@@ -13,7 +13,7 @@ import { FUSED_UNIFORM_BYTES, fusedForwardLossGrad, fusedUnsupported } from '../
 import { fusedWeightGradSgd } from '../kernels/fused_weight_grad_sgd.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import { matmulBias } from '../kernels/matmul_bias.js';
-import { createSgdUniform } from '../kernels/sgd_update.js';
+import { createSgdUniform } from '../kernels/optimizer.js';
 import { sumEpochTotals } from '../kernels/sum_epoch_totals.js';
 import { Rng } from '../random.js';
 import { describeOptimizer, isPlainSgd, type OptimizerConfig } from '../optim/config.js';

@@ -11,10 +11,7 @@
 import { createBuffer } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
-import { batchNormForward } from '../kernels/batch_norm_forward.js';
-import { batchNormGradReduce } from '../kernels/batch_norm_grad_reduce.js';
-import { batchNormInputGrad } from '../kernels/batch_norm_input_grad.js';
-import { batchNormStatistics } from '../kernels/batch_norm_statistics.js';
+import { batchNormForward, batchNormGradReduce, batchNormInputGrad, batchNormStatistics } from '../kernels/batch_norm.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad } from '../kernels/conv2d_general.js';
 import { dropout } from '../kernels/dropout.js';

@@ -6,18 +6,15 @@
  *   plain SGD                 sgd_update (sgd_weight_decay where weight decay applies): the kernels the models
  *                             ran before optimizers were components, so their figures are the same
  *   SGD with momentum         sgd_momentum, one momentum_buffer per parameter
- *   Adam                      optimizer_step_count (t += 1, once), then adam_update per parameter
+ *   Adam                      adam_step_count (t += 1, once), then adam_update per parameter
+ * (entry points of shaders/optimizer.wgsl)
  */
 import { CheckpointError } from '../errors.js';
 import { createBuffer, createBufferWith, readBuffer } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
-import { adamUpdate, createAdamUniform } from '../kernels/adam_update.js';
 import type { BoundKernel } from '../kernels/kernel.js';
-import { optimizerStepCount } from '../kernels/optimizer_step_count.js';
-import { createSgdMomentumUniform, sgdMomentum } from '../kernels/sgd_momentum.js';
-import { createSgdUniform, sgdUpdate } from '../kernels/sgd_update.js';
-import { createSgdDecayUniform, sgdWeightDecay } from '../kernels/sgd_weight_decay.js';
+import { adamUpdate, createAdamUniform, createSgdUniform, optimizerStepCount, sgdMomentum, sgdUpdate, sgdWeightDecay } from '../kernels/optimizer.js';
 import { elementsOf, type Parameters } from '../model/tensors.js';
 import { checkOptimizer, type OptimizerConfig, STEP_STATE, stateShapes } from './config.js';
 
@@ -90,7 +87,7 @@ export async function createOptimizer(gpu: Gpu, config: OptimizerConfig, params:
 
   if (config.kind === 'sgd' && config.momentum === 0) {
     const plain = createSgdUniform(device, 'SGD lr', config.lr);
-    const decay = createSgdDecayUniform(device, 'SGD lr and weight decay', config.lr, config.weightDecay);
+    const decay = createSgdUniform(device, 'SGD lr and weight decay', config.lr, config.weightDecay);
     uniforms.push(plain, decay);
     for (const p of params) {
       const COUNT = elementsOf(p.shape);
@@ -98,8 +95,8 @@ export async function createOptimizer(gpu: Gpu, config: OptimizerConfig, params:
       else dispatches.push(dispatch(await sgdUpdate.create(gpu, { COUNT }), { sgd: plain, param: p.value, grad: p.grad }));
     }
   } else if (config.kind === 'sgd') {
-    const plain = createSgdMomentumUniform(device, 'SGD momentum', config.lr, 0, config.momentum);
-    const decay = createSgdMomentumUniform(device, 'SGD momentum and weight decay', config.lr, config.weightDecay, config.momentum);
+    const plain = createSgdUniform(device, 'SGD momentum', config.lr, 0, config.momentum);
+    const decay = createSgdUniform(device, 'SGD momentum and weight decay', config.lr, config.weightDecay, config.momentum);
     uniforms.push(plain, decay);
     for (const p of params) {
       const kernel = await sgdMomentum.create(gpu, { COUNT: elementsOf(p.shape) });

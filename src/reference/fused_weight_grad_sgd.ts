@@ -1,7 +1,7 @@
-/** CPU twin of shaders/fused_weight_grad_sgd.wgsl: weight_grad + bias_grad + sgd_update, composed. */
+/** CPU twin of shaders/fused_weight_grad_sgd.wgsl: weight_grad + bias_grad + sgd_update (optimizer.wgsl), composed. */
 import { biasGrad } from './bias_grad.js';
 import { gatherMinibatch } from './gather_minibatch.js';
-import { sgdUpdate } from './sgd_update.js';
+import { sgdUpdate } from './optimizer.js';
 import { weightGrad } from './weight_grad.js';
 
 export function fusedWeightGradSgd(

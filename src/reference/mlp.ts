@@ -15,8 +15,7 @@ import { linearForward, type Epilogue } from './linear_forward.js';
 import { linearInputGrad } from './linear_input_grad.js';
 import { linearWeightGrad } from './linear_weight_grad.js';
 import { logSoftmaxCrossEntropy } from './log_softmax_cross_entropy.js';
-import { sgdUpdate } from './sgd_update.js';
-import { sgdWeightDecay } from './sgd_weight_decay.js';
+import { sgdUpdate, sgdWeightDecay } from './optimizer.js';
 import type { ReferenceModel } from './train.js';
 
 export interface MlpStepInfo {

@@ -13,7 +13,7 @@ import { lenetForward, lenetStep } from './lenet.js';
 import { logSoftmaxCrossEntropy } from './log_softmax_cross_entropy.js';
 import { matmulBias } from './matmul_bias.js';
 import { mlpReference } from './mlp.js';
-import { sgdUpdate } from './sgd_update.js';
+import { sgdUpdate } from './optimizer.js';
 import { softmax } from './softmax.js';
 import { softmaxCrossEntropyGrad } from './softmax_cross_entropy_grad.js';
 import { weightGrad } from './weight_grad.js';

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { FUSED_UNIFORM_BYTES } from '../../src/kernels/fused_forward_loss_grad.js';
 import { fusedWeightGradSgd as fusedKernel } from '../../src/kernels/fused_weight_grad_sgd.js';
-import { createSgdUniform } from '../../src/kernels/sgd_update.js';
+import { createSgdUniform } from '../../src/kernels/optimizer.js';
 import { fusedWeightGradSgd } from '../../src/reference/fused_weight_grad_sgd.js';
 import { Rng } from '../../src/random.js';
 import { expectClose, oneStep, randomFloats, randomPixels, readFloats, ROWS, runPass, testGpu, upload, uploadUniform } from './harness.js';

@@ -18,8 +18,9 @@ const SHAPES = [
 ];
 
 // Tolerance: one or two f32 products per element (dy/4 · a(1 - a)): 1e-6 abs + 1e-6 rel.
-// pool_backward_vec2 (even sizes, one invocation per window) against the same twin on the even shapes.
-for (const [name, kernel] of [['pool_backward', generic], ['pool_backward_vec2', poolBackwardVec2]] as const) {
+// pool_backward's windows_2x2 entry (poolBackwardVec2: even sizes, one invocation per window) against the same twin
+// on the even shapes.
+for (const [name, kernel] of [['pool_backward', generic], ['pool_backward windows_2x2', poolBackwardVec2]] as const) {
 describe(`${name}: dx of 2x2 pooling times the pooled activation's slope`, () => {
   for (const s of SHAPES) {
     if (kernel === poolBackwardVec2 && (s.h % 2 !== 0 || s.w % 2 !== 0)) continue; // even sizes only
@@ -56,10 +57,14 @@ function createFilled(gpu: Awaited<ReturnType<typeof testGpu>>, n: number): GPUB
   return upload(gpu, new Float32Array(n).fill(7), 'dx');
 }
 
-describe('pool_backward_vec2 refuses an odd size, in one line', () => {
+describe('pool_backward windows_2x2 refuses an odd size or another window, in one line', () => {
   it('H 13', async () => {
     const gpu = await testGpu();
     expect(await refusal(() => poolBackwardVec2.create(gpu, { C: 2, H: 13, W: 14 }, { rows: 1 }))).toMatch(/H and W must be even, not 13x14/);
+  });
+  it('3x3 windows, stride 2', async () => {
+    const gpu = await testGpu();
+    expect(await refusal(() => poolBackwardVec2.create(gpu, { C: 2, H: 14, W: 14 }, { rows: 1, constants: { KS: 3 } }))).toMatch(/windows are 2x2, stride 2, no padding; not 3x3, stride 2, padding 0/);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The trainer's optimizer end to end: an MLP epoch on the GPU, its parameters updated by the optimizer the
  * trainer runs after each step, equals the CPU reference: the model's gradients (reference/mlp.ts) fed to the
- * optimizer kernels' twins (reference/adam_update.ts, sgd_momentum.ts) step by step, in f64.
+ * optimizer kernels' twins (reference/optimizer.ts) step by step, in f64.
  */
 import { describe, expect, it } from 'vitest';
 import { limitSplit } from '../../src/data/dataset.js';
@@ -10,10 +10,9 @@ import { loadFashionMnist } from '../../src/data/node.js';
 import { fashionMnistSpec, modelDefinition } from '../../src/model/registry.js';
 import { type Parameters } from '../../src/model/tensors.js';
 import { optim, type OptimizerConfig } from '../../src/optim/index.js';
-import { adamUpdate } from '../../src/reference/adam_update.js';
 import { gatherMinibatch } from '../../src/reference/gather_minibatch.js';
 import { mlpGradients } from '../../src/reference/mlp.js';
-import { sgdMomentum } from '../../src/reference/sgd_momentum.js';
+import { adamUpdate, sgdMomentum } from '../../src/reference/optimizer.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { expectClose, testGpu } from '../kernels/harness.js';
 
@@ -42,7 +41,7 @@ function referenceEpoch(spec: ReturnType<typeof fashionMnistSpec>, init: Paramet
 
 // One epoch on the first 1,024 training images (8 steps of 128). Tolerance: each step's f32 sums differ from f64 by
 // ~1e-6 relative (test/train/mlp_step.test.ts), and the GPU's pow(beta, t) by ~1e-4 of Adam's bias correction
-// (test/kernels/adam_update.test.ts): 2e-5 abs + 1e-3 rel over 8 steps. A step with a missing or doubled update,
+// (test/kernels/optimizer.test.ts): 2e-5 abs + 1e-3 rel over 8 steps. A step with a missing or doubled update,
 // or the moments of another parameter, is off by ~lr = 1e-3. Adam divides by sqrt(v) + eps: where a ReLU sits within
 // rounding of 0 on one side only, a gradient of ~1e-6 against 0 is a whole step of lr with eps 1e-8, so the 256-unit
 // case takes eps 1e-4 (such a gradient then moves its weight ~1e-5); the 30-6 network has no such unit at this seed.

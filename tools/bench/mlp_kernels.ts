@@ -11,7 +11,7 @@ import { createNodeGpu } from '../../src/gpu/node.js';
 import { mlpTilesFor } from '../../src/gpu/tuning.js';
 import type { BoundKernel } from '../../src/kernels/kernel.js';
 import { linearForwardSubgroup, linearForwardU8Subgroup, linearInputGradSubgroup, linearWeightGradSubgroup, linearWeightGradU8Subgroup } from '../../src/kernels/linear_subgroup.js';
-import { createSgdDecayUniform, sgdWeightDecay } from '../../src/kernels/sgd_weight_decay.js';
+import { createSgdUniform, sgdWeightDecay } from '../../src/kernels/optimizer.js';
 import { rowGroupsFor, subgroupSize } from '../../src/kernels/subgroups.js';
 import { StepSlots } from '../../src/train/steps.js';
 import { dispatchTimer } from './dispatch_timer.js';
@@ -45,7 +45,7 @@ async function main() {
     ['forward 256x12', mm(H, 12), async () => [await linearForwardSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ RG, RELU: 0 }) }), { x: buf(B * H), w: buf(H * 12), b: buf(12), out: buf(B * 12) }]],
     ['input grad 256x12', mm(H, 12), async () => [await linearInputGradSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ RG, TC: tiles.kPerLane, RELU_MASK: 1 }) }), { dy: buf(B * 12), w: buf(H * 12), h: buf(B * H), dx: buf(B * H) }]],
     ['weight grad 256x12', mm(H, 12), async () => [await linearWeightGradSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ TW: tiles.words }) }), { x: buf(B * H), dy: buf(B * 12), dw: buf(H * 12) }]],
-    ['sgd weight decay W1', 0, async () => [await sgdWeightDecay.create(gpu, { COUNT: K * H }), { sgd: createSgdDecayUniform(device, 'sgd', 0.1, 0.001), param: buf(K * H), grad: buf(K * H) }]],
+    ['sgd weight decay W1', 0, async () => [await sgdWeightDecay.create(gpu, { COUNT: K * H }), { sgd: createSgdUniform(device, 'sgd', 0.1, 0.001), param: buf(K * H), grad: buf(K * H) }]],
   ];
   for (const [name, flop, make] of cases) {
     if (values.only && !name.includes(values.only)) continue;

@@ -1,0 +1,137 @@
+// BatchNorm (PyTorch's BatchNorm1d/2d, d2l 7.5) over a step's [rows, C, HW] values, four entry points:
+//   statistics  (training) each channel's mean and biased variance over the step's rows and pixels, kept for the
+//               other kernels as mean and invstd = 1/sqrt(var + EPS), and the running statistics moved towards them
+//               by MOMENTUM with the unbiased variance, as PyTorch does:
+//                 running = (1 - MOMENTUM) * running + MOMENTUM * statistic
+//               Two passes over the channel (mean, then the squared deviations), which keeps the variance accurate
+//               where the mean is large.
+//   forward     y = weight * (x - mean) * spread + bias per channel. In training (TRAINING 1) mean and spread are the
+//               step's statistics (spread = invstd); in evaluation (TRAINING 0) the running mean and running
+//               variance (spread = var, inverted here), as model.eval() does in PyTorch.
+//   grad_reduce the parameter gradients (training statistics): dbias[c] = sum(dy), dweight[c] = sum(dy * xhat),
+//               xhat = (x - mean) * invstd; both sums are also what input_grad needs.
+//   input_grad  the input gradient in training, where the statistics depend on every input of the channel:
+//                 dx = weight * invstd / n * (n * dy - dbias - xhat * dweight),  n = rows * HW
+// statistics and grad_reduce: one workgroup of REDUCE_WG per channel, a tree reduction in workgroup memory;
+// forward and input_grad: one invocation per value, on a 2-D grid so that any tensor fits (kernels/kernel.ts,
+// spreadGrid).
+// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+override C: u32;   // channels (features of BatchNorm1d)
+override HW: u32;  // pixels per channel (1 for BatchNorm1d)
+override EPS: f32 = 1e-5;
+override MOMENTUM: f32 = 0.1;
+override TRAINING: u32 = 1u;
+
+// Each buffer is read_write where one entry point writes it (mean, invstd by statistics; dweight, dbias by
+// grad_reduce), and read by the others.
+@group(0) @binding(0) var<storage, read> x: array<f32>;                   // [rows, C, HW] the forward's input
+@group(0) @binding(1) var<storage, read> dy: array<f32>;                  // [rows, C, HW]
+@group(0) @binding(2) var<storage, read_write> mean: array<f32>;          // [C] the step's mean (or the running mean)
+@group(0) @binding(3) var<storage, read_write> invstd: array<f32>;        // [C] the step's 1/sqrt(var + EPS)
+@group(0) @binding(4) var<storage, read> weight: array<f32>;              // [C] scale (gamma)
+@group(0) @binding(5) var<storage, read> bias: array<f32>;                // [C] shift (beta)
+@group(0) @binding(6) var<storage, read_write> dweight: array<f32>;       // [C] sum(dy * xhat)
+@group(0) @binding(7) var<storage, read_write> dbias: array<f32>;         // [C] sum(dy)
+@group(0) @binding(8) var<storage, read_write> running_mean: array<f32>;  // [C]
+@group(0) @binding(9) var<storage, read_write> running_var: array<f32>;   // [C]
+@group(0) @binding(10) var<storage, read> spread: array<f32>;             // [C] invstd (training) or running variance
+@group(0) @binding(11) var<storage, read_write> y: array<f32>;            // [rows, C, HW]
+@group(0) @binding(12) var<storage, read_write> dx: array<f32>;           // [rows, C, HW]
+
+override WG: u32 = 64;
+const REDUCE_WG: u32 = 256;
+var<workgroup> sums: array<vec2f, REDUCE_WG>;
+
+// The index of value i of channel c, counting the channel's values over rows and pixels.
+fn channel_at(c: u32, i: u32) -> u32 {
+  return ((i / HW) * C + c) * HW + i % HW;
+}
+
+// The sum of every invocation's sums[lid]: a tree reduction, between barriers so that sums may be refilled after.
+fn workgroup_sum(lid: u32) -> vec2f {
+  workgroupBarrier();
+  for (var k = REDUCE_WG / 2u; k > 0u; k >>= 1u) {
+    if (lid < k) {
+      sums[lid] += sums[lid + k];
+    }
+    workgroupBarrier();
+  }
+  let total = sums[0];
+  workgroupBarrier();
+  return total;
+}
+
+@compute @workgroup_size(REDUCE_WG)
+fn statistics(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x;
+  let n = step.rows * HW;
+  var s = 0.0;
+  for (var i = lid; i < n; i += REDUCE_WG) {
+    s += x[channel_at(c, i)];
+  }
+  sums[lid] = vec2f(s, 0.0);
+  let m = workgroup_sum(lid).x / f32(n);
+  var q = 0.0;
+  for (var i = lid; i < n; i += REDUCE_WG) {
+    let d = x[channel_at(c, i)] - m;
+    q += d * d;
+  }
+  sums[lid] = vec2f(q, 0.0);
+  let squares = workgroup_sum(lid).x;
+  if (lid == 0u) {
+    let v = squares / f32(n);
+    mean[c] = m;
+    invstd[c] = inverseSqrt(v + EPS);
+    // PyTorch's running variance is unbiased (n - 1); one value per channel has none, and keeps its variance.
+    let unbiased = select(v, squares / f32(n - 1u), n > 1u);
+    running_mean[c] = (1.0 - MOMENTUM) * running_mean[c] + MOMENTUM * m;
+    running_var[c] = (1.0 - MOMENTUM) * running_var[c] + MOMENTUM * unbiased;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * (nwg.x * WG);
+  if (i >= step.rows * C * HW) {
+    return;
+  }
+  let c = (i / HW) % C;
+  var s = spread[c];
+  if (TRAINING == 0u) {
+    s = inverseSqrt(s + EPS);
+  }
+  y[i] = weight[c] * (x[i] - mean[c]) * s + bias[c];
+}
+
+@compute @workgroup_size(REDUCE_WG)
+fn grad_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let c = wid.x;
+  let n = step.rows * HW;
+  let m = mean[c];
+  let s = invstd[c];
+  var acc = vec2f(0.0);
+  for (var i = lid; i < n; i += REDUCE_WG) {
+    let at = channel_at(c, i);
+    let g = dy[at];
+    acc += vec2f(g, g * (x[at] - m) * s);
+  }
+  sums[lid] = acc;
+  let total = workgroup_sum(lid);
+  if (lid == 0u) {
+    dbias[c] = total.x;
+    dweight[c] = total.y;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn input_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * (nwg.x * WG);
+  let n = step.rows * HW;
+  if (i >= step.rows * C * HW) {
+    return;
+  }
+  let c = (i / HW) % C;
+  let s = invstd[c];
+  let xhat = (x[i] - mean[c]) * s;
+  dx[i] = weight[c] * s / f32(n) * (f32(n) * dy[i] - dbias[c] - xhat * dweight[c]);
+}

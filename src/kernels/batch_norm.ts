@@ -1,0 +1,41 @@
+/**
+ * BatchNorm's kernels over [rows, C, HW] values (HW 1 for BatchNorm1d), the four entry points of
+ * shaders/batch_norm.wgsl. Shapes C and HW; statistics and grad_reduce run one workgroup of 256 per channel.
+ */
+import { ceilDiv, type Constants, defineKernel, spreadGrid } from './kernel.js';
+
+const shader = { shader: 'batch_norm', shape: ['C', 'HW'] as const, step: true };
+const perChannel = { ...shader, tunable: false, grid: (c: Constants) => [c.C] as [number] };
+const perValue = { ...shader, tunable: true, grid: (c: Constants, rows: number) => spreadGrid(ceilDiv(rows * c.C * c.HW, c.WG)) };
+
+/**
+ * BatchNorm in training: mean[c] and invstd[c] = 1/sqrt(var + EPS) over the step's [rows, C, HW] values, and the
+ * running statistics moved by MOMENTUM (unbiased variance). One workgroup of 256 per channel.
+ */
+export const batchNormStatistics = defineKernel<'x' | 'mean' | 'invstd' | 'running_mean' | 'running_var', 'C' | 'HW'>({
+  ...perChannel,
+  entryPoint: 'statistics',
+  constants: { EPS: 1e-5, MOMENTUM: 0.1 },
+});
+
+/**
+ * y = weight * (x - mean) * invstd + bias per channel of [rows, C, HW]: the step's statistics in training
+ * (TRAINING 1, `spread` = invstd), the running ones in evaluation (TRAINING 0, `spread` = running variance).
+ */
+export const batchNormForward = defineKernel<'x' | 'weight' | 'bias' | 'mean' | 'spread' | 'y', 'C' | 'HW'>({
+  ...perValue,
+  entryPoint: 'forward',
+  constants: { EPS: 1e-5, TRAINING: 1 },
+});
+
+/** BatchNorm's dbias[c] = sum(dy) and dweight[c] = sum(dy * xhat) over the step's rows and pixels; one workgroup per channel. */
+export const batchNormGradReduce = defineKernel<'x' | 'dy' | 'mean' | 'invstd' | 'dweight' | 'dbias', 'C' | 'HW'>({
+  ...perChannel,
+  entryPoint: 'grad_reduce',
+});
+
+/** BatchNorm's dx = weight * invstd / n * (n * dy - dbias - xhat * dweight) in training; one invocation per value. */
+export const batchNormInputGrad = defineKernel<'x' | 'dy' | 'mean' | 'invstd' | 'weight' | 'dweight' | 'dbias' | 'dx', 'C' | 'HW'>({
+  ...perValue,
+  entryPoint: 'input_grad',
+});

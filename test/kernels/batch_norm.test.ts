@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { batchNormForward as forwardKernel, batchNormGradReduce as gradReduceKernel, batchNormInputGrad as inputGradKernel, batchNormStatistics as statisticsKernel } from '../../src/kernels/batch_norm.js';
+import { batchNormForward, batchNormGradReduce, batchNormInputGrad, batchNormStatistics } from '../../src/reference/batch_norm.js';
+import { Rng } from '../../src/random.js';
+import { expectClose, oneStep, randomFloats, readFloats, runPass, testGpu, upload, zeros } from './harness.js';
+
+// shaders/batch_norm.wgsl's four entry points against their twins (src/reference/batch_norm.ts).
+
+// Shapes: BatchNorm1d (HW 1, batch 1 and 7), BatchNorm2d at LeNet's first maps, odd sizes, a step of fewer rows
+// than the kernel was made for (the last step of an epoch), a mean far from zero (the two-pass variance).
+const STATISTICS_CASES = [
+  { rows: 7, maxRows: 7, c: 5, hw: 1, mean: 0 },
+  { rows: 2, maxRows: 9, c: 3, hw: 1, mean: 0 },
+  { rows: 3, maxRows: 3, c: 6, hw: 28 * 28, mean: 0 },
+  { rows: 5, maxRows: 8, c: 17, hw: 13 * 11, mean: 100 },
+  { rows: 1, maxRows: 1, c: 2, hw: 9, mean: 0.5 },
+];
+
+// Tolerance: sums of up to 2,352 f32 values in a tree against f64: 1e-5 relative on the mean and 1/std.
+describe('batch_norm statistics: per-channel mean, 1/std and running statistics', () => {
+  for (const t of STATISTICS_CASES) {
+    it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}, mean ${t.mean}`, async () => {
+      const gpu = await testGpu();
+      const rng = new Rng(t.c * 31 + t.hw);
+      const x = randomFloats(rng, t.maxRows * t.c * t.hw, 2, t.mean);
+      const runningMean = randomFloats(rng, t.c, 0.1);
+      const runningVar = Float32Array.from({ length: t.c }, () => 0.5 + rng.uniform());
+      const k = await statisticsKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows, constants: { MOMENTUM: 0.1, EPS: 1e-5 } });
+      const buffers = { x: upload(gpu, x), mean: upload(gpu, new Float32Array(t.c)), invstd: upload(gpu, new Float32Array(t.c)), running_mean: upload(gpu, runningMean), running_var: upload(gpu, runningVar) };
+      await runPass(gpu, (pass) => k.encode(pass, k.bind(buffers), oneStep(gpu, t.rows)));
+      const want = batchNormStatistics(x, t.rows, t.c, t.hw, { mean: runningMean, var: runningVar }, 0.1, 1e-5);
+      const tol = { abs: 1e-5, rel: 1e-5 };
+      expectClose(await readFloats(gpu, buffers.mean, t.c), want.mean, { abs: 1e-5 * (1 + t.mean), rel: 1e-5 }, 'mean');
+      expectClose(await readFloats(gpu, buffers.invstd, t.c), want.invstd, tol, 'invstd');
+      expectClose(await readFloats(gpu, buffers.running_mean, t.c), want.runningMean, { abs: 1e-5 * (1 + t.mean), rel: 1e-5 }, 'running_mean');
+      expectClose(await readFloats(gpu, buffers.running_var, t.c), want.runningVar, tol, 'running_var');
+    });
+  }
+
+  it('uses the unbiased variance for the running statistic and the biased one for normalising, as PyTorch', () => {
+    // Two values, 0 and 2: mean 1, biased variance 1, unbiased 2.
+    const s = batchNormStatistics([0, 2], 2, 1, 1, { mean: [0], var: [1] }, 1, 0);
+    expect(s.invstd[0]).toBe(1);
+    expect(s.runningVar[0]).toBe(2);
+    expect(s.runningMean[0]).toBe(1);
+  });
+});
+
+const FORWARD_CASES = [
+  { rows: 7, maxRows: 7, c: 5, hw: 1 },
+  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28 },
+  { rows: 1, maxRows: 1, c: 17, hw: 13 * 11 },
+];
+
+// Tolerance: one multiply-add chain in f32 against f64: 1e-6 absolute + 1e-5 relative.
+describe('batch_norm forward: training statistics and running statistics', () => {
+  for (const t of FORWARD_CASES) {
+    for (const training of [true, false]) {
+      it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}, ${training ? 'training' : 'evaluation'}`, async () => {
+        const gpu = await testGpu();
+        const rng = new Rng(t.c + t.hw + (training ? 1 : 0));
+        const x = randomFloats(rng, t.maxRows * t.c * t.hw, 2, 0.3);
+        const p = {
+          weight: randomFloats(rng, t.c, 1, 1),
+          bias: randomFloats(rng, t.c, 0.5),
+          mean: randomFloats(rng, t.c, 0.3),
+          spread: Float32Array.from({ length: t.c }, () => 0.2 + rng.uniform()),
+        };
+        const k = await forwardKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows, constants: { TRAINING: training ? 1 : 0 } });
+        const n = t.maxRows * t.c * t.hw;
+        const y = zeros(gpu, n);
+        await runPass(gpu, (pass) => k.encode(pass, k.bind({ x: upload(gpu, x), weight: upload(gpu, p.weight), bias: upload(gpu, p.bias), mean: upload(gpu, p.mean), spread: upload(gpu, p.spread), y }), oneStep(gpu, t.rows)));
+        const got = await readFloats(gpu, y, n);
+        const m = t.rows * t.c * t.hw;
+        expectClose(got.subarray(0, m), batchNormForward(x, t.rows, t.c, t.hw, p, training), { abs: 1e-6, rel: 1e-5 }, 'y');
+        expect(got.subarray(m).every((v) => v === 0), 'rows past the step are not written').toBe(true);
+      });
+    }
+  }
+
+  it('evaluation differs from training: the running variance is inverted with eps, the step invstd used as is', () => {
+    const p = { weight: [1], bias: [0], mean: [0], spread: [4] };
+    expect(batchNormForward([2], 1, 1, 1, p, true)[0]).toBe(8);
+    expect(batchNormForward([2], 1, 1, 1, p, false, 0)[0]).toBe(1);
+  });
+});
+
+const GRAD_REDUCE_CASES = [
+  { rows: 7, maxRows: 7, c: 5, hw: 1 },
+  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28 },
+  { rows: 1, maxRows: 2, c: 17, hw: 13 * 11 },
+];
+
+// Tolerance: tree sums of up to 2,352 products in f32 against f64.
+describe('batch_norm grad_reduce: dweight = sum(dy * xhat), dbias = sum(dy) per channel', () => {
+  for (const t of GRAD_REDUCE_CASES) {
+    it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}`, async () => {
+      const gpu = await testGpu();
+      const rng = new Rng(7 * t.c + t.hw);
+      const n = t.maxRows * t.c * t.hw;
+      const x = randomFloats(rng, n, 1.5, 0.2);
+      const dy = randomFloats(rng, n, 0.1);
+      const stats = { mean: randomFloats(rng, t.c, 0.2), invstd: Float32Array.from({ length: t.c }, () => 0.5 + rng.uniform()) };
+      const k = await gradReduceKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows });
+      const out = { dweight: upload(gpu, new Float32Array(t.c)), dbias: upload(gpu, new Float32Array(t.c)) };
+      await runPass(gpu, (pass) => k.encode(pass, k.bind({ x: upload(gpu, x), dy: upload(gpu, dy), mean: upload(gpu, stats.mean), invstd: upload(gpu, stats.invstd), ...out }), oneStep(gpu, t.rows)));
+      const want = batchNormGradReduce(x, dy, t.rows, t.c, t.hw, stats);
+      expectClose(await readFloats(gpu, out.dbias, t.c), want.dbias, { abs: 2e-5, rel: 1e-5 }, 'dbias');
+      expectClose(await readFloats(gpu, out.dweight, t.c), want.dweight, { abs: 2e-5, rel: 1e-5 }, 'dweight');
+    });
+  }
+});
+
+const INPUT_GRAD_CASES = [
+  { rows: 7, maxRows: 7, c: 5, hw: 1 },
+  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28 },
+  { rows: 2, maxRows: 2, c: 17, hw: 13 * 11 },
+];
+
+/** The training forward's loss sum(y * g) for a fixed g, in f64: what the finite differences differentiate. */
+function loss(x: Float64Array, g: Float64Array, rows: number, c: number, hw: number, weight: ArrayLike<number>, bias: ArrayLike<number>): number {
+  const s = batchNormStatistics(x, rows, c, hw, { mean: new Float64Array(c), var: new Float64Array(c) });
+  const y = batchNormForward(x, rows, c, hw, { weight, bias, mean: s.mean, spread: s.invstd }, true);
+  return y.reduce((a, v, i) => a + v * g[i], 0);
+}
+
+// Tolerance: one short f32 expression per value against f64: 1e-6 absolute + 1e-4 relative.
+describe('batch_norm input_grad: dx through the batch statistics', () => {
+  for (const t of INPUT_GRAD_CASES) {
+    it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}`, async () => {
+      const gpu = await testGpu();
+      const rng = new Rng(t.c * 3 + t.hw);
+      const n = t.maxRows * t.c * t.hw;
+      const x = randomFloats(rng, n, 1.5, 0.2);
+      const dy = randomFloats(rng, n, 0.1);
+      const weight = randomFloats(rng, t.c, 1, 1);
+      const stats = batchNormStatistics(x, t.rows, t.c, t.hw, { mean: new Float64Array(t.c), var: new Float64Array(t.c) });
+      const mean = Float32Array.from(stats.mean);
+      const invstd = Float32Array.from(stats.invstd);
+      const sums = batchNormGradReduce(x, dy, t.rows, t.c, t.hw, { mean, invstd });
+      const p = { mean, invstd, weight, dweight: Float32Array.from(sums.dweight), dbias: Float32Array.from(sums.dbias) };
+      const k = await inputGradKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows });
+      const dx = zeros(gpu, n);
+      const bound = { x: upload(gpu, x), dy: upload(gpu, dy), mean: upload(gpu, p.mean), invstd: upload(gpu, p.invstd), weight: upload(gpu, p.weight), dweight: upload(gpu, p.dweight), dbias: upload(gpu, p.dbias), dx };
+      await runPass(gpu, (pass) => k.encode(pass, k.bind(bound), oneStep(gpu, t.rows)));
+      const m = t.rows * t.c * t.hw;
+      expectClose((await readFloats(gpu, dx, n)).subarray(0, m), batchNormInputGrad(x, dy, t.rows, t.c, t.hw, p), { abs: 1e-6, rel: 1e-4 }, 'dx');
+    });
+  }
+
+  it('the twins (statistics, grad_reduce, input_grad) agree with finite differences of the training forward', () => {
+    const [rows, c, hw] = [3, 2, 5];
+    const rng = new Rng(11);
+    const x = Float64Array.from(randomFloats(rng, rows * c * hw, 1, 0.3));
+    const g = Float64Array.from(randomFloats(rng, rows * c * hw));
+    const weight = [1.3, 0.7];
+    const bias = [0.1, -0.2];
+    const s = batchNormStatistics(x, rows, c, hw, { mean: [0, 0], var: [0, 0] });
+    const sums = batchNormGradReduce(x, g, rows, c, hw, s);
+    const dx = batchNormInputGrad(x, g, rows, c, hw, { ...s, weight, ...sums });
+    const h = 1e-6;
+    for (let i = 0; i < x.length; i++) {
+      const plus = x.slice();
+      const minus = x.slice();
+      plus[i] += h;
+      minus[i] -= h;
+      const numeric = (loss(plus, g, rows, c, hw, weight, bias) - loss(minus, g, rows, c, hw, weight, bias)) / (2 * h);
+      expect(Math.abs(dx[i] - numeric), `dx[${i}]`).toBeLessThan(1e-6);
+    }
+    // dweight and dbias: the loss is linear in them.
+    for (let ch = 0; ch < c; ch++) {
+      const w2 = [...weight];
+      w2[ch] += h;
+      const numericW = (loss(x, g, rows, c, hw, w2, bias) - loss(x, g, rows, c, hw, weight, bias)) / h;
+      expect(Math.abs(sums.dweight[ch] - numericW), `dweight[${ch}]`).toBeLessThan(1e-5);
+      const b2 = [...bias];
+      b2[ch] += h;
+      const numericB = (loss(x, g, rows, c, hw, weight, b2) - loss(x, g, rows, c, hw, weight, bias)) / h;
+      expect(Math.abs(sums.dbias[ch] - numericB), `dbias[${ch}]`).toBeLessThan(1e-5);
+    }
+  });
+});
