@@ -89,10 +89,35 @@ export {
   type ModelOptions,
   type ModelSpec,
   pixelsOf,
+  type ReferenceForward,
+  type ReferenceModel,
+  type ReferenceStep,
+  type ReferenceStepInfo,
+  type ReferenceStepResult,
   type StepContext,
   type StepRecorder,
   type Templates,
 } from './model/model.js';
+export {
+  ACTIVATION,
+  type ChoiceOption,
+  type IntegerListOption,
+  type IntegerOption,
+  isSettable,
+  MAX_RESIZE,
+  type NetworkOption,
+  type NumberOption,
+  type OptionSchema,
+  type OptionSchemas,
+  type OptionValue,
+  type OptionValues,
+  parseOptions,
+  POOL,
+  type ProbabilityListOption,
+  RESIZE,
+  type SettableOption,
+  WIDTH_DIVISOR,
+} from './model/options.js';
 export { describeModel, fashionMnistSpec, MODEL_KINDS, type ModelDefaults, modelDefaults, MODELS, modelDefinition } from './model/registry.js';
 export { scratchModel } from './model/scratch.js';
 export { conciseModel } from './model/concise.js';

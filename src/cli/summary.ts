@@ -5,12 +5,14 @@ import { shapeWalk, trainableCount } from '../nn/declare.js';
 import { trainingBytes } from '../nn/memory.js';
 import { isNetworkDefinition } from '../nn/model.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
-import { flagName, parseFlags } from './args.js';
+import { parseFlags, usageHint } from './args.js';
+import { givenModelOptions, modelOptionFlags } from './option_flags.js';
 import { Output } from './output.js';
 
 /** The models declared as layers (chapter 7's), which summary can walk. */
 const NETWORK_KINDS = MODEL_KINDS.filter((kind) => isNetworkDefinition(modelDefinition(kind)));
-const OPTION_FLAGS = ['resize', 'widthDivisor'] as const;
+/** The options those models read (their schemas', as train's flags). */
+const OPTION_FLAGS = modelOptionFlags(NETWORK_KINDS.map(modelDefinition));
 
 export const summarySpec = {
   usage: 'webgpu-softmax summary --model M [flags]',
@@ -19,8 +21,7 @@ export const summarySpec = {
     'parameters per layer and in all, and the GPU memory its training takes at a batch size. No GPU needed.',
   flags: {
     model: { type: 'choice' as const, choices: NETWORK_KINDS, help: 'the model to walk' },
-    resize: { type: 'int' as const, min: 1, max: 448, placeholder: 'N', help: "the side the images are resized to (default the model's, as train)" },
-    widthDivisor: { type: 'int' as const, min: 1, max: 64, placeholder: 'N', help: "divide the convolutions' channels by N (vgg11; default 4)" },
+    ...OPTION_FLAGS,
     batchSize: { type: 'int' as const, ...TRAINING_LIMITS.batchSize, help: "the batch size of the memory figure (default the model's)" },
     json: { type: 'boolean' as const, help: 'print one JSON object on stdout: {"parameters", "layers": [{"name", "output", "parameters"}], "bytes"}' },
     verbose: { type: 'boolean' as const, help: 'print stack traces on errors' },
@@ -34,10 +35,8 @@ export async function summaryCommand(argv: string[]): Promise<number> {
   if (!flags.model) throw new UsageError(`summary needs --model M (one of ${NETWORK_KINDS.join(', ')}) (see \`webgpu-softmax summary --help\`)`);
   const definition = modelDefinition(flags.model);
   if (!isNetworkDefinition(definition)) throw new UsageError(`model ${flags.model} is not declared as layers (see \`webgpu-softmax summary --help\`)`);
-  const given = OPTION_FLAGS.filter((k) => flags[k] !== undefined);
-  const foreign = given.filter((k) => !definition.optionNames.includes(k));
-  if (foreign.length > 0) throw new UsageError(`model ${definition.kind} has no option ${foreign.map(flagName).join(', ')} (see \`webgpu-softmax summary --help\`)`);
-  const spec = definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, Object.fromEntries(given.map((k) => [k, flags[k] as number])));
+  const options = givenModelOptions(definition, Object.keys(OPTION_FLAGS), flags, usageHint(summarySpec));
+  const spec = definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, options);
   const batchSize = flags.batchSize ?? modelDefaults(spec).batchSize;
   const { net, input } = definition.network(spec);
   const layers = shapeWalk(net, input).map((row) => ({ name: row.name, output: [1, ...row.output], parameters: row.parameters }));

@@ -9,8 +9,7 @@ import { CHECKPOINT_FILE, type Checkpoint } from '../model/checkpoint.js';
 import { checkOutput } from '../io/files.js';
 import { lockOutputDir } from '../io/lock.js';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint_file.js';
-import { checkModelFitsData, describeModel, MODEL_KINDS, modelDefaults, modelDefinition, modelOptimizer } from '../model/registry.js';
-import { KERNEL_CHOICES } from '../model/softmax_regression.js';
+import { checkModelFitsData, describeModel, MODEL_KINDS, MODELS, modelDefaults, modelDefinition, modelOptimizer } from '../model/registry.js';
 import { batchSizeProblem } from '../gpu/tuning.js';
 import { pixelsOf } from '../model/model.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
@@ -21,6 +20,7 @@ import { writePng } from '../report/png.js';
 import { flagName, givenFlags, parseFlags, usageHint } from './args.js';
 import { Output } from './output.js';
 import { OPTIMIZER_FLAGS, optimizerFromFlags } from './optimizer_flags.js';
+import { givenModelOptions, modelOptionFlags } from './option_flags.js';
 import { ADAM_DEFAULTS, describeOptimizer, isPlainSgd } from '../optim/config.js';
 import { ProgressBar } from './progress.js';
 import { type StopSignal, StopSignals } from './signals.js';
@@ -29,13 +29,9 @@ const MODELS_HELP = MODEL_KINDS.map((kind) => {
   const d = modelDefinition(kind);
   return `${kind}: ${d.summary}, lr ${d.defaults.lr}, ${d.defaults.epochs} epochs`;
 }).join('; ');
-/** Which models read an option, for its help line. */
-const readBy = (option: string) => {
-  const kinds = MODEL_KINDS.filter((k) => modelDefinition(k).optionNames.includes(option));
-  return kinds.length > 0 ? ` [${kinds.join(', ')}]` : '';
-};
-/** Flags that are model options: passed to the model's spec when given; a model refuses those it does not read. */
-const MODEL_OPTION_FLAGS = ['kernels', 'hidden', 'dropout', 'weightDecay', 'activation', 'pool', 'resize', 'widthDivisor'] as const;
+/** Flags that are model options, from the models' option schemas: passed to the model's spec when given; a model refuses those it does not read. */
+const OPTION_FLAGS = modelOptionFlags(MODELS);
+const OPTION_NAMES = Object.keys(OPTION_FLAGS);
 
 export const trainSpec = {
   usage: 'webgpu-softmax train [flags]',
@@ -44,14 +40,7 @@ export const trainSpec = {
     'printing loss, train accuracy and test accuracy after each epoch.',
   flags: {
     model: { type: 'choice' as const, choices: MODEL_KINDS, default: 'scratch', help: MODELS_HELP },
-    kernels: { type: 'choice' as const, choices: KERNEL_CHOICES, help: `fused: 2 dispatches per step (fast, batch <= 1638); separate: the model's own kernel per stage (teaching form); auto (default): fused where it fits${readBy('kernels')}` },
-    hidden: { type: 'string' as const, placeholder: 'N[,N...]', help: `hidden layer sizes, e.g. 256 or 256,256 (default 256)${readBy('hidden')}` },
-    dropout: { type: 'string' as const, placeholder: 'P[,P...]', help: `dropout probability after each hidden layer, e.g. 0.2,0.5 (default none)${readBy('dropout')}` },
-    weightDecay: { type: 'number' as const, placeholder: 'LAMBDA', help: `L2 weight decay added to the weights' gradients, as torch.optim.SGD(weight_decay=...) (default 0)${readBy('weightDecay')}` },
-    activation: { type: 'choice' as const, choices: ['sigmoid', 'relu'], help: `activation after each hidden layer (default sigmoid, the book's)${readBy('activation')}` },
-    pool: { type: 'choice' as const, choices: ['avg', 'max'], help: `pooling (default avg, the book's)${readBy('pool')}` },
-    resize: { type: 'int' as const, min: 1, max: 448, placeholder: 'N', help: `resize the images to NxN on the GPU as they are read (bilinear, as transforms.Resize; default the book's, 28 = none)${readBy('resize')}` },
-    widthDivisor: { type: 'int' as const, min: 1, max: 64, placeholder: 'N', help: `divide every convolution's channels by N (default 4, as the book trains VGG)${readBy('widthDivisor')}` },
+    ...OPTION_FLAGS,
     epochs: { type: 'int' as const, ...TRAINING_LIMITS.epochs, help: 'epochs to train (default: the model\'s, see --model; with --resume: the total, counting those already done)' },
     lr: { type: 'number' as const, positive: true, placeholder: 'RATE', help: 'learning rate (default: the model\'s, see --model; with --optimizer adam, Adam\'s)' },
     ...OPTIMIZER_FLAGS,
@@ -110,10 +99,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--model ${flags.model} disagrees with the checkpoint being resumed (model ${saved.kind}); leave --model out to resume it`);
     }
     // Every model option given again must say what the checkpoint says.
-    for (const key of MODEL_OPTION_FLAGS) {
-      const value = flags[key];
-      if (value === undefined || !modelDefinition(saved.kind).optionNames.includes(key)) continue;
-      const mine = modelDefinition(saved.kind).spec(saved.input, saved.classes, { ...saved.options, [key]: value as string | number }).options[key];
+    const savedDefinition = modelDefinition(saved.kind);
+    for (const key of OPTION_NAMES) {
+      const value = (flags as Record<string, unknown>)[key] as string | number | undefined;
+      if (value === undefined || !(key in savedDefinition.options)) continue;
+      const mine = savedDefinition.spec(saved.input, saved.classes, { ...saved.options, [key]: value }).options[key];
       if (JSON.stringify(mine) !== JSON.stringify(saved.options[key])) {
         throw new UsageError(`${flagName(key)} ${value} disagrees with the checkpoint being resumed (${flagName(key)} ${String(saved.options[key] ?? 'unset')}); leave ${flagName(key)} out to resume it`);
       }
@@ -130,13 +120,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     checkModelFitsData(resume.path, saved, FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES);
   }
   const definition = modelDefinition(resume?.meta.model.kind ?? flags.model);
-  const givenOptions = MODEL_OPTION_FLAGS.filter((k) => flags[k] !== undefined);
-  const foreign = givenOptions.filter((k) => !definition.optionNames.includes(k));
-  if (foreign.length > 0) {
-    const takes = definition.optionNames.length > 0 ? `it takes ${definition.optionNames.map(flagName).join(', ')}` : 'it takes none';
-    throw new UsageError(`model ${definition.kind} has no option ${foreign.map(flagName).join(', ')} (${takes}) (see \`webgpu-softmax train --help\`)`);
-  }
-  const spec = resume?.meta.model ?? definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, Object.fromEntries(givenOptions.map((k) => [k, flags[k] as string | number])));
+  const options = givenModelOptions(definition, OPTION_NAMES, flags, usageHint(trainSpec));
+  const spec = resume?.meta.model ?? definition.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, options);
   // The book's hyper-parameters for this model where the flags do not say.
   const defaults = modelDefaults(spec);
   // Adam's own default learning rate (PyTorch's 0.001), not the book's SGD one.

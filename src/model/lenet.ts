@@ -21,7 +21,7 @@
  * transpose of PyTorch's Linear.weight).
  */
 import type { ImageShape } from '../data/dataset.js';
-import { ModelOptionError, optionRef, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { createBuffer, createBufferWith } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
@@ -56,9 +56,11 @@ import { type Forward, type GpuModel, type GpuParameter, type ModelDefinition, t
 import { sizeOf } from './softmax_regression.js';
 import { elementsOf, type Parameters } from './tensors.js';
 import { accumulatingRecorder, createEpochTotals } from './recorder.js';
+import { ACTIVATION, parseOptions, POOL } from './options.js';
+import { lenetForward, lenetStep } from '../reference/lenet.js';
 
-const ACTIVATIONS = ['sigmoid', 'relu'] as const;
-const POOLS = ['avg', 'max'] as const;
+/** LeNet's options: the book's sigmoid and average pooling, or ReLU and max pooling. */
+export const LENET_OPTIONS = { activation: ACTIVATION, pool: POOL };
 
 /** The largest minibatch: a1 [B, 6, 28, 28] f32 must fit a 128 MiB binding, and every grid 65,535 workgroups. */
 export const LENET_MAX_ROWS = 4096;
@@ -106,13 +108,7 @@ export function lenetInit(spec: ModelSpec, seed: number): Parameters {
 }
 
 export function lenetSpec(input: ImageShape, classes: number, options: ModelOptions): ModelSpec {
-  const unknown = Object.keys(options).filter((k) => k !== 'activation' && k !== 'pool');
-  if (unknown.length > 0) throw new ModelOptionError(`model lenet takes no option ${unknown.map(optionRef).join(', ')} (it takes ${optionRef('activation')}, ${optionRef('pool')})`);
-  const activation = options.activation ?? 'sigmoid';
-  const pool = options.pool ?? 'avg';
-  if (!ACTIVATIONS.includes(activation as (typeof ACTIVATIONS)[number])) throw new ModelOptionError(`${optionRef('activation')} must be one of ${ACTIVATIONS.join(', ')}, not ${JSON.stringify(activation)}`);
-  if (!POOLS.includes(pool as (typeof POOLS)[number])) throw new ModelOptionError(`${optionRef('pool')} must be one of ${POOLS.join(', ')}, not ${JSON.stringify(pool)}`);
-  const spec: ModelSpec = { kind: 'lenet', input, classes, options: { activation, pool } };
+  const spec: ModelSpec = { kind: 'lenet', input, classes, options: parseOptions('lenet', LENET_OPTIONS, options) };
   const d = lenetDims(spec);
   if (d.h2 < 2 || d.w2 < 2) throw new UsageError(`lenet needs images of at least 12x12, not ${input.height}x${input.width}`);
   return spec;
@@ -393,8 +389,9 @@ export const lenetModel: ModelDefinition = {
   defaults: { lr: 0.9, epochs: 10 },
   // d2l trains the sigmoid LeNet at lr 0.9; the modern ReLU + max-pool variant diverges there and uses 0.1.
   defaultLr: (spec) => (spec.options.activation === 'relu' ? 0.1 : 0.9),
-  optionNames: ['activation', 'pool'],
+  options: LENET_OPTIONS,
   spec: lenetSpec,
+  reference: { step: lenetStep, forward: lenetForward },
   problem: (_spec, batchSize) => (batchSize > LENET_MAX_ROWS ? `lenet trains with batches of at most ${LENET_MAX_ROWS}, not ${batchSize}` : null),
   init: lenetInit,
   shapes: lenetShapes,

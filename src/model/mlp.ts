@@ -5,18 +5,17 @@
  * model definition around each model's own step (mlp_scratch.ts, mlp_concise.ts).
  */
 import type { ImageShape } from '../data/dataset.js';
-import { ModelOptionError, optionRef } from '../errors.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import { dropoutConstants, type DropoutConstants, NO_DROPOUT } from '../kernels/dropout_mask.js';
 import { createLinearForward, createLinearForwardU8 } from '../kernels/linear.js';
 import { Rng } from '../random.js';
-import { f32Problem } from './limits.js';
 import type { Forward, ForwardContext, GpuModel, GpuParameter, ModelDefinition, ModelOptions, ModelSpec, StepContext, StepRecorder } from './model.js';
 import { pixelsOf } from './model.js';
 import { sizeOf } from './softmax_regression.js';
 import type { Parameters } from './tensors.js';
 import { accumulatingRecorder, createEpochTotals, type ModelSteps } from './recorder.js';
+import { type IntegerListOption, type NumberOption, type OptionValues, parseOptions, type ProbabilityListOption } from './options.js';
 
 /** The limits of the options, stated once (checked in mlpSpec, said in its messages). */
 export const MLP_LIMITS = { maxLayers: 8, maxWidth: 4096 };
@@ -28,62 +27,53 @@ const MAX_BINDING_BYTES = 128 * 2 ** 20;
 export function mlpMaxRows(spec: ModelSpec): number {
   return Math.floor(MAX_BINDING_BYTES / (4 * Math.max(...layerSizes(spec))));
 }
-export const MLP_OPTION_NAMES = ['hidden', 'dropout', 'weightDecay'] as const;
+
 /** d2l 4.2/4.3: one hidden layer of 256 units. */
 export const DEFAULT_HIDDEN = [256];
 /** The weights picture shows at most this many hidden units (those of largest L2 norm). */
 export const TEMPLATE_UNITS = 64;
 
-export interface MlpOptions {
-  hidden: number[]; // units per hidden layer
-  dropout: number[]; // dropout probability after each hidden layer (0: none)
-  weightDecay: number; // L2 on the weights, added to their gradient (biases are not decayed)
-}
+/** The options of both MLPs: the hidden layers' widths, dropout after each (4.6) and weight decay (4.5). */
+export const MLP_OPTIONS = {
+  hidden: {
+    kind: 'integers',
+    min: 1,
+    max: MLP_LIMITS.maxWidth,
+    count: { min: 1, max: MLP_LIMITS.maxLayers, what: 'hidden layer sizes' },
+    each: 'sizes',
+    default: DEFAULT_HIDDEN,
+    metavar: 'N[,N...]',
+    label: 'Hidden layers',
+    help: 'hidden layer sizes, e.g. 256 or 256,256 (default 256)',
+  } satisfies IntegerListOption,
+  dropout: {
+    kind: 'probabilities',
+    per: { option: 'hidden', each: 'hidden layer' },
+    metavar: 'P[,P...]',
+    placeholder: 'none',
+    label: 'Dropout',
+    help: 'dropout probability after each hidden layer, e.g. 0.2,0.5 (default none)',
+  } satisfies ProbabilityListOption,
+  weightDecay: {
+    kind: 'number',
+    min: 0,
+    default: 0,
+    metavar: 'LAMBDA',
+    label: 'Weight decay',
+    help: "L2 weight decay added to the weights' gradients, as torch.optim.SGD(weight_decay=...) (default 0)",
+  } satisfies NumberOption,
+} as const;
 
-/** A list option as given: "256,256" from a flag, a number, or already an array (a checkpoint, the page). */
-function numberList(name: string, value: ModelOptions[string]): number[] {
-  if (Array.isArray(value)) {
-    if (!value.every((v) => typeof v === 'number')) throw new ModelOptionError(`${optionRef(name)} must be an array of numbers, not ${JSON.stringify(value)}`);
-    return [...value];
-  }
-  if (typeof value === 'number') return [value];
-  if (typeof value !== 'string' || value.trim() === '') throw new ModelOptionError(`${optionRef(name)} must be a comma-separated list of numbers (or an array of numbers), not ${JSON.stringify(value)}`);
-  return value.split(',').map((part) => {
-    const v = Number(part.trim());
-    if (part.trim() === '' || !Number.isFinite(v)) throw new ModelOptionError(`${optionRef(name)} must be a comma-separated list of numbers (or an array of numbers), not "${value}"`);
-    return v;
-  });
-}
+/** `hidden`: units per hidden layer; `dropout`: the probability after each (0: none); `weightDecay`: L2 on the weights, added to their gradient (biases are not decayed). */
+export type MlpOptions = OptionValues<typeof MLP_OPTIONS>;
 
 /** Normalises and checks user options: each problem is one ModelOptionError naming the option (optionRef). */
 export function mlpOptions(kind: string, options: ModelOptions): MlpOptions {
-  const unknown = Object.keys(options).filter((k) => !(MLP_OPTION_NAMES as readonly string[]).includes(k));
-  if (unknown.length > 0) throw new ModelOptionError(`model ${kind} takes no option ${unknown.map(optionRef).join(', ')} (it takes ${MLP_OPTION_NAMES.map(optionRef).join(', ')})`);
-  const hidden = options.hidden === undefined ? [...DEFAULT_HIDDEN] : numberList('hidden', options.hidden);
-  if (hidden.length < 1 || hidden.length > MLP_LIMITS.maxLayers) throw new ModelOptionError(`${optionRef('hidden')} must name 1 to ${MLP_LIMITS.maxLayers} hidden layer sizes, not ${hidden.length}`);
-  const bad = hidden.find((h) => !Number.isInteger(h) || h < 1 || h > MLP_LIMITS.maxWidth);
-  if (bad !== undefined) throw new ModelOptionError(`${optionRef('hidden')} sizes must be whole numbers from 1 to ${MLP_LIMITS.maxWidth}, not ${bad}`);
-  const dropout = options.dropout === undefined ? hidden.map(() => 0) : numberList('dropout', options.dropout);
-  if (dropout.length !== hidden.length) {
-    throw new ModelOptionError(`${optionRef('dropout')} needs one probability per hidden layer: ${hidden.length} for ${optionRef('hidden')} ${hidden.join(',')}, not ${dropout.length}`);
-  }
-  const badP = dropout.find((p) => !(p >= 0 && p < 1));
-  if (badP !== undefined) throw new ModelOptionError(`${optionRef('dropout')} probabilities must be at least 0 and below 1, not ${badP}`);
-  // A number, not text that looks like one: the CLI and the page pass numbers, and "0.1" from plain JavaScript is a slip.
-  const weightDecay = options.weightDecay === undefined ? 0 : typeof options.weightDecay === 'number' ? options.weightDecay : NaN;
-  if (!(Number.isFinite(weightDecay) && weightDecay >= 0)) throw new ModelOptionError(`${optionRef('weightDecay')} must be a number >= 0, not ${JSON.stringify(options.weightDecay)}`);
-  // Both reach the shaders as f32: a value that is 0 or Infinity there is not the one asked for.
-  const vanished: Array<[string, number]> = [[optionRef('weightDecay'), weightDecay], ...dropout.map((p): [string, number] => [optionRef('dropout'), p])];
-  for (const [option, value] of vanished) {
-    const problem = f32Problem(value);
-    if (problem) throw new ModelOptionError(`${option} ${problem}`);
-  }
-  return { hidden, dropout, weightDecay };
+  return parseOptions(kind, MLP_OPTIONS, options);
 }
 
 export function mlpSpec(kind: string, input: ImageShape, classes: number, options: ModelOptions): ModelSpec {
-  const o = mlpOptions(kind, options);
-  return { kind, input, classes, options: { hidden: o.hidden, dropout: o.dropout, weightDecay: o.weightDecay } };
+  return { kind, input, classes, options: mlpOptions(kind, options) };
 }
 
 /** The spec's options, already normalised by mlpSpec (a checkpoint's spec is trusted to be one it wrote). */
@@ -204,7 +194,7 @@ export function mlpModel(def: {
     kind: def.kind,
     summary: def.summary,
     defaults: { lr: 0.1, epochs: 10 },
-    optionNames: MLP_OPTION_NAMES,
+    options: MLP_OPTIONS,
     problem: (spec, batchSize) => {
       const max = mlpMaxRows(spec);
       return batchSize > max ? `model ${def.kind} with a ${Math.max(...layerSizes(spec))}-wide layer trains with batches of at most ${max} (each layer's [batch, width] f32 activations must fit a 128 MiB binding), not ${batchSize}` : null;

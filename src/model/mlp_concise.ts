@@ -14,6 +14,7 @@ import { buildSequential, CrossEntropyLoss } from './layers.js';
 import { type LayerDecl, nn } from '../nn/declare.js';
 import { layerSizes, mlpFrame, mlpModel, optionsOf } from './mlp.js';
 import type { ModelDefinition, ModelSpec } from './model.js';
+import { mlpReference } from '../reference/mlp.js';
 
 /** The network of a spec: Flatten, then Linear, ReLU (and Dropout when p > 0) per hidden layer, then the output Linear. */
 export function mlpLayers(spec: ModelSpec): LayerDecl[] {
@@ -64,6 +65,7 @@ export const mlpConciseModel: ModelDefinition = {
       };
     }),
   }),
+  reference: mlpReference,
   // d2l 4.5's weight decay, as torch.optim.SGD([{weights, weight_decay: wd}, {biases}]): the optimizer's, on the trainables marked decay.
   weightDecay: (spec) => optionsOf(spec).weightDecay,
 };

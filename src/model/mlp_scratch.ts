@@ -29,6 +29,7 @@ import { relu } from '../kernels/relu.js';
 import { hiddenDropout, layerSizes, mlpFrame, mlpModel, optionsOf } from './mlp.js';
 import type { ModelDefinition } from './model.js';
 import { sizeOf } from './softmax_regression.js';
+import { mlpReference } from '../reference/mlp.js';
 import { writtenOutSgdProblem } from '../optim/config.js';
 
 type Dispatch = { kernel: BoundKernel<string>; group: GPUBindGroup; step: boolean };
@@ -124,5 +125,6 @@ export const mlpScratchModel: ModelDefinition = {
       };
     }),
   }),
+  reference: mlpReference,
   optimizerProblem: (_spec, optimizer) => writtenOutSgdProblem('mlp-scratch', 'mlp', optimizer),
 };

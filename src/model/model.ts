@@ -15,6 +15,7 @@ import type { Parameters } from './tensors.js';
 import type { OptimizerConfig } from '../optim/config.js';
 import type { TrainableParameter } from '../optim/gpu.js';
 import type { SequentialDecl } from '../nn/declare.js';
+import type { OptionSchemas } from './options.js';
 
 /** Option values a model reads (from flags or the page), stored in checkpoints as JSON; `net` of a network written in code is its declaration. */
 export type ModelOptions = Record<string, string | number | boolean | number[] | SequentialDecl>;
@@ -167,9 +168,12 @@ export interface ModelDefinition {
   };
   /** The book's learning rate for this spec's options, where it depends on them (else defaults.lr). */
   defaultLr?(spec: ModelSpec): number;
-  /** The options `spec` reads (camelCase; the CLI's --kebab-case flags of the same names). */
-  optionNames: readonly string[];
-  /** Builds and checks a spec from user options (unknown or bad options are a UsageError naming them). */
+  /**
+   * The options `spec` reads, by name (camelCase; the CLI's --kebab-case flags), each with its kind, limits,
+   * default and help (model/options.ts): the CLI's flags, the page's fields and the spec's checks are made from them.
+   */
+  options: OptionSchemas;
+  /** Builds and checks a spec from user options (unknown or bad options are a ModelOptionError naming them). */
   spec(input: ImageShape, classes: number, options: ModelOptions): ModelSpec;
   /** Why this spec cannot train with `batchSize` rows, or null (checked before any GPU work). */
   problem?(spec: ModelSpec, batchSize: number): string | null;
@@ -187,6 +191,43 @@ export interface ModelDefinition {
   describe?(spec: ModelSpec): string;
   /** What weights.png shows for this model. */
   templates(spec: ModelSpec, params: Parameters): Templates;
+  /** Its CPU twin (src/reference/), where it has one: the GPU trainer is checked against it, and the benchmark runs it. */
+  reference?: ReferenceModel;
+}
+
+/**
+ * One minibatch step of a model on the CPU: updates `params` in place, returns the batch's loss sum and hits.
+ * `x`: [rows, pixels] f32 (pixels / 255), `y`: [rows] labels. `step.index`: the step's number since the run's start.
+ */
+export type ReferenceStep = (spec: ModelSpec, params: Parameters, x: Float32Array, y: Uint32Array, rows: number, lr: number, step: ReferenceStepInfo) => ReferenceStepResult;
+
+/** Which step of which run a reference step is (dropout masks are drawn from it). */
+export interface ReferenceStepInfo {
+  /** The run's seed. */
+  seed: number;
+  /** The epoch, from 0. */
+  epoch: number;
+  /** The step's number since the run's start. */
+  index: number;
+}
+
+/** What a reference step gives back. */
+export interface ReferenceStepResult {
+  /** The sum of the batch's per-sample losses. */
+  lossSum: number;
+  /** The batch's correct predictions. */
+  correct: number;
+}
+
+/** Logits [rows, classes] f32 of a model in evaluation mode (no dropout), on the CPU. */
+export type ReferenceForward = (spec: ModelSpec, params: Parameters, x: Float32Array, rows: number) => Float32Array;
+
+/** The CPU twin of a whole model, composed from its kernels' twins in the order the GPU records them (plain SGD). */
+export interface ReferenceModel {
+  /** One training step. */
+  step: ReferenceStep;
+  /** The evaluation forward. */
+  forward: ReferenceForward;
 }
 
 /** Pixels per image: channels x height x width. */

@@ -5,7 +5,7 @@
  * Each model's own file says what its separate, teaching-form step records.
  */
 import type { ImageShape } from '../data/dataset.js';
-import { ModelOptionError, optionRef, UsageError } from '../errors.js';
+import { optionRef, UsageError } from '../errors.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE, UNIFORM } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
@@ -19,6 +19,8 @@ import { Rng } from '../random.js';
 import { describeOptimizer, isPlainSgd, type OptimizerConfig } from '../optim/config.js';
 import { type ForwardContext, type Forward, type GpuModel, type GpuParameter, type ModelDefinition, type ModelOptions, type ModelSpec, pixelsOf, type Templates, type StepContext, type StepRecorder } from './model.js';
 import { accumulatingRecorder, createEpochTotals, type ModelSteps } from './recorder.js';
+import { type ChoiceOption, parseOptions } from './options.js';
+import { softmaxReference } from '../reference/softmax_regression.js';
 import type { Parameters } from './tensors.js';
 
 export type { ModelSteps } from './recorder.js';
@@ -28,6 +30,17 @@ export type KernelPath = 'fused' | 'separate';
 export const KERNEL_CHOICES = ['auto', 'fused', 'separate'] as const;
 /** The `kernels` option of the softmax-regression models. */
 export type KernelChoice = (typeof KERNEL_CHOICES)[number];
+
+/** The options of both softmax-regression models: which kernels a step runs. */
+export const SOFTMAX_OPTIONS = {
+  kernels: {
+    kind: 'choice',
+    choices: KERNEL_CHOICES,
+    default: 'auto',
+    label: 'Kernels',
+    help: "fused: 2 dispatches per step (fast, batch <= 1638); separate: the model's own kernel per stage (teaching form); auto (default): fused where it fits",
+  },
+} as const satisfies Record<string, ChoiceOption>;
 
 export const sizeOf = (buffers: Record<string, GPUBuffer>): number => Object.values(buffers).reduce((n, b) => n + b.size, 0);
 
@@ -45,11 +58,7 @@ export function softmaxInit(spec: ModelSpec, seed: number): Parameters {
 
 /** The spec from user options: only `kernels` (auto|fused|separate). */
 export function softmaxSpec(kind: string, input: ImageShape, classes: number, options: ModelOptions): ModelSpec {
-  const unknown = Object.keys(options).filter((k) => k !== 'kernels');
-  if (unknown.length > 0) throw new ModelOptionError(`model ${kind} takes no option ${unknown.map(optionRef).join(', ')} (it takes ${optionRef('kernels')})`);
-  const kernels = options.kernels ?? 'auto';
-  if (!KERNEL_CHOICES.includes(kernels as KernelChoice)) throw new ModelOptionError(`${optionRef('kernels')} must be one of ${KERNEL_CHOICES.join(', ')}, not ${JSON.stringify(kernels)}`);
-  return { kind, input, classes, options: { kernels } };
+  return { kind, input, classes, options: parseOptions(kind, SOFTMAX_OPTIONS, options) };
 }
 
 /**
@@ -225,7 +234,7 @@ export function softmaxModel(def: {
     kind: def.kind,
     summary: def.summary,
     defaults: { lr: 0.1, epochs: 5 },
-    optionNames: ['kernels'],
+    options: SOFTMAX_OPTIONS,
     spec: (input, classes, options) => softmaxSpec(def.kind, input, classes, options),
     problem: softmaxProblem,
     optimizerProblem(spec, optimizer) {
@@ -236,6 +245,7 @@ export function softmaxModel(def: {
     },
     init: softmaxInit,
     shapes: softmaxShapes,
+    reference: softmaxReference(def.stableLoss),
     templates: (spec, params) => ({
       title: `Weight templates: column c of W as a ${spec.input.height}x${spec.input.width} image`,
       data: params.W.data,

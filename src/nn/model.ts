@@ -22,6 +22,7 @@ import { CrossEntropyLoss } from '../model/layers.js';
 import type { Forward, GpuModel, GpuParameter, ModelDefinition, ModelOptions, ModelSpec, StepRecorder, Templates } from '../model/model.js';
 import { accumulatingRecorder, createEpochTotals } from '../model/recorder.js';
 import { elementsOf, type Parameters } from '../model/tensors.js';
+import type { OptionSchemas } from '../model/options.js';
 import type { TrainableParameter } from '../optim/index.js';
 import { initParameters, type LayerDecl, outputShape, parameterInfo, parseLayer, type SequentialDecl, trainableCount } from './declare.js';
 import { largestActivation } from './memory.js';
@@ -170,8 +171,8 @@ export interface NetworkModel {
   summary: string;
   /** The book's hyper-parameters for it. */
   defaults: ModelDefinition['defaults'];
-  /** The options its declaration reads. */
-  optionNames: readonly string[];
+  /** The options its declaration reads (model/options.ts): the CLI's flags and the page's fields are made from them. */
+  options: OptionSchemas;
   /** The declaration and the normalised options of a spec (unknown or bad options: a ModelOptionError or ArgumentError). */
   declare(input: ImageShape, classes: number, options: ModelOptions): {
     /** The network. */
@@ -212,7 +213,7 @@ export function sequentialModel(def: NetworkModel): NetworkDefinition {
     kind: def.kind,
     summary: def.summary,
     defaults: def.defaults,
-    optionNames: def.optionNames,
+    options: def.options,
     spec(input, classes, options) {
       const problem = inputProblem(input);
       if (problem) throw new ArgumentError(`model ${def.kind}: ${problem}`);
@@ -253,7 +254,7 @@ export const sequentialNetworkModel = sequentialModel({
   kind: 'sequential',
   summary: 'a network written in code as nn.Sequential(...) (PyTorch names: Conv2d, BatchNorm2d, MaxPool2d, Linear, ...)',
   defaults: { lr: 0.1, epochs: 10 },
-  optionNames: ['net'],
+  options: { net: { kind: 'network', help: 'the network, an nn.Sequential(...) written in code' } },
   declare(input, classes, options) {
     const unknown = Object.keys(options).filter((k) => k !== 'net');
     if (unknown.length > 0) throw new ArgumentError(`model sequential takes one option, net (an nn.Sequential), not ${unknown.join(', ')}`);

@@ -1,12 +1,14 @@
 /**
  * The hyper-parameter form: reads it into the training loop's options and says, field by field, what is
- * wrong, with the limits the CLI's flags have (TRAINING_LIMITS). The model picker and each model's option
- * fields are built from the registry (MODELS), so a model added there appears here with no page change; its
- * options go to its own `spec` exactly as the CLI passes its flags, and the spec it builds is what trains.
+ * wrong, with the limits the CLI's flags have (TRAINING_LIMITS). The model picker is built from the registry
+ * (MODELS) and each option field from the option's schema (ModelDefinition.options, model/options.ts), so a
+ * model added there appears here with no page change; its options go to its own `spec` exactly as the CLI
+ * passes its flags, and the spec it builds is what trains.
  */
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../data/dataset.js';
 import { renameOptions } from '../errors.js';
 import type { ModelDefinition, ModelOptions, ModelSpec } from '../model/model.js';
+import { type SettableOption, sharedOptions } from '../model/options.js';
 import { MODELS, modelDefaults, modelDefinition } from '../model/registry.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
 import type { TrainOptions } from '../train/loop.js';
@@ -19,42 +21,58 @@ export type Settings = Pick<TrainOptions, 'epochs' | 'lr' | 'batchSize' | 'seed'
 
 export type Parsed = { ok: true; settings: Settings } | { ok: false; problems: string[] };
 
-/** How the page asks for one model option: a text field, a number field, or a choice. */
+/** How the page asks for one model option: a text field, a number field, or a choice; made from the option's schema. */
 export interface OptionField {
+  /** The option's name (as the model's spec reads it). */
+  name: string;
+  /** The field's caption. */
   label: string;
+  /** The control: text (lists, typed as the CLI's flags take them), number, or a select. */
   input: 'text' | 'number' | 'choice';
-  /** For choices: the values, the first being the model's default. */
+  /** For choices: the values, the first being the models' default. */
   choices?: readonly string[];
   /** For text and number fields: what an empty field means, shown as the placeholder. */
   placeholder?: string;
-  /** A few words on the values it takes. */
+  /** For number fields: the input's step ('1' for whole numbers, else 'any') and its least and greatest values. */
+  step?: string;
+  /** For number fields: the least value. */
+  min?: number;
+  /** For number fields: the greatest value, where there is one. */
+  max?: number;
+  /** The option's help line (what it does and what it is when empty). */
   title: string;
 }
 
-/**
- * Every model option the page knows, by the name models read it under (optionNames; the CLI's --kebab-case
- * flag of the same name). An option a model reads that is not here gets a text field named after it.
- */
-export const OPTION_FIELDS: Record<string, OptionField> = {
-  hidden: { label: 'Hidden layers', input: 'text', placeholder: '256', title: 'Units per hidden layer, e.g. 256 or 256,256 (empty: 256)' },
-  dropout: { label: 'Dropout', input: 'text', placeholder: 'none', title: 'Dropout probability after each hidden layer, e.g. 0.2,0.5 (empty: none)' },
-  weightDecay: { label: 'Weight decay', input: 'number', placeholder: '0', title: "L2 weight decay on the weights' gradients (empty: 0)" },
-  kernels: { label: 'Kernels', input: 'choice', choices: ['auto', 'fused', 'separate'], title: 'auto: fused where it fits; fused: 2 dispatches per step; separate: one kernel per stage (teaching form)' },
-  activation: { label: 'Activation', input: 'choice', choices: ['sigmoid', 'relu'], title: "Activation after each hidden layer (sigmoid: the book's)" },
-  pool: { label: 'Pooling', input: 'choice', choices: ['avg', 'max'], title: "Pooling (avg: the book's)" },
-  resize: { label: 'Resize to', input: 'number', placeholder: "the book's", title: "Side the images are resized to on the GPU, bilinear as transforms.Resize (empty: the book's, 224, 96 or 28)" },
-  widthDivisor: { label: 'Width divisor', input: 'number', placeholder: '4', title: "Divide every convolution's channels by N (empty: 4, as the book trains VGG)" },
-};
+/** The page's field for an option of schema `schema`. */
+function fieldOf(name: string, schema: SettableOption): OptionField {
+  const common = { name, label: schema.label, title: schema.help };
+  switch (schema.kind) {
+    case 'choice':
+      return { ...common, input: 'choice', choices: schema.choices };
+    case 'integer':
+      return { ...common, input: 'number', step: '1', min: schema.min, max: schema.max, placeholder: schema.placeholder ?? String(schema.default) };
+    case 'number':
+      return { ...common, input: 'number', step: 'any', min: schema.min, placeholder: String(schema.default) };
+    case 'integers':
+      return { ...common, input: 'text', placeholder: schema.default.join(',') };
+    case 'probabilities':
+      return { ...common, input: 'text', placeholder: schema.placeholder };
+  }
+}
 
-export const optionField = (name: string): OptionField => OPTION_FIELDS[name] ?? { label: name, input: 'text', title: `the model's ${name} option` };
+/** One field per option any of `models` reads, in the order the models first declare them (the models that read a name share its field). */
+export function optionFields(models: readonly ModelDefinition[] = MODELS): OptionField[] {
+  return sharedOptions(models).map((o) => fieldOf(o.name, o.schema));
+}
+
+const FIELDS = optionFields();
 
 /** The form element of option `name`. */
 const optionInputName = (name: string) => `option-${name}`;
 
-/** Option names any model in the registry reads, in the table's order, then any the table lacks. */
+/** Option names any model in the registry reads, in the fields' order. */
 export function allOptionNames(models: readonly ModelDefinition[] = MODELS): string[] {
-  const read = new Set(models.flatMap((m) => [...m.optionNames]));
-  return [...Object.keys(OPTION_FIELDS).filter((n) => read.has(n)), ...[...read].filter((n) => !(n in OPTION_FIELDS))];
+  return optionFields(models).map((f) => f.name);
 }
 
 /** The model's learning rate for `spec`: `defaultLr(spec)` where the definition has one (as the CLI picks it), else its default. */
@@ -82,8 +100,8 @@ export function buildModelControls(form: HTMLFormElement, modelGroup: HTMLElemen
       return label;
     }),
   );
-  for (const name of allOptionNames()) {
-    const field = optionField(name);
+  for (const field of FIELDS) {
+    const { name } = field;
     const label = document.createElement('label');
     label.className = 'field option';
     label.dataset.option = name;
@@ -99,8 +117,9 @@ export function buildModelControls(form: HTMLFormElement, modelGroup: HTMLElemen
       const input = document.createElement('input');
       input.type = field.input === 'number' ? 'number' : 'text';
       if (field.input === 'number') {
-        input.step = 'any';
-        input.min = '0';
+        input.step = field.step ?? 'any';
+        if (field.min !== undefined) input.min = String(field.min);
+        if (field.max !== undefined) input.max = String(field.max);
       }
       input.placeholder = field.placeholder ?? '';
       input.autocomplete = 'off';
@@ -116,8 +135,8 @@ export function buildModelControls(form: HTMLFormElement, modelGroup: HTMLElemen
 
 /** Shows the option fields `kind` reads and hides the others. */
 export function showOptions(form: HTMLFormElement, kind: string): void {
-  const reads = modelDefinition(kind).optionNames;
-  form.querySelectorAll<HTMLElement>('.field.option').forEach((el) => (el.hidden = !reads.includes(el.dataset.option!)));
+  const reads = modelDefinition(kind).options;
+  form.querySelectorAll<HTMLElement>('.field.option').forEach((el) => (el.hidden = !(el.dataset.option! in reads)));
 }
 
 function integer(form: HTMLFormElement, name: string, label: string, min: number, max: number, problems: string[]): number {
@@ -156,10 +175,10 @@ function optionNamed(message: string, names: readonly string[]): string | null {
 export function readModel(form: HTMLFormElement, problems: string[]): { definition: ModelDefinition; spec: ModelSpec | null } {
   const kind = (form.elements.namedItem('model') as RadioNodeList).value;
   const definition = modelDefinition(kind);
-  const names = definition.optionNames;
+  const names = Object.keys(definition.options);
   const options: ModelOptions = {};
   const controls = new Map<string, HTMLInputElement | HTMLSelectElement>();
-  for (const name of allOptionNames()) {
+  for (const { name } of FIELDS) {
     const control = form.elements.namedItem(optionInputName(name)) as HTMLInputElement | HTMLSelectElement | null;
     if (!control) continue;
     control.removeAttribute('aria-invalid');
@@ -170,7 +189,7 @@ export function readModel(form: HTMLFormElement, problems: string[]): { definiti
     const value = control.value.trim();
     if (control instanceof HTMLInputElement && control.type === 'number') {
       if (control.validity.badInput) {
-        own ??= `${optionField(name).label} must be a number`;
+        own ??= `${FIELDS.find((f) => f.name === name)?.label ?? name} must be a number`;
         control.setAttribute('aria-invalid', 'true');
       } else if (value !== '') options[name] = Number(value);
     } else if (value !== '') options[name] = value;
@@ -210,7 +229,7 @@ export function readSettings(form: HTMLFormElement, available: number, testAvail
   if (spec && problems.length === 0) {
     const unfit = definition.problem?.(spec, Math.min(batchSize, samples));
     if (unfit) {
-      const named = optionNamed(unfit, definition.optionNames);
+      const named = optionNamed(unfit, Object.keys(definition.options));
       (form.elements.namedItem(named ? optionInputName(named) : 'batchSize') as HTMLElement | null)?.setAttribute('aria-invalid', 'true');
       problems.push(unfit);
     }

@@ -1,6 +1,6 @@
 /**
  * The layers of src/ import only downwards:
- *   errors, random -> io -> data -> gpu -> kernels -> model (with nn/, optim/) -> reference -> train -> report -> cli | web
+ *   errors, random -> io -> data -> gpu -> kernels -> model (with nn/, optim/, reference/) -> train -> report -> cli | web
  * (io: Node-only file reads and writes, used by the Node-only modules of the layers above)
  * so a kernel never depends on a model, a model never on the trainer, and nothing below the CLI or the page
  * knows how results are shown. Type-only imports count too: they are the dependencies a reader follows.
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const RANK: Record<string, number> = { errors: 0, random: 0, io: 1, data: 2, gpu: 3, kernels: 4, model: 5, reference: 6, train: 7, report: 8, cli: 9, web: 9, lib: 10, index: 11, node: 11, node_browser: 11 };
+const RANK: Record<string, number> = { errors: 0, random: 0, io: 1, data: 2, gpu: 3, kernels: 4, model: 5, train: 7, report: 8, cli: 9, web: 9, lib: 10, index: 11, node: 11, node_browser: 11 };
 /** The package's entry modules (package.json `exports`): nothing imports them, so they never sit inside a cycle or a layer. */
 const ENTRIES = ['index', 'node', 'node_browser'];
 
@@ -26,9 +26,10 @@ function files(dir: string): string[] {
 
 /**
  * Folders that belong to the model layer: the layers a network is declared with (nn/) and the optimizers (optim/)
- * are parts of a model, as torch.nn and torch.optim are; they import each other and model/ freely.
+ * are parts of a model, as torch.nn and torch.optim are, and so are the CPU twins (reference/): a model's definition
+ * holds its twin (ModelDefinition.reference), and a twin reads its model's shapes. They import each other and model/ freely.
  */
-const PART_OF: Record<string, string> = { nn: 'model', optim: 'model' };
+const PART_OF: Record<string, string> = { nn: 'model', optim: 'model', reference: 'model' };
 
 /** The layer of a file: its folder under src/ (or the layer that folder is part of), or its own name for the top-level modules. */
 const layerOf = (path: string) => {

@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 /** Every combination of a model's choice options (the CLI's `choice` flags it reads), and no option at all. */
 function optionSets(kind: string): Array<Record<string, string>> {
-  const choices = (lib.modelDefinition(kind).optionNames as string[])
+  const choices = Object.keys(lib.modelDefinition(kind).options)
     .filter((name) => trainSpec.flags[name]?.type === 'choice')
     .map((name) => (trainSpec.flags[name].choices as string[]).map((value) => [name, value] as const));
   const product = choices.reduce<Array<Record<string, string>>>((sets, values) => sets.flatMap((set) => values.map(([k, v]) => ({ ...set, [k]: v }))), [{}]);

@@ -15,7 +15,7 @@ import { notSafetensors } from '../../src/web/model_io.js';
 import { findDatasetDir } from '../../src/web/vite/dataset_dir.js';
 import { encodeCheckpoint } from '../../src/model/checkpoint.js';
 import { modelDefinition, MODELS } from '../../src/model/registry.js';
-import { allOptionNames, defaultLr, OPTION_FIELDS } from '../../src/web/settings.js';
+import { allOptionNames, defaultLr, optionFields } from '../../src/web/settings.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../../src/data/dataset.js';
 import { kernelSuiteInPage } from '../../src/web/vite/kernel_suite.js';
 import { nodeGuard } from '../../src/web/vite/node_guard.js';
@@ -165,20 +165,22 @@ describe('what a picked checkpoint file is (model_io.ts)', () => {
   });
 });
 
-describe("the model picker's option table (settings.ts)", () => {
+describe("the model picker's option fields (settings.ts, from the models' option schemas)", () => {
   it('has a field for every option a registry model reads, and each choice field starts with the choice the model takes by default', () => {
+    const fields = optionFields();
     for (const m of MODELS) {
-      for (const name of m.optionNames) {
-        expect(OPTION_FIELDS[name], `${m.kind} reads ${name}`).toBeDefined();
-        const field = OPTION_FIELDS[name];
-        if (field.input !== 'choice') continue;
+      for (const name of Object.keys(m.options)) {
+        const field = fields.find((f) => f.name === name);
+        expect(field, `${m.kind} reads ${name}`).toBeDefined();
+        if (field!.input !== 'choice') continue;
         // Each choice is one the model takes; the first is its default (what an untouched field gives).
         const plain = m.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, {});
-        expect(m.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, { [name]: field.choices![0] }), `${m.kind} ${name}`).toEqual(plain);
-        for (const choice of field.choices!) expect(() => m.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, { [name]: choice })).not.toThrow();
+        expect(m.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, { [name]: field!.choices![0] }), `${m.kind} ${name}`).toEqual(plain);
+        for (const choice of field!.choices!) expect(() => m.spec(FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, { [name]: choice })).not.toThrow();
       }
     }
-    expect(allOptionNames()).toEqual([...new Set(MODELS.flatMap((m) => [...m.optionNames]))].sort((a, b) => Object.keys(OPTION_FIELDS).indexOf(a) - Object.keys(OPTION_FIELDS).indexOf(b)));
+    // One field per name, in the order the models first declare them.
+    expect(allOptionNames()).toEqual([...new Set(MODELS.flatMap((m) => Object.keys(m.options)))]);
   });
 
   it("takes the model's learning rate as the CLI does: defaultLr(spec) where the definition has one", () => {

@@ -688,10 +688,10 @@ describe('web page in Chromium', () => {
     expect(kinds).toEqual(MODELS.map((m) => m.kind));
     /** The option fields on show. */
     const shown = () => page.$$eval('#train-form .field.option', (fields) => fields.filter((f) => !(f as HTMLElement).hidden).map((f) => (f as HTMLElement).dataset.option));
-    expect(await shown()).toEqual([...modelDefinition('scratch').optionNames]);
+    expect(await shown()).toEqual(Object.keys(modelDefinition('scratch').options));
     await page.check('input[name=model][value=mlp]');
     const mlp = modelDefinition('mlp');
-    expect(await shown()).toEqual([...mlp.optionNames]);
+    expect(await shown()).toEqual(Object.keys(mlp.options));
     // Nobody typed into epochs or lr: they take the model's defaults.
     expect(await page.inputValue('input[name=epochs]')).toBe(String(mlp.defaults.epochs));
     expect(await page.inputValue('input[name=lr]')).toBe(String(mlp.defaults.lr));

@@ -6,13 +6,13 @@
 import type { ImageShape } from '../../data/dataset.js';
 import { ModelOptionError, optionRef } from '../../errors.js';
 import type { ModelDefinition, ModelOptions, ModelSpec } from '../../model/model.js';
+import { type IntegerOption, MAX_RESIZE, parseOptions, RESIZE } from '../../model/options.js';
 import { elementsOf } from '../../model/tensors.js';
 import { type LayerDecl, outputShape, parameterInfo, type SequentialDecl } from '../declare.js';
 import { largestActivation } from '../memory.js';
 import { type NetworkDefinition, sequentialModel } from '../model.js';
 
-/** The largest side --resize takes (AlexNet's 224 doubled). */
-export const MAX_RESIZE = 448;
+export { MAX_RESIZE } from '../../model/options.js';
 
 /**
  * The storage binding every activation must fit in: WebGPU's default maxStorageBufferBindingSize, and lavapipe's
@@ -27,17 +27,10 @@ export interface BookModel {
   lr: number;
   batchSize: number;
   resize: number;
-  /** Integer options besides resize, with their defaults and ranges (vgg11's widthDivisor). */
-  extra?: Record<string, { default: number; min: number; max: number }>;
+  /** Whole-number options besides resize, as model/options.ts declares them, with this model's defaults (vgg11's widthDivisor). */
+  extra?: Record<string, IntegerOption>;
   /** The network for images of [channels, size, size] and `classes` classes. */
   build(channels: number, classes: number, size: number, options: Record<string, number>): SequentialDecl;
-}
-
-/** A whole number option in [min, max]. */
-function integerOption(key: string, value: unknown, min: number, max: number): number {
-  const v = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new ModelOptionError(`${optionRef(key)} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}`);
-  return v as number;
 }
 
 /**
@@ -69,8 +62,8 @@ export interface BookDefinition extends NetworkDefinition {
 
 /** The chapter 7 model `def` as a ModelDefinition (options: resize and def.extra). */
 export function bookModel(def: BookModel): BookDefinition {
-  const extra = def.extra ?? {};
-  const optionNames = ['resize', ...Object.keys(extra)];
+  // The side the images are resized to first, the book's by default; then the model's own.
+  const schemas = { resize: { ...RESIZE, default: def.resize }, ...def.extra };
   const minimum = new Map<string, number>();
   /** The smallest side whose network fits (every window inside its padded input), for the given other options. */
   const smallest = (channels: number, classes: number, options: Record<string, number>): number => {
@@ -91,11 +84,8 @@ export function bookModel(def: BookModel): BookDefinition {
     }
     return m;
   };
-  const declareNetwork = (channels: number, classes: number, options: ModelOptions) => {
-    const unknown = Object.keys(options).filter((k) => !optionNames.includes(k));
-    if (unknown.length > 0) throw new ModelOptionError(`model ${def.kind} takes no option ${unknown.map(optionRef).join(', ')} (it takes ${optionNames.map(optionRef).join(', ')})`);
-    const others = Object.fromEntries(Object.entries(extra).map(([k, o]) => [k, options[k] === undefined ? o.default : integerOption(k, options[k], o.min, o.max)]));
-    const size = options.resize === undefined ? def.resize : integerOption('resize', options.resize, 1, MAX_RESIZE);
+  const declareNetwork = (channels: number, classes: number, given: ModelOptions) => {
+    const { resize: size, ...others } = parseOptions(def.kind, schemas, given) as Record<string, number>;
     const least = smallest(channels, classes, others);
     if (size < least) throw new ModelOptionError(`${optionRef('resize')} ${size} is too small for model ${def.kind}: its windows need images of at least ${least}x${least}`);
     const net = def.build(channels, classes, size, others);
@@ -106,7 +96,7 @@ export function bookModel(def: BookModel): BookDefinition {
       kind: def.kind,
       summary: def.summary,
       defaults: { lr: def.lr, epochs: 10, batchSize: def.batchSize },
-      optionNames,
+      options: schemas,
       declare,
       problem(spec: ModelSpec, batchSize: number) {
         const made = declare(spec.input, spec.classes, spec.options);

@@ -3,6 +3,7 @@
  * block's channels divided by 4 (`ratio = 4`), the default here (128,806,154 parameters at divisor 1).
  */
 import { type LayerDecl, nn, outputShape } from '../declare.js';
+import { WIDTH_DIVISOR } from '../../model/options.js';
 import { bookModel } from './book.js';
 
 const CONV_ARCH: ReadonlyArray<[number, number]> = [[1, 64], [1, 128], [2, 256], [2, 512], [2, 512]];
@@ -20,7 +21,7 @@ export const vggModel = bookModel({
   lr: 0.05,
   batchSize: 128,
   resize: 224,
-  extra: { widthDivisor: { default: 4, min: 1, max: 64 } },
+  extra: { widthDivisor: WIDTH_DIVISOR },
   build(channels, classes, size, { widthDivisor }) {
     const blocks: LayerDecl[] = [];
     let c = channels;
