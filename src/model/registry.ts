@@ -1,6 +1,7 @@
 /**
- * The models this build can train, by kind. Adding a model: its model file (a ModelDefinition) and its new
- * kernels, then one line here. The CLI, the page, checkpoints and the benchmark take the list from here.
+ * The models this build can train, by kind. Adding a model: its model file (a ModelDefinition: its options as
+ * schemas, model/options.ts, and its CPU twin as `reference`) and its new kernels, then one line here. The CLI's
+ * flags, the page's fields, checkpoints and the benchmark take the list from here.
  */
 import { UsageError } from '../errors.js';
 import { conciseModel } from './concise.js';
