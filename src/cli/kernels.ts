@@ -28,7 +28,7 @@ export const kernelsSpec = {
     json: { type: 'boolean' as const, help: 'print the list as JSON: [{"shader","entryPoint","constants"}]' },
     verbose: { type: 'boolean' as const, help: 'print stack traces on errors' },
   },
-  examples: ['webgpu-softmax kernels --model lenet', 'webgpu-softmax kernels --model mlp --show linear_forward', 'webgpu-softmax kernels --model runs/cnn --show "#3"'],
+  examples: ['webgpu-softmax kernels --model lenet', 'webgpu-softmax kernels --model mlp --show linear:forward', 'webgpu-softmax kernels --model runs/cnn --show "#3"'],
 };
 
 /** A kernel's name in the list: its shader, and the entry point where it is not `main`. */

@@ -66,8 +66,9 @@ export function batchSizeProblem(limits: GPUSupportedLimits, rows: number, featu
 }
 
 /**
- * Register tiles of the dense-layer kernels (linear_forward*, linear_input_grad, linear_weight_grad*): outputs
- * per invocation (rows x columns, or words of 4 pixels x columns for the u8 weight gradient) and workgroup size.
+ * Tiles of the dense contraction template (shaders/linear.wgsl, linear_subgroup.wgsl; chosen in kernels/linear.ts):
+ * outputs per invocation of the register-tiled shape (rows x columns, or words of 4 pixels x columns for the u8
+ * weight gradient; its TR and TC) and workgroup size.
  * lavapipe issues each storage load per invocation, so bigger blocks (fewer loads per multiply-add) win until
  * the block spills out of the 16 AVX2 registers. Measured at the MLP's first layer (256 x 784 x 256) on lavapipe
  * with 2 loaded cores (docs/benchmark-history.md, "MLP"): the forward's 8 x 4 generic tile and the subgroup paths' 64-lane
@@ -82,12 +83,19 @@ export interface MlpTiles {
   weightGrad: { workgroup: number; rows: number; cols: number };
   weightGradU8: { workgroup: number; words: number; cols: number };
   /**
-   * The subgroup fast paths (kernels/linear_subgroup.ts), used where the adapter has them: workgroup size
-   * (rounded to a multiple of the subgroup size), vec4 words of x per weight-gradient workgroup, chunks of 16
-   * pixels per first-layer weight-gradient workgroup, and values of k per lane of the input gradient. Rows per
+   * The subgroup shape (kernels/linear_subgroup.ts), used where the adapter has them: workgroup size
+   * (rounded to a multiple of the subgroup size), vec4 words of x per weight-gradient workgroup (its TV for an f32
+   * x), chunks of 16 pixels per first-layer weight-gradient workgroup (TV for the u8 input), and values of k per lane of the input gradient. Rows per
    * workgroup follow the subgroup size (kernels/subgroups.ts).
    */
   subgroups: { enabled: boolean; workgroup: number; words: number; chunks: number; kPerLane: number };
+  /**
+   * Whether the dense layers take the workgroup-memory shape (shaders/linear.wgsl's *_tiled entry points: 32 x 32
+   * tiles staged in workgroup memory, 4 x 4 register blocks) before the others. A GPU's invocations share loads
+   * through workgroup memory; lavapipe runs a workgroup's invocations as SIMD lanes of one thread, where the
+   * barriers and staging only add work, so it keeps the subgroup and register shapes it was tuned with.
+   */
+  workgroupMemory: boolean;
 }
 export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
   cpu: {
@@ -96,6 +104,7 @@ export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
     weightGrad: { workgroup: 64, rows: 8, cols: 4 },
     weightGradU8: { workgroup: 64, words: 2, cols: 4 },
     subgroups: { enabled: true, workgroup: 64, words: 4, chunks: 2, kPerLane: 2 },
+    workgroupMemory: false,
   },
   gpu: {
     forward: { workgroup: 64, rows: 4, cols: 4 },
@@ -103,6 +112,7 @@ export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
     weightGrad: { workgroup: 64, rows: 4, cols: 4 },
     weightGradU8: { workgroup: 64, words: 1, cols: 4 },
     subgroups: { enabled: true, workgroup: 64, words: 2, chunks: 1, kPerLane: 1 },
+    workgroupMemory: true,
   },
 };
 

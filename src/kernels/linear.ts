@@ -1,27 +1,182 @@
 /**
- * The dense-layer kernels created with the adapter's tiles (gpu/tuning.ts MLP_TILES): one place that picks the
- * variant and tile of each, so models and layers only say what they compute. Every variant of a kernel binds the
- * same names. The generic kernels take any K, N and rows; the subgroup fast paths (kernels/linear_subgroup.ts)
- * run where the adapter has one known subgroup size and N (and K where read as vec4) is a multiple of 4.
+ * The dense contraction template (shaders/linear.wgsl, shaders/linear_subgroup.wgsl) and the choice of its shape per
+ * adapter. The template is WGSL with `override` constants and shared preludes, not WGSL assembled in TypeScript:
+ * each shape is one file whose three entry points (forward, input_grad, weight_grad) read x through a prologue
+ * prelude (f32 activations, or the resident u8 images through the epoch's order scaled by 1/255) and end in one
+ * epilogue encoding (prelude/activation_fn.wgsl's ACT codes, ACTIVATION_CODES: 0 none, 1 sigmoid, 2 ReLU; dropout
+ * from prelude/dropout_mask.wgsl). Every kernel of one computation binds the same names in both shapes.
+ *
+ * This file defines the register-tiled and workgroup-memory shapes' kernels (any K, N and rows; shaders/linear.wgsl)
+ * and picks, per layer, between them and the subgroup shape (kernels/linear_subgroup.ts: one known subgroup size, N % 4 == 0, and K % 4 (f32) or K % 16
+ * (u8) where x is read), with the choice and tiles of gpu/tuning.ts MLP_TILES.
  */
 import type { Gpu } from '../gpu/device.js';
 import { mlpTilesFor } from '../gpu/tuning.js';
-import { linearForward } from './linear_forward.js';
-import { linearForwardU8 } from './linear_forward_u8.js';
-import { linearInputGrad } from './linear_input_grad.js';
+import { ACTIVATION_CODES } from './conv2d_forward.js';
+import { DROPOUT_PRELUDE } from './dropout_mask.js';
+import { type BoundKernel, ceilDiv, type Constants, defineKernel } from './kernel.js';
 import { linearForwardSubgroup, linearForwardU8Subgroup, linearInputGradSubgroup, linearWeightGradSubgroup, linearWeightGradU8Subgroup } from './linear_subgroup.js';
-import { linearWeightGrad } from './linear_weight_grad.js';
-import { linearWeightGradU8 } from './linear_weight_grad_u8.js';
 import { rowGroupsFor, subgroupSize } from './subgroups.js';
+import { MAX_TILE_COLS, MAX_TILE_ROWS, tileProblem } from './tiles.js';
+
+/** The epilogue preludes every dense kernel is compiled with: ACT (activation_fn) and the dropout mask. */
+export const LINEAR_EPILOGUE = ['prelude/activation_fn', DROPOUT_PRELUDE] as const;
+
+const SHAPE = ['K', 'N'] as const;
+const u8Problem = (c: Constants, multiple: number): string | null =>
+  c.K % multiple !== 0 ? `K must be a multiple of ${multiple} (pixels are packed 4 per word${multiple === 16 ? ', read 16 at a time' : ''}), not ${c.K}` : null;
+const actProblem = (c: Constants): string | null =>
+  Object.values(ACTIVATION_CODES).includes(c.ACT as 0 | 1 | 2) ? null : `ACT must be one of ACTIVATION_CODES (0 none, 1 sigmoid, 2 ReLU), not ${c.ACT}`;
+const tiles = (c: Constants): string | null => tileProblem('TR', c.TR, MAX_TILE_ROWS) ?? tileProblem('TC', c.TC, MAX_TILE_COLS);
+
+// The register-tiled shape: shaders/linear.wgsl. A TR x TC block of the output per invocation (TR + TC loads for
+// TR * TC multiply-adds); for the weight gradient, TR loads of x (TR rows of dW, 4 TR for the u8 input) by TC columns.
+const forwardSpec = {
+  shader: 'linear',
+  entryPoint: 'forward',
+  shape: SHAPE,
+  step: true,
+  tunable: true,
+  constants: { TR: 8, TC: 4, ACT: 0 },
+  grid: (c: Constants, rows: number): [number] => [ceilDiv(ceilDiv(rows, c.TR) * ceilDiv(c.N, c.TC), c.WG)],
+};
+
+/** out = act(x·W + b) then dropout, x: [rows, K], W: [K, N]. Constants: ACT, TR, TC, dropout's (kernels/dropout_mask.ts; default off). */
+export const linearForward = defineKernel<'x' | 'w' | 'b' | 'out', 'K' | 'N'>({
+  ...forwardSpec,
+  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  checkConstants: (c) => actProblem(c) ?? tiles(c),
+});
+
+/** The first layer's out = act(images[order[row0 + r]] / 255 · W + b) from the resident u8 dataset, and y = the step's labels. Constants as linearForward's. */
+export const linearForwardU8 = defineKernel<'images' | 'labels' | 'order' | 'w' | 'b' | 'out' | 'y', 'K' | 'N'>({
+  ...forwardSpec,
+  preludes: ['prelude/linear_input_u8', ...LINEAR_EPILOGUE],
+  checkConstants: (c) => u8Problem(c, 4) ?? actProblem(c) ?? tiles(c),
+});
+
+/**
+ * dx = (dy·Wᵀ) ⊙ act'(h) ⊙ dropout mask / (1 - p), dy: [rows, N], W: [K, N], h and dx: [rows, K]. ACT: the activation
+ * that produced h (2: ReLU's [h > 0], 1: the sigmoid's h(1 - h), 0: none, h unread); dropout's constants: the layer's
+ * that produced h.
+ */
+export const linearInputGrad = defineKernel<'dy' | 'w' | 'h' | 'dx', 'K' | 'N'>({
+  shader: 'linear',
+  entryPoint: 'input_grad',
+  shape: SHAPE,
+  step: true,
+  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  tunable: true,
+  constants: { TR: 8, TC: 4, ACT: 0 },
+  checkConstants: (c) => actProblem(c) ?? tiles(c),
+  grid: (c, rows) => [ceilDiv(ceilDiv(rows, c.TR) * ceilDiv(c.K, c.TC), c.WG)],
+});
+
+const weightGradSpec = {
+  shader: 'linear',
+  entryPoint: 'weight_grad',
+  shape: SHAPE,
+  step: true,
+  tunable: true,
+};
+
+/** dW = xᵀ·dy, x: [rows, K], dy: [rows, N], dW: [K, N]; a block of TR rows x TC columns of dW per invocation. */
+export const linearWeightGrad = defineKernel<'x' | 'dy' | 'dw', 'K' | 'N'>({
+  ...weightGradSpec,
+  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  constants: { TR: 8, TC: 4 },
+  checkConstants: tiles,
+  grid: (c) => [ceilDiv(ceilDiv(c.K, c.TR) * ceilDiv(c.N, c.TC), c.WG)],
+});
+
+/** The first layer's dW = (images[order[row0 + r]] / 255)ᵀ·dy; a block of TR words (4 TR rows of dW) x TC columns per invocation. */
+export const linearWeightGradU8 = defineKernel<'images' | 'order' | 'dy' | 'dw', 'K' | 'N'>({
+  ...weightGradSpec,
+  preludes: ['prelude/linear_input_u8', ...LINEAR_EPILOGUE],
+  constants: { TR: 2, TC: 4 },
+  checkConstants: (c) => u8Problem(c, 4) ?? tileProblem('TR', c.TR, MAX_TILE_ROWS / 4) ?? tileProblem('TC', c.TC, MAX_TILE_COLS),
+  grid: (c) => [ceilDiv(ceilDiv(c.K / 4, c.TR) * ceilDiv(c.N, c.TC), c.WG)],
+});
+
+// The workgroup-memory shape: shaders/linear.wgsl's *_tiled entry points, 64 invocations per workgroup computing a
+// TILE x TILE block of the output through slices staged in workgroup memory (its BM, BN). Fixed sizes, no WG.
+const TILE = 32;
+const tiledSpec = (entryPoint: string) => ({ shader: 'linear', entryPoint, shape: SHAPE, step: true, tunable: false });
+
+/** linearForward in the workgroup-memory shape. */
+export const linearForwardTiled = defineKernel<'x' | 'w' | 'b' | 'out', 'K' | 'N'>({
+  ...tiledSpec('forward_tiled'),
+  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  constants: { ACT: 0 },
+  checkConstants: actProblem,
+  grid: (c, rows) => [ceilDiv(c.N, TILE), ceilDiv(rows, TILE)],
+});
+
+/** linearForwardU8 in the workgroup-memory shape. */
+export const linearForwardU8Tiled = defineKernel<'images' | 'labels' | 'order' | 'w' | 'b' | 'out' | 'y', 'K' | 'N'>({
+  ...tiledSpec('forward_tiled'),
+  preludes: ['prelude/linear_input_u8', ...LINEAR_EPILOGUE],
+  constants: { ACT: 0 },
+  checkConstants: (c) => u8Problem(c, 4) ?? actProblem(c),
+  grid: (c, rows) => [ceilDiv(c.N, TILE), ceilDiv(rows, TILE)],
+});
+
+/** linearInputGrad in the workgroup-memory shape. */
+export const linearInputGradTiled = defineKernel<'dy' | 'w' | 'h' | 'dx', 'K' | 'N'>({
+  ...tiledSpec('input_grad_tiled'),
+  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  constants: { ACT: 0 },
+  checkConstants: actProblem,
+  grid: (c, rows) => [ceilDiv(c.K, TILE), ceilDiv(rows, TILE)],
+});
+
+/** linearWeightGrad in the workgroup-memory shape. */
+export const linearWeightGradTiled = defineKernel<'x' | 'dy' | 'dw', 'K' | 'N'>({
+  ...tiledSpec('weight_grad_tiled'),
+  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  grid: (c) => [ceilDiv(c.N, TILE), ceilDiv(c.K, TILE)],
+});
+
+/** linearWeightGradU8 in the workgroup-memory shape. */
+export const linearWeightGradU8Tiled = defineKernel<'images' | 'order' | 'dy' | 'dw', 'K' | 'N'>({
+  ...tiledSpec('weight_grad_tiled'),
+  preludes: ['prelude/linear_input_u8', ...LINEAR_EPILOGUE],
+  checkConstants: (c) => u8Problem(c, 4),
+  grid: (c) => [ceilDiv(c.N, TILE), ceilDiv(c.K, TILE)],
+});
 
 type Shape = { K: number; N: number };
-type Constants = Record<string, number>;
-/** auto: the subgroup path where it applies; generic / subgroup: that one (subgroup throws where it cannot run). */
-export type LinearVariant = 'auto' | 'generic' | 'subgroup';
+type ConstantsIn = Record<string, number>;
+/**
+ * auto: the adapter's choice (gpu/tuning.ts MLP_TILES: the workgroup-memory shape where workgroupMemory is set, else
+ * the subgroup shape where it applies, else register tiles); generic (register tiles), subgroup, tiled
+ * (workgroup memory): that one (subgroup throws where it cannot run).
+ */
+export type LinearVariant = 'auto' | 'generic' | 'subgroup' | 'tiled';
 
-/** The subgroup size to use for `shape` (K a multiple of `kMultiple`: the subgroup kernel's reads), or null for the generic kernel. */
+/** Whether to take the workgroup-memory shape. */
+const tiled = (gpu: Gpu, variant: LinearVariant): boolean => variant === 'tiled' || (variant === 'auto' && mlpTilesFor(gpu.adapterInfo).workgroupMemory);
+
+/**
+ * The activation as the dense kernels' switches named it before ACT (RELU, SIGMOID; RELU_MASK, SIGMOID_SLOPE for
+ * an input gradient), mapped onto ACT, so callers not yet moved to ACT keep working. Two different activations
+ * at once are refused.
+ */
+const LEGACY_ACT: Record<string, number> = { RELU: ACTIVATION_CODES.relu, SIGMOID: ACTIVATION_CODES.sigmoid, RELU_MASK: ACTIVATION_CODES.relu, SIGMOID_SLOPE: ACTIVATION_CODES.sigmoid };
+export function activationConstants(constants: ConstantsIn): ConstantsIn {
+  const out: ConstantsIn = {};
+  const codes = new Set<number>(constants.ACT === undefined ? [] : [constants.ACT]);
+  for (const [key, value] of Object.entries(constants)) {
+    if (!(key in LEGACY_ACT)) out[key] = value;
+    else if (value) codes.add(LEGACY_ACT[key]);
+  }
+  if (codes.size > 1) throw new RangeError(`the dense kernels take one activation, not ACT codes ${[...codes].join(' and ')} (${Object.keys(constants).join(', ')})`);
+  return codes.size === 1 ? { ...out, ACT: [...codes][0] } : out;
+}
+
+/** The subgroup size to use for `shape` (K a multiple of `kMultiple`: the subgroup kernel's reads), or null for the register-tiled shape. */
 function subgroupFor(gpu: Gpu, shape: Shape, kMultiple: 1 | 4 | 16, variant: LinearVariant): number | null {
-  if (variant === 'generic' || !mlpTilesFor(gpu.adapterInfo).subgroups.enabled) return null;
+  if (variant === 'generic' || variant === 'tiled' || !mlpTilesFor(gpu.adapterInfo).subgroups.enabled) return null;
   const sg = subgroupSize(gpu);
   const fits = sg !== null && shape.N % 4 === 0 && shape.K % kMultiple === 0;
   if (variant === 'subgroup' && !fits) throw new RangeError(`no subgroup path for K ${shape.K}, N ${shape.N} on this adapter (subgroup size ${sg ?? 'unknown'})`);
@@ -45,45 +200,64 @@ function sgWorkgroup(gpu: Gpu, sg: number, lanes: number): number {
   return best * sg;
 }
 
-/** out = act(x·W + b) (RELU and dropout constants in `constants`). */
-export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
+/** out = act(x·W + b) (ACT and dropout constants in `constants`). */
+export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, variant: LinearVariant = 'auto') {
+  const c = activationConstants(constants);
+  if (tiled(gpu, variant)) return linearForwardTiled.create(gpu, shape, { rows, constants: c });
   const sg = subgroupFor(gpu, shape, 4, variant);
-  if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
+  if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...c } });
   const t = mlpTilesFor(gpu.adapterInfo).forward;
-  return linearForward.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
+  return linearForward.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...c } });
 }
 
 /** The first layer's out = act(images[order] / 255 · W + b), y = labels[order]. */
-export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
-  const sg = subgroupFor(gpu, shape, 4, variant);
-  if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
+export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, variant: LinearVariant = 'auto') {
+  const c = activationConstants(constants);
+  if (tiled(gpu, variant)) return linearForwardU8Tiled.create(gpu, shape, { rows, constants: c });
+  const sg = subgroupFor(gpu, shape, 16, variant);
+  if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...c } });
   const t = mlpTilesFor(gpu.adapterInfo).forward;
-  return linearForwardU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
+  return linearForwardU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...c } });
 }
 
-/** dx = (dy·Wᵀ) ⊙ [h > 0] (RELU_MASK) or ⊙ h(1 - h) (SIGMOID_SLOPE) ⊙ the dropout mask of the layer that produced h (its constants in `constants`). */
-export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, constants: Constants = {}, variant: LinearVariant = 'auto') {
+/** dx = (dy·Wᵀ) ⊙ act'(h) ⊙ the dropout mask of the layer that produced h (ACT and its dropout constants in `constants`). */
+export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, variant: LinearVariant = 'auto') {
+  const c = activationConstants(constants);
+  if (tiled(gpu, variant)) return linearInputGradTiled.create(gpu, shape, { rows, constants: c });
   const sg = subgroupFor(gpu, shape, 1, variant);
   if (sg) {
     const TC = mlpTilesFor(gpu.adapterInfo).subgroups.kPerLane;
-    return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, Math.ceil(shape.K / TC)), constants: { ...sgConstants(sg), TC, ...constants } });
+    return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, Math.ceil(shape.K / TC)), constants: { ...sgConstants(sg), TC, ...c } });
   }
   const t = mlpTilesFor(gpu.adapterInfo).inputGrad;
-  return linearInputGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
+  return linearInputGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...c } });
 }
 
 /** dW = xᵀ·dy. */
 export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, variant: LinearVariant = 'auto') {
+  if (tiled(gpu, variant)) return linearWeightGradTiled.create(gpu, shape, { rows });
   const sg = subgroupFor(gpu, shape, 4, variant);
-  if (sg) return linearWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { SG: sg, TW: mlpTilesFor(gpu.adapterInfo).subgroups.words } });
+  if (sg) return linearWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { SG: sg, TV: mlpTilesFor(gpu.adapterInfo).subgroups.words } });
   const t = mlpTilesFor(gpu.adapterInfo).weightGrad;
-  return linearWeightGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TK: t.rows, TC: t.cols } });
+  return linearWeightGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols } });
 }
 
 /** The first layer's dW = (images[order] / 255)ᵀ·dy. */
 export function createLinearWeightGradU8(gpu: Gpu, shape: Shape, rows: number, variant: LinearVariant = 'auto') {
+  if (tiled(gpu, variant)) return linearWeightGradU8Tiled.create(gpu, shape, { rows });
   const sg = subgroupFor(gpu, shape, 16, variant);
   if (sg) return linearWeightGradU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { SG: sg, TV: mlpTilesFor(gpu.adapterInfo).subgroups.chunks } });
   const t = mlpTilesFor(gpu.adapterInfo).weightGradU8;
-  return linearWeightGradU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TW: t.words, TC: t.cols } });
+  return linearWeightGradU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.words, TC: t.cols } });
+}
+
+/**
+ * `kernel` with its bindings named otherwise at bind(): `names` maps a caller's name to the WGSL's. For the callers
+ * that name the template's buffers as the kernels it replaced did (matmul_bias's `logits`, weight_grad's `dlogits`).
+ */
+export function withBindingNames<Wgsl extends string, Caller extends string>(kernel: BoundKernel<Wgsl>, names: Partial<Record<Caller, Wgsl>>): BoundKernel<Caller> {
+  const renamed = Object.create(kernel) as BoundKernel<Caller>;
+  renamed.bind = (buffers, label) =>
+    kernel.bind(Object.fromEntries(Object.entries(buffers).map(([name, buffer]) => [names[name as Caller] ?? name, buffer])) as Record<Wgsl, GPUBuffer | GPUBufferBinding>, label);
+  return renamed;
 }

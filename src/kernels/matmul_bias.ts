@@ -1,10 +1,18 @@
-import { ceilDiv, defineKernel } from './kernel.js';
+import type { Gpu } from '../gpu/device.js';
+import { mlpTilesFor } from '../gpu/tuning.js';
+import type { CreateOptions } from './kernel.js';
+import { linearForward, withBindingNames } from './linear.js';
 
-/** logits = x · W + b, x: [rows, K], W: [K, N]; one invocation per output element. */
-export const matmulBias = defineKernel<'x' | 'w' | 'b' | 'logits', 'K' | 'N'>({
-  shader: 'matmul_bias',
-  shape: ['K', 'N'],
-  step: true,
-  tunable: true,
-  grid: (c, rows) => [ceilDiv(rows * c.N, c.WG)],
-});
+/**
+ * logits = x·W + b, x: [rows, K], W: [K, N]: the dense template's forward (shaders/linear.wgsl) with no activation,
+ * in the adapter's forward tile (every tile sums k in the same order, so the same bits as one output per
+ * invocation). Its output is bound as `logits`, as softmax regression's callers name it.
+ */
+export const matmulBias = {
+  spec: linearForward.spec,
+  async create(gpu: Gpu, shape: { K: number; N: number }, options: CreateOptions = {}) {
+    const t = mlpTilesFor(gpu.adapterInfo).forward;
+    const kernel = await linearForward.create(gpu, shape, { workgroup: t.workgroup, ...options, constants: { TR: t.rows, TC: t.cols, ...options.constants } });
+    return withBindingNames<'x' | 'w' | 'b' | 'out', 'x' | 'w' | 'b' | 'logits'>(kernel, { logits: 'out' });
+  },
+};

@@ -1,8 +1,8 @@
 /**
- * Whether the dense-layer kernels can take their subgroup fast path (the *_subgroup.wgsl files): the device has
+ * Whether the dense and convolution kernels can take their subgroup shape (shaders/*_subgroup.wgsl): the device has
  * the `subgroups` feature (the Node device asks for it when the adapter has it; the page does not) and the adapter's subgroup size is
  * one known number, so the shaders' row loops can be unrolled for it. lavapipe: 8. Elsewhere (min != max, or no
- * feature) the generic kernels run.
+ * feature) the register-tiled kernels run.
  */
 import type { Gpu } from '../gpu/device.js';
 

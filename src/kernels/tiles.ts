@@ -1,7 +1,6 @@
-/** Limits of the register-tiled dense-layer kernels (their MAX_* array sizes in WGSL) and the check of a tile. */
+/** Limits of the dense template's register-tiled shape (shaders/linear.wgsl's MAX_TR, MAX_TC) and the check of a tile. */
 export const MAX_TILE_ROWS = 16;
 export const MAX_TILE_COLS = 8;
-export const MAX_TILE_WORDS = 4;
 
 /** Why a tile override is out of its shader's range, or null. */
 export function tileProblem(name: string, value: number, max: number): string | null {

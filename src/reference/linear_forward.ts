@@ -1,7 +1,7 @@
 import { activate } from './conv2d_forward.js';
 import { dropoutApply, type DropoutMask, type MaskStep } from './dropout_mask.js';
 
-/** What follows the matmul in a dense layer's forward: ReLU or sigmoid, and dropout in training. */
+/** What follows the matmul in a dense layer's forward: ReLU or sigmoid (the kernels' ACT 2 or 1), and dropout in training. */
 export interface Epilogue {
   relu: boolean;
   sigmoid?: boolean;
@@ -14,7 +14,7 @@ export function applyEpilogue(v: number, element: number, e: Epilogue): number {
   return e.dropout ? dropoutApply(e.dropout.mask, e.dropout.step, a, element) : a;
 }
 
-/** CPU twin of shaders/linear_forward.wgsl: out = act(x·W + b), x: [rows, K], W: [K, N], accumulated in f64. */
+/** CPU twin of the dense template's forward with an f32 x (shaders/linear.wgsl, linear_subgroup.wgsl): out = act(x·W + b), x: [rows, K], W: [K, N], accumulated in f64. */
 export function linearForward(x: Float32Array, w: Float32Array, b: Float32Array, rows: number, K: number, N: number, e: Epilogue = { relu: false }): Float32Array {
   const out = new Float32Array(rows * N); // [rows, N]
   const acc = new Float64Array(N);

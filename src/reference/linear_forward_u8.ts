@@ -1,7 +1,7 @@
 import { applyEpilogue, type Epilogue } from './linear_forward.js';
 
 /**
- * CPU twin of shaders/linear_forward_u8.wgsl: x = images[order[row0 + r]] / 255 (u8, [count, K]),
+ * CPU twin of the dense template's forward with the u8 input (shaders/linear.wgsl, linear_subgroup.wgsl): x = images[order[row0 + r]] / 255 (u8, [count, K]),
  * out = act(x·W + b) accumulated in f64, and y = the step's labels.
  */
 export function linearForwardU8(

@@ -1,7 +1,7 @@
 import { dropoutApply, type DropoutMask, type MaskStep } from './dropout_mask.js';
 
 /**
- * CPU twin of shaders/linear_input_grad.wgsl: dx = (dy·Wᵀ) ⊙ [h > 0] ⊙ dropout mask / (1 - p), accumulated in
+ * CPU twin of the dense template's input_grad (shaders/linear.wgsl, linear_subgroup.wgsl; reluMask: ACT 2, sigmoidSlope: ACT 1): dx = (dy·Wᵀ) ⊙ [h > 0] ⊙ dropout mask / (1 - p), accumulated in
  * f64 (with sigmoidSlope: ⊙ h(1 - h), a sigmoid's slope from its output h, in f32 as the kernel does).
  * dy: [rows, N], W: [K, N], h: [rows, K] (the layer's input as the forward wrote it).
  */

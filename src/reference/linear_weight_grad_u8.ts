@@ -1,5 +1,5 @@
 /**
- * CPU twin of shaders/linear_weight_grad_u8.wgsl: dW = xᵀ · dy with x = images[order[row0 + r]] / 255 (u8,
+ * CPU twin of the dense template's weight_grad with the u8 input (shaders/linear.wgsl, linear_subgroup.wgsl): dW = xᵀ · dy with x = images[order[row0 + r]] / 255 (u8,
  * [count, K]), [K, N], accumulated in f64.
  */
 export function linearWeightGradU8(images: Uint8Array, order: ArrayLike<number>, row0: number, rows: number, dy: Float32Array, K: number, N: number): Float32Array {

@@ -1,4 +1,4 @@
-/** CPU twin of shaders/matmul_bias.wgsl: logits = x · W + b, accumulated in f64. */
+/** CPU twin of kernels/matmul_bias.ts (the dense template's forward, shaders/linear.wgsl): logits = x · W + b, accumulated in f64. */
 export function matmulBias(
   x: Float32Array,
   w: Float32Array,

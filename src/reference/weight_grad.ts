@@ -1,4 +1,4 @@
-/** CPU twin of shaders/weight_grad.wgsl: dW = xᵀ · dlogits, [features, classes], accumulated in f64. */
+/** CPU twin of kernels/weight_grad.ts (the dense template's weight_grad, shaders/linear.wgsl): dW = xᵀ · dlogits, [features, classes], accumulated in f64. */
 export function weightGrad(x: Float32Array, dlogits: Float32Array, rows: number, features: number, classes: number): Float32Array {
   const acc = new Float64Array(features * classes);
   for (let r = 0; r < rows; r++) {

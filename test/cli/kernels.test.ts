@@ -13,10 +13,12 @@ describe('kernels', () => {
     const named = (shader: string) => list.filter((k) => k.shader.startsWith(shader));
     // 784-256-10: the first layer reads the u8 images, the second the hidden layer; SGD updates all four tensors.
     // (training's and evaluation's first layer differ in their dropout and label constants, so there may be two)
-    const first = named('linear_forward_u8');
+    // The dense layers are the contraction template's forward (shaders/linear.wgsl or its subgroup shape).
+    const dense = named('linear').filter((k) => k.entryPoint === 'forward');
+    const first = dense.filter((k) => k.constants.K === 784);
     expect(first.length).toBeGreaterThan(0);
-    expect(first.every((k) => k.constants.K === 784 && k.constants.N === 256)).toBe(true);
-    expect(named('linear_forward').some((k) => k.constants.K === 256 && k.constants.N === 10)).toBe(true);
+    expect(first.every((k) => k.constants.N === 256)).toBe(true);
+    expect(dense.some((k) => k.constants.K === 256 && k.constants.N === 10)).toBe(true);
     expect(named('sgd_').map((k) => k.constants.COUNT).sort((a, b) => a - b)).toEqual([10, 256, 2560, 200704]);
     expect(named('log_softmax_cross_entropy').length).toBeGreaterThan(0);
   });
@@ -36,7 +38,7 @@ describe('kernels', () => {
     expect(ok.stdout).toMatch(/^model concise.*: \d+ kernels$/m);
     const unknown = await runCli(['kernels', '--model', 'mlp', '--batch-size', '8', '--show', 'no_such_kernel']);
     expect(unknown.code, unknown.stderr).toBe(2);
-    expect(unknown.stderr.trim().split('\n').filter((l) => !l.startsWith('Warning')).pop()).toMatch(/^error: --show: model mlp runs no kernel "no_such_kernel" \(it runs .*linear_forward_u8/);
+    expect(unknown.stderr.trim().split('\n').filter((l) => !l.startsWith('Warning')).pop()).toMatch(/^error: --show: model mlp runs no kernel "no_such_kernel" \(it runs .*linear/);
     const bad = await runCli(['kernels', '--model', 'nope']);
     expect(bad.code, bad.stderr).toBe(2);
     expect(bad.stderr).toMatch(/--model must be a model kind \(scratch, .*\) or a checkpoint, not "nope"/);
