@@ -193,9 +193,9 @@ describe('npm run bench (dist/tools/bench/main.js)', () => {
   });
 
   it('refuses, in one line with exit 2, a model it does not know, an --only no contender matches and a LeNet flag elsewhere', () => {
-    expect(bench(['--list-models']).stdout.split('\n')).toEqual(['softmax', 'mlp', 'lenet', '']);
+    expect(bench(['--list-models']).stdout.split('\n')).toEqual(['softmax', 'mlp', 'lenet', 'alexnet', 'vgg11', 'nin', 'googlenet', 'bn-lenet', 'resnet18', 'densenet', '']);
     const cases: Array<[string[], string]> = [
-      [['--model', 'nope'], 'unknown --model nope: this bench knows softmax, mlp, lenet (see --help)'],
+      [['--model', 'nope'], 'unknown --model nope: this bench knows softmax, mlp, lenet, alexnet, vgg11, nin, googlenet, bn-lenet, resnet18, densenet (see --help)'],
       [['lenet', '--only', 'nothing'], "--only nothing: no contender's name contains any of these words (see --plan)"],
       [['--model', 'mlp', '--activation', 'relu'], '--activation and --pool are LeNet\'s: add --model lenet (see --help)'],
       [['lenet', '--pool', 'min'], '--pool takes avg or max, not min (see --help)'],

@@ -1,12 +1,15 @@
 /**
- * `npm run bench -- [--model softmax|mlp|lenet] [flags]`: one model trained by every contender in ONE run: ours
- * (WGSL through WebGPU) and its peers (PyTorch on the CPU, TensorFlow.js webgpu and wasm, jax-js webgpu, on the
- * same dawn.node adapter as ours). The sections (softmax.ts, mlp.ts, lenet.ts) say who trains what; section.ts
+ * `npm run bench -- [--model softmax|mlp|lenet|bn-lenet|resnet18|...] [flags]`: one model trained by every contender
+ * in ONE run: ours (WGSL through WebGPU) and its peers (PyTorch on the CPU or CUDA, TensorFlow.js webgpu and wasm,
+ * jax-js webgpu, on the same dawn.node adapter as ours). The sections (softmax.ts, mlp.ts, lenet.ts, chapter7.ts)
+ * say who trains what; section.ts
  * picks the contenders (--only, --no-peers, --no-reference) and runs them the same way for every model; the
  * report, printed as a markdown table and written with --json PATH, has one schema (schema.ts) for all of them.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { renameOptions } from '../../src/errors.js';
+import { CHAPTER7_SECTIONS } from './chapter7.js';
 import { loadBenchData } from './contender.js';
 import { lenetSection } from './lenet.js';
 import { mlpSection } from './mlp.js';
@@ -16,22 +19,33 @@ import { formatSweep, sweepFusedShapes } from './sweep.js';
 
 // The model sections this bench knows; `--list-models` prints the names, one a line (tools/gpu-bench/run runs the
 // bench once per name). A new model adds its section here.
-const SECTIONS: Record<string, Section> = { softmax: softmaxSection, mlp: mlpSection, lenet: lenetSection };
+const SECTIONS: Record<string, Section> = { softmax: softmaxSection, mlp: mlpSection, lenet: lenetSection, ...Object.fromEntries(CHAPTER7_SECTIONS.map((s) => [s.model, s])) };
+const CHAPTER7 = new Set(CHAPTER7_SECTIONS.map((s) => s.model));
 
 const USAGE = `usage: npm run bench -- [flags]            (npm run bench -- lenet [flags]: the same as --model lenet)
 
   --model NAME      which model to train: ${Object.keys(SECTIONS).join(', ')} (default softmax; --list-models)
-  --list-models     print the model names this bench knows, one a line, and exit
+  --list-models     print the model names this bench knows, one a line, and exit; with --cpu-adapter only those
+                    a CPU adapter (lavapipe) benches in about a minute (not chapter 7's: minutes even reduced)
   --plan            print which contenders would run and which are left out (and why), and exit: nothing is
                     trained, no data is loaded, no peer is started
-  --epochs N        timed epochs per contender after the warm-up (default 3; lenet 1)
-  --warmup N        untimed epochs first (default 1: the first epoch also compiles the kernels)
+  --epochs N        timed epochs per contender after the warm-up (default 3; lenet and chapter 7's models 1)
+  --warmup N        untimed epochs first (default 1: the first epoch also compiles the kernels; chapter 7's
+                    models 0: their setup compiles them, and PyTorch takes one untimed step there)
   --quick           smoke run: 1 timed epoch, no warm-up, 6,000 training samples
   --only A,B        besides ours, only the contenders whose name contains any of these words (e.g. pytorch,wasm;
                     jax for the jax-js peer); the same for every model (see --plan)
   --no-peers        only our own contenders
   --no-reference    leave out the CPU reference trainer (softmax; the slowest)
-  --train-count N   training samples (default all 60,000)
+  --train-count N   training samples (default all 60,000; chapter 7's models: their setting's); --limit N is the same
+  --resize N        chapter 7's models: the side the images are resized to, for ours and PyTorch alike (default:
+                    the setting's; the book's is 28 for bn-lenet, 96 for googlenet, resnet18 and densenet, 224
+                    for alexnet, vgg11 and nin)
+  --gpu-setting     the setting for a GPU machine (tools/gpu-bench/run passes it there): chapter 7's models at the
+                    book's size on every sample and test image, PyTorch CPU left out for them (hours an epoch);
+                    timed epochs 1 for chapter 7's models, 3 for the others. Without it chapter 7's models run a
+                    setting sized for a 2-core CPU adapter: bn-lenet 28 px on 60,000 samples, resnet18 28 px on
+                    10,000, the others their smallest size on 2,048-8,192 (--plan shows it)
   --activation A    lenet: sigmoid (default, lr 0.9) or relu (lr 0.1)
   --pool P          lenet: avg (default) or max
   --profile         also time every kernel of one epoch of ours (timestamp queries)
@@ -73,6 +87,10 @@ async function main(argv: string[]): Promise<number> {
       'no-peers': { type: 'boolean' },
       'no-reference': { type: 'boolean' },
       'train-count': { type: 'string' },
+      limit: { type: 'string' },
+      resize: { type: 'string' },
+      'gpu-setting': { type: 'boolean' },
+      'cpu-adapter': { type: 'boolean' },
       activation: { type: 'string' },
       pool: { type: 'string' },
       profile: { type: 'boolean' },
@@ -92,9 +110,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values['list-models']) {
-    console.log(Object.keys(SECTIONS).join('\n'));
+    console.log(Object.keys(SECTIONS).filter((name) => !(values['cpu-adapter'] && CHAPTER7.has(name))).join('\n'));
     return 0;
   }
+  if (values['cpu-adapter']) throw new BenchUsageError('--cpu-adapter goes with --list-models (see --help)');
   const section = SECTIONS[values.model];
   if (!section) throw new BenchUsageError(`unknown --model ${values.model}: this bench knows ${Object.keys(SECTIONS).join(', ')} (see --help)`);
   const devices = values.device.split(',');
@@ -104,16 +123,28 @@ async function main(argv: string[]): Promise<number> {
   const pool = values.pool ?? DEFAULT_SECTION_OPTIONS.pool;
   if (activation !== 'sigmoid' && activation !== 'relu') throw new BenchUsageError(`--activation takes sigmoid or relu, not ${activation} (see --help)`);
   if (pool !== 'avg' && pool !== 'max') throw new BenchUsageError(`--pool takes avg or max, not ${pool} (see --help)`);
+  if (!CHAPTER7.has(section.model) && values.resize !== undefined) throw new BenchUsageError(`--resize is for chapter 7's models (${[...CHAPTER7].join(', ')}), not ${section.model} (see --help)`);
   const sectionOptions: SectionOptions = {
     devices: devices as Array<'cpu' | 'cuda'>,
     threads: wholeNumber('--threads', values.threads, 1)!,
     compile: Boolean(values.compile),
     activation,
     pool,
+    resize: wholeNumber('--resize', values.resize, 1),
+    gpuSetting: Boolean(values['gpu-setting']),
   };
-  const timedEpochs = values.quick ? 1 : (wholeNumber('--epochs', values.epochs, 1) ?? section.defaultEpochs);
-  const warmupEpochs = values.quick ? 0 : (wholeNumber('--warmup', values.warmup, 0) ?? 1);
-  const trainCount = wholeNumber('--train-count', values['train-count'], 1) ?? (values.quick ? 6000 : undefined);
+  try {
+    section.flops?.(sectionOptions); // declares the network: a --resize too small for its windows is refused here
+  } catch (err) {
+    throw new BenchUsageError(`${renameOptions((err as Error).message, (key) => `--${key}`)} (see --help)`);
+  }
+  const epochsDefault = sectionOptions.gpuSetting ? (section.gpuEpochs ?? 3) : section.defaultEpochs;
+  const timedEpochs = values.quick ? 1 : (wholeNumber('--epochs', values.epochs, 1) ?? epochsDefault);
+  const warmupEpochs = values.quick ? 0 : (wholeNumber('--warmup', values.warmup, 0) ?? section.defaultWarmup ?? 1);
+  const limit = wholeNumber('--limit', values.limit, 1);
+  const given = wholeNumber('--train-count', values['train-count'], 1);
+  if (limit !== undefined && given !== undefined && limit !== given) throw new BenchUsageError(`--limit ${limit} and --train-count ${given} are one setting: give one (see --help)`);
+  const trainCount = given ?? limit ?? (values.quick ? 6000 : undefined);
   const only = values.only ? values.only.split(',').filter(Boolean) : [];
   // Checked against every section's names, before any data is loaded: a word no contender has is a typo.
   if (only.length > 0 && unknownOnlyWords(only, Object.values(SECTIONS), sectionOptions).length === only.length) {
@@ -121,7 +152,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const select = { only, peers: !values['no-peers'], reference: !values['no-reference'] };
   if (values.plan) {
-    console.log(formatSelection(section, selectContenders(section.contenders(sectionOptions), select)));
+    console.log(formatSelection(section, selectContenders(section.contenders(sectionOptions), select), sectionOptions));
+    const samples = trainCount ?? section.samples?.(sectionOptions).train;
+    console.log(`epochs: ${warmupEpochs} warm-up + ${timedEpochs} timed, ${samples === undefined ? 'all the' : samples.toLocaleString('en-US')} training samples`);
     return 0;
   }
 

@@ -7,6 +7,8 @@ import { createNodeGpu } from '../../src/gpu/node.js';
 import type { ModelOptions, ModelSpec } from '../../src/model/model.js';
 import { fashionMnistSpec, modelDefinition } from '../../src/model/registry.js';
 import { cloneParameters, type Parameters } from '../../src/model/tensors.js';
+import { isNetworkDefinition } from '../../src/nn/model.js';
+import { bindingProblem } from '../../src/nn/models/book.js';
 import { evaluate, trainEpoch } from '../../src/reference/train.js';
 import { type KernelTime, Profiler } from '../../src/train/profile.js';
 import { Trainer } from '../../src/train/trainer.js';
@@ -22,6 +24,7 @@ export interface OursOptions {
 export class OursContender implements Contender {
   adapter?: string;
   notes?: string;
+  skipped?: boolean;
   /** GPU buffer bytes held (dataset included), known after setup. */
   gpuBytes = 0;
   /** Dispatches and queue.submits per epoch, known after setup. */
@@ -39,6 +42,18 @@ export class OursContender implements Contender {
     this.gpu = await createNodeGpu();
     this.adapter = describeAdapter(this.gpu.adapterInfo);
     const spec = fashionMnistSpec(this.options.model ?? 'scratch', this.options.modelOptions ?? {});
+    const definition = modelDefinition(spec.kind);
+    // A network whose activations at this batch size do not fit one of this device's storage bindings is listed as
+    // skipped, with the reason (the CLI refuses it the same way; a GPU's limit is often far above lavapipe's 128 MiB).
+    if (isNetworkDefinition(definition)) {
+      const { net, input } = definition.network(spec);
+      const problem = bindingProblem(spec.kind, net, input, data.batchSize, this.gpu.device.limits.maxStorageBufferBindingSize);
+      if (problem) {
+        this.skipped = true;
+        this.notes = `skipped: ${problem}`;
+        return;
+      }
+    }
     this.trainer = await Trainer.create(
       this.gpu,
       {
@@ -46,7 +61,7 @@ export class OursContender implements Contender {
         test: { images: data.testImages, labels: data.testLabels, count: data.testCount },
       },
       spec,
-      modelDefinition(spec.kind).init(spec, data.seed),
+      definition.init(spec, data.seed),
       { lr: data.lr, batchSize: data.batchSize, seed: data.seed, stepsPerSubmit: this.options.stepsPerSubmit },
     );
     this.gpuBytes = this.trainer.gpuBytes();

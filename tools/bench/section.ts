@@ -24,14 +24,23 @@ export interface SectionOptions {
   /** LeNet's activation (sigmoid, relu) and pooling (avg, max). */
   activation: string;
   pool: string;
+  /** --resize: the side the chapter 7 models' images are resized to (default: the section's setting's). */
+  resize?: number;
+  /**
+   * --gpu-setting: the setting for a GPU machine (tools/gpu-bench/run passes it there): the chapter 7 models at
+   * the book's size on every sample, and each section's `gpuEpochs`.
+   */
+  gpuSetting: boolean;
 }
 
-export const DEFAULT_SECTION_OPTIONS: SectionOptions = { devices: ['cpu'], threads: 1, compile: false, activation: 'sigmoid', pool: 'avg' };
+export const DEFAULT_SECTION_OPTIONS: SectionOptions = { devices: ['cpu'], threads: 1, compile: false, activation: 'sigmoid', pool: 'avg', gpuSetting: false };
 
 /** A contender the section could run: its name (what --only matches), its role, and how to make it. */
 export interface ContenderEntry {
   name: string;
   role: ContenderRole;
+  /** Why the section itself leaves it out (a peer not written for this model, or one that would take hours), if it does. */
+  leftOut?: string;
   /** Called only for the contenders that run: a peer's process starts in its setup, never before. */
   make(): Contender;
 }
@@ -50,11 +59,21 @@ export interface Section {
   description: string;
   /** Flops per training sample, for GFLOP/s. */
   flopPerSample: number;
+  /** Flops per training sample where they depend on the options (the chapter 7 models' --resize); else flopPerSample. */
+  flops?(opts: SectionOptions): number;
   /** A line under the table saying what flopPerSample counts, if it needs saying. */
   flopNote?: string;
   /** Timed epochs when --epochs is not given. */
   defaultEpochs: number;
+  /** Timed epochs with --gpu-setting when --epochs is not given (default 3). */
+  gpuEpochs?: number;
+  /** Warm-up epochs when --warmup is not given (default 1). */
+  defaultWarmup?: number;
   lr(opts: SectionOptions): number;
+  /** The minibatch size (default the bench's 256). */
+  batchSize?(opts: SectionOptions): number;
+  /** Training and test samples when --train-count (--limit) is not given (default all). */
+  samples?(opts: SectionOptions): { train?: number; test?: number };
   /** Every contender this section knows, ours first: the first always runs (every ratio is taken to it). */
   contenders(opts: SectionOptions): ContenderEntry[];
   targets: Target[];
@@ -82,7 +101,8 @@ export function selectContenders(entries: ContenderEntry[], opts: SelectOptions)
   const words = opts.only.map((w) => w.toLowerCase()).filter(Boolean);
   entries.forEach((entry, i) => {
     let why: string | null = null;
-    if (i > 0 && entry.role === 'peer' && !opts.peers) why = '--no-peers';
+    if (i > 0 && entry.leftOut) why = entry.leftOut;
+    else if (i > 0 && entry.role === 'peer' && !opts.peers) why = '--no-peers';
     else if (i > 0 && entry.role === 'reference' && !opts.reference) why = '--no-reference';
     else if (i > 0 && words.length > 0 && !words.some((w) => entry.name.toLowerCase().includes(w))) why = `--only ${opts.only.join(',')}`;
     if (why) selection.leftOut.push({ entry, why });
@@ -98,9 +118,11 @@ export function unknownOnlyWords(only: string[], sections: Section[], opts: Sect
 }
 
 /** The plan --plan prints: what would run and what is left out, and why. */
-export function formatSelection(section: Section, selection: Selection): string {
+export function formatSelection(section: Section, selection: Selection, opts: SectionOptions = DEFAULT_SECTION_OPTIONS): string {
+  const settings = Object.entries(section.settings(opts));
   return [
     `model ${section.model}: ${section.description}`,
+    ...(settings.length > 0 ? [`settings: ${settings.map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
     ...selection.run.map((e) => `run: ${e.name}`),
     ...selection.leftOut.map(({ entry, why }) => `left out: ${entry.name} (${why})`),
   ].join('\n');
@@ -134,7 +156,9 @@ export async function runSection(section: Section, opts: RunOptions): Promise<Be
   const log = opts.log ?? ((line: string) => console.error(line));
   const loadStart = triple(loadavg());
   const selection = selectContenders(section.contenders(opts.section), opts);
-  const data = opts.data ?? (await loadBenchData({ trainCount: opts.trainCount, lr: section.lr(opts.section) }));
+  const samples = section.samples?.(opts.section) ?? {};
+  const data = opts.data ?? (await loadBenchData({ trainCount: opts.trainCount ?? samples.train, testCount: samples.test, lr: section.lr(opts.section), batchSize: section.batchSize?.(opts.section) }));
+  const flopPerSample = section.flops?.(opts.section) ?? section.flopPerSample;
   const cpu = `${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}`;
   log(`bench ${section.model} on ${cpu}: ${data.trainCount} training samples, batch ${data.batchSize}, lr ${data.lr}, ${opts.warmupEpochs} warm-up + ${opts.timedEpochs} timed epochs, load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
   for (const { entry, why } of selection.leftOut) log(`left out: ${entry.name} (${why})`);
@@ -176,7 +200,7 @@ export async function runSection(section: Section, opts: RunOptions): Promise<Be
       epochs,
       medianSeconds: num(seconds),
       samplesPerSecond: num(data.trainCount / seconds),
-      gflops: num((section.flopPerSample * data.trainCount) / seconds / 1e9),
+      gflops: num((flopPerSample * data.trainCount) / seconds / 1e9),
       finalLoss: num(epochs.at(-1)?.loss ?? NaN),
       trainAccuracy: num(epochs.at(-1)?.trainAccuracy ?? NaN),
       testAccuracy: num(testAccuracy),
@@ -207,7 +231,7 @@ export async function runSection(section: Section, opts: RunOptions): Promise<Be
     seed: data.seed,
     warmupEpochs: opts.warmupEpochs,
     timedEpochs: opts.timedEpochs,
-    flopPerSample: section.flopPerSample,
+    flopPerSample,
     load,
     driverRssMB: peakRssMB(),
     rows,
