@@ -66,10 +66,9 @@ export interface AcquireOptions {
   /** Said in the error when no adapter is found (what to install on this platform). */
   noAdapterHint?: string | undefined;
   /**
-   * Optional features to ask for where the adapter has them (timestamp-query always is). Node asks for
-   * `subgroups`, the dense-layer kernels' fast path (kernels/subgroups.ts); the page does not: in headless
-   * Chromium on SwiftShader a device with subgroups left the page's file chooser unopenable (test/web, measured
-   * 2026-11-28), and the kernels' generic path is what the page then runs.
+   * Optional features to ask for where the adapter has them (timestamp-query always is). Node and the page ask
+   * for `subgroups`, the subgroup kernels' fast path (kernels/subgroups.ts). (A file chooser that seemed not to
+   * open in headless Chromium with a subgroups device was a race in the page test, not the device: test/web.)
    */
   features?: GPUFeatureName[] | undefined;
 }

@@ -28,7 +28,10 @@ export async function acquireBrowserGpu(): Promise<Gpu> {
   const problem = webGpuProblem();
   if (problem) throw new WebGpuUnavailable(problem);
   try {
+    // `subgroups` where the adapter has them, as Node asks (gpu/node.ts): the subgroup kernels then run in the
+    // page as in the CLI (Chrome has them since 134; headless Chromium's SwiftShader offers them, size 4).
     return await acquireGpu(navigator.gpu, bundledShaders, {
+      features: ['subgroups'],
       noAdapterHint: `WebGPU is present but gave no adapter (blocklisted GPU, or the flag is off). ${ENABLE_HINT}`,
     });
   } catch (err) {

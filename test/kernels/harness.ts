@@ -44,7 +44,7 @@ export function subgroupSupportOf(gpu: Gpu): SubgroupSupport {
 function whyNoSubgroupSize(gpu: Gpu): string {
   if (!gpu.device.features.has('subgroups')) {
     return gpu.adapter.features.has('subgroups')
-      ? "the device has no 'subgroups' (the page does not ask for it)"
+      ? "the device was made without 'subgroups'"
       : 'the adapter gives no subgroups';
   }
   const info = gpu.adapter.info as { subgroupMinSize?: number; subgroupMaxSize?: number };

@@ -28,7 +28,7 @@ describe('subgroupSize: where the subgroup kernels run, and why not elsewhere', 
     expect(subgroupSupportOf(fakeGpu(['subgroups'], ['subgroups'], { subgroupMinSize: 8, subgroupMaxSize: 8 }))).toEqual({ size: 8, missing: false });
     expect(subgroupSupportOf(fakeGpu([], ['subgroups'], { subgroupMinSize: 8, subgroupMaxSize: 8 }))).toEqual({
       size: null,
-      missing: "the device has no 'subgroups' (the page does not ask for it)",
+      missing: "the device was made without 'subgroups'",
     });
     expect(subgroupSupportOf(fakeGpu([], [], {}))).toEqual({ size: null, missing: 'the adapter gives no subgroups' });
     expect(subgroupSupportOf(fakeGpu(['subgroups'], ['subgroups'], { subgroupMinSize: 4, subgroupMaxSize: 128 }))).toEqual({

@@ -2,13 +2,16 @@
  * The kernel-checks page: imports test/kernels/*.test.ts through the page's bundler (see
  * src/web/vite/kernel_suite.ts), runs its tests on the browser's device (all of them: about 3 s even on
  * SwiftShader; ?only=REGEX picks some), and shows each result. A test declared with `it.skipIf` /
- * `describe.skipIf` whose condition holds here (the subgroup kernels' tests: the page's device has no
- * `subgroups`) does not run and is shown as skipped with the reason, never as passed. The summary element's
- * data-state / data-passed / data-failed / data-skipped are what the browser test (test/web/kernels.test.ts) reads.
+ * `describe.skipIf` whose condition holds here (the subgroup kernels' tests, where the browser gives no
+ * `subgroups` of one fixed size) does not run and is shown as skipped with the reason, never as passed. #shapes says
+ * which kernel shapes ran: the subgroup ones with their size, or the generic ones only and why. The summary
+ * element's data-state / data-passed / data-failed / data-skipped / data-subgroup-size are what the browser test
+ * (test/web/kernels.test.ts) reads.
  */
 import '../style.css';
 import './check.css';
 import { describeAdapter } from '../../gpu/device.js';
+import { subgroupSize } from '../../kernels/subgroups.js';
 import { acquireBrowserGpu } from '../gpu.js';
 import { collectFile, type RegisteredTest } from './registry.js';
 
@@ -34,6 +37,13 @@ async function main(): Promise<void> {
     // The suite's harness acquires its own device; this one only checks WebGPU works and names the adapter.
     const gpu = await acquireBrowserGpu();
     gpuName = describeAdapter(gpu.adapterInfo);
+    // The suite's harness decides per test with the same subgroupSize() (test/kernels/harness.ts).
+    const size = subgroupSize(gpu);
+    const why = gpu.device.features.has('subgroups') ? "this adapter's subgroup size is not one fixed power of two up to 32" : 'this browser gives no subgroups';
+    document.querySelector('#shapes')!.textContent = size
+      ? `Kernel shapes: the subgroup kernels run, with subgroups of ${size}, beside the generic ones.`
+      : `Kernel shapes: the generic kernels only (${why}); the subgroup kernels' checks are skipped.`;
+    summary.dataset.subgroupSize = String(size ?? 0);
     gpu.device.destroy();
   } catch (err) {
     const message = document.querySelector<HTMLElement>('#message')!;
