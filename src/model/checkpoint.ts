@@ -213,6 +213,21 @@ function readSpec(name: string, version: string, meta: Record<string, unknown>, 
  * @param input the file's bytes: a Uint8Array, or an ArrayBuffer (as `fetch(...).arrayBuffer()` and `file.arrayBuffer()` give)
  * @param name what to call the checkpoint in errors; default 'checkpoint'
  */
+/**
+ * Renames, in place, the tensors of `header` an earlier build named otherwise (ModelDefinition.formerNames: a
+ * parameter, and the optimizer state under it, `conv1.weight.momentum_buffer` → `0.weight.momentum_buffer`).
+ */
+function renameFormer(name: string, header: Record<string, unknown>, former: Readonly<Record<string, string>>): void {
+  for (const key of Object.keys(header)) {
+    const old = Object.keys(former).find((o) => key === o || key.startsWith(`${o}.`));
+    if (old === undefined) continue;
+    const now = former[old] + key.slice(old.length);
+    if (now in header) fail(name, `the header names tensor ${now} twice: as ${now} and as ${key}, its earlier name`);
+    header[now] = header[key];
+    delete header[key];
+  }
+}
+
 export function decodeCheckpoint(input: Uint8Array | ArrayBuffer, name = 'checkpoint'): Checkpoint {
   if (typeof name !== 'string') throw new ArgumentError(`name must be a string naming the checkpoint in errors (a path, "memory"), not ${typeof name}`);
   if (!(input instanceof Uint8Array) && !(input instanceof ArrayBuffer)) {
@@ -242,7 +257,9 @@ export function decodeCheckpoint(input: Uint8Array | ArrayBuffer, name = 'checkp
   if (!READABLE_VERSIONS.includes(version)) fail(name, `checkpoint version ${meta.version}, this build reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS.at(-1)}`);
   const spec = readSpec(name, version, meta, header);
   const data = new DataView(bytes.buffer, bytes.byteOffset + 8 + headerLength, bytes.length - 8 - headerLength);
-  const shapes = modelDefinition(spec.kind).shapes(spec);
+  const definition = modelDefinition(spec.kind);
+  if (definition.formerNames) renameFormer(name, header, definition.formerNames);
+  const shapes = definition.shapes(spec);
   // Version 3 names its optimizer; its state tensors may stand beside the parameters, under exactly its names.
   let optimizer: OptimizerConfig | null = null;
   if (version === '3') {

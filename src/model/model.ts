@@ -169,6 +169,11 @@ export interface ModelDefinition {
   /** The book's learning rate for this spec's options, where it depends on them (else defaults.lr). */
   defaultLr?(spec: ModelSpec): number;
   /**
+   * Tensor names an earlier build's checkpoints used, each with the name it has now (LeNet's `conv1.weight`
+   * before it was a Sequential: `0.weight`); a checkpoint's tensors and optimizer state are renamed as it loads.
+   */
+  formerNames?: Readonly<Record<string, string>>;
+  /**
    * The options `spec` reads, by name (camelCase; the CLI's --kebab-case flags), each with its kind, limits,
    * default and help (model/options.ts): the CLI's flags, the page's fields and the spec's checks are made from them.
    */

@@ -11,6 +11,8 @@
  *   backward: pool_backward (act' fused) | activation backward → dz [B, C_out, HO, WO]
  *             → conv2d_weight_grad_subgroup → conv2d_weight_grad_reduce            dw, db
  *             → conv2d_weight_pack (flipped) → conv2d_forward_subgroup as dy ⋆ w   dx [B, C_in, H, W]
+ * As a network's first layer (NodeInput.images) it reads the resident u8 images in the step's order itself, so
+ * no minibatch is gathered, and its weight gradient makes dz from the pooled gradient on the fly (never written).
  */
 import { createBuffer } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, activationBackward } from '../kernels/activation.js';
@@ -20,7 +22,7 @@ import { conv2dWeightPack, forwardPack, inputGradPack, packedBytes } from '../ke
 import { poolBackwardFor } from '../kernels/pool_backward.js';
 import { POOL_CODES } from '../kernels/pool_forward.js';
 import { elementsOf } from '../model/tensors.js';
-import { convShape, createConvForward, createConvInputGrad, createConvWeightGrad, type Dispatch, subgroupConv } from './conv2d_kernels.js';
+import { convReadsImages, convShape, createConvForward, createConvInputGrad, createConvWeightGrad, type Dispatch, subgroupConv } from './conv2d_kernels.js';
 import type { LayerDecl } from './declare.js';
 import { BackwardCache, type NetworkContext, type Node, type NodeInput, tensor, trainable } from './network.js';
 
@@ -75,9 +77,11 @@ export async function convBlockNode(ctx: NetworkContext, block: ConvBlock, input
   const y = rowsBuffer(`${prefix}.output`, yShape); // [B, C_out, HO, WO] after the activation
   const pooled = pool === null ? createBuffer(gpu.device, `${prefix}.pooled (unused)`, 16) : rowsBuffer(`${prefix}.pooled`, pooledShape); // [B, C_out, HO/2, WO/2]
   const packed = createBuffer(gpu.device, `${prefix}.weight packed`, packedBytes(forwardPack(convShape(c)))); // 4 output channels per vec4
-  const [pack, bindForward] = await Promise.all([conv2dWeightPack.create(gpu, forwardPack(convShape(c))), createConvForward(gpu, c, maxRows, act, pool, false)]);
+  // The first layer reads the u8 images itself where its kernels can (no gather_minibatch runs then).
+  const images = input.images && !input.needsGrad && convReadsImages(gpu, c) ? input.images : null;
+  const [pack, bindForward] = await Promise.all([conv2dWeightPack.create(gpu, forwardPack(convShape(c))), createConvForward(gpu, c, maxRows, act, pool, images !== null)]);
   const packGroup = pack.bind({ w, packed });
-  const forwardList = bindForward({ x: input.buffer }, packed, b, y, pooled);
+  const forwardList = bindForward(images ?? { x: input.buffer }, packed, b, y, pooled);
   const output = pool === null ? y : pooled;
   const shape = pool === null ? yShape : pooledShape;
   const own = [y, pooled, packed];
@@ -91,6 +95,7 @@ export async function convBlockNode(ctx: NetworkContext, block: ConvBlock, input
       output,
       shape,
       bytes: own.reduce((n, buffer) => n + buffer.size, 0),
+      readsImages: images !== null,
       forward,
       backward() {
         throw new Error('network: backward of an evaluation network');
@@ -100,12 +105,14 @@ export async function convBlockNode(ctx: NetworkContext, block: ConvBlock, input
   }
   const dw = trainable(ctx, `${prefix}.weight`, [c.cOut, c.cIn, c.ks, c.ks], true);
   const db = trainable(ctx, `${prefix}.bias`, [c.cOut], false);
-  // ∂l/∂z of the convolution's sum: from the pooled gradient with the slope fused, the activation's backward, or dy itself.
-  const unpoolKernel = pool === null ? null : poolBackwardFor({ H: ho, W: wo });
+  // ∂l/∂z of the convolution's sum: from the pooled gradient with the slope fused, the activation's backward, or dy
+  // itself. Reading the images, the weight gradient makes it from the pooled gradient on the fly (never written).
+  const unpoolInWeightGrad = images !== null && pool !== null;
+  const unpoolKernel = pool === null || unpoolInWeightGrad ? null : poolBackwardFor({ H: ho, W: wo });
   const [unpool, actBackward, weightGrad, inputGrad] = await Promise.all([
     unpoolKernel ? unpoolKernel.create(gpu, { C: c.cOut, H: ho, W: wo }, { rows: maxRows, constants: { POOL: pool ?? 0, ACT: act } }) : null,
     pool === null && act !== ACTIVATION_CODES.none ? activationBackward.create(gpu, { N: elementsOf(yShape) }, { rows: maxRows, constants: { ACT: act } }) : null,
-    createConvWeightGrad(gpu, c, maxRows, false),
+    createConvWeightGrad(gpu, c, maxRows, images !== null, unpoolInWeightGrad ? { pool: pool ?? 0, act } : undefined),
     input.needsGrad ? createConvInputGrad(gpu, c, maxRows) : null,
   ]);
   const dz = unpool || actBackward ? rowsBuffer(`${prefix}.output.grad`, yShape) : null; // [B, C_out, HO, WO]
@@ -118,6 +125,7 @@ export async function convBlockNode(ctx: NetworkContext, block: ConvBlock, input
     output,
     shape,
     bytes: [...own, ...backwardOwn, dw, db].reduce((n, buffer) => n + buffer.size, 0),
+    readsImages: images !== null,
     forward,
     backward(pass, dOut, step) {
       // conv2d_forward_subgroup reads the flipped weights as its packed input (the weights stay until the optimizer runs).
@@ -127,7 +135,8 @@ export async function convBlockNode(ctx: NetworkContext, block: ConvBlock, input
         const d = dz ?? dOut;
         if (unpool && dz) list.push([unpool as never, unpool.bind({ a: y, dy: dOut, dx: dz })]);
         if (actBackward && dz) list.push([actBackward as never, actBackward.bind({ x: y, dy: dOut, out: dz })]);
-        list.push(...weightGrad.bind({ x: input.buffer }, { dy: d }, dw, db));
+        const x = images ? { images: images.images, order: images.order } : { x: input.buffer };
+        list.push(...weightGrad.bind(x, unpoolInWeightGrad ? { a: y, dpooled: dOut } : { dy: d }, dw, db));
         if (inputGrad && packedT && dx) list.push([inputGrad.kernel as never, inputGrad.bind(d, packedT, dx)]);
         return list;
       });

@@ -3,16 +3,23 @@
  * and nn/model.ts allocate, walked from the declaration by the same rules (each node's output, its input's gradient
  * where something below needs it, its parameters' gradients, BatchNorm's step statistics, a Concat's branch
  * gradients, the gather's x0 and the loss), each padded as gpu/buffers.ts pads it. Not counted: the resident
- * dataset and an optimizer's state. `summary` prints it; a test holds it equal to what a built step reports.
+ * dataset and an optimizer's state. Where the adapter runs a small convolution with its activation and pooling as
+ * one subgroup block (nn/conv_block.ts), `fusion` says so and the blocks' buffers are counted instead. `summary` prints it; a test holds it equal to what a built step reports.
  */
 import { paddedSize } from '../gpu/buffers.js';
 import { elementsOf } from '../model/tensors.js';
-import { type LayerDecl, outputShape, parameterInfo } from './declare.js';
+import { type LayerDecl, nn, outputShape, parameterInfo } from './declare.js';
+import type { ConvBlock } from './conv_block.js';
+import { convShape } from './conv2d_kernels.js';
+import { convOut } from '../kernels/conv2d_forward.js';
+import { forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
+import { inputGradAsForward } from '../kernels/conv2d_subgroup.js';
+import { weightGradTile } from '../gpu/tuning.js';
 
 const hasTrainables = (layer: LayerDecl, input: readonly number[]): boolean => parameterInfo(layer, input).some(([, p]) => p.trainable);
 
 /** Bytes of the buffers node `layer` owns in a training network of `rows` rows (nn/network.ts's Node.bytes). */
-function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolean, rows: number): number {
+function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolean, rows: number, fusion: Fusion = {}): number {
   const shape = outputShape(layer, input);
   const act = (s: readonly number[]) => paddedSize(rows * elementsOf(s) * 4);
   const dx = needsGrad ? act(input) : 0;
@@ -39,28 +46,76 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
       let total = 0;
       let at = input;
       let grad = needsGrad;
-      for (const l of layer.layers) {
-        total += nodeBytes(l, at, grad, rows);
+      for (let i = 0; i < layer.layers.length; i++) {
+        const l = layer.layers[i];
+        const next = layer.layers[i + 1];
+        if (l.type === 'Linear' && (next?.type === 'ReLU' || next?.type === 'Sigmoid')) {
+          // One node (nn/network.ts linearNode): its output after the activation, and the gradient before it.
+          const out = outputShape(l, at);
+          total += nodeBytes(l, at, grad, rows, { blockAt: fusion.blockAt }) + act(out);
+          grad = true;
+          at = out;
+          i++;
+          continue;
+        }
+        const block = fusion.blockAt?.(layer.layers, i, at);
+        if (block) {
+          total += blockBytes(block, at, grad, rows, i === 0 && fusion.images === true);
+          grad = true;
+          at = outputShape(nn.Sequential(...layer.layers.slice(i, i + block.length)), at);
+          i += block.length - 1;
+          continue;
+        }
+        total += nodeBytes(l, at, grad, rows, { blockAt: fusion.blockAt });
         grad = grad || hasTrainables(l, at);
         at = outputShape(l, at);
       }
       return total;
     }
     case 'Residual':
-      return act(shape) + dx + nodeBytes(layer.body, input, needsGrad, rows) + (layer.shortcut ? nodeBytes(layer.shortcut, input, needsGrad, rows) : 0);
+      return act(shape) + dx + nodeBytes(layer.body, input, needsGrad, rows, { blockAt: fusion.blockAt }) + (layer.shortcut ? nodeBytes(layer.shortcut, input, needsGrad, rows, { blockAt: fusion.blockAt }) : 0);
     case 'Concat': {
-      const branches = layer.branches.reduce((n, b) => n + nodeBytes(b, input, needsGrad, rows) + act(outputShape(b, input)), 0);
+      const branches = layer.branches.reduce((n, b) => n + nodeBytes(b, input, needsGrad, rows, { blockAt: fusion.blockAt }) + act(outputShape(b, input)), 0);
       return act(shape) + (needsGrad && layer.branches.length > 1 ? dx : 0) + branches;
     }
   }
 }
 
-/** Bytes of every GPU buffer a training step of `net` on [rows, ...input] holds: its tensors, its step (activations, gradients, loss). */
-export function trainingBytes(net: LayerDecl, input: readonly number[], classes: number, rows: number): { parameters: number; step: number; total: number } {
+/**
+ * Which runs of layers an adapter fuses into convolution blocks (nn/conv_block.ts: convBlockAt on its GPU), and
+ * whether the network's first layer is offered the u8 images (it reads the data at its stored size).
+ */
+export interface Fusion {
+  blockAt?: (layers: readonly LayerDecl[], i: number, shape: readonly number[]) => ConvBlock | null;
+  images?: boolean;
+}
+
+/** Bytes a convolution block owns in training (nn/conv_block.ts convBlockNode, on the subgroup kernels). */
+function blockBytes(block: ConvBlock, input: readonly number[], needsGrad: boolean, rows: number, offeredImages: boolean): number {
+  const c = block.dims;
+  const act = (s: readonly number[]) => paddedSize(rows * elementsOf(s) * 4);
+  const { ho, wo } = convOut(c);
+  const y = [c.cOut, ho, wo];
+  const images = offeredImages && !needsGrad && (c.cIn * c.h * c.w) % 4 === 0;
+  const unpoolInWeightGrad = images && block.pool !== null;
+  const own = act(y) + (block.pool === null ? paddedSize(16) : act([c.cOut, Math.floor(ho / 2), Math.floor(wo / 2)])) + paddedSize(packedBytes(forwardPack(convShape(c))));
+  const grads = paddedSize(c.cOut * c.cIn * c.ks * c.ks * 4) + paddedSize(c.cOut * 4);
+  const dz = (block.pool !== null && !unpoolInWeightGrad) || (block.pool === null && block.act !== 0) ? act(y) : 0;
+  const partial = paddedSize(weightGradTile({ cOut: c.cOut, wo, ks: c.ks }).S * (c.cOut * c.cIn * c.ks * c.ks + c.cOut) * 4);
+  const asForward = inputGradAsForward({ ...convShape(c), PAD: c.pad }) !== null;
+  const dx = needsGrad ? act(input) + paddedSize(packedBytes(inputGradPack(convShape(c)))) + (asForward ? paddedSize(16) : 0) : 0;
+  return own + grads + dz + partial + dx;
+}
+
+/**
+ * Bytes of every GPU buffer a training step of `net` on [rows, ...input] holds: its tensors, its step (activations,
+ * gradients, loss). Without `fusion` (summary, which needs no GPU): the general layer kernels' buffers.
+ */
+export function trainingBytes(net: LayerDecl, input: readonly number[], classes: number, rows: number, fusion: Fusion = {}): { parameters: number; step: number; total: number } {
   const parameters = parameterInfo(net, input).reduce((n, [, p]) => n + paddedSize(elementsOf(p.shape) * 4), 0);
   const gather = paddedSize(rows * elementsOf(input) * 4) + 2 * paddedSize(rows * 4); // x0, y, predictions
   const loss = paddedSize(rows * 4) + paddedSize(rows * classes * 4) + 2 * paddedSize(4); // per-row losses, dlogits, epoch totals
-  const step = gather + nodeBytes(net, input, false, rows) + loss;
+  const step = gather + nodeBytes(net, input, false, rows, fusion) + loss;
   return { parameters, step, total: parameters + step };
 }
 

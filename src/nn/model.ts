@@ -26,7 +26,8 @@ import type { OptionSchemas } from '../model/options.js';
 import type { TrainableParameter } from '../optim/index.js';
 import { initParameters, type LayerDecl, outputShape, parameterInfo, parseLayer, type SequentialDecl, trainableCount } from './declare.js';
 import { largestActivation } from './memory.js';
-import { buildNode, type NetworkContext, type Node } from './network.js';
+import { networkReference } from '../reference/network.js';
+import { buildNode, type NetworkContext, type Node, type NodeInput } from './network.js';
 
 /** The per-sample input shape a network reads: [C, H, W]. */
 export const inputShapeOf = (input: ImageShape): number[] => [input.channels, input.height, input.width];
@@ -63,6 +64,15 @@ async function createGather(gpu: Gpu, data: ImageShape, input: readonly number[]
   }
   const gather = await gatherResize.create(gpu, { C, H: data.height, W: data.width, HO, WO }, { rows });
   return { kernel: gather, group: gather.bind(bound) };
+}
+
+/**
+ * The network's input: x0 [B, ...input] (the gather's), and the resident u8 images in the step's order for a first
+ * layer that reads them itself, where the network reads the images at the data's size (no resize).
+ */
+function rootInput(spec: ModelSpec, input: readonly number[], x0: GPUBuffer, split: GpuSplit, order: GPUBuffer, y: GPUBuffer): NodeInput {
+  const asStored = elementsOf(input) === elementsOf(inputShapeOf(spec.input)) && input.every((n, i) => n === inputShapeOf(spec.input)[i]);
+  return { buffer: x0, shape: input, needsGrad: false, ...(asStored ? { images: { images: split.images, order, labels: split.labels, targets: y } } : {}) };
 }
 
 /** weights.png: the first layer's filters (a Conv2d's first input channel) or, for a first Linear on pixels, its units as images. */
@@ -114,7 +124,7 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
       const predictions = createBuffer(device, 'predictions', B * 4); // [B] u32
       const { kernel: gather, group: gatherGroup } = await createGather(gpu, spec.input, input, B, { split: ctx.train, order: ctx.order, x: x0, y });
       const netContext = context(B, true, ctx.seed);
-      const root: Node = await buildNode(netContext, net, { buffer: x0, shape: input, needsGrad: false }, '');
+      const root: Node = await buildNode(netContext, net, rootInput(spec, input, x0, ctx.train, ctx.order, y), '');
       const loss = await CrossEntropyLoss.create(gpu, B, spec.classes, totals.lossSum);
       const accuracy = await argmaxAccuracy.create(gpu, { N: spec.classes }, { rows: B });
       const accuracyGroup = accuracy.bind({ logits: root.output, y, predictions, correct: totals.correct });
@@ -122,7 +132,8 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
       const recorder = accumulatingRecorder('layer kernels (nn.Sequential)', totals, {
         bytes: x0.size + y.size + predictions.size + root.bytes + loss.bytes,
         encode(pass, step) {
-          gather.encode(pass, gatherGroup, step);
+          // A first convolution that reads the u8 images also writes the step's labels into y.
+          if (!root.readsImages) gather.encode(pass, gatherGroup, step);
           root.forward(pass, step);
           loss.forward(pass, root.output, y, step);
           accuracy.encode(pass, accuracyGroup, step);
@@ -142,12 +153,12 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
       const x0 = createBuffer(gpu.device, 'forward x0', B * pixels * 4); // [B, C·H·W] f32
       const y = createBuffer(gpu.device, 'forward y', B * 4); // [B] u32 (unused: the evaluator reads labels itself)
       const { kernel: gather, group: gatherGroup } = await createGather(gpu, spec.input, input, B, { split: ctx.split, order: ctx.order, x: x0, y });
-      const root = await buildNode(context(B, false, 0), net, { buffer: x0, shape: input, needsGrad: false }, '');
+      const root = await buildNode(context(B, false, 0), net, rootInput(spec, input, x0, ctx.split, ctx.order, y), '');
       return {
         logits: root.output,
         bytes: x0.size + y.size + root.bytes,
         encodeForward(pass, step) {
-          gather.encode(pass, gatherGroup, step);
+          if (!root.readsImages) gather.encode(pass, gatherGroup, step);
           root.forward(pass, step);
         },
         destroy() {
@@ -186,6 +197,10 @@ export interface NetworkModel {
   problem?(spec: ModelSpec, batchSize: number): string | null;
   /** One line naming the model and its options, for logs. */
   describe?(spec: ModelSpec): string;
+  /** The book's learning rate for this spec's options, where it depends on them (ModelDefinition.defaultLr). */
+  defaultLr?(spec: ModelSpec): number;
+  /** Tensor names that checkpoints of an earlier build used (ModelDefinition.formerNames). */
+  formerNames?: Readonly<Record<string, string>>;
 }
 
 /** A model made from a declaration: its network and the [C, H, W] it reads for a spec (what `summary` walks). */
@@ -223,6 +238,10 @@ export function sequentialModel(def: NetworkModel): NetworkDefinition {
       return { kind: def.kind, input, classes, options: made.options };
     },
     ...(def.problem ? { problem: def.problem } : {}),
+    ...(def.defaultLr ? { defaultLr: def.defaultLr } : {}),
+    ...(def.formerNames ? { formerNames: def.formerNames } : {}),
+    // The whole-model CPU twin, composed from the layers' twins.
+    reference: networkReference(madeOf),
     network: madeOf,
     init: (spec, seed) => {
       const { net, input } = madeOf(spec);

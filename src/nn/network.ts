@@ -22,6 +22,8 @@ import { elementsOf } from '../model/tensors.js';
 import type { TrainableParameter } from '../optim/index.js';
 import { type LayerDecl, outputShape, parameterInfo } from './declare.js';
 import { activationNode, addNode, concatNode, globalAvgPoolNode, poolNode } from './network_shape_ops.js';
+import { convBlockAt, convBlockNode } from './conv_block.js';
+import { ACTIVATION_CODES, activationBackward } from '../kernels/activation.js';
 
 /** One built layer. */
 export interface Node {
@@ -30,6 +32,8 @@ export interface Node {
   readonly shape: readonly number[];
   /** Bytes of the buffers this node owns. */
   readonly bytes: number;
+  /** Whether it reads its input from NodeInput.images (the u8 dataset) rather than the input buffer. */
+  readonly readsImages?: boolean;
   forward(pass: ComputePass, step: GPUBindGroup): void;
   /** Records the backward from ∂l/∂output; returns ∂l/∂input, or null where the input needs no gradient. */
   backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): GPUBuffer | null;
@@ -41,6 +45,12 @@ export interface NodeInput {
   buffer: GPUBuffer; // [maxRows, ...shape] f32
   shape: readonly number[];
   needsGrad: boolean;
+  /**
+   * For the network's first layer: the resident u8 images in the step's order, which a convolution block may read
+   * itself (nn/conv_block.ts) instead of `buffer`, writing the step's labels into `targets` [rows] u32. A node that
+   * does says so (Node.readsImages), and the model then gathers no minibatch.
+   */
+  images?: { images: GPUBuffer; order: GPUBuffer; labels: GPUBuffer; targets: GPUBuffer };
 }
 
 /** What every node of one network shares while it is built. */
@@ -74,14 +84,14 @@ export class BackwardCache {
   }
 }
 
-function tensor(ctx: NetworkContext, name: string): GPUBuffer {
+export function tensor(ctx: NetworkContext, name: string): GPUBuffer {
   const t = ctx.tensors[name];
   if (!t) throw new Error(`network: no tensor "${name}" was uploaded`);
   return t;
 }
 
 /** Registers `name` with the optimizer and returns its gradient buffer (same size as the value). */
-function trainable(ctx: NetworkContext, name: string, shape: readonly number[], decay: boolean): GPUBuffer {
+export function trainable(ctx: NetworkContext, name: string, shape: readonly number[], decay: boolean): GPUBuffer {
   const value = tensor(ctx, name);
   const grad = createBuffer(ctx.gpu.device, `${name}.grad`, elementsOf(shape) * 4);
   ctx.trainables.push({ name, shape, value, grad, decay });
@@ -118,13 +128,39 @@ export async function buildNode(ctx: NetworkContext, layer: LayerDecl, input: No
     case 'Sequential': {
       const nodes: Node[] = [];
       let at: NodeInput = input;
-      for (let i = 0; i < layer.layers.length; i++) {
-        const node = await buildNode(ctx, layer.layers[i], at, join(prefix, String(i)));
+      for (let i = 0; i < layer.layers.length; ) {
+        const here = layer.layers[i];
+        const name = join(prefix, String(i));
+        // A small stride-1 convolution with its activation and 2x2 pooling runs as one block (nn/conv_block.ts); a
+        // Linear with the activation after it, as one node whose slope the next Linear may take (linearNode).
+        const block = convBlockAt(ctx, layer.layers, i, at.shape);
+        const next = layer.layers[i + 1];
+        const act = next?.type === 'ReLU' ? ACTIVATION_CODES.relu : next?.type === 'Sigmoid' ? ACTIVATION_CODES.sigmoid : ACTIVATION_CODES.none;
+        const previous = nodes.at(-1) as Partial<LinearNode> | undefined;
+        const slope = here.type === 'Linear' && at.needsGrad && previous?.act ? previous.act : 0;
+        const node = block
+          ? await convBlockNode(ctx, block, at, name)
+          : here.type === 'Linear'
+            ? await linearNode(ctx, here, at, name, { act, inputSlope: slope })
+            : await buildNode(ctx, here, at, name);
+        if (slope) previous?.takeSlope?.();
         nodes.push(node);
+        // Only the first layer may read the images (a later one reads its predecessor's output).
         at = { buffer: node.output, shape: node.shape, needsGrad: at.needsGrad || hasTrainables(layer.layers[i], at.shape) };
+        i += block?.length ?? (here.type === 'Linear' && act ? 2 : 1);
       }
-      return sequence(nodes);
+      return { ...sequence(nodes), readsImages: nodes[0]?.readsImages ?? false };
     }
+    case 'Residual':
+    case 'Concat':
+      // Branches share their input: none of them may read the images in place of it.
+      return input.images ? buildNode(ctx, layer, { ...input, images: undefined }, prefix) : branchNode(ctx, layer, input, prefix, shape);
+  }
+}
+
+/** A residual block or a concatenation of branches, each branch built on the same input. */
+async function branchNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Residual' | 'Concat' }>, input: NodeInput, prefix: string, shape: number[]): Promise<Node> {
+  switch (layer.type) {
     case 'Residual': {
       const body = await buildNode(ctx, layer.body, input, join(prefix, 'body'));
       const shortcut = layer.shortcut ? await buildNode(ctx, layer.shortcut, input, join(prefix, 'shortcut')) : null;
@@ -161,44 +197,62 @@ function sequence(nodes: Node[]): Node {
   };
 }
 
-/** y = x·W + b, W: [in, out]. */
-async function linearNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Linear' }>, input: NodeInput, prefix: string): Promise<Node> {
+/** A Linear node that may take the slope of the activation fused into its forward (see linearNode's `fuse`). */
+type LinearNode = Node & { readonly act: number; takeSlope(): void };
+
+/**
+ * y = act(x·W + b), W: [in, out]. `fuse.act` (ACTIVATION_CODES): the ReLU or Sigmoid that follows the layer in its
+ * Sequential, fused into the forward's epilogue; its slope is applied in the backward by the activation's kernel,
+ * or, where the next layer is a Linear that fused it into its input gradient (`fuse.inputSlope`, then takeSlope()),
+ * not at all: the gradient handed down is then already ∂l/∂(x·W + b). As LeNet's dense layers always ran.
+ */
+async function linearNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Linear' }>, input: NodeInput, prefix: string, fuse = { act: 0, inputSlope: 0 }): Promise<LinearNode> {
   const { gpu, maxRows } = ctx;
   const shape = { K: layer.inFeatures, N: layer.outFeatures };
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
-  const output = rowsBuffer(ctx, `${prefix}.output`, [layer.outFeatures]); // [B, out]
-  const forward = await createLinearForward(gpu, shape, maxRows);
+  const output = rowsBuffer(ctx, `${prefix}.output`, [layer.outFeatures]); // [B, out] after the activation
+  const forward = await createLinearForward(gpu, shape, maxRows, { ACT: fuse.act });
   const forwardGroup = forward.bind({ x: input.buffer, w, b, out: output });
-  if (!ctx.training) return forwardOnly(output, [layer.outFeatures], [forward, forwardGroup]);
+  if (!ctx.training) return { ...forwardOnly(output, [layer.outFeatures], [forward, forwardGroup]), act: fuse.act, takeSlope() {} };
   const dw = trainable(ctx, join(prefix, 'weight'), [layer.inFeatures, layer.outFeatures], true);
   const db = trainable(ctx, join(prefix, 'bias'), [layer.outFeatures], false);
-  const [dwKernel, dbKernel, dxKernel] = await Promise.all([
+  const [dwKernel, dbKernel, dxKernel, actBackward] = await Promise.all([
     createLinearWeightGrad(gpu, shape, maxRows),
     biasGrad.create(gpu, { N: layer.outFeatures }, { rows: maxRows }),
-    // No fused mask: an activation before this layer is its own node, with its own backward.
-    input.needsGrad ? createLinearInputGrad(gpu, shape, maxRows, { RELU_MASK: 0, SIGMOID_SLOPE: 0 }) : null,
+    // The slope of the activation that made this layer's input, where that layer fused it (h: the input).
+    input.needsGrad ? createLinearInputGrad(gpu, shape, maxRows, { ACT: fuse.inputSlope }) : null,
+    fuse.act ? activationBackward.create(gpu, { N: layer.outFeatures }, { rows: maxRows, constants: { ACT: fuse.act } }) : null,
   ]);
   const dx = dxKernel ? rowsBuffer(ctx, `${prefix}.input.grad`, [layer.inFeatures]) : null; // [B, in]
+  const dz = actBackward ? rowsBuffer(ctx, `${prefix}.output.grad`, [layer.outFeatures]) : null; // [B, out] before the activation
+  let slopeTaken = false;
   const cache = new BackwardCache();
   return {
     output,
     shape: [layer.outFeatures],
-    bytes: output.size + dw.size + db.size + (dx?.size ?? 0),
+    bytes: output.size + dw.size + db.size + (dx?.size ?? 0) + (dz?.size ?? 0),
+    act: fuse.act,
+    takeSlope() {
+      slopeTaken = true;
+    },
     forward: (pass, step) => forward.encode(pass, forwardGroup, step),
     backward(pass, dy, step) {
       cache.run(pass, dy, step, () => {
+        const own = actBackward && dz && !slopeTaken;
+        const d = own ? dz : dy;
         const list: Dispatch[] = [
-          [dwKernel, dwKernel.bind({ x: input.buffer, dy, dw })],
-          [dbKernel, dbKernel.bind({ dlogits: dy, db })],
+          ...(own ? [[actBackward, actBackward.bind({ x: output, dy, out: dz })] as Dispatch] : []),
+          [dwKernel, dwKernel.bind({ x: input.buffer, dy: d, dw })],
+          [dbKernel, dbKernel.bind({ dlogits: d, db })],
         ];
-        // h: the mask's input, read only with RELU_MASK / SIGMOID_SLOPE (off here).
-        if (dxKernel && dx) list.push([dxKernel, dxKernel.bind({ dy, w, h: input.buffer, dx })]);
+        // h: the input, read for the slope of the activation that made it (ACT: fuse.inputSlope).
+        if (dxKernel && dx) list.push([dxKernel, dxKernel.bind({ dy: d, w, h: input.buffer, dx })]);
         return list;
       });
       return dx;
     },
     destroy() {
-      for (const buffer of [output, dx]) buffer?.destroy();
+      for (const buffer of [output, dx, dz]) buffer?.destroy();
     },
   };
 }

@@ -12,7 +12,8 @@ import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad }
 import { f64 } from './conv2d_forward.js';
 import { dropoutKeep, type MaskStep } from './dropout_mask.js';
 import { dropoutConstants } from '../kernels/dropout_mask.js';
-import { elementsOf } from '../model/tensors.js';
+import type { ModelSpec, ReferenceModel } from '../model/model.js';
+import { elementsOf, type Parameters } from '../model/tensors.js';
 import { type LayerDecl, outputShape, windowOutput } from '../nn/declare.js';
 
 /** Every tensor of a network by state_dict name, as f64 (running statistics are updated in place in training). */
@@ -280,4 +281,37 @@ export function twinStep(net: LayerDecl, input: readonly number[], x: Float64Arr
   const grads: TwinTensors = {};
   taped.back(loss.dlogits, grads);
   return { ...loss, logits: taped.y, grads };
+}
+
+/**
+ * The CPU twin of a whole network model (ModelDefinition.reference) for the network `madeOf(spec)` gives: one
+ * step is twinStep then plain SGD on the f32 parameters (BatchNorm's running statistics move as the twin moved
+ * them), the forward is twinForward in evaluation mode. The network reads the data's images as they are (no resize).
+ */
+export function networkReference(madeOf: (spec: ModelSpec) => { net: LayerDecl; input: readonly number[] }): ReferenceModel {
+  const made = (spec: ModelSpec) => {
+    const m = madeOf(spec);
+    const [c, h, w] = m.input;
+    if (c !== spec.input.channels || h !== spec.input.height || w !== spec.input.width) throw new Error(`model ${spec.kind}: the CPU twin reads the data's ${spec.input.height}x${spec.input.width} images, not ${h}x${w}`);
+    return m;
+  };
+  const f64Tensors = (params: Parameters): TwinTensors => Object.fromEntries(Object.entries(params).map(([k, t]) => [k, Float64Array.from(t.data)]));
+  return {
+    step(spec, params, x, y, rows, lr, step) {
+      const { net, input } = made(spec);
+      const tensors = f64Tensors(params);
+      const r = twinStep(net, input, Float64Array.from(x.subarray(0, rows * elementsOf(input))), y, rows, spec.classes, tensors, { training: true, seed: step.seed, step: { epoch: step.epoch, index: step.index } });
+      for (const [name, t] of Object.entries(params)) {
+        const g = r.grads[name];
+        if (g) for (let i = 0; i < t.data.length; i++) t.data[i] -= lr * g[i];
+        else t.data.set(tensors[name]); // running statistics
+      }
+      return { lossSum: r.loss * rows, correct: r.correct };
+    },
+    forward(spec, params, x, rows) {
+      const { net, input } = made(spec);
+      const out = twinForward(net, Float64Array.from(x.subarray(0, rows * elementsOf(input))), rows, input, f64Tensors(params), { training: false, seed: 0, step: { epoch: 0, index: 0 } });
+      return Float32Array.from(out.y);
+    },
+  };
 }

@@ -13,6 +13,8 @@ import { sequentialNetworkModel } from '../../src/nn/model.js';
 import { twinStep, type TwinTensors } from '../../src/reference/network.js';
 import { Rng } from '../../src/random.js';
 import { tuningFor } from '../../src/gpu/tuning.js';
+import { watchKernels } from '../../src/gpu/kernel.js';
+import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { StepSlots } from '../../src/train/steps.js';
 import { plainSgd } from '../../src/optim/index.js';
 import { expectClose, testGpu } from '../kernels/harness.js';
@@ -45,7 +47,32 @@ const concat = (): SequentialDecl =>
     nn.AvgPool2d(3, { stride: 2, padding: 1 }), nn.Flatten(), nn.Linear(8 * 3 * 3, 10),
   );
 
-const NETS: Array<[string, () => SequentialDecl]> = [['conv + BatchNorm2d + pools', convBn], ['dense + BatchNorm1d + Sigmoid + Dropout', dense], ['Residual', residual], ['Concat + padded pools', concat]];
+/**
+ * LeNet's pattern at 12 px, where the adapter has subgroups run as fused blocks (nn/conv_block.ts): conv + Sigmoid +
+ * 2x2 average pool, conv + ReLU + 2x2 max pool (input gradient as a flipped-kernel forward), then BatchNorm LeNet's
+ * conv alone before BatchNorm2d, and a conv with only its activation.
+ */
+const lenetBlocks = (): SequentialDecl =>
+  nn.Sequential(
+    nn.Conv2d(1, 4, 5, { padding: 2 }), nn.Sigmoid(), nn.AvgPool2d(2),
+    nn.Conv2d(4, 6, 3), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Flatten(), nn.Linear(24, 10),
+  );
+const bnBlocks = (): SequentialDecl =>
+  nn.Sequential(
+    nn.Conv2d(1, 6, 5, { padding: 2 }), nn.BatchNorm2d(6), nn.Sigmoid(), nn.AvgPool2d(2),
+    nn.Conv2d(6, 5, 3, { padding: 2 }), nn.ReLU(),
+    nn.Flatten(), nn.Linear(5 * 8 * 8, 10),
+  );
+
+const NETS: Array<[string, () => SequentialDecl]> = [
+  ['conv + BatchNorm2d + pools', convBn],
+  ['dense + BatchNorm1d + Sigmoid + Dropout', dense],
+  ['Residual', residual],
+  ['Concat + padded pools', concat],
+  ['LeNet blocks (conv + act + 2x2 pool fused)', lenetBlocks],
+  ['BatchNorm LeNet blocks (conv alone, conv + act)', bnBlocks],
+];
 
 /** Random u8 images and labels. */
 function dataset(count: number, seed: number) {
@@ -63,7 +90,10 @@ async function gpuStep(net: SequentialDecl, rows: number, maxRows: number, seed:
   const order = createBuffer(gpu.device, 'order', maxRows * 4);
   const positions = Uint32Array.from({ length: maxRows }, (_, i) => (i * 7) % maxRows);
   gpu.device.queue.writeBuffer(order, 0, positions);
+  const shaders = new Set<string>();
+  const stop = watchKernels(gpu, (k) => shaders.add(k.shader));
   const recorder = await model.createStep({ train, order, maxRows, lr: 0.1, seed, tuning: tuningFor(gpu.adapterInfo), optimizer: plainSgd(0.1) } as Parameters<typeof model.createStep>[0]);
+  stop();
   const slots = StepSlots.create(gpu.device, [{ row0: 0, rows }]);
   const encoder = gpu.device.createCommandEncoder();
   recorder.beginEpoch(encoder);
@@ -90,7 +120,7 @@ async function gpuStep(net: SequentialDecl, rows: number, maxRows: number, seed:
   }
   const twinTensors: TwinTensors = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, Float64Array.from(t.data)]));
   const twin = twinStep(net, [1, 12, 12], x, labels, rows, 10, twinTensors, { training: true, seed, step: { epoch: 0, index: 0 } });
-  return { grads, lossSum, tensors, twin, twinTensors, trainables: trainables.map((t) => t.name) };
+  return { grads, lossSum, tensors, twin, twinTensors, trainables: trainables.map((t) => t.name), shaders, subgroups: subgroupSize(gpu) !== null };
 }
 
 // Tolerance: f32 sums in another order than the f64 twin, through up to 8 layers and BatchNorm's 1/std: gradients
@@ -102,6 +132,9 @@ describe('nn networks: one GPU training step equals the CPU twin', () => {
       it(`${name}, ${rows} rows of ${maxRows}`, async () => {
         const net = make();
         const r = await gpuStep(net, rows, maxRows, 3);
+        // The LeNet-shaped convolutions run the subgroup kernels where the adapter has them, conv2d_general elsewhere.
+        if (name.includes('blocks')) expect(r.shaders.has('conv2d_forward_subgroup')).toBe(r.subgroups);
+        if (name.includes('blocks')) expect(r.shaders.has('conv2d_general')).toBe(!r.subgroups);
         expectClose([r.lossSum / rows], [r.twin.loss], { abs: 0, rel: 1e-5 }, 'mean loss');
         expect(Object.keys(r.grads).sort()).toEqual(Object.keys(r.twin.grads).sort());
         for (const [param, g] of Object.entries(r.grads)) {

@@ -3,59 +3,48 @@ import { limitSplit } from '../../src/data/dataset.js';
 import { loadFashionMnist } from '../../src/data/node.js';
 import { lenetModel } from '../../src/model/lenet.js';
 import { fashionMnistSpec } from '../../src/model/registry.js';
-import { cloneParameters, type Parameters } from '../../src/model/tensors.js';
-import { f64 } from '../../src/reference/conv2d_forward.js';
-import { lenetForwardAll, lenetGradients } from '../../src/reference/lenet.js';
+import { cloneParameters } from '../../src/model/tensors.js';
+import { twinStep, type TwinTensors } from '../../src/reference/network.js';
 import { trainEpoch } from '../../src/reference/train.js';
 import { Rng } from '../../src/random.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { expectClose, testGpu } from '../kernels/harness.js';
 
-/** The mean cross-entropy of a batch in f64 (log-sum-exp), from the reference forward. */
-function meanLoss(spec: ReturnType<typeof fashionMnistSpec>, p: Parameters, x: Float64Array, y: Uint32Array, rows: number): number {
-  const logits = lenetForwardAll(spec, p, x, rows, f64).logits;
-  const N = spec.classes;
-  let sum = 0;
-  for (let r = 0; r < rows; r++) {
-    let m = -Infinity;
-    for (let n = 0; n < N; n++) m = Math.max(m, logits[r * N + n]);
-    let t = 0;
-    for (let n = 0; n < N; n++) t += Math.exp(logits[r * N + n] - m);
-    sum += m + Math.log(t) - logits[r * N + y[r]];
-  }
-  return sum / rows;
+/** The mean cross-entropy of a batch in f64 and every tensor's gradient, from the network twin (composed from the layers' twins). */
+function twin(spec: ReturnType<typeof lenetModel.spec>, p: TwinTensors, x: Float64Array, y: Uint32Array, rows: number) {
+  const { net, input } = lenetModel.network(spec);
+  return twinStep(net, input, x, y, rows, spec.classes, p, { training: true, seed: 0, step: { epoch: 0, index: 0 } });
 }
 
-// The CPU reference's hand-written backward pass (the twins of every backward kernel, chained as the GPU step
+// LeNet's CPU twin (the network twin's backward: the twins of every backward kernel, chained as the GPU step
 // chains them) against central finite differences of its forward pass, all in f64, on a small LeNet (12x12
 // images: conv1 12x12 -> pool 6x6 -> conv2 2x2 -> pool 1x1 -> 16 -> 120 -> 84 -> 10) and 3 samples.
 // Tolerance: central differences with h = 1e-5 have truncation error ~h²·|f'''| ≈ 1e-10 and rounding ~1e-16/h
 // ≈ 1e-11, far below 1e-7 abs + 1e-5 rel; a wrong index or a missing factor is off by O(|gradient|).
-describe('LeNet gradients: analytic (CPU reference) = finite differences, f64', () => {
+describe('LeNet gradients: analytic (CPU twin) = finite differences, f64', () => {
   for (const options of [{ activation: 'sigmoid', pool: 'avg' }, { activation: 'relu', pool: 'max' }]) {
     it(`${options.activation} + ${options.pool}-pool`, () => {
       const spec = lenetModel.spec({ channels: 1, height: 12, width: 12 }, 10, options);
-      const init = lenetModel.init(spec, 5);
-      const p: Parameters = Object.fromEntries(Object.entries(init).map(([k, t]) => [k, { shape: t.shape, data: Float64Array.from(t.data) as unknown as Float32Array }]));
+      const p: TwinTensors = Object.fromEntries(Object.entries(lenetModel.init(spec, 5)).map(([k, t]) => [k, Float64Array.from(t.data)]));
       const rng = new Rng(11);
       const rows = 3;
       const x = Float64Array.from({ length: rows * 144 }, () => rng.uniform());
       const y = Uint32Array.of(2, 7, 0);
-      const { grads } = lenetGradients(spec, p, x, y, rows, f64);
+      const { grads } = twin(spec, p, x, y, rows);
+      const meanLoss = () => twin(spec, p, x, y, rows).loss;
       const h = 1e-5;
-      for (const [name, t] of Object.entries(p)) {
-        const data = t.data as unknown as Float64Array;
+      for (const [name, data] of Object.entries(p)) {
         // Every bias; 12 random weights per weight tensor.
         const indices = data.length <= 120 ? Array.from(data.keys()) : Array.from({ length: 12 }, () => rng.int(data.length));
         const numeric: number[] = [];
         const analytic: number[] = [];
-        const f0 = meanLoss(spec, p, x, y, rows);
+        const f0 = meanLoss();
         for (const i of indices) {
           const v = data[i];
           data[i] = v + h;
-          const up = meanLoss(spec, p, x, y, rows);
+          const up = meanLoss();
           data[i] = v - h;
-          const down = meanLoss(spec, p, x, y, rows);
+          const down = meanLoss();
           data[i] = v;
           // A ReLU or max-pool kink within ±h makes the one-sided slopes disagree: no derivative to compare.
           const right = (up - f0) / h;

@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Array as JaxArray } from '@jax-js/jax';
-import { lenetInit, lenetShapes } from '../../src/model/lenet.js';
+import { LENET_LAYERS as L, lenetInit, lenetShapes } from '../../src/model/lenet.js';
 import { lenetDims } from '../../src/model/lenet_shape.js';
 import type { ModelSpec } from '../../src/model/model.js';
 import { epochSeed, Rng } from '../../src/random.js';
@@ -72,13 +72,13 @@ export function lenetJaxNet(activation: string, pool: string): JaxNet {
       const pool2 = (t: JaxArray) => lax.reduceWindow(t, (w) => (pool === 'max' ? np.max(w) : np.mean(w)), [2, 2], [2, 2]);
       const bias = (b: JaxArray) => b.reshape([-1, 1, 1]);
       const images = x.reshape([-1, 1, 28, 28]);
-      const c1 = lax.convGeneralDilated(images, p['conv1.weight'], [1, 1], [[2, 2], [2, 2]]).add(bias(p['conv1.bias']));
+      const c1 = lax.convGeneralDilated(images, p[`${L.conv1}.weight`], [1, 1], [[2, 2], [2, 2]]).add(bias(p[`${L.conv1}.bias`]));
       const a1 = pool2(act(c1));
-      const c2 = lax.convGeneralDilated(a1, p['conv2.weight'], [1, 1], 'VALID').add(bias(p['conv2.bias']));
+      const c2 = lax.convGeneralDilated(a1, p[`${L.conv2}.weight`], [1, 1], 'VALID').add(bias(p[`${L.conv2}.bias`]));
       const a2 = pool2(act(c2)).reshape([-1, flat]); // channel-first, as ours flattens [16, 5, 5]
-      const h1 = act(np.dot(a2, p['fc1.weight']).add(p['fc1.bias']));
-      const h2 = act(np.dot(h1, p['fc2.weight']).add(p['fc2.bias']));
-      return np.dot(h2, p['fc3.weight']).add(p['fc3.bias']);
+      const h1 = act(np.dot(a2, p[`${L.fc1}.weight`]).add(p[`${L.fc1}.bias`]));
+      const h2 = act(np.dot(h1, p[`${L.fc2}.weight`]).add(p[`${L.fc2}.bias`]));
+      return np.dot(h2, p[`${L.fc3}.weight`]).add(p[`${L.fc3}.bias`]);
     },
   };
 }
