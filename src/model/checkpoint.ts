@@ -209,11 +209,6 @@ function readSpec(name: string, version: string, meta: Record<string, unknown>, 
 }
 
 /**
- * Parses and validates a checkpoint; `name` (a path or file name) appears in every error.
- * @param input the file's bytes: a Uint8Array, or an ArrayBuffer (as `fetch(...).arrayBuffer()` and `file.arrayBuffer()` give)
- * @param name what to call the checkpoint in errors; default 'checkpoint'
- */
-/**
  * Renames, in place, the tensors of `header` an earlier build named otherwise (ModelDefinition.formerNames: a
  * parameter, and the optimizer state under it, `conv1.weight.momentum_buffer` → `0.weight.momentum_buffer`).
  */
@@ -228,6 +223,11 @@ function renameFormer(name: string, header: Record<string, unknown>, former: Rea
   }
 }
 
+/**
+ * Parses and validates a checkpoint; `name` (a path or file name) appears in every error.
+ * @param input the file's bytes: a Uint8Array, or an ArrayBuffer (as `fetch(...).arrayBuffer()` and `file.arrayBuffer()` give)
+ * @param name what to call the checkpoint in errors; default 'checkpoint'
+ */
 export function decodeCheckpoint(input: Uint8Array | ArrayBuffer, name = 'checkpoint'): Checkpoint {
   if (typeof name !== 'string') throw new ArgumentError(`name must be a string naming the checkpoint in errors (a path, "memory"), not ${typeof name}`);
   if (!(input instanceof Uint8Array) && !(input instanceof ArrayBuffer)) {

@@ -19,7 +19,9 @@ describe('kernels', () => {
     expect(first.length).toBeGreaterThan(0);
     expect(first.every((k) => k.constants.N === 256)).toBe(true);
     expect(dense.some((k) => k.constants.K === 256 && k.constants.N === 10)).toBe(true);
-    expect(named('sgd_').map((k) => k.constants.COUNT).sort((a, b) => a - b)).toEqual([10, 256, 2560, 200704]);
+    // SGD is the optimizer file's sgd_update entry point (shaders/optimizer.wgsl).
+    const sgd = named('optimizer').filter((k) => k.entryPoint === 'sgd_update');
+    expect(sgd.map((k) => k.constants.COUNT).sort((a, b) => a - b)).toEqual([10, 256, 2560, 200704]);
     expect(named('log_softmax_cross_entropy').length).toBeGreaterThan(0);
   });
 

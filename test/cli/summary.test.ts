@@ -67,7 +67,7 @@ describe('summary --json', () => {
   it('refuses in one line: no --model, a hand-wired model, an option the model lacks, a --resize too small', async () => {
     const cases: Array<[string[], RegExp]> = [
       [[], /summary needs --model M/],
-      [['--model', 'lenet'], /--model must be one of alexnet, vgg11/],
+      [['--model', 'mlp'], /--model must be one of lenet, alexnet, vgg11/],
       [['--model', 'resnet18', '--width-divisor', '2'], /model resnet18 has no option --width-divisor/],
       [['--model', 'alexnet', '--resize', '64'], /--resize 64 is too small for model alexnet: its windows need images of at least 65x65/],
     ];

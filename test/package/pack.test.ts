@@ -47,8 +47,8 @@ describe('the npm package', () => {
     expect(paths).toContain('shaders/prelude/step.wgsl');
     const stray = paths.filter((p) => !/^(dist\/src\/.+\.(js|d\.ts)|shaders\/.+\.wgsl|package\.json|README\.md|LICENSE)$/.test(p));
     expect(stray).toEqual([]);
-    // No tests, no dataset or checkpoint, no page, no CPU twins (they serve the tests and the benchmark).
-    expect(paths.filter((p) => /test|ubyte|safetensors|dist\/src\/(web|reference)\//.test(p))).toEqual([]);
+    // No tests, no dataset or checkpoint, no page. The CPU twins ship: a model's definition holds its whole-model twin.
+    expect(paths.filter((p) => /test|ubyte|safetensors|dist\/src\/web\//.test(p))).toEqual([]);
     const kib = statSync(tarball).size / 1024;
     console.log(`tarball ${(kib).toFixed(0)} KiB, ${paths.length} files`);
     expect(kib).toBeLessThan(400);
