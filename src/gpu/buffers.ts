@@ -8,7 +8,7 @@ export const MAP_READ = 0x01;
 
 /**
  * Every buffer's size is rounded up to a whole vec4 (16 bytes), its tail zeros, so that element-wise kernels can
- * read and write any tensor as array<vec4f> (sgd_update.wgsl: on lavapipe a load costs the same whatever its
+ * read and write any tensor as array<vec4f> (optimizer.wgsl's sgd_update: on lavapipe a load costs the same whatever its
  * width). Readers pass the element count they want; `size` is the padded one.
  */
 export const paddedSize = (bytes: number): number => Math.max(16, Math.ceil(bytes / 16) * 16);

@@ -2,20 +2,21 @@
  * MLP from scratch (d2l 4.2, with 4.5's weight decay and 4.6's dropout): parameters W1, b1, W2, b2 made by
  * hand, relu and dropout as their own kernels, and the backward written out as the kernels it runs, in order.
  * For the book's 784-256-10 with dropout p after the hidden layer:
- *   Z1 = X·W1 + b1                       linear_forward_u8 (X read as u8 from the dataset; also gathers y)
+ *   Z1 = X·W1 + b1                       linear:forward, u8 prologue (X read as u8 from the dataset; also gathers y)
  *   H1 = relu(Z1)                        relu
  *   D1 = dropout(H1, p)  (training)      dropout (mask: a hash of seed, epoch, step, element)
- *   logits = D1·W2 + b2                  linear_forward
+ *   logits = D1·W2 + b2                  linear:forward
  *   loss, ∂l/∂logits                     log_softmax_cross_entropy (nn.CrossEntropyLoss, as the book uses)
  *   hits                                 argmax_accuracy
- *   ∂l/∂W2 = D1ᵀ·∂l/∂logits              linear_weight_grad
+ *   ∂l/∂W2 = D1ᵀ·∂l/∂logits              linear:weight_grad
  *   ∂l/∂b2 = Σ_rows ∂l/∂logits           bias_grad
- *   ∂l/∂Z1 = (∂l/∂logits·W2ᵀ) ⊙ [H1 > 0] ⊙ mask / (1 - p)   linear_input_grad (relu's and dropout's backward
+ *   ∂l/∂Z1 = (∂l/∂logits·W2ᵀ) ⊙ [H1 > 0] ⊙ mask / (1 - p)   linear:input_grad (relu's and dropout's backward
  *                                        fused in: the mask is recomputed from the same hash, not stored)
- *   ∂l/∂W1 = Xᵀ·∂l/∂Z1                   linear_weight_grad_u8
+ *   ∂l/∂W1 = Xᵀ·∂l/∂Z1                   linear:weight_grad, u8 prologue
  *   ∂l/∂b1 = Σ_rows ∂l/∂Z1               bias_grad
- *   W -= lr·(∂l/∂W + wd·W), b -= lr·∂l/∂b   sgd_weight_decay (weights), sgd_update (biases)
- * More hidden layers repeat the middle lines.
+ *   W -= lr·(∂l/∂W + wd·W), b -= lr·∂l/∂b   optimizer:sgd_weight_decay (weights), optimizer:sgd_update (biases)
+ * More hidden layers repeat the middle lines. (linear: shaders/linear.wgsl, or its subgroup shape
+ * linear_subgroup.wgsl, as kernels/linear.ts picks; file:entry point as `kernels --show` names them.)
  */
 import { createBuffer } from '../gpu/buffers.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
