@@ -69,5 +69,5 @@ export const lenetModel: NetworkDefinition = sequentialModel({
   problem: (_spec, batchSize) => (batchSize > LENET_MAX_ROWS ? `lenet trains with batches of at most ${LENET_MAX_ROWS}, not ${batchSize}` : null),
   describe: (spec) => `lenet (${spec.options.activation}, ${spec.options.pool}-pool)`,
   // Before LeNet was a Sequential (checkpoint versions 1 to 3 of earlier builds), its layers had names.
-  formerNames: Object.fromEntries(Object.entries(LENET_LAYERS).map(([former, index]) => [former, index])),
+  formerNames: LENET_LAYERS,
 });

@@ -48,9 +48,12 @@ export function subgroupConv(gpu: Gpu, c: ConvDims): boolean {
   return convProblem(shape, { maxOut: 16, maxKs: 5 }) === null && convSubgroupFor(gpu, shape) !== null && weightGradSubgroupFor(gpu, shape) !== null;
 }
 
+/** Whether each of convolution `c`'s input images is whole u8 words (4 pixels each), as the dataset packs it. */
+export const imagesAreWords = (c: ConvDims): boolean => (c.cIn * c.h * c.w) % 4 === 0;
+
 /** Whether convolution `c` can read the u8 images itself: both of its subgroup kernels run and each image is whole words. */
 export function convReadsImages(gpu: Gpu, c: ConvDims): boolean {
-  return subgroupConv(gpu, c) && (c.cIn * c.h * c.w) % 4 === 0;
+  return subgroupConv(gpu, c) && imagesAreWords(c);
 }
 
 /**

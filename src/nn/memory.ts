@@ -10,7 +10,8 @@ import { paddedSize } from '../gpu/buffers.js';
 import { elementsOf } from '../model/tensors.js';
 import { type LayerDecl, nn, outputShape, parameterInfo } from './declare.js';
 import type { ConvBlock } from './conv_block.js';
-import { convShape } from './conv2d_kernels.js';
+import { convShape, imagesAreWords } from './conv2d_kernels.js';
+import { linearFusion } from './network.js';
 import { convOut } from '../kernels/conv2d_forward.js';
 import { forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
 import { inputGradAsForward } from '../kernels/conv2d_subgroup.js';
@@ -23,6 +24,8 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
   const shape = outputShape(layer, input);
   const act = (s: readonly number[]) => paddedSize(rows * elementsOf(s) * 4);
   const dx = needsGrad ? act(input) : 0;
+  // What a layer below the first is built with: the same blocks, never the images (nor in a branch: network.ts).
+  const inner: Fusion = { blockAt: fusion.blockAt };
   const grads = parameterInfo(layer, input).filter(([, p]) => p.trainable).reduce((n, [, p]) => n + paddedSize(elementsOf(p.shape) * 4), 0);
   switch (layer.type) {
     case 'Linear':
@@ -48,34 +51,37 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
       let grad = needsGrad;
       for (let i = 0; i < layer.layers.length; i++) {
         const l = layer.layers[i];
-        const next = layer.layers[i + 1];
-        if (l.type === 'Linear' && (next?.type === 'ReLU' || next?.type === 'Sigmoid')) {
-          // One node (nn/network.ts linearNode): its output after the activation, and the gradient before it.
+        const linear = linearFusion(layer.layers, i);
+        if (linear.act) {
+          // One node (nn/network.ts linearNode): its output after the activation, and the gradient before it unless
+          // the next Linear applies the slope.
           const out = outputShape(l, at);
-          total += nodeBytes(l, at, grad, rows, { blockAt: fusion.blockAt }) + act(out);
+          total += nodeBytes(l, at, grad, rows, inner) + (linear.slopeBelow ? 0 : act(out));
           grad = true;
           at = out;
           i++;
           continue;
         }
+        // Only the first layer is offered the images, as nn/network.ts hands them down.
+        const here = i === 0 ? fusion : inner;
         const block = fusion.blockAt?.(layer.layers, i, at);
         if (block) {
-          total += blockBytes(block, at, grad, rows, i === 0 && fusion.images === true);
+          total += blockBytes(block, at, grad, rows, here.images === true);
           grad = true;
           at = outputShape(nn.Sequential(...layer.layers.slice(i, i + block.length)), at);
           i += block.length - 1;
           continue;
         }
-        total += nodeBytes(l, at, grad, rows, { blockAt: fusion.blockAt });
+        total += nodeBytes(l, at, grad, rows, here);
         grad = grad || hasTrainables(l, at);
         at = outputShape(l, at);
       }
       return total;
     }
     case 'Residual':
-      return act(shape) + dx + nodeBytes(layer.body, input, needsGrad, rows, { blockAt: fusion.blockAt }) + (layer.shortcut ? nodeBytes(layer.shortcut, input, needsGrad, rows, { blockAt: fusion.blockAt }) : 0);
+      return act(shape) + dx + nodeBytes(layer.body, input, needsGrad, rows, inner) + (layer.shortcut ? nodeBytes(layer.shortcut, input, needsGrad, rows, inner) : 0);
     case 'Concat': {
-      const branches = layer.branches.reduce((n, b) => n + nodeBytes(b, input, needsGrad, rows, { blockAt: fusion.blockAt }) + act(outputShape(b, input)), 0);
+      const branches = layer.branches.reduce((n, b) => n + nodeBytes(b, input, needsGrad, rows, inner) + act(outputShape(b, input)), 0);
       return act(shape) + (needsGrad && layer.branches.length > 1 ? dx : 0) + branches;
     }
   }
@@ -96,7 +102,7 @@ function blockBytes(block: ConvBlock, input: readonly number[], needsGrad: boole
   const act = (s: readonly number[]) => paddedSize(rows * elementsOf(s) * 4);
   const { ho, wo } = convOut(c);
   const y = [c.cOut, ho, wo];
-  const images = offeredImages && !needsGrad && (c.cIn * c.h * c.w) % 4 === 0;
+  const images = offeredImages && !needsGrad && imagesAreWords(c);
   const unpoolInWeightGrad = images && block.pool !== null;
   const own = act(y) + (block.pool === null ? paddedSize(16) : act([c.cOut, Math.floor(ho / 2), Math.floor(wo / 2)])) + paddedSize(packedBytes(forwardPack(convShape(c))));
   const grads = paddedSize(c.cOut * c.cIn * c.ks * c.ks * 4) + paddedSize(c.cOut * 4);

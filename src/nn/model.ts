@@ -51,6 +51,9 @@ function inputProblem(input: ImageShape): string | null {
 export const networkShapes = (net: LayerDecl, input: readonly number[]): Record<string, readonly number[]> =>
   Object.fromEntries(parameterInfo(net, input).map(([name, p]) => [name, p.shape]));
 
+/** Whether a network reading [C, H, W] `input` reads the data's images as they are stored (no resize). */
+const readsAsStored = (data: ImageShape, input: readonly number[]): boolean => input.length === 3 && input[0] === data.channels && input[1] === data.height && input[2] === data.width;
+
 /**
  * The gather of a step's rows into x0 [B, ...input]: the images as stored, or resized bilinearly on the fly
  * (gather_resize) where the network reads another size than the data's.
@@ -58,7 +61,7 @@ export const networkShapes = (net: LayerDecl, input: readonly number[]): Record<
 async function createGather(gpu: Gpu, data: ImageShape, input: readonly number[], rows: number, buffers: { split: GpuSplit; order: GPUBuffer; x: GPUBuffer; y: GPUBuffer }) {
   const [C, HO, WO] = input;
   const bound = { images: buffers.split.images, labels: buffers.split.labels, order: buffers.order, x: buffers.x, y: buffers.y };
-  if (C === data.channels && HO === data.height && WO === data.width) {
+  if (readsAsStored(data, input)) {
     const gather = await gatherMinibatch.create(gpu, { K: elementsOf(input) }, { rows });
     return { kernel: gather, group: gather.bind(bound) };
   }
@@ -71,8 +74,7 @@ async function createGather(gpu: Gpu, data: ImageShape, input: readonly number[]
  * layer that reads them itself, where the network reads the images at the data's size (no resize).
  */
 function rootInput(spec: ModelSpec, input: readonly number[], x0: GPUBuffer, split: GpuSplit, order: GPUBuffer, y: GPUBuffer): NodeInput {
-  const asStored = elementsOf(input) === elementsOf(inputShapeOf(spec.input)) && input.every((n, i) => n === inputShapeOf(spec.input)[i]);
-  return { buffer: x0, shape: input, needsGrad: false, ...(asStored ? { images: { images: split.images, order, labels: split.labels, targets: y } } : {}) };
+  return { buffer: x0, shape: input, needsGrad: false, ...(readsAsStored(spec.input, input) ? { images: { images: split.images, order, labels: split.labels, targets: y } } : {}) };
 }
 
 /** weights.png: the first layer's filters (a Conv2d's first input channel) or, for a first Linear on pixels, its units as images. */

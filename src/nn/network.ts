@@ -106,7 +106,8 @@ export async function buildNode(ctx: NetworkContext, layer: LayerDecl, input: No
   const shape = outputShape(layer, input.shape, prefix || 'net');
   switch (layer.type) {
     case 'Linear':
-      return linearNode(ctx, layer, input, prefix);
+      // Alone (not in a Sequential, which fuses it with its neighbours: linearFusion).
+      return linearNode(ctx, layer, input, prefix, linearFusion([layer], 0));
     case 'Conv2d':
       return convNode(ctx, layer, input, prefix, shape);
     case 'BatchNorm1d':
@@ -134,20 +135,16 @@ export async function buildNode(ctx: NetworkContext, layer: LayerDecl, input: No
         // A small stride-1 convolution with its activation and 2x2 pooling runs as one block (nn/conv_block.ts); a
         // Linear with the activation after it, as one node whose slope the next Linear may take (linearNode).
         const block = convBlockAt(ctx, layer.layers, i, at.shape);
-        const next = layer.layers[i + 1];
-        const act = next?.type === 'ReLU' ? ACTIVATION_CODES.relu : next?.type === 'Sigmoid' ? ACTIVATION_CODES.sigmoid : ACTIVATION_CODES.none;
-        const previous = nodes.at(-1) as Partial<LinearNode> | undefined;
-        const slope = here.type === 'Linear' && at.needsGrad && previous?.act ? previous.act : 0;
+        const fused = linearFusion(layer.layers, i);
         const node = block
           ? await convBlockNode(ctx, block, at, name)
           : here.type === 'Linear'
-            ? await linearNode(ctx, here, at, name, { act, inputSlope: slope })
+            ? await linearNode(ctx, here, at, name, fused)
             : await buildNode(ctx, here, at, name);
-        if (slope) previous?.takeSlope?.();
         nodes.push(node);
         // Only the first layer may read the images (a later one reads its predecessor's output).
         at = { buffer: node.output, shape: node.shape, needsGrad: at.needsGrad || hasTrainables(layer.layers[i], at.shape) };
-        i += block?.length ?? (here.type === 'Linear' && act ? 2 : 1);
+        i += block?.length ?? (fused.act ? 2 : 1);
       }
       return { ...sequence(nodes), readsImages: nodes[0]?.readsImages ?? false };
     }
@@ -197,23 +194,43 @@ function sequence(nodes: Node[]): Node {
   };
 }
 
-/** A Linear node that may take the slope of the activation fused into its forward (see linearNode's `fuse`). */
-type LinearNode = Node & { readonly act: number; takeSlope(): void };
+/** How layers[i], a Linear, is fused with its neighbours in a Sequential (linearNode). */
+export interface LinearFusion {
+  /** ACTIVATION_CODES of the ReLU or Sigmoid right after it, run in its forward's epilogue (0: none). */
+  act: number;
+  /** Whether the next layer, a Linear, applies that activation's slope in its input gradient (so this one does not). */
+  slopeBelow: boolean;
+  /** The slope of the activation the Linear before it fused, applied in this one's input gradient (0: none). */
+  inputSlope: number;
+}
+
+/** The activation fused into a Linear at layers[i], or none. */
+const activationAfter = (layers: readonly LayerDecl[], i: number): number => {
+  const next = layers[i + 1];
+  if (layers[i]?.type !== 'Linear') return ACTIVATION_CODES.none;
+  return next?.type === 'ReLU' ? ACTIVATION_CODES.relu : next?.type === 'Sigmoid' ? ACTIVATION_CODES.sigmoid : ACTIVATION_CODES.none;
+};
+
+/** The fusion of layers[i] (a Linear; all zero for another layer): Linear + activation, and the slope handed to the next Linear. */
+export function linearFusion(layers: readonly LayerDecl[], i: number): LinearFusion {
+  const act = activationAfter(layers, i);
+  return { act, slopeBelow: act !== ACTIVATION_CODES.none && layers[i + 2]?.type === 'Linear', inputSlope: layers[i]?.type === 'Linear' && i >= 2 ? activationAfter(layers, i - 2) : ACTIVATION_CODES.none };
+}
 
 /**
- * y = act(x·W + b), W: [in, out]. `fuse.act` (ACTIVATION_CODES): the ReLU or Sigmoid that follows the layer in its
- * Sequential, fused into the forward's epilogue; its slope is applied in the backward by the activation's kernel,
- * or, where the next layer is a Linear that fused it into its input gradient (`fuse.inputSlope`, then takeSlope()),
- * not at all: the gradient handed down is then already ∂l/∂(x·W + b). As LeNet's dense layers always ran.
+ * y = act(x·W + b), W: [in, out]. `fuse.act`: the ReLU or Sigmoid that follows the layer in its Sequential, run in
+ * the forward's epilogue; in the backward its slope is applied by the activation's kernel, or, where the next
+ * layer is a Linear (`fuse.slopeBelow`), by that layer's input gradient (its `fuse.inputSlope`): the gradient
+ * handed down is then already ∂l/∂(x·W + b). As LeNet's dense layers always ran.
  */
-async function linearNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Linear' }>, input: NodeInput, prefix: string, fuse = { act: 0, inputSlope: 0 }): Promise<LinearNode> {
+async function linearNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Linear' }>, input: NodeInput, prefix: string, fuse: LinearFusion): Promise<Node> {
   const { gpu, maxRows } = ctx;
   const shape = { K: layer.inFeatures, N: layer.outFeatures };
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
   const output = rowsBuffer(ctx, `${prefix}.output`, [layer.outFeatures]); // [B, out] after the activation
   const forward = await createLinearForward(gpu, shape, maxRows, { ACT: fuse.act });
   const forwardGroup = forward.bind({ x: input.buffer, w, b, out: output });
-  if (!ctx.training) return { ...forwardOnly(output, [layer.outFeatures], [forward, forwardGroup]), act: fuse.act, takeSlope() {} };
+  if (!ctx.training) return forwardOnly(output, [layer.outFeatures], [forward, forwardGroup]);
   const dw = trainable(ctx, join(prefix, 'weight'), [layer.inFeatures, layer.outFeatures], true);
   const db = trainable(ctx, join(prefix, 'bias'), [layer.outFeatures], false);
   const [dwKernel, dbKernel, dxKernel, actBackward] = await Promise.all([
@@ -221,27 +238,21 @@ async function linearNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type:
     biasGrad.create(gpu, { N: layer.outFeatures }, { rows: maxRows }),
     // The slope of the activation that made this layer's input, where that layer fused it (h: the input).
     input.needsGrad ? createLinearInputGrad(gpu, shape, maxRows, { ACT: fuse.inputSlope }) : null,
-    fuse.act ? activationBackward.create(gpu, { N: layer.outFeatures }, { rows: maxRows, constants: { ACT: fuse.act } }) : null,
+    fuse.act && !fuse.slopeBelow ? activationBackward.create(gpu, { N: layer.outFeatures }, { rows: maxRows, constants: { ACT: fuse.act } }) : null,
   ]);
   const dx = dxKernel ? rowsBuffer(ctx, `${prefix}.input.grad`, [layer.inFeatures]) : null; // [B, in]
   const dz = actBackward ? rowsBuffer(ctx, `${prefix}.output.grad`, [layer.outFeatures]) : null; // [B, out] before the activation
-  let slopeTaken = false;
   const cache = new BackwardCache();
   return {
     output,
     shape: [layer.outFeatures],
     bytes: output.size + dw.size + db.size + (dx?.size ?? 0) + (dz?.size ?? 0),
-    act: fuse.act,
-    takeSlope() {
-      slopeTaken = true;
-    },
     forward: (pass, step) => forward.encode(pass, forwardGroup, step),
     backward(pass, dy, step) {
       cache.run(pass, dy, step, () => {
-        const own = actBackward && dz && !slopeTaken;
-        const d = own ? dz : dy;
+        const d = dz ?? dy;
         const list: Dispatch[] = [
-          ...(own ? [[actBackward, actBackward.bind({ x: output, dy, out: dz })] as Dispatch] : []),
+          ...(actBackward && dz ? [[actBackward, actBackward.bind({ x: output, dy, out: dz })] as Dispatch] : []),
           [dwKernel, dwKernel.bind({ x: input.buffer, dy: d, dw })],
           [dbKernel, dbKernel.bind({ dlogits: d, db })],
         ];
