@@ -4,14 +4,20 @@
 //   conv2d_forward:    OUTER 1, A = C_OUT, T = C_IN·KS²   -> [C_IN·KS², C_OUT/4]
 //   conv2d_input_grad: OUTER C_OUT, A = C_IN, T = KS²     -> [C_OUT, KS², C_IN/4]
 //   conv2d_forward_subgroup as an input gradient: the same with FLIP, the taps reversed (the kernel rotated by 180°)
+// tap_major, for the contraction template's convolutions (kernels/conv2d_implicit_gemm.ts), whose k runs over
+// (tap, channel): rows R = t · OUTER + o of A4 vec4s over a, from w [A, OUTER, T] (the forward: A = C_OUT, OUTER =
+// C_IN) or, with TRANSPOSE, w [OUTER, A, T] (the input gradient: OUTER = C_OUT, A = C_IN); T = KS². Either layout
+// may end in TAIL zero rows, so that chunks of 4 k past K read zeros.
 override OUTER: u32;
 override A: u32;
 override T: u32;
 override FLIP: bool = false;
 override A4: u32 = (A + 3u) / 4u;
+override TAIL: u32 = 0u;
+override TRANSPOSE: bool = false;
 
 @group(0) @binding(0) var<storage, read> w: array<f32>;                 // [OUTER, A, T] (PyTorch's conv layout)
-@group(0) @binding(1) var<storage, read_write> packed: array<vec4<f32>>; // [OUTER, T, A4]
+@group(0) @binding(1) var<storage, read_write> packed: array<vec4<f32>>; // [OUTER · T + TAIL, A4]
 
 override WG: u32 = 64;
 
@@ -23,6 +29,9 @@ fn at(o: u32, a: u32, t: u32) -> f32 {
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
   if (i >= OUTER * T * A4) {
+    if (i < (OUTER * T + TAIL) * A4) {
+      packed[i] = vec4<f32>(0.0);
+    }
     return;
   }
   let o = i / (T * A4);
@@ -30,4 +39,26 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let t = select(tp, T - 1u - tp, FLIP);
   let a = (i % A4) * 4u;
   packed[i] = vec4<f32>(at(o, a, t), at(o, a + 1u, t), at(o, a + 2u, t), at(o, a + 3u, t));
+}
+
+@compute @workgroup_size(WG)
+fn tap_major(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= OUTER * T * A4) {
+    if (i < (OUTER * T + TAIL) * A4) {
+      packed[i] = vec4<f32>(0.0);
+    }
+    return;
+  }
+  let row = i / A4;
+  let o = row % OUTER;
+  let t = row / OUTER;
+  let a = (i % A4) * 4u;
+  var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j++) {
+    let aj = min(a + j, A - 1u);
+    let src = select((aj * OUTER + o) * T + t, (o * A + aj) * T + t, TRANSPOSE);
+    v[j] = select(0.0, w[src], a + j < A);
+  }
+  packed[i] = v;
 }

@@ -15,13 +15,13 @@ enable subgroups;
 override K: u32; // the layer's inputs per row
 override N: u32; // the layer's outputs per row, a multiple of 4 (W, dy, out and dW as vec4)
 
-@group(0) @binding(4) var<storage, read> w: array<vec4f>;         // [K, N / 4] row-major
+@group(0) @binding(4) var<storage, read> w: array<vec4f>;         // [KC · X_ROWS, N / 4] row-major (rows past K are 0)
 @group(0) @binding(5) var<storage, read> b: array<vec4f>;         // [N / 4]
-@group(0) @binding(6) var<storage, read_write> out: array<vec4f>; // [rows, N / 4] row-major
-@group(0) @binding(7) var<storage, read> dy: array<vec4f>;        // [rows, N / 4] ∂l/∂(layer output)
 @group(0) @binding(8) var<storage, read> h: array<f32>;           // [rows, K] the layer's input as the forward wrote it
 @group(0) @binding(9) var<storage, read_write> dx: array<f32>;    // [rows, K]
-@group(0) @binding(10) var<storage, read_write> dw: array<vec4f>; // [K, N / 4] row-major, like W
+// out, dy and dw (bindings 6, 7, 10) are the output layout prelude's: out_store, dy_load, dw_store and m_rows, the
+// rows of the product (prelude/linear_rows_subgroup.wgsl: [rows, N] row-major; prelude/conv_rows_subgroup.wgsl: a
+// convolution's [rows, N, GRID_H, GRID_W], one product row per pixel).
 
 override WG: u32 = 64;  // a multiple of SG
 override SG: u32 = 8;   // the adapter's subgroup size (min == max), set at creation
@@ -32,21 +32,23 @@ const MAX_ROWS: u32 = 32u;
 const MAX_RG: u32 = 4u;
 const MAX_TC: u32 = 4u;
 const MAX_SG: u32 = 32u;
+override KC: u32 = (K + X_ROWS - 1u) / X_ROWS; // chunks of k per row; the last may run past K (x and w read 0 there)
 
 // out = act(x·W + b), then dropout; y = the step's labels for the u8 input.
 @compute @workgroup_size(WG)
-fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lane: u32, @builtin(subgroup_invocation_id) sl: u32) {
+fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lane: u32, @builtin(subgroup_invocation_id) sl: u32) {
   let n4 = N / 4u;
   let quad = wid.x * WG + lane;
   let q = min(quad, n4 - 1u); // lanes past the last quad compute a copy and store nothing
   let rows = RG * SG;
-  let r0 = wid.y * rows;
-  var base: array<u32, MAX_RG>;
+  let r0 = (wid.y + wid.z * nwg.y) * rows; // row groups past 65,535 go on in z
+  let mr = m_rows();
+  var base: array<XRow, MAX_RG>;
   for (var g = 0u; g < RG; g++) {
-    base[g] = x_row(min(r0 + g * SG + sl, step.rows - 1u));
+    base[g] = x_row(min(r0 + g * SG + sl, mr - 1u));
   }
   var acc: array<vec4f, MAX_ROWS>;
-  for (var l = 0u; l < K / X_ROWS; l++) {
+  for (var l = 0u; l < KC; l++) {
     // A chunk of several parts is loaded once for all of them; a one-part chunk after W's loads, where it is used.
     var mine: array<XChunk, MAX_RG>;
     if (X_PARTS > 1u) {
@@ -76,7 +78,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
   if (quad == 0u) {
     for (var j = 0u; j < rows; j++) {
       let r = r0 + j;
-      if (r < step.rows) {
+      if (r < mr) {
         x_label(r);
       }
     }
@@ -85,10 +87,10 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) l
     let bias = b[q];
     for (var j = 0u; j < rows; j++) {
       let r = r0 + j;
-      if (r < step.rows) {
+      if (r < mr) {
         let v = act4(x_scale(acc[j]) + bias);
         let e = r * N + q * 4u;
-        out[r * n4 + q] = vec4f(dropout_apply(v.x, e), dropout_apply(v.y, e + 1u), dropout_apply(v.z, e + 2u), dropout_apply(v.w, e + 3u));
+        out_store(r, q, vec4f(dropout_apply(v.x, e), dropout_apply(v.y, e + 1u), dropout_apply(v.z, e + 2u), dropout_apply(v.w, e + 3u)));
       }
     }
   }
@@ -108,7 +110,7 @@ fn input_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index
   }
   var base: array<u32, MAX_RG>;
   for (var g = 0u; g < RG; g++) {
-    base[g] = min(r0 + g * SG + sl, step.rows - 1u) * n4;
+    base[g] = min(r0 + g * SG + sl, m_rows() - 1u);
   }
   var acc: array<array<f32, MAX_TC>, MAX_ROWS>;
   for (var nq = 0u; nq < n4; nq++) {
@@ -117,7 +119,7 @@ fn input_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index
       wv[c] = w[wi[c] + nq];
     }
     for (var g = 0u; g < RG; g++) {
-      let mine = dy[base[g] + nq];
+      let mine = dy_load(base[g], nq);
       for (var j = 0u; j < SG; j++) {
         let d = subgroupShuffle(mine, j);
         for (var c = 0u; c < TC; c++) {
@@ -130,7 +132,7 @@ fn input_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index
     let r = r0 + j;
     for (var c = 0u; c < TC; c++) {
       let k = k0 + c * WG;
-      if (r < step.rows && k < K) {
+      if (r < m_rows() && k < K) {
         let i = r * K + k;
         var v = acc[j][c];
         if (ACT != 0u) {
@@ -183,9 +185,12 @@ fn add_chunk(acc: ptr<function, Chunk>, m: XChunk, d: ptr<function, Rows>) {
 
 // dW rows X_ROWS·c .. X_ROWS·c + X_ROWS - 1, this lane's quad, when chunk c exists.
 fn store_chunk(acc: ptr<function, Chunk>, c: u32, q: u32) {
-  if (c < K / X_ROWS) {
+  if (c < KC) {
     for (var s = 0u; s < X_ROWS; s++) {
-      dw[(c * X_ROWS + s) * (N / 4u) + q] = x_scale((*acc)[s]);
+      let k = c * X_ROWS + s;
+      if (k < K) {
+        dw_store(k, q, x_scale((*acc)[s]));
+      }
     }
   }
 }
@@ -195,7 +200,8 @@ fn store_chunk(acc: ptr<function, Chunk>, c: u32, q: u32) {
 @compute @workgroup_size(WG)
 fn weight_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lane: u32, @builtin(subgroup_invocation_id) sl: u32) {
   let n4 = N / 4u;
-  let chunks = K / X_ROWS;
+  let chunks = KC;
+  let mr = m_rows();
   let quad = wid.x * WG + lane;
   let q = min(quad, n4 - 1u);
   let c0 = wid.y * TV;
@@ -203,14 +209,14 @@ fn weight_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
   var a1: Chunk;
   var a2: Chunk;
   var a3: Chunk;
-  for (var r0 = 0u; r0 < step.rows; r0 += SG) {
-    let base = x_row(min(r0 + sl, step.rows - 1u));
+  for (var r0 = 0u; r0 < mr; r0 += SG) {
+    let base = x_row(min(r0 + sl, mr - 1u));
     // Rows past the step are clamped to its last row and weighted 0.
     if (X_PARTIAL) {
       var d: Rows;
       for (var j = 0u; j < SG; j++) {
         let r = r0 + j;
-        d[j] = select(vec4f(0.0), dy[min(r, step.rows - 1u) * n4 + q], r < step.rows);
+        d[j] = select(vec4f(0.0), dy_load(min(r, mr - 1u), q), r < mr);
       }
       add_chunk(&a0, x_load(base, min(c0, chunks - 1u)), &d);
       if (TV > 1u) { add_chunk(&a1, x_load(base, min(c0 + 1u, chunks - 1u)), &d); }
@@ -223,7 +229,7 @@ fn weight_grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
       }
       for (var j = 0u; j < SG; j++) {
         let r = r0 + j;
-        let d = select(vec4f(0.0), dy[min(r, step.rows - 1u) * n4 + q], r < step.rows);
+        let d = select(vec4f(0.0), dy_load(min(r, mr - 1u), q), r < mr);
         add_row(&a0, m[0], j, d);
         if (TV > 1u) { add_row(&a1, m[1], j, d); }
         if (TV > 2u) { add_row(&a2, m[2], j, d); }

@@ -3,6 +3,7 @@
 // linear_input_u8_subgroup.wgsl is the other prologue, with the same functions.
 @group(0) @binding(0) var<storage, read> x: array<vec4f>; // [rows, K / 4] row-major
 
+alias XRow = u32;       // where a row starts (x_row)
 alias XChunk = vec4f;     // what one load of x gives
 alias XPart = vec4f;      // what one shuffle passes: 4 values of k
 const X_PARTS: u32 = 1u;  // parts per chunk

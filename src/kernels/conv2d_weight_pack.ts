@@ -1,18 +1,37 @@
 import { ceilDiv, defineKernel } from './kernel.js';
 
-/** w [OUTER, A, T] -> packed [OUTER, T, ceil(A/4)] vec4 (zero-padded): 4 channels per load for the conv kernels; FLIP 1 reverses T. */
+/**
+ * w [OUTER, A, T] -> packed [OUTER, T, ceil(A/4)] vec4 (zero-padded): 4 channels per load for the conv kernels;
+ * FLIP 1 reverses T; TAIL (default 0) zero rows of ceil(A/4) vec4s follow.
+ */
 export const conv2dWeightPack = defineKernel<'w' | 'packed', 'OUTER' | 'A' | 'T'>({
   shader: 'conv2d_weight_pack',
+  entryPoint: 'main',
   shape: ['OUTER', 'A', 'T'],
   step: false,
   tunable: true,
-  constants: { FLIP: 0 },
-  grid: (c) => [ceilDiv(c.OUTER * c.T * ceilDiv(c.A, 4), c.WG)],
+  constants: { FLIP: 0, TAIL: 0 },
+  grid: (c) => [ceilDiv((c.OUTER * c.T + c.TAIL) * ceilDiv(c.A, 4), c.WG)],
+});
+
+/**
+ * The contraction template's convolution weights, rows over (tap, channel): from w [A, OUTER, T] to [T · OUTER +
+ * TAIL, ceil(A/4)] vec4 (TRANSPOSE 0: the forward, A = C_OUT, OUTER = C_IN), or from w [OUTER, A, T] (TRANSPOSE 1:
+ * the input gradient, OUTER = C_OUT, A = C_IN); T = KS².
+ */
+export const conv2dWeightPackTapMajor = defineKernel<'w' | 'packed', 'OUTER' | 'A' | 'T'>({
+  shader: 'conv2d_weight_pack',
+  entryPoint: 'tap_major',
+  shape: ['OUTER', 'A', 'T'],
+  step: false,
+  tunable: true,
+  constants: { TRANSPOSE: 0, TAIL: 0 },
+  grid: (c) => [ceilDiv((c.OUTER * c.T + c.TAIL) * ceilDiv(c.A, 4), c.WG)],
 });
 
 /** The pack shape for conv2d_forward's weights (4 output channels per vec4). */
 export const forwardPack = (c: { C_IN: number; C_OUT: number; KS: number }) => ({ OUTER: 1, A: c.C_OUT, T: c.C_IN * c.KS * c.KS });
 /** The pack shape for conv2d_input_grad's weights (4 input channels per vec4). */
 export const inputGradPack = (c: { C_IN: number; C_OUT: number; KS: number }) => ({ OUTER: c.C_OUT, A: c.C_IN, T: c.KS * c.KS });
-/** Bytes of a packed buffer. */
-export const packedBytes = (p: { OUTER: number; A: number; T: number }) => p.OUTER * p.T * ceilDiv(p.A, 4) * 16;
+/** Bytes of a packed buffer (TAIL zero rows after the OUTER · T). */
+export const packedBytes = (p: { OUTER: number; A: number; T: number; TAIL?: number }) => (p.OUTER * p.T + (p.TAIL ?? 0)) * ceilDiv(p.A, 4) * 16;

@@ -191,7 +191,7 @@ const sgConstants = (sg: number) => ({ SG: sg, RG: rowGroupsFor(sg) });
  * in them at 64 lanes (fc forward 1.9 -> 1.0 ms), and fc1's input gradient (200 lanes) a fifth of it in 4
  * workgroups of 64 instead of 5 of 40.
  */
-function sgWorkgroup(gpu: Gpu, sg: number, lanes: number): number {
+export function sgWorkgroup(gpu: Gpu, sg: number, lanes: number): number {
   const most = Math.max(1, Math.ceil(mlpTilesFor(gpu.adapterInfo).subgroups.workgroup / sg));
   const subgroups = Math.ceil(lanes / sg);
   const idle = (m: number) => Math.ceil(subgroups / m) * m - subgroups;

@@ -9,8 +9,8 @@ import { ceilDiv, type Constants, defineKernel } from './kernel.js';
 import { MAX_ROW_GROUPS } from './subgroups.js';
 import { tileProblem } from './tiles.js';
 
-const F32 = ['prelude/linear_input_f32_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
-const U8 = ['prelude/linear_input_u8_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
+const F32 = ['prelude/linear_input_f32_subgroup', 'prelude/linear_rows_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
+const U8 = ['prelude/linear_input_u8_subgroup', 'prelude/linear_rows_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
 const SHAPE = ['K', 'N'] as const;
 const common = (c: Constants, kMultiple: number): string | null =>
   c.N % 4 !== 0 ? `N must be a multiple of 4 (read as vec4), not ${c.N}`

@@ -4,7 +4,8 @@
  * where something below needs it, its parameters' gradients, BatchNorm's step statistics, a Concat's branch
  * gradients, the gather's x0 and the loss), each padded as gpu/buffers.ts pads it. Not counted: the resident
  * dataset and an optimizer's state. Where the adapter runs a small convolution with its activation and pooling as
- * one subgroup block (nn/conv_block.ts), `fusion` says so and the blocks' buffers are counted instead. `summary` prints it; a test holds it equal to what a built step reports.
+ * one subgroup block (nn/conv_block.ts), or a convolution as implicit GEMM (kernels/conv2d_implicit_gemm.ts: packed
+ * weights), `fusion` says so and those buffers are counted instead. `summary` prints it; a test holds it equal to what a built step reports.
  */
 import { paddedSize } from '../gpu/buffers.js';
 import { elementsOf } from '../model/tensors.js';
@@ -16,6 +17,7 @@ import { convOut } from '../kernels/conv2d_forward.js';
 import { forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
 import { inputGradAsForward } from '../kernels/conv2d_subgroup.js';
 import { weightGradTile } from '../gpu/tuning.js';
+import { type ConvDims, forwardWeightPack, inputGradWeightPack } from '../kernels/conv2d_implicit_gemm.js';
 
 const hasTrainables = (layer: LayerDecl, input: readonly number[]): boolean => parameterInfo(layer, input).some(([, p]) => p.trainable);
 
@@ -25,12 +27,19 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
   const act = (s: readonly number[]) => paddedSize(rows * elementsOf(s) * 4);
   const dx = needsGrad ? act(input) : 0;
   // What a layer below the first is built with: the same blocks, never the images (nor in a branch: network.ts).
-  const inner: Fusion = { blockAt: fusion.blockAt };
+  const inner: Fusion = { blockAt: fusion.blockAt, implicitGemm: fusion.implicitGemm };
   const grads = parameterInfo(layer, input).filter(([, p]) => p.trainable).reduce((n, [, p]) => n + paddedSize(elementsOf(p.shape) * 4), 0);
   switch (layer.type) {
     case 'Linear':
-    case 'Conv2d':
       return act(shape) + grads + dx;
+    case 'Conv2d': {
+      const d = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: input[1], W: input[2], KS: layer.kernelSize, STRIDE: layer.stride, PAD: layer.padding };
+      const gemm = fusion.implicitGemm?.(d);
+      if (!gemm) return act(shape) + grads + dx;
+      // The packed weights; for an input gradient through the template, the transposed pack and a zero bias.
+      const gemmDx = needsGrad && gemm.inputGrad ? paddedSize(packedBytes(inputGradWeightPack(d))) + paddedSize(d.C_IN * 4) : 0;
+      return act(shape) + grads + dx + paddedSize(packedBytes(forwardWeightPack(d))) + gemmDx;
+    }
     case 'BatchNorm1d':
     case 'BatchNorm2d':
       return act(shape) + 2 * paddedSize(layer.numFeatures * 4) + grads + dx;
@@ -93,6 +102,8 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
  */
 export interface Fusion {
   blockAt?: (layers: readonly LayerDecl[], i: number, shape: readonly number[]) => ConvBlock | null;
+  /** Which parts of a convolution run as implicit GEMM (kernels/conv2d_implicit_gemm.ts implicitGemmParts), or null. */
+  implicitGemm?: (d: ConvDims) => { forward: boolean; inputGrad: boolean } | null;
   images?: boolean;
 }
 

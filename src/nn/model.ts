@@ -111,7 +111,7 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
   const bytes = Object.values(tensors).reduce((n, b) => n + b.size, 0);
   // Evaluation chunks small enough that the largest activation [rows, ...] fits one storage binding.
   const maxForwardRows = Math.max(1, Math.floor(gpu.device.limits.maxStorageBufferBindingSize / (largestActivation(net, input).values * 4)));
-  const context = (maxRows: number, training: boolean, seed: number): NetworkContext => ({ gpu, maxRows, training, seed, tensors, trainables: [], dropouts: 0 });
+  const context = (maxRows: number, training: boolean, seed: number, convGemmMinFlop?: number): NetworkContext => ({ gpu, maxRows, training, seed, tensors, trainables: [], dropouts: 0, convGemmMinFlop });
   return {
     spec,
     parameters,
@@ -125,7 +125,7 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
       const y = createBuffer(device, 'y', B * 4); // [B] u32
       const predictions = createBuffer(device, 'predictions', B * 4); // [B] u32
       const { kernel: gather, group: gatherGroup } = await createGather(gpu, spec.input, input, B, { split: ctx.train, order: ctx.order, x: x0, y });
-      const netContext = context(B, true, ctx.seed);
+      const netContext = context(B, true, ctx.seed, ctx.tuning.convGemmMinFlop);
       const root: Node = await buildNode(netContext, net, rootInput(spec, input, x0, ctx.train, ctx.order, y), '');
       const loss = await CrossEntropyLoss.create(gpu, B, spec.classes, totals.lossSum);
       const accuracy = await argmaxAccuracy.create(gpu, { N: spec.classes }, { rows: B });

@@ -14,6 +14,7 @@ import type { ComputePass } from '../gpu/kernel.js';
 import { batchNormForward, batchNormGradReduce, batchNormInputGrad, batchNormStatistics } from '../kernels/batch_norm.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad } from '../kernels/conv2d_general.js';
+import { createConvGemm, implicitGemmParts } from '../kernels/conv2d_implicit_gemm.js';
 import { dropout } from '../kernels/dropout.js';
 import { dropoutConstants } from '../kernels/dropout_mask.js';
 import type { BoundKernel } from '../kernels/kernel.js';
@@ -67,6 +68,8 @@ export interface NetworkContext {
   trainables: TrainableParameter[];
   /** Dropout layers built so far: each has its own mask stream. */
   dropouts: number;
+  /** The smallest convolution (FLOP a forward at maxRows) built as implicit GEMM; default gpu/tuning.ts CONV_IMPLICIT_GEMM_MIN_FLOP. */
+  convGemmMinFlop?: number;
 }
 
 type Dispatch = [BoundKernel<string>, GPUBindGroup];
@@ -268,11 +271,16 @@ async function linearNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type:
   };
 }
 
-/** PyTorch's Conv2d: any channels, square kernel, stride and zero padding, with a bias. */
+/**
+ * PyTorch's Conv2d: any channels, square kernel, stride and zero padding, with a bias. As implicit GEMM through the
+ * contraction template where the adapter and shape allow (kernels/conv2d_implicit_gemm.ts), else conv2d_general.
+ */
 async function convNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Conv2d' }>, input: NodeInput, prefix: string, shape: number[]): Promise<Node> {
   const { gpu, maxRows } = ctx;
   const [, h, wIn] = input.shape;
   const dims = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: h, W: wIn, KS: layer.kernelSize };
+  const parts = implicitGemmParts(gpu, { ...dims, STRIDE: layer.stride, PAD: layer.padding }, maxRows, ctx.convGemmMinFlop);
+  if (parts) return convGemmNode(ctx, layer, input, prefix, shape, parts.inputGrad);
   const options = { rows: maxRows, constants: { STRIDE: layer.stride, PAD: layer.padding } };
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
   const output = rowsBuffer(ctx, `${prefix}.output`, shape); // [B, C_out, HO, WO]
@@ -299,6 +307,60 @@ async function convNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: '
     },
     destroy() {
       for (const buffer of [output, dx]) buffer?.destroy();
+    },
+  };
+}
+
+/** convNode as implicit GEMM; the input gradient too where `gemmInputGrad` (C_IN % 4 == 0), else conv2d_general's. */
+async function convGemmNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Conv2d' }>, input: NodeInput, prefix: string, shape: number[], gemmInputGrad: boolean): Promise<Node> {
+  const { gpu, maxRows } = ctx;
+  const [, h, wIn] = input.shape;
+  const d = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: h, W: wIn, KS: layer.kernelSize, STRIDE: layer.stride, PAD: layer.padding };
+  const needsDx = ctx.training && input.needsGrad;
+  const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
+  const [k, generalDx] = await Promise.all([
+    createConvGemm(gpu, d, maxRows, { training: ctx.training, inputGrad: needsDx && gemmInputGrad }),
+    needsDx && !gemmInputGrad ? conv2dGeneralInputGrad.create(gpu, d, { rows: maxRows, constants: { STRIDE: d.STRIDE, PAD: d.PAD } }) : null,
+  ]);
+  const output = rowsBuffer(ctx, `${prefix}.output`, shape); // [B, C_out, HO, WO]
+  const packed = createBuffer(gpu.device, `${prefix}.weight.packed`, k.packBytes.forward); // [K rounded up to 4, C_out / 4] vec4
+  const forwardList: Dispatch[] = [
+    [k.forwardPack, k.forwardPack.bind({ w, packed })],
+    [k.forward, k.forward.bind({ x: input.buffer, w: packed, b, out: output })],
+  ];
+  const forward = (pass: ComputePass, step: GPUBindGroup) => {
+    for (const [kernel, group] of forwardList) kernel.encode(pass, group, step);
+  };
+  if (!ctx.training) {
+    return { ...forwardOnly(output, shape), bytes: output.size + packed.size, forward, destroy: () => [output, packed].forEach((x) => x.destroy()) };
+  }
+  const dw = trainable(ctx, join(prefix, 'weight'), [d.C_OUT, d.C_IN, d.KS, d.KS], true);
+  const db = trainable(ctx, join(prefix, 'bias'), [d.C_OUT], false);
+  const dx = needsDx ? rowsBuffer(ctx, `${prefix}.input.grad`, input.shape) : null; // [B, C_in, H, W]
+  // The input gradient's product: the weights packed [C_out·KS², C_in / 4], and no bias (a zero one).
+  const packedT = k.inputGrad ? createBuffer(gpu.device, `${prefix}.weight.packed_transposed`, k.packBytes.inputGrad) : null;
+  const zeroBias = k.inputGrad ? createBuffer(gpu.device, `${prefix}.input.grad.bias`, k.packBytes.zeroBias) : null;
+  const owned = [output, packed, dx, packedT, zeroBias];
+  const cache = new BackwardCache();
+  return {
+    output,
+    shape,
+    bytes: owned.reduce((sum, x) => sum + (x?.size ?? 0), 0) + dw.size + db.size,
+    forward,
+    backward(pass, dy, step) {
+      cache.run(pass, dy, step, () => {
+        const list: Dispatch[] = [];
+        if (k.weightGrad && k.biasGrad) list.push([k.weightGrad, k.weightGrad.bind({ x: input.buffer, dy, dw })], [k.biasGrad, k.biasGrad.bind({ dlogits: dy, db })]);
+        if (dx && k.inputGrad && k.inputGradPack && packedT && zeroBias) {
+          list.push([k.inputGradPack, k.inputGradPack.bind({ w, packed: packedT })], [k.inputGrad, k.inputGrad.bind({ x: dy, w: packedT, b: zeroBias, out: dx })]);
+        }
+        if (dx && generalDx) list.push([generalDx, generalDx.bind({ dy, w, dx })]);
+        return list;
+      });
+      return dx;
+    },
+    destroy() {
+      for (const buffer of owned) buffer?.destroy();
     },
   };
 }

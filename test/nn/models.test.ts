@@ -4,6 +4,7 @@
  * 28 px), and the memory `summary` reports equals the buffers the built model and step hold. Also: --resize's and
  * the binding limit's refusals.
  */
+import { type ConvDims, implicitGemmParts } from '../../src/kernels/conv2d_implicit_gemm.js';
 import { describe, expect, it } from 'vitest';
 import { createBuffer, readF32 } from '../../src/gpu/buffers.js';
 import { uploadSplit } from '../../src/gpu/split.js';
@@ -84,7 +85,11 @@ async function gpuStep(kind: string, options: ModelOptions, rows: number, maxRow
   const twinTensors: TwinTensors = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, Float64Array.from(t.data)]));
   const twin = twinStep(net, input, x, y, rows, 10, twinTensors, { training: true, seed, step: { epoch: 0, index: 0 } });
   const blocks = shaders.has('conv2d_forward_subgroup');
-  const fusion = { blockAt: (layers: readonly LayerDecl[], i: number, shape: readonly number[]) => convBlockAt({ gpu } as NetworkContext, layers, i, shape), images: input[1] === 28 && input[2] === 28 };
+  const fusion = {
+    blockAt: (layers: readonly LayerDecl[], i: number, shape: readonly number[]) => convBlockAt({ gpu } as NetworkContext, layers, i, shape),
+    implicitGemm: (d: ConvDims) => implicitGemmParts(gpu, d, maxRows),
+    images: input[1] === 28 && input[2] === 28,
+  };
   expect(blocks).toBe(kind === 'bn-lenet' && subgroupSize(gpu) !== null);
   return { grads, lossSum, tensors, twin, twinTensors, bytes, estimate: trainingBytes(net, input, 10, maxRows, fusion).total, blocks };
 }

@@ -12,7 +12,7 @@ import { type LayerDecl, nn, type SequentialDecl } from '../../src/nn/declare.js
 import { sequentialNetworkModel } from '../../src/nn/model.js';
 import { twinStep, type TwinTensors } from '../../src/reference/network.js';
 import { Rng } from '../../src/random.js';
-import { tuningFor } from '../../src/gpu/tuning.js';
+import { type Tuning, tuningFor } from '../../src/gpu/tuning.js';
 import { watchKernels } from '../../src/gpu/kernel.js';
 import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { StepSlots } from '../../src/train/steps.js';
@@ -65,6 +65,20 @@ const bnBlocks = (): SequentialDecl =>
     nn.Flatten(), nn.Linear(5 * 8 * 8, 10),
   );
 
+/**
+ * Convolutions as implicit GEMM through the contraction template (kernels/conv2d_implicit_gemm.ts), built so at
+ * this size by a tuning that takes every convolution: a first layer with 1 input channel (no input gradient
+ * through the template), a strided one, a 1x1 in a residual block whose gradients fan out.
+ */
+const implicitGemm = (): SequentialDecl =>
+  nn.Sequential(
+    nn.Conv2d(1, 8, 3, { padding: 1 }), nn.BatchNorm2d(8), nn.ReLU(),
+    nn.Conv2d(8, 4, 3, { stride: 2, padding: 1 }), nn.ReLU(),
+    nn.Residual(nn.Sequential(nn.Conv2d(4, 4, 1), nn.ReLU(), nn.Conv2d(4, 4, 3, { padding: 1 }))),
+    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 10),
+  );
+const TAKE_EVERY_CONV = { convGemmMinFlop: 0 };
+
 const NETS: Array<[string, () => SequentialDecl]> = [
   ['conv + BatchNorm2d + pools', convBn],
   ['dense + BatchNorm1d + Sigmoid + Dropout', dense],
@@ -72,6 +86,7 @@ const NETS: Array<[string, () => SequentialDecl]> = [
   ['Concat + padded pools', concat],
   ['LeNet blocks (conv + act + 2x2 pool fused)', lenetBlocks],
   ['BatchNorm LeNet blocks (conv alone, conv + act)', bnBlocks],
+  ['implicit GEMM convolutions', implicitGemm],
 ];
 
 /** Random u8 images and labels. */
@@ -80,7 +95,7 @@ function dataset(count: number, seed: number) {
   return { images: Uint8Array.from({ length: count * 144 }, () => rng.int(256)), labels: Uint8Array.from({ length: count }, () => rng.int(10)), count };
 }
 
-async function gpuStep(net: SequentialDecl, rows: number, maxRows: number, seed: number) {
+async function gpuStep(net: SequentialDecl, rows: number, maxRows: number, seed: number, tuning: Partial<Tuning> = {}) {
   const gpu = await testGpu();
   const spec = sequentialNetworkModel.spec(IMAGE, 10, { net });
   const params = sequentialNetworkModel.init(spec, seed);
@@ -92,7 +107,7 @@ async function gpuStep(net: SequentialDecl, rows: number, maxRows: number, seed:
   gpu.device.queue.writeBuffer(order, 0, positions);
   const shaders = new Set<string>();
   const stop = watchKernels(gpu, (k) => shaders.add(k.shader));
-  const recorder = await model.createStep({ train, order, maxRows, lr: 0.1, seed, tuning: tuningFor(gpu.adapterInfo), optimizer: plainSgd(0.1) } as Parameters<typeof model.createStep>[0]);
+  const recorder = await model.createStep({ train, order, maxRows, lr: 0.1, seed, tuning: { ...tuningFor(gpu.adapterInfo), ...tuning }, optimizer: plainSgd(0.1) } as Parameters<typeof model.createStep>[0]);
   stop();
   const slots = StepSlots.create(gpu.device, [{ row0: 0, rows }]);
   const encoder = gpu.device.createCommandEncoder();
@@ -131,7 +146,11 @@ describe('nn networks: one GPU training step equals the CPU twin', () => {
     for (const [rows, maxRows] of name === NETS[0][0] ? [[8, 8], [5, 9]] : [[5, 9]]) {
       it(`${name}, ${rows} rows of ${maxRows}`, async () => {
         const net = make();
-        const r = await gpuStep(net, rows, maxRows, 3);
+        const gemm = name === 'implicit GEMM convolutions';
+        const r = await gpuStep(net, rows, maxRows, 3, gemm ? TAKE_EVERY_CONV : {});
+        // Convolutions run as implicit GEMM (no conv2d_general) where the adapter has subgroups and the tuning says so.
+        if (gemm) expect(r.shaders.has('conv2d_general')).toBe(!r.subgroups);
+        if (name.includes('pools')) expect(r.shaders.has('conv2d_general')).toBe(true);
         // The LeNet-shaped convolutions run the subgroup kernels where the adapter has them, conv2d_general elsewhere.
         if (name.includes('blocks')) expect(r.shaders.has('conv2d_forward_subgroup')).toBe(r.subgroups);
         if (name.includes('blocks')) expect(r.shaders.has('conv2d_general')).toBe(!r.subgroups);
