@@ -300,12 +300,10 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
         field.set(t, v);
         return t;
       });
-      const times: Array<Array<DenseMeasurement | null>> = [];
-      for (const t of options) {
-        const row: Array<DenseMeasurement | null> = [];
-        for (const p of mine) row.push(await measure(p, shape, t));
-        times.push(row);
-      }
+      // Kernel by kernel, every candidate on one kernel in turn: a drift of the machine's speed then falls on the
+      // candidates of a kernel alike, and each ratio is taken within a kernel.
+      const times: Array<Array<DenseMeasurement | null>> = options.map(() => []);
+      for (const p of mine) for (let i = 0; i < options.length; i++) times[i].push(await measure(p, shape, options[i]));
       const base = times[0];
       const candidates: DenseCandidate[] = options.map((t, i) => {
         const complete = times[i].every((m, j) => m?.ms != null && base[j]?.ms != null);
