@@ -159,6 +159,11 @@ export interface TimingOptions {
 export interface Timing {
   /** Median over the batches of the ms per dispatch. */
   ms: number;
+  /**
+   * Median over the batches of the process's CPU ms per dispatch: on a CPU driver (lavapipe) its threads are the
+   * process's, so this moves less than `ms` when other processes share the cores; on a GPU it is the host's part.
+   */
+  cpuMs: number;
   /** Dispatches per batch. */
   reps: number;
   /** ms per dispatch of each timed batch. */
@@ -300,17 +305,20 @@ export class DenseBench {
       pass.end();
       const commands = encoder.finish();
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       device.queue.submit([commands]);
       await device.queue.onSubmittedWorkDone();
-      return (performance.now() - t0) / reps;
+      const cpu = process.cpuUsage(cpu0);
+      return { wall: (performance.now() - t0) / reps, cpu: (cpu.user + cpu.system) / 1000 / reps };
     };
     await batch(1);
-    const single = await batch(1);
+    const single = (await batch(1)).wall;
     const reps = Math.max(1, Math.min(o.maxReps, Math.ceil(o.batchMs / Math.max(single, 1e-3))));
     if (reps > 1) await batch(reps);
-    const batchMs: number[] = [];
-    for (let i = 0; i < o.batches; i++) batchMs.push(await batch(reps));
-    return { ms: median(batchMs), reps, batchMs };
+    const runs: Array<{ wall: number; cpu: number }> = [];
+    for (let i = 0; i < o.batches; i++) runs.push(await batch(reps));
+    const batchMs = runs.map((r) => r.wall);
+    return { ms: median(batchMs), cpuMs: median(runs.map((r) => r.cpu)), reps, batchMs };
   }
 
   /** Clears the output, runs `kernel` once and compares the check rows with the CPU product. */

@@ -72,6 +72,8 @@ export interface MatmulRow extends MatmulSize {
   /** Median ms per dispatch; null where skipped. */
   ms: number | null;
   gflops: number | null;
+  /** Median process CPU ms per dispatch (dense_kernels.ts Timing.cpuMs). */
+  cpuMs: number | null;
   reps: number | null;
   batchMs: number[];
   check: CheckResult | null;
@@ -145,7 +147,7 @@ export async function runMatmulBench(gpu: Gpu, options: MatmulOptions = {}): Pro
       try {
         const auto = await createShipped(gpu, problem, 'auto');
         for (const shape of TEMPLATE_SHAPES) {
-          const row: MatmulRow = { ...size, computation, shape, auto: false, skipped: null, kernel: null, constants: null, ms: null, gflops: null, reps: null, batchMs: [], check: null };
+          const row: MatmulRow = { ...size, computation, shape, auto: false, skipped: null, kernel: null, constants: null, ms: null, gflops: null, cpuMs: null, reps: null, batchMs: [], check: null };
           rows.push(row);
           const why = shape === 'subgroup' ? subgroupProblem(gpu, problem) : null;
           if (why) {
@@ -159,6 +161,7 @@ export async function runMatmulBench(gpu: Gpu, options: MatmulOptions = {}): Pro
             row.auto = kernel.kernel === auto.kernel;
             const t = await bench.time(kernel, timing);
             row.ms = t.ms;
+            row.cpuMs = t.cpuMs;
             row.reps = t.reps;
             row.batchMs = t.batchMs;
             row.gflops = (problemFlops(problem) / t.ms) * 1e-6;
@@ -227,30 +230,42 @@ function runBlas(python: string, sizes: MatmulSize[], threads: number): Promise<
   });
 }
 
-const cell = (ms: number | null, gflops: number | null) => (ms === null ? '-' : `${gflops! >= 100 ? gflops!.toFixed(0) : gflops!.toFixed(1)} (${ms >= 10 ? ms.toFixed(1) : ms.toFixed(3)} ms)`);
+const gf = (gflops: number) => (gflops >= 100 ? gflops.toFixed(0) : gflops.toFixed(1));
+const cell = (ms: number | null, gflops: number | null) => (ms === null ? '-' : `${gf(gflops!)} (${ms >= 10 ? ms.toFixed(1) : ms.toFixed(3)} ms)`);
 
-/** The report as markdown: one row per size and product, GFLOP/s (ms per dispatch) per shape and for the BLAS. */
+/**
+ * The report as markdown: one row per size and product, GFLOP/s (ms per dispatch) per shape and for the BLAS; on a
+ * CPU adapter a second table in GFLOP per CPU-second (the driver's threads are this process's, so that figure
+ * compares with the BLAS's one thread whatever else shares the cores).
+ */
 export function formatMatmul(r: MatmulReport): string {
-  const blasTitle = r.blas ? `CPU BLAS, ${r.blas.threads} thread${r.blas.threads === 1 ? '' : 's'}` : 'CPU BLAS';
+  const threads = r.blas ? `, ${r.blas.threads} thread${r.blas.threads === 1 ? '' : 's'}` : '';
+  const table = (value: (x: MatmulRow) => string, blas: (b: MatmulBlasRow) => string, check: boolean) => {
+    const lines = [`| M x K x N | product | ${TEMPLATE_SHAPES.map((s) => SHAPE_TITLES[s]).join(' | ')} | CPU BLAS${threads} |${check ? ' check |' : ''}`, `|---|---|${TEMPLATE_SHAPES.map(() => '---:').join('|')}|---:|${check ? '---|' : ''}`];
+    for (const s of r.sizes) {
+      for (const computation of COMPUTATIONS) {
+        const mine = r.rows.filter((x) => x.M === s.M && x.K === s.K && x.N === s.N && x.computation === computation);
+        const cells = TEMPLATE_SHAPES.map((shape) => {
+          const x = mine.find((y) => y.shape === shape);
+          if (!x || x.ms === null) return x?.skipped?.startsWith('no subgroup') ? 'n/a' : 'failed';
+          return `${value(x)}${x.auto ? ' *' : ''}${x.check?.ok ? '' : ' WRONG'}`;
+        });
+        const b = r.blas?.rows.find((y) => y.M === s.M && y.K === s.K && y.N === s.N && y.computation === computation);
+        const checked = mine.filter((x) => x.check);
+        const verdict = checked.every((x) => x.check!.ok) ? `ok (${checked.length} of ${mine.length}, worst ${Math.max(0, ...checked.map((x) => x.check!.worst)).toExponential(0)})` : `FAILED: ${checked.filter((x) => !x.check!.ok).map((x) => SHAPE_TITLES[x.shape]).join(', ')}`;
+        lines.push(`| ${s.M}x${s.K}x${s.N} | ${computation} | ${cells.join(' | ')} | ${b ? blas(b) : '-'} |${check ? ` ${verdict} |` : ''}`);
+      }
+    }
+    return lines;
+  };
   const lines = [
     `Dense template shapes on ${r.adapter} (${r.kind} kind${r.subgroupSize ? `, subgroups of ${r.subgroupSize}` : ', no subgroup shape'}): GFLOP/s (ms per dispatch), median of ${r.timing.batches} batches; * = the shape training takes here (auto)`,
     '',
-    `| M x K x N | product | ${TEMPLATE_SHAPES.map((s) => SHAPE_TITLES[s]).join(' | ')} | ${blasTitle} | check |`,
-    `|---|---|${TEMPLATE_SHAPES.map(() => '---:').join('|')}|---:|---|`,
+    ...table((x) => cell(x.ms, x.gflops), (b) => cell(b.ms, b.gflops), true),
   ];
-  for (const s of r.sizes) {
-    for (const computation of COMPUTATIONS) {
-      const mine = r.rows.filter((x) => x.M === s.M && x.K === s.K && x.N === s.N && x.computation === computation);
-      const cells = TEMPLATE_SHAPES.map((shape) => {
-        const x = mine.find((y) => y.shape === shape);
-        if (!x || x.ms === null) return x?.skipped?.startsWith('no subgroup') ? 'n/a' : 'failed';
-        return `${cell(x.ms, x.gflops)}${x.auto ? ' *' : ''}${x.check?.ok ? '' : ' WRONG'}`;
-      });
-      const b = r.blas?.rows.find((y) => y.M === s.M && y.K === s.K && y.N === s.N && y.computation === computation);
-      const checked = mine.filter((x) => x.check);
-      const check = checked.every((x) => x.check!.ok) ? `ok (${checked.length} of ${mine.length}, worst ${Math.max(0, ...checked.map((x) => x.check!.worst)).toExponential(0)})` : `FAILED: ${checked.filter((x) => !x.check!.ok).map((x) => SHAPE_TITLES[x.shape]).join(', ')}`;
-      lines.push(`| ${s.M}x${s.K}x${s.N} | ${computation} | ${cells.join(' | ')} | ${b ? cell(b.ms, b.gflops) : '-'} | ${check} |`);
-    }
+  if (r.kind === 'cpu') {
+    const perCpu = (flop: number, cpuMs: number | null) => (cpuMs ? gf((flop / cpuMs) * 1e-6) : '-');
+    lines.push('', 'GFLOP per CPU-second of this process (a CPU driver\'s threads are its own; the BLAS: per second of its CPU time):', '', ...table((x) => perCpu(problemFlops(x), x.cpuMs), (b) => gf(b.gflops / b.cpuPerWall), false));
   }
   lines.push('');
   for (const x of r.rows.filter((y) => y.skipped && !y.skipped.startsWith('no subgroup'))) lines.push(`${x.M}x${x.K}x${x.N} ${x.computation} ${SHAPE_TITLES[x.shape]}: ${x.skipped}`);
