@@ -200,6 +200,11 @@ describe('npm run bench (dist/tools/bench/main.js)', () => {
       [['--model', 'mlp', '--activation', 'relu'], '--activation and --pool are LeNet\'s: add --model lenet (see --help)'],
       [['lenet', '--pool', 'min'], '--pool takes avg or max, not min (see --help)'],
       [['--epochs', '0'], '--epochs needs a whole number >= 1, not 0 (see --help)'],
+      [['--matmul-sizes', '8x16x8'], '--matmul-sizes goes with --matmul (see --help)'],
+      [['--matmul', '--matmul-sizes', '8x16'], '--matmul-sizes: 8x16 is not M x K x N in whole numbers (e.g. 256x784x256) (see --help)'],
+      [['--sweep-seconds', '5'], '--sweep-only, --sweep-models and --sweep-seconds go with --sweep (see --help)'],
+      [['--sweep', '--sweep-only', 'both'], '--sweep-only takes fused or dense, not both (see --help)'],
+      [['--sweep', '--sweep-models', 'mlp,nope'], '--sweep-models: unknown model nope (the models are scratch, concise, mlp-scratch, mlp, lenet, alexnet, vgg11, nin, googlenet, bn-lenet, resnet18, densenet)'],
     ];
     for (const [args, message] of cases) {
       const r = bench(args);

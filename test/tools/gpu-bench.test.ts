@@ -1,7 +1,8 @@
 /**
  * tools/gpu-bench/run, the one command for a GPU machine, run here for real on lavapipe (--installed: this
  * checkout's node, node_modules and dist/ instead of the unpacked pack; everything after the unpacking is the
- * same script). A tiny configuration keeps it short: 1,024 samples, 1 epoch, a sweep of two shapes, no tfjs.
+ * same script). A tiny configuration keeps it short: 1,024 samples, 1 epoch, a sweep of two shapes, the dense
+ * tiles of one model with no time for candidates, the matmul bench at 8x16x8, no tfjs.
  * No CUDA here, so the run must leave the pytorch-cuda contender out and say so. PyTorch (Debian's
  * python3-torch, from tools/install-system.sh --with-bench) is used where installed; without it the run is told
  * GPU_BENCH_TORCH_DEVICES=none and benches ours alone.
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matmulPassed, validateMatmulReport } from '../../tools/bench/matmul.js';
 import { validateBenchReport } from '../../tools/bench/schema.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -58,6 +60,8 @@ const tiny = (dir: string) => ({
   // One model keeps the run short; the others' sections are the same code path (bench --model NAME).
   GPU_BENCH_MODELS: 'softmax',
   GPU_BENCH_SWEEP_ARGS: '--epochs 1 --sweep-forward-workgroups 16 --sweep-rows 8 --sweep-update-workgroups 8,16',
+  GPU_BENCH_TILES_ARGS: '--sweep-models concise --sweep-seconds 1',
+  GPU_BENCH_MATMUL_ARGS: '--matmul-sizes 8x16x8 --matmul-batches 2 --matmul-batch-ms 1',
   ...(HAS_TORCH ? {} : { GPU_BENCH_TORCH_DEVICES: 'none' }),
 });
 const withTorch = (stages: string[]) => (HAS_TORCH ? stages : stages.filter((s) => s !== 'torch'));
@@ -104,7 +108,7 @@ describe('tools/gpu-bench', () => {
     expect(r.stdout).toContain(HAS_TORCH ? 'torch sees no CUDA device: the pytorch-cuda contender is left out' : 'GPU_BENCH_TORCH_DEVICES=none: no PyTorch contenders');
 
     const report = JSON.parse(readFileSync(join(out, 'out', 'gpu-bench.json'), 'utf8'));
-    expect(report.stages.map((s: { name: string }) => s.name)).toEqual(withTorch(['adapter', 'torch', 'kernels', 'sweep', 'models', 'bench softmax']));
+    expect(report.stages.map((s: { name: string }) => s.name)).toEqual(withTorch(['adapter', 'torch', 'kernels', 'sweep', 'tiles', 'matmul', 'models', 'bench softmax']));
     expect(report.stages.every((s: { status: string }) => s.status === 'ok')).toBe(true);
     expect(report.adapter).toMatch(/llvmpipe/);
     expect(report.kernelCheck.failed).toBe(0);
@@ -112,6 +116,14 @@ describe('tools/gpu-bench', () => {
     // Two update workgroups for the one forward shape: the default and one more, both timed, one chosen.
     expect(report.sweep.rows.filter((x: { phase: number }) => x.phase === 2)).toHaveLength(2);
     expect(Number.isFinite(report.sweep.best.bestSeconds) && report.sweep.best.bestSeconds > 0).toBe(true);
+    // The dense tiles of concise's kernel(s), shipped tiles only (no time for candidates), every shape timed.
+    expect(report.tiles.models).toEqual(['concise']);
+    expect(report.tiles.rows.length).toBeGreaterThan(0);
+    expect(report.tiles.rows.every((r: { shipped: { register: number | null } }) => r.shipped.register! > 0)).toBe(true);
+    // The matmul bench: every shape of every product checked, the CPU BLAS beside them where Python has it.
+    expect(validateMatmulReport(report.matmul)).toEqual([]);
+    expect(matmulPassed(report.matmul)).toBe(true);
+    expect(report.matmul.sizes).toEqual([{ M: 8, K: 16, N: 8 }]);
 
     const bench = report.models.softmax;
     expect(validateBenchReport(bench)).toEqual([]);
@@ -127,6 +139,8 @@ describe('tools/gpu-bench', () => {
 
     // The markdown has the bench's own table, one row per contender, with the JSON's numbers.
     const md = readFileSync(join(out, 'out', 'gpu-bench.md'), 'utf8');
+    expect(md).toContain('## Dense template tiles (bench --sweep --sweep-only dense)');
+    expect(md).toContain('| 8x16x8 | forward |');
     expect(md).toContain('| contender | s/epoch (median) | samples/s | GFLOP/s | final train loss | train acc | test acc | x ours | peak RSS MB | notes |');
     const rows = tableRows(md, '## Model softmax');
     expect(rows.map((c) => c[0])).toEqual(bench.rows.map((x: { name: string }) => x.name));
@@ -142,7 +156,7 @@ describe('tools/gpu-bench', () => {
     expect(r.stdout).toContain('note: VK_DRIVER_FILES=/nonexistent/icd.json does not exist');
     const report = JSON.parse(readFileSync(join(out, 'out', 'gpu-bench.json'), 'utf8'));
     const status = Object.fromEntries(report.stages.map((s: { name: string; status: string }) => [s.name, s.status]));
-    const want = { adapter: 'failed', torch: 'ok', kernels: 'failed', sweep: 'failed', models: 'ok', 'bench softmax': 'failed' };
+    const want = { adapter: 'failed', torch: 'ok', kernels: 'failed', sweep: 'failed', tiles: 'failed', matmul: 'failed', models: 'ok', 'bench softmax': 'failed' };
     expect(Object.keys(status)).toEqual(withTorch(Object.keys(want)));
     for (const name of Object.keys(status)) expect(status[name], name).toBe(want[name as keyof typeof want]);
     expect(report.models).toEqual({ softmax: null });

@@ -9,13 +9,17 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { renameOptions } from '../../src/errors.js';
+import { createNodeGpu } from '../../src/gpu/node.js';
 import { CHAPTER7_SECTIONS } from './chapter7.js';
 import { loadBenchData } from './contender.js';
 import { lenetSection } from './lenet.js';
+import { DEFAULT_MATMUL_SIZES, DEFAULT_MATMUL_TIMING, formatMatmul, matmulPassed, parseMatmulSizes, runMatmulBench } from './matmul.js';
 import { mlpSection } from './mlp.js';
 import { DEFAULT_SECTION_OPTIONS, formatSelection, runSection, type Section, type SectionOptions, selectContenders, unknownOnlyWords } from './section.js';
 import { softmaxSection } from './softmax.js';
 import { formatSweep, sweepFusedShapes } from './sweep.js';
+import { formatDenseSweep, sweepDenseTiles } from './dense_sweep.js';
+import { MODEL_KINDS } from '../../src/model/registry.js';
 
 // The model sections this bench knows; `--list-models` prints the names, one a line (tools/gpu-bench/run runs the
 // bench once per name). A new model adds its section here.
@@ -53,10 +57,25 @@ const USAGE = `usage: npm run bench -- [flags]            (npm run bench -- lene
   --threads N       PyTorch's CPU threads (default 1: steadiest on a 2-core machine)
   --compile         PyTorch (softmax): also try torch.compile
   --json PATH       write the report as JSON (tools/bench/schema.ts)
-  --sweep           instead of the contenders: time the fused softmax kernels' shapes on this adapter, print the best
-                    (1 warm-up + --epochs timed epochs per candidate; --quick: 1 epoch on 6,000 samples)
+  --sweep           instead of the contenders: pick this adapter's kernel shapes, in two parts, and print the best
+                    with the line that adopts it: the fused softmax kernels' shapes (FUSED_SHAPES: 1 warm-up +
+                    --epochs timed epochs per candidate; --quick: 1 epoch on 6,000 samples), then the dense
+                    template's tiles (MLP_TILES: register tiles, subgroup shuffles, workgroup memory) timed on
+                    every model's dense kernels (tools/bench/dense_sweep.ts)
+  --sweep-only fused|dense         one part of the sweep
   --sweep-forward-workgroups A,B   --sweep-rows A,B   --sweep-update-workgroups A,B
-                    the candidates (default: a set for the adapter's kind, CPU driver or GPU)
+                    the fused kernels' candidates (default: a set for the adapter's kind, CPU driver or GPU)
+  --sweep-models A,B               the models whose dense kernels are swept (default all, or on a CPU
+                    adapter those not of chapter 7): ${MODEL_KINDS.join(', ')}
+  --sweep-seconds S the dense part times no new candidate after S seconds (the shipped tiles always are)
+  --matmul          instead of the contenders: the matmul micro-benchmark (also npm run bench:matmul): GFLOP/s of
+                    each shape of the dense contraction template (register tiles, workgroup memory, subgroup
+                    shuffles where the adapter has them) for forward, input_grad and weight_grad at each size, each
+                    checked once against a CPU product, next to the CPU's BLAS on --threads threads (numpy or
+                    PyTorch through BENCH_PYTHON) in the same run; --json PATH writes it (tools/bench/matmul.ts)
+  --matmul-sizes MxKxN,...   the sizes (default ${DEFAULT_MATMUL_SIZES.map((s) => `${s.M}x${s.K}x${s.N}`).join(',')})
+  --matmul-batches N         timed batches per kernel, the figure their median (default ${DEFAULT_MATMUL_TIMING.batches})
+  --matmul-batch-ms MS       dispatches per batch chosen to last about this long (default ${DEFAULT_MATMUL_TIMING.batchMs})
   -h, --help        this help
 
 Every run prints the load average at its start and end, and a warning when the machine was busy.`;
@@ -102,6 +121,13 @@ async function main(argv: string[]): Promise<number> {
       'sweep-forward-workgroups': { type: 'string' },
       'sweep-rows': { type: 'string' },
       'sweep-update-workgroups': { type: 'string' },
+      'sweep-only': { type: 'string' },
+      'sweep-models': { type: 'string' },
+      'sweep-seconds': { type: 'string' },
+      matmul: { type: 'boolean' },
+      'matmul-sizes': { type: 'string' },
+      'matmul-batches': { type: 'string' },
+      'matmul-batch-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -112,6 +138,10 @@ async function main(argv: string[]): Promise<number> {
   if (values['list-models']) {
     console.log(Object.keys(SECTIONS).filter((name) => !(values['cpu-adapter'] && CHAPTER7.has(name))).join('\n'));
     return 0;
+  }
+  if (values.matmul) return matmulCommand(values);
+  for (const flag of ['matmul-sizes', 'matmul-batches', 'matmul-batch-ms'] as const) {
+    if (values[flag] !== undefined) throw new BenchUsageError(`--${flag} goes with --matmul (see --help)`);
   }
   if (values['cpu-adapter']) throw new BenchUsageError('--cpu-adapter goes with --list-models (see --help)');
   const section = SECTIONS[values.model];
@@ -158,19 +188,42 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  const sweepOnly = values['sweep-only'];
+  if (!values.sweep && (sweepOnly !== undefined || values['sweep-models'] !== undefined || values['sweep-seconds'] !== undefined)) throw new BenchUsageError('--sweep-only, --sweep-models and --sweep-seconds go with --sweep (see --help)');
   if (values.sweep) {
-    if (section !== softmaxSection) throw new BenchUsageError('--sweep times the fused softmax kernels: it takes no --model (see --help)');
-    const data = await loadBenchData({ trainCount });
-    const list = (flag: string) => (values[flag as keyof typeof values] as string | undefined)?.split(',').map(Number);
-    const result = await sweepFusedShapes(data, {
-      epochs: timedEpochs,
-      forwardWorkgroups: list('sweep-forward-workgroups'),
-      rows: list('sweep-rows'),
-      updateWorkgroups: list('sweep-update-workgroups'),
-    });
-    console.log(formatSweep(result));
+    if (section !== softmaxSection) throw new BenchUsageError('--sweep times the fused softmax kernels and every model\'s dense kernels: it takes no --model (see --help)');
+    if (sweepOnly !== undefined && sweepOnly !== 'fused' && sweepOnly !== 'dense') throw new BenchUsageError(`--sweep-only takes fused or dense, not ${sweepOnly} (see --help)`);
+    const models = values['sweep-models']?.split(',').filter(Boolean);
+    const unknown = models?.filter((m) => !MODEL_KINDS.includes(m)) ?? [];
+    if (unknown.length) throw new BenchUsageError(`--sweep-models: unknown model ${unknown.join(', ')} (the models are ${MODEL_KINDS.join(', ')})`);
+    const seconds = wholeNumber('--sweep-seconds', values['sweep-seconds'], 1);
+    // The JSON: the fused part's fields at the top (as before the dense part existed), the dense part under `dense`.
+    let report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+    if (sweepOnly !== 'dense') {
+      const data = await loadBenchData({ trainCount });
+      const list = (flag: string) => (values[flag as keyof typeof values] as string | undefined)?.split(',').map(Number);
+      const result = await sweepFusedShapes(data, {
+        epochs: timedEpochs,
+        forwardWorkgroups: list('sweep-forward-workgroups'),
+        rows: list('sweep-rows'),
+        updateWorkgroups: list('sweep-update-workgroups'),
+      });
+      console.log(formatSweep(result));
+      report = { ...report, ...result };
+    }
+    if (sweepOnly !== 'fused') {
+      const gpu = await createNodeGpu();
+      try {
+        const dense = await sweepDenseTiles(gpu, { models, seconds, chapter7: [...CHAPTER7] });
+        if (sweepOnly !== 'dense') console.log('');
+        console.log(formatDenseSweep(dense));
+        report.dense = dense;
+      } finally {
+        gpu.device.destroy();
+      }
+    }
     if (values.json) {
-      writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, ...result }, null, 2));
+      writeFileSync(values.json, JSON.stringify(report, null, 2));
       console.error(`wrote ${values.json}`);
     }
     return 0;
@@ -178,6 +231,35 @@ async function main(argv: string[]): Promise<number> {
 
   await runSection(section, { ...select, timedEpochs, warmupEpochs, trainCount, profile: values.profile, json: values.json, section: sectionOptions });
   return 0;
+}
+
+/** --matmul: the micro-benchmark, printed as markdown (and written as JSON with --json). */
+async function matmulCommand(values: { 'matmul-sizes'?: string; 'matmul-batches'?: string; 'matmul-batch-ms'?: string; threads: string; json?: string; sweep?: boolean }): Promise<number> {
+  if (values.sweep) throw new BenchUsageError('--matmul and --sweep are two runs: give one (see --help)');
+  let sizes;
+  try {
+    sizes = values['matmul-sizes'] === undefined ? undefined : parseMatmulSizes(values['matmul-sizes']);
+  } catch (err) {
+    throw new BenchUsageError(`${(err as Error).message} (see --help)`);
+  }
+  const timing = { batches: wholeNumber('--matmul-batches', values['matmul-batches'], 1), batchMs: wholeNumber('--matmul-batch-ms', values['matmul-batch-ms'], 1) };
+  const gpu = await createNodeGpu();
+  try {
+    const report = await runMatmulBench(gpu, {
+      sizes,
+      timing: Object.fromEntries(Object.entries(timing).filter(([, v]) => v !== undefined)),
+      threads: wholeNumber('--threads', values.threads, 1)!,
+    });
+    console.log(formatMatmul(report));
+    if (values.json) {
+      writeFileSync(values.json, JSON.stringify(report, null, 2));
+      console.error(`wrote ${values.json}`);
+    }
+    // A wrong kernel, or one that failed to build, fails the run.
+    return matmulPassed(report) ? 0 : 1;
+  } finally {
+    gpu.device.destroy();
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -67,6 +67,8 @@ def main():
             'failures': [line for line in kernels_text.splitlines() if line.startswith('FAIL ')],
         }
     sweep = read_json(res('sweep.json'))
+    tiles = (read_json(res('tiles.json')) or {}).get('dense')
+    matmul = read_json(res('matmul.json'))
     models = {m: read_json(res(f'bench-{m}.json')) for m in args.models.split()}
 
     date = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
@@ -79,6 +81,8 @@ def main():
         'stages': stages,
         'kernelCheck': kernel_check,
         'sweep': sweep,
+        'tiles': tiles,
+        'matmul': matmul,
         'models': models,
     }
     with open(os.path.join(args.out, 'gpu-bench.json'), 'w', encoding='utf-8') as f:
@@ -104,6 +108,14 @@ def main():
         '## Fused kernel shapes (bench --sweep)',
         '',
         (read(res('sweep.md')) or 'not run or no result (see gpu-bench.log)').strip(),
+        '',
+        '## Dense template tiles (bench --sweep --sweep-only dense)',
+        '',
+        (read(res('tiles.md')) or 'not run or no result (see gpu-bench.log)').strip(),
+        '',
+        '## Matmul: the template\'s shapes and the CPU\'s BLAS (bench --matmul)',
+        '',
+        (read(res('matmul.md')) or 'not run or no result (see gpu-bench.log)').strip(),
     ]
     for m in args.models.split():
         md += ['', f'## Model {m} (bench --model {m})', '', (read(res(f'bench-{m}.md')) or 'not run or no result (see gpu-bench.log)').strip()]

@@ -1,0 +1,128 @@
+/**
+ * The matmul micro-benchmark (`npm run bench -- --matmul`, tools/bench/matmul.ts) and the dense tile sweep
+ * (`--sweep --sweep-only dense`, tools/bench/dense_sweep.ts), run here on lavapipe at tiny sizes: the report's
+ * structure, every kernel's check against the CPU product (and that the check catches a wrong kernel), the CPU
+ * BLAS yardstick where a Python with numpy or torch is installed, the kernels the sweep makes with the shipped
+ * tiles being the ones training makes, and every model's dense kernels as the sweep finds them.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gpu } from '../../src/gpu/device.js';
+import { createNodeGpu } from '../../src/gpu/node.js';
+import { mlpTilesFor } from '../../src/gpu/tuning.js';
+import { COMPUTATIONS, compareWithProduct, createShipped, createWithTiles, DenseBench, type DenseProblem, problemName, subgroupProblem, TEMPLATE_SHAPES } from '../../tools/bench/dense_kernels.js';
+import { formatDenseSweep, modelDenseProblems, sweepDenseTiles } from '../../tools/bench/dense_sweep.js';
+import { formatMatmul, matmulPassed, parseMatmulSizes, runMatmulBench, validateMatmulReport } from '../../tools/bench/matmul.js';
+import { BENCH_PYTHON } from '../../tools/bench/peers.js';
+
+const LAVAPIPE = '/usr/share/vulkan/icd.d/lvp_icd.json';
+const HAS_BLAS_PYTHON = ['numpy', 'torch'].some((m) => spawnSync(BENCH_PYTHON, ['-c', `import ${m}`], { stdio: 'ignore' }).status === 0);
+const TINY = { timing: { batches: 2, batchMs: 1 } };
+
+let gpu: Gpu;
+beforeAll(async () => {
+  gpu = await createNodeGpu();
+});
+afterAll(() => gpu?.device.destroy());
+
+describe.skipIf(!existsSync(LAVAPIPE))('matmul micro-benchmark (tools/bench/matmul.ts)', () => {
+  it('times every shape of every product at 8x16x8, each checked against the CPU product, next to the CPU BLAS', async () => {
+    const report = await runMatmulBench(gpu, { sizes: parseMatmulSizes('8x16x8'), ...TINY, python: HAS_BLAS_PYTHON ? BENCH_PYTHON : null, log: () => {} });
+    expect(validateMatmulReport(JSON.parse(JSON.stringify(report)))).toEqual([]);
+    expect(report.rows.map((r) => `${r.computation} ${r.shape}`)).toEqual(COMPUTATIONS.flatMap((c) => TEMPLATE_SHAPES.map((s) => `${c} ${s}`)));
+    // lavapipe has subgroups of 8 and 8x16x8 fits the subgroup shape: all nine kernels run.
+    for (const r of report.rows) {
+      expect(r.skipped, `${r.computation} ${r.shape}`).toBeNull();
+      expect(r.check!.ok, `${r.computation} ${r.shape}: worst ${r.check!.worst}`).toBe(true);
+      expect(r.check!.rows).toBe(r.computation === 'weight_grad' ? 16 : 8); // every row of the output (dW: K rows)
+      expect(r.gflops! > 0 && r.batchMs.length === 2).toBe(true);
+    }
+    expect(matmulPassed(report)).toBe(true);
+    // The shape training takes here (kernels/linear.ts auto on lavapipe: subgroups) is marked, once per product.
+    expect(report.rows.filter((r) => r.auto).map((r) => r.shape)).toEqual(COMPUTATIONS.map(() => (mlpTilesFor(gpu.adapterInfo).workgroupMemory ? 'tiled' : 'subgroup')));
+    const md = formatMatmul(report);
+    expect(md).toContain('| M x K x N | product | register tiles | workgroup memory | subgroup shuffles |');
+    for (const c of COMPUTATIONS) expect(md).toMatch(new RegExp(`^\\| 8x16x8 \\| ${c} \\| .* \\| ok \\(3 of 3, worst [^|]+\\) \\|$`, 'm'));
+    if (HAS_BLAS_PYTHON) {
+      expect(report.blas!.threads).toBe(1);
+      expect(report.blas!.rows.map((r) => r.computation)).toEqual([...COMPUTATIONS]);
+      for (const r of report.blas!.rows) expect(r.ms > 0 && r.gflops > 0 && r.cpuPerWall < 1.5, JSON.stringify(r)).toBe(true);
+    } else {
+      expect(report.blasNote).toMatch(/^not run/);
+    }
+  });
+
+  it('the check fails a kernel that computes something else, and a NaN', async () => {
+    const problem: DenseProblem = { computation: 'forward', M: 8, K: 16, N: 8 };
+    const bench = new DenseBench(gpu, problem);
+    try {
+      expect((await bench.check(await createShipped(gpu, problem, 'register'))).ok).toBe(true);
+      // Made for K = 12: it reads the rows of x at the wrong stride and sums 12 of the 16 products.
+      const wrong = await createShipped(gpu, { ...problem, K: 12 }, 'register');
+      const check = await bench.check(wrong);
+      expect(check.ok).toBe(false);
+      expect(check.worst).toBeGreaterThan(1e-2);
+    } finally {
+      bench.destroy();
+    }
+    const expected = { value: Float64Array.of(1, 2), scale: Float64Array.of(1, 2) };
+    expect(compareWithProduct([1, 2 + 1e-6], expected).ok).toBe(true);
+    expect(compareWithProduct([1, Number.NaN], expected)).toEqual({ worst: Infinity, ok: false });
+  });
+
+  it('parses sizes and refuses a bad one', () => {
+    expect(parseMatmulSizes('256x784x256,1024X1024x1024')).toEqual([{ M: 256, K: 784, N: 256 }, { M: 1024, K: 1024, N: 1024 }]);
+    expect(() => parseMatmulSizes('8x16')).toThrow('--matmul-sizes: 8x16 is not M x K x N in whole numbers (e.g. 256x784x256)');
+  });
+});
+
+describe.skipIf(!existsSync(LAVAPIPE))('dense tile sweep (tools/bench/dense_sweep.ts)', () => {
+  it('with the shipped tiles makes the kernels training makes (createLinear*), in every shape', async () => {
+    const shipped = mlpTilesFor(gpu.adapterInfo);
+    const problems: DenseProblem[] = [
+      { computation: 'forward', M: 256, K: 784, N: 256, u8: true },
+      { computation: 'weight_grad', M: 256, K: 784, N: 256, u8: true },
+      { computation: 'forward', M: 256, K: 400, N: 120 },
+      { computation: 'input_grad', M: 256, K: 120, N: 84 },
+      { computation: 'input_grad', M: 256, K: 400, N: 120 },
+      { computation: 'weight_grad', M: 128, K: 4096, N: 4096 },
+      { computation: 'forward', M: 256, K: 84, N: 10 },
+    ];
+    let compared = 0;
+    for (const p of problems) {
+      for (const shape of TEMPLATE_SHAPES) {
+        if (shape === 'subgroup' && subgroupProblem(gpu, p)) continue;
+        const mine = await createWithTiles(gpu, p, shape, shipped);
+        const theirs = await createShipped(gpu, p, shape);
+        expect(mine.constants, `${problemName(p)} ${shape}`).toEqual(theirs.constants);
+        expect(mine.kernel).toBe(theirs.kernel); // one compiled pipeline: the same source and override values
+        compared++;
+      }
+    }
+    expect(compared).toBe(problems.length * 3 - 1); // 84x10 has no subgroup shape (N % 4)
+  });
+
+  it("finds every model's dense kernels: the MLP's u8 first layer without an input gradient, LeNet's after its convolutions with one", async () => {
+    const problems = await modelDenseProblems(gpu, ['mlp', 'lenet']);
+    const names = problems.map((p) => `${problemName(p)} ${p.models.join('+')}`);
+    expect(names).toEqual(expect.arrayContaining(['forward u8 256x784x256 mlp', 'weight_grad u8 256x784x256 mlp', 'forward 256x256x10 mlp', 'input_grad 256x256x10 mlp', 'weight_grad 256x256x10 mlp']));
+    expect(names).toEqual(expect.arrayContaining(['forward 256x400x120 lenet', 'input_grad 256x400x120 lenet', 'weight_grad 256x400x120 lenet', 'input_grad 256x84x10 lenet']));
+    expect(names.filter((n) => n.startsWith('input_grad') && n.includes('x784x'))).toEqual([]);
+    expect(new Set(names.map((n) => n.split(' ').slice(0, -1).join(' '))).size).toBe(names.length); // each kernel once
+  });
+
+  it('with no time for candidates (--sweep-seconds spent) times the shipped tiles in every shape and keeps them', async () => {
+    const r = await sweepDenseTiles(gpu, { models: ['concise'], seconds: 0, timing: { batches: 1, batchMs: 1 }, log: () => {} });
+    expect(r.rows.length).toBeGreaterThan(0);
+    expect(r.timeUp).toBe(true);
+    expect(r.adopted).toEqual({ ...r.shipped, subgroups: r.adopted.subgroups, workgroupMemory: r.adopted.workgroupMemory });
+    expect(r.steps.every((s) => s.candidates.filter((c) => c.chosen).length === 1 && s.candidates[0].chosen)).toBe(true);
+    for (const row of r.rows) {
+      expect(row.shipped.register! > 0 && row.shipped.tiled! > 0, row.key).toBe(true);
+      expect(row.adopted).toEqual(row.shipped);
+    }
+    expect(r.measurements.every((m) => m.ok)).toBe(true);
+    expect(formatDenseSweep(r)).toMatch(/^to adopt: MLP_TILES\.cpu = \{forward: \{workgroup: \d+/m);
+  });
+});

@@ -1,0 +1,418 @@
+/**
+ * The dense half of `npm run bench -- --sweep` (--sweep-only dense): the tiles of every shape of the dense
+ * contraction template (gpu/tuning.ts MLP_TILES: register tiles per product, the subgroup shape's workgroup and
+ * per-product tiles, and whether to take the workgroup-memory shape) timed on this adapter at every model's dense
+ * kernels, and the table that would adopt the fastest. It is how the first run on a new kind of GPU picks that
+ * kind's MLP_TILES (tools/gpu-bench/run runs it there).
+ *
+ * The dense kernels of each model, deduplicated over models (modelDenseProblems):
+ *   - a model declared as layers (LeNet, chapter 7's CNNs, at their default options: the book's image size and
+ *     batch): every Linear of its declaration, forward and weight gradient, and the input gradient where a layer
+ *     with trainables comes before it (src/nn/network.ts builds them so; its x is f32);
+ *   - the others (softmax regression, the MLPs): built once on blank images with their default options, recording
+ *     the dense kernels they ask for (gpu/kernel.ts watchKernels, as `webgpu-softmax kernels` does), so the first
+ *     layer's u8 input is included.
+ * Each is timed alone (dense_kernels.ts: batches of dispatches, the median) and checked against a CPU product on
+ * some of its rows: a wrong candidate is reported and never chosen.
+ *
+ * The steps, each choosing the candidate with the least geometric mean over its problems of time / the current
+ * choice's time (so every model's kernels count alike, whatever their size; a candidate must be 3% faster to
+ * replace the current value, MIN_GAIN), starting from the shipped table:
+ *   0. every shape with the shipped tiles on every problem (where it runs);
+ *   1. register tiles, per product (forward, input_grad, weight_grad, the u8 weight_grad): the tile at the
+ *      shipped workgroup, then the workgroup at the chosen tile;
+ *   2. the subgroup shape (where the adapter has one subgroup size): its workgroup over all its problems, then
+ *      words (f32 weight_grad), chunks (u8 weight_grad) and values of k per lane (input_grad);
+ *   3. the shapes with the chosen tiles: workgroupMemory where the workgroup-memory tiles beat the best of the
+ *      others, subgroups.enabled where the subgroup shape beats register tiles, each in geometric mean.
+ * The workgroup-memory shape's tile (32 x 32 outputs, 16 deep, 4 x 4 per invocation) is fixed in shaders/linear.wgsl:
+ * it is timed, not swept. --sweep-seconds bounds the run: step 0 always completes; a candidate not timed on all
+ * its problems when the time is up does not compete.
+ */
+import { describeAdapter, type Gpu } from '../../src/gpu/device.js';
+import { watchKernels } from '../../src/gpu/kernel.js';
+import { isCpuAdapter, type MlpTiles, mlpTilesFor } from '../../src/gpu/tuning.js';
+import type { BoundKernel } from '../../src/kernels/kernel.js';
+import { subgroupSize } from '../../src/kernels/subgroups.js';
+import { MAX_TILE_COLS, MAX_TILE_ROWS } from '../../src/kernels/tiles.js';
+import { fashionMnistSpec, MODEL_KINDS, modelDefaults, modelDefinition } from '../../src/model/registry.js';
+import { type LayerDecl, outputShape, trainableCount } from '../../src/nn/declare.js';
+import { isNetworkDefinition } from '../../src/nn/model.js';
+import { Trainer } from '../../src/train/trainer.js';
+import { type Computation, createWithTiles, DenseBench, type DenseProblem, problemFlops, problemName, SHAPE_TITLES, subgroupProblem, TEMPLATE_SHAPES, type TemplateShape, type TimingOptions } from './dense_kernels.js';
+
+/** A dense kernel and the models that run it. */
+export interface ModelDenseProblem extends DenseProblem {
+  models: string[];
+}
+
+const keyOf = (p: DenseProblem) => problemName(p);
+
+/** The Linear layers of a declared network with their input's shape and whether their input gradient is made (see the file's comment). */
+function linearLayers(layer: LayerDecl, input: readonly number[], needsGrad: boolean, out: Array<{ K: number; N: number; needsGrad: boolean }>): boolean {
+  switch (layer.type) {
+    case 'Linear':
+      out.push({ K: layer.inFeatures, N: layer.outFeatures, needsGrad });
+      return true;
+    case 'Sequential': {
+      let shape = [...input];
+      let grad = needsGrad;
+      for (const l of layer.layers) {
+        linearLayers(l, shape, grad, out);
+        grad = grad || trainableCount(l, shape) > 0;
+        shape = outputShape(l, shape);
+      }
+      return grad;
+    }
+    case 'Residual':
+      linearLayers(layer.body, input, needsGrad, out);
+      if (layer.shortcut) linearLayers(layer.shortcut, input, needsGrad, out);
+      return true;
+    case 'Concat':
+      for (const b of layer.branches) linearLayers(b, input, needsGrad, out);
+      return true;
+    default:
+      return needsGrad;
+  }
+}
+
+/** Every dense kernel of the models `kinds` (registry kinds, default options), deduplicated; see the file's comment. */
+export async function modelDenseProblems(gpu: Gpu, kinds: readonly string[]): Promise<ModelDenseProblem[]> {
+  const found = new Map<string, ModelDenseProblem>();
+  const add = (p: DenseProblem, kind: string) => {
+    const known = found.get(keyOf(p));
+    if (!known) found.set(keyOf(p), { ...p, models: [kind] });
+    else if (!known.models.includes(kind)) known.models.push(kind);
+  };
+  for (const kind of kinds) {
+    const definition = modelDefinition(kind);
+    const spec = fashionMnistSpec(kind);
+    const M = modelDefaults(spec).batchSize;
+    if (isNetworkDefinition(definition)) {
+      const { net, input } = definition.network(spec);
+      const layers: Array<{ K: number; N: number; needsGrad: boolean }> = [];
+      linearLayers(net, input, false, layers);
+      for (const { K, N, needsGrad } of layers) {
+        add({ computation: 'forward', M, K, N }, kind);
+        if (needsGrad) add({ computation: 'input_grad', M, K, N }, kind);
+        add({ computation: 'weight_grad', M, K, N }, kind);
+      }
+      continue;
+    }
+    const seen: DenseProblem[] = [];
+    const stop = watchKernels(gpu, (k) => {
+      if (k.shader !== 'linear' && k.shader !== 'linear_subgroup') return;
+      seen.push({ computation: k.entryPoint.replace(/_tiled$/, '') as Computation, M, K: k.constants.K, N: k.constants.N, ...(k.preludes.some((p) => p.startsWith('prelude/linear_input_u8')) ? { u8: true } : {}) });
+    });
+    try {
+      const pixels = spec.input.channels * spec.input.height * spec.input.width;
+      const blank = { images: new Uint8Array(M * pixels), labels: new Uint8Array(M), count: M };
+      const trainer = await Trainer.create(gpu, { train: blank, test: blank }, spec, definition.init(spec, 0), { lr: definition.defaults.lr, batchSize: M, seed: 0 });
+      trainer.destroy();
+    } finally {
+      stop();
+    }
+    for (const p of seen) add(p, kind);
+  }
+  const order: Computation[] = ['forward', 'input_grad', 'weight_grad'];
+  return [...found.values()].sort((a, b) => order.indexOf(a.computation) - order.indexOf(b.computation) || Number(Boolean(b.u8)) - Number(Boolean(a.u8)) || b.K * b.N - a.K * a.N || a.M - b.M);
+}
+
+export interface DenseSweepOptions {
+  /** Registry kinds; default every model (a CPU adapter: those not of chapter 7, as tools/gpu-bench/run does). */
+  models?: string[];
+  /** After this long no new candidate is timed (step 0 always completes). */
+  seconds?: number;
+  timing?: Partial<TimingOptions>;
+  /** The model kinds that are chapter 7's (left out by default on a CPU adapter). */
+  chapter7?: readonly string[];
+  log?: (line: string) => void;
+}
+
+/** One kernel timed: a problem, a shape and the override values it was made with. */
+export interface DenseMeasurement {
+  problem: string;
+  shape: TemplateShape;
+  kernel: string;
+  constants: Record<string, number>;
+  /** Median ms per dispatch; null when it failed (error says why). */
+  ms: number | null;
+  gflops: number | null;
+  /** Its output matched the CPU product. */
+  ok: boolean;
+  error: string | null;
+}
+
+export interface DenseCandidate {
+  label: string;
+  /** The MlpTiles value this candidate sets, as JSON. */
+  value: unknown;
+  /** Geometric mean over the step's problems of time / the step's first candidate's; null when not timed on all. */
+  ratio: number | null;
+  wrong: boolean;
+  chosen: boolean;
+}
+
+export interface DenseStep {
+  name: string;
+  shape: TemplateShape;
+  problems: string[];
+  candidates: DenseCandidate[];
+}
+
+export interface DenseSweepRow extends ModelDenseProblem {
+  key: string;
+  /** Per shape, the ms per dispatch with the shipped tiles and with the adopted ones (null: not run or failed). */
+  shipped: Record<TemplateShape, number | null>;
+  adopted: Record<TemplateShape, number | null>;
+  /** The shape kernels/linear.ts's auto choice takes with the shipped table, and with the adopted one. */
+  autoShipped: TemplateShape;
+  autoAdopted: TemplateShape;
+}
+
+export interface DenseSweepResult {
+  adapter: string;
+  kind: 'cpu' | 'gpu';
+  subgroupSize: number | null;
+  models: string[];
+  timing: TimingOptions;
+  seconds: number;
+  /** The --sweep-seconds bound stopped the run before every candidate was timed. */
+  timeUp: boolean;
+  rows: DenseSweepRow[];
+  steps: DenseStep[];
+  measurements: DenseMeasurement[];
+  shipped: MlpTiles;
+  adopted: MlpTiles;
+  /** Geometric mean over the problems of (auto's shape with the adopted table) / (with the shipped table). */
+  ratioToShipped: number;
+  /** Geometric means behind the shape choice: tiled / the best other shape, subgroup / register (null: not measurable). */
+  shapeRatios: { workgroupMemory: number | null; subgroups: number | null };
+}
+
+/** Candidates per adapter kind: a CPU driver wants big register blocks and small workgroups; a GPU the opposite. */
+const CANDIDATES = {
+  cpu: { tiles: [[8, 4], [4, 4], [8, 8], [4, 8]], workgroups: [32, 64, 128], u8Tiles: [[2, 4], [1, 4], [4, 4]], sgWorkgroups: [32, 64], sg: [1, 2, 4] },
+  gpu: { tiles: [[2, 2], [4, 4], [8, 4], [4, 8], [8, 8], [2, 4]], workgroups: [64, 128, 256], u8Tiles: [[1, 4], [2, 4], [1, 8], [2, 8], [4, 4]], sgWorkgroups: [32, 64, 128, 256], sg: [1, 2, 4] },
+};
+
+export const DEFAULT_DENSE_TIMING: Record<'cpu' | 'gpu', TimingOptions> = {
+  cpu: { batches: 3, batchMs: 20, maxReps: 200 },
+  gpu: { batches: 3, batchMs: 10, maxReps: 500 },
+};
+
+/** A candidate replaces the current value only when its time is below this fraction of the current one's. */
+export const MIN_GAIN = 0.97;
+
+const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+const clone = (t: MlpTiles): MlpTiles => JSON.parse(JSON.stringify(t));
+
+/** The shape kernels/linear.ts takes for `p` with table `t` (its `tiled` and `subgroupFor` rules). */
+function autoShape(gpu: Gpu, p: DenseProblem, t: MlpTiles): TemplateShape {
+  if (t.workgroupMemory) return 'tiled';
+  return t.subgroups.enabled && subgroupProblem(gpu, p) === null ? 'subgroup' : 'register';
+}
+
+export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {}): Promise<DenseSweepResult> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const kind = isCpuAdapter(gpu.adapterInfo) ? 'cpu' : 'gpu';
+  const timing = { ...DEFAULT_DENSE_TIMING[kind], ...options.timing };
+  const chapter7 = new Set(options.chapter7 ?? []);
+  const models = options.models ?? MODEL_KINDS.filter((k) => kind === 'gpu' || !chapter7.has(k));
+  for (const m of models) modelDefinition(m); // an unknown kind fails here, naming the known ones
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const budget = options.seconds ?? Infinity;
+  let timeUp = false;
+  const adapter = describeAdapter(gpu.adapterInfo);
+  const SG = subgroupSize(gpu);
+  const maxWorkgroup = Math.min(gpu.device.limits.maxComputeInvocationsPerWorkgroup, gpu.device.limits.maxComputeWorkgroupSizeX);
+
+  const problems = await modelDenseProblems(gpu, models);
+  log(`dense sweep on ${adapter} (${kind} kind${SG ? `, subgroups of ${SG}` : ''}): ${problems.length} dense kernels of ${models.join(', ')}; ${timing.batches} batches of ~${timing.batchMs} ms each${Number.isFinite(budget) ? `, ${budget} s` : ''}`);
+  const benches = new Map<string, DenseBench>();
+  const measured = new Map<string, DenseMeasurement>();
+  const measurements: DenseMeasurement[] = [];
+
+  /** Times `p` in `shape` with tiles `t` (once per distinct kernel); null when the time is up. */
+  const measure = async (p: ModelDenseProblem, shape: TemplateShape, t: MlpTiles, always = false): Promise<DenseMeasurement | null> => {
+    if (!always && elapsed() > budget) {
+      timeUp = true;
+      return null;
+    }
+    let kernel: BoundKernel<string>;
+    const key = keyOf(p);
+    try {
+      kernel = await createWithTiles(gpu, p, shape, t);
+    } catch (err) {
+      const m: DenseMeasurement = { problem: key, shape, kernel: '', constants: {}, ms: null, gflops: null, ok: false, error: (err as Error).message.split('\n')[0] };
+      measurements.push(m);
+      return m;
+    }
+    const id = `${key} ${shape} ${JSON.stringify(kernel.constants)}`;
+    const known = measured.get(id);
+    if (known) return known;
+    let bench = benches.get(key);
+    if (!bench) benches.set(key, (bench = new DenseBench(gpu, p)));
+    const m: DenseMeasurement = { problem: key, shape, kernel: kernel.kernel.pipeline.label, constants: { ...kernel.constants }, ms: null, gflops: null, ok: false, error: null };
+    try {
+      const { ms } = await bench.time(kernel, timing);
+      const check = await bench.check(kernel);
+      Object.assign(m, { ms, gflops: (problemFlops(p) / ms) * 1e-6, ok: check.ok, error: check.ok ? null : `wrong output (worst error ${check.worst.toExponential(1)})` });
+    } catch (err) {
+      m.error = (err as Error).message.split('\n')[0];
+    }
+    measured.set(id, m);
+    measurements.push(m);
+    return m;
+  };
+  const runs = (p: ModelDenseProblem, shape: TemplateShape) => shape !== 'subgroup' || subgroupProblem(gpu, p) === null;
+
+  try {
+    const shipped = clone(mlpTilesFor(gpu.adapterInfo));
+    const adopted = clone(shipped);
+
+    // Step 0: every shape, shipped tiles, every problem.
+    for (const p of problems) {
+      const line: string[] = [];
+      for (const shape of TEMPLATE_SHAPES) {
+        const m = runs(p, shape) ? await measure(p, shape, shipped, true) : null;
+        line.push(`${SHAPE_TITLES[shape]} ${m === null ? 'n/a' : m.ms === null ? `failed (${m.error})` : `${m.ms.toFixed(3)} ms${m.ok ? '' : ' WRONG'}`}`);
+      }
+      log(`  ${keyOf(p)} (${p.models.join(', ')}): ${line.join(', ')}`);
+    }
+
+    // Steps 1 and 2: one field of the table at a time.
+    const steps: DenseStep[] = [];
+    /** A field of the table: how to read and set it, and how to print a value of it. */
+    interface Field<V> {
+      get(t: MlpTiles): V;
+      set(t: MlpTiles, v: V): void;
+      label(v: V): string;
+    }
+    const step = async <V>(name: string, shape: TemplateShape, of: (p: ModelDenseProblem) => boolean, values: V[], field: Field<V>) => {
+      const mine = problems.filter((p) => of(p) && runs(p, shape));
+      if (mine.length === 0) return;
+      const current = field.get(adopted);
+      const tried = [current, ...values.filter((v) => field.label(v) !== field.label(current))];
+      const options = tried.map((v) => {
+        const t = clone(adopted);
+        field.set(t, v);
+        return t;
+      });
+      // Kernel by kernel, every candidate on one kernel in turn: a drift of the machine's speed then falls on the
+      // candidates of a kernel alike, and each ratio is taken within a kernel.
+      const times: Array<Array<DenseMeasurement | null>> = options.map(() => []);
+      for (const p of mine) for (let i = 0; i < options.length; i++) times[i].push(await measure(p, shape, options[i]));
+      const base = times[0];
+      const candidates: DenseCandidate[] = options.map((t, i) => {
+        const complete = times[i].every((m, j) => m?.ms != null && base[j]?.ms != null);
+        const wrong = times[i].some((m) => m !== null && m.ms !== null && !m.ok);
+        return { label: `${field.label(tried[i])}${i === 0 ? ' (current)' : ''}`, value: tried[i], ratio: complete ? geomean(times[i].map((m, j) => m!.ms! / base[j]!.ms!)) : null, wrong, chosen: false };
+      });
+      // The current value stays unless a correct candidate timed on every kernel of the step beats it by more
+      // than the noise (MIN_GAIN); a wrong current value gives way to any correct one.
+      let best = 0;
+      candidates.forEach((c, i) => {
+        if (i === 0 || c.wrong || c.ratio === null) return;
+        if (candidates[best].wrong || (c.ratio < MIN_GAIN && c.ratio < (best === 0 ? 1 : candidates[best].ratio!))) best = i;
+      });
+      candidates[best].chosen = true;
+      field.set(adopted, tried[best]);
+      steps.push({ name, shape, problems: mine.map(keyOf), candidates });
+      log(`  ${name}: ${candidates.map((c) => `${c.label} ${c.ratio === null ? 'not timed' : c.ratio.toFixed(2)}${c.wrong ? ' WRONG' : ''}${c.chosen ? ' <-' : ''}`).join(', ')}`);
+    };
+    const c = CANDIDATES[kind];
+    const fitsWg = (w: number) => w <= maxWorkgroup;
+    const pair = (v: number[]) => v.join('x');
+    const registerFields = [
+      ['forward', 'forward', (p: ModelDenseProblem) => p.computation === 'forward'],
+      ['inputGrad', 'input_grad', (p: ModelDenseProblem) => p.computation === 'input_grad'],
+      ['weightGrad', 'weight_grad', (p: ModelDenseProblem) => p.computation === 'weight_grad' && !p.u8],
+    ] as const;
+    for (const [f, title, of] of registerFields) {
+      await step(`register ${title} tile (rows x cols)`, 'register', of, c.tiles.filter(([r, k]) => r <= MAX_TILE_ROWS && k <= MAX_TILE_COLS), {
+        get: (t) => [t[f].rows, t[f].cols],
+        set: (t, [rows, cols]) => Object.assign(t[f], { rows, cols }),
+        label: pair,
+      });
+      await step(`register ${title} workgroup`, 'register', of, c.workgroups.filter(fitsWg), { get: (t) => t[f].workgroup, set: (t, v) => (t[f].workgroup = v), label: String });
+    }
+    const u8Wg = (p: ModelDenseProblem) => p.computation === 'weight_grad' && Boolean(p.u8);
+    await step('register weight_grad u8 tile (words x cols)', 'register', u8Wg, c.u8Tiles.filter(([w, k]) => w <= MAX_TILE_ROWS / 4 && k <= MAX_TILE_COLS), {
+      get: (t) => [t.weightGradU8.words, t.weightGradU8.cols],
+      set: (t, [words, cols]) => Object.assign(t.weightGradU8, { words, cols }),
+      label: pair,
+    });
+    await step('register weight_grad u8 workgroup', 'register', u8Wg, c.workgroups.filter(fitsWg), { get: (t) => t.weightGradU8.workgroup, set: (t, v) => (t.weightGradU8.workgroup = v), label: String });
+    if (SG) {
+      const sgField = (key: 'workgroup' | 'words' | 'chunks' | 'kPerLane'): Field<number> => ({ get: (t) => t.subgroups[key], set: (t, v) => (t.subgroups[key] = v), label: String });
+      await step('subgroup workgroup (most invocations)', 'subgroup', () => true, c.sgWorkgroups.filter((w) => fitsWg(w) && w % SG === 0), sgField('workgroup'));
+      await step('subgroup weight_grad words (vec4s of x per workgroup)', 'subgroup', (p) => p.computation === 'weight_grad' && !p.u8, c.sg, sgField('words'));
+      await step('subgroup weight_grad u8 chunks (16 pixels each per workgroup)', 'subgroup', u8Wg, c.sg, sgField('chunks'));
+      await step('subgroup input_grad values of k per lane', 'subgroup', (p) => p.computation === 'input_grad', c.sg, sgField('kPerLane'));
+    }
+
+    // Step 3: the shapes, with the tiles chosen.
+    const timeOf = async (p: ModelDenseProblem, shape: TemplateShape, t: MlpTiles) => (runs(p, shape) ? await measure(p, shape, t, true) : null);
+    const rows: DenseSweepRow[] = [];
+    for (const p of problems) {
+      const row: DenseSweepRow = { ...p, key: keyOf(p), shipped: { register: null, tiled: null, subgroup: null }, adopted: { register: null, tiled: null, subgroup: null }, autoShipped: autoShape(gpu, p, shipped), autoAdopted: 'register' };
+      for (const shape of TEMPLATE_SHAPES) {
+        const s = await timeOf(p, shape, shipped);
+        const a = await timeOf(p, shape, adopted);
+        row.shipped[shape] = s?.ok ? s.ms : null;
+        row.adopted[shape] = a?.ok ? a.ms : null;
+      }
+      rows.push(row);
+    }
+    const ratios = (num: (r: DenseSweepRow) => number | null, den: (r: DenseSweepRow) => number | null) => {
+      const xs = rows.map((r) => [num(r), den(r)]).filter(([a, b]) => a !== null && b !== null) as number[][];
+      return xs.length ? geomean(xs.map(([a, b]) => a / b)) : null;
+    };
+    const subgroups = ratios((r) => r.adopted.subgroup, (r) => r.adopted.register);
+    if (subgroups !== null) adopted.subgroups.enabled = subgroups < (adopted.subgroups.enabled ? 1 / MIN_GAIN : MIN_GAIN);
+    const others = (r: DenseSweepRow) => {
+      const xs = [r.adopted.register, adopted.subgroups.enabled ? r.adopted.subgroup : null].filter((x): x is number => x !== null);
+      return xs.length ? Math.min(...xs) : null;
+    };
+    const workgroupMemory = ratios((r) => r.adopted.tiled, others);
+    if (workgroupMemory !== null) adopted.workgroupMemory = workgroupMemory < (adopted.workgroupMemory ? 1 / MIN_GAIN : MIN_GAIN);
+    for (const r of rows) r.autoAdopted = autoShape(gpu, r, adopted);
+    const ratioToShipped = ratios((r) => r.adopted[r.autoAdopted], (r) => r.shipped[r.autoShipped]) ?? NaN;
+    if (timeUp) log(`  the ${budget} s bound was reached: the candidates not timed on all their problems did not compete`);
+    return { adapter, kind, subgroupSize: SG, models, timing, seconds: elapsed(), timeUp, rows, steps, measurements, shipped, adopted, ratioToShipped, shapeRatios: { workgroupMemory, subgroups } };
+  } finally {
+    for (const b of benches.values()) b.destroy();
+  }
+}
+
+const ms = (x: number | null) => (x === null ? '-' : x >= 10 ? x.toFixed(1) : x.toFixed(3));
+
+/** The sweep as markdown: one row per dense kernel, the steps' candidates, the shape choice and the table to adopt. */
+export function formatDenseSweep(r: DenseSweepResult): string {
+  const lines = [
+    `Dense template tiles on ${r.adapter} (${r.kind} kind${r.subgroupSize ? `, subgroups of ${r.subgroupSize}` : ', no subgroup shape'}), ${r.rows.length} dense kernels of ${r.models.join(', ')}, ms per dispatch (median of ${r.timing.batches} batches), shipped tiles -> adopted tiles; * = auto's shape with the adopted table:`,
+    '',
+    `| product | M x K x N | models | ${TEMPLATE_SHAPES.map((s) => SHAPE_TITLES[s]).join(' | ')} | GFLOP/s (adopted auto) |`,
+    `|---|---|---|${TEMPLATE_SHAPES.map(() => '---:').join('|')}|---:|`,
+    ...r.rows.map((x) => {
+      const cells = TEMPLATE_SHAPES.map((s) => (x.shipped[s] === null && x.adopted[s] === null ? (s === 'subgroup' ? 'n/a' : 'failed') : `${ms(x.shipped[s])} -> ${ms(x.adopted[s])}${x.autoAdopted === s ? ' *' : ''}`));
+      const a = x.adopted[x.autoAdopted];
+      return `| ${x.computation}${x.u8 ? ' u8' : ''} | ${x.M}x${x.K}x${x.N} | ${x.models.join(', ')} | ${cells.join(' | ')} | ${a === null ? '-' : ((problemFlops(x) / a) * 1e-6).toFixed(1)} |`;
+    }),
+    '',
+    'Steps (geometric mean over the step\'s kernels of time / the current choice\'s; <- chosen):',
+    ...r.steps.map((s) => `- ${s.name} (${s.problems.length} kernels): ${s.candidates.map((c) => `${c.label} ${c.ratio === null ? 'not timed' : c.ratio.toFixed(2)}${c.wrong ? ' WRONG' : ''}${c.chosen ? ' <-' : ''}`).join(', ')}`),
+    `- shapes: workgroup memory / the best other ${r.shapeRatios.workgroupMemory === null ? 'not measured' : r.shapeRatios.workgroupMemory.toFixed(2)} -> workgroupMemory ${r.adopted.workgroupMemory}; subgroup shuffles / register tiles ${r.shapeRatios.subgroups === null ? 'not measured' : r.shapeRatios.subgroups.toFixed(2)} -> subgroups.enabled ${r.adopted.subgroups.enabled}`,
+  ];
+  const wrong = r.measurements.filter((m) => m.error);
+  if (wrong.length) lines.push('', `failed or wrong (never chosen): ${wrong.map((m) => `${m.problem} ${m.shape} ${JSON.stringify(m.constants)}: ${m.error}`).join('; ')}`);
+  lines.push(
+    '',
+    `${r.measurements.length} kernels timed in ${r.seconds.toFixed(0)} s${r.timeUp ? ' (the time bound was reached: some candidates were not timed)' : ''}; auto's shape with the adopted table: ${Number.isFinite(r.ratioToShipped) ? r.ratioToShipped.toFixed(2) : '-'}x the shipped table's time (geometric mean over the kernels)`,
+    `to adopt: MLP_TILES.${r.kind} = ${JSON.stringify(r.adopted).replace(/"/g, '').replace(/:/g, ': ').replace(/,/g, ', ')}`,
+  );
+  if (JSON.stringify(r.adopted) === JSON.stringify(r.shipped)) lines.push(`(the same as the shipped MLP_TILES.${r.kind})`);
+  return lines.join('\n');
+}
