@@ -25,13 +25,18 @@ fn at(o: u32, a: u32, t: u32) -> f32 {
   return select(0.0, w[(o * A + min(a, A - 1u)) * T + t], a < A);
 }
 
+// Whether packed vec4 i holds weights; past them, the TAIL rows' vec4s are zeroed here.
+fn in_weights(i: u32) -> bool {
+  if (i >= OUTER * T * A4 && i < (OUTER * T + TAIL) * A4) {
+    packed[i] = vec4<f32>(0.0);
+  }
+  return i < OUTER * T * A4;
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
-  if (i >= OUTER * T * A4) {
-    if (i < (OUTER * T + TAIL) * A4) {
-      packed[i] = vec4<f32>(0.0);
-    }
+  if (!in_weights(i)) {
     return;
   }
   let o = i / (T * A4);
@@ -44,10 +49,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 @compute @workgroup_size(WG)
 fn tap_major(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
-  if (i >= OUTER * T * A4) {
-    if (i < (OUTER * T + TAIL) * A4) {
-      packed[i] = vec4<f32>(0.0);
-    }
+  if (!in_weights(i)) {
     return;
   }
   let row = i / A4;

@@ -6,7 +6,7 @@
 //   forward (x):           ROW_STRIDE = stride, TAP_SIGN 1, OFFSET -padding, DIV 1; the grid is the output's
 //   input gradient (dy):   ROW_STRIDE 1, TAP_SIGN -1, OFFSET padding, DIV = stride; the grid is the input's
 //     (dx[iy] takes dy[oy] where oy · stride + ky - padding = iy, the transposed convolution)
-// The same functions as prelude/linear_input_f32_subgroup.wgsl; a chunk is 4 consecutive k (one part).
+// The same functions as prelude/linear_input_f32_subgroup.wgsl; a chunk is 4 consecutive k (prelude/x_vec4_subgroup.wgsl).
 override SRC_C: u32;
 override SRC_H: u32;
 override SRC_W: u32;
@@ -18,12 +18,7 @@ override DIV: u32 = 1u;
 
 @group(0) @binding(0) var<storage, read> x: array<f32>; // [rows, SRC_C, SRC_H, SRC_W]
 
-alias XRow = vec3i;       // (where the row's sample starts in x, window row and column before the taps)
-alias XChunk = vec4f;
-alias XPart = vec4f;
-const X_PARTS: u32 = 1u;
-const X_ROWS: u32 = 4u;
-const X_PARTIAL: bool = false;
+alias XRow = vec3i; // (where the row's sample starts in x, window row and column before the taps)
 
 fn x_row(r: u32) -> XRow {
   let p = r % GRID;
@@ -68,17 +63,3 @@ fn x_load(row: XRow, c: u32) -> XChunk {
 fn k_stored(k: u32) -> u32 {
   return (k % SRC_C) * KS * KS + k / SRC_C;
 }
-
-fn x_part(chunk: XChunk, t: u32) -> XPart {
-  return chunk;
-}
-
-fn x_unpack(p: XPart) -> vec4f {
-  return p;
-}
-
-fn x_scale(acc: vec4f) -> vec4f {
-  return acc;
-}
-
-fn x_label(r: u32) {}

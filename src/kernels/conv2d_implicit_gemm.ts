@@ -36,7 +36,7 @@ export type ConvDims = {
   PAD: number;
 };
 
-const PRELUDES = ['prelude/conv_window_subgroup', 'prelude/conv_rows_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
+const PRELUDES = ['prelude/conv_window_subgroup', 'prelude/x_vec4_subgroup', 'prelude/conv_rows_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
 /** The template's overrides a product is shaped by: K and N, the source tensor, the kernel and the grid of rows. */
 const SHAPE = ['K', 'N', 'SRC_C', 'SRC_H', 'SRC_W', 'KS', 'GRID_H', 'GRID_W'] as const;
 type GemmShape = (typeof SHAPE)[number];

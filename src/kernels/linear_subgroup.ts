@@ -9,7 +9,7 @@ import { ceilDiv, type Constants, defineKernel } from './kernel.js';
 import { MAX_ROW_GROUPS } from './subgroups.js';
 import { tileProblem } from './tiles.js';
 
-const F32 = ['prelude/linear_input_f32_subgroup', 'prelude/linear_rows_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
+const F32 = ['prelude/linear_input_f32_subgroup', 'prelude/x_vec4_subgroup', 'prelude/linear_rows_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
 const U8 = ['prelude/linear_input_u8_subgroup', 'prelude/linear_rows_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
 const SHAPE = ['K', 'N'] as const;
 const common = (c: Constants, kMultiple: number): string | null =>
