@@ -157,23 +157,6 @@ export type LinearVariant = 'auto' | 'generic' | 'subgroup' | 'tiled';
 /** Whether to take the workgroup-memory shape. */
 const tiled = (gpu: Gpu, variant: LinearVariant): boolean => variant === 'tiled' || (variant === 'auto' && mlpTilesFor(gpu.adapterInfo).workgroupMemory);
 
-/**
- * The activation as the dense kernels' switches named it before ACT (RELU, SIGMOID; RELU_MASK, SIGMOID_SLOPE for
- * an input gradient), mapped onto ACT, so callers not yet moved to ACT keep working. Two different activations
- * at once are refused.
- */
-const LEGACY_ACT: Record<string, number> = { RELU: ACTIVATION_CODES.relu, SIGMOID: ACTIVATION_CODES.sigmoid, RELU_MASK: ACTIVATION_CODES.relu, SIGMOID_SLOPE: ACTIVATION_CODES.sigmoid };
-export function activationConstants(constants: ConstantsIn): ConstantsIn {
-  const out: ConstantsIn = {};
-  const codes = new Set<number>(constants.ACT === undefined ? [] : [constants.ACT]);
-  for (const [key, value] of Object.entries(constants)) {
-    if (!(key in LEGACY_ACT)) out[key] = value;
-    else if (value) codes.add(LEGACY_ACT[key]);
-  }
-  if (codes.size > 1) throw new RangeError(`the dense kernels take one activation, not ACT codes ${[...codes].join(' and ')} (${Object.keys(constants).join(', ')})`);
-  return codes.size === 1 ? { ...out, ACT: [...codes][0] } : out;
-}
-
 /** The subgroup size to use for `shape` (K a multiple of `kMultiple`: the subgroup kernel's reads), or null for the register-tiled shape. */
 function subgroupFor(gpu: Gpu, shape: Shape, kMultiple: 1 | 4 | 16, variant: LinearVariant): number | null {
   if (variant === 'generic' || variant === 'tiled' || !mlpTilesFor(gpu.adapterInfo).subgroups.enabled) return null;
@@ -202,35 +185,32 @@ function sgWorkgroup(gpu: Gpu, sg: number, lanes: number): number {
 
 /** out = act(x·W + b) (ACT and dropout constants in `constants`). */
 export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, variant: LinearVariant = 'auto') {
-  const c = activationConstants(constants);
-  if (tiled(gpu, variant)) return linearForwardTiled.create(gpu, shape, { rows, constants: c });
+  if (tiled(gpu, variant)) return linearForwardTiled.create(gpu, shape, { rows, constants });
   const sg = subgroupFor(gpu, shape, 4, variant);
-  if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...c } });
+  if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
   const t = mlpTilesFor(gpu.adapterInfo).forward;
-  return linearForward.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...c } });
+  return linearForward.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
 }
 
 /** The first layer's out = act(images[order] / 255 · W + b), y = labels[order]. */
 export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, variant: LinearVariant = 'auto') {
-  const c = activationConstants(constants);
-  if (tiled(gpu, variant)) return linearForwardU8Tiled.create(gpu, shape, { rows, constants: c });
+  if (tiled(gpu, variant)) return linearForwardU8Tiled.create(gpu, shape, { rows, constants });
   const sg = subgroupFor(gpu, shape, 16, variant);
-  if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...c } });
+  if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
   const t = mlpTilesFor(gpu.adapterInfo).forward;
-  return linearForwardU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...c } });
+  return linearForwardU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
 }
 
 /** dx = (dy·Wᵀ) ⊙ act'(h) ⊙ the dropout mask of the layer that produced h (ACT and its dropout constants in `constants`). */
 export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, variant: LinearVariant = 'auto') {
-  const c = activationConstants(constants);
-  if (tiled(gpu, variant)) return linearInputGradTiled.create(gpu, shape, { rows, constants: c });
+  if (tiled(gpu, variant)) return linearInputGradTiled.create(gpu, shape, { rows, constants });
   const sg = subgroupFor(gpu, shape, 1, variant);
   if (sg) {
     const TC = mlpTilesFor(gpu.adapterInfo).subgroups.kPerLane;
-    return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, Math.ceil(shape.K / TC)), constants: { ...sgConstants(sg), TC, ...c } });
+    return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, Math.ceil(shape.K / TC)), constants: { ...sgConstants(sg), TC, ...constants } });
   }
   const t = mlpTilesFor(gpu.adapterInfo).inputGrad;
-  return linearInputGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...c } });
+  return linearInputGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
 }
 
 /** dW = xᵀ·dy. */

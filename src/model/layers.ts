@@ -7,6 +7,7 @@
 import type { ComputePass } from '../gpu/kernel.js';
 import type { Gpu } from '../gpu/device.js';
 import { createBuffer } from '../gpu/buffers.js';
+import { ACTIVATION_CODES } from '../kernels/activation.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import type { BoundKernel } from '../kernels/kernel.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
@@ -233,12 +234,12 @@ export class LinearBlock implements Layer {
     values: { weight: GPUBuffer; bias: GPUBuffer },
   ): Promise<LinearBlock> {
     const shape = { K: layer.inFeatures, N: layer.outFeatures };
-    const epilogue = { RELU: layer.relu ? 1 : 0, ...layer.dropout };
+    const epilogue = { ACT: layer.relu ? ACTIVATION_CODES.relu : ACTIVATION_CODES.none, ...layer.dropout };
     const [forward, dw, db, dx] = await Promise.all([
       below ? createLinearForward(gpu, shape, maxRows, epilogue) : createLinearForwardU8(gpu, shape, maxRows, epilogue),
       below ? createLinearWeightGrad(gpu, shape, maxRows) : createLinearWeightGradU8(gpu, shape, maxRows),
       biasGrad.create(gpu, { N: layer.outFeatures }, { rows: maxRows }),
-      below ? createLinearInputGrad(gpu, shape, maxRows, { RELU_MASK: below.relu ? 1 : 0, ...below.dropout }) : Promise.resolve(null),
+      below ? createLinearInputGrad(gpu, shape, maxRows, { ACT: below.relu ? ACTIVATION_CODES.relu : ACTIVATION_CODES.none, ...below.dropout }) : Promise.resolve(null),
     ]);
     return new LinearBlock(gpu, layer.inFeatures, layer.outFeatures, layer.relu, layer.dropout, below, input, maxRows, values, { forward, dw, db, dx });
   }

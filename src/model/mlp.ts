@@ -7,6 +7,7 @@
 import type { ImageShape } from '../data/dataset.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
+import { ACTIVATION_CODES } from '../kernels/activation.js';
 import { dropoutConstants, type DropoutConstants, NO_DROPOUT } from '../kernels/dropout_mask.js';
 import { createLinearForward, createLinearForwardU8 } from '../kernels/linear.js';
 import { Rng } from '../random.js';
@@ -153,7 +154,7 @@ export function uploadMlpParameters(device: GPUDevice, params: Parameters, spec:
 /** The kernel constants of layer l's forward (l = 1 is the first): ReLU on hidden layers, dropout in training. */
 export function forwardConstants(spec: ModelSpec, l: number, training: { seed: number } | null): Record<string, number> {
   const hidden = l < layerSizes(spec).length - 1;
-  return { RELU: hidden ? 1 : 0, ...(hidden && training ? hiddenDropout(spec, training.seed, l - 1) : {}) };
+  return { ACT: hidden ? ACTIVATION_CODES.relu : ACTIVATION_CODES.none, ...(hidden && training ? hiddenDropout(spec, training.seed, l - 1) : {}) };
 }
 
 /**

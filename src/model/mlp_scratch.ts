@@ -19,6 +19,7 @@
  * linear_subgroup.wgsl, as kernels/linear.ts picks; file:entry point as `kernels --show` names them.)
  */
 import { createBuffer } from '../gpu/buffers.js';
+import { ACTIVATION_CODES } from '../kernels/activation.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import { dropout } from '../kernels/dropout.js';
@@ -104,7 +105,7 @@ export const mlpScratchModel: ModelDefinition = {
         backward.push({ kernel: bg, group: bg.bind({ dlogits: dy, db: b[`db${l}`] }), step: true });
         if (l > 1) {
           // Through layer l's weights, then relu's and dropout's backward of layer l - 1 (mask recomputed).
-          const k = await createLinearInputGrad(gpu, shape, B, { RELU_MASK: 1, ...hiddenDropout(spec, ctx.seed, l - 2) });
+          const k = await createLinearInputGrad(gpu, shape, B, { ACT: ACTIVATION_CODES.relu, ...hiddenDropout(spec, ctx.seed, l - 2) });
           backward.push({ kernel: k, group: k.bind({ dy, w: p[`W${l}`], h: b[`H${l - 1}`], dx: b[`dZ${l - 1}`] }), step: true });
         }
       }
