@@ -18,7 +18,7 @@ export const conciseModel = softmaxModel({
   stableLoss: true,
   async separate(gpu, spec, p, io, ctx) {
     const B = ctx.maxRows;
-    const linear = await Linear.create(gpu, pixelsOf(spec.input), spec.classes, B, { weight: p.W, bias: p.b });
+    const linear = await Linear.create(gpu, pixelsOf(spec.input), spec.classes, B, { weight: p.W, bias: p.b }, ctx.tuning.dense);
     const net = new Sequential(linear);
     const loss = await CrossEntropyLoss.create(gpu, B, spec.classes, io.lossSum);
     const accuracy = await argmaxAccuracy.create(gpu, { N: spec.classes }, { rows: B });

@@ -6,6 +6,7 @@
  */
 import type { ComputePass } from '../gpu/kernel.js';
 import type { Gpu } from '../gpu/device.js';
+import type { MlpTiles } from '../gpu/tuning.js';
 import { createBuffer } from '../gpu/buffers.js';
 import { ACTIVATION_CODES } from '../kernels/activation.js';
 import { biasGrad } from '../kernels/bias_grad.js';
@@ -70,12 +71,12 @@ export class Linear {
     this.output = createBuffer(device, 'Linear.output', maxRows * N * 4);
   }
 
-  /** `values`: the model's W [in, out] and b [out] buffers, which this layer reads and its optimiser updates. */
-  static async create(gpu: Gpu, inFeatures: number, outFeatures: number, maxRows: number, values: { weight: GPUBuffer; bias: GPUBuffer }): Promise<Linear> {
+  /** `values`: the model's W [in, out] and b [out] buffers, which this layer reads and its optimiser updates; `tiles`: the model's StepContext.tuning.dense (default the adapter's). */
+  static async create(gpu: Gpu, inFeatures: number, outFeatures: number, maxRows: number, values: { weight: GPUBuffer; bias: GPUBuffer }, tiles?: MlpTiles): Promise<Linear> {
     const shape = { K: inFeatures, N: outFeatures };
     const [forward, dw, db] = await Promise.all([
-      matmulBias.create(gpu, shape, { rows: maxRows }),
-      weightGrad.create(gpu, shape, { rows: maxRows }),
+      matmulBias.create(gpu, shape, { rows: maxRows, tiles }),
+      weightGrad.create(gpu, shape, { rows: maxRows, tiles }),
       biasGrad.create(gpu, { N: outFeatures }, { rows: maxRows }),
     ]);
     return new Linear(gpu.device, inFeatures, outFeatures, maxRows, values, { forward, dw, db });
@@ -232,14 +233,16 @@ export class LinearBlock implements Layer {
     input: ImageInput,
     maxRows: number,
     values: { weight: GPUBuffer; bias: GPUBuffer },
+    tiles?: MlpTiles,
   ): Promise<LinearBlock> {
     const shape = { K: layer.inFeatures, N: layer.outFeatures };
+    const choice = { tiles };
     const epilogue = { ACT: layer.relu ? ACTIVATION_CODES.relu : ACTIVATION_CODES.none, ...layer.dropout };
     const [forward, dw, db, dx] = await Promise.all([
-      below ? createLinearForward(gpu, shape, maxRows, epilogue) : createLinearForwardU8(gpu, shape, maxRows, epilogue),
-      below ? createLinearWeightGrad(gpu, shape, maxRows) : createLinearWeightGradU8(gpu, shape, maxRows),
+      below ? createLinearForward(gpu, shape, maxRows, epilogue, choice) : createLinearForwardU8(gpu, shape, maxRows, epilogue, choice),
+      below ? createLinearWeightGrad(gpu, shape, maxRows, choice) : createLinearWeightGradU8(gpu, shape, maxRows, choice),
       biasGrad.create(gpu, { N: layer.outFeatures }, { rows: maxRows }),
-      below ? createLinearInputGrad(gpu, shape, maxRows, { ACT: below.relu ? ACTIVATION_CODES.relu : ACTIVATION_CODES.none, ...below.dropout }) : Promise.resolve(null),
+      below ? createLinearInputGrad(gpu, shape, maxRows, { ACT: below.relu ? ACTIVATION_CODES.relu : ACTIVATION_CODES.none, ...below.dropout }, choice) : Promise.resolve(null),
     ]);
     return new LinearBlock(gpu, layer.inFeatures, layer.outFeatures, layer.relu, layer.dropout, below, input, maxRows, values, { forward, dw, db, dx });
   }
@@ -284,12 +287,12 @@ export class LinearBlock implements Layer {
  * Builds `layers` (Flatten first, then Linear layers each optionally followed by ReLU and Dropout) on the GPU as a
  * Sequential of LinearBlocks; feed its forward the split's images. `values[i]`: the i-th Linear's weight [in, out]
  * and bias [out] buffers. `training: false` leaves dropout out; `seed` picks dropout's masks (hidden layer i's
- * stream: kernels/dropout_mask.ts).
+ * stream: kernels/dropout_mask.ts); `tiles`: the model's StepContext.tuning.dense.
  */
 export async function buildSequential(
   gpu: Gpu,
   layers: readonly LayerDecl[],
-  opts: { input: ImageInput; maxRows: number; values: Array<{ weight: GPUBuffer; bias: GPUBuffer }>; seed: number; training: boolean },
+  opts: { input: ImageInput; maxRows: number; values: Array<{ weight: GPUBuffer; bias: GPUBuffer }>; seed: number; training: boolean; tiles: MlpTiles },
 ): Promise<{ net: Sequential; blocks: LinearBlock[] }> {
   if (layers[0]?.type !== 'Flatten') throw new Error('buildSequential: the first layer must be Flatten (the input is images)');
   const blocks: LinearBlock[] = [];
@@ -311,7 +314,7 @@ export async function buildSequential(
     const values = opts.values[blocks.length];
     if (!values) throw new Error(`buildSequential: no parameter buffers for Linear ${blocks.length + 1}`);
     const below = blocks.at(-1) ?? null;
-    blocks.push(await LinearBlock.create(gpu, { inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, relu, dropout }, below, opts.input, opts.maxRows, values));
+    blocks.push(await LinearBlock.create(gpu, { inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, relu, dropout }, below, opts.input, opts.maxRows, values, opts.tiles));
   }
   return { net: new Sequential(...blocks), blocks };
 }

@@ -166,8 +166,9 @@ export async function mlpForward(gpu: Gpu, spec: ModelSpec, p: MlpBuffers, ctx: 
   const B = ctx.maxRows;
   const b: Record<string, GPUBuffer> = { y: createBuffer(gpu.device, 'forward y', B * 4) }; // [B] u32 (unused: the evaluator reads labels itself)
   for (let l = 1; l <= L; l++) b[`h${l}`] = createBuffer(gpu.device, `forward h${l}`, B * sizes[l] * 4); // [B, sizes[l]] f32
-  const first = await createLinearForwardU8(gpu, { K: sizes[0], N: sizes[1] }, B, forwardConstants(spec, 1, null));
-  const rest = await Promise.all(sizes.slice(2).map((N, i) => createLinearForward(gpu, { K: sizes[i + 1], N }, B, forwardConstants(spec, i + 2, null))));
+  const choice = { tiles: ctx.tuning.dense };
+  const first = await createLinearForwardU8(gpu, { K: sizes[0], N: sizes[1] }, B, forwardConstants(spec, 1, null), choice);
+  const rest = await Promise.all(sizes.slice(2).map((N, i) => createLinearForward(gpu, { K: sizes[i + 1], N }, B, forwardConstants(spec, i + 2, null), choice)));
   const groups = [
     first.bind({ images: ctx.split.images, labels: ctx.split.labels, order: ctx.order, w: p.W1, b: p.b1, out: b.h1, y: b.y }),
     ...rest.map((k, i) => k.bind({ x: b[`h${i + 1}`], w: p[`W${i + 2}`], b: p[`b${i + 2}`], out: b[`h${i + 2}`] })),

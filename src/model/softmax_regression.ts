@@ -104,7 +104,7 @@ export async function softmaxForward(gpu: Gpu, spec: ModelSpec, p: SoftmaxBuffer
     y: createBuffer(gpu.device, 'forward y', B * 4), // [B] u32 (gathered with x; unused here)
     logits: createBuffer(gpu.device, 'forward logits', B * N * 4), // [B, N]
   };
-  const [gather, mm] = await Promise.all([gatherMinibatch.create(gpu, { K }, { rows: B }), matmulBias.create(gpu, { K, N }, { rows: B })]);
+  const [gather, mm] = await Promise.all([gatherMinibatch.create(gpu, { K }, { rows: B }), matmulBias.create(gpu, { K, N }, { rows: B, tiles: ctx.tuning.dense })]);
   const groups = {
     gather: gather.bind({ images: ctx.split.images, labels: ctx.split.labels, order: ctx.order, x: b.x, y: b.y }),
     mm: mm.bind({ x: b.x, w: p.W, b: p.b, logits: b.logits }),

@@ -14,6 +14,7 @@ import type { ImageShape } from '../data/dataset.js';
 import { ArgumentError } from '../errors.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
+import type { Tuning } from '../gpu/tuning.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import { gatherResize } from '../kernels/gather_resize.js';
@@ -111,7 +112,7 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
   const bytes = Object.values(tensors).reduce((n, b) => n + b.size, 0);
   // Evaluation chunks small enough that the largest activation [rows, ...] fits one storage binding.
   const maxForwardRows = Math.max(1, Math.floor(gpu.device.limits.maxStorageBufferBindingSize / (largestActivation(net, input).values * 4)));
-  const context = (maxRows: number, training: boolean, seed: number): NetworkContext => ({ gpu, maxRows, training, seed, tensors, trainables: [], dropouts: 0 });
+  const context = (maxRows: number, training: boolean, seed: number, tuning: Tuning): NetworkContext => ({ gpu, maxRows, training, seed, tuning, tensors, trainables: [], dropouts: 0 });
   return {
     spec,
     parameters,
@@ -125,7 +126,7 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
       const y = createBuffer(device, 'y', B * 4); // [B] u32
       const predictions = createBuffer(device, 'predictions', B * 4); // [B] u32
       const { kernel: gather, group: gatherGroup } = await createGather(gpu, spec.input, input, B, { split: ctx.train, order: ctx.order, x: x0, y });
-      const netContext = context(B, true, ctx.seed);
+      const netContext = context(B, true, ctx.seed, ctx.tuning);
       const root: Node = await buildNode(netContext, net, rootInput(spec, input, x0, ctx.train, ctx.order, y), '');
       const loss = await CrossEntropyLoss.create(gpu, B, spec.classes, totals.lossSum);
       const accuracy = await argmaxAccuracy.create(gpu, { N: spec.classes }, { rows: B });
@@ -155,7 +156,7 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
       const x0 = createBuffer(gpu.device, 'forward x0', B * pixels * 4); // [B, C·H·W] f32
       const y = createBuffer(gpu.device, 'forward y', B * 4); // [B] u32 (unused: the evaluator reads labels itself)
       const { kernel: gather, group: gatherGroup } = await createGather(gpu, spec.input, input, B, { split: ctx.split, order: ctx.order, x: x0, y });
-      const root = await buildNode(context(B, false, 0), net, rootInput(spec, input, x0, ctx.split, ctx.order, y), '');
+      const root = await buildNode(context(B, false, 0, ctx.tuning), net, rootInput(spec, input, x0, ctx.split, ctx.order, y), '');
       return {
         logits: root.output,
         bytes: x0.size + y.size + root.bytes,

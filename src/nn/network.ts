@@ -9,6 +9,7 @@
  *   ∂l/∂logits -> node.backward -> ... -> (parameter gradients, TrainableParameter.grad)
  */
 import { createBuffer } from '../gpu/buffers.js';
+import type { Tuning } from '../gpu/tuning.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
 import { batchNormForward, batchNormGradReduce, batchNormInputGrad, batchNormStatistics } from '../kernels/batch_norm.js';
@@ -61,6 +62,8 @@ export interface NetworkContext {
   training: boolean;
   /** The run's seed: dropout's masks. */
   seed: number;
+  /** The kernel shapes every node creates its kernels in (StepContext.tuning / ForwardContext.tuning). */
+  tuning: Tuning;
   /** Every tensor of the network by state_dict name (parameters and running statistics), resident on the GPU. */
   tensors: Readonly<Record<string, GPUBuffer>>;
   /** Filled as nodes are built: the tensors the optimizer updates, with their gradient buffers. */
@@ -228,16 +231,17 @@ async function linearNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type:
   const shape = { K: layer.inFeatures, N: layer.outFeatures };
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
   const output = rowsBuffer(ctx, `${prefix}.output`, [layer.outFeatures]); // [B, out] after the activation
-  const forward = await createLinearForward(gpu, shape, maxRows, { ACT: fuse.act });
+  const choice = { tiles: ctx.tuning.dense };
+  const forward = await createLinearForward(gpu, shape, maxRows, { ACT: fuse.act }, choice);
   const forwardGroup = forward.bind({ x: input.buffer, w, b, out: output });
   if (!ctx.training) return forwardOnly(output, [layer.outFeatures], [forward, forwardGroup]);
   const dw = trainable(ctx, join(prefix, 'weight'), [layer.inFeatures, layer.outFeatures], true);
   const db = trainable(ctx, join(prefix, 'bias'), [layer.outFeatures], false);
   const [dwKernel, dbKernel, dxKernel, actBackward] = await Promise.all([
-    createLinearWeightGrad(gpu, shape, maxRows),
+    createLinearWeightGrad(gpu, shape, maxRows, choice),
     biasGrad.create(gpu, { N: layer.outFeatures }, { rows: maxRows }),
     // The slope of the activation that made this layer's input, where that layer fused it (h: the input).
-    input.needsGrad ? createLinearInputGrad(gpu, shape, maxRows, { ACT: fuse.inputSlope }) : null,
+    input.needsGrad ? createLinearInputGrad(gpu, shape, maxRows, { ACT: fuse.inputSlope }, choice) : null,
     fuse.act && !fuse.slopeBelow ? activationBackward.create(gpu, { N: layer.outFeatures }, { rows: maxRows, constants: { ACT: fuse.act } }) : null,
   ]);
   const dx = dxKernel ? rowsBuffer(ctx, `${prefix}.input.grad`, [layer.inFeatures]) : null; // [B, in]

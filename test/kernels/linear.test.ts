@@ -205,7 +205,7 @@ describe('the activation is ACT alone', () => {
   for (const name of ['RELU', 'SIGMOID_SLOPE']) {
     it(`refuses ${name}, a name from before ACT`, async () => {
       const gpu = await testGpu();
-      expect(await refusal(() => createLinearForward(gpu, { K: 12, N: 3 }, 4, { [name]: 1 }, 'generic'))).toMatch(new RegExp(name));
+      expect(await refusal(() => createLinearForward(gpu, { K: 12, N: 3 }, 4, { [name]: 1 }, { variant: 'generic' }))).toMatch(new RegExp(name));
     });
   }
 });
@@ -223,7 +223,7 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const w = randomFloats(rng, K * N, 0.1);
       const b = randomFloats(rng, N, 0.5);
       const mask = rows === 257 ? dropoutConstants(0.5, 8, 2) : null;
-      const kernel = await createLinearForward(gpu, { K, N }, rows, { ACT: act, ...mask }, 'tiled');
+      const kernel = await createLinearForward(gpu, { K, N }, rows, { ACT: act, ...mask }, { variant: 'tiled' });
       expect(kernel.kernel.name).toBe('linear');
       const out = zeros(gpu, rows * N);
       const group = kernel.bind({ x: upload(gpu, x), w: upload(gpu, w), b: upload(gpu, b), out });
@@ -237,7 +237,7 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const dy = randomFloats(rng, rows * N, 0.01);
       const w = randomFloats(rng, K * N, 0.1);
       const h = hiddenOf(rng, rows * K, act);
-      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { ACT: act }, 'tiled');
+      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { ACT: act }, { variant: 'tiled' });
       const dx = zeros(gpu, rows * K);
       const group = kernel.bind({ dy: upload(gpu, dy), w: upload(gpu, w), h: upload(gpu, h), dx });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
@@ -248,7 +248,7 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const rng = new Rng(rows * 43 + K + N);
       const x = Float32Array.from({ length: rows * K }, () => rng.uniform());
       const dy = randomFloats(rng, rows * N, 1 / rows);
-      const kernel = await createLinearWeightGrad(gpu, { K, N }, rows, 'tiled');
+      const kernel = await createLinearWeightGrad(gpu, { K, N }, rows, { variant: 'tiled' });
       const dw = zeros(gpu, K * N);
       const group = kernel.bind({ x: upload(gpu, x), dy: upload(gpu, dy), dw });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
@@ -267,7 +267,7 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const order = rng.permutation(count);
       const w = randomFloats(rng, K * N, 0.1);
       const b = randomFloats(rng, N, 0.5);
-      const kernel = await createLinearForwardU8(gpu, { K, N }, rows, { ACT: act }, 'tiled');
+      const kernel = await createLinearForwardU8(gpu, { K, N }, rows, { ACT: act }, { variant: 'tiled' });
       const out = zeros(gpu, rows * N);
       const y = upload(gpu, new Uint32Array(rows).fill(99));
       const group = kernel.bind({ images: upload(gpu, images), labels: upload(gpu, labels), order: upload(gpu, order), w: upload(gpu, w), b: upload(gpu, b), out, y });
@@ -283,7 +283,7 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const images = randomPixels(rng, count * K);
       const order = rng.permutation(count);
       const dy = randomFloats(rng, rows * N, 1 / rows);
-      const kernel = await createLinearWeightGradU8(gpu, { K, N }, rows, 'tiled');
+      const kernel = await createLinearWeightGradU8(gpu, { K, N }, rows, { variant: 'tiled' });
       const dw = zeros(gpu, K * N);
       const group = kernel.bind({ images: upload(gpu, images), order: upload(gpu, order), dy: upload(gpu, dy), dw });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows, 3)));
