@@ -122,7 +122,7 @@ export { describeModel, fashionMnistSpec, MODEL_KINDS, type ModelDefaults, model
 export { scratchModel } from './model/scratch.js';
 export { conciseModel } from './model/concise.js';
 export { KERNEL_CHOICES, type KernelChoice } from './model/softmax_regression.js';
-export { CrossEntropyLoss, type Layer, Linear, type Parameter, Sequential } from './model/layers.js';
+export { CrossEntropyLoss, type Layer, type Parameter, Sequential } from './model/layers.js';
 export { parameterCount, type Parameters, type Tensor } from './model/tensors.js';
 
 // Layers with PyTorch's names, declared as data: fit(gpu, data, { model: nn.Sequential(...) }) trains them, a checkpoint rebuilds them

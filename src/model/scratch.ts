@@ -25,7 +25,6 @@ import { writtenOutSgdProblem } from '../optim/config.js';
 export const scratchModel = softmaxModel({
   kind: 'scratch',
   summary: 'softmax regression from scratch: softmax, clamped cross-entropy and hand-written gradients (d2l 3.6)',
-  stableLoss: false,
   optimizerProblem: (optimizer) => writtenOutSgdProblem('scratch', 'concise', optimizer),
   async separate(gpu, spec, p, io, ctx) {
     const { device } = gpu;
