@@ -3,14 +3,14 @@
  *
  *   npm run build && node dist/examples/softmax-concise.js [--epochs 5] [--limit N] [--kernels separate] [--out DIR]
  *
- * What runs where. The book builds its network from PyTorch objects; here those objects are GPU layers that record
- * into a compute pass: `Sequential(Linear(784, 10))`, `CrossEntropyLoss` (log-sum-exp, numerically stable) and
- * `SGD`, the classes this package exports. The 'concise' model is that network: each training step is
+ * What runs where. The 'concise' model is the book's network as the book declares it,
+ * `nn.Sequential(nn.Flatten(), nn.Linear(784, 10))` (the package's `nn`), trained with `CrossEntropyLoss`
+ * (log-sum-exp, numerically stable) and `SGD` (src/model/concise.ts): each training step is
  *   l = loss(net(X), y); l.backward(); trainer.step()
- * recorded once per step into the epoch's command buffers (src/model/concise.ts). This example trains it with
- * `--kernels separate` by default, so those layer objects are what runs; `--kernels fused` (the CLI's default)
- * computes the same step in two fused kernels. The figures equal `webgpu-softmax train --model concise` with the
- * same settings and kernels.
+ * recorded once per step into the epoch's command buffers. This example trains it with `--kernels separate` by
+ * default, so the network's layer kernels run (the Linear's forward, the loss, the Linear's weight and bias
+ * gradients, then the optimizer's update); `--kernels fused` (the CLI's default) computes the same step in two
+ * fused kernels. The figures equal `webgpu-softmax train --model concise` with the same settings and kernels.
  */
 import { FashionMNIST, createNodeGpu, writePng } from 'webgpu-softmax/node';
 import { conciseModel, describeModel, fashionMnistSpec, fit, parameterCount, sheetFromEvaluation } from 'webgpu-softmax';
@@ -24,7 +24,7 @@ console.log(`${train.length} training and ${test.length} test images from ${trai
 
 // 3.7.1 net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), weights ~ N(0, 0.01²), bias 0.
 const spec = fashionMnistSpec('concise', { kernels });
-console.log(`net: Sequential(Linear(in_features=784, out_features=10)), ${parameterCount(conciseModel.init(spec, 0))} parameters (${describeModel(spec)})`);
+console.log(`net: Sequential(Flatten(), Linear(in_features=784, out_features=10)), ${parameterCount(conciseModel.init(spec, 0))} parameters (${describeModel(spec)})`);
 
 // 3.7.2 loss = nn.CrossEntropyLoss(), 3.7.3 trainer = torch.optim.SGD(net.parameters(), lr=0.1): made by the model
 // for each run, with the learning rate given here.

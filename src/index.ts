@@ -77,7 +77,7 @@ export { CLASS_NAMES, type ClassName, textLabels } from './data/labels.js';
 export { type AcquireOptions, acquireGpu, type AdapterSummary, describeAdapter, type Gpu, type ShaderSource } from './gpu/device.js';
 export type { ComputePass } from './gpu/kernel.js';
 export type { GpuSplit } from './gpu/split.js';
-export type { FusedShapes, Tuning } from './gpu/tuning.js';
+export type { ConvForwardTile, ConvTiles, FusedShapes, MlpTiles, RegisterTile, Tuning } from './gpu/tuning.js';
 
 // Models
 export {
@@ -122,7 +122,7 @@ export { describeModel, fashionMnistSpec, MODEL_KINDS, type ModelDefaults, model
 export { scratchModel } from './model/scratch.js';
 export { conciseModel } from './model/concise.js';
 export { KERNEL_CHOICES, type KernelChoice } from './model/softmax_regression.js';
-export { CrossEntropyLoss, type Layer, Linear, type Parameter, Sequential } from './model/layers.js';
+export { CrossEntropyLoss, type Layer, type Parameter, Sequential } from './model/layers.js';
 export { parameterCount, type Parameters, type Tensor } from './model/tensors.js';
 
 // Layers with PyTorch's names, declared as data: fit(gpu, data, { model: nn.Sequential(...) }) trains them, a checkpoint rebuilds them

@@ -37,17 +37,6 @@ export const FUSED_SHAPES: { cpu: FusedShapes; gpu: FusedShapes } = {
 
 export const fusedShapesFor = (info: AdapterSummary): FusedShapes => (isCpuAdapter(info) ? FUSED_SHAPES.cpu : FUSED_SHAPES.gpu);
 
-/** Every kernel-shape choice for one adapter, handed to a model's step (StepContext.tuning). */
-export interface Tuning {
-  /** The fused softmax-regression kernels' shapes. */
-  fused: FusedShapes;
-  /** The smallest convolution that runs as implicit GEMM (CONV_IMPLICIT_GEMM_MIN_FLOP). */
-  convGemmMinFlop: number;
-}
-
-export function tuningFor(info: AdapterSummary): Tuning {
-  return { fused: fusedShapesFor(info), convGemmMinFlop: CONV_IMPLICIT_GEMM_MIN_FLOP };
-}
 
 /**
  * Why a minibatch of `rows` samples of `features` f32 does not fit this device, or null if it does. The largest
@@ -80,17 +69,37 @@ export function batchSizeProblem(limits: GPUSupportedLimits, rows: number, featu
  * were not separable from 2 (tools/bench/mlp_kernels.ts). GPU values are a guess, not yet measured on one.
  */
 export interface MlpTiles {
-  forward: { workgroup: number; rows: number; cols: number };
-  inputGrad: { workgroup: number; rows: number; cols: number };
-  weightGrad: { workgroup: number; rows: number; cols: number };
-  weightGradU8: { workgroup: number; words: number; cols: number };
+  /** The forward's register tile (linear:forward, f32 or u8 x). */
+  forward: RegisterTile;
+  /** The input gradient's register tile (linear:input_grad). */
+  inputGrad: RegisterTile;
+  /** The weight gradient's register tile, f32 x (linear:weight_grad). */
+  weightGrad: RegisterTile;
+  /** The first layer's weight gradient from the u8 images (linear:weight_grad, u8 prologue). */
+  weightGradU8: {
+    /** Invocations per workgroup. */
+    workgroup: number;
+    /** Words of 4 pixels (4 rows of dW each) per invocation (TR). */
+    words: number;
+    /** Columns of dW per invocation (TC). */
+    cols: number;
+  };
   /**
-   * The subgroup shape (kernels/linear_subgroup.ts), used where the adapter has them: workgroup size
-   * (rounded to a multiple of the subgroup size), vec4 words of x per weight-gradient workgroup (its TV for an f32
-   * x), chunks of 16 pixels per first-layer weight-gradient workgroup (TV for the u8 input), and values of k per lane of the input gradient. Rows per
-   * workgroup follow the subgroup size (kernels/subgroups.ts).
+   * The subgroup shape (kernels/linear_subgroup.ts), used where the adapter has them. Rows per workgroup follow
+   * the subgroup size (kernels/subgroups.ts).
    */
-  subgroups: { enabled: boolean; workgroup: number; words: number; chunks: number; kPerLane: number };
+  subgroups: {
+    /** Whether to take it where it applies. */
+    enabled: boolean;
+    /** Invocations per workgroup, at most (rounded to a multiple of the subgroup size). */
+    workgroup: number;
+    /** vec4 words of x per weight-gradient workgroup (its TV for an f32 x). */
+    words: number;
+    /** Chunks of 16 pixels per first-layer weight-gradient workgroup (TV for the u8 input). */
+    chunks: number;
+    /** Values of k per lane of the input gradient (its TC). */
+    kPerLane: number;
+  };
   /**
    * Whether the dense layers take the workgroup-memory shape (shaders/linear.wgsl's *_tiled entry points: 32 x 32
    * tiles staged in workgroup memory, 4 x 4 register blocks) before the others. A GPU's invocations share loads
@@ -98,6 +107,15 @@ export interface MlpTiles {
    * barriers and staging only add work, so it keeps the subgroup and register shapes it was tuned with.
    */
   workgroupMemory: boolean;
+}
+/** A register-tiled dense kernel's shape: a rows x cols block of the output per invocation. */
+export interface RegisterTile {
+  /** Invocations per workgroup. */
+  workgroup: number;
+  /** Rows of the output per invocation (TR). */
+  rows: number;
+  /** Columns of the output per invocation (TC). */
+  cols: number;
 }
 export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
   cpu: {
@@ -121,29 +139,87 @@ export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
 export const mlpTilesFor = (info: AdapterSummary): MlpTiles => (isCpuAdapter(info) ? MLP_TILES.cpu : MLP_TILES.gpu);
 
 /**
- * conv2d_forward_subgroup's tile for C_OUT output channels and padding PAD, chosen with
- * tools/bench/lenet_kernels.ts on lavapipe (docs/benchmark-history.md, LeNet; on a GPU a guess, not yet measured): R·PV·CG = 4
- * vec4 blocks, 8 channels (two vec4s; the grid's z over the groups of 8) by 2 rows x 4 pixels without padding
- * (LeNet's conv2), by 1 row x 8 pixels with it (conv1; conv2's input gradient, padded by 4, skips more padding
- * rows this way), 2 rows x 4 pixels wherever the kernel also pools (`pooled`: the pairs of rows are its windows;
- * conv1 runs as fast either way). The shader unrolls everything inside its (channel, kernel row) loop: at
- * R·PV·CG = 8 that body passes the driver's unrolling limit and runs 10-20x slower; at 1-2 it loads more per
- * multiply-add.
+ * The subgroup convolution kernels' tiles (kernels/conv2d_subgroup.ts; convTile and weightGradTile apply them to a
+ * shape), chosen with tools/bench/lenet_kernels.ts on lavapipe (docs/benchmark-history.md, LeNet; on a GPU a guess,
+ * not yet measured).
+ *
+ * conv2d_forward_subgroup: R·PV·CG = 4 vec4 blocks, up to 8 channels (`channelGroups` vec4s; the grid's z over the
+ * groups) by 2 rows x 4 pixels without padding (LeNet's conv2) or wherever the kernel also pools (the pairs of rows
+ * are its windows; conv1 runs as fast either way), by 1 row x 8 pixels with padding (conv1; conv2's input gradient,
+ * padded by 4, skips more padding rows this way). The shader unrolls everything inside its (channel, kernel row)
+ * loop: at R·PV·CG = 8 that body passes the driver's unrolling limit and runs 10-20x slower; at 1-2 it loads more
+ * per multiply-add.
+ *
+ * conv2d_weight_grad_subgroup: the largest channel group CQ <= `maxChannels` whose unrolled body, CQ·WO/2·KS
+ * multiply-add pairs, stays within `maxUnrolled` (LeNet's conv2: 4·5·5; conv1: 2·14·5; at 4·14·5 or 3·14·5 lavapipe
+ * leaves it rolled and runs 3x slower), over S = `chunks` chunks of rows.
  */
-export function convTile(cOut: number, pad: number, pooled = false): { R: number; PV: number; CG: number } {
-  const cg = Math.min(2, Math.ceil(cOut / 4));
-  return pad === 0 || pooled ? { R: 2, PV: 1, CG: cg } : { R: 1, PV: 2, CG: cg };
+export interface ConvTiles {
+  /** conv2d_forward_subgroup's (also the input gradient's, run as a forward). */
+  forward: {
+    /** The tile without padding, or where the kernel pools. */
+    unpadded: ConvForwardTile;
+    /** The tile with padding, unpooled. */
+    padded: ConvForwardTile;
+    /** The most vec4s of output channels per invocation (CG). */
+    channelGroups: number;
+  };
+  /** conv2d_weight_grad_subgroup's. */
+  weightGrad: {
+    /** The largest channel group CQ. */
+    maxChannels: number;
+    /** The most multiply-add pairs its unrolled body may hold (CQ·WO/2·KS). */
+    maxUnrolled: number;
+    /** Chunks of rows summed apart (S), then reduced. */
+    chunks: number;
+  };
+}
+
+/** An output tile of conv2d_forward_subgroup: R rows by PV vec4s of pixels. */
+export interface ConvForwardTile {
+  /** Rows per invocation. */
+  R: number;
+  /** vec4s of pixels per row. */
+  PV: number;
+}
+export const CONV_TILES: ConvTiles = {
+  forward: { unpadded: { R: 2, PV: 1 }, padded: { R: 1, PV: 2 }, channelGroups: 2 },
+  weightGrad: { maxChannels: 4, maxUnrolled: 140, chunks: 16 },
+};
+
+/** conv2d_forward_subgroup's tile for C_OUT output channels and padding PAD, pooling or not, in `tiles` (ConvTiles). */
+export function convTile(cOut: number, pad: number, pooled = false, tiles: ConvTiles = CONV_TILES): { R: number; PV: number; CG: number } {
+  const f = tiles.forward;
+  const cg = Math.min(f.channelGroups, Math.ceil(cOut / 4));
+  return { ...(pad === 0 || pooled ? f.unpadded : f.padded), CG: cg };
+}
+
+/** conv2d_weight_grad_subgroup's channel group CQ and row chunks S for a convolution, in `tiles` (ConvTiles). */
+export function weightGradTile(c: { cOut: number; wo: number; ks: number }, tiles: ConvTiles = CONV_TILES): { CQ: number; S: number } {
+  const t = tiles.weightGrad;
+  let cq = Math.min(t.maxChannels, c.cOut);
+  while (cq > 1 && cq * (c.wo / 2) * c.ks > t.maxUnrolled) cq--;
+  return { CQ: cq, S: t.chunks };
 }
 
 /**
- * conv2d_weight_grad_subgroup's channel group CQ and row chunks S (bench, as convTile): the largest CQ <= 4 whose
- * unrolled body, CQ·WO/2·KS multiply-add pairs, stays within ~140 (LeNet's conv2: 4·5·5; conv1: 2·14·5; at
- * 4·14·5 or 3·14·5 lavapipe leaves it rolled and runs 3x slower).
+ * Every kernel-shape choice for one adapter, handed to a model's step and forward (StepContext.tuning,
+ * ForwardContext.tuning): the models pass these to the kernels they create, so a benchmark sweep's override
+ * (TrainerConfig.tuning) reaches every model. Kernels created outside a model (tests, benches) take the tables.
  */
-export function weightGradTile(c: { cOut: number; wo: number; ks: number }): { CQ: number; S: number } {
-  let cq = Math.min(4, c.cOut);
-  while (cq > 1 && cq * (c.wo / 2) * c.ks > 140) cq--;
-  return { CQ: cq, S: 16 };
+export interface Tuning {
+  /** The fused softmax-regression kernels' shapes. */
+  fused: FusedShapes;
+  /** The dense layers' shape choice and tiles (the MLPs, LeNet's and every network's Linear, softmax regression's separate kernels). */
+  dense: MlpTiles;
+  /** The subgroup convolution kernels' tiles (LeNet's and BatchNorm LeNet's convolution blocks). */
+  conv: ConvTiles;
+  /** The smallest convolution that runs as implicit GEMM (CONV_IMPLICIT_GEMM_MIN_FLOP). */
+  convGemmMinFlop: number;
+}
+
+export function tuningFor(info: AdapterSummary): Tuning {
+  return { fused: fusedShapesFor(info), dense: mlpTilesFor(info), conv: CONV_TILES, convGemmMinFlop: CONV_IMPLICIT_GEMM_MIN_FLOP };
 }
 
 /**

@@ -15,7 +15,7 @@
  * conv2d_general. The CPU twins are conv2d_general's (src/reference/conv2d_general.ts): the same sums.
  */
 import type { Gpu } from '../gpu/device.js';
-import { CONV_IMPLICIT_GEMM_MIN_FLOP, mlpTilesFor } from '../gpu/tuning.js';
+import { CONV_IMPLICIT_GEMM_MIN_FLOP, type MlpTiles, mlpTilesFor } from '../gpu/tuning.js';
 import { biasGradPlanes } from './bias_grad.js';
 import { convGeneralOutput, convGeneralProblem } from './conv2d_general.js';
 import { conv2dWeightPackTapMajor, packedBytes } from './conv2d_weight_pack.js';
@@ -147,20 +147,22 @@ export interface ConvGemmKernels {
 
 /**
  * Creates the kernels of a convolution as implicit GEMM for steps of at most maxRows rows: the forward (with ACT),
- * and where `training`, the weight and bias gradients and, where `inputGrad`, the input gradient.
+ * and where `training`, the weight and bias gradients and, where `inputGrad`, the input gradient; subgroup
+ * workgroups and weight-gradient chunks from `tiles` (a model's StepContext.tuning.dense; default the adapter's table).
  */
-export async function createConvGemm(gpu: Gpu, d: ConvDims, maxRows: number, options: { act?: number; training: boolean; inputGrad: boolean }): Promise<ConvGemmKernels> {
+export async function createConvGemm(gpu: Gpu, d: ConvDims, maxRows: number, options: { act?: number; training: boolean; inputGrad: boolean; tiles?: MlpTiles }): Promise<ConvGemmKernels> {
   const sg = subgroupSize(gpu);
   if (sg === null) throw new RangeError('conv2d as implicit GEMM needs subgroups of one known size on this adapter; conv2d_general runs elsewhere');
-  const tiles = mlpTilesFor(gpu.adapterInfo).subgroups;
+  const dense = options.tiles ?? mlpTilesFor(gpu.adapterInfo);
+  const tiles = dense.subgroups;
   const product = (g: ReturnType<typeof forwardGeometry>, act: number) =>
-    convGemmProduct.create(gpu, g.shape, { rows: maxRows, workgroup: sgWorkgroup(gpu, sg, g.shape.N / 4), constants: { ...g.constants, SG: sg, RG: CONV_ROW_GROUPS, ACT: act } });
+    convGemmProduct.create(gpu, g.shape, { rows: maxRows, workgroup: sgWorkgroup(dense, sg, g.shape.N / 4), constants: { ...g.constants, SG: sg, RG: CONV_ROW_GROUPS, ACT: act } });
   const fwd = forwardGeometry(d);
   const back = inputGradGeometry(d);
   const [forwardPack, forward, weightGrad, biasGrad, inputGradPack, inputGrad] = await Promise.all([
     packKernel(gpu, forwardWeightPack(d)),
     product(fwd, options.act ?? 0),
-    options.training ? convGemmWeightGrad.create(gpu, fwd.shape, { rows: maxRows, workgroup: sgWorkgroup(gpu, sg, d.C_OUT / 4), constants: { ...fwd.constants, SG: sg, TV: tiles.words } }) : null,
+    options.training ? convGemmWeightGrad.create(gpu, fwd.shape, { rows: maxRows, workgroup: sgWorkgroup(dense, sg, d.C_OUT / 4), constants: { ...fwd.constants, SG: sg, TV: tiles.words } }) : null,
     options.training ? biasGradPlanes.create(gpu, { N: d.C_OUT, P: fwd.shape.GRID_H * fwd.shape.GRID_W }, { rows: maxRows }) : null,
     options.training && options.inputGrad ? packKernel(gpu, inputGradWeightPack(d)) : null,
     options.training && options.inputGrad ? product(back, 0) : null,

@@ -8,10 +8,11 @@
  *
  * This file defines the register-tiled and workgroup-memory shapes' kernels (any K, N and rows; shaders/linear.wgsl)
  * and picks, per layer, between them and the subgroup shape (kernels/linear_subgroup.ts: one known subgroup size, N % 4 == 0, and K % 4 (f32) or K % 16
- * (u8) where x is read), with the choice and tiles of gpu/tuning.ts MLP_TILES.
+ * (u8) where x is read), with the choice and tiles of an MlpTiles: the model's StepContext.tuning.dense, else the
+ * adapter's table (gpu/tuning.ts MLP_TILES).
  */
 import type { Gpu } from '../gpu/device.js';
-import { mlpTilesFor } from '../gpu/tuning.js';
+import { type MlpTiles, mlpTilesFor } from '../gpu/tuning.js';
 import { ACTIVATION_CODES } from './conv2d_forward.js';
 import { DROPOUT_PRELUDE } from './dropout_mask.js';
 import { type BoundKernel, ceilDiv, type Constants, defineKernel } from './kernel.js';
@@ -148,35 +149,32 @@ export const linearWeightGradU8Tiled = defineKernel<'images' | 'order' | 'dy' | 
 type Shape = { K: number; N: number };
 type ConstantsIn = Record<string, number>;
 /**
- * auto: the adapter's choice (gpu/tuning.ts MLP_TILES: the workgroup-memory shape where workgroupMemory is set, else
- * the subgroup shape where it applies, else register tiles); generic (register tiles), subgroup, tiled
- * (workgroup memory): that one (subgroup throws where it cannot run).
+ * auto: the tiles' choice (MlpTiles: the workgroup-memory shape where workgroupMemory is set, else the subgroup
+ * shape where it applies, else register tiles); generic (register tiles), subgroup, tiled (workgroup memory): that
+ * one (subgroup throws where it cannot run).
  */
 export type LinearVariant = 'auto' | 'generic' | 'subgroup' | 'tiled';
 
-/** Whether to take the workgroup-memory shape. */
-const tiled = (gpu: Gpu, variant: LinearVariant): boolean => variant === 'tiled' || (variant === 'auto' && mlpTilesFor(gpu.adapterInfo).workgroupMemory);
-
 /**
- * The activation as the dense kernels' switches named it before ACT (RELU, SIGMOID; RELU_MASK, SIGMOID_SLOPE for
- * an input gradient), mapped onto ACT, so callers not yet moved to ACT keep working. Two different activations
- * at once are refused.
+ * How a dense kernel's shape is chosen: the variant (default auto) and the tiles. A model passes its
+ * StepContext.tuning.dense (which a benchmark sweep may override); called outside a model (tests, benches), the
+ * adapter's table (gpu/tuning.ts MLP_TILES).
  */
-const LEGACY_ACT: Record<string, number> = { RELU: ACTIVATION_CODES.relu, SIGMOID: ACTIVATION_CODES.sigmoid, RELU_MASK: ACTIVATION_CODES.relu, SIGMOID_SLOPE: ACTIVATION_CODES.sigmoid };
-export function activationConstants(constants: ConstantsIn): ConstantsIn {
-  const out: ConstantsIn = {};
-  const codes = new Set<number>(constants.ACT === undefined ? [] : [constants.ACT]);
-  for (const [key, value] of Object.entries(constants)) {
-    if (!(key in LEGACY_ACT)) out[key] = value;
-    else if (value) codes.add(LEGACY_ACT[key]);
-  }
-  if (codes.size > 1) throw new RangeError(`the dense kernels take one activation, not ACT codes ${[...codes].join(' and ')} (${Object.keys(constants).join(', ')})`);
-  return codes.size === 1 ? { ...out, ACT: [...codes][0] } : out;
+export interface LinearChoice {
+  variant?: LinearVariant;
+  tiles?: MlpTiles;
 }
 
+const variantOf = (choice: LinearChoice): LinearVariant => choice.variant ?? 'auto';
+const tilesOf = (gpu: Gpu, choice: LinearChoice): MlpTiles => choice.tiles ?? mlpTilesFor(gpu.adapterInfo);
+
+/** Whether to take the workgroup-memory shape. */
+const tiled = (gpu: Gpu, choice: LinearChoice): boolean => variantOf(choice) === 'tiled' || (variantOf(choice) === 'auto' && tilesOf(gpu, choice).workgroupMemory);
+
 /** The subgroup size to use for `shape` (K a multiple of `kMultiple`: the subgroup kernel's reads), or null for the register-tiled shape. */
-function subgroupFor(gpu: Gpu, shape: Shape, kMultiple: 1 | 4 | 16, variant: LinearVariant): number | null {
-  if (variant === 'generic' || variant === 'tiled' || !mlpTilesFor(gpu.adapterInfo).subgroups.enabled) return null;
+function subgroupFor(gpu: Gpu, shape: Shape, kMultiple: 1 | 4 | 16, choice: LinearChoice): number | null {
+  const variant = variantOf(choice);
+  if (variant === 'generic' || variant === 'tiled' || !tilesOf(gpu, choice).subgroups.enabled) return null;
   const sg = subgroupSize(gpu);
   const fits = sg !== null && shape.N % 4 === 0 && shape.K % kMultiple === 0;
   if (variant === 'subgroup' && !fits) throw new RangeError(`no subgroup path for K ${shape.K}, N ${shape.N} on this adapter (subgroup size ${sg ?? 'unknown'})`);
@@ -191,8 +189,8 @@ const sgConstants = (sg: number) => ({ SG: sg, RG: rowGroupsFor(sg) });
  * in them at 64 lanes (fc forward 1.9 -> 1.0 ms), and fc1's input gradient (200 lanes) a fifth of it in 4
  * workgroups of 64 instead of 5 of 40.
  */
-export function sgWorkgroup(gpu: Gpu, sg: number, lanes: number): number {
-  const most = Math.max(1, Math.ceil(mlpTilesFor(gpu.adapterInfo).subgroups.workgroup / sg));
+export function sgWorkgroup(tiles: MlpTiles, sg: number, lanes: number): number {
+  const most = Math.max(1, Math.ceil(tiles.subgroups.workgroup / sg));
   const subgroups = Math.ceil(lanes / sg);
   const idle = (m: number) => Math.ceil(subgroups / m) * m - subgroups;
   let best = 1;
@@ -201,53 +199,55 @@ export function sgWorkgroup(gpu: Gpu, sg: number, lanes: number): number {
 }
 
 /** out = act(x·W + b) (ACT and dropout constants in `constants`). */
-export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, variant: LinearVariant = 'auto') {
-  const c = activationConstants(constants);
-  if (tiled(gpu, variant)) return linearForwardTiled.create(gpu, shape, { rows, constants: c });
-  const sg = subgroupFor(gpu, shape, 4, variant);
-  if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...c } });
-  const t = mlpTilesFor(gpu.adapterInfo).forward;
-  return linearForward.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...c } });
+export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, choice: LinearChoice = {}) {
+  if (tiled(gpu, choice)) return linearForwardTiled.create(gpu, shape, { rows, constants });
+  const tiles = tilesOf(gpu, choice);
+  const sg = subgroupFor(gpu, shape, 4, choice);
+  if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
+  const t = tiles.forward;
+  return linearForward.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
 }
 
 /** The first layer's out = act(images[order] / 255 · W + b), y = labels[order]. */
-export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, variant: LinearVariant = 'auto') {
-  const c = activationConstants(constants);
-  if (tiled(gpu, variant)) return linearForwardU8Tiled.create(gpu, shape, { rows, constants: c });
-  const sg = subgroupFor(gpu, shape, 16, variant);
-  if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { ...sgConstants(sg), ...c } });
-  const t = mlpTilesFor(gpu.adapterInfo).forward;
-  return linearForwardU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...c } });
+export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, choice: LinearChoice = {}) {
+  if (tiled(gpu, choice)) return linearForwardU8Tiled.create(gpu, shape, { rows, constants });
+  const tiles = tilesOf(gpu, choice);
+  const sg = subgroupFor(gpu, shape, 16, choice);
+  if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
+  const t = tiles.forward;
+  return linearForwardU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
 }
 
 /** dx = (dy·Wᵀ) ⊙ act'(h) ⊙ the dropout mask of the layer that produced h (ACT and its dropout constants in `constants`). */
-export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, variant: LinearVariant = 'auto') {
-  const c = activationConstants(constants);
-  if (tiled(gpu, variant)) return linearInputGradTiled.create(gpu, shape, { rows, constants: c });
-  const sg = subgroupFor(gpu, shape, 1, variant);
+export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, choice: LinearChoice = {}) {
+  if (tiled(gpu, choice)) return linearInputGradTiled.create(gpu, shape, { rows, constants });
+  const tiles = tilesOf(gpu, choice);
+  const sg = subgroupFor(gpu, shape, 1, choice);
   if (sg) {
-    const TC = mlpTilesFor(gpu.adapterInfo).subgroups.kPerLane;
-    return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, Math.ceil(shape.K / TC)), constants: { ...sgConstants(sg), TC, ...c } });
+    const TC = tiles.subgroups.kPerLane;
+    return linearInputGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, Math.ceil(shape.K / TC)), constants: { ...sgConstants(sg), TC, ...constants } });
   }
-  const t = mlpTilesFor(gpu.adapterInfo).inputGrad;
-  return linearInputGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...c } });
+  const t = tiles.inputGrad;
+  return linearInputGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols, ...constants } });
 }
 
 /** dW = xᵀ·dy. */
-export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, variant: LinearVariant = 'auto') {
-  if (tiled(gpu, variant)) return linearWeightGradTiled.create(gpu, shape, { rows });
-  const sg = subgroupFor(gpu, shape, 4, variant);
-  if (sg) return linearWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { SG: sg, TV: mlpTilesFor(gpu.adapterInfo).subgroups.words } });
-  const t = mlpTilesFor(gpu.adapterInfo).weightGrad;
+export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, choice: LinearChoice = {}) {
+  if (tiled(gpu, choice)) return linearWeightGradTiled.create(gpu, shape, { rows });
+  const tiles = tilesOf(gpu, choice);
+  const sg = subgroupFor(gpu, shape, 4, choice);
+  if (sg) return linearWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { SG: sg, TV: tiles.subgroups.words } });
+  const t = tiles.weightGrad;
   return linearWeightGrad.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.rows, TC: t.cols } });
 }
 
 /** The first layer's dW = (images[order] / 255)ᵀ·dy. */
-export function createLinearWeightGradU8(gpu: Gpu, shape: Shape, rows: number, variant: LinearVariant = 'auto') {
-  if (tiled(gpu, variant)) return linearWeightGradU8Tiled.create(gpu, shape, { rows });
-  const sg = subgroupFor(gpu, shape, 16, variant);
-  if (sg) return linearWeightGradU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(gpu, sg, shape.N / 4), constants: { SG: sg, TV: mlpTilesFor(gpu.adapterInfo).subgroups.chunks } });
-  const t = mlpTilesFor(gpu.adapterInfo).weightGradU8;
+export function createLinearWeightGradU8(gpu: Gpu, shape: Shape, rows: number, choice: LinearChoice = {}) {
+  if (tiled(gpu, choice)) return linearWeightGradU8Tiled.create(gpu, shape, { rows });
+  const tiles = tilesOf(gpu, choice);
+  const sg = subgroupFor(gpu, shape, 16, choice);
+  if (sg) return linearWeightGradU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { SG: sg, TV: tiles.subgroups.chunks } });
+  const t = tiles.weightGradU8;
   return linearWeightGradU8.create(gpu, shape, { rows, workgroup: t.workgroup, constants: { TR: t.words, TC: t.cols } });
 }
 

@@ -1,19 +1,20 @@
 /**
- * A small layer API in the shape PyTorch users know (d2l 3.7: nn.Linear, nn.CrossEntropyLoss, optim.SGD).
- * Calls record GPU work into a compute pass instead of running it, so a whole step (or epoch) is recorded
- * once and replayed by the queue; shapes are fixed when a layer is created, buffers and bind groups are made
- * on first use and reused afterwards.
+ * GPU layer objects that record into a compute pass: CrossEntropyLoss (every network's loss, nn/model.ts, and the
+ * concise MLP's), and the concise MLP's Sequential of fused dense blocks (buildSequential). A whole step (or epoch)
+ * is recorded once and replayed by the queue; shapes are fixed when a layer is created, buffers and bind groups
+ * are made on first use and reused afterwards. (Networks declared with nn, concise softmax regression and LeNet
+ * among them, are built by nn/network.ts.)
  */
 import type { ComputePass } from '../gpu/kernel.js';
 import type { Gpu } from '../gpu/device.js';
+import type { MlpTiles } from '../gpu/tuning.js';
 import { createBuffer } from '../gpu/buffers.js';
+import { ACTIVATION_CODES } from '../kernels/activation.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import type { BoundKernel } from '../kernels/kernel.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
-import { matmulBias } from '../kernels/matmul_bias.js';
 import { type DropoutConstants, dropoutConstants, NO_DROPOUT } from '../kernels/dropout_mask.js';
 import { createLinearForward, createLinearForwardU8, createLinearInputGrad, createLinearWeightGrad, createLinearWeightGradU8 } from '../kernels/linear.js';
-import { weightGrad } from '../kernels/weight_grad.js';
 import type { LayerDecl } from '../nn/declare.js';
 
 /** A trainable tensor on the GPU and its gradient. `value` belongs to the model; the layer owns `grad`. */
@@ -38,80 +39,6 @@ function bindOnce<K extends string>(cache: Map<GPUBuffer, GPUBindGroup>, key: GP
     cache.set(key, group);
   }
   return group;
-}
-
-/** y = x·W + b with W: [in, out] row-major (PyTorch stores Wᵀ; the math is the same). */
-export class Linear {
-  /** W: [in, out]. */
-  readonly weight: Parameter;
-  /** b: [out]. */
-  readonly bias: Parameter;
-  /** [maxRows, out] f32 row-major */
-  readonly output: GPUBuffer;
-  private input: GPUBuffer | null = null;
-  private readonly forwardGroups = new Map<GPUBuffer, GPUBindGroup>();
-  private readonly weightGradGroups = new Map<GPUBuffer, GPUBindGroup>();
-  private readonly biasGradGroups = new Map<GPUBuffer, GPUBindGroup>();
-
-  private constructor(
-    device: GPUDevice,
-    /** Input features (K). */
-    readonly inFeatures: number,
-    /** Output features (N). */
-    readonly outFeatures: number,
-    maxRows: number,
-    values: { weight: GPUBuffer; bias: GPUBuffer },
-    private readonly kernels: { forward: BoundKernel<'x' | 'w' | 'b' | 'logits'>; dw: BoundKernel<'x' | 'dlogits' | 'dw'>; db: BoundKernel<'dlogits' | 'db'> },
-  ) {
-    const [K, N] = [inFeatures, outFeatures];
-    this.weight = { name: 'weight', shape: [K, N], value: values.weight, grad: createBuffer(device, 'Linear.weight.grad', K * N * 4), decay: true };
-    this.bias = { name: 'bias', shape: [N], value: values.bias, grad: createBuffer(device, 'Linear.bias.grad', N * 4), decay: false };
-    this.output = createBuffer(device, 'Linear.output', maxRows * N * 4);
-  }
-
-  /** `values`: the model's W [in, out] and b [out] buffers, which this layer reads and its optimiser updates. */
-  static async create(gpu: Gpu, inFeatures: number, outFeatures: number, maxRows: number, values: { weight: GPUBuffer; bias: GPUBuffer }): Promise<Linear> {
-    const shape = { K: inFeatures, N: outFeatures };
-    const [forward, dw, db] = await Promise.all([
-      matmulBias.create(gpu, shape, { rows: maxRows }),
-      weightGrad.create(gpu, shape, { rows: maxRows }),
-      biasGrad.create(gpu, { N: outFeatures }, { rows: maxRows }),
-    ]);
-    return new Linear(gpu.device, inFeatures, outFeatures, maxRows, values, { forward, dw, db });
-  }
-
-  /** W and b. */
-  parameters(): Parameter[] {
-    return [this.weight, this.bias];
-  }
-
-  /** Bytes of the buffers this layer owns (gradients and output). */
-  get bytes(): number {
-    return this.weight.grad.size + this.bias.grad.size + this.output.size;
-  }
-
-  /** Records y = x·W + b for the rows of `step`. */
-  forward(pass: ComputePass, x: GPUBuffer, step: GPUBindGroup): GPUBuffer {
-    this.input = x;
-    const group = bindOnce(this.forwardGroups, x, this.kernels.forward, { x, w: this.weight.value, b: this.bias.value, logits: this.output });
-    this.kernels.forward.encode(pass, group, step);
-    return this.output;
-  }
-
-  /** Fills weight.grad and bias.grad from ∂l/∂output, using the input of the last forward. */
-  backward(pass: ComputePass, dOutput: GPUBuffer, step: GPUBindGroup): void {
-    if (!this.input) throw new Error('Linear.backward before forward');
-    const x = this.input;
-    const dw = bindOnce(this.weightGradGroups, dOutput, this.kernels.dw, { x, dlogits: dOutput, dw: this.weight.grad });
-    const db = bindOnce(this.biasGradGroups, dOutput, this.kernels.db, { dlogits: dOutput, db: this.bias.grad });
-    this.kernels.dw.encode(pass, dw, step);
-    this.kernels.db.encode(pass, db, step);
-  }
-
-  /** Frees its gradients and output (not W and b, which the model owns). */
-  destroy(): void {
-    for (const b of [this.weight.grad, this.bias.grad, this.output]) b.destroy();
-  }
 }
 
 /**
@@ -231,14 +158,16 @@ export class LinearBlock implements Layer {
     input: ImageInput,
     maxRows: number,
     values: { weight: GPUBuffer; bias: GPUBuffer },
+    tiles: MlpTiles,
   ): Promise<LinearBlock> {
     const shape = { K: layer.inFeatures, N: layer.outFeatures };
-    const epilogue = { RELU: layer.relu ? 1 : 0, ...layer.dropout };
+    const choice = { tiles };
+    const epilogue = { ACT: layer.relu ? ACTIVATION_CODES.relu : ACTIVATION_CODES.none, ...layer.dropout };
     const [forward, dw, db, dx] = await Promise.all([
-      below ? createLinearForward(gpu, shape, maxRows, epilogue) : createLinearForwardU8(gpu, shape, maxRows, epilogue),
-      below ? createLinearWeightGrad(gpu, shape, maxRows) : createLinearWeightGradU8(gpu, shape, maxRows),
+      below ? createLinearForward(gpu, shape, maxRows, epilogue, choice) : createLinearForwardU8(gpu, shape, maxRows, epilogue, choice),
+      below ? createLinearWeightGrad(gpu, shape, maxRows, choice) : createLinearWeightGradU8(gpu, shape, maxRows, choice),
       biasGrad.create(gpu, { N: layer.outFeatures }, { rows: maxRows }),
-      below ? createLinearInputGrad(gpu, shape, maxRows, { RELU_MASK: below.relu ? 1 : 0, ...below.dropout }) : Promise.resolve(null),
+      below ? createLinearInputGrad(gpu, shape, maxRows, { ACT: below.relu ? ACTIVATION_CODES.relu : ACTIVATION_CODES.none, ...below.dropout }, choice) : Promise.resolve(null),
     ]);
     return new LinearBlock(gpu, layer.inFeatures, layer.outFeatures, layer.relu, layer.dropout, below, input, maxRows, values, { forward, dw, db, dx });
   }
@@ -283,12 +212,12 @@ export class LinearBlock implements Layer {
  * Builds `layers` (Flatten first, then Linear layers each optionally followed by ReLU and Dropout) on the GPU as a
  * Sequential of LinearBlocks; feed its forward the split's images. `values[i]`: the i-th Linear's weight [in, out]
  * and bias [out] buffers. `training: false` leaves dropout out; `seed` picks dropout's masks (hidden layer i's
- * stream: kernels/dropout_mask.ts).
+ * stream: kernels/dropout_mask.ts); `tiles`: the model's StepContext.tuning.dense.
  */
 export async function buildSequential(
   gpu: Gpu,
   layers: readonly LayerDecl[],
-  opts: { input: ImageInput; maxRows: number; values: Array<{ weight: GPUBuffer; bias: GPUBuffer }>; seed: number; training: boolean },
+  opts: { input: ImageInput; maxRows: number; values: Array<{ weight: GPUBuffer; bias: GPUBuffer }>; seed: number; training: boolean; tiles: MlpTiles },
 ): Promise<{ net: Sequential; blocks: LinearBlock[] }> {
   if (layers[0]?.type !== 'Flatten') throw new Error('buildSequential: the first layer must be Flatten (the input is images)');
   const blocks: LinearBlock[] = [];
@@ -310,14 +239,14 @@ export async function buildSequential(
     const values = opts.values[blocks.length];
     if (!values) throw new Error(`buildSequential: no parameter buffers for Linear ${blocks.length + 1}`);
     const below = blocks.at(-1) ?? null;
-    blocks.push(await LinearBlock.create(gpu, { inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, relu, dropout }, below, opts.input, opts.maxRows, values));
+    blocks.push(await LinearBlock.create(gpu, { inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, relu, dropout }, below, opts.input, opts.maxRows, values, opts.tiles));
   }
   return { net: new Sequential(...blocks), blocks };
 }
 
 /**
  * What `Sequential` chains: a layer records its forward into a pass and returns its output buffer; backward takes
- * ∂l/∂output and returns ∂l/∂input where the layer computes it (`Linear` does not: it is a first layer).
+ * ∂l/∂output and returns ∂l/∂input where the layer computes it (the first LinearBlock does not: it reads the images).
  */
 export interface Layer {
   /** Records the forward of the rows `step` selects, reading `x`; returns the output buffer. */

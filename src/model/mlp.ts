@@ -7,6 +7,7 @@
 import type { ImageShape } from '../data/dataset.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
+import { ACTIVATION_CODES } from '../kernels/activation.js';
 import { dropoutConstants, type DropoutConstants, NO_DROPOUT } from '../kernels/dropout_mask.js';
 import { createLinearForward, createLinearForwardU8 } from '../kernels/linear.js';
 import { Rng } from '../random.js';
@@ -153,7 +154,7 @@ export function uploadMlpParameters(device: GPUDevice, params: Parameters, spec:
 /** The kernel constants of layer l's forward (l = 1 is the first): ReLU on hidden layers, dropout in training. */
 export function forwardConstants(spec: ModelSpec, l: number, training: { seed: number } | null): Record<string, number> {
   const hidden = l < layerSizes(spec).length - 1;
-  return { RELU: hidden ? 1 : 0, ...(hidden && training ? hiddenDropout(spec, training.seed, l - 1) : {}) };
+  return { ACT: hidden ? ACTIVATION_CODES.relu : ACTIVATION_CODES.none, ...(hidden && training ? hiddenDropout(spec, training.seed, l - 1) : {}) };
 }
 
 /**
@@ -165,8 +166,9 @@ export async function mlpForward(gpu: Gpu, spec: ModelSpec, p: MlpBuffers, ctx: 
   const B = ctx.maxRows;
   const b: Record<string, GPUBuffer> = { y: createBuffer(gpu.device, 'forward y', B * 4) }; // [B] u32 (unused: the evaluator reads labels itself)
   for (let l = 1; l <= L; l++) b[`h${l}`] = createBuffer(gpu.device, `forward h${l}`, B * sizes[l] * 4); // [B, sizes[l]] f32
-  const first = await createLinearForwardU8(gpu, { K: sizes[0], N: sizes[1] }, B, forwardConstants(spec, 1, null));
-  const rest = await Promise.all(sizes.slice(2).map((N, i) => createLinearForward(gpu, { K: sizes[i + 1], N }, B, forwardConstants(spec, i + 2, null))));
+  const choice = { tiles: ctx.tuning.dense };
+  const first = await createLinearForwardU8(gpu, { K: sizes[0], N: sizes[1] }, B, forwardConstants(spec, 1, null), choice);
+  const rest = await Promise.all(sizes.slice(2).map((N, i) => createLinearForward(gpu, { K: sizes[i + 1], N }, B, forwardConstants(spec, i + 2, null), choice)));
   const groups = [
     first.bind({ images: ctx.split.images, labels: ctx.split.labels, order: ctx.order, w: p.W1, b: p.b1, out: b.h1, y: b.y }),
     ...rest.map((k, i) => k.bind({ x: b[`h${i + 1}`], w: p[`W${i + 2}`], b: p[`b${i + 2}`], out: b[`h${i + 2}`] })),

@@ -41,7 +41,7 @@ export const mlpConciseModel: ModelDefinition = {
       const L = layerSizes(spec).length - 1;
       const values = Array.from({ length: L }, (_, i) => ({ weight: p[`W${i + 1}`], bias: p[`b${i + 1}`] }));
       const input = { images: ctx.train.images, labels: ctx.train.labels, order: ctx.order, y: io.y };
-      const { net, blocks } = await buildSequential(gpu, mlpLayers(spec), { input, maxRows: B, values, seed: ctx.seed, training: true });
+      const { net, blocks } = await buildSequential(gpu, mlpLayers(spec), { input, maxRows: B, values, seed: ctx.seed, training: true, tiles: ctx.tuning.dense });
       const loss = await CrossEntropyLoss.create(gpu, B, spec.classes, io.lossSum);
       const accuracy = await argmaxAccuracy.create(gpu, { N: spec.classes }, { rows: B });
       const accuracyGroup = accuracy.bind({ logits: blocks[L - 1].output, y: io.y, predictions: io.predictions, correct: io.correct });

@@ -19,6 +19,7 @@
  * linear_subgroup.wgsl, as kernels/linear.ts picks; file:entry point as `kernels --show` names them.)
  */
 import { createBuffer } from '../gpu/buffers.js';
+import { ACTIVATION_CODES } from '../kernels/activation.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import { dropout } from '../kernels/dropout.js';
@@ -46,6 +47,7 @@ export const mlpScratchModel: ModelDefinition = {
       const sizes = layerSizes(spec);
       const L = sizes.length - 1; // linear layers; hidden layers are 1 .. L - 1
       const opts = optionsOf(spec);
+      const choice = { tiles: ctx.tuning.dense };
       const b: Record<string, GPUBuffer> = {
         loss: createBuffer(device, 'loss', B * 4), // [B]
         dlogits: createBuffer(device, 'dlogits', B * spec.classes * 4), // [B, classes]
@@ -71,10 +73,10 @@ export const mlpScratchModel: ModelDefinition = {
       for (let l = 1; l <= L; l++) {
         const shape = { K: sizes[l - 1], N: sizes[l] };
         if (l === 1) {
-          const k = await createLinearForwardU8(gpu, shape, B);
+          const k = await createLinearForwardU8(gpu, shape, B, {}, choice);
           forward.push({ kernel: k, group: k.bind({ images: ctx.train.images, labels: ctx.train.labels, order: ctx.order, w: p.W1, b: p.b1, out: b.Z1, y: io.y }), step: true });
         } else {
-          const k = await createLinearForward(gpu, shape, B);
+          const k = await createLinearForward(gpu, shape, B, {}, choice);
           forward.push({ kernel: k, group: k.bind({ x: input(l), w: p[`W${l}`], b: p[`b${l}`], out: b[`Z${l}`] }), step: true });
         }
         if (l < L) {
@@ -94,17 +96,17 @@ export const mlpScratchModel: ModelDefinition = {
         const shape = { K: sizes[l - 1], N: sizes[l] };
         const dy = gradOut(l);
         if (l === 1) {
-          const k = await createLinearWeightGradU8(gpu, shape, B);
+          const k = await createLinearWeightGradU8(gpu, shape, B, choice);
           backward.push({ kernel: k, group: k.bind({ images: ctx.train.images, order: ctx.order, dy, dw: b.dW1 }), step: true });
         } else {
-          const k = await createLinearWeightGrad(gpu, shape, B);
+          const k = await createLinearWeightGrad(gpu, shape, B, choice);
           backward.push({ kernel: k, group: k.bind({ x: input(l), dy, dw: b[`dW${l}`] }), step: true });
         }
         const bg = await biasGrad.create(gpu, { N: sizes[l] }, { rows: B });
         backward.push({ kernel: bg, group: bg.bind({ dlogits: dy, db: b[`db${l}`] }), step: true });
         if (l > 1) {
           // Through layer l's weights, then relu's and dropout's backward of layer l - 1 (mask recomputed).
-          const k = await createLinearInputGrad(gpu, shape, B, { RELU_MASK: 1, ...hiddenDropout(spec, ctx.seed, l - 2) });
+          const k = await createLinearInputGrad(gpu, shape, B, { ACT: ACTIVATION_CODES.relu, ...hiddenDropout(spec, ctx.seed, l - 2) }, choice);
           backward.push({ kernel: k, group: k.bind({ dy, w: p[`W${l}`], h: b[`H${l - 1}`], dx: b[`dZ${l - 1}`] }), step: true });
         }
       }

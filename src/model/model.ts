@@ -56,7 +56,7 @@ export interface StepContext {
   lr: number;
   /** The run's seed (dropout masks are drawn from it). */
   seed: number;
-  /** Kernel shapes for this adapter (src/gpu/tuning.ts), possibly overridden by a benchmark sweep. */
+  /** Kernel shapes for this adapter (src/gpu/tuning.ts), possibly overridden by a benchmark sweep: every model creates its kernels in these shapes. */
   tuning: Tuning;
 }
 
@@ -107,6 +107,8 @@ export interface ForwardContext {
   order: GPUBuffer;
   /** The most rows one step holds (the buffers are sized for it). */
   maxRows: number;
+  /** Kernel shapes for this adapter (src/gpu/tuning.ts): the training step's (StepContext.tuning) where a trainer evaluates. */
+  tuning: Tuning;
 }
 
 /** A model on the GPU: its parameters as buffers, and the makers of its training step and its forward pass. */

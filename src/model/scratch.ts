@@ -25,7 +25,6 @@ import { writtenOutSgdProblem } from '../optim/config.js';
 export const scratchModel = softmaxModel({
   kind: 'scratch',
   summary: 'softmax regression from scratch: softmax, clamped cross-entropy and hand-written gradients (d2l 3.6)',
-  stableLoss: false,
   optimizerProblem: (optimizer) => writtenOutSgdProblem('scratch', 'concise', optimizer),
   async separate(gpu, spec, p, io, ctx) {
     const { device } = gpu;
@@ -43,12 +42,12 @@ export const scratchModel = softmaxModel({
     };
     const rows = { rows: B };
     const [mm, sm, ce, acc, grad, wg, bg, sgdW, sgdB] = await Promise.all([
-      matmulBias.create(gpu, { K, N }, rows),
+      matmulBias.create(gpu, { K, N }, { ...rows, tiles: ctx.tuning.dense }),
       softmax.create(gpu, { N }, rows),
       crossEntropy.create(gpu, { N }, rows),
       argmaxAccuracy.create(gpu, { N }, rows),
       softmaxCrossEntropyGrad.create(gpu, { N }, rows),
-      weightGrad.create(gpu, { K, N }, rows),
+      weightGrad.create(gpu, { K, N }, { ...rows, tiles: ctx.tuning.dense }),
       biasGrad.create(gpu, { N }, rows),
       sgdUpdate.create(gpu, { COUNT: K * N }),
       sgdUpdate.create(gpu, { COUNT: N }),

@@ -1,8 +1,10 @@
 /**
- * What the two softmax-regression models (d2l 3.6 from scratch, 3.7 concise) share: the parameters
- * W: [K, N] (x·W + b, row-major) and b: [N], d2l's initialisation, the evaluation forward (gather, x·W + b),
- * the choice of kernel path, and the fused fast path, which both models run unless told `kernels: separate`.
- * Each model's own file says what its separate, teaching-form step records.
+ * Softmax regression's kernel paths and d2l's initialisation (W: [K, N], x·W + b, row-major, and b: [N]): the
+ * `kernels` option and the choice of path, and the fused fast path, which both softmax-regression models run
+ * unless told `kernels: separate` (the scratch model, d2l 3.6, with its clamped -log p[y]; concise, 3.7, a
+ * Sequential whose network runs it with CrossEntropyLoss's log-sum-exp: nn/model.ts). The scratch model's
+ * definition is built here too (softmaxModel: its parameters W and b, its evaluation forward, its separate step's
+ * frame); scratch.ts says what its separate, teaching-form step records.
  */
 import type { ImageShape } from '../data/dataset.js';
 import { optionRef, UsageError } from '../errors.js';
@@ -64,11 +66,12 @@ export function softmaxSpec(kind: string, input: ImageShape, classes: number, op
 /**
  * The kernel path a step of `rows` rows takes, or why the asked-for path cannot run. The fused path's update is
  * plain SGD (fused_weight_grad_sgd): with another `optimizer` the step is the separate one, whose W and b the
- * trainer's optimizer updates.
+ * trainer's optimizer updates. A model without the `kernels` option (a network written in code that is softmax
+ * regression: nn/model.ts) takes auto.
  */
 export function resolveKernels(spec: ModelSpec, rows: number, optimizer?: OptimizerConfig): { path: KernelPath } | { problem: string } {
   const unsupported = fusedUnsupported({ rows, features: pixelsOf(spec.input), classes: spec.classes }) ?? (optimizer && !isPlainSgd(optimizer) ? `they update with plain SGD, not ${describeOptimizer(optimizer)}` : null);
-  const choice = spec.options.kernels as KernelChoice;
+  const choice = (spec.options.kernels ?? 'auto') as KernelChoice;
   if (choice === 'fused' && unsupported) return { problem: `${optionRef('kernels')} fused: ${unsupported}; use ${optionRef('kernels')} separate or auto` };
   // Unasked, fall back to the separate kernels where the fused ones do not fit (e.g. --batch-size 2048).
   return { path: choice === 'separate' || (choice === 'auto' && unsupported) ? 'separate' : 'fused' };
@@ -79,6 +82,12 @@ export function softmaxProblem(spec: ModelSpec, batchSize: number): string | nul
   return 'problem' in r ? r.problem : null;
 }
 
+/** Why `kernels: fused` cannot train with `optimizer` (the fused update is plain SGD), or null. */
+export function softmaxOptimizerProblem(spec: ModelSpec, optimizer: OptimizerConfig): string | null {
+  const r = spec.options.kernels === 'fused' ? resolveKernels(spec, 1, optimizer) : null;
+  return r && 'problem' in r ? r.problem : null;
+}
+
 /** The parameters on the GPU. W is zero-padded to 64 KiB and bindable as a uniform too, for the fused kernels. */
 export interface SoftmaxBuffers {
   W: GPUBuffer; // [K, N] f32 row-major, zero-padded to at least 64 KiB
@@ -86,12 +95,14 @@ export interface SoftmaxBuffers {
 }
 
 export function uploadSoftmaxParameters(device: GPUDevice, params: Parameters): SoftmaxBuffers {
-  const paddedW = new Float32Array(Math.max(params.W.data.length, FUSED_UNIFORM_BYTES / 4));
-  paddedW.set(params.W.data);
-  return {
-    W: createBufferWith(device, 'W', paddedW, STORAGE | UNIFORM | COPY_SRC | COPY_DST),
-    b: createBufferWith(device, 'b', params.b.data),
-  };
+  return { W: uploadFusedWeight(device, 'W', params.W.data), b: createBufferWith(device, 'b', params.b.data) };
+}
+
+/** W [K, N] as the fused kernels read it: zero-padded to at least 64 KiB, bindable as storage and as a uniform. */
+export function uploadFusedWeight(device: GPUDevice, label: string, data: Float32Array): GPUBuffer {
+  const padded = new Float32Array(Math.max(data.length, FUSED_UNIFORM_BYTES / 4));
+  padded.set(data);
+  return createBufferWith(device, label, padded, STORAGE | UNIFORM | COPY_SRC | COPY_DST);
 }
 
 /** Evaluation forward: gather the rows, logits = x·W + b. The same kernels as the separate path's first two. */
@@ -104,7 +115,7 @@ export async function softmaxForward(gpu: Gpu, spec: ModelSpec, p: SoftmaxBuffer
     y: createBuffer(gpu.device, 'forward y', B * 4), // [B] u32 (gathered with x; unused here)
     logits: createBuffer(gpu.device, 'forward logits', B * N * 4), // [B, N]
   };
-  const [gather, mm] = await Promise.all([gatherMinibatch.create(gpu, { K }, { rows: B }), matmulBias.create(gpu, { K, N }, { rows: B })]);
+  const [gather, mm] = await Promise.all([gatherMinibatch.create(gpu, { K }, { rows: B }), matmulBias.create(gpu, { K, N }, { rows: B, tiles: ctx.tuning.dense })]);
   const groups = {
     gather: gather.bind({ images: ctx.split.images, labels: ctx.split.labels, order: ctx.order, x: b.x, y: b.y }),
     mm: mm.bind({ x: b.x, w: p.W, b: p.b, logits: b.logits }),
@@ -221,11 +232,10 @@ export async function separateStep(
   });
 }
 
-/** A softmax-regression model definition; the two kinds differ only in their separate step and fused loss. */
+/** The definition of a softmax-regression model with parameters W and b and a written-out separate step (scratch's). */
 export function softmaxModel(def: {
   kind: string;
   summary: string;
-  stableLoss: boolean;
   /** Why this model cannot train with `optimizer` beyond the fused path's limits (the scratch model writes out plain SGD), or null. */
   optimizerProblem?(optimizer: OptimizerConfig): string | null;
   separate(gpu: Gpu, spec: ModelSpec, p: SoftmaxBuffers, io: MinibatchIo, ctx: StepContext): Promise<ModelSteps>;
@@ -238,14 +248,11 @@ export function softmaxModel(def: {
     spec: (input, classes, options) => softmaxSpec(def.kind, input, classes, options),
     problem: softmaxProblem,
     optimizerProblem(spec, optimizer) {
-      const own = def.optimizerProblem?.(optimizer);
-      if (own) return own;
-      const r = spec.options.kernels === 'fused' ? resolveKernels(spec, 1, optimizer) : null;
-      return r && 'problem' in r ? r.problem : null;
+      return def.optimizerProblem?.(optimizer) ?? softmaxOptimizerProblem(spec, optimizer);
     },
     init: softmaxInit,
     shapes: softmaxShapes,
-    reference: softmaxReference(def.stableLoss),
+    reference: softmaxReference,
     templates: (spec, params) => ({
       title: `Weight templates: column c of W as a ${spec.input.height}x${spec.input.width} image`,
       data: params.W.data,
@@ -270,7 +277,8 @@ export function softmaxModel(def: {
         async createStep(ctx) {
           const r = resolveKernels(spec, ctx.maxRows, ctx.optimizer);
           if ('problem' in r) throw new UsageError(r.problem);
-          if (r.path === 'fused') return fusedSoftmaxStep(gpu, spec, p, ctx, def.stableLoss);
+          // d2l 3.6's clamped -log(p[y]), as its separate step computes it.
+          if (r.path === 'fused') return fusedSoftmaxStep(gpu, spec, p, ctx, false);
           return separateStep(gpu, spec, ctx, (io) => def.separate(gpu, spec, p, io, ctx));
         },
         createForward: (ctx) => softmaxForward(gpu, spec, p, ctx),

@@ -13,7 +13,7 @@
  */
 import { createBuffer } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
-import { convTile, weightGradTile } from '../gpu/tuning.js';
+import { type ConvTiles, convTile, weightGradTile } from '../gpu/tuning.js';
 import { type ConvDims, conv2dForward, convOut, convProblem } from '../kernels/conv2d_forward.js';
 import { conv2dInputGrad } from '../kernels/conv2d_input_grad.js';
 import {
@@ -61,14 +61,14 @@ export function convReadsImages(gpu: Gpu, c: ConvDims): boolean {
  * pooling: conv2d_forward_subgroup pooling from its registers where the adapter has one subgroup size and the
  * shape allows it (its u8 twin for `images`), else conv2d_forward then pool_forward. Returns the dispatches, in
  * order, for one binding of the input, the packed weights (forwardPack), bias, y (after the activation) and the
- * pooled output (any buffer but y where `pool` is null: it is not written).
+ * pooled output (any buffer but y where `pool` is null: it is not written). `tiles`: the model's StepContext.tuning.conv.
  */
-export async function createConvForward(gpu: Gpu, c: ConvDims, rows: number, act: number, pool: number | null, images: boolean) {
+export async function createConvForward(gpu: Gpu, c: ConvDims, rows: number, act: number, pool: number | null, images: boolean, tiles: ConvTiles) {
   type Dispatches = (input: ConvInput, w: GPUBuffer, bias: GPUBuffer, y: GPUBuffer, pooled: GPUBuffer) => Dispatch[];
   const sg = convSubgroupFor(gpu, { W: c.w, KS: c.ks, PAD: c.pad });
   const pooled = pool !== null;
   if (sg) {
-    const options = { rows, workgroup: sg, constants: { PAD: c.pad, ACT: act, SG: sg, POOLED: pooled ? 1 : 0, POOL: pool ?? 0, ...convTile(c.cOut, c.pad, pooled) } };
+    const options = { rows, workgroup: sg, constants: { PAD: c.pad, ACT: act, SG: sg, POOLED: pooled ? 1 : 0, POOL: pool ?? 0, ...convTile(c.cOut, c.pad, pooled, tiles) } };
     const k = await (images ? conv2dForwardU8Subgroup : conv2dForwardSubgroup).create(gpu, convShape(c), options);
     const bind: Dispatches = (input, w, bias, y, out) => [[k as BoundKernel<never>, (k as BoundKernel<string>).bind({ ...input, w, bias, y, pooled: out })]];
     return bind;
@@ -94,14 +94,14 @@ export type DySource = { dy: GPUBuffer } | { a: GPUBuffer; dpooled: GPUBuffer };
  * `images`; with `unpool`, the u8 twin that makes dy from the pooled gradient and the activation) and
  * conv2d_weight_grad_reduce where it applies (the partials in `buffers`, created here), else conv2d_weight_grad.
  * Returns the dispatches, in order, for one binding of the input (x, or images and order), dy (or a and dpooled),
- * dw and db.
+ * dw and db. `tiles`: the model's StepContext.tuning.conv.
  */
-export async function createConvWeightGrad(gpu: Gpu, c: ConvDims, rows: number, images: boolean, unpool?: { pool: number; act: number }) {
+export async function createConvWeightGrad(gpu: Gpu, c: ConvDims, rows: number, tiles: ConvTiles, images: boolean, unpool?: { pool: number; act: number }) {
   type Dispatches = (input: { x: GPUBuffer } | { images: GPUBuffer; order: GPUBuffer }, dy: DySource, dw: GPUBuffer, db: GPUBuffer) => Dispatch[];
   const shape = convShape(c);
   const sg = weightGradSubgroupFor(gpu, { ...shape, PAD: c.pad });
   if (sg) {
-    const { S, ...tile } = weightGradTile({ cOut: c.cOut, wo: convOut(c).wo, ks: c.ks });
+    const { S, ...tile } = weightGradTile({ cOut: c.cOut, wo: convOut(c).wo, ks: c.ks }, tiles);
     const sums = c.cOut * c.cIn * c.ks * c.ks + c.cOut;
     const options = { rows, workgroup: sg, constants: { PAD: c.pad, SG: sg, S, ...tile, ...(unpool ? { POOL: unpool.pool, ACT: unpool.act } : {}) } };
     const kernel = unpool ? conv2dWeightGradU8UnpoolSubgroup : images ? conv2dWeightGradU8Subgroup : conv2dWeightGradSubgroup;
@@ -125,16 +125,16 @@ export async function createConvWeightGrad(gpu: Gpu, c: ConvDims, rows: number, 
 /**
  * A convolution's input gradient dx from dy: conv2d_forward_subgroup as the correlation of dy with the flipped
  * kernel where it applies, else conv2d_input_grad; with the weight pack each needs (inputGradPack, FLIP for the
- * first) and a bind that names the buffers.
+ * first) and a bind that names the buffers. `tiles`: the model's StepContext.tuning.conv.
  */
-export async function createConvInputGrad(gpu: Gpu, c: ConvDims, rows: number) {
+export async function createConvInputGrad(gpu: Gpu, c: ConvDims, rows: number, tiles: ConvTiles) {
   const shape = convShape(c);
   const asForward = inputGradAsForward({ ...shape, PAD: c.pad });
   const sg = asForward && convSubgroupFor(gpu, asForward);
   const pack = await conv2dWeightPack.create(gpu, inputGradPack(shape), { constants: { FLIP: sg ? 1 : 0 } });
   if (asForward && sg) {
     const { PAD, ...dims } = asForward;
-    const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(dims.C_OUT, PAD) } });
+    const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(dims.C_OUT, PAD, false, tiles) } });
     // BIAS 0 and POOLED 0: the bias and pooled bindings are not used (bias: any buffer; pooled: its own, since two
     // writable bindings of one buffer are refused).
     const unused = createBuffer(gpu.device, 'conv dx: pooled (unused)', 16);

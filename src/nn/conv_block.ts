@@ -79,7 +79,7 @@ export async function convBlockNode(ctx: NetworkContext, block: ConvBlock, input
   const packed = createBuffer(gpu.device, `${prefix}.weight packed`, packedBytes(forwardPack(convShape(c)))); // 4 output channels per vec4
   // The first layer reads the u8 images itself where its kernels can (no gather_minibatch runs then).
   const images = input.images && !input.needsGrad && convReadsImages(gpu, c) ? input.images : null;
-  const [pack, bindForward] = await Promise.all([conv2dWeightPack.create(gpu, forwardPack(convShape(c))), createConvForward(gpu, c, maxRows, act, pool, images !== null)]);
+  const [pack, bindForward] = await Promise.all([conv2dWeightPack.create(gpu, forwardPack(convShape(c))), createConvForward(gpu, c, maxRows, act, pool, images !== null, ctx.tuning.conv)]);
   const packGroup = pack.bind({ w, packed });
   const forwardList = bindForward(images ?? { x: input.buffer }, packed, b, y, pooled);
   const output = pool === null ? y : pooled;
@@ -112,8 +112,8 @@ export async function convBlockNode(ctx: NetworkContext, block: ConvBlock, input
   const [unpool, actBackward, weightGrad, inputGrad] = await Promise.all([
     unpoolKernel ? unpoolKernel.create(gpu, { C: c.cOut, H: ho, W: wo }, { rows: maxRows, constants: { POOL: pool ?? 0, ACT: act } }) : null,
     pool === null && act !== ACTIVATION_CODES.none ? activationBackward.create(gpu, { N: elementsOf(yShape) }, { rows: maxRows, constants: { ACT: act } }) : null,
-    createConvWeightGrad(gpu, c, maxRows, images !== null, unpoolInWeightGrad ? { pool: pool ?? 0, act } : undefined),
-    input.needsGrad ? createConvInputGrad(gpu, c, maxRows) : null,
+    createConvWeightGrad(gpu, c, maxRows, ctx.tuning.conv, images !== null, unpoolInWeightGrad ? { pool: pool ?? 0, act } : undefined),
+    input.needsGrad ? createConvInputGrad(gpu, c, maxRows, ctx.tuning.conv) : null,
   ]);
   const dz = unpool || actBackward ? rowsBuffer(`${prefix}.output.grad`, yShape) : null; // [B, C_out, HO, WO]
   const packedT = inputGrad ? createBuffer(gpu.device, `${prefix}.weight packed for dx`, packedBytes(inputGradPack(convShape(c)))) : null; // 4 input channels per vec4

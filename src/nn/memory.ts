@@ -16,7 +16,7 @@ import { linearFusion } from './network.js';
 import { convOut } from '../kernels/conv2d_forward.js';
 import { forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
 import { inputGradAsForward } from '../kernels/conv2d_subgroup.js';
-import { weightGradTile } from '../gpu/tuning.js';
+import { type ConvTiles, weightGradTile } from '../gpu/tuning.js';
 import { type ConvDims, forwardWeightPack, inputGradWeightPack } from '../kernels/conv2d_implicit_gemm.js';
 
 const hasTrainables = (layer: LayerDecl, input: readonly number[]): boolean => parameterInfo(layer, input).some(([, p]) => p.trainable);
@@ -27,7 +27,7 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
   const act = (s: readonly number[]) => paddedSize(rows * elementsOf(s) * 4);
   const dx = needsGrad ? act(input) : 0;
   // What a layer below the first is built with: the same blocks, never the images (nor in a branch: network.ts).
-  const inner: Fusion = { blockAt: fusion.blockAt, implicitGemm: fusion.implicitGemm };
+  const inner: Fusion = { blockAt: fusion.blockAt, implicitGemm: fusion.implicitGemm, conv: fusion.conv };
   const grads = parameterInfo(layer, input).filter(([, p]) => p.trainable).reduce((n, [, p]) => n + paddedSize(elementsOf(p.shape) * 4), 0);
   switch (layer.type) {
     case 'Linear':
@@ -75,7 +75,7 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
         const here = i === 0 ? fusion : inner;
         const block = fusion.blockAt?.(layer.layers, i, at);
         if (block) {
-          total += blockBytes(block, at, grad, rows, here.images === true);
+          total += blockBytes(block, at, grad, rows, here.images === true, fusion.conv);
           grad = true;
           at = outputShape(nn.Sequential(...layer.layers.slice(i, i + block.length)), at);
           i += block.length - 1;
@@ -98,17 +98,19 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
 
 /**
  * Which runs of layers an adapter fuses into convolution blocks (nn/conv_block.ts: convBlockAt on its GPU), and
- * whether the network's first layer is offered the u8 images (it reads the data at its stored size).
+ * whether the network's first layer is offered the u8 images (it reads the data at its stored size), and the tiles
+ * the blocks are built with (the step's StepContext.tuning.conv; default the table, gpu/tuning.ts CONV_TILES).
  */
 export interface Fusion {
   blockAt?: (layers: readonly LayerDecl[], i: number, shape: readonly number[]) => ConvBlock | null;
   /** Which parts of a convolution run as implicit GEMM (kernels/conv2d_implicit_gemm.ts implicitGemmParts), or null. */
   implicitGemm?: (d: ConvDims) => { forward: boolean; inputGrad: boolean } | null;
   images?: boolean;
+  conv?: ConvTiles;
 }
 
 /** Bytes a convolution block owns in training (nn/conv_block.ts convBlockNode, on the subgroup kernels). */
-function blockBytes(block: ConvBlock, input: readonly number[], needsGrad: boolean, rows: number, offeredImages: boolean): number {
+function blockBytes(block: ConvBlock, input: readonly number[], needsGrad: boolean, rows: number, offeredImages: boolean, tiles?: ConvTiles): number {
   const c = block.dims;
   const act = (s: readonly number[]) => paddedSize(rows * elementsOf(s) * 4);
   const { ho, wo } = convOut(c);
@@ -118,7 +120,7 @@ function blockBytes(block: ConvBlock, input: readonly number[], needsGrad: boole
   const own = act(y) + (block.pool === null ? paddedSize(16) : act([c.cOut, Math.floor(ho / 2), Math.floor(wo / 2)])) + paddedSize(packedBytes(forwardPack(convShape(c))));
   const grads = paddedSize(c.cOut * c.cIn * c.ks * c.ks * 4) + paddedSize(c.cOut * 4);
   const dz = (block.pool !== null && !unpoolInWeightGrad) || (block.pool === null && block.act !== 0) ? act(y) : 0;
-  const partial = paddedSize(weightGradTile({ cOut: c.cOut, wo, ks: c.ks }).S * (c.cOut * c.cIn * c.ks * c.ks + c.cOut) * 4);
+  const partial = paddedSize(weightGradTile({ cOut: c.cOut, wo, ks: c.ks }, tiles).S * (c.cOut * c.cIn * c.ks * c.ks + c.cOut) * 4);
   const asForward = inputGradAsForward({ ...convShape(c), PAD: c.pad }) !== null;
   const dx = needsGrad ? act(input) + paddedSize(packedBytes(inputGradPack(convShape(c)))) + (asForward ? paddedSize(16) : 0) : 0;
   return own + grads + dz + partial + dx;

@@ -9,11 +9,16 @@
  *   every node's forward                 (nn/network.ts)
  *   log_softmax_cross_entropy, argmax    loss sum, hits, dlogits
  *   every node's backward, in reverse    the trainables' gradients; the trainer's optimizer then updates them
+ * Softmax regression (Flatten, then one Linear from the images as stored to the classes: d2l 3.7's net) trained
+ * with plain SGD runs instead as its two fused kernels, which compute the same step (fusedSoftmaxStep:
+ * the forward with CrossEntropyLoss's log-sum-exp and its gradient in one, the weight gradient and the update in
+ * the other), where its `kernels` option (auto, the default, or fused) and their limits allow.
  */
 import type { ImageShape } from '../data/dataset.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, UsageError } from '../errors.js';
 import { COPY_DST, COPY_SRC, createBuffer, createBufferWith, STORAGE } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
+import type { Tuning } from '../gpu/tuning.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { gatherMinibatch } from '../kernels/gather_minibatch.js';
 import { gatherResize } from '../kernels/gather_resize.js';
@@ -23,6 +28,8 @@ import type { Forward, GpuModel, GpuParameter, ModelDefinition, ModelOptions, Mo
 import { accumulatingRecorder, createEpochTotals } from '../model/recorder.js';
 import { elementsOf, type Parameters } from '../model/tensors.js';
 import type { OptionSchemas } from '../model/options.js';
+import { fusedSoftmaxStep, resolveKernels, uploadFusedWeight } from '../model/softmax_regression.js';
+import type { OptimizerConfig } from '../optim/config.js';
 import type { TrainableParameter } from '../optim/index.js';
 import { initParameters, type LayerDecl, outputShape, parameterInfo, parseLayer, type SequentialDecl, trainableCount } from './declare.js';
 import { largestActivation } from './memory.js';
@@ -77,9 +84,23 @@ function rootInput(spec: ModelSpec, input: readonly number[], x0: GPUBuffer, spl
   return { buffer: x0, shape: input, needsGrad: false, ...(readsAsStored(spec.input, input) ? { images: { images: split.images, order, labels: split.labels, targets: y } } : {}) };
 }
 
-/** weights.png: the first layer's filters (a Conv2d's first input channel) or, for a first Linear on pixels, its units as images. */
+/**
+ * The tensors of `net` where it is softmax regression on the images as stored (Flatten, then one Linear from every
+ * pixel to the classes), which can train as the fused kernels; else null.
+ */
+function softmaxRegressionOf(net: SequentialDecl, input: readonly number[], spec: ModelSpec): { weight: string; bias: string } | null {
+  const [flatten, linear] = net.layers;
+  if (net.layers.length !== 2 || flatten.type !== 'Flatten' || linear.type !== 'Linear' || !readsAsStored(spec.input, input)) return null;
+  return linear.inFeatures === elementsOf(input) && linear.outFeatures === spec.classes ? { weight: '1.weight', bias: '1.bias' } : null;
+}
+
+/**
+ * weights.png: the first layer's filters (a Conv2d's first input channel) or, for a first Linear on pixels, its units
+ * as images: one per class where that Linear is the whole model (softmax regression's weight templates).
+ */
 function networkTemplates(net: SequentialDecl, input: readonly number[], spec: ModelSpec, params: Parameters): Templates {
-  const [first] = parameterInfo(net, input).filter(([, p]) => p.trainable);
+  const trainables = parameterInfo(net, input).filter(([, p]) => p.trainable);
+  const [first] = trainables;
   const [name, info] = first;
   const data = params[name].data;
   if (info.shape.length === 4) {
@@ -89,6 +110,11 @@ function networkTemplates(net: SequentialDecl, input: readonly number[], spec: M
   const [inputs, units] = info.shape;
   const pixels = elementsOf(inputShapeOf(spec.input));
   const images = inputs === pixels;
+  // Its weight and bias are all there is: its units are the classes.
+  if (images && trainables.length === 2 && units === spec.classes) {
+    const title = `Weight templates: column c of ${name} as a ${spec.input.height}x${spec.input.width} image`;
+    return { title, data, count: units, height: spec.input.height, width: spec.input.width * spec.input.channels, stride: units, offset: (c) => c, captions: 'classes' };
+  }
   const count = Math.min(units, 64);
   return {
     title: images ? `First-layer weights (${name}): units as ${spec.input.height}x${spec.input.width} images` : `First-layer weights (${name})`,
@@ -105,19 +131,27 @@ function networkTemplates(net: SequentialDecl, input: readonly number[], spec: M
 /** A network on the GPU: its tensors resident, its training step and its evaluation forward made from the declaration. */
 async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl, input: readonly number[], params: Parameters): Promise<GpuModel> {
   const shapes = networkShapes(net, input);
-  const tensors: Record<string, GPUBuffer> = Object.fromEntries(Object.keys(shapes).map((name) => [name, createBufferWith(gpu.device, name, params[name].data, STORAGE | COPY_SRC | COPY_DST)]));
+  // Softmax regression's weight as its fused kernels read it too (padded, bindable as a uniform).
+  const softmax = softmaxRegressionOf(net, input, spec);
+  const upload = (name: string) => (name === softmax?.weight ? uploadFusedWeight(gpu.device, name, params[name].data) : createBufferWith(gpu.device, name, params[name].data, STORAGE | COPY_SRC | COPY_DST));
+  const tensors: Record<string, GPUBuffer> = Object.fromEntries(Object.keys(shapes).map((name) => [name, upload(name)]));
   const parameters: GpuParameter[] = Object.entries(shapes).map(([name, shape]) => ({ name, shape, buffer: tensors[name] }));
   const pixels = elementsOf(input);
   const bytes = Object.values(tensors).reduce((n, b) => n + b.size, 0);
   // Evaluation chunks small enough that the largest activation [rows, ...] fits one storage binding.
   const maxForwardRows = Math.max(1, Math.floor(gpu.device.limits.maxStorageBufferBindingSize / (largestActivation(net, input).values * 4)));
-  const context = (maxRows: number, training: boolean, seed: number, convGemmMinFlop?: number): NetworkContext => ({ gpu, maxRows, training, seed, tensors, trainables: [], dropouts: 0, convGemmMinFlop });
+  const context = (maxRows: number, training: boolean, seed: number, tuning: Tuning): NetworkContext => ({ gpu, maxRows, training, seed, tuning, tensors, trainables: [], dropouts: 0 });
   return {
     spec,
     parameters,
     bytes,
     maxForwardRows,
     async createStep(ctx): Promise<StepRecorder> {
+      if (softmax) {
+        const r = resolveKernels(spec, ctx.maxRows, ctx.optimizer);
+        if ('problem' in r) throw new UsageError(r.problem);
+        if (r.path === 'fused') return fusedSoftmaxStep(gpu, spec, { W: tensors[softmax.weight], b: tensors[softmax.bias] }, ctx, true);
+      }
       const B = ctx.maxRows;
       const { device } = gpu;
       const totals = createEpochTotals(device);
@@ -125,7 +159,7 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
       const y = createBuffer(device, 'y', B * 4); // [B] u32
       const predictions = createBuffer(device, 'predictions', B * 4); // [B] u32
       const { kernel: gather, group: gatherGroup } = await createGather(gpu, spec.input, input, B, { split: ctx.train, order: ctx.order, x: x0, y });
-      const netContext = context(B, true, ctx.seed, ctx.tuning.convGemmMinFlop);
+      const netContext = context(B, true, ctx.seed, ctx.tuning);
       const root: Node = await buildNode(netContext, net, rootInput(spec, input, x0, ctx.train, ctx.order, y), '');
       const loss = await CrossEntropyLoss.create(gpu, B, spec.classes, totals.lossSum);
       const accuracy = await argmaxAccuracy.create(gpu, { N: spec.classes }, { rows: B });
@@ -155,7 +189,7 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
       const x0 = createBuffer(gpu.device, 'forward x0', B * pixels * 4); // [B, C·H·W] f32
       const y = createBuffer(gpu.device, 'forward y', B * 4); // [B] u32 (unused: the evaluator reads labels itself)
       const { kernel: gather, group: gatherGroup } = await createGather(gpu, spec.input, input, B, { split: ctx.split, order: ctx.order, x: x0, y });
-      const root = await buildNode(context(B, false, 0), net, rootInput(spec, input, x0, ctx.split, ctx.order, y), '');
+      const root = await buildNode(context(B, false, 0, ctx.tuning), net, rootInput(spec, input, x0, ctx.split, ctx.order, y), '');
       return {
         logits: root.output,
         bytes: x0.size + y.size + root.bytes,
@@ -203,6 +237,10 @@ export interface NetworkModel {
   defaultLr?(spec: ModelSpec): number;
   /** Tensor names that checkpoints of an earlier build used (ModelDefinition.formerNames). */
   formerNames?: Readonly<Record<string, string>>;
+  /** The book's initialisation where it is not d2l's init_weights for the layers (nn/declare.ts initParameters): concise's N(0, 0.01²) weights. */
+  init?(spec: ModelSpec, seed: number): Parameters;
+  /** Why this spec cannot train with `optimizer`, or null (ModelDefinition.optimizerProblem). */
+  optimizerProblem?(spec: ModelSpec, optimizer: OptimizerConfig): string | null;
 }
 
 /** A model made from a declaration: its network and the [C, H, W] it reads for a spec (what `summary` walks). */
@@ -242,10 +280,12 @@ export function sequentialModel(def: NetworkModel): NetworkDefinition {
     ...(def.problem ? { problem: def.problem } : {}),
     ...(def.defaultLr ? { defaultLr: def.defaultLr } : {}),
     ...(def.formerNames ? { formerNames: def.formerNames } : {}),
+    ...(def.optimizerProblem ? { optimizerProblem: def.optimizerProblem } : {}),
     // The whole-model CPU twin, composed from the layers' twins.
     reference: networkReference(madeOf),
     network: madeOf,
     init: (spec, seed) => {
+      if (def.init) return def.init(spec, seed);
       const { net, input } = madeOf(spec);
       return initParameters(net, input, seed);
     },

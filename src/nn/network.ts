@@ -9,6 +9,7 @@
  *   ∂l/∂logits -> node.backward -> ... -> (parameter gradients, TrainableParameter.grad)
  */
 import { createBuffer } from '../gpu/buffers.js';
+import type { Tuning } from '../gpu/tuning.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
 import { batchNormForward, batchNormGradReduce, batchNormInputGrad, batchNormStatistics } from '../kernels/batch_norm.js';
@@ -62,14 +63,14 @@ export interface NetworkContext {
   training: boolean;
   /** The run's seed: dropout's masks. */
   seed: number;
+  /** The kernel shapes every node creates its kernels in (StepContext.tuning / ForwardContext.tuning). */
+  tuning: Tuning;
   /** Every tensor of the network by state_dict name (parameters and running statistics), resident on the GPU. */
   tensors: Readonly<Record<string, GPUBuffer>>;
   /** Filled as nodes are built: the tensors the optimizer updates, with their gradient buffers. */
   trainables: TrainableParameter[];
   /** Dropout layers built so far: each has its own mask stream. */
   dropouts: number;
-  /** The smallest convolution (FLOP a forward at maxRows) built as implicit GEMM; default gpu/tuning.ts CONV_IMPLICIT_GEMM_MIN_FLOP. */
-  convGemmMinFlop?: number;
 }
 
 type Dispatch = [BoundKernel<string>, GPUBindGroup];
@@ -231,16 +232,17 @@ async function linearNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type:
   const shape = { K: layer.inFeatures, N: layer.outFeatures };
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
   const output = rowsBuffer(ctx, `${prefix}.output`, [layer.outFeatures]); // [B, out] after the activation
-  const forward = await createLinearForward(gpu, shape, maxRows, { ACT: fuse.act });
+  const choice = { tiles: ctx.tuning.dense };
+  const forward = await createLinearForward(gpu, shape, maxRows, { ACT: fuse.act }, choice);
   const forwardGroup = forward.bind({ x: input.buffer, w, b, out: output });
   if (!ctx.training) return forwardOnly(output, [layer.outFeatures], [forward, forwardGroup]);
   const dw = trainable(ctx, join(prefix, 'weight'), [layer.inFeatures, layer.outFeatures], true);
   const db = trainable(ctx, join(prefix, 'bias'), [layer.outFeatures], false);
   const [dwKernel, dbKernel, dxKernel, actBackward] = await Promise.all([
-    createLinearWeightGrad(gpu, shape, maxRows),
+    createLinearWeightGrad(gpu, shape, maxRows, choice),
     biasGrad.create(gpu, { N: layer.outFeatures }, { rows: maxRows }),
     // The slope of the activation that made this layer's input, where that layer fused it (h: the input).
-    input.needsGrad ? createLinearInputGrad(gpu, shape, maxRows, { ACT: fuse.inputSlope }) : null,
+    input.needsGrad ? createLinearInputGrad(gpu, shape, maxRows, { ACT: fuse.inputSlope }, choice) : null,
     fuse.act && !fuse.slopeBelow ? activationBackward.create(gpu, { N: layer.outFeatures }, { rows: maxRows, constants: { ACT: fuse.act } }) : null,
   ]);
   const dx = dxKernel ? rowsBuffer(ctx, `${prefix}.input.grad`, [layer.inFeatures]) : null; // [B, in]
@@ -279,7 +281,7 @@ async function convNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: '
   const { gpu, maxRows } = ctx;
   const [, h, wIn] = input.shape;
   const dims = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: h, W: wIn, KS: layer.kernelSize };
-  const parts = implicitGemmParts(gpu, { ...dims, STRIDE: layer.stride, PAD: layer.padding }, maxRows, ctx.convGemmMinFlop);
+  const parts = implicitGemmParts(gpu, { ...dims, STRIDE: layer.stride, PAD: layer.padding }, maxRows, ctx.tuning.convGemmMinFlop);
   if (parts) return convGemmNode(ctx, layer, input, prefix, shape, parts.inputGrad);
   const options = { rows: maxRows, constants: { STRIDE: layer.stride, PAD: layer.padding } };
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
@@ -319,7 +321,7 @@ async function convGemmNode(ctx: NetworkContext, layer: Extract<LayerDecl, { typ
   const needsDx = ctx.training && input.needsGrad;
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
   const [k, generalDx] = await Promise.all([
-    createConvGemm(gpu, d, maxRows, { training: ctx.training, inputGrad: needsDx && gemmInputGrad }),
+    createConvGemm(gpu, d, maxRows, { training: ctx.training, inputGrad: needsDx && gemmInputGrad, tiles: ctx.tuning.dense }),
     needsDx && !gemmInputGrad ? conv2dGeneralInputGrad.create(gpu, d, { rows: maxRows, constants: { STRIDE: d.STRIDE, PAD: d.PAD } }) : null,
   ]);
   const output = rowsBuffer(ctx, `${prefix}.output`, shape); // [B, C_out, HO, WO]

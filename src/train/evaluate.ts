@@ -6,6 +6,7 @@
  */
 import { createBuffer, createBufferWith, readBuffer } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
+import { type Tuning, tuningFor } from '../gpu/tuning.js';
 import { destroySplit, type GpuSplit, type ImageSplit, uploadSplit } from '../gpu/split.js';
 import { argmaxAccuracy } from '../kernels/argmax_accuracy.js';
 import { logSoftmaxCrossEntropy } from '../kernels/log_softmax_cross_entropy.js';
@@ -66,7 +67,7 @@ export class Evaluator {
   ) {}
 
   /** Chunks of `chunkRows` rows of `split`, each through `model`'s forward. */
-  static async create(gpu: Gpu, split: GpuSplit, model: GpuModel, chunkRows = 2048): Promise<Evaluator> {
+  static async create(gpu: Gpu, split: GpuSplit, model: GpuModel, chunkRows = 2048, tuning: Tuning = tuningFor(gpu.adapterInfo)): Promise<Evaluator> {
     const { device } = gpu;
     const N = model.spec.classes;
     const rows = Math.min(chunkRows, split.count, model.maxForwardRows ?? Infinity);
@@ -82,7 +83,7 @@ export class Evaluator {
       allPredictions: createBuffer(device, 'eval all predictions', split.count * 4), // [count]
       allProbs: createBuffer(device, 'eval all probabilities', split.count * N * 4), // [count, N]
     };
-    const forward = await model.createForward({ split, order: b.order, maxRows: rows });
+    const forward = await model.createForward({ split, order: b.order, maxRows: rows, tuning });
     const [sm, ce, acc] = await Promise.all([
       softmax.create(gpu, { N }, { rows }),
       logSoftmaxCrossEntropy.create(gpu, { N }, { rows, constants: { WRITE_GRAD: 0 } }),

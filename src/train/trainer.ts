@@ -96,10 +96,11 @@ export class Trainer {
     const maxRows = Math.min(config.batchSize, data.train.count);
     // The run's optimizer with what the model's options add (the MLP's weight decay); refused where the model cannot train with it.
     const optimizerConfig = modelOptimizer(spec, config.optimizer ?? plainSgd(config.lr));
-    const recorder = await model.createStep({ train, order, maxRows, optimizer: optimizerConfig, lr: optimizerConfig.lr, seed: config.seed, tuning: { ...tuningFor(gpu.adapterInfo), ...config.tuning } });
+    const tuning: Tuning = { ...tuningFor(gpu.adapterInfo), ...config.tuning };
+    const recorder = await model.createStep({ train, order, maxRows, optimizer: optimizerConfig, lr: optimizerConfig.lr, seed: config.seed, tuning });
     const optimizer = await createOptimizer(gpu, optimizerConfig, recorder.trainables, config.optimizerState);
     const slots = StepSlots.create(device, steps);
-    const evaluator = test ? await Evaluator.create(gpu, test, model) : null;
+    const evaluator = test ? await Evaluator.create(gpu, test, model, undefined, tuning) : null;
     return new Trainer(gpu, full, model, train, test, recorder, optimizer, order, slots, evaluator);
   }
 

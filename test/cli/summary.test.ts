@@ -1,5 +1,5 @@
 /**
- * `webgpu-softmax summary`: the book's parameter counts for chapter 7's models (d2l-zh 7.1-7.7, PyTorch: weights,
+ * `webgpu-softmax summary`: the book's parameter counts for concise softmax regression (3.7) and chapter 7's models (d2l-zh 7.1-7.7, PyTorch: weights,
  * biases and BatchNorm's scale and shift, not its running statistics), the shape walk, and its refusals.
  */
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { runCli } from './run.js';
 
 /** The book's code's sum(p.numel() for p in net.parameters()), 1 input channel, 10 classes, at the book's size. */
 const BOOK: Array<[string, string[], number]> = [
+  ['concise', [], 7_850],
   ['bn-lenet', [], 44_878],
   ['alexnet', [], 46_764_746],
   ['vgg11', ['--width-divisor', '1'], 128_806_154],
@@ -67,7 +68,7 @@ describe('summary --json', () => {
   it('refuses in one line: no --model, a hand-wired model, an option the model lacks, a --resize too small', async () => {
     const cases: Array<[string[], RegExp]> = [
       [[], /summary needs --model M/],
-      [['--model', 'mlp'], /--model must be one of lenet, alexnet, vgg11/],
+      [['--model', 'mlp'], /--model must be one of concise, lenet, alexnet, vgg11/],
       [['--model', 'resnet18', '--width-divisor', '2'], /model resnet18 has no option --width-divisor/],
       [['--model', 'alexnet', '--resize', '64'], /--resize 64 is too small for model alexnet: its windows need images of at least 65x65/],
     ];

@@ -2,7 +2,7 @@
 // entry point with each prologue (f32 x, u8 images through the order) and each ACT against the CPU twins, at shapes
 // that are multiples of no tile (odd K and N, batch 1 and 257) and at tiles other than the tuned one.
 import { describe, expect, it } from 'vitest';
-import { activationConstants, createLinearForward, createLinearForwardU8, createLinearInputGrad, createLinearWeightGrad, createLinearWeightGradU8, linearForward as forwardKernel, linearForwardU8 as forwardU8Kernel, linearInputGrad as inputGradKernel, linearWeightGrad as weightGradKernel, linearWeightGradU8 as weightGradU8Kernel } from '../../src/kernels/linear.js';
+import { createLinearForward, createLinearForwardU8, createLinearInputGrad, createLinearWeightGrad, createLinearWeightGradU8, linearForward as forwardKernel, linearForwardU8 as forwardU8Kernel, linearInputGrad as inputGradKernel, linearWeightGrad as weightGradKernel, linearWeightGradU8 as weightGradU8Kernel } from '../../src/kernels/linear.js';
 import { dropoutConstants } from '../../src/kernels/dropout_mask.js';
 import { linearForward } from '../../src/reference/linear_forward.js';
 import { linearForwardU8 } from '../../src/reference/linear_forward_u8.js';
@@ -199,26 +199,15 @@ describe('linear:weight_grad, u8 images: dW = (images[order] / 255)ᵀ·dy', () 
   });
 });
 
-describe('activationConstants: the switches callers named before ACT map onto it', () => {
-  it('RELU and RELU_MASK are 2, SIGMOID and SIGMOID_SLOPE 1, zeros are none; other constants pass through', () => {
-    expect(activationConstants({ RELU: 1, DROP_SEED: 3 })).toEqual({ ACT: 2, DROP_SEED: 3 });
-    expect(activationConstants({ RELU_MASK: 0, SIGMOID_SLOPE: 1 })).toEqual({ ACT: 1 });
-    expect(activationConstants({ RELU_MASK: 0, SIGMOID_SLOPE: 0 })).toEqual({});
-    expect(activationConstants({ ACT: 1, TR: 2 })).toEqual({ ACT: 1, TR: 2 });
-  });
-  it('refuses two activations at once', () => {
-    // The message caught by hand: the page's kernel-check runner has no toThrow (src/web/check/expect.ts).
-    const message = (f: () => unknown) => {
-      try {
-        f();
-        return 'no error';
-      } catch (err) {
-        return (err as Error).message;
-      }
-    };
-    expect(message(() => activationConstants({ RELU: 1, SIGMOID: 1 }))).toMatch(/one activation/);
-    expect(message(() => activationConstants({ ACT: 1, RELU_MASK: 1 }))).toMatch(/one activation/);
-  });
+describe('the activation is ACT alone', () => {
+  // The switches the dense kernels had before ACT (RELU, SIGMOID, RELU_MASK, SIGMOID_SLOPE) are no overrides of
+  // the shaders: a caller still passing one is refused at creation, not run without its activation.
+  for (const name of ['RELU', 'SIGMOID_SLOPE']) {
+    it(`refuses ${name}, a name from before ACT`, async () => {
+      const gpu = await testGpu();
+      expect(await refusal(() => createLinearForward(gpu, { K: 12, N: 3 }, 4, { [name]: 1 }, { variant: 'generic' }))).toMatch(new RegExp(name));
+    });
+  }
 });
 
 // The workgroup-memory shape, forced (the adapter's choice only on GPUs: gpu/tuning.ts MLP_TILES.workgroupMemory):
@@ -234,7 +223,7 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const w = randomFloats(rng, K * N, 0.1);
       const b = randomFloats(rng, N, 0.5);
       const mask = rows === 257 ? dropoutConstants(0.5, 8, 2) : null;
-      const kernel = await createLinearForward(gpu, { K, N }, rows, { ACT: act, ...mask }, 'tiled');
+      const kernel = await createLinearForward(gpu, { K, N }, rows, { ACT: act, ...mask }, { variant: 'tiled' });
       expect(kernel.kernel.name).toBe('linear');
       const out = zeros(gpu, rows * N);
       const group = kernel.bind({ x: upload(gpu, x), w: upload(gpu, w), b: upload(gpu, b), out });
@@ -248,7 +237,7 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const dy = randomFloats(rng, rows * N, 0.01);
       const w = randomFloats(rng, K * N, 0.1);
       const h = hiddenOf(rng, rows * K, act);
-      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { ACT: act }, 'tiled');
+      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { ACT: act }, { variant: 'tiled' });
       const dx = zeros(gpu, rows * K);
       const group = kernel.bind({ dy: upload(gpu, dy), w: upload(gpu, w), h: upload(gpu, h), dx });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
@@ -259,7 +248,7 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const rng = new Rng(rows * 43 + K + N);
       const x = Float32Array.from({ length: rows * K }, () => rng.uniform());
       const dy = randomFloats(rng, rows * N, 1 / rows);
-      const kernel = await createLinearWeightGrad(gpu, { K, N }, rows, 'tiled');
+      const kernel = await createLinearWeightGrad(gpu, { K, N }, rows, { variant: 'tiled' });
       const dw = zeros(gpu, K * N);
       const group = kernel.bind({ x: upload(gpu, x), dy: upload(gpu, dy), dw });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
@@ -278,7 +267,7 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const order = rng.permutation(count);
       const w = randomFloats(rng, K * N, 0.1);
       const b = randomFloats(rng, N, 0.5);
-      const kernel = await createLinearForwardU8(gpu, { K, N }, rows, { ACT: act }, 'tiled');
+      const kernel = await createLinearForwardU8(gpu, { K, N }, rows, { ACT: act }, { variant: 'tiled' });
       const out = zeros(gpu, rows * N);
       const y = upload(gpu, new Uint32Array(rows).fill(99));
       const group = kernel.bind({ images: upload(gpu, images), labels: upload(gpu, labels), order: upload(gpu, order), w: upload(gpu, w), b: upload(gpu, b), out, y });
@@ -294,7 +283,7 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const images = randomPixels(rng, count * K);
       const order = rng.permutation(count);
       const dy = randomFloats(rng, rows * N, 1 / rows);
-      const kernel = await createLinearWeightGradU8(gpu, { K, N }, rows, 'tiled');
+      const kernel = await createLinearWeightGradU8(gpu, { K, N }, rows, { variant: 'tiled' });
       const dw = zeros(gpu, K * N);
       const group = kernel.bind({ images: upload(gpu, images), order: upload(gpu, order), dy: upload(gpu, dy), dw });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows, 3)));

@@ -32,7 +32,7 @@ describe.skipIf(subgroups.missing)('linear_subgroup:forward, f32 x (K and N mult
       const w = randomFloats(rng, K * N, 0.1);
       const b = randomFloats(rng, N, 0.5);
       const mask = drop ? dropoutConstants(0.5, 4, 1) : null;
-      const kernel = await createLinearForward(gpu, { K, N }, rows, { ACT: act, ...mask }, 'subgroup');
+      const kernel = await createLinearForward(gpu, { K, N }, rows, { ACT: act, ...mask }, { variant: 'subgroup' });
       expect(kernel.kernel.name).toBe('linear_subgroup');
       const out = zeros(gpu, rows * N);
       const group = kernel.bind({ x: upload(gpu, x), w: upload(gpu, w), b: upload(gpu, b), out });
@@ -58,7 +58,7 @@ describe.skipIf(subgroups.missing)('linear_subgroup:forward, u8 images (K a mult
       const w = randomFloats(rng, K * N, 0.1);
       const b = randomFloats(rng, N, 0.5);
       const mask = drop ? dropoutConstants(0.2, 5, 0) : null;
-      const kernel = await createLinearForwardU8(gpu, { K, N }, rows, { ACT: act, ...mask }, 'subgroup');
+      const kernel = await createLinearForwardU8(gpu, { K, N }, rows, { ACT: act, ...mask }, { variant: 'subgroup' });
       expect(kernel.kernel.name).toBe('linear_subgroup');
       const out = zeros(gpu, rows * N);
       const y = upload(gpu, new Uint32Array(rows).fill(99));
@@ -82,7 +82,7 @@ describe.skipIf(subgroups.missing)("linear_subgroup:input_grad (N a multiple of 
       const w = randomFloats(rng, K * N, 0.1);
       const h = hiddenOf(rng, rows * K, 2);
       const mask = drop ? dropoutConstants(0.5, 6, 0) : null;
-      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { ACT: 2, ...mask }, 'subgroup');
+      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { ACT: 2, ...mask }, { variant: 'subgroup' });
       expect(kernel.kernel.name).toBe('linear_subgroup');
       const dx = zeros(gpu, rows * K);
       const group = kernel.bind({ dy: upload(gpu, dy), w: upload(gpu, w), h: upload(gpu, h), dx });
@@ -98,7 +98,7 @@ describe.skipIf(subgroups.missing)("linear_subgroup:input_grad (N a multiple of 
       const dy = randomFloats(rng, rows * N, 0.01);
       const w = randomFloats(rng, K * N, 0.1);
       const h = hiddenOf(rng, rows * K, act);
-      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { ACT: act }, 'subgroup');
+      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { ACT: act }, { variant: 'subgroup' });
       const dx = zeros(gpu, rows * K);
       const group = kernel.bind({ dy: upload(gpu, dy), w: upload(gpu, w), h: upload(gpu, h), dx });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
@@ -115,7 +115,7 @@ describe.skipIf(subgroups.missing)('linear_subgroup:weight_grad, f32 x (K and N 
       const rng = new Rng(rows * 29 + K + N);
       const x = Float32Array.from({ length: rows * K }, () => rng.uniform());
       const dy = randomFloats(rng, rows * N, 1 / rows);
-      const kernel = await createLinearWeightGrad(gpu, { K, N }, rows, 'subgroup');
+      const kernel = await createLinearWeightGrad(gpu, { K, N }, rows, { variant: 'subgroup' });
       expect(kernel.kernel.name).toBe('linear_subgroup');
       const dw = zeros(gpu, K * N);
       const group = kernel.bind({ x: upload(gpu, x), dy: upload(gpu, dy), dw });
@@ -136,7 +136,7 @@ describe.skipIf(subgroups.missing)('linear_subgroup:weight_grad, u8 images (K a 
       const images = randomPixels(rng, count * K);
       const order = rng.permutation(count);
       const dy = randomFloats(rng, rows * N, 1 / rows);
-      const kernel = await createLinearWeightGradU8(gpu, { K, N }, rows, 'subgroup');
+      const kernel = await createLinearWeightGradU8(gpu, { K, N }, rows, { variant: 'subgroup' });
       expect(kernel.kernel.name).toBe('linear_subgroup');
       const dw = zeros(gpu, K * N);
       const group = kernel.bind({ images: upload(gpu, images), order: upload(gpu, order), dy: upload(gpu, dy), dw });
@@ -153,12 +153,12 @@ describe('the choice of shape where the subgroup one does not fit', () => {
     expect((await createLinearForward(gpu, { K: 256, N: 20 }, 7)).kernel.name).toBe('linear_subgroup');
     expect((await createLinearWeightGradU8(gpu, { K: 12, N: 20 }, 7)).kernel.name).toBe('linear');
     expect((await createLinearForwardU8(gpu, { K: 12, N: 20 }, 7)).kernel.name).toBe('linear');
-    expect(await refusal(() => createLinearWeightGradU8(gpu, { K: 12, N: 20 }, 7, 'subgroup'))).toMatch(/no subgroup path for K 12, N 20/);
-    expect(await refusal(() => createLinearInputGrad(gpu, { K: 13, N: 10 }, 7, {}, 'subgroup'))).toMatch(/no subgroup path for K 13, N 10/);
+    expect(await refusal(() => createLinearWeightGradU8(gpu, { K: 12, N: 20 }, 7, { variant: 'subgroup' }))).toMatch(/no subgroup path for K 12, N 20/);
+    expect(await refusal(() => createLinearInputGrad(gpu, { K: 13, N: 10 }, 7, {}, { variant: 'subgroup' }))).toMatch(/no subgroup path for K 13, N 10/);
   });
   it('generic is the register-tiled kernel on any adapter', async () => {
     const gpu = await testGpu();
-    expect((await createLinearForward(gpu, { K: 256, N: 20 }, 7, {}, 'generic')).kernel.name).toBe('linear');
+    expect((await createLinearForward(gpu, { K: 256, N: 20 }, 7, {}, { variant: 'generic' })).kernel.name).toBe('linear');
   });
   it('the u8 subgroup kernels themselves refuse K 12 with the reason', async () => {
     const gpu = await testGpu();

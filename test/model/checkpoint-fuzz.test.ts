@@ -16,6 +16,9 @@ const MAX_CASES = 5000;
 const MAX_MS = 10_000;
 const MEMORY_SLACK = 64 << 20; // the checkpoint is a few KiB; a header-sized allocation would be GBs
 
+/** The concise model's weight and bias (W and b before it was a Sequential, which load renamed). */
+const [W, B] = ['1.weight', '1.bias'];
+
 function base(): Uint8Array {
   const spec = modelDefinition('concise').spec({ channels: 1, height: 4, width: 4 }, 3, {});
   const params = modelDefinition('concise').init(spec, 1);
@@ -80,7 +83,8 @@ const MUTATIONS: Array<[string, Mutation]> = [
     const h = headerOf(b);
     if (!h) return b;
     const text = JSON.stringify(h.json);
-    const mutated = rng.int(2) ? text.replace('"W":', '"b":') : text.replace('"b":', '"V":');
+    // The weight under the bias's name, the bias under an unknown name, or under its former name b (which loads).
+    const mutated = [() => text.replace(`"${W}":`, `"${B}":`), () => text.replace(`"${B}":`, '"V":'), () => text.replace(`"${B}":`, '"b":')][rng.int(3)]();
     const bytes = new TextEncoder().encode(mutated);
     const out = new Uint8Array(8 + bytes.length + b.length - 8 - h.length);
     new DataView(out.buffer).setBigUint64(0, BigInt(bytes.length), true);
@@ -126,7 +130,7 @@ describe('checkpoint reader under seeded mutation', () => {
   it('a duplicated tensor name is refused, not silently the last one', () => {
     const good = base();
     const h = headerOf(good)!;
-    const text = JSON.stringify(h.json).replace('"b":', '"W":"dup","b":').replace('"W":"dup",', `"W":${JSON.stringify(h.json.W)},`);
+    const text = JSON.stringify(h.json).replace(`"${B}":`, `"${W}":"dup","${B}":`).replace(`"${W}":"dup",`, `"${W}":${JSON.stringify(h.json[W])},`);
     const bytes = new TextEncoder().encode(text);
     const out = new Uint8Array(8 + bytes.length + good.length - 8 - h.length);
     new DataView(out.buffer).setBigUint64(0, BigInt(bytes.length), true);

@@ -88,7 +88,7 @@ console.log(JSON.stringify({ lib: Object.keys(lib).length, node: Object.keys(nod
   it('type-checks a strict TypeScript program (exactOptionalPropertyTypes) against the installed declarations', () => {
     writeFileSync(
       join(project, 'use.ts'),
-      `import { fit, FashionMNIST as Split, type Checkpoint, type EpochRecord, type Predictions, predict, MODEL_KINDS, Sequential, Linear } from 'webgpu-softmax';
+      `import { fit, FashionMNIST as Split, type Checkpoint, type EpochRecord, type Predictions, predict, MODEL_KINDS, Sequential, nn } from 'webgpu-softmax';
 import { createNodeGpu, FashionMNIST, saveCheckpoint, writePng, type NodeGpuOptions } from 'webgpu-softmax/node';
 export async function run(root?: string, epochs?: number): Promise<number> {
   // Optional fields set to undefined, as code passing its own optional values through writes them.
@@ -101,8 +101,10 @@ export async function run(root?: string, epochs?: number): Promise<number> {
   const checkpoint: Checkpoint = result.checkpoint;
   saveCheckpoint('out', checkpoint);
   const p: Predictions = await predict(gpu, checkpoint, test.get(0).image);
-  const layers: typeof Sequential | typeof Linear = Sequential;
+  const layers: typeof Sequential = Sequential;
+  const net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10));
   void layers;
+  void net;
   await writePng('x.png', { width: 1, height: 1, data: new Uint8ClampedArray(4) });
   // @ts-expect-error: a label is a number
   const wrong: string = test.get(0).label;

@@ -26,8 +26,8 @@ describe('1 epoch + --resume to 2 == 2 epochs, with the optimizer state', () => 
     // The case: train --model mlp --optimizer adam --lr 0.001
     [['--model', 'mlp', '--optimizer', 'adam', '--lr', '0.001'], ['W1.exp_avg', 'W1.exp_avg_sq', 'b2.exp_avg_sq', 'optimizer.step']],
     [['--model', 'lenet', '--activation', 'relu', '--optimizer', 'sgd', '--momentum', '0.9', '--lr', '0.01'], ['0.weight.momentum_buffer', '11.bias.momentum_buffer']],
-    // Softmax regression leaves its fused SGD for the separate step, whose W and b the optimizer updates.
-    [['--model', 'concise', '--optimizer', 'adam', '--betas', '0.8,0.99', '--eps', '1e-6'], ['W.exp_avg', 'b.exp_avg_sq', 'optimizer.step']],
+    // Softmax regression leaves its fused SGD for its layer kernels, whose 1.weight and 1.bias the optimizer updates.
+    [['--model', 'concise', '--optimizer', 'adam', '--betas', '0.8,0.99', '--eps', '1e-6'], ['1.weight.exp_avg', '1.bias.exp_avg_sq', 'optimizer.step']],
   ];
   for (const [flags, someState] of cases) {
     it(flags.join(' '), async () => {

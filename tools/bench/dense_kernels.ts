@@ -82,7 +82,7 @@ const VARIANT: Record<TemplateShape, LinearVariant> = { register: 'generic', til
  */
 export function createShipped(gpu: Gpu, p: DenseProblem, shape: TemplateShape | 'auto'): Promise<BoundKernel<string>> {
   const s = { K: p.K, N: p.N };
-  const v = shape === 'auto' ? 'auto' : VARIANT[shape];
+  const v = { variant: shape === 'auto' ? 'auto' : VARIANT[shape] } as const;
   const k =
     p.computation === 'forward' ? (p.u8 ? createLinearForwardU8(gpu, s, p.M, {}, v) : createLinearForward(gpu, s, p.M, {}, v))
     : p.computation === 'input_grad' ? createLinearInputGrad(gpu, s, p.M, {}, v)

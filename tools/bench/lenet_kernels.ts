@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { createBufferWith } from '../../src/gpu/buffers.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
+import { ACTIVATION_CODES } from '../../src/kernels/activation.js';
 import type { BoundKernel } from '../../src/kernels/kernel.js';
 import { conv2dForward } from '../../src/kernels/conv2d_forward.js';
 import { conv2dInputGrad } from '../../src/kernels/conv2d_input_grad.js';
@@ -57,8 +58,8 @@ async function main() {
     ['conv2d_weight_grad conv1', F1, async () => [await conv2dWeightGrad.create(gpu, conv1, { rows: B, constants: { PAD: 2 } }), { x: buf(B * 784), dy: buf(B * 6 * 784), dw: buf(150), db: buf(6) }]],
     // LeNet's dense layers as the model creates them (kernels/linear.ts), sigmoid fused.
     ...([[400, 120, 'fc1'], [120, 84, 'fc2'], [84, 10, 'fc3']] as const).flatMap(([K, N, name]): typeof cases => [
-      [`dense forward ${name} ${K}x${N}`, 2 * B * K * N, async () => [(await createLinearForward(gpu, { K, N }, B, { SIGMOID: 1 })) as BoundKernel<string>, { x: buf(B * K), w: buf(K * N), b: buf(N), out: buf(B * N) }]],
-      [`dense input grad ${name} ${K}x${N}`, 2 * B * K * N, async () => [(await createLinearInputGrad(gpu, { K, N }, B, { RELU_MASK: 0, SIGMOID_SLOPE: 1 })) as BoundKernel<string>, { dy: buf(B * N), w: buf(K * N), h: buf(B * K), dx: buf(B * K) }]],
+      [`dense forward ${name} ${K}x${N}`, 2 * B * K * N, async () => [(await createLinearForward(gpu, { K, N }, B, { ACT: ACTIVATION_CODES.sigmoid })) as BoundKernel<string>, { x: buf(B * K), w: buf(K * N), b: buf(N), out: buf(B * N) }]],
+      [`dense input grad ${name} ${K}x${N}`, 2 * B * K * N, async () => [(await createLinearInputGrad(gpu, { K, N }, B, { ACT: ACTIVATION_CODES.sigmoid })) as BoundKernel<string>, { dy: buf(B * N), w: buf(K * N), h: buf(B * K), dx: buf(B * K) }]],
       [`dense weight grad ${name} ${K}x${N}`, 2 * B * K * N, async () => [(await createLinearWeightGrad(gpu, { K, N }, B)) as BoundKernel<string>, { x: buf(B * K), dy: buf(B * N), dw: buf(K * N) }]],
     ]),
     ['matmul_bias fc1 (calibration)', 2 * B * 400 * 120, async () => [await matmulBias.create(gpu, { K: 400, N: 120 }, { rows: B }), { x: buf(B * 400), w: buf(400 * 120), b: buf(120), logits: buf(B * 120) }]],

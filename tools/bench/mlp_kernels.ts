@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { createBufferWith } from '../../src/gpu/buffers.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
 import { mlpTilesFor } from '../../src/gpu/tuning.js';
+import { ACTIVATION_CODES } from '../../src/kernels/activation.js';
 import type { BoundKernel } from '../../src/kernels/kernel.js';
 import { linearForwardSubgroup, linearForwardU8Subgroup, linearInputGradSubgroup, linearWeightGradSubgroup, linearWeightGradU8Subgroup } from '../../src/kernels/linear_subgroup.js';
 import { createSgdUniform, sgdWeightDecay } from '../../src/kernels/optimizer.js';
@@ -40,11 +41,11 @@ async function main() {
   const sg = (defaults: Record<string, number>) => ({ workgroup: overrides.WG ?? tiles.workgroup, constants: { ...defaults, SG, ...Object.fromEntries(Object.entries(overrides).filter(([k]) => k in defaults)) } });
   const mm = (k: number, n: number) => 2 * B * k * n;
   const cases: Array<[string, number, () => Promise<[BoundKernel<string>, Record<string, GPUBuffer>]>]> = [
-    ['forward u8 784x256 relu', mm(K, H), async () => [await linearForwardU8Subgroup.create(gpu, { K, N: H }, { rows: B, ...sg({ RG, RELU: 1 }) }), { images: words(B * K / 4), labels: words(B), order, w: buf(K * H), b: buf(H), out: buf(B * H), y: words(B) }]],
+    ['forward u8 784x256 relu', mm(K, H), async () => [await linearForwardU8Subgroup.create(gpu, { K, N: H }, { rows: B, ...sg({ RG, ACT: ACTIVATION_CODES.relu }) }), { images: words(B * K / 4), labels: words(B), order, w: buf(K * H), b: buf(H), out: buf(B * H), y: words(B) }]],
     ['weight grad u8 784x256', mm(K, H), async () => [await linearWeightGradU8Subgroup.create(gpu, { K, N: H }, { rows: B, ...sg({ TV: tiles.chunks }) }), { images: words(B * K / 4), order, dy: buf(B * H), dw: buf(K * H) }]],
-    ['forward 256x12', mm(H, 12), async () => [await linearForwardSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ RG, RELU: 0 }) }), { x: buf(B * H), w: buf(H * 12), b: buf(12), out: buf(B * 12) }]],
-    ['input grad 256x12', mm(H, 12), async () => [await linearInputGradSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ RG, TC: tiles.kPerLane, RELU_MASK: 1 }) }), { dy: buf(B * 12), w: buf(H * 12), h: buf(B * H), dx: buf(B * H) }]],
-    ['weight grad 256x12', mm(H, 12), async () => [await linearWeightGradSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ TW: tiles.words }) }), { x: buf(B * H), dy: buf(B * 12), dw: buf(H * 12) }]],
+    ['forward 256x12', mm(H, 12), async () => [await linearForwardSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ RG, ACT: ACTIVATION_CODES.none }) }), { x: buf(B * H), w: buf(H * 12), b: buf(12), out: buf(B * 12) }]],
+    ['input grad 256x12', mm(H, 12), async () => [await linearInputGradSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ RG, TC: tiles.kPerLane, ACT: ACTIVATION_CODES.relu }) }), { dy: buf(B * 12), w: buf(H * 12), h: buf(B * H), dx: buf(B * H) }]],
+    ['weight grad 256x12', mm(H, 12), async () => [await linearWeightGradSubgroup.create(gpu, { K: H, N: 12 }, { rows: B, ...sg({ TV: tiles.words }) }), { x: buf(B * H), dy: buf(B * 12), dw: buf(H * 12) }]],
     ['sgd weight decay W1', 0, async () => [await sgdWeightDecay.create(gpu, { COUNT: K * H }), { sgd: createSgdUniform(device, 'sgd', 0.1, 0.001), param: buf(K * H), grad: buf(K * H) }]],
   ];
   for (const [name, flop, make] of cases) {
