@@ -54,6 +54,7 @@ const checks: Record<string, Check> = {
   toBeTruthy: (a) => [Boolean(a), `expected ${show(a)} to be truthy`],
   toBeFalsy: (a) => [!a, `expected ${show(a)} to be falsy`],
   toBeNaN: (a) => [Number.isNaN(a), `expected ${show(a)} to be NaN`],
+  toBeNull: (a) => [a === null, `expected ${show(a)} to be null`],
 };
 
 type Matchers = { [K in keyof typeof checks]: (expected?: unknown, digits?: number) => void };
