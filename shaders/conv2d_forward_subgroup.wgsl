@@ -1,7 +1,7 @@
 enable subgroups;
-// conv2d_forward.wgsl's fast path where the adapter has subgroups of one known size SG (and W, WO, PAD are even):
+// LeNet's stride-1 convolution where the adapter has subgroups of one known size SG (and W, WO, PAD are even):
 //   y[r, co, oy, ox] = act(bias[co] + Σ_{ci, ky, kx} x[r, ci, oy + ky - PAD, ox + kx - PAD] · w[co, ci, ky, kx])
-// Also the input gradient of a convolution (conv2d_input_grad.wgsl's sum): that is this correlation of dy, padded
+// Also the input gradient of such a convolution (src/reference/conv2d_input_grad.ts): this correlation of dy, padded
 // by KS - 1 - PAD, with the weights transposed and flipped (conv2d_weight_pack.wgsl, FLIP), no bias (BIAS false).
 // ACT: 0 none, 1 sigmoid, 2 ReLU. POOLED: also the 2x2 / stride-2 pooling of y (POOL 0 mean, 1 max; odd sizes
 // floored, as pool_forward.wgsl) into `pooled`, from the tile's registers (R even): one pass over y fewer.

@@ -1,5 +1,5 @@
 enable subgroups;
-// conv2d_weight_grad.wgsl's fast path where the adapter has subgroups of one known size SG (W, WO and PAD even):
+// The weight gradient of LeNet's stride-1 convolution where the adapter has subgroups of one known size SG (W, WO and PAD even):
 //   dw[co, ci, ky, kx] = Σ_{r, oy, ox} dy[r, co, oy, ox] · x[r, ci, oy + ky - PAD, ox + kx - PAD]
 //   db[co]             = Σ_{r, oy, ox} dy[r, co, oy, ox]
 // summed here over one of S chunks of the output rows (r, oy); conv2d_weight_grad_reduce.wgsl adds the S partials.

@@ -1,8 +1,8 @@
 // Repacks convolution weights so the convolution kernels load 4 channels with one vec4 load: w viewed as
 // [OUTER, A, T] becomes [OUTER, T, A4] vec4s (A padded with zeros to 4·A4). On lavapipe each load is issued
 // per SIMD lane even when every lane reads the same weight, so 4 weights per load is 4x fewer of them.
-//   conv2d_forward:    OUTER 1, A = C_OUT, T = C_IN·KS²   -> [C_IN·KS², C_OUT/4]
-//   conv2d_input_grad: OUTER C_OUT, A = C_IN, T = KS²     -> [C_OUT, KS², C_IN/4]
+//   conv2d_forward_subgroup: OUTER 1, A = C_OUT, T = C_IN·KS² -> [C_IN·KS², C_OUT/4]
+//   an input gradient (conv2d_general.wgsl's sum): OUTER C_OUT, A = C_IN, T = KS² -> [C_OUT, KS², C_IN/4]
 //   conv2d_forward_subgroup as an input gradient: the same with FLIP, the taps reversed (the kernel rotated by 180°)
 // tap_major, for the contraction template's convolutions (kernels/conv2d_implicit_gemm.ts), whose k runs over
 // (tap, channel): rows R = t · OUTER + o of A4 vec4s over a, from w [A, OUTER, T] (the forward: A = C_OUT, OUTER =

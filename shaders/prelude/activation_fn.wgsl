@@ -1,5 +1,5 @@
 // The one activation encoding of the dense kernels, the codes of the conv kernels (ACTIVATION_CODES in
-// src/kernels/conv2d_forward.ts): ACT 0 none, 1 sigmoid 1 / (1 + e^-v), 2 ReLU. A forward kernel applies ACT to its
+// src/kernels/conv2d_shape.ts): ACT 0 none, 1 sigmoid 1 / (1 + e^-v), 2 ReLU. A forward kernel applies ACT to its
 // output; an input gradient multiplies in the slope of the activation ACT that produced its h, read from h itself
 // (the activation's output): ReLU's [h > 0], the sigmoid's h(1 - h).
 override ACT: u32 = 0u;

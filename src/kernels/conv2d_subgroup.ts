@@ -1,11 +1,11 @@
 /**
  * The convolution kernels' subgroup fast path (shaders/conv2d_forward_subgroup.wgsl): one kernel for a
  * convolution's forward and, fed dy and the transposed flipped weights, its input gradient. Runs where the
- * adapter has one known subgroup size (kernels/subgroups.ts) and W, the output width and PAD are even (vec2s); the
- * generic conv2d_forward / conv2d_input_grad run elsewhere.
+ * adapter has one known subgroup size (kernels/subgroups.ts) and W, the output width and PAD are even (vec2s);
+ * conv2d_general runs elsewhere.
  */
 import type { Gpu } from '../gpu/device.js';
-import { CONV_SHAPE, type ConvShape, convOutput, convProblem } from './conv2d_forward.js';
+import { CONV_SHAPE, type ConvShape, convOutput, convProblem } from './conv2d_shape.js';
 import { ceilDiv, defineKernel } from './kernel.js';
 import { subgroupSize } from './subgroups.js';
 

@@ -29,9 +29,9 @@ export const conv2dWeightPackTapMajor = defineKernel<'w' | 'packed', 'OUTER' | '
   grid: (c) => [ceilDiv((c.OUTER * c.T + c.TAIL) * ceilDiv(c.A, 4), c.WG)],
 });
 
-/** The pack shape for conv2d_forward's weights (4 output channels per vec4). */
+/** The pack shape for conv2d_forward_subgroup's weights (4 output channels per vec4). */
 export const forwardPack = (c: { C_IN: number; C_OUT: number; KS: number }) => ({ OUTER: 1, A: c.C_OUT, T: c.C_IN * c.KS * c.KS });
-/** The pack shape for conv2d_input_grad's weights (4 input channels per vec4). */
+/** The pack shape for an input gradient's weights (4 input channels per vec4): conv2d_forward_subgroup with FLIP. */
 export const inputGradPack = (c: { C_IN: number; C_OUT: number; KS: number }) => ({ OUTER: c.C_OUT, A: c.C_IN, T: c.KS * c.KS });
 /** Bytes of a packed buffer (TAIL zero rows after the OUTER · T). */
 export const packedBytes = (p: { OUTER: number; A: number; T: number; TAIL?: number }) => (p.OUTER * p.T + (p.TAIL ?? 0)) * ceilDiv(p.A, 4) * 16;

@@ -13,7 +13,7 @@
  */
 import type { Gpu } from '../gpu/device.js';
 import { type MlpTiles, mlpTilesFor } from '../gpu/tuning.js';
-import { ACTIVATION_CODES } from './conv2d_forward.js';
+import { ACTIVATION_CODES } from './conv2d_shape.js';
 import { DROPOUT_PRELUDE } from './dropout_mask.js';
 import { type BoundKernel, ceilDiv, type Constants, defineKernel } from './kernel.js';
 import { linearForwardSubgroup, linearForwardU8Subgroup, linearInputGradSubgroup, linearWeightGradSubgroup, linearWeightGradU8Subgroup } from './linear_subgroup.js';

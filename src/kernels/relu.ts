@@ -1,4 +1,4 @@
-import { ACTIVATION_CODES } from './conv2d_forward.js';
+import { ACTIVATION_CODES } from './conv2d_shape.js';
 import { ceilDiv, defineKernel, spreadGrid } from './kernel.js';
 
 /**

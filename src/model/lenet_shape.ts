@@ -4,9 +4,9 @@
  *   → Linear(16·5·5, 120) → act → Linear(120, 84) → act → Linear(84, classes)
  * (the sizes in the comments are Fashion-MNIST's 1x28x28).
  */
-import { ACTIVATION_CODES } from '../kernels/conv2d_forward.js';
+import { ACTIVATION_CODES } from '../kernels/conv2d_shape.js';
 import { POOL_CODES } from '../kernels/pool_forward.js';
-import type { ConvDims } from '../kernels/conv2d_forward.js';
+import type { ConvDims } from '../kernels/conv2d_shape.js';
 import type { ModelSpec } from './model.js';
 
 export const LENET = { c1: 6, c2: 16, ks: 5, pad1: 2, f1: 120, f2: 84 } as const;

@@ -1,21 +1,20 @@
 /**
  * The subgroup convolution kernels of a stride-1 convolution with at most 16 output channels and a kernel of at
  * most 5 (LeNet's and BatchNorm LeNet's), chosen where the adapter has one subgroup size and the shape allows
- * (kernels/conv2d_subgroup.ts), with their generic fallbacks (conv2d_forward, conv2d_input_grad,
- * conv2d_weight_grad). The network (nn/network.ts) runs them for any Conv2d they take, fusing a following
- * activation and 2x2 pooling into the forward; every other convolution runs conv2d_general.
+ * (kernels/conv2d_subgroup.ts). The network (nn/network.ts) runs them for any Conv2d they take, fusing a
+ * following activation and 2x2 pooling into the forward; every other convolution runs conv2d_general or, where
+ * large enough, implicit GEMM (kernels/conv2d_implicit_gemm.ts).
  *
  *   forward:      conv2d_weight_pack → conv2d_forward_subgroup (act, and the 2x2 pooling from its registers)
- *                 or conv2d_forward (act) → pool_forward
- *   weight grad:  conv2d_weight_grad_subgroup (S partials) → conv2d_weight_grad_reduce, or conv2d_weight_grad
+ *   weight grad:  conv2d_weight_grad_subgroup (S partials) → conv2d_weight_grad_reduce
  *   input grad:   conv2d_weight_pack (FLIP) → conv2d_forward_subgroup as the correlation of dy with the flipped
- *                 kernel, or conv2d_input_grad
+ *                 kernel, or conv2d_general's input_grad where that shape does not fit
  */
 import { createBuffer } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import { type ConvTiles, convTile, weightGradTile } from '../gpu/tuning.js';
-import { type ConvDims, conv2dForward, convOut, convProblem } from '../kernels/conv2d_forward.js';
-import { conv2dInputGrad } from '../kernels/conv2d_input_grad.js';
+import { type ConvDims, convOut, convProblem } from '../kernels/conv2d_shape.js';
+import { conv2dGeneralInputGrad } from '../kernels/conv2d_general.js';
 import {
   conv2dForwardSubgroup,
   conv2dForwardU8Subgroup,
@@ -27,10 +26,8 @@ import {
   inputGradAsForward,
   weightGradSubgroupFor,
 } from '../kernels/conv2d_subgroup.js';
-import { conv2dWeightGrad } from '../kernels/conv2d_weight_grad.js';
 import { conv2dWeightPack, inputGradPack } from '../kernels/conv2d_weight_pack.js';
 import type { BoundKernel } from '../kernels/kernel.js';
-import { poolForward } from '../kernels/pool_forward.js';
 
 export const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w, KS: c.ks });
 
@@ -58,8 +55,8 @@ export function convReadsImages(gpu: Gpu, c: ConvDims): boolean {
 
 /**
  * A convolution's forward with its activation (ACTIVATION_CODES) and, where `pool` is a POOL_CODES code, its 2x2
- * pooling: conv2d_forward_subgroup pooling from its registers where the adapter has one subgroup size and the
- * shape allows it (its u8 twin for `images`), else conv2d_forward then pool_forward. Returns the dispatches, in
+ * pooling: conv2d_forward_subgroup pooling from its registers (its u8 twin for `images`); blocks are built only where
+ * the adapter has one subgroup size and the shape allows it (subgroupConv). Returns the dispatches, in
  * order, for one binding of the input, the packed weights (forwardPack), bias, y (after the activation) and the
  * pooled output (any buffer but y where `pool` is null: it is not written). `tiles`: the model's StepContext.tuning.conv.
  */
@@ -73,17 +70,9 @@ export async function createConvForward(gpu: Gpu, c: ConvDims, rows: number, act
     const bind: Dispatches = (input, w, bias, y, out) => [[k as BoundKernel<never>, (k as BoundKernel<string>).bind({ ...input, w, bias, y, pooled: out })]];
     return bind;
   }
-  if (images) throw new Error('conv2d: a convolution reads the images only on the subgroup path'); // convReadsImages said so
-  const { ho, wo } = convOut(c);
-  const [k, p] = await Promise.all([
-    conv2dForward.create(gpu, convShape(c), { rows, constants: { PAD: c.pad, ACT: act } }),
-    pool === null ? null : poolForward.create(gpu, { C: c.cOut, H: ho, W: wo }, { rows, constants: { POOL: pool } }),
-  ]);
-  const bind: Dispatches = (input, w, bias, y, out) => [
-    [k as BoundKernel<never>, k.bind({ x: (input as { x: GPUBuffer }).x, w, bias, y })],
-    ...(p ? [[p as BoundKernel<never>, p.bind({ x: y, y: out })] as Dispatch] : []),
-  ];
-  return bind;
+  // A block is built only where subgroupConv(gpu, c) holds (nn/conv_block.ts convBlockAt); other convolutions are
+  // plain Conv2d nodes (conv2d_general or implicit GEMM).
+  throw new Error(`conv2d: no subgroup forward for ${JSON.stringify(c)} on this adapter; a convolution block needs subgroupConv`);
 }
 
 /** Where a convolution's dy comes from: as it is, or made from the gradient of its pooled activation (the u8 unpool kernel). */
@@ -92,7 +81,7 @@ export type DySource = { dy: GPUBuffer } | { a: GPUBuffer; dpooled: GPUBuffer };
 /**
  * A convolution's dw, db: conv2d_weight_grad_subgroup's partial sums over S chunks of rows (its u8 twin for
  * `images`; with `unpool`, the u8 twin that makes dy from the pooled gradient and the activation) and
- * conv2d_weight_grad_reduce where it applies (the partials in `buffers`, created here), else conv2d_weight_grad.
+ * conv2d_weight_grad_reduce (the partials in `buffers`, created here), where subgroupConv holds.
  * Returns the dispatches, in order, for one binding of the input (x, or images and order), dy (or a and dpooled),
  * dw and db. `tiles`: the model's StepContext.tuning.conv.
  */
@@ -116,30 +105,28 @@ export async function createConvWeightGrad(gpu: Gpu, c: ConvDims, rows: number, 
     ];
     return { buffers: [partial], bind };
   }
-  if (images || unpool) throw new Error('conv2d: a convolution reads the images only on the subgroup path'); // convReadsImages said so
-  const k = await conv2dWeightGrad.create(gpu, shape, { rows, constants: { PAD: c.pad } });
-  const bind: Dispatches = (input, dy, dw, db) => [[k as BoundKernel<never>, k.bind({ x: (input as { x: GPUBuffer }).x, dy: (dy as { dy: GPUBuffer }).dy, dw, db })]];
-  return { buffers: [] as GPUBuffer[], bind };
+  throw new Error(`conv2d: no subgroup weight gradient for ${JSON.stringify(c)} on this adapter; a convolution block needs subgroupConv`);
 }
 
 /**
  * A convolution's input gradient dx from dy: conv2d_forward_subgroup as the correlation of dy with the flipped
- * kernel where it applies, else conv2d_input_grad; with the weight pack each needs (inputGradPack, FLIP for the
- * first) and a bind that names the buffers. `tiles`: the model's StepContext.tuning.conv.
+ * kernel where it applies (with its weight pack: inputGradPack, FLIP), else conv2d_general's input_grad (stride 1,
+ * the weights as they are; pack null); bind(dy, w, packed, dx) names the buffers. `tiles`: the model's StepContext.tuning.conv.
  */
 export async function createConvInputGrad(gpu: Gpu, c: ConvDims, rows: number, tiles: ConvTiles) {
   const shape = convShape(c);
   const asForward = inputGradAsForward({ ...shape, PAD: c.pad });
   const sg = asForward && convSubgroupFor(gpu, asForward);
-  const pack = await conv2dWeightPack.create(gpu, inputGradPack(shape), { constants: { FLIP: sg ? 1 : 0 } });
   if (asForward && sg) {
+    const pack = await conv2dWeightPack.create(gpu, inputGradPack(shape), { constants: { FLIP: 1 } });
     const { PAD, ...dims } = asForward;
     const k = await conv2dForwardSubgroup.create(gpu, dims, { rows, workgroup: sg, constants: { PAD, BIAS: 0, SG: sg, ...convTile(dims.C_OUT, PAD, false, tiles) } });
     // BIAS 0 and POOLED 0: the bias and pooled bindings are not used (bias: any buffer; pooled: its own, since two
     // writable bindings of one buffer are refused).
     const unused = createBuffer(gpu.device, 'conv dx: pooled (unused)', 16);
-    return { pack, kernel: k, buffers: [unused], bind: (dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer) => k.bind({ x: dy, w, bias: w, y: dx, pooled: unused }) };
+    return { pack, kernel: k, buffers: [unused], bind: (dy: GPUBuffer, _w: GPUBuffer, packed: GPUBuffer | null, dx: GPUBuffer) => k.bind({ x: dy, w: packed ?? _w, bias: _w, y: dx, pooled: unused }) };
   }
-  const k = await conv2dInputGrad.create(gpu, shape, { rows, constants: { PAD: c.pad } });
-  return { pack, kernel: k, buffers: [] as GPUBuffer[], bind: (dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer) => k.bind({ dy, w, dx }) };
+  // conv2d_general reads the weights as they are (no pack).
+  const k = await conv2dGeneralInputGrad.create(gpu, shape, { rows, constants: { STRIDE: 1, PAD: c.pad } });
+  return { pack: null, kernel: k, buffers: [] as GPUBuffer[], bind: (dy: GPUBuffer, w: GPUBuffer, _packed: GPUBuffer | null, dx: GPUBuffer) => k.bind({ dy, w, dx }) };
 }

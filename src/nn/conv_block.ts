@@ -16,8 +16,8 @@
  */
 import { createBuffer } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, activationBackward } from '../kernels/activation.js';
-import type { ConvDims } from '../kernels/conv2d_forward.js';
-import { convOut } from '../kernels/conv2d_forward.js';
+import type { ConvDims } from '../kernels/conv2d_shape.js';
+import { convOut } from '../kernels/conv2d_shape.js';
 import { conv2dWeightPack, forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
 import { poolBackwardFor } from '../kernels/pool_backward.js';
 import { POOL_CODES } from '../kernels/pool_forward.js';
@@ -116,9 +116,9 @@ export async function convBlockNode(ctx: NetworkContext, block: ConvBlock, input
     input.needsGrad ? createConvInputGrad(gpu, c, maxRows, ctx.tuning.conv) : null,
   ]);
   const dz = unpool || actBackward ? rowsBuffer(`${prefix}.output.grad`, yShape) : null; // [B, C_out, HO, WO]
-  const packedT = inputGrad ? createBuffer(gpu.device, `${prefix}.weight packed for dx`, packedBytes(inputGradPack(convShape(c)))) : null; // 4 input channels per vec4
+  const packedT = inputGrad?.pack ? createBuffer(gpu.device, `${prefix}.weight packed for dx`, packedBytes(inputGradPack(convShape(c)))) : null; // 4 input channels per vec4
   const dx = inputGrad ? rowsBuffer(`${prefix}.input.grad`, input.shape) : null; // [B, C_in, H, W]
-  const packTGroup = inputGrad && packedT ? inputGrad.pack.bind({ w, packed: packedT }) : null;
+  const packTGroup = inputGrad?.pack && packedT ? inputGrad.pack.bind({ w, packed: packedT }) : null;
   const backwardOwn = [dz, packedT, dx, ...weightGrad.buffers, ...(inputGrad?.buffers ?? [])].filter((x): x is GPUBuffer => x !== null);
   const cache = new BackwardCache();
   return {
@@ -129,7 +129,7 @@ export async function convBlockNode(ctx: NetworkContext, block: ConvBlock, input
     forward,
     backward(pass, dOut, step) {
       // conv2d_forward_subgroup reads the flipped weights as its packed input (the weights stay until the optimizer runs).
-      if (inputGrad && packTGroup) inputGrad.pack.encode(pass, packTGroup);
+      if (inputGrad?.pack && packTGroup) inputGrad.pack.encode(pass, packTGroup);
       cache.run(pass, dOut, step, () => {
         const list: Dispatch[] = [];
         const d = dz ?? dOut;
@@ -137,7 +137,7 @@ export async function convBlockNode(ctx: NetworkContext, block: ConvBlock, input
         if (actBackward && dz) list.push([actBackward as never, actBackward.bind({ x: y, dy: dOut, out: dz })]);
         const x = images ? { images: images.images, order: images.order } : { x: input.buffer };
         list.push(...weightGrad.bind(x, unpoolInWeightGrad ? { a: y, dpooled: dOut } : { dy: d }, dw, db));
-        if (inputGrad && packedT && dx) list.push([inputGrad.kernel as never, inputGrad.bind(d, packedT, dx)]);
+        if (inputGrad && dx) list.push([inputGrad.kernel as never, inputGrad.bind(d, w, packedT, dx)]);
         return list;
       });
       return dx;

@@ -13,7 +13,7 @@ import { type LayerDecl, nn, outputShape, parameterInfo } from './declare.js';
 import type { ConvBlock } from './conv_block.js';
 import { convShape, imagesAreWords } from './conv2d_kernels.js';
 import { linearFusion } from './network.js';
-import { convOut } from '../kernels/conv2d_forward.js';
+import { convOut } from '../kernels/conv2d_shape.js';
 import { forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
 import { inputGradAsForward } from '../kernels/conv2d_subgroup.js';
 import { type ConvTiles, weightGradTile } from '../gpu/tuning.js';
@@ -122,7 +122,8 @@ function blockBytes(block: ConvBlock, input: readonly number[], needsGrad: boole
   const dz = (block.pool !== null && !unpoolInWeightGrad) || (block.pool === null && block.act !== 0) ? act(y) : 0;
   const partial = paddedSize(weightGradTile({ cOut: c.cOut, wo, ks: c.ks }, tiles).S * (c.cOut * c.cIn * c.ks * c.ks + c.cOut) * 4);
   const asForward = inputGradAsForward({ ...convShape(c), PAD: c.pad }) !== null;
-  const dx = needsGrad ? act(input) + paddedSize(packedBytes(inputGradPack(convShape(c)))) + (asForward ? paddedSize(16) : 0) : 0;
+  // conv2d_forward_subgroup as the input gradient: its flipped pack and an unused 16-byte binding; else conv2d_general, no pack.
+  const dx = needsGrad ? act(input) + (asForward ? paddedSize(packedBytes(inputGradPack(convShape(c)))) + paddedSize(16) : 0) : 0;
   return own + grads + dz + partial + dx;
 }
 

@@ -4,7 +4,7 @@ export type Alloc = (n: number) => Floats;
 export const f32: Alloc = (n) => new Float32Array(n);
 export const f64: Alloc = (n) => new Float64Array(n);
 
-import { type ConvDims, convOut } from '../kernels/conv2d_forward.js';
+import { type ConvDims, convOut } from '../kernels/conv2d_shape.js';
 
 export { type ConvDims, convOut };
 
@@ -21,7 +21,7 @@ export function activationSlope(a: number, act: number): number {
   return 1;
 }
 
-/** CPU twin of shaders/conv2d_forward.wgsl: y = act(conv2d(x, w) + bias), accumulated in f64. */
+/** CPU twin of LeNet's stride-1 convolution (shaders/conv2d_forward_subgroup.wgsl): y = act(conv2d(x, w) + bias), accumulated in f64. */
 export function conv2dForward(x: ArrayLike<number>, w: ArrayLike<number>, bias: ArrayLike<number>, rows: number, d: ConvDims, act: number, alloc: Alloc = f32): Floats {
   const { ho, wo } = convOut(d);
   const y = alloc(rows * d.cOut * ho * wo); // [rows, cOut, ho, wo]

@@ -1,6 +1,6 @@
 import { type Alloc, type ConvDims, convOut, f32, type Floats } from './conv2d_forward.js';
 
-/** CPU twin of shaders/conv2d_input_grad.wgsl: dx = ∂l/∂x of a stride-1 convolution, accumulated in f64. */
+/** CPU twin of the input gradient conv2d_forward_subgroup.wgsl computes (FLIP): dx = ∂l/∂x of a stride-1 convolution, accumulated in f64. */
 export function conv2dInputGrad(dy: ArrayLike<number>, w: ArrayLike<number>, rows: number, d: ConvDims, alloc: Alloc = f32): Floats {
   const { ho, wo } = convOut(d);
   const acc = new Float64Array(rows * d.cIn * d.h * d.w); // [rows, cIn, h, w]

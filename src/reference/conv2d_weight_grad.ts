@@ -1,6 +1,6 @@
 import { type Alloc, type ConvDims, convOut, f32, type Floats } from './conv2d_forward.js';
 
-/** CPU twin of shaders/conv2d_weight_grad.wgsl: dw [cOut, cIn, ks, ks] and db [cOut] summed over rows, in f64. */
+/** CPU twin of shaders/conv2d_weight_grad_subgroup.wgsl with its reduce: dw [cOut, cIn, ks, ks] and db [cOut] summed over rows, in f64. */
 export function conv2dWeightGrad(x: ArrayLike<number>, dy: ArrayLike<number>, rows: number, d: ConvDims, alloc: Alloc = f32): { dw: Floats; db: Floats } {
   const { ho, wo } = convOut(d);
   const dw = new Float64Array(d.cOut * d.cIn * d.ks * d.ks);

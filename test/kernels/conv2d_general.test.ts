@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_CODES } from '../../src/kernels/conv2d_forward.js';
+import { ACTIVATION_CODES } from '../../src/kernels/conv2d_shape.js';
 import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad, forwardFlat } from '../../src/kernels/conv2d_general.js';
 import { f64 } from '../../src/reference/conv2d_forward.js';
 import { type ConvGeneralDims, conv2dGeneralForward as forward, conv2dGeneralInputGrad as inputGrad, conv2dGeneralWeightGrad as weightGrad, convGeneralOut } from '../../src/reference/conv2d_general.js';

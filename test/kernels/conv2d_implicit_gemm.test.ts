@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_CODES } from '../../src/kernels/conv2d_forward.js';
+import { ACTIVATION_CODES } from '../../src/kernels/conv2d_shape.js';
 import { convFlop, convGemmProduct, createConvGemm, forwardGeometry, implicitGemmParts } from '../../src/kernels/conv2d_implicit_gemm.js';
 import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { biasGradPlanes as biasGradTwin } from '../../src/reference/bias_grad.js';

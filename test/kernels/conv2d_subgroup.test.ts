@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_CODES } from '../../src/kernels/conv2d_forward.js';
+import { ACTIVATION_CODES } from '../../src/kernels/conv2d_shape.js';
 import {
   conv2dForwardSubgroup,
   conv2dForwardU8Subgroup,

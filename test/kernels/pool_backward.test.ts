@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_CODES } from '../../src/kernels/conv2d_forward.js';
+import { ACTIVATION_CODES } from '../../src/kernels/conv2d_shape.js';
 import { poolBackward as generic, poolBackwardFor, poolBackwardVec2 } from '../../src/kernels/pool_backward.js';
 import { POOL_CODES } from '../../src/kernels/pool_forward.js';
 import { f64 } from '../../src/reference/conv2d_forward.js';

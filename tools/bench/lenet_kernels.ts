@@ -11,9 +11,7 @@ import { createBufferWith } from '../../src/gpu/buffers.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
 import { ACTIVATION_CODES } from '../../src/kernels/activation.js';
 import type { BoundKernel } from '../../src/kernels/kernel.js';
-import { conv2dForward } from '../../src/kernels/conv2d_forward.js';
-import { conv2dInputGrad } from '../../src/kernels/conv2d_input_grad.js';
-import { conv2dWeightGrad } from '../../src/kernels/conv2d_weight_grad.js';
+import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad } from '../../src/kernels/conv2d_general.js';
 import { poolBackward, poolBackwardVec2 } from '../../src/kernels/pool_backward.js';
 import { poolForward } from '../../src/kernels/pool_forward.js';
 import { conv2dForwardSubgroup, conv2dForwardU8Subgroup, conv2dWeightGradSubgroup, conv2dWeightGradU8Subgroup, conv2dWeightGradU8UnpoolSubgroup } from '../../src/kernels/conv2d_subgroup.js';
@@ -39,8 +37,9 @@ async function main() {
   const u8 = () => ({ images: words((B * 784) / 4, (i) => (i * 2654435761) >>> 0), order: words(B, (i) => i), labels: words(B, (i) => i % 10), targets: words(B, () => 0) });
   const step = StepSlots.create(device, [{ row0: 0, rows: B }]).groups[0];
   const cases: Array<[string, number, () => Promise<[BoundKernel<string>, Record<string, GPUBuffer>]>]> = [
-    ['conv2d_forward conv1', F1, async () => [await conv2dForward.create(gpu, conv1, { rows: B, constants: { PAD: 2, ACT: 1 } }), { x: buf(B * 784), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784) }]],
-    ['conv2d_forward conv2', F2, async () => [await conv2dForward.create(gpu, conv2, { rows: B, constants: { ACT: 1 } }), { x: buf(B * 6 * 196), w: buf(2400), bias: buf(16), y: buf(B * 1600) }]],
+    // conv2d_general: what a LeNet convolution runs on an adapter without the subgroup kernels.
+    ['conv2d_general forward conv1', F1, async () => [await conv2dGeneralForward.create(gpu, conv1, { rows: B, constants: { PAD: 2, ACT: 1 } }), { x: buf(B * 784), w: buf(150), bias: buf(6), y: buf(B * 6 * 784) }]],
+    ['conv2d_general forward conv2', F2, async () => [await conv2dGeneralForward.create(gpu, conv2, { rows: B, constants: { ACT: 1 } }), { x: buf(B * 6 * 196), w: buf(2400), bias: buf(16), y: buf(B * 1600) }]],
     ...(process.env.RS ?? "2x1x2").split(",").map((v) => v.split("x").map(Number)).flatMap(([R, PV, CG = 4, POOLED = 0]): typeof cases => [
       [`conv2d_forward_subgroup conv1 R${R}x${PV}x${CG}${POOLED ? ' pooled' : ''}`, F1, async () => [await conv2dForwardSubgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, ACT: 1, R, PV, CG, POOLED } }), { x: buf(B * 784), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784), pooled: buf(B * 6 * 196) }]],
       [`conv2d_forward_subgroup conv2 R${R}x${PV}x${CG}${POOLED ? ' pooled' : ''}`, F2, async () => [await conv2dForwardSubgroup.create(gpu, conv2, { rows: B, workgroup: 8, constants: { ACT: 1, R, PV, CG, POOLED } }), { x: buf(B * 6 * 196), w: buf(2400), bias: buf(16), y: buf(B * 1600), pooled: buf(B * 400) }]],
@@ -49,13 +48,13 @@ async function main() {
     ['conv2d_forward_u8_subgroup conv1 R2x1x2 pooled (shipped)', F1, async () => [await conv2dForwardU8Subgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, ACT: 1, R: 2, PV: 1, CG: 2, POOLED: 1 } }), { ...u8(), w: buf(25 * 8), bias: buf(6), y: buf(B * 6 * 784), pooled: buf(B * 6 * 196) }]],
     ['conv2d_weight_grad_u8_subgroup conv1 S16 unpooling (shipped)', F1, async () => [await conv2dWeightGradU8UnpoolSubgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, S: 16, CQ: 2, ACT: 1 } }), { images: u8().images, order: u8().order, a: buf(B * 6 * 784), dpooled: buf(B * 6 * 196), partial: buf(16 * 156) }]],
     ['conv2d_weight_grad_u8_subgroup conv1 S16', F1, async () => [await conv2dWeightGradU8Subgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, S: 16, CQ: 2 } }), { images: u8().images, order: u8().order, dy: buf(B * 6 * 784), partial: buf(16 * 156) }]],
-    ['conv2d_input_grad conv2', F2, async () => [await conv2dInputGrad.create(gpu, conv2, { rows: B }), { dy: buf(B * 1600), w: buf(16 * 25 * 8), dx: buf(B * 6 * 196) }]],
-    ['conv2d_weight_grad conv2', F2, async () => [await conv2dWeightGrad.create(gpu, conv2, { rows: B }), { x: buf(B * 6 * 196), dy: buf(B * 1600), dw: buf(2400), db: buf(16) }]],
+    ['conv2d_general input grad conv2', F2, async () => [await conv2dGeneralInputGrad.create(gpu, conv2, { rows: B }), { dy: buf(B * 1600), w: buf(2400), dx: buf(B * 6 * 196) }]],
+    ['conv2d_general weight grad conv2', F2, async () => [await conv2dGeneralWeightGrad.create(gpu, conv2, { rows: B }), { x: buf(B * 6 * 196), dy: buf(B * 1600), dw: buf(2400), db: buf(16) }]],
     ...(process.env.SS ?? "16").split(",").map(Number).flatMap((S): typeof cases => [
       [`conv2d_weight_grad_subgroup conv2 S${S}`, F2, async () => [await conv2dWeightGradSubgroup.create(gpu, conv2, { rows: B, workgroup: 8, constants: { S } }), { x: buf(B * 6 * 196), dy: buf(B * 1600), partial: buf(S * 2416) }]],
       [`conv2d_weight_grad_subgroup conv1 S${S}`, F1, async () => [await conv2dWeightGradSubgroup.create(gpu, conv1, { rows: B, workgroup: 8, constants: { PAD: 2, S, CQ: Number(process.env.CQ ?? 2) } }), { x: buf(B * 784), dy: buf(B * 6 * 784), partial: buf(S * 156) }]],
     ]),
-    ['conv2d_weight_grad conv1', F1, async () => [await conv2dWeightGrad.create(gpu, conv1, { rows: B, constants: { PAD: 2 } }), { x: buf(B * 784), dy: buf(B * 6 * 784), dw: buf(150), db: buf(6) }]],
+    ['conv2d_general weight grad conv1', F1, async () => [await conv2dGeneralWeightGrad.create(gpu, conv1, { rows: B, constants: { PAD: 2 } }), { x: buf(B * 784), dy: buf(B * 6 * 784), dw: buf(150), db: buf(6) }]],
     // LeNet's dense layers as the model creates them (kernels/linear.ts), sigmoid fused.
     ...([[400, 120, 'fc1'], [120, 84, 'fc2'], [84, 10, 'fc3']] as const).flatMap(([K, N, name]): typeof cases => [
       [`dense forward ${name} ${K}x${N}`, 2 * B * K * N, async () => [(await createLinearForward(gpu, { K, N }, B, { ACT: ACTIVATION_CODES.sigmoid })) as BoundKernel<string>, { x: buf(B * K), w: buf(K * N), b: buf(N), out: buf(B * N) }]],

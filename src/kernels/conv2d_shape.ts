@@ -1,4 +1,7 @@
-import { ceilDiv, defineKernel } from './kernel.js';
+/**
+ * The stride-1 convolutions of LeNet's blocks (kernels/conv2d_subgroup.ts): their shape, its limits and output
+ * size, and the activation codes every kernel that fuses an activation shares.
+ */
 
 /** Activations fused into the kernels that produce or differentiate them: the WGSL `ACT` override. */
 export const ACTIVATION_CODES = { none: 0, sigmoid: 1, relu: 2 } as const;
@@ -7,7 +10,7 @@ export type ActivationName = keyof typeof ACTIVATION_CODES;
 /** The output size of a stride-1 convolution. */
 export const convOutput = (size: number, ks: number, pad: number): number => size + 2 * pad - ks + 1;
 
-/** The shape overrides shared by the three convolution kernels. */
+/** The shape overrides of the subgroup convolution kernels. */
 /** (PAD, which may be 0, is not a shape: the shape check wants positive integers; it is a constant, default 0.) */
 export type ConvShape = 'C_IN' | 'C_OUT' | 'H' | 'W' | 'KS';
 export const CONV_SHAPE: readonly ConvShape[] = ['C_IN', 'C_OUT', 'H', 'W', 'KS'];
@@ -20,21 +23,6 @@ export function convProblem(c: Readonly<Record<string, number>>, limits: { maxIn
   if (limits.maxKs !== undefined && c.KS > limits.maxKs) return `KS ${c.KS} is more than ${limits.maxKs}`;
   return null;
 }
-
-/**
- * y = act(conv2d(x, w) + bias), stride 1, zero padding PAD; x: [rows, C_IN, H, W], y: [rows, C_OUT, HO, WO].
- * One invocation per 4 pixels of an output row, computing all C_OUT (<= 16) channels; KS <= 5. ACT: ACTIVATION_CODES.
- */
-export const conv2dForward = defineKernel<'x' | 'w' | 'bias' | 'y', ConvShape>({
-  shader: 'conv2d_forward',
-  shape: CONV_SHAPE,
-  step: true,
-  tunable: true,
-  constants: { PAD: 0, ACT: 0 },
-  checkConstants: (c) => convProblem(c, { maxOut: 16, maxKs: 5 }),
-  // One invocation per 4 neighbouring pixels of an output row.
-  grid: (c, rows) => [ceilDiv(rows * convOutput(c.H, c.KS, c.PAD) * ceilDiv(convOutput(c.W, c.KS, c.PAD), 4), c.WG)],
-});
 
 /** A convolution's shape, stride 1: channels in and out, input height and width, kernel size, zero padding. */
 export interface ConvDims {
