@@ -108,17 +108,22 @@ fn forward_row(i: u32) {
       }
     }
   }
-  let accs = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+  store_quad(array<vec4<f32>, 4>(acc0, acc1, acc2, acc3), r, co0, oy * WO + ox0, (oy + 1u) * WO);
+}
+
+// y for 4 channels from co0 (those below C_OUT) at 4 consecutive pixels from p of row r's planes (those below end):
+// accs[j][c] is channel co0 + c at pixel p + j.
+fn store_quad(accs: array<vec4<f32>, 4>, r: u32, co0: u32, p: u32, end: u32) {
   for (var c = 0u; c < 4u; c++) {
     let co = co0 + c;
     if (co >= C_OUT) {
       break;
     }
     let b = bias[co];
-    let yrow = ((r * C_OUT + co) * HO + oy) * WO;
+    let yplane = (r * C_OUT + co) * HO * WO;
     for (var j = 0u; j < 4u; j++) {
-      if (ox0 + j < WO) {
-        y[yrow + ox0 + j] = act(accs[j][c] + b);
+      if (p + j < end) {
+        y[yplane + p + j] = act(accs[j][c] + b);
       }
     }
   }
@@ -165,20 +170,7 @@ fn forward_plane(i: u32) {
       }
     }
   }
-  let accs = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
-  for (var c = 0u; c < 4u; c++) {
-    let co = co0 + c;
-    if (co >= C_OUT) {
-      break;
-    }
-    let b = bias[co];
-    let yplane = (r * C_OUT + co) * plane;
-    for (var j = 0u; j < 4u; j++) {
-      if (p0 + j < plane) {
-        y[yplane + p0 + j] = act(accs[j][c] + b);
-      }
-    }
-  }
+  store_quad(array<vec4<f32>, 4>(acc0, acc1, acc2, acc3), r, co0, p0, plane);
 }
 
 // input_grad: one invocation per 4 input channels x 4 input pixels of one row that share a stride phase
