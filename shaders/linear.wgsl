@@ -3,9 +3,12 @@
 // with _tiled, at the end of the file) and a third in linear_subgroup.wgsl (subgroup shuffles).
 //
 // The template is WGSL with `override` constants and shared preludes, chosen in src/kernels/linear.ts:
-//   prologue  how x is read: prelude/linear_input_f32.wgsl (a layer's f32 activations) or linear_input_u8.wgsl
-//             (the resident u8 images through the epoch's order, scaled by 1/255); both give x_row, x_load,
-//             x_value, x_scale and x_label, so one loop serves both
+//   prologue  how x is read: prelude/linear_input_f32.wgsl (a layer's f32 activations, with x_f32.wgsl),
+//             linear_input_u8.wgsl (the resident u8 images through the epoch's order, scaled by 1/255) or
+//             conv_window.wgsl (a convolution's windows, with conv_window_scalar.wgsl and x_f32.wgsl); each gives
+//             x_row, x_load, x_value, x_scale and x_label, so one loop serves all
+//   layout    where the product's rows and columns are: prelude/linear_rows.wgsl ([rows, N]) or conv_rows.wgsl
+//             ([rows, N, GRID_H, GRID_W], one product row per pixel): m_rows, out_index, dw_index
 //   epilogue  bias, ACT (prelude/activation_fn.wgsl: 0 none, 1 sigmoid, 2 ReLU, the conv kernels' codes) and
 //             dropout (prelude/dropout_mask.wgsl; off by default) for the forward; the activation's slope and the
 //             dropout mask of the layer below for the input gradient
@@ -43,14 +46,15 @@ const MAX_TC: u32 = 8u;
 fn forward(@builtin(global_invocation_id) gid: vec3u) {
   let col_blocks = (N + TC - 1u) / TC;
   let r0 = (gid.x / col_blocks) * TR;
-  if (r0 >= step.rows) {
+  let rows = m_rows();
+  if (r0 >= rows) {
     return;
   }
   let n0 = (gid.x % col_blocks) * TC;
   // Rows and columns past the edge read the last valid one (no branch in the loop); their results are dropped.
-  var xi: array<u32, MAX_TR>;
+  var xi: array<XRow, MAX_TR>;
   for (var j = 0u; j < TR; j++) {
-    xi[j] = x_row(min(r0 + j, step.rows - 1u));
+    xi[j] = x_row(min(r0 + j, rows - 1u));
   }
   var wi: array<u32, MAX_TC>;
   for (var c = 0u; c < TC; c++) {
@@ -78,7 +82,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3u) {
   }
   for (var j = 0u; j < TR; j++) {
     let r = r0 + j;
-    if (r >= step.rows) {
+    if (r >= rows) {
       continue;
     }
     if (n0 == 0u) {
@@ -87,13 +91,14 @@ fn forward(@builtin(global_invocation_id) gid: vec3u) {
     for (var c = 0u; c < TC; c++) {
       let n = n0 + c;
       if (n < N) {
-        out[r * N + n] = dropout_apply(act(x_scale(acc[j][c]) + b[n]), r * N + n);
+        out[out_index(r, n)] = dropout_apply(act(x_scale(acc[j][c]) + b[n]), r * N + n);
       }
     }
   }
 }
 
-// The first layer has no input gradient: nothing below it learns. h is read only where ACT is not 0.
+// The first layer has no input gradient: nothing below it learns. h is read only where ACT is not 0. Dense layers
+// only (a convolution's input gradient is a forward over dy's windows: kernels/conv2d_implicit_gemm.ts).
 @compute @workgroup_size(WG)
 fn input_grad(@builtin(global_invocation_id) gid: vec3u) {
   let col_blocks = (K + TC - 1u) / TC;
@@ -158,11 +163,11 @@ fn weight_grad(@builtin(global_invocation_id) gid: vec3u) {
     di[c] = min(n0 + c, N - 1u);
   }
   var acc: array<array<f32, MAX_TC>, MAX_TR>;
-  for (var r = 0u; r < step.rows; r++) {
+  for (var r = 0u; r < m_rows(); r++) {
     let row = x_row(r);
     var d: array<f32, MAX_TC>;
     for (var c = 0u; c < TC; c++) {
-      d[c] = dy[r * N + di[c]];
+      d[c] = dy[out_index(r, di[c])];
     }
     for (var i = 0u; i < TR; i++) {
       let xl = x_load(row, li[i]);
@@ -180,7 +185,7 @@ fn weight_grad(@builtin(global_invocation_id) gid: vec3u) {
       for (var c = 0u; c < TC; c++) {
         let n = n0 + c;
         if (k < K && n < N) {
-          dw[k * N + n] = x_scale(acc[i * X_CHUNK + s][c]);
+          dw[dw_index(k, n)] = x_scale(acc[i * X_CHUNK + s][c]);
         }
       }
     }
@@ -235,9 +240,10 @@ fn x_at(r: u32, k: u32) -> f32 {
 }
 
 @compute @workgroup_size(64)
-fn forward_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let r0 = wid.y * BM;
+fn forward_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let r0 = (wid.y + wid.z * nwg.y) * BM; // row tiles past 65,535 go on in z
   let n0 = wid.x * BN;
+  let rows = m_rows();
   var acc: array<vec4f, 4>;
   for (var k0 = 0u; k0 < K; k0 += BK) {
     // Consecutive invocations read consecutive k of a row of x, and consecutive n of a row of W.
@@ -247,8 +253,8 @@ fn forward_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
       let kk = e % BK;
       let r = r0 + m;
       let k = k0 + kk;
-      let inside = r < step.rows && k < K;
-      stage_a(kk, m, select(0.0, x_at(min(r, step.rows - 1u), min(k, K - 1u)), inside));
+      let inside = r < rows && k < K;
+      stage_a(kk, m, select(0.0, x_at(min(r, rows - 1u), min(k, K - 1u)), inside));
     }
     for (var j = 0u; j < BN * BK / 64u; j++) {
       let e = lid + j * 64u;
@@ -262,7 +268,7 @@ fn forward_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
   }
   for (var i = 0u; i < 4u; i++) {
     let r = r0 + (lid / 8u) * 4u + i;
-    if (r >= step.rows) {
+    if (r >= rows) {
       continue;
     }
     let nb = n0 + (lid % 8u) * 4u;
@@ -272,7 +278,7 @@ fn forward_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
     for (var c = 0u; c < 4u; c++) {
       let n = nb + c;
       if (n < N) {
-        out[r * N + n] = dropout_apply(act(x_scale(acc[i][c]) + b[n]), r * N + n);
+        out[out_index(r, n)] = dropout_apply(act(x_scale(acc[i][c]) + b[n]), r * N + n);
       }
     }
   }
@@ -324,7 +330,8 @@ fn weight_grad_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
   let k0 = wid.y * BM; // rows of dW: k
   let n0 = wid.x * BN;
   var acc: array<vec4f, 4>;
-  for (var s0 = 0u; s0 < step.rows; s0 += BK) {
+  let rows = m_rows();
+  for (var s0 = 0u; s0 < rows; s0 += BK) {
     // x[r, k] along k, dy[r, n] along n: consecutive invocations read consecutive k, then n, of a row.
     for (var j = 0u; j < BM * BK / 64u; j++) {
       let e = lid + j * 64u;
@@ -332,7 +339,7 @@ fn weight_grad_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
       let m = e % BM;
       let r = s0 + ss;
       let k = k0 + m;
-      stage_a(ss, m, select(0.0, x_at(min(r, step.rows - 1u), min(k, K - 1u)), r < step.rows && k < K));
+      stage_a(ss, m, select(0.0, x_at(min(r, rows - 1u), min(k, K - 1u)), r < rows && k < K));
     }
     for (var j = 0u; j < BN * BK / 64u; j++) {
       let e = lid + j * 64u;
@@ -340,7 +347,7 @@ fn weight_grad_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
       let c = e % BN;
       let r = s0 + ss;
       let n = n0 + c;
-      stage_b(ss, c, select(0.0, dy[min(r, step.rows - 1u) * N + min(n, N - 1u)], r < step.rows && n < N));
+      stage_b(ss, c, select(0.0, dy[out_index(min(r, rows - 1u), min(n, N - 1u))], r < rows && n < N));
     }
     multiply_staged(&acc, lid);
   }
@@ -349,7 +356,7 @@ fn weight_grad_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
     for (var c = 0u; c < 4u; c++) {
       let n = n0 + (lid % 8u) * 4u + c;
       if (k < K && n < N) {
-        dw[k * N + n] = x_scale(acc[i][c]);
+        dw[dw_index(k, n)] = x_scale(acc[i][c]);
       }
     }
   }

@@ -7,6 +7,7 @@
 @group(0) @binding(2) var<storage, read> labels: array<u32>;   // [count] (forward only)
 @group(0) @binding(3) var<storage, read_write> y: array<u32>;  // [rows] labels of the step's samples (forward only)
 
+alias XRow = u32;
 alias XChunk = u32;
 const X_CHUNK: u32 = 4u;
 

@@ -225,9 +225,8 @@ export function tuningFor(info: AdapterSummary): Tuning {
 /**
  * The smallest convolution (floating-point operations of one forward at the step's largest batch) that runs as
  * implicit GEMM through the contraction template (kernels/conv2d_implicit_gemm.ts); smaller ones take
- * conv2d_general. The template's kernels are 2-7x faster on lavapipe at ResNet's sizes (64->64 3x3 at 7 px, batch
- * 256: forward 87 against 592 ms, weight gradient 295 against 676, input gradient 166 against 605, on a loaded
- * machine), but a network compiles one pipeline per convolution shape, and lavapipe compiles each at its first
+ * conv2d_general. The template's kernels are 2.6-4x faster on lavapipe at ResNet's sizes (64->64 3x3 at 7 px, batch
+ * 256: forward 84 against 356 ms, weight gradient 112 against 296, input gradient 67 against 202, quiet machine), but a network compiles one pipeline per convolution shape, and lavapipe compiles each at its first
  * dispatch: about 1-3 s per shape for the template's five against ~1 s for conv2d_general's three. Below ~32 MFLOP
  * a step (GoogLeNet's 57 convolutions at 8 px took 4 minutes to compile) the compiling outweighs the speed.
  */

@@ -1,17 +1,19 @@
 /**
  * PyTorch's Conv2d (any channels, square kernel, stride and zero padding, a bias) as implicit GEMM through the dense
- * contraction template's subgroup shape (shaders/linear_subgroup.wgsl), for adapters with one known subgroup size:
+ * contraction template, in either of its shapes: workgroup-memory tiles (shaders/linear.wgsl's *_tiled entries,
+ * what a GPU wants) or subgroup shuffles (shaders/linear_subgroup.wgsl, for adapters with one known subgroup size;
+ * what lavapipe wants), chosen as for the dense layers (implicitGemmParts):
  *
  *   forward:      out = x·W + b over rows = (sample, output pixel), k = (ky, kx, c_in), n = c_out; x is the input's
- *                 window at each pixel (prelude/conv_window_subgroup.wgsl, gathered as it loads; never copied),
- *                 W the weights packed [K, C_OUT / 4] in the same k order (conv2d_weight_pack's tap_major).
+ *                 window at each pixel (prelude/conv_window.wgsl, gathered as it loads; never copied), W the
+ *                 weights packed [K, C_OUT / 4] in the same k order (conv2d_weight_pack's tap_major).
  *   input grad:   the same forward entry over rows = (sample, input pixel), k = (ky, kx, c_out), n = c_in: dx is
  *                 the transposed convolution, dy's window read at (iy + pad - ky) / stride where that divides.
- *   weight grad:  the template's weight_grad, dW = windowᵀ·dy, written as PyTorch's [C_OUT, C_IN, KS, KS];
+ *   weight grad:  the template's weight gradient, dW = windowᵀ·dy, written as PyTorch's [C_OUT, C_IN, KS, KS];
  *                 db: bias_grad's planes entry.
  *
- * Rows and outputs are [rows, C, H, W] (prelude/conv_rows_subgroup.wgsl). The output channels of each product
- * (C_OUT forward, C_IN for the input gradient) must be a multiple of 4 (one vec4 per lane); other shapes take
+ * Rows and outputs are [rows, C, H, W] (prelude/conv_rows.wgsl). The output channels of each product (C_OUT
+ * forward, C_IN for the input gradient) must be a multiple of 4 (the packed weights' vec4s); other shapes take
  * conv2d_general. The CPU twins are conv2d_general's (src/reference/conv2d_general.ts): the same sums.
  */
 import type { Gpu } from '../gpu/device.js';
@@ -36,21 +38,27 @@ export type ConvDims = {
   PAD: number;
 };
 
-const PRELUDES = ['prelude/conv_window_subgroup', 'prelude/x_vec4_subgroup', 'prelude/conv_rows_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
+const PRELUDES = ['prelude/conv_window', 'prelude/conv_window_subgroup', 'prelude/x_vec4_subgroup', 'prelude/conv_rows', 'prelude/conv_rows_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
+/** The workgroup-memory shape's (shaders/linear.wgsl *_tiled): one k per load, out, dy and dW as f32. */
+const TILED_PRELUDES = ['prelude/conv_window', 'prelude/conv_window_scalar', 'prelude/x_f32', 'prelude/conv_rows', 'prelude/activation_fn', DROPOUT_PRELUDE];
+/** The workgroup-memory shape's output tile: BM x BN of shaders/linear.wgsl. */
+const TILE = 32;
 /** The template's overrides a product is shaped by: K and N, the source tensor, the kernel and the grid of rows. */
 const SHAPE = ['K', 'N', 'SRC_C', 'SRC_H', 'SRC_W', 'KS', 'GRID_H', 'GRID_W'] as const;
 type GemmShape = (typeof SHAPE)[number];
 const MAX_GRID = 65535;
 
-const gemmProblem = (c: Constants): string | null =>
+// N % 4: the packed weights are [K, N / 4] vec4s (the tiled shape reads them as [K, N] f32).
+const shapeProblem = (c: Constants): string | null =>
   c.N % 4 !== 0 ? `the product's ${c.N} output channels must be a multiple of 4 (one vec4 per lane); conv2d_general takes other shapes`
   : c.K !== c.SRC_C * c.KS * c.KS ? `K ${c.K} is not SRC_C · KS² (${c.SRC_C * c.KS * c.KS})`
-  : c.WG % c.SG !== 0 ? `the workgroup (${c.WG}) must be a multiple of the subgroup size (${c.SG})`
   : null;
+const gemmProblem = (c: Constants): string | null =>
+  shapeProblem(c) ?? (c.WG % c.SG !== 0 ? `the workgroup (${c.WG}) must be a multiple of the subgroup size (${c.SG})` : null);
 
-/** Row groups of RG · SG product rows, spread over y and z past 65,535 (the template reads wid.y + wid.z · nwg.y). */
-function rowGrid(c: Constants, rows: number): [number, number] {
-  const groups = Math.max(1, ceilDiv(rows * c.GRID_H * c.GRID_W, c.RG * c.SG));
+/** Groups of `perGroup` product rows, spread over y and z past 65,535 (the template reads wid.y + wid.z · nwg.y). */
+function rowGrid(c: Constants, rows: number, perGroup: number): [number, number] {
+  const groups = Math.max(1, ceilDiv(rows * c.GRID_H * c.GRID_W, perGroup));
   const z = ceilDiv(groups, MAX_GRID);
   return [ceilDiv(groups, z), z];
 }
@@ -65,7 +73,33 @@ export const convGemmProduct = defineKernel<'x' | 'w' | 'b' | 'out', GemmShape>(
   preludes: PRELUDES,
   constants: { SG: 8, RG: 2, ACT: 0, ROW_STRIDE: 1, TAP_SIGN: 1, OFFSET: 0, DIV: 1 },
   checkConstants: (c) => gemmProblem(c) ?? tileProblem('RG', c.RG, MAX_ROW_GROUPS),
-  grid: (c, rows) => [ceilDiv(c.N / 4, c.WG), ...rowGrid(c, rows)],
+  grid: (c, rows) => [ceilDiv(c.N / 4, c.WG), ...rowGrid(c, rows, c.RG * c.SG)],
+});
+
+/** convGemmProduct in the workgroup-memory shape (a 32 x 32 output tile per workgroup of 64): what a GPU wants. */
+export const convGemmProductTiled = defineKernel<'x' | 'w' | 'b' | 'out', GemmShape>({
+  shader: 'linear',
+  entryPoint: 'forward_tiled',
+  shape: SHAPE,
+  step: true,
+  tunable: false,
+  preludes: TILED_PRELUDES,
+  constants: { ACT: 0, ROW_STRIDE: 1, TAP_SIGN: 1, OFFSET: 0, DIV: 1 },
+  checkConstants: shapeProblem,
+  grid: (c, rows) => [ceilDiv(c.N, TILE), ...rowGrid(c, rows, TILE)],
+});
+
+/** convGemmWeightGrad in the workgroup-memory shape. */
+export const convGemmWeightGradTiled = defineKernel<'x' | 'dy' | 'dw', GemmShape>({
+  shader: 'linear',
+  entryPoint: 'weight_grad_tiled',
+  shape: SHAPE,
+  step: true,
+  tunable: false,
+  preludes: TILED_PRELUDES,
+  constants: { ROW_STRIDE: 1, TAP_SIGN: 1, OFFSET: 0, DIV: 1 },
+  checkConstants: shapeProblem,
+  grid: (c) => [ceilDiv(c.N, TILE), ceilDiv(c.K, TILE)],
 });
 
 /** dW [N, K] (PyTorch's layout) = window(x)ᵀ·dy over the step's rows and pixels; TV chunks of 4 k per workgroup. */
@@ -122,15 +156,20 @@ export function convFlop(d: ConvDims, rows: number): number {
   return 2 * rows * ho * wo * d.C_IN * d.KS * d.KS * d.C_OUT;
 }
 
+/** The template's shape a convolution takes: workgroup-memory tiles or subgroup shuffles, as the dense layers'. */
+export type GemmShapeChoice = 'tiled' | 'subgroup';
+
 /**
- * Which parts of a convolution run as implicit GEMM on this adapter at steps of `rows` rows: null where none (no
- * subgroups of one size, output channels not a multiple of 4, a shape conv2d_general must check, or smaller than
+ * Which parts of a convolution run as implicit GEMM on this adapter at steps of `rows` rows, and in which shape of
+ * the template (`tiles`: a model's StepContext.tuning.dense, default the adapter's table; the workgroup-memory
+ * shape where it says so, else the subgroup shape where the adapter has one subgroup size): null where none (no
+ * shape, output channels not a multiple of 4, a shape conv2d_general must check, or smaller than `minFlop`,
  * gpu/tuning.ts CONV_IMPLICIT_GEMM_MIN_FLOP); the input gradient where the input channels are a multiple of 4.
  */
-export function implicitGemmParts(gpu: Gpu, d: ConvDims, rows: number, minFlop = CONV_IMPLICIT_GEMM_MIN_FLOP): { forward: boolean; inputGrad: boolean } | null {
-  if (subgroupSize(gpu) === null || !mlpTilesFor(gpu.adapterInfo).subgroups.enabled || convGeneralProblem(d) !== null) return null;
-  if (d.C_OUT % 4 !== 0 || convFlop(d, rows) < minFlop) return null;
-  return { forward: true, inputGrad: d.C_IN % 4 === 0 };
+export function implicitGemmParts(gpu: Gpu, d: ConvDims, rows: number, minFlop = CONV_IMPLICIT_GEMM_MIN_FLOP, tiles = mlpTilesFor(gpu.adapterInfo)): { forward: boolean; inputGrad: boolean; shape: GemmShapeChoice } | null {
+  const shape: GemmShapeChoice | null = tiles.workgroupMemory ? 'tiled' : subgroupSize(gpu) !== null && tiles.subgroups.enabled ? 'subgroup' : null;
+  if (shape === null || convGeneralProblem(d) !== null || d.C_OUT % 4 !== 0 || convFlop(d, rows) < minFlop) return null;
+  return { forward: true, inputGrad: d.C_IN % 4 === 0, shape };
 }
 
 /** The kernels and scratch buffers of one convolution as implicit GEMM (the parts implicitGemmParts allows). */
@@ -147,22 +186,27 @@ export interface ConvGemmKernels {
 
 /**
  * Creates the kernels of a convolution as implicit GEMM for steps of at most maxRows rows: the forward (with ACT),
- * and where `training`, the weight and bias gradients and, where `inputGrad`, the input gradient; subgroup
- * workgroups and weight-gradient chunks from `tiles` (a model's StepContext.tuning.dense; default the adapter's table).
+ * and where `training`, the weight and bias gradients and, where `inputGrad`, the input gradient, in `shape` (default:
+ * the workgroup-memory shape where `tiles` says so, else the subgroup shape); subgroup workgroups and weight-gradient
+ * chunks from `tiles` (a model's StepContext.tuning.dense; default the adapter's table).
  */
-export async function createConvGemm(gpu: Gpu, d: ConvDims, maxRows: number, options: { act?: number; training: boolean; inputGrad: boolean; tiles?: MlpTiles }): Promise<ConvGemmKernels> {
-  const sg = subgroupSize(gpu);
-  if (sg === null) throw new RangeError('conv2d as implicit GEMM needs subgroups of one known size on this adapter; conv2d_general runs elsewhere');
+export async function createConvGemm(gpu: Gpu, d: ConvDims, maxRows: number, options: { act?: number; training: boolean; inputGrad: boolean; tiles?: MlpTiles; shape?: GemmShapeChoice }): Promise<ConvGemmKernels> {
   const dense = options.tiles ?? mlpTilesFor(gpu.adapterInfo);
-  const tiles = dense.subgroups;
+  const sg = subgroupSize(gpu);
+  const tiled = (options.shape ?? (dense.workgroupMemory ? 'tiled' : 'subgroup')) === 'tiled';
+  if (!tiled && sg === null) throw new RangeError('conv2d as implicit GEMM in the subgroup shape needs subgroups of one known size on this adapter; conv2d_general runs elsewhere');
   const product = (g: ReturnType<typeof forwardGeometry>, act: number) =>
-    convGemmProduct.create(gpu, g.shape, { rows: maxRows, workgroup: sgWorkgroup(dense, sg, g.shape.N / 4), constants: { ...g.constants, SG: sg, RG: CONV_ROW_GROUPS, ACT: act } });
+    tiled ? convGemmProductTiled.create(gpu, g.shape, { rows: maxRows, constants: { ...g.constants, ACT: act } })
+    : convGemmProduct.create(gpu, g.shape, { rows: maxRows, workgroup: sgWorkgroup(dense, sg ?? 1, g.shape.N / 4), constants: { ...g.constants, SG: sg ?? 1, RG: CONV_ROW_GROUPS, ACT: act } });
+  const weightGradKernel = (g: ReturnType<typeof forwardGeometry>) =>
+    tiled ? convGemmWeightGradTiled.create(gpu, g.shape, { rows: maxRows, constants: g.constants })
+    : convGemmWeightGrad.create(gpu, g.shape, { rows: maxRows, workgroup: sgWorkgroup(dense, sg ?? 1, d.C_OUT / 4), constants: { ...g.constants, SG: sg ?? 1, TV: dense.subgroups.words } });
   const fwd = forwardGeometry(d);
   const back = inputGradGeometry(d);
   const [forwardPack, forward, weightGrad, biasGrad, inputGradPack, inputGrad] = await Promise.all([
     packKernel(gpu, forwardWeightPack(d)),
     product(fwd, options.act ?? 0),
-    options.training ? convGemmWeightGrad.create(gpu, fwd.shape, { rows: maxRows, workgroup: sgWorkgroup(dense, sg, d.C_OUT / 4), constants: { ...fwd.constants, SG: sg, TV: tiles.words } }) : null,
+    options.training ? weightGradKernel(fwd) : null,
     options.training ? biasGradPlanes.create(gpu, { N: d.C_OUT, P: fwd.shape.GRID_H * fwd.shape.GRID_W }, { rows: maxRows }) : null,
     options.training && options.inputGrad ? packKernel(gpu, inputGradWeightPack(d)) : null,
     options.training && options.inputGrad ? product(back, 0) : null,

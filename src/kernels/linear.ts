@@ -20,8 +20,10 @@ import { linearForwardSubgroup, linearForwardU8Subgroup, linearInputGradSubgroup
 import { rowGroupsFor, subgroupSize } from './subgroups.js';
 import { MAX_TILE_COLS, MAX_TILE_ROWS, tileProblem } from './tiles.js';
 
-/** The epilogue preludes every dense kernel is compiled with: ACT (activation_fn) and the dropout mask. */
-export const LINEAR_EPILOGUE = ['prelude/activation_fn', DROPOUT_PRELUDE] as const;
+/** The epilogue preludes every dense kernel is compiled with: the dense rows' layout, ACT (activation_fn) and the dropout mask. */
+export const LINEAR_EPILOGUE = ['prelude/linear_rows', 'prelude/activation_fn', DROPOUT_PRELUDE] as const;
+/** The f32 prologue of shaders/linear.wgsl: a layer's activations, one value per load. */
+const F32_INPUT = ['prelude/linear_input_f32', 'prelude/x_f32'] as const;
 
 const SHAPE = ['K', 'N'] as const;
 const u8Problem = (c: Constants, multiple: number): string | null =>
@@ -45,7 +47,7 @@ const forwardSpec = {
 /** out = act(x·W + b) then dropout, x: [rows, K], W: [K, N]. Constants: ACT, TR, TC, dropout's (kernels/dropout_mask.ts; default off). */
 export const linearForward = defineKernel<'x' | 'w' | 'b' | 'out', 'K' | 'N'>({
   ...forwardSpec,
-  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  preludes: [...F32_INPUT, ...LINEAR_EPILOGUE],
   checkConstants: (c) => actProblem(c) ?? tiles(c),
 });
 
@@ -66,7 +68,7 @@ export const linearInputGrad = defineKernel<'dy' | 'w' | 'h' | 'dx', 'K' | 'N'>(
   entryPoint: 'input_grad',
   shape: SHAPE,
   step: true,
-  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  preludes: [...F32_INPUT, ...LINEAR_EPILOGUE],
   tunable: true,
   constants: { TR: 8, TC: 4, ACT: 0 },
   checkConstants: (c) => actProblem(c) ?? tiles(c),
@@ -84,7 +86,7 @@ const weightGradSpec = {
 /** dW = xᵀ·dy, x: [rows, K], dy: [rows, N], dW: [K, N]; a block of TR rows x TC columns of dW per invocation. */
 export const linearWeightGrad = defineKernel<'x' | 'dy' | 'dw', 'K' | 'N'>({
   ...weightGradSpec,
-  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  preludes: [...F32_INPUT, ...LINEAR_EPILOGUE],
   constants: { TR: 8, TC: 4 },
   checkConstants: tiles,
   grid: (c) => [ceilDiv(ceilDiv(c.K, c.TR) * ceilDiv(c.N, c.TC), c.WG)],
@@ -107,7 +109,7 @@ const tiledSpec = (entryPoint: string) => ({ shader: 'linear', entryPoint, shape
 /** linearForward in the workgroup-memory shape. */
 export const linearForwardTiled = defineKernel<'x' | 'w' | 'b' | 'out', 'K' | 'N'>({
   ...tiledSpec('forward_tiled'),
-  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  preludes: [...F32_INPUT, ...LINEAR_EPILOGUE],
   constants: { ACT: 0 },
   checkConstants: actProblem,
   grid: (c, rows) => [ceilDiv(c.N, TILE), ceilDiv(rows, TILE)],
@@ -125,7 +127,7 @@ export const linearForwardU8Tiled = defineKernel<'images' | 'labels' | 'order' |
 /** linearInputGrad in the workgroup-memory shape. */
 export const linearInputGradTiled = defineKernel<'dy' | 'w' | 'h' | 'dx', 'K' | 'N'>({
   ...tiledSpec('input_grad_tiled'),
-  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  preludes: [...F32_INPUT, ...LINEAR_EPILOGUE],
   constants: { ACT: 0 },
   checkConstants: actProblem,
   grid: (c, rows) => [ceilDiv(c.K, TILE), ceilDiv(rows, TILE)],
@@ -134,7 +136,7 @@ export const linearInputGradTiled = defineKernel<'dy' | 'w' | 'h' | 'dx', 'K' | 
 /** linearWeightGrad in the workgroup-memory shape. */
 export const linearWeightGradTiled = defineKernel<'x' | 'dy' | 'dw', 'K' | 'N'>({
   ...tiledSpec('weight_grad_tiled'),
-  preludes: ['prelude/linear_input_f32', ...LINEAR_EPILOGUE],
+  preludes: [...F32_INPUT, ...LINEAR_EPILOGUE],
   grid: (c) => [ceilDiv(c.N, TILE), ceilDiv(c.K, TILE)],
 });
 

@@ -15,7 +15,7 @@ import type { ComputePass } from '../gpu/kernel.js';
 import { batchNormForward, batchNormGradReduce, batchNormInputGrad, batchNormStatistics } from '../kernels/batch_norm.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad } from '../kernels/conv2d_general.js';
-import { createConvGemm, implicitGemmParts } from '../kernels/conv2d_implicit_gemm.js';
+import { createConvGemm, type GemmShapeChoice, implicitGemmParts } from '../kernels/conv2d_implicit_gemm.js';
 import { dropout } from '../kernels/dropout.js';
 import { dropoutConstants } from '../kernels/dropout_mask.js';
 import type { BoundKernel } from '../kernels/kernel.js';
@@ -281,8 +281,8 @@ async function convNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: '
   const { gpu, maxRows } = ctx;
   const [, h, wIn] = input.shape;
   const dims = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: h, W: wIn, KS: layer.kernelSize };
-  const parts = implicitGemmParts(gpu, { ...dims, STRIDE: layer.stride, PAD: layer.padding }, maxRows, ctx.tuning.convGemmMinFlop);
-  if (parts) return convGemmNode(ctx, layer, input, prefix, shape, parts.inputGrad);
+  const parts = implicitGemmParts(gpu, { ...dims, STRIDE: layer.stride, PAD: layer.padding }, maxRows, ctx.tuning.convGemmMinFlop, ctx.tuning.dense);
+  if (parts) return convGemmNode(ctx, layer, input, prefix, shape, parts);
   const options = { rows: maxRows, constants: { STRIDE: layer.stride, PAD: layer.padding } };
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
   const output = rowsBuffer(ctx, `${prefix}.output`, shape); // [B, C_out, HO, WO]
@@ -313,15 +313,16 @@ async function convNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: '
   };
 }
 
-/** convNode as implicit GEMM; the input gradient too where `gemmInputGrad` (C_IN % 4 == 0), else conv2d_general's. */
-async function convGemmNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Conv2d' }>, input: NodeInput, prefix: string, shape: number[], gemmInputGrad: boolean): Promise<Node> {
+/** convNode as implicit GEMM in `parts.shape`; the input gradient too where `parts.inputGrad` (C_IN % 4 == 0), else conv2d_general's. */
+async function convGemmNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Conv2d' }>, input: NodeInput, prefix: string, shape: number[], parts: { inputGrad: boolean; shape: GemmShapeChoice }): Promise<Node> {
+  const gemmInputGrad = parts.inputGrad;
   const { gpu, maxRows } = ctx;
   const [, h, wIn] = input.shape;
   const d = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: h, W: wIn, KS: layer.kernelSize, STRIDE: layer.stride, PAD: layer.padding };
   const needsDx = ctx.training && input.needsGrad;
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
   const [k, generalDx] = await Promise.all([
-    createConvGemm(gpu, d, maxRows, { training: ctx.training, inputGrad: needsDx && gemmInputGrad, tiles: ctx.tuning.dense }),
+    createConvGemm(gpu, d, maxRows, { training: ctx.training, inputGrad: needsDx && gemmInputGrad, tiles: ctx.tuning.dense, shape: parts.shape }),
     needsDx && !gemmInputGrad ? conv2dGeneralInputGrad.create(gpu, d, { rows: maxRows, constants: { STRIDE: d.STRIDE, PAD: d.PAD } }) : null,
   ]);
   const output = rowsBuffer(ctx, `${prefix}.output`, shape); // [B, C_out, HO, WO]

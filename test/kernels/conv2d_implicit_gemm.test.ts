@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIVATION_CODES } from '../../src/kernels/conv2d_shape.js';
-import { convFlop, convGemmProduct, createConvGemm, forwardGeometry, implicitGemmParts } from '../../src/kernels/conv2d_implicit_gemm.js';
+import { convFlop, convGemmProduct, convGemmProductTiled, createConvGemm, forwardGeometry, implicitGemmParts } from '../../src/kernels/conv2d_implicit_gemm.js';
 import { subgroupSize } from '../../src/kernels/subgroups.js';
+import { mlpTilesFor } from '../../src/gpu/tuning.js';
 import { biasGradPlanes as biasGradTwin } from '../../src/reference/bias_grad.js';
 import { type ConvGeneralDims, conv2dGeneralForward as forward, conv2dGeneralInputGrad as inputGrad, conv2dGeneralWeightGrad as weightGrad, convGeneralOut } from '../../src/reference/conv2d_general.js';
 import { Rng } from '../../src/random.js';
@@ -55,14 +56,16 @@ function inputs(c: Case) {
 
 const noSubgroups = !(await testGpu().then((gpu) => subgroupSize(gpu) !== null));
 
-describe.skipIf(noSubgroups)('conv2d as implicit GEMM through the contraction template: every part against conv2d_general twins', () => {
+// Both shapes of the template: workgroup-memory tiles (what GPUs take; it runs anywhere) and subgroup shuffles
+// (where the adapter has one subgroup size).
+for (const shape of ['tiled', 'subgroup'] as const) {
+describe.skipIf(shape === 'subgroup' && noSubgroups)(`conv2d as implicit GEMM through the contraction template, ${shape} shape: every part against conv2d_general twins`, () => {
   for (const c of CASES) {
     it(`${c.name}, rows ${c.rows} of ${c.maxRows}: forward (ReLU), dx, dw and db`, async () => {
       const gpu = await testGpu();
       const d = dimsOf(c);
-      const parts = implicitGemmParts(gpu, d, c.maxRows, 0);
-      expect(parts).not.toBeNull();
-      const k = await createConvGemm(gpu, d, c.maxRows, { act: ACTIVATION_CODES.relu, training: true, inputGrad: parts?.inputGrad ?? false });
+      const k = await createConvGemm(gpu, d, c.maxRows, { act: ACTIVATION_CODES.relu, training: true, inputGrad: c.cIn % 4 === 0, shape });
+      expect('SG' in k.forward.constants, 'the subgroup shape has a subgroup size').toBe(shape === 'subgroup');
       expect(k.inputGrad !== null).toBe(c.cIn % 4 === 0);
       const { x, w, bias, dy, ho, wo } = inputs(c);
       const [xb, wb, dyb] = [upload(gpu, x), upload(gpu, w), upload(gpu, dy)];
@@ -95,9 +98,9 @@ describe.skipIf(noSubgroups)('conv2d as implicit GEMM through the contraction te
 
   it('more than 65,535 row groups: the grid goes on in z', async () => {
     const gpu = await testGpu();
-    const c: Case = { name: '', cIn: 1, cOut: 4, h: 400, w: 400, ks: 1, stride: 1, pad: 0, rows: 13, maxRows: 13 };
+    const c: Case = { name: '', cIn: 1, cOut: 4, h: 400, w: 400, ks: 1, stride: 1, pad: 0, rows: 14, maxRows: 14 };
     const d = dimsOf(c);
-    const k = await createConvGemm(gpu, d, c.maxRows, { training: false, inputGrad: false });
+    const k = await createConvGemm(gpu, d, c.maxRows, { training: false, inputGrad: false, shape });
     expect(k.forward.grid[2]).toBeGreaterThan(1);
     const { x, w, bias, ho, wo } = inputs(c);
     const packed = gpu.device.createBuffer({ size: k.packBytes.forward, usage: GPUBufferUsage.STORAGE });
@@ -111,20 +114,28 @@ describe.skipIf(noSubgroups)('conv2d as implicit GEMM through the contraction te
     expectClose(await readFloats(gpu, y, n), forward(x, w, bias, c.rows, c), tolerance(1), 'y');
   });
 
+});
+}
+
+describe('conv2d as implicit GEMM: which convolutions, in which shape', () => {
   it('refuses a product whose output channels are not a multiple of 4, in one line', async () => {
     const gpu = await testGpu();
     const g = forwardGeometry(dimsOf({ cIn: 4, cOut: 10, h: 8, w: 8, ks: 3, stride: 1, pad: 1 }));
     expect(await refusal(() => convGemmProduct.create(gpu, g.shape, { constants: { ...g.constants, SG: subgroupSize(gpu) ?? 8 } }))).toMatch(/10 output channels must be a multiple of 4/);
+    expect(await refusal(() => convGemmProductTiled.create(gpu, g.shape, { constants: g.constants }))).toMatch(/10 output channels must be a multiple of 4/);
     expect(implicitGemmParts(gpu, dimsOf({ cIn: 4, cOut: 10, h: 8, w: 8, ks: 3, stride: 1, pad: 1 }), 8, 0)).toBeNull();
   });
-
   it('takes a convolution from the smallest size worth its compiling (gpu/tuning.ts), the input gradient where C_IN % 4 == 0', async () => {
     const gpu = await testGpu();
     const d = dimsOf({ cIn: 64, cOut: 64, h: 7, w: 7, ks: 3, stride: 1, pad: 1 });
+    const tiles = mlpTilesFor(gpu.adapterInfo);
+    const shape = tiles.workgroupMemory ? 'tiled' : subgroupSize(gpu) !== null ? 'subgroup' : null;
     expect(convFlop(d, 256)).toBe(2 * 256 * 49 * 576 * 64);
-    expect(implicitGemmParts(gpu, d, 256)).toEqual({ forward: true, inputGrad: true });
+    expect(implicitGemmParts(gpu, d, 256)).toEqual(shape && { forward: true, inputGrad: true, shape });
     expect(implicitGemmParts(gpu, d, 1)).toBeNull();
-    expect(implicitGemmParts(gpu, d, 1, convFlop(d, 1))).toEqual({ forward: true, inputGrad: true });
-    expect(implicitGemmParts(gpu, { ...d, C_IN: 3 }, 256)).toEqual({ forward: true, inputGrad: false });
+    expect(implicitGemmParts(gpu, d, 1, convFlop(d, 1))).toEqual(shape && { forward: true, inputGrad: true, shape });
+    expect(implicitGemmParts(gpu, { ...d, C_IN: 3 }, 256)).toEqual(shape && { forward: true, inputGrad: false, shape });
+    // The workgroup-memory shape wherever the tuning says so, subgroups or not.
+    expect(implicitGemmParts(gpu, d, 256, undefined, { ...tiles, workgroupMemory: true })).toEqual({ forward: true, inputGrad: true, shape: 'tiled' });
   });
 });

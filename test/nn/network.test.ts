@@ -12,7 +12,7 @@ import { type LayerDecl, nn, type SequentialDecl } from '../../src/nn/declare.js
 import { sequentialNetworkModel } from '../../src/nn/model.js';
 import { twinStep, type TwinTensors } from '../../src/reference/network.js';
 import { Rng } from '../../src/random.js';
-import { type Tuning, tuningFor } from '../../src/gpu/tuning.js';
+import { mlpTilesFor, type Tuning, tuningFor } from '../../src/gpu/tuning.js';
 import { watchKernels } from '../../src/gpu/kernel.js';
 import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { StepSlots } from '../../src/train/steps.js';
@@ -87,6 +87,7 @@ const NETS: Array<[string, () => SequentialDecl]> = [
   ['LeNet blocks (conv + act + 2x2 pool fused)', lenetBlocks],
   ['BatchNorm LeNet blocks (conv alone, conv + act)', bnBlocks],
   ['implicit GEMM convolutions', implicitGemm],
+  ['implicit GEMM convolutions, workgroup-memory shape', implicitGemm],
 ];
 
 /** Random u8 images and labels. */
@@ -146,10 +147,14 @@ describe('nn networks: one GPU training step equals the CPU twin', () => {
     for (const [rows, maxRows] of name === NETS[0][0] ? [[8, 8], [5, 9]] : [[5, 9]]) {
       it(`${name}, ${rows} rows of ${maxRows}`, async () => {
         const net = make();
-        const gemm = name === 'implicit GEMM convolutions';
-        const r = await gpuStep(net, rows, maxRows, 3, gemm ? TAKE_EVERY_CONV : {});
-        // Convolutions run as implicit GEMM (no conv2d_general) where the adapter has subgroups and the tuning says so.
-        if (gemm) expect(r.shaders.has('conv2d_general')).toBe(!r.subgroups);
+        const gemm = name.startsWith('implicit GEMM');
+        // The workgroup-memory shape (GPUs'), dense layers' and convolutions' both, here by a tuning that says so.
+        const tiled = name.endsWith('workgroup-memory shape');
+        const tuning = tiled ? { ...TAKE_EVERY_CONV, dense: { ...mlpTilesFor((await testGpu()).adapterInfo), workgroupMemory: true } } : gemm ? TAKE_EVERY_CONV : {};
+        const r = await gpuStep(net, rows, maxRows, 3, tuning);
+        // Convolutions run as implicit GEMM (no conv2d_general) where the tuning says so and the adapter has a shape for it.
+        if (gemm) expect(r.shaders.has('conv2d_general')).toBe(!tiled && !r.subgroups);
+        if (tiled) expect(r.shaders.has('linear_subgroup')).toBe(false);
         if (name.includes('pools')) expect(r.shaders.has('conv2d_general')).toBe(true);
         // The LeNet-shaped convolutions run the subgroup kernels where the adapter has them, conv2d_general elsewhere.
         if (name.includes('blocks')) expect(r.shaders.has('conv2d_forward_subgroup')).toBe(r.subgroups);

@@ -101,7 +101,8 @@ export async function modelDenseProblems(gpu: Gpu, kinds: readonly string[]): Pr
     }
     const seen: DenseProblem[] = [];
     const stop = watchKernels(gpu, (k) => {
-      if (k.shader !== 'linear' && k.shader !== 'linear_subgroup') return;
+      // Dense layers only: a convolution's implicit GEMM (its window prologue) is not a dense problem.
+      if ((k.shader !== 'linear' && k.shader !== 'linear_subgroup') || k.preludes.some((p) => p.startsWith('prelude/conv_window'))) return;
       seen.push({ computation: k.entryPoint.replace(/_tiled$/, '') as Computation, M, K: k.constants.K, N: k.constants.N, ...(k.preludes.some((p) => p.startsWith('prelude/linear_input_u8')) ? { u8: true } : {}) });
     });
     try {
