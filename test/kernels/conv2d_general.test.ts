@@ -4,14 +4,10 @@ import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad, 
 import { f64 } from '../../src/reference/conv2d_forward.js';
 import { type ConvGeneralDims, conv2dGeneralForward as forward, conv2dGeneralInputGrad as inputGrad, conv2dGeneralWeightGrad as weightGrad, convGeneralOut } from '../../src/reference/conv2d_general.js';
 import { Rng } from '../../src/random.js';
+import { expectPrefix, filled, type GeneralCase, inputs, tolerance } from './conv_general_cases.js';
 import { expectClose, inPage, oneStep, randomFloats, readFloats, refusal, runPass, testGpu, upload } from './harness.js';
 
-interface Case extends ConvGeneralDims {
-  name: string;
-  /** The step's rows, and the rows the kernel is created for (its largest step): a step may be shorter. */
-  rows: number;
-  maxRows: number;
-}
+type Case = GeneralCase;
 
 // Awkward shapes: channel counts that are not multiples of 4 (the kernels' channel quads), odd and non-square
 // sizes, batch 1, steps shorter than the kernel's rows, stride 2 with padding, stride 4 with an 11x11 kernel
@@ -32,33 +28,6 @@ const CASES = inPage(ALL_CASES, ALL_CASES.slice(1, 3));
 
 const shapeOf = (d: ConvGeneralDims) => ({ C_IN: d.cIn, C_OUT: d.cOut, H: d.h, W: d.w, KS: d.ks });
 const constantsOf = (d: ConvGeneralDims) => ({ STRIDE: d.stride, PAD: d.pad });
-
-// Inputs ~ N(0, 1), weights ~ N(0, 1/fan_in), dy ~ N(0, 1): each output is a sum of T f32 products of size ~1/sqrt(T)
-// (forward, input gradient) or ~1 (weight gradient, T = rows·HO·WO); the f32 rounding grows ~ sqrt(T)·ulp of the
-// largest partial sum, so the tolerance is 1e-6·sqrt(T) abs (3e-6 at least) + 1e-5 rel.
-const tolerance = (terms: number) => ({ abs: Math.max(3e-6, 1e-6 * Math.sqrt(terms)) * 4, rel: 1e-5 });
-
-/** A buffer of n floats all `fill`: outputs must overwrite their part and leave the rest (rows past the step). */
-const filled = (gpu: Awaited<ReturnType<typeof testGpu>>, n: number, fill = 7) => upload(gpu, new Float32Array(n).fill(fill), 'out');
-
-/** The first `used` values must match `expected`; the rest (rows past the step) must still hold the fill. */
-function expectPrefix(got: Float32Array, expected: ArrayLike<number>, tol: { abs: number; rel: number }, what: string) {
-  expectClose(got.subarray(0, expected.length), expected, tol, what);
-  expect(got.subarray(expected.length).every((v) => v === 7), `${what}: rows past the step left alone`).toBe(true);
-}
-
-function inputs(c: Case) {
-  const rng = new Rng(c.cIn * 7 + c.cOut * 3 + c.ks + c.stride * 11 + c.pad * 5);
-  const { ho, wo } = convGeneralOut(c);
-  return {
-    x: randomFloats(rng, c.maxRows * c.cIn * c.h * c.w),
-    w: randomFloats(rng, c.cOut * c.cIn * c.ks * c.ks, 1 / Math.sqrt(c.cIn * c.ks * c.ks)),
-    bias: randomFloats(rng, c.cOut),
-    dy: randomFloats(rng, c.maxRows * c.cOut * ho * wo),
-    ho,
-    wo,
-  };
-}
 
 describe('conv2d_general forward: y = act(conv2d(x, w) + bias), any stride and padding', () => {
   for (const c of CASES) {

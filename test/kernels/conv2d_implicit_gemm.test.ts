@@ -4,15 +4,11 @@ import { convFlop, convGemmProduct, convGemmProductTiled, createConvGemm, forwar
 import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { mlpTilesFor } from '../../src/gpu/tuning.js';
 import { biasGradPlanes as biasGradTwin } from '../../src/reference/bias_grad.js';
-import { type ConvGeneralDims, conv2dGeneralForward as forward, conv2dGeneralInputGrad as inputGrad, conv2dGeneralWeightGrad as weightGrad, convGeneralOut } from '../../src/reference/conv2d_general.js';
-import { Rng } from '../../src/random.js';
-import { expectClose, inPage, oneStep, randomFloats, readFloats, refusal, runPass, testGpu, upload } from './harness.js';
+import { type ConvGeneralDims, conv2dGeneralForward as forward, conv2dGeneralInputGrad as inputGrad, conv2dGeneralWeightGrad as weightGrad } from '../../src/reference/conv2d_general.js';
+import { expectPrefix, filled, type GeneralCase, inputs, tolerance } from './conv_general_cases.js';
+import { expectClose, inPage, oneStep, readFloats, refusal, runPass, testGpu, upload } from './harness.js';
 
-interface Case extends ConvGeneralDims {
-  name: string;
-  rows: number;
-  maxRows: number;
-}
+type Case = GeneralCase;
 
 // The template's convolutions need the product's output channels in fours (C_OUT forward, C_IN for the input
 // gradient); otherwise awkward: K = C_IN·KS² not a multiple of 4 (1->8 k5: 25, the packed weights' zero tail), odd
@@ -32,27 +28,6 @@ const ALL_CASES: Case[] = [
 const CASES = inPage(ALL_CASES, ALL_CASES.slice(1, 3));
 
 const dimsOf = (c: ConvGeneralDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w, KS: c.ks, STRIDE: c.stride, PAD: c.pad });
-// As conv2d_general's test: 1e-6·sqrt(terms) abs (3e-6 at least), x4, + 1e-5 rel.
-const tolerance = (terms: number) => ({ abs: Math.max(3e-6, 1e-6 * Math.sqrt(terms)) * 4, rel: 1e-5 });
-const filled = (gpu: Awaited<ReturnType<typeof testGpu>>, n: number) => upload(gpu, new Float32Array(n).fill(7), 'out');
-
-function expectPrefix(got: Float32Array, expected: ArrayLike<number>, tol: { abs: number; rel: number }, what: string) {
-  expectClose(got.subarray(0, expected.length), expected, tol, what);
-  expect(got.subarray(expected.length).every((v) => v === 7), `${what}: rows past the step left alone`).toBe(true);
-}
-
-function inputs(c: Case) {
-  const rng = new Rng(c.cIn * 7 + c.cOut * 3 + c.ks + c.stride * 11 + c.pad * 5);
-  const { ho, wo } = convGeneralOut(c);
-  return {
-    x: randomFloats(rng, c.maxRows * c.cIn * c.h * c.w),
-    w: randomFloats(rng, c.cOut * c.cIn * c.ks * c.ks, 1 / Math.sqrt(c.cIn * c.ks * c.ks)),
-    bias: randomFloats(rng, c.cOut),
-    dy: randomFloats(rng, c.maxRows * c.cOut * ho * wo),
-    ho,
-    wo,
-  };
-}
 
 const noSubgroups = !(await testGpu().then((gpu) => subgroupSize(gpu) !== null));
 
