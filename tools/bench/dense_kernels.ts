@@ -33,6 +33,7 @@ import {
   linearWeightGradTiled,
   linearWeightGradU8,
   linearWeightGradU8Tiled,
+  sgWorkgroup,
 } from '../../src/kernels/linear.js';
 import { linearForwardSubgroup, linearForwardU8Subgroup, linearInputGradSubgroup, linearWeightGradSubgroup, linearWeightGradU8Subgroup } from '../../src/kernels/linear_subgroup.js';
 import { rowGroupsFor, subgroupSize } from '../../src/kernels/subgroups.js';
@@ -91,21 +92,6 @@ export function createShipped(gpu: Gpu, p: DenseProblem, shape: TemplateShape | 
   return k as Promise<BoundKernel<string>>;
 }
 
-/**
- * The subgroup kernels' workgroup for work spanning `lanes` lanes with at most `most` invocations: the choice of
- * kernels/linear.ts sgWorkgroup with `most` in place of the shipped MLP_TILES.subgroups.workgroup (as many
- * subgroups as allowed, fewer where that leaves fewer idle). test/tools/bench-matmul.test.ts checks that the
- * shipped tiles give createShipped's kernels.
- */
-function sgWorkgroup(sg: number, lanes: number, most: number): number {
-  const max = Math.max(1, Math.ceil(most / sg));
-  const subgroups = Math.ceil(lanes / sg);
-  const idle = (m: number) => Math.ceil(subgroups / m) * m - subgroups;
-  let best = 1;
-  for (let m = 2; m <= Math.min(max, subgroups); m++) if (idle(m) <= idle(best)) best = m;
-  return best * sg;
-}
-
 /** `p` in `shape` with the tiles `t` (a whole MlpTiles, of which the shape reads its part) instead of the shipped ones. */
 export function createWithTiles(gpu: Gpu, p: DenseProblem, shape: TemplateShape, t: MlpTiles): Promise<BoundKernel<string>> {
   const s = { K: p.K, N: p.N };
@@ -120,14 +106,13 @@ export function createWithTiles(gpu: Gpu, p: DenseProblem, shape: TemplateShape,
     const why = subgroupProblem(gpu, p);
     if (why) throw new RangeError(`no subgroup shape for ${problemName(p)}: ${why}`);
     const SG = subgroupSize(gpu)!;
-    const most = t.subgroups.workgroup;
     if (p.computation === 'forward') {
-      k = (p.u8 ? linearForwardU8Subgroup : linearForwardSubgroup).create(gpu, s, { rows, workgroup: sgWorkgroup(SG, p.N / 4, most), constants: { SG, RG: rowGroupsFor(SG) } });
+      k = (p.u8 ? linearForwardU8Subgroup : linearForwardSubgroup).create(gpu, s, { rows, workgroup: sgWorkgroup(t, SG, p.N / 4), constants: { SG, RG: rowGroupsFor(SG) } });
     } else if (p.computation === 'input_grad') {
       const TC = t.subgroups.kPerLane;
-      k = linearInputGradSubgroup.create(gpu, s, { rows, workgroup: sgWorkgroup(SG, Math.ceil(p.K / TC), most), constants: { SG, RG: rowGroupsFor(SG), TC } });
+      k = linearInputGradSubgroup.create(gpu, s, { rows, workgroup: sgWorkgroup(t, SG, Math.ceil(p.K / TC)), constants: { SG, RG: rowGroupsFor(SG), TC } });
     } else {
-      k = (p.u8 ? linearWeightGradU8Subgroup : linearWeightGradSubgroup).create(gpu, s, { rows, workgroup: sgWorkgroup(SG, p.N / 4, most), constants: { SG, TV: p.u8 ? t.subgroups.chunks : t.subgroups.words } });
+      k = (p.u8 ? linearWeightGradU8Subgroup : linearWeightGradSubgroup).create(gpu, s, { rows, workgroup: sgWorkgroup(t, SG, p.N / 4), constants: { SG, TV: p.u8 ? t.subgroups.chunks : t.subgroups.words } });
     }
   } else if (p.computation === 'forward') {
     k = (p.u8 ? linearForwardU8 : linearForward).create(gpu, s, { rows, workgroup: t.forward.workgroup, constants: { TR: t.forward.rows, TC: t.forward.cols } });
