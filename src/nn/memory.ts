@@ -12,12 +12,16 @@ import { elementsOf } from '../model/tensors.js';
 import { type LayerDecl, nn, outputShape, parameterInfo } from './declare.js';
 import type { ConvBlock } from './conv_block.js';
 import { convShape, imagesAreWords } from './conv2d_kernels.js';
-import { linearFusion } from './network.js';
+import { convActivationAfter, linearFusion } from './network.js';
+import { ACTIVATION_CODES } from '../kernels/conv2d_shape.js';
 import { convOut } from '../kernels/conv2d_shape.js';
 import { forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
 import { inputGradAsForward } from '../kernels/conv2d_subgroup.js';
 import { type ConvTiles, weightGradTile } from '../gpu/tuning.js';
 import { type ConvDims, forwardWeightPack, inputGradWeightPack } from '../kernels/conv2d_implicit_gemm.js';
+
+/** A Conv2d's sizes on an input [C, H, W], as kernels/conv2d_implicit_gemm.ts names them. */
+const convDims = (l: Extract<LayerDecl, { type: 'Conv2d' }>, input: readonly number[]): ConvDims => ({ C_IN: l.inChannels, C_OUT: l.outChannels, H: input[1], W: input[2], KS: l.kernelSize, STRIDE: l.stride, PAD: l.padding });
 
 const hasTrainables = (layer: LayerDecl, input: readonly number[]): boolean => parameterInfo(layer, input).some(([, p]) => p.trainable);
 
@@ -33,7 +37,7 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
     case 'Linear':
       return act(shape) + grads + dx;
     case 'Conv2d': {
-      const d = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: input[1], W: input[2], KS: layer.kernelSize, STRIDE: layer.stride, PAD: layer.padding };
+      const d = convDims(layer, input);
       const gemm = fusion.implicitGemm?.(d);
       if (!gemm) return act(shape) + grads + dx;
       // The packed weights; for an input gradient through the template, the transposed pack and a zero bias.
@@ -74,6 +78,16 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
         // Only the first layer is offered the images, as nn/network.ts hands them down.
         const here = i === 0 ? fusion : inner;
         const block = fusion.blockAt?.(layer.layers, i, at);
+        if (!block && l.type === 'Conv2d' && convActivationAfter(layer.layers, i) !== ACTIVATION_CODES.none && fusion.implicitGemm?.(convDims(l, at))) {
+          // One node with the activation after it (nn/network.ts convGemmNode): its output after the activation, and
+          // the gradient before it.
+          const out = outputShape(l, at);
+          total += nodeBytes(l, at, grad, rows, here) + act(out);
+          grad = true;
+          at = out;
+          i++;
+          continue;
+        }
         if (block) {
           total += blockBytes(block, at, grad, rows, here.images === true, fusion.conv);
           grad = true;

@@ -138,17 +138,22 @@ export async function buildNode(ctx: NetworkContext, layer: LayerDecl, input: No
         const name = join(prefix, String(i));
         // A small stride-1 convolution with its activation and 2x2 pooling runs as one block (nn/conv_block.ts); a
         // Linear with the activation after it, as one node whose slope the next Linear may take (linearNode).
+        // A convolution as implicit GEMM with the activation after it, as one node (convGemmNode).
         const block = convBlockAt(ctx, layer.layers, i, at.shape);
         const fused = linearFusion(layer.layers, i);
+        const convAct = convActivationAfter(layer.layers, i);
+        const gemm = !block && here.type === 'Conv2d' && convAct !== ACTIVATION_CODES.none ? convGemmParts(ctx, here, at.shape) : null;
         const node = block
           ? await convBlockNode(ctx, block, at, name)
           : here.type === 'Linear'
             ? await linearNode(ctx, here, at, name, fused)
-            : await buildNode(ctx, here, at, name);
+            : gemm && here.type === 'Conv2d'
+              ? await convGemmNode(ctx, here, at, name, outputShape(here, at.shape), gemm, convAct)
+              : await buildNode(ctx, here, at, name);
         nodes.push(node);
         // Only the first layer may read the images (a later one reads its predecessor's output).
         at = { buffer: node.output, shape: node.shape, needsGrad: at.needsGrad || hasTrainables(layer.layers[i], at.shape) };
-        i += block?.length ?? (fused.act ? 2 : 1);
+        i += block?.length ?? (fused.act || gemm ? 2 : 1);
       }
       return { ...sequence(nodes), readsImages: nodes[0]?.readsImages ?? false };
     }
@@ -281,8 +286,8 @@ async function convNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: '
   const { gpu, maxRows } = ctx;
   const [, h, wIn] = input.shape;
   const dims = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: h, W: wIn, KS: layer.kernelSize };
-  const parts = implicitGemmParts(gpu, { ...dims, STRIDE: layer.stride, PAD: layer.padding }, maxRows, ctx.tuning.convGemmMinFlop, ctx.tuning.dense);
-  if (parts) return convGemmNode(ctx, layer, input, prefix, shape, parts);
+  const parts = convGemmParts(ctx, layer, input.shape);
+  if (parts) return convGemmNode(ctx, layer, input, prefix, shape, parts, ACTIVATION_CODES.none);
   const options = { rows: maxRows, constants: { STRIDE: layer.stride, PAD: layer.padding } };
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
   const output = rowsBuffer(ctx, `${prefix}.output`, shape); // [B, C_out, HO, WO]
@@ -313,19 +318,37 @@ async function convNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: '
   };
 }
 
-/** convNode as implicit GEMM in `parts.shape`; the input gradient too where `parts.inputGrad` (C_IN % 4 == 0), else conv2d_general's. */
-async function convGemmNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Conv2d' }>, input: NodeInput, prefix: string, shape: number[], parts: { inputGrad: boolean; shape: GemmShapeChoice }): Promise<Node> {
+/** Which parts of Conv2d `layer` on an input of `input` [C, H, W] run as implicit GEMM in this network, or null. */
+function convGemmParts(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Conv2d' }>, input: readonly number[]) {
+  const d = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: input[1], W: input[2], KS: layer.kernelSize, STRIDE: layer.stride, PAD: layer.padding };
+  return implicitGemmParts(ctx.gpu, d, ctx.maxRows, ctx.tuning.convGemmMinFlop, ctx.tuning.dense);
+}
+
+/** The activation (ACTIVATION_CODES) a Conv2d at layers[i] fuses into its implicit GEMM's epilogue: the ReLU or Sigmoid right after it. */
+export const convActivationAfter = (layers: readonly LayerDecl[], i: number): number => {
+  const next = layers[i + 1];
+  if (layers[i]?.type !== 'Conv2d') return ACTIVATION_CODES.none;
+  return next?.type === 'ReLU' ? ACTIVATION_CODES.relu : next?.type === 'Sigmoid' ? ACTIVATION_CODES.sigmoid : ACTIVATION_CODES.none;
+};
+
+/**
+ * convNode as implicit GEMM in `parts.shape`; the input gradient too where `parts.inputGrad` (C_IN % 4 == 0), else
+ * conv2d_general's. `act`: the activation after it in its Sequential, applied in the forward's epilogue (the output
+ * is after it) and differentiated by the activation's kernel at the start of the backward (into dz).
+ */
+async function convGemmNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Conv2d' }>, input: NodeInput, prefix: string, shape: number[], parts: { inputGrad: boolean; shape: GemmShapeChoice }, act: number): Promise<Node> {
   const gemmInputGrad = parts.inputGrad;
   const { gpu, maxRows } = ctx;
   const [, h, wIn] = input.shape;
   const d = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: h, W: wIn, KS: layer.kernelSize, STRIDE: layer.stride, PAD: layer.padding };
   const needsDx = ctx.training && input.needsGrad;
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
-  const [k, generalDx] = await Promise.all([
-    createConvGemm(gpu, d, maxRows, { training: ctx.training, inputGrad: needsDx && gemmInputGrad, tiles: ctx.tuning.dense, shape: parts.shape }),
+  const [k, generalDx, actBackward] = await Promise.all([
+    createConvGemm(gpu, d, maxRows, { act, training: ctx.training, inputGrad: needsDx && gemmInputGrad, tiles: ctx.tuning.dense, shape: parts.shape }),
     needsDx && !gemmInputGrad ? conv2dGeneralInputGrad.create(gpu, d, { rows: maxRows, constants: { STRIDE: d.STRIDE, PAD: d.PAD } }) : null,
+    ctx.training && act !== ACTIVATION_CODES.none ? activationBackward.create(gpu, { N: elementsOf(shape) }, { rows: maxRows, constants: { ACT: act } }) : null,
   ]);
-  const output = rowsBuffer(ctx, `${prefix}.output`, shape); // [B, C_out, HO, WO]
+  const output = rowsBuffer(ctx, `${prefix}.output`, shape); // [B, C_out, HO, WO], after `act`
   const packed = createBuffer(gpu.device, `${prefix}.weight.packed`, k.packBytes.forward); // [K rounded up to 4, C_out / 4] vec4
   const forwardList: Dispatch[] = [
     [k.forwardPack, k.forwardPack.bind({ w, packed })],
@@ -343,16 +366,18 @@ async function convGemmNode(ctx: NetworkContext, layer: Extract<LayerDecl, { typ
   // The input gradient's product: the weights packed [C_out·KS², C_in / 4], and no bias (a zero one).
   const packedT = k.inputGrad ? createBuffer(gpu.device, `${prefix}.weight.packed_transposed`, k.packBytes.inputGrad) : null;
   const zeroBias = k.inputGrad ? createBuffer(gpu.device, `${prefix}.input.grad.bias`, k.packBytes.zeroBias) : null;
-  const owned = [output, packed, dx, packedT, zeroBias];
+  const dz = actBackward ? rowsBuffer(ctx, `${prefix}.output.grad`, shape) : null; // [B, C_out, HO, WO] before `act`
+  const owned = [output, packed, dx, packedT, zeroBias, dz];
   const cache = new BackwardCache();
   return {
     output,
     shape,
     bytes: owned.reduce((sum, x) => sum + (x?.size ?? 0), 0) + dw.size + db.size,
     forward,
-    backward(pass, dy, step) {
-      cache.run(pass, dy, step, () => {
-        const list: Dispatch[] = [];
+    backward(pass, dOut, step) {
+      cache.run(pass, dOut, step, () => {
+        const list: Dispatch[] = actBackward && dz ? [[actBackward, actBackward.bind({ x: output, dy: dOut, out: dz })]] : [];
+        const dy = dz ?? dOut;
         if (k.weightGrad && k.biasGrad) list.push([k.weightGrad, k.weightGrad.bind({ x: input.buffer, dy, dw })], [k.biasGrad, k.biasGrad.bind({ dlogits: dy, db })]);
         if (dx && k.inputGrad && k.inputGradPack && packedT && zeroBias) {
           list.push([k.inputGradPack, k.inputGradPack.bind({ w, packed: packedT })], [k.inputGrad, k.inputGrad.bind({ x: dy, w: packedT, b: zeroBias, out: dx })]);

@@ -4,6 +4,7 @@
  * against finite differences. The step is read straight from the step recorder: its trainables' gradients, the
  * epoch's loss sum, and BatchNorm's running statistics.
  */
+import { ACTIVATION_CODES } from '../../src/kernels/conv2d_shape.js';
 import { describe, expect, it } from 'vitest';
 import { readF32 } from '../../src/gpu/buffers.js';
 import { uploadSplit } from '../../src/gpu/split.js';
@@ -107,7 +108,12 @@ async function gpuStep(net: SequentialDecl, rows: number, maxRows: number, seed:
   const positions = Uint32Array.from({ length: maxRows }, (_, i) => (i * 7) % maxRows);
   gpu.device.queue.writeBuffer(order, 0, positions);
   const shaders = new Set<string>();
-  const stop = watchKernels(gpu, (k) => shaders.add(k.shader));
+  // The activations fused into a convolution's implicit GEMM (its window prologue) forward.
+  const convActs: number[] = [];
+  const stop = watchKernels(gpu, (k) => {
+    shaders.add(k.shader);
+    if (k.preludes.includes('prelude/conv_window') && (k.entryPoint === 'forward' || k.entryPoint === 'forward_tiled')) convActs.push(k.constants.ACT ?? 0);
+  });
   const recorder = await model.createStep({ train, order, maxRows, lr: 0.1, seed, tuning: { ...tuningFor(gpu.adapterInfo), ...tuning }, optimizer: plainSgd(0.1) } as Parameters<typeof model.createStep>[0]);
   stop();
   const slots = StepSlots.create(gpu.device, [{ row0: 0, rows }]);
@@ -136,7 +142,7 @@ async function gpuStep(net: SequentialDecl, rows: number, maxRows: number, seed:
   }
   const twinTensors: TwinTensors = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, Float64Array.from(t.data)]));
   const twin = twinStep(net, [1, 12, 12], x, labels, rows, 10, twinTensors, { training: true, seed, step: { epoch: 0, index: 0 } });
-  return { grads, lossSum, tensors, twin, twinTensors, trainables: trainables.map((t) => t.name), shaders, subgroups: subgroupSize(gpu) !== null };
+  return { grads, lossSum, tensors, twin, twinTensors, trainables: trainables.map((t) => t.name), shaders, convActs, subgroups: subgroupSize(gpu) !== null };
 }
 
 // Tolerance: f32 sums in another order than the f64 twin, through up to 8 layers and BatchNorm's 1/std: gradients
@@ -155,6 +161,10 @@ describe('nn networks: one GPU training step equals the CPU twin', () => {
         // Convolutions run as implicit GEMM (no conv2d_general) where the tuning says so and the adapter has a shape for it.
         if (gemm) expect(r.shaders.has('conv2d_general')).toBe(!tiled && !r.subgroups);
         if (tiled) expect(r.shaders.has('linear_subgroup')).toBe(false);
+        // The ReLU right after a convolution runs in its epilogue: the strided one's, and the residual 1x1's where no
+        // LeNet block takes that one (blocks need subgroups); the other products (the first convolution, before
+        // BatchNorm; the last; the input gradients) have none.
+        if (gemm && (tiled || r.subgroups)) expect(r.convActs.filter((a) => a === ACTIVATION_CODES.relu).length).toBe(r.subgroups ? 1 : 2);
         if (name.includes('pools')) expect(r.shaders.has('conv2d_general')).toBe(true);
         // The LeNet-shaped convolutions run the subgroup kernels where the adapter has them, conv2d_general elsewhere.
         if (name.includes('blocks')) expect(r.shaders.has('conv2d_forward_subgroup')).toBe(r.subgroups);
