@@ -160,16 +160,16 @@ export function convFlop(d: ConvDims, rows: number): number {
 export type GemmShapeChoice = 'tiled' | 'subgroup';
 
 /**
- * Which parts of a convolution run as implicit GEMM on this adapter at steps of `rows` rows, and in which shape of
- * the template (`tiles`: a model's StepContext.tuning.dense, default the adapter's table; the workgroup-memory
+ * Whether a convolution runs as implicit GEMM on this adapter at steps of `rows` rows, its input gradient too, and
+ * in which shape of the template (`tiles`: a model's StepContext.tuning.dense, default the adapter's table; the workgroup-memory
  * shape where it says so, else the subgroup shape where the adapter has one subgroup size): null where none (no
  * shape, output channels not a multiple of 4, a shape conv2d_general must check, or smaller than `minFlop`,
  * gpu/tuning.ts CONV_IMPLICIT_GEMM_MIN_FLOP); the input gradient where the input channels are a multiple of 4.
  */
-export function implicitGemmParts(gpu: Gpu, d: ConvDims, rows: number, minFlop = CONV_IMPLICIT_GEMM_MIN_FLOP, tiles = mlpTilesFor(gpu.adapterInfo)): { forward: boolean; inputGrad: boolean; shape: GemmShapeChoice } | null {
+export function implicitGemmParts(gpu: Gpu, d: ConvDims, rows: number, minFlop = CONV_IMPLICIT_GEMM_MIN_FLOP, tiles = mlpTilesFor(gpu.adapterInfo)): { inputGrad: boolean; shape: GemmShapeChoice } | null {
   const shape: GemmShapeChoice | null = tiles.workgroupMemory ? 'tiled' : subgroupSize(gpu) !== null && tiles.subgroups.enabled ? 'subgroup' : null;
   if (shape === null || convGeneralProblem(d) !== null || d.C_OUT % 4 !== 0 || convFlop(d, rows) < minFlop) return null;
-  return { forward: true, inputGrad: d.C_IN % 4 === 0, shape };
+  return { inputGrad: d.C_IN % 4 === 0, shape };
 }
 
 /** The kernels and scratch buffers of one convolution as implicit GEMM (the parts implicitGemmParts allows). */

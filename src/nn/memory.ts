@@ -12,16 +12,12 @@ import { elementsOf } from '../model/tensors.js';
 import { type LayerDecl, nn, outputShape, parameterInfo } from './declare.js';
 import type { ConvBlock } from './conv_block.js';
 import { convShape, imagesAreWords } from './conv2d_kernels.js';
-import { convActivationAfter, linearFusion } from './network.js';
-import { ACTIVATION_CODES } from '../kernels/conv2d_shape.js';
-import { convOut } from '../kernels/conv2d_shape.js';
+import { activationAfter, convDims, linearFusion } from './network.js';
+import { ACTIVATION_CODES, convOut } from '../kernels/conv2d_shape.js';
 import { forwardPack, inputGradPack, packedBytes } from '../kernels/conv2d_weight_pack.js';
 import { inputGradAsForward } from '../kernels/conv2d_subgroup.js';
 import { type ConvTiles, weightGradTile } from '../gpu/tuning.js';
 import { type ConvDims, forwardWeightPack, inputGradWeightPack } from '../kernels/conv2d_implicit_gemm.js';
-
-/** A Conv2d's sizes on an input [C, H, W], as kernels/conv2d_implicit_gemm.ts names them. */
-const convDims = (l: Extract<LayerDecl, { type: 'Conv2d' }>, input: readonly number[]): ConvDims => ({ C_IN: l.inChannels, C_OUT: l.outChannels, H: input[1], W: input[2], KS: l.kernelSize, STRIDE: l.stride, PAD: l.padding });
 
 const hasTrainables = (layer: LayerDecl, input: readonly number[]): boolean => parameterInfo(layer, input).some(([, p]) => p.trainable);
 
@@ -64,25 +60,16 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
       let grad = needsGrad;
       for (let i = 0; i < layer.layers.length; i++) {
         const l = layer.layers[i];
-        const linear = linearFusion(layer.layers, i);
-        if (linear.act) {
-          // One node (nn/network.ts linearNode): its output after the activation, and the gradient before it unless
-          // the next Linear applies the slope.
-          const out = outputShape(l, at);
-          total += nodeBytes(l, at, grad, rows, inner) + (linear.slopeBelow ? 0 : act(out));
-          grad = true;
-          at = out;
-          i++;
-          continue;
-        }
         // Only the first layer is offered the images, as nn/network.ts hands them down.
         const here = i === 0 ? fusion : inner;
         const block = fusion.blockAt?.(layer.layers, i, at);
-        if (!block && l.type === 'Conv2d' && convActivationAfter(layer.layers, i) !== ACTIVATION_CODES.none && fusion.implicitGemm?.(convDims(l, at))) {
-          // One node with the activation after it (nn/network.ts convGemmNode): its output after the activation, and
-          // the gradient before it.
+        const linear = linearFusion(layer.layers, i);
+        const convFused = !block && l.type === 'Conv2d' && activationAfter(layer.layers, i, 'Conv2d') !== ACTIVATION_CODES.none && fusion.implicitGemm?.(convDims(l, at));
+        if (linear.act || convFused) {
+          // One node with the activation after it (nn/network.ts linearNode, convGemmNode): its output after the
+          // activation, and the gradient before it unless the next Linear applies the slope.
           const out = outputShape(l, at);
-          total += nodeBytes(l, at, grad, rows, here) + act(out);
+          total += nodeBytes(l, at, grad, rows, here) + (linear.slopeBelow ? 0 : act(out));
           grad = true;
           at = out;
           i++;
@@ -118,7 +105,7 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
 export interface Fusion {
   blockAt?: (layers: readonly LayerDecl[], i: number, shape: readonly number[]) => ConvBlock | null;
   /** Which parts of a convolution run as implicit GEMM (kernels/conv2d_implicit_gemm.ts implicitGemmParts), or null. */
-  implicitGemm?: (d: ConvDims) => { forward: boolean; inputGrad: boolean } | null;
+  implicitGemm?: (d: ConvDims) => { inputGrad: boolean } | null;
   images?: boolean;
   conv?: ConvTiles;
 }

@@ -15,7 +15,7 @@ import type { ComputePass } from '../gpu/kernel.js';
 import { batchNormForward, batchNormGradReduce, batchNormInputGrad, batchNormStatistics } from '../kernels/batch_norm.js';
 import { biasGrad } from '../kernels/bias_grad.js';
 import { conv2dGeneralForward, conv2dGeneralInputGrad, conv2dGeneralWeightGrad } from '../kernels/conv2d_general.js';
-import { createConvGemm, type GemmShapeChoice, implicitGemmParts } from '../kernels/conv2d_implicit_gemm.js';
+import { type ConvDims, createConvGemm, type GemmShapeChoice, implicitGemmParts } from '../kernels/conv2d_implicit_gemm.js';
 import { dropout } from '../kernels/dropout.js';
 import { dropoutConstants } from '../kernels/dropout_mask.js';
 import type { BoundKernel } from '../kernels/kernel.js';
@@ -141,7 +141,7 @@ export async function buildNode(ctx: NetworkContext, layer: LayerDecl, input: No
         // A convolution as implicit GEMM with the activation after it, as one node (convGemmNode).
         const block = convBlockAt(ctx, layer.layers, i, at.shape);
         const fused = linearFusion(layer.layers, i);
-        const convAct = convActivationAfter(layer.layers, i);
+        const convAct = activationAfter(layer.layers, i, 'Conv2d');
         const gemm = !block && here.type === 'Conv2d' && convAct !== ACTIVATION_CODES.none ? convGemmParts(ctx, here, at.shape) : null;
         const node = block
           ? await convBlockNode(ctx, block, at, name)
@@ -213,17 +213,20 @@ export interface LinearFusion {
   inputSlope: number;
 }
 
-/** The activation fused into a Linear at layers[i], or none. */
-const activationAfter = (layers: readonly LayerDecl[], i: number): number => {
+/**
+ * The activation (ACTIVATION_CODES) a `kind` at layers[i] fuses into its forward's epilogue: the ReLU or Sigmoid
+ * right after it (linearNode; convGemmNode where the convolution runs as implicit GEMM), or none.
+ */
+export const activationAfter = (layers: readonly LayerDecl[], i: number, kind: 'Linear' | 'Conv2d'): number => {
   const next = layers[i + 1];
-  if (layers[i]?.type !== 'Linear') return ACTIVATION_CODES.none;
+  if (layers[i]?.type !== kind) return ACTIVATION_CODES.none;
   return next?.type === 'ReLU' ? ACTIVATION_CODES.relu : next?.type === 'Sigmoid' ? ACTIVATION_CODES.sigmoid : ACTIVATION_CODES.none;
 };
 
 /** The fusion of layers[i] (a Linear; all zero for another layer): Linear + activation, and the slope handed to the next Linear. */
 export function linearFusion(layers: readonly LayerDecl[], i: number): LinearFusion {
-  const act = activationAfter(layers, i);
-  return { act, slopeBelow: act !== ACTIVATION_CODES.none && layers[i + 2]?.type === 'Linear', inputSlope: layers[i]?.type === 'Linear' && i >= 2 ? activationAfter(layers, i - 2) : ACTIVATION_CODES.none };
+  const act = activationAfter(layers, i, 'Linear');
+  return { act, slopeBelow: act !== ACTIVATION_CODES.none && layers[i + 2]?.type === 'Linear', inputSlope: layers[i]?.type === 'Linear' && i >= 2 ? activationAfter(layers, i - 2, 'Linear') : ACTIVATION_CODES.none };
 }
 
 /**
@@ -284,8 +287,7 @@ async function linearNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type:
  */
 async function convNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Conv2d' }>, input: NodeInput, prefix: string, shape: number[]): Promise<Node> {
   const { gpu, maxRows } = ctx;
-  const [, h, wIn] = input.shape;
-  const dims = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: h, W: wIn, KS: layer.kernelSize };
+  const dims = convDims(layer, input.shape);
   const parts = convGemmParts(ctx, layer, input.shape);
   if (parts) return convGemmNode(ctx, layer, input, prefix, shape, parts, ACTIVATION_CODES.none);
   const options = { rows: maxRows, constants: { STRIDE: layer.stride, PAD: layer.padding } };
@@ -318,18 +320,13 @@ async function convNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: '
   };
 }
 
+/** A Conv2d's sizes on an input [C, H, W], as the convolution kernels' constants name them. */
+export const convDims = (l: Extract<LayerDecl, { type: 'Conv2d' }>, input: readonly number[]): ConvDims => ({ C_IN: l.inChannels, C_OUT: l.outChannels, H: input[1], W: input[2], KS: l.kernelSize, STRIDE: l.stride, PAD: l.padding });
+
 /** Which parts of Conv2d `layer` on an input of `input` [C, H, W] run as implicit GEMM in this network, or null. */
 function convGemmParts(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Conv2d' }>, input: readonly number[]) {
-  const d = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: input[1], W: input[2], KS: layer.kernelSize, STRIDE: layer.stride, PAD: layer.padding };
-  return implicitGemmParts(ctx.gpu, d, ctx.maxRows, ctx.tuning.convGemmMinFlop, ctx.tuning.dense);
+  return implicitGemmParts(ctx.gpu, convDims(layer, input), ctx.maxRows, ctx.tuning.convGemmMinFlop, ctx.tuning.dense);
 }
-
-/** The activation (ACTIVATION_CODES) a Conv2d at layers[i] fuses into its implicit GEMM's epilogue: the ReLU or Sigmoid right after it. */
-export const convActivationAfter = (layers: readonly LayerDecl[], i: number): number => {
-  const next = layers[i + 1];
-  if (layers[i]?.type !== 'Conv2d') return ACTIVATION_CODES.none;
-  return next?.type === 'ReLU' ? ACTIVATION_CODES.relu : next?.type === 'Sigmoid' ? ACTIVATION_CODES.sigmoid : ACTIVATION_CODES.none;
-};
 
 /**
  * convNode as implicit GEMM in `parts.shape`; the input gradient too where `parts.inputGrad` (C_IN % 4 == 0), else
@@ -339,8 +336,7 @@ export const convActivationAfter = (layers: readonly LayerDecl[], i: number): nu
 async function convGemmNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'Conv2d' }>, input: NodeInput, prefix: string, shape: number[], parts: { inputGrad: boolean; shape: GemmShapeChoice }, act: number): Promise<Node> {
   const gemmInputGrad = parts.inputGrad;
   const { gpu, maxRows } = ctx;
-  const [, h, wIn] = input.shape;
-  const d = { C_IN: layer.inChannels, C_OUT: layer.outChannels, H: h, W: wIn, KS: layer.kernelSize, STRIDE: layer.stride, PAD: layer.padding };
+  const d = convDims(layer, input.shape);
   const needsDx = ctx.training && input.needsGrad;
   const [w, b] = [tensor(ctx, join(prefix, 'weight')), tensor(ctx, join(prefix, 'bias'))];
   const [k, generalDx, actBackward] = await Promise.all([

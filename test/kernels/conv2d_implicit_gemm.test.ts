@@ -106,11 +106,11 @@ describe('conv2d as implicit GEMM: which convolutions, in which shape', () => {
     const tiles = mlpTilesFor(gpu.adapterInfo);
     const shape = tiles.workgroupMemory ? 'tiled' : subgroupSize(gpu) !== null ? 'subgroup' : null;
     expect(convFlop(d, 256)).toBe(2 * 256 * 49 * 576 * 64);
-    expect(implicitGemmParts(gpu, d, 256)).toEqual(shape && { forward: true, inputGrad: true, shape });
+    expect(implicitGemmParts(gpu, d, 256)).toEqual(shape && { inputGrad: true, shape });
     expect(implicitGemmParts(gpu, d, 1)).toBeNull();
-    expect(implicitGemmParts(gpu, d, 1, convFlop(d, 1))).toEqual(shape && { forward: true, inputGrad: true, shape });
-    expect(implicitGemmParts(gpu, { ...d, C_IN: 3 }, 256)).toEqual(shape && { forward: true, inputGrad: false, shape });
+    expect(implicitGemmParts(gpu, d, 1, convFlop(d, 1))).toEqual(shape && { inputGrad: true, shape });
+    expect(implicitGemmParts(gpu, { ...d, C_IN: 3 }, 256)).toEqual(shape && { inputGrad: false, shape });
     // The workgroup-memory shape wherever the tuning says so, subgroups or not.
-    expect(implicitGemmParts(gpu, d, 256, undefined, { ...tiles, workgroupMemory: true })).toEqual({ forward: true, inputGrad: true, shape: 'tiled' });
+    expect(implicitGemmParts(gpu, d, 256, undefined, { ...tiles, workgroupMemory: true })).toEqual({ inputGrad: true, shape: 'tiled' });
   });
 });
