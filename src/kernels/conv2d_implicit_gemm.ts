@@ -159,6 +159,10 @@ export function convFlop(d: ConvDims, rows: number): number {
 /** The template's shape a convolution takes: workgroup-memory tiles or subgroup shuffles, as the dense layers'. */
 export type GemmShapeChoice = 'tiled' | 'subgroup';
 
+/** The shape `tiles` choose on this adapter: workgroup memory where they say so, else subgroups where the adapter has one size; null: neither. */
+const templateShape = (gpu: Gpu, tiles: MlpTiles): GemmShapeChoice | null =>
+  tiles.workgroupMemory ? 'tiled' : subgroupSize(gpu) !== null && tiles.subgroups.enabled ? 'subgroup' : null;
+
 /**
  * Whether a convolution runs as implicit GEMM on this adapter at steps of `rows` rows, its input gradient too, and
  * in which shape of the template (`tiles`: a model's StepContext.tuning.dense, default the adapter's table; the workgroup-memory
@@ -167,7 +171,7 @@ export type GemmShapeChoice = 'tiled' | 'subgroup';
  * gpu/tuning.ts CONV_IMPLICIT_GEMM_MIN_FLOP); the input gradient where the input channels are a multiple of 4.
  */
 export function implicitGemmParts(gpu: Gpu, d: ConvDims, rows: number, minFlop = CONV_IMPLICIT_GEMM_MIN_FLOP, tiles = mlpTilesFor(gpu.adapterInfo)): { inputGrad: boolean; shape: GemmShapeChoice } | null {
-  const shape: GemmShapeChoice | null = tiles.workgroupMemory ? 'tiled' : subgroupSize(gpu) !== null && tiles.subgroups.enabled ? 'subgroup' : null;
+  const shape = templateShape(gpu, tiles);
   if (shape === null || convGeneralProblem(d) !== null || d.C_OUT % 4 !== 0 || convFlop(d, rows) < minFlop) return null;
   return { inputGrad: d.C_IN % 4 === 0, shape };
 }
@@ -187,14 +191,15 @@ export interface ConvGemmKernels {
 /**
  * Creates the kernels of a convolution as implicit GEMM for steps of at most maxRows rows: the forward (with ACT),
  * and where `training`, the weight and bias gradients and, where `inputGrad`, the input gradient, in `shape` (default:
- * the workgroup-memory shape where `tiles` says so, else the subgroup shape); subgroup workgroups and weight-gradient
+ * the one `tiles` choose, as implicitGemmParts); subgroup workgroups and weight-gradient
  * chunks from `tiles` (a model's StepContext.tuning.dense; default the adapter's table).
  */
 export async function createConvGemm(gpu: Gpu, d: ConvDims, maxRows: number, options: { act?: number; training: boolean; inputGrad: boolean; tiles?: MlpTiles; shape?: GemmShapeChoice }): Promise<ConvGemmKernels> {
   const dense = options.tiles ?? mlpTilesFor(gpu.adapterInfo);
   const sg = subgroupSize(gpu);
-  const tiled = (options.shape ?? (dense.workgroupMemory ? 'tiled' : 'subgroup')) === 'tiled';
-  if (!tiled && sg === null) throw new RangeError('conv2d as implicit GEMM in the subgroup shape needs subgroups of one known size on this adapter; conv2d_general runs elsewhere');
+  const shape = options.shape ?? templateShape(gpu, dense);
+  if (shape === null || (shape === 'subgroup' && sg === null)) throw new RangeError('conv2d as implicit GEMM: no shape of the template here (no workgroup-memory tiles in the tuning, and no subgroups of one known size for the subgroup shape); use conv2d_general');
+  const tiled = shape === 'tiled';
   const product = (g: ReturnType<typeof forwardGeometry>, act: number) =>
     tiled ? convGemmProductTiled.create(gpu, g.shape, { rows: maxRows, constants: { ...g.constants, ACT: act } })
     : convGemmProduct.create(gpu, g.shape, { rows: maxRows, workgroup: sgWorkgroup(dense, sg ?? 1, g.shape.N / 4), constants: { ...g.constants, SG: sg ?? 1, RG: CONV_ROW_GROUPS, ACT: act } });

@@ -110,6 +110,10 @@ describe('conv2d as implicit GEMM: which convolutions, in which shape', () => {
     expect(implicitGemmParts(gpu, d, 1)).toBeNull();
     expect(implicitGemmParts(gpu, d, 1, convFlop(d, 1))).toEqual(shape && { inputGrad: true, shape });
     expect(implicitGemmParts(gpu, { ...d, C_IN: 3 }, 256)).toEqual(shape && { inputGrad: false, shape });
+    // Neither shape: createConvGemm refuses in one line.
+    const neither = { ...tiles, workgroupMemory: false, subgroups: { ...tiles.subgroups, enabled: false } };
+    expect(implicitGemmParts(gpu, d, 256, undefined, neither)).toBeNull();
+    expect(await refusal(() => createConvGemm(gpu, d, 8, { training: false, inputGrad: false, tiles: neither }))).toMatch(/^conv2d as implicit GEMM: no shape of the template here .*; use conv2d_general$/);
     // The workgroup-memory shape wherever the tuning says so, subgroups or not.
     expect(implicitGemmParts(gpu, d, 256, undefined, { ...tiles, workgroupMemory: true })).toEqual({ inputGrad: true, shape: 'tiled' });
   });
