@@ -13,9 +13,12 @@ export const MAX_CONV_TILE = 8; // the shader's MAX_RP: R·PV
 const MAX_WPL = 5; // the shader's MAX_WPL: weight vec4s per lane for one kernel row
 
 /** Why conv2d_forward_subgroup cannot take these shape and constants, or null. */
+/** conv2d_forward_subgroup's accumulators: at most 16 output channels and a 5x5 kernel. */
+const FORWARD_LIMITS = { maxOut: 16, maxKs: 5 };
+
 function forwardProblem(c: Readonly<Record<string, number>>): string | null {
   return (
-    convProblem(c, { maxOut: 16, maxKs: 5 }) ??
+    convProblem(c, FORWARD_LIMITS) ??
     (c.W % 2 !== 0 || convOutput(c.W, c.KS, c.PAD) % 2 !== 0 ? `W and the output width must be even (read and written as vec2), not ${c.W} and ${convOutput(c.W, c.KS, c.PAD)}`
     : c.PAD % 2 !== 0 ? `PAD must be even, not ${c.PAD}`
     : !(c.R >= 1 && c.PV >= 1 && Number.isInteger(c.R) && Number.isInteger(c.PV) && c.R * c.PV <= MAX_CONV_TILE) ? `R·PV must be 1 to ${MAX_CONV_TILE}, not ${c.R}·${c.PV}`
@@ -75,13 +78,15 @@ type Conv = Record<ConvShape | 'PAD', number>;
 /**
  * The input gradient of convolution `c` as conv2d_forward_subgroup's correlation: dy [rows, C_OUT, HO, WO] is its
  * input, padded by KS - 1 - PAD, and dx [rows, C_IN, H, W] its output, with the weights packed by
- * inputGradPack with FLIP. Null where that is no subgroup shape (PAD > KS - 1, or WO or KS - 1 - PAD odd).
+ * inputGradPack with FLIP. Null where that is no subgroup shape (PAD > KS - 1, WO or KS - 1 - PAD odd, or more
+ * input channels than the forward's 16 outputs).
  */
 export function inputGradAsForward(c: Conv): Conv | null {
   const pad = c.KS - 1 - c.PAD;
   const wo = convOutput(c.W, c.KS, c.PAD);
   if (pad < 0 || pad % 2 !== 0 || wo % 2 !== 0) return null;
-  return { C_IN: c.C_OUT, C_OUT: c.C_IN, H: convOutput(c.H, c.KS, c.PAD), W: wo, KS: c.KS, PAD: pad };
+  const asForward = { C_IN: c.C_OUT, C_OUT: c.C_IN, H: convOutput(c.H, c.KS, c.PAD), W: wo, KS: c.KS, PAD: pad };
+  return convProblem(asForward, FORWARD_LIMITS) === null ? asForward : null;
 }
 
 /** Why conv2d_weight_grad_subgroup cannot take these shape and constants, or null. */

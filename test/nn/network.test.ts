@@ -59,6 +59,16 @@ const lenetBlocks = (): SequentialDecl =>
     nn.Conv2d(4, 6, 3), nn.ReLU(), nn.MaxPool2d(2),
     nn.Flatten(), nn.Linear(24, 10),
   );
+/**
+ * A LeNet block below a convolution of 20 channels: its input gradient has 20 output channels, past the subgroup
+ * forward's 16, so it runs on conv2d_general (nn/conv2d_kernels.ts createConvInputGrad).
+ */
+const wideBlock = (): SequentialDecl =>
+  nn.Sequential(
+    nn.Conv2d(1, 20, 3, { padding: 1 }), nn.ReLU(),
+    nn.Conv2d(20, 4, 5, { padding: 2 }), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Flatten(), nn.Linear(4 * 6 * 6, 10),
+  );
 const bnBlocks = (): SequentialDecl =>
   nn.Sequential(
     nn.Conv2d(1, 6, 5, { padding: 2 }), nn.BatchNorm2d(6), nn.Sigmoid(), nn.AvgPool2d(2),
@@ -87,6 +97,7 @@ const NETS: Array<[string, () => SequentialDecl]> = [
   ['Concat + padded pools', concat],
   ['LeNet blocks (conv + act + 2x2 pool fused)', lenetBlocks],
   ['BatchNorm LeNet blocks (conv alone, conv + act)', bnBlocks],
+  ['LeNet block under 20 channels (its input gradient on conv2d_general)', wideBlock],
   ['implicit GEMM convolutions', implicitGemm],
   ['implicit GEMM convolutions, workgroup-memory shape', implicitGemm],
 ];
@@ -169,6 +180,7 @@ describe('nn networks: one GPU training step equals the CPU twin', () => {
         // The LeNet-shaped convolutions run the subgroup kernels where the adapter has them, conv2d_general elsewhere.
         if (name.includes('blocks')) expect(r.shaders.has('conv2d_forward_subgroup')).toBe(r.subgroups);
         if (name.includes('blocks')) expect(r.shaders.has('conv2d_general')).toBe(!r.subgroups);
+        if (name.includes('20 channels')) expect(r.shaders.has('conv2d_forward_subgroup')).toBe(r.subgroups);
         expectClose([r.lossSum / rows], [r.twin.loss], { abs: 0, rel: 1e-5 }, 'mean loss');
         expect(Object.keys(r.grads).sort()).toEqual(Object.keys(r.twin.grads).sort());
         for (const [param, g] of Object.entries(r.grads)) {
