@@ -583,10 +583,12 @@ describe('web page in Chromium', () => {
     const { page } = await openPage();
     await loadDataset(page);
     await page.fill('input[name=epochs]', '1');
-    await page.fill('input[name=limit]', '5000');
+    // An epoch long enough (20,000 samples, ~10 s) and a poll dense enough that the crash lands inside it: at 5,000
+    // samples the epoch (2.5 s) once ended between two of the poll's widening intervals.
+    await page.fill('input[name=limit]', '20000');
     await page.fill('input[name=batchSize]', '8');
     await page.click('#train');
-    await expect.poll(() => page.textContent('#train-status'), { timeout: 60_000 }).toMatch(/Epoch 1 of 1: step/);
+    await expect.poll(() => page.textContent('#train-status'), { timeout: 60_000, interval: 50 }).toMatch(/Epoch 1 of 1: step/);
     // What a driver reset or a GPU-process crash does to a page: Chrome's GPU process goes away.
     const cdp = await browser.newBrowserCDPSession();
     await cdp.send('Browser.crashGpuProcess' as never);
