@@ -5,17 +5,21 @@
 //                 running = (1 - MOMENTUM) * running + MOMENTUM * statistic
 //               Two passes over the channel (mean, then the squared deviations), which keeps the variance accurate
 //               where the mean is large.
-//   forward     y = weight * (x - mean) * spread + bias per channel. In training (TRAINING 1) mean and spread are the
-//               step's statistics (spread = invstd); in evaluation (TRAINING 0) the running mean and running
-//               variance (spread = var, inverted here), as model.eval() does in PyTorch.
-//   grad_reduce the parameter gradients (training statistics): dbias[c] = sum(dy), dweight[c] = sum(dy * xhat),
-//               xhat = (x - mean) * invstd; both sums are also what input_grad needs.
+//   forward     y = act(weight * (x - mean) * spread + bias) per channel. In training (TRAINING 1) mean and spread
+//               are the step's statistics (spread = invstd); in evaluation (TRAINING 0) the running mean and running
+//               variance (spread = var, inverted here), as model.eval() does in PyTorch. act: the ReLU or Sigmoid
+//               that follows the BatchNorm in its Sequential (ACT, prelude/activation_fn.wgsl; 0 none), so that no
+//               separate activation pass or buffer is needed.
+//   grad_reduce the parameter gradients (training statistics): dbias[c] = sum(g), dweight[c] = sum(g * xhat),
+//               xhat = (x - mean) * invstd, g = dy * act'(y) (dy with respect to the activation's output y, its
+//               slope read from y itself; g = dy where ACT is 0); both sums are also what input_grad needs.
 //   input_grad  the input gradient in training, where the statistics depend on every input of the channel:
-//                 dx = weight * invstd / n * (n * dy - dbias - xhat * dweight),  n = rows * HW
+//                 dx = weight * invstd / n * (n * g - dbias - xhat * dweight),  n = rows * HW
 // statistics and grad_reduce: one workgroup of REDUCE_WG per channel, a tree reduction in workgroup memory;
 // forward and input_grad: one invocation per value, on a 2-D grid so that any tensor fits (kernels/kernel.ts,
 // spreadGrid).
-// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, and ACT with act, act_slope:
+// shaders/prelude/activation_fn.wgsl, both prepended by the loader.
 override C: u32;   // channels (features of BatchNorm1d)
 override HW: u32;  // pixels per channel (1 for BatchNorm1d)
 override EPS: f32 = 1e-5;
@@ -35,7 +39,7 @@ override TRAINING: u32 = 1u;
 @group(0) @binding(8) var<storage, read_write> running_mean: array<f32>;  // [C]
 @group(0) @binding(9) var<storage, read_write> running_var: array<f32>;   // [C]
 @group(0) @binding(10) var<storage, read> spread: array<f32>;             // [C] invstd (training) or running variance
-@group(0) @binding(11) var<storage, read_write> y: array<f32>;            // [rows, C, HW]
+@group(0) @binding(11) var<storage, read_write> y: array<f32>;            // [rows, C, HW] after act (read back for its slope)
 @group(0) @binding(12) var<storage, read_write> dx: array<f32>;           // [rows, C, HW]
 
 override WG: u32 = 64;
@@ -100,7 +104,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   if (TRAINING == 0u) {
     s = inverseSqrt(s + EPS);
   }
-  y[i] = weight[c] * (x[i] - mean[c]) * s + bias[c];
+  y[i] = act(weight[c] * (x[i] - mean[c]) * s + bias[c]);
 }
 
 @compute @workgroup_size(REDUCE_WG)
@@ -112,7 +116,7 @@ fn grad_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
   var acc = vec2f(0.0);
   for (var i = lid; i < n; i += REDUCE_WG) {
     let at = channel_at(c, i);
-    let g = dy[at];
+    let g = act_slope(dy[at], y[at]);
     acc += vec2f(g, g * (x[at] - m) * s);
   }
   sums[lid] = acc;
@@ -133,5 +137,5 @@ fn input_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
   let c = (i / HW) % C;
   let s = invstd[c];
   let xhat = (x[i] - mean[c]) * s;
-  dx[i] = weight[c] * s / f32(n) * (f32(n) * dy[i] - dbias[c] - xhat * dweight[c]);
+  dx[i] = weight[c] * s / f32(n) * (f32(n) * act_slope(dy[i], y[i]) - dbias[c] - xhat * dweight[c]);
 }

@@ -4,7 +4,8 @@
  */
 import { ceilDiv, type Constants, defineKernel, spreadGrid } from './kernel.js';
 
-const shader = { shader: 'batch_norm', shape: ['C', 'HW'] as const, step: true };
+// prelude/activation_fn: ACT, the ReLU or Sigmoid after the BatchNorm, applied by forward and differentiated by the backward.
+const shader = { shader: 'batch_norm', shape: ['C', 'HW'] as const, step: true, preludes: ['prelude/activation_fn'] };
 const perChannel = { ...shader, tunable: false, grid: (c: Constants) => [c.C] as [number] };
 const perValue = { ...shader, tunable: true, grid: (c: Constants, rows: number) => spreadGrid(ceilDiv(rows * c.C * c.HW, c.WG)) };
 
@@ -19,23 +20,29 @@ export const batchNormStatistics = defineKernel<'x' | 'mean' | 'invstd' | 'runni
 });
 
 /**
- * y = weight * (x - mean) * invstd + bias per channel of [rows, C, HW]: the step's statistics in training
- * (TRAINING 1, `spread` = invstd), the running ones in evaluation (TRAINING 0, `spread` = running variance).
+ * y = act(weight * (x - mean) * invstd + bias) per channel of [rows, C, HW]: the step's statistics in training
+ * (TRAINING 1, `spread` = invstd), the running ones in evaluation (TRAINING 0, `spread` = running variance); act:
+ * ACT (ACTIVATION_CODES; 0, none, by default).
  */
 export const batchNormForward = defineKernel<'x' | 'weight' | 'bias' | 'mean' | 'spread' | 'y', 'C' | 'HW'>({
   ...perValue,
   entryPoint: 'forward',
-  constants: { EPS: 1e-5, TRAINING: 1 },
+  constants: { EPS: 1e-5, TRAINING: 1, ACT: 0 },
 });
 
-/** BatchNorm's dbias[c] = sum(dy) and dweight[c] = sum(dy * xhat) over the step's rows and pixels; one workgroup per channel. */
-export const batchNormGradReduce = defineKernel<'x' | 'dy' | 'mean' | 'invstd' | 'dweight' | 'dbias', 'C' | 'HW'>({
+/**
+ * BatchNorm's dbias[c] = sum(g) and dweight[c] = sum(g * xhat) over the step's rows and pixels, g = dy * act'(y)
+ * (y: the forward's output, after ACT; g = dy where ACT is 0); one workgroup per channel.
+ */
+export const batchNormGradReduce = defineKernel<'x' | 'y' | 'dy' | 'mean' | 'invstd' | 'dweight' | 'dbias', 'C' | 'HW'>({
   ...perChannel,
   entryPoint: 'grad_reduce',
+  constants: { ACT: 0 },
 });
 
-/** BatchNorm's dx = weight * invstd / n * (n * dy - dbias - xhat * dweight) in training; one invocation per value. */
-export const batchNormInputGrad = defineKernel<'x' | 'dy' | 'mean' | 'invstd' | 'weight' | 'dweight' | 'dbias' | 'dx', 'C' | 'HW'>({
+/** BatchNorm's dx = weight * invstd / n * (n * g - dbias - xhat * dweight) in training, g as grad_reduce's; one invocation per value. */
+export const batchNormInputGrad = defineKernel<'x' | 'y' | 'dy' | 'mean' | 'invstd' | 'weight' | 'dweight' | 'dbias' | 'dx', 'C' | 'HW'>({
   ...perValue,
   entryPoint: 'input_grad',
+  constants: { ACT: 0 },
 });

@@ -65,6 +65,13 @@ function nodeBytes(layer: LayerDecl, input: readonly number[], needsGrad: boolea
         const block = fusion.blockAt?.(layer.layers, i, at);
         const linear = linearFusion(layer.layers, i);
         const convFused = !block && l.type === 'Conv2d' && activationAfter(layer.layers, i, 'Conv2d') !== ACTIVATION_CODES.none && fusion.implicitGemm?.(convDims(l, at));
+        if (activationAfter(layer.layers, i, 'BatchNorm') !== ACTIVATION_CODES.none) {
+          // A BatchNorm with its activation (nn/network.ts batchNormNode): the BatchNorm's buffers alone.
+          total += nodeBytes(l, at, grad, rows, here);
+          grad = true;
+          i++;
+          continue;
+        }
         if (linear.act || convFused) {
           // One node with the activation after it (nn/network.ts linearNode, convGemmNode): its output after the
           // activation, and the gradient before it unless the next Linear applies the slope.

@@ -116,7 +116,7 @@ export async function buildNode(ctx: NetworkContext, layer: LayerDecl, input: No
       return convNode(ctx, layer, input, prefix, shape);
     case 'BatchNorm1d':
     case 'BatchNorm2d':
-      return batchNormNode(ctx, layer, input, prefix);
+      return batchNormNode(ctx, layer, input, prefix, ACTIVATION_CODES.none);
     case 'MaxPool2d':
     case 'AvgPool2d':
       return poolNode(ctx, layer, input, shape);
@@ -143,17 +143,21 @@ export async function buildNode(ctx: NetworkContext, layer: LayerDecl, input: No
         const fused = linearFusion(layer.layers, i);
         const convAct = activationAfter(layer.layers, i, 'Conv2d');
         const gemm = !block && here.type === 'Conv2d' && convAct !== ACTIVATION_CODES.none ? convGemmParts(ctx, here, at.shape) : null;
+        // A BatchNorm with the activation after it, as one node (batchNormNode).
+        const normAct = activationAfter(layer.layers, i, 'BatchNorm');
         const node = block
           ? await convBlockNode(ctx, block, at, name)
           : here.type === 'Linear'
             ? await linearNode(ctx, here, at, name, fused)
             : gemm && here.type === 'Conv2d'
               ? await convGemmNode(ctx, here, at, name, outputShape(here, at.shape), gemm, convAct)
-              : await buildNode(ctx, here, at, name);
+              : here.type === 'BatchNorm1d' || here.type === 'BatchNorm2d'
+                ? await batchNormNode(ctx, here, at, name, normAct)
+                : await buildNode(ctx, here, at, name);
         nodes.push(node);
         // Only the first layer may read the images (a later one reads its predecessor's output).
         at = { buffer: node.output, shape: node.shape, needsGrad: at.needsGrad || hasTrainables(layer.layers[i], at.shape) };
-        i += block?.length ?? (fused.act || gemm ? 2 : 1);
+        i += block?.length ?? (fused.act || gemm || normAct ? 2 : 1);
       }
       return { ...sequence(nodes), readsImages: nodes[0]?.readsImages ?? false };
     }
@@ -215,11 +219,13 @@ export interface LinearFusion {
 
 /**
  * The activation (ACTIVATION_CODES) a `kind` at layers[i] fuses into its forward's epilogue: the ReLU or Sigmoid
- * right after it (linearNode; convGemmNode where the convolution runs as implicit GEMM), or none.
+ * right after it (linearNode; convGemmNode where the convolution runs as implicit GEMM; batchNormNode for a
+ * BatchNorm1d or BatchNorm2d), or none.
  */
-export const activationAfter = (layers: readonly LayerDecl[], i: number, kind: 'Linear' | 'Conv2d'): number => {
+export const activationAfter = (layers: readonly LayerDecl[], i: number, kind: 'Linear' | 'Conv2d' | 'BatchNorm'): number => {
   const next = layers[i + 1];
-  if (layers[i]?.type !== kind) return ACTIVATION_CODES.none;
+  const type = layers[i]?.type;
+  if (kind === 'BatchNorm' ? type !== 'BatchNorm1d' && type !== 'BatchNorm2d' : type !== kind) return ACTIVATION_CODES.none;
   return next?.type === 'ReLU' ? ACTIVATION_CODES.relu : next?.type === 'Sigmoid' ? ACTIVATION_CODES.sigmoid : ACTIVATION_CODES.none;
 };
 
@@ -391,16 +397,18 @@ async function convGemmNode(ctx: NetworkContext, layer: Extract<LayerDecl, { typ
 
 /**
  * BatchNorm1d / BatchNorm2d. Training: the step's statistics (kept for the backward) normalise, and the running
- * statistics move towards them on the GPU; evaluation: the running statistics normalise.
+ * statistics move towards them on the GPU; evaluation: the running statistics normalise. `act`: the ReLU or
+ * Sigmoid after it in its Sequential, applied by the forward (the output is after it) and differentiated by the
+ * backward's two kernels from that output: no activation pass or buffer of its own (bn-lenet, ResNet, DenseNet).
  */
-async function batchNormNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'BatchNorm1d' | 'BatchNorm2d' }>, input: NodeInput, prefix: string): Promise<Node> {
+async function batchNormNode(ctx: NetworkContext, layer: Extract<LayerDecl, { type: 'BatchNorm1d' | 'BatchNorm2d' }>, input: NodeInput, prefix: string, act: number): Promise<Node> {
   const { gpu, maxRows } = ctx;
   const C = layer.numFeatures;
   const dims = { C, HW: elementsOf(input.shape) / C };
   const [weight, bias, runningMean, runningVar] = ['weight', 'bias', 'running_mean', 'running_var'].map((n) => tensor(ctx, join(prefix, n)));
-  const output = rowsBuffer(ctx, `${prefix}.output`, input.shape);
+  const output = rowsBuffer(ctx, `${prefix}.output`, input.shape); // [B, C, HW] after `act`
   if (!ctx.training) {
-    const forward = await batchNormForward.create(gpu, dims, { rows: maxRows, constants: { TRAINING: 0, EPS: layer.eps } });
+    const forward = await batchNormForward.create(gpu, dims, { rows: maxRows, constants: { TRAINING: 0, EPS: layer.eps, ACT: act } });
     return forwardOnly(output, input.shape, [forward, forward.bind({ x: input.buffer, weight, bias, mean: runningMean, spread: runningVar, y: output })]);
   }
   const mean = createBuffer(gpu.device, `${prefix}.mean`, C * 4); // [C] this step's statistics
@@ -409,9 +417,9 @@ async function batchNormNode(ctx: NetworkContext, layer: Extract<LayerDecl, { ty
   const dbias = trainable(ctx, join(prefix, 'bias'), [C], false);
   const [stats, forward, reduce, dxKernel] = await Promise.all([
     batchNormStatistics.create(gpu, dims, { rows: maxRows, constants: { EPS: layer.eps, MOMENTUM: layer.momentum } }),
-    batchNormForward.create(gpu, dims, { rows: maxRows, constants: { TRAINING: 1, EPS: layer.eps } }),
-    batchNormGradReduce.create(gpu, dims, { rows: maxRows }),
-    input.needsGrad ? batchNormInputGrad.create(gpu, dims, { rows: maxRows }) : null,
+    batchNormForward.create(gpu, dims, { rows: maxRows, constants: { TRAINING: 1, EPS: layer.eps, ACT: act } }),
+    batchNormGradReduce.create(gpu, dims, { rows: maxRows, constants: { ACT: act } }),
+    input.needsGrad ? batchNormInputGrad.create(gpu, dims, { rows: maxRows, constants: { ACT: act } }) : null,
   ]);
   const forwardList: Dispatch[] = [
     [stats, stats.bind({ x: input.buffer, mean, invstd, running_mean: runningMean, running_var: runningVar })],
@@ -428,8 +436,9 @@ async function batchNormNode(ctx: NetworkContext, layer: Extract<LayerDecl, { ty
     },
     backward(pass, dy, step) {
       cache.run(pass, dy, step, () => {
-        const list: Dispatch[] = [[reduce, reduce.bind({ x: input.buffer, dy, mean, invstd, dweight, dbias })]];
-        if (dxKernel && dx) list.push([dxKernel, dxKernel.bind({ x: input.buffer, dy, mean, invstd, weight, dweight, dbias, dx })]);
+        // y: the output, for the slope of `act` (read, not used, without one).
+        const list: Dispatch[] = [[reduce, reduce.bind({ x: input.buffer, y: output, dy, mean, invstd, dweight, dbias })]];
+        if (dxKernel && dx) list.push([dxKernel, dxKernel.bind({ x: input.buffer, y: output, dy, mean, invstd, weight, dweight, dbias, dx })]);
         return list;
       });
       return dx;

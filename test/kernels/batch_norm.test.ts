@@ -46,17 +46,20 @@ describe('batch_norm statistics: per-channel mean, 1/std and running statistics'
   });
 });
 
+// act: the fused activation (ACT: 0 none, 1 sigmoid, 2 ReLU), as a BatchNorm followed by a Sigmoid or ReLU runs.
 const FORWARD_CASES = [
-  { rows: 7, maxRows: 7, c: 5, hw: 1 },
-  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28 },
-  { rows: 1, maxRows: 1, c: 17, hw: 13 * 11 },
+  { rows: 7, maxRows: 7, c: 5, hw: 1, act: 0 },
+  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28, act: 0 },
+  { rows: 1, maxRows: 1, c: 17, hw: 13 * 11, act: 0 },
+  { rows: 5, maxRows: 6, c: 3, hw: 1, act: 1 },
+  { rows: 3, maxRows: 4, c: 6, hw: 10 * 10, act: 2 },
 ];
 
 // Tolerance: one multiply-add chain in f32 against f64: 1e-6 absolute + 1e-5 relative.
 describe('batch_norm forward: training statistics and running statistics', () => {
   for (const t of FORWARD_CASES) {
     for (const training of [true, false]) {
-      it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}, ${training ? 'training' : 'evaluation'}`, async () => {
+      it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}, ACT ${t.act}, ${training ? 'training' : 'evaluation'}`, async () => {
         const gpu = await testGpu();
         const rng = new Rng(t.c + t.hw + (training ? 1 : 0));
         const x = randomFloats(rng, t.maxRows * t.c * t.hw, 2, 0.3);
@@ -66,13 +69,13 @@ describe('batch_norm forward: training statistics and running statistics', () =>
           mean: randomFloats(rng, t.c, 0.3),
           spread: Float32Array.from({ length: t.c }, () => 0.2 + rng.uniform()),
         };
-        const k = await forwardKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows, constants: { TRAINING: training ? 1 : 0 } });
+        const k = await forwardKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows, constants: { TRAINING: training ? 1 : 0, ACT: t.act } });
         const n = t.maxRows * t.c * t.hw;
         const y = zeros(gpu, n);
         await runPass(gpu, (pass) => k.encode(pass, k.bind({ x: upload(gpu, x), weight: upload(gpu, p.weight), bias: upload(gpu, p.bias), mean: upload(gpu, p.mean), spread: upload(gpu, p.spread), y }), oneStep(gpu, t.rows)));
         const got = await readFloats(gpu, y, n);
         const m = t.rows * t.c * t.hw;
-        expectClose(got.subarray(0, m), batchNormForward(x, t.rows, t.c, t.hw, p, training), { abs: 1e-6, rel: 1e-5 }, 'y');
+        expectClose(got.subarray(0, m), batchNormForward(x, t.rows, t.c, t.hw, p, training, 1e-5, t.act), { abs: 1e-6, rel: 1e-5 }, 'y');
         expect(got.subarray(m).every((v) => v === 0), 'rows past the step are not written').toBe(true);
       });
     }
@@ -86,25 +89,31 @@ describe('batch_norm forward: training statistics and running statistics', () =>
 });
 
 const GRAD_REDUCE_CASES = [
-  { rows: 7, maxRows: 7, c: 5, hw: 1 },
-  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28 },
-  { rows: 1, maxRows: 2, c: 17, hw: 13 * 11 },
+  { rows: 7, maxRows: 7, c: 5, hw: 1, act: 0 },
+  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28, act: 0 },
+  { rows: 1, maxRows: 2, c: 17, hw: 13 * 11, act: 0 },
+  { rows: 6, maxRows: 6, c: 4, hw: 1, act: 1 },
+  { rows: 2, maxRows: 3, c: 6, hw: 12 * 12, act: 2 },
 ];
 
+/** The forward's output after activation `act` for the backward tests: sigmoid values in (0, 1), ReLU's half zero. */
+const activated = (rng: Rng, n: number, act: number): Float32Array => (act === 1 ? Float32Array.from({ length: n }, () => 0.05 + 0.9 * rng.uniform()) : Float32Array.from(randomFloats(rng, n, 1), (v) => Math.max(v, 0)));
+
 // Tolerance: tree sums of up to 2,352 products in f32 against f64.
-describe('batch_norm grad_reduce: dweight = sum(dy * xhat), dbias = sum(dy) per channel', () => {
+describe('batch_norm grad_reduce: dweight = sum(g * xhat), dbias = sum(g) per channel, g = dy * act\'(y)', () => {
   for (const t of GRAD_REDUCE_CASES) {
-    it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}`, async () => {
+    it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}, ACT ${t.act}`, async () => {
       const gpu = await testGpu();
       const rng = new Rng(7 * t.c + t.hw);
       const n = t.maxRows * t.c * t.hw;
       const x = randomFloats(rng, n, 1.5, 0.2);
       const dy = randomFloats(rng, n, 0.1);
       const stats = { mean: randomFloats(rng, t.c, 0.2), invstd: Float32Array.from({ length: t.c }, () => 0.5 + rng.uniform()) };
-      const k = await gradReduceKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows });
+      const y = activated(rng, n, t.act);
+      const k = await gradReduceKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows, constants: { ACT: t.act } });
       const out = { dweight: upload(gpu, new Float32Array(t.c)), dbias: upload(gpu, new Float32Array(t.c)) };
-      await runPass(gpu, (pass) => k.encode(pass, k.bind({ x: upload(gpu, x), dy: upload(gpu, dy), mean: upload(gpu, stats.mean), invstd: upload(gpu, stats.invstd), ...out }), oneStep(gpu, t.rows)));
-      const want = batchNormGradReduce(x, dy, t.rows, t.c, t.hw, stats);
+      await runPass(gpu, (pass) => k.encode(pass, k.bind({ x: upload(gpu, x), y: upload(gpu, y), dy: upload(gpu, dy), mean: upload(gpu, stats.mean), invstd: upload(gpu, stats.invstd), ...out }), oneStep(gpu, t.rows)));
+      const want = batchNormGradReduce(x, dy, t.rows, t.c, t.hw, stats, { act: t.act, y });
       expectClose(await readFloats(gpu, out.dbias, t.c), want.dbias, { abs: 2e-5, rel: 1e-5 }, 'dbias');
       expectClose(await readFloats(gpu, out.dweight, t.c), want.dweight, { abs: 2e-5, rel: 1e-5 }, 'dweight');
     });
@@ -112,52 +121,58 @@ describe('batch_norm grad_reduce: dweight = sum(dy * xhat), dbias = sum(dy) per 
 });
 
 const INPUT_GRAD_CASES = [
-  { rows: 7, maxRows: 7, c: 5, hw: 1 },
-  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28 },
-  { rows: 2, maxRows: 2, c: 17, hw: 13 * 11 },
+  { rows: 7, maxRows: 7, c: 5, hw: 1, act: 0 },
+  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28, act: 0 },
+  { rows: 2, maxRows: 2, c: 17, hw: 13 * 11, act: 0 },
+  { rows: 5, maxRows: 7, c: 3, hw: 1, act: 1 },
+  { rows: 2, maxRows: 2, c: 6, hw: 12 * 12, act: 2 },
 ];
 
-/** The training forward's loss sum(y * g) for a fixed g, in f64: what the finite differences differentiate. */
-function loss(x: Float64Array, g: Float64Array, rows: number, c: number, hw: number, weight: ArrayLike<number>, bias: ArrayLike<number>): number {
+/** The training forward's loss sum(y * g) for a fixed g (y after activation `act`), in f64: what the finite differences differentiate. */
+function lossAfter(x: Float64Array, g: Float64Array, rows: number, c: number, hw: number, weight: ArrayLike<number>, bias: ArrayLike<number>, act: number): number {
   const s = batchNormStatistics(x, rows, c, hw, { mean: new Float64Array(c), var: new Float64Array(c) });
-  const y = batchNormForward(x, rows, c, hw, { weight, bias, mean: s.mean, spread: s.invstd }, true);
+  const y = batchNormForward(x, rows, c, hw, { weight, bias, mean: s.mean, spread: s.invstd }, true, 1e-5, act);
   return y.reduce((a, v, i) => a + v * g[i], 0);
 }
 
 // Tolerance: one short f32 expression per value against f64: 1e-6 absolute + 1e-4 relative.
 describe('batch_norm input_grad: dx through the batch statistics', () => {
   for (const t of INPUT_GRAD_CASES) {
-    it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}`, async () => {
+    it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}, ACT ${t.act}`, async () => {
       const gpu = await testGpu();
       const rng = new Rng(t.c * 3 + t.hw);
       const n = t.maxRows * t.c * t.hw;
       const x = randomFloats(rng, n, 1.5, 0.2);
       const dy = randomFloats(rng, n, 0.1);
       const weight = randomFloats(rng, t.c, 1, 1);
+      const y = activated(rng, n, t.act);
+      const fused = { act: t.act, y };
       const stats = batchNormStatistics(x, t.rows, t.c, t.hw, { mean: new Float64Array(t.c), var: new Float64Array(t.c) });
       const mean = Float32Array.from(stats.mean);
       const invstd = Float32Array.from(stats.invstd);
-      const sums = batchNormGradReduce(x, dy, t.rows, t.c, t.hw, { mean, invstd });
+      const sums = batchNormGradReduce(x, dy, t.rows, t.c, t.hw, { mean, invstd }, fused);
       const p = { mean, invstd, weight, dweight: Float32Array.from(sums.dweight), dbias: Float32Array.from(sums.dbias) };
-      const k = await inputGradKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows });
+      const k = await inputGradKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows, constants: { ACT: t.act } });
       const dx = zeros(gpu, n);
-      const bound = { x: upload(gpu, x), dy: upload(gpu, dy), mean: upload(gpu, p.mean), invstd: upload(gpu, p.invstd), weight: upload(gpu, p.weight), dweight: upload(gpu, p.dweight), dbias: upload(gpu, p.dbias), dx };
+      const bound = { x: upload(gpu, x), y: upload(gpu, y), dy: upload(gpu, dy), mean: upload(gpu, p.mean), invstd: upload(gpu, p.invstd), weight: upload(gpu, p.weight), dweight: upload(gpu, p.dweight), dbias: upload(gpu, p.dbias), dx };
       await runPass(gpu, (pass) => k.encode(pass, k.bind(bound), oneStep(gpu, t.rows)));
       const m = t.rows * t.c * t.hw;
-      expectClose((await readFloats(gpu, dx, n)).subarray(0, m), batchNormInputGrad(x, dy, t.rows, t.c, t.hw, p), { abs: 1e-6, rel: 1e-4 }, 'dx');
+      expectClose((await readFloats(gpu, dx, n)).subarray(0, m), batchNormInputGrad(x, dy, t.rows, t.c, t.hw, p, fused), { abs: 1e-6, rel: 1e-4 }, 'dx');
     });
   }
 
-  it('the twins (statistics, grad_reduce, input_grad) agree with finite differences of the training forward', () => {
+  for (const act of [0, 1, 2]) it(`the twins (statistics, grad_reduce, input_grad) agree with finite differences of the training forward, ACT ${act}`, () => {
     const [rows, c, hw] = [3, 2, 5];
     const rng = new Rng(11);
     const x = Float64Array.from(randomFloats(rng, rows * c * hw, 1, 0.3));
     const g = Float64Array.from(randomFloats(rng, rows * c * hw));
     const weight = [1.3, 0.7];
     const bias = [0.1, -0.2];
+    const loss = (x: Float64Array, g: Float64Array, rows: number, c: number, hw: number, weight: ArrayLike<number>, bias: ArrayLike<number>) => lossAfter(x, g, rows, c, hw, weight, bias, act);
     const s = batchNormStatistics(x, rows, c, hw, { mean: [0, 0], var: [0, 0] });
-    const sums = batchNormGradReduce(x, g, rows, c, hw, s);
-    const dx = batchNormInputGrad(x, g, rows, c, hw, { ...s, weight, ...sums });
+    const fused = { act, y: batchNormForward(x, rows, c, hw, { weight, bias, mean: s.mean, spread: s.invstd }, true, 1e-5, act) };
+    const sums = batchNormGradReduce(x, g, rows, c, hw, s, fused);
+    const dx = batchNormInputGrad(x, g, rows, c, hw, { ...s, weight, ...sums }, fused);
     const h = 1e-6;
     for (let i = 0; i < x.length; i++) {
       const plus = x.slice();

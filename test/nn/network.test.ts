@@ -90,6 +90,20 @@ const implicitGemm = (): SequentialDecl =>
   );
 const TAKE_EVERY_CONV = { convGemmMinFlop: 0 };
 
+/** How many BatchNorms of `net` have a ReLU or Sigmoid right after them in their Sequential. */
+function normsWithActivation(net: LayerDecl): number {
+  switch (net.type) {
+    case 'Sequential':
+      return net.layers.reduce((n, l, i) => n + normsWithActivation(l) + (/^BatchNorm/.test(l.type) && /^(ReLU|Sigmoid)$/.test(net.layers[i + 1]?.type ?? '') ? 1 : 0), 0);
+    case 'Residual':
+      return normsWithActivation(net.body) + (net.shortcut ? normsWithActivation(net.shortcut) : 0);
+    case 'Concat':
+      return net.branches.reduce((n, b) => n + normsWithActivation(b), 0);
+    default:
+      return 0;
+  }
+}
+
 const NETS: Array<[string, () => SequentialDecl]> = [
   ['conv + BatchNorm2d + pools', convBn],
   ['dense + BatchNorm1d + Sigmoid + Dropout', dense],
@@ -121,8 +135,11 @@ async function gpuStep(net: SequentialDecl, rows: number, maxRows: number, seed:
   const shaders = new Set<string>();
   // The activations fused into a convolution's implicit GEMM (its window prologue) forward.
   const convActs: number[] = [];
+  // The activations fused into BatchNorm's forward (training's and evaluation's kernels alike).
+  const normActs: number[] = [];
   const stop = watchKernels(gpu, (k) => {
     shaders.add(k.shader);
+    if (k.shader === 'batch_norm' && k.entryPoint === 'forward') normActs.push(k.constants.ACT ?? 0);
     if (k.preludes.includes('prelude/conv_window') && (k.entryPoint === 'forward' || k.entryPoint === 'forward_tiled')) convActs.push(k.constants.ACT ?? 0);
   });
   const recorder = await model.createStep({ train, order, maxRows, lr: 0.1, seed, tuning: { ...tuningFor(gpu.adapterInfo), ...tuning }, optimizer: plainSgd(0.1) } as Parameters<typeof model.createStep>[0]);
@@ -153,7 +170,7 @@ async function gpuStep(net: SequentialDecl, rows: number, maxRows: number, seed:
   }
   const twinTensors: TwinTensors = Object.fromEntries(Object.entries(params).map(([k, t]) => [k, Float64Array.from(t.data)]));
   const twin = twinStep(net, [1, 12, 12], x, labels, rows, 10, twinTensors, { training: true, seed, step: { epoch: 0, index: 0 } });
-  return { grads, lossSum, tensors, twin, twinTensors, trainables: trainables.map((t) => t.name), shaders, convActs, subgroups: subgroupSize(gpu) !== null };
+  return { grads, lossSum, tensors, twin, twinTensors, trainables: trainables.map((t) => t.name), shaders, convActs, normActs, subgroups: subgroupSize(gpu) !== null };
 }
 
 // Tolerance: f32 sums in another order than the f64 twin, through up to 8 layers and BatchNorm's 1/std: gradients
@@ -176,6 +193,8 @@ describe('nn networks: one GPU training step equals the CPU twin', () => {
         // LeNet block takes that one (blocks need subgroups); the other products (the first convolution, before
         // BatchNorm; the last; the input gradients) have none.
         if (gemm && (tiled || r.subgroups)) expect(r.convActs.filter((a) => a === ACTIVATION_CODES.relu).length).toBe(r.subgroups ? 1 : 2);
+        // Every BatchNorm followed by a ReLU or Sigmoid runs it in its forward (and its slope in its backward).
+        expect(r.normActs.filter((a) => a !== ACTIVATION_CODES.none).length).toBe(normsWithActivation(net));
         if (name.includes('pools')) expect(r.shaders.has('conv2d_general')).toBe(true);
         // The LeNet-shaped convolutions run the subgroup kernels where the adapter has them, conv2d_general elsewhere.
         if (name.includes('blocks')) expect(r.shaders.has('conv2d_forward_subgroup')).toBe(r.subgroups);
