@@ -34,3 +34,13 @@ fn act_slope(g: f32, h: f32) -> f32 {
   }
   return g;
 }
+
+fn act_slope4(g: vec4f, h: vec4f) -> vec4f {
+  if (ACT == 2u) {
+    return select(vec4f(0.0), g, h > vec4f(0.0));
+  }
+  if (ACT == 1u) {
+    return g * (h * (1.0 - h));
+  }
+  return g;
+}

@@ -216,11 +216,21 @@ export interface Tuning {
   conv: ConvTiles;
   /** The smallest convolution that runs as implicit GEMM (CONV_IMPLICIT_GEMM_MIN_FLOP). */
   convGemmMinFlop: number;
+  /** Invocations per channel of BatchNorm's two reductions (statistics, grad_reduce; BATCH_NORM_REDUCE). */
+  normReduce: number;
 }
 
 export function tuningFor(info: AdapterSummary): Tuning {
-  return { fused: fusedShapesFor(info), dense: mlpTilesFor(info), conv: CONV_TILES, convGemmMinFlop: CONV_IMPLICIT_GEMM_MIN_FLOP };
+  return { fused: fusedShapesFor(info), dense: mlpTilesFor(info), conv: CONV_TILES, convGemmMinFlop: CONV_IMPLICIT_GEMM_MIN_FLOP, normReduce: BATCH_NORM_REDUCE[isCpuAdapter(info) ? 'cpu' : 'gpu'] };
 }
+
+/**
+ * Invocations per channel of BatchNorm's reductions (shaders/batch_norm.wgsl REDUCE_WG, a power of 2). On lavapipe
+ * 64 against 256 (best of 8, 2 loaded cores, batch 256): BatchNorm1d(120) statistics 0.7-1.1 ms against 2.4-4.8,
+ * its grad_reduce 0.4-0.5 against 1.4-2.8; LeNet's first maps (C 6, 784 px) alike. A GPU's value is a guess: a
+ * workgroup per channel wants many invocations there.
+ */
+export const BATCH_NORM_REDUCE = { cpu: 64, gpu: 256 };
 
 /**
  * The smallest convolution (floating-point operations of one forward at the step's largest batch) that runs as

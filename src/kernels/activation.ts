@@ -1,9 +1,9 @@
 import { ACTIVATION_CODES } from './conv2d_shape.js';
-import { ceilDiv, defineKernel, spreadGrid } from './kernel.js';
+import { defineKernel, valuesGrid } from './kernel.js';
 
 export { ACTIVATION_CODES };
 
-const spec = { shader: 'activation', shape: ['N'] as const, step: true, tunable: true, constants: { ACT: ACTIVATION_CODES.relu }, grid: (c: Readonly<Record<string, number>>, rows: number) => spreadGrid(ceilDiv(rows * c.N, c.WG)) };
+const spec = { shader: 'activation', shape: ['N'] as const, step: true, tunable: true, preludes: ['prelude/activation_fn', 'prelude/quads'], constants: { ACT: ACTIVATION_CODES.relu }, grid: valuesGrid };
 
 /** y = act(x) over a step's [rows, N] values (ACT: ACTIVATION_CODES, sigmoid or relu). */
 export const activationForward = defineKernel<'x' | 'out', 'N'>({ ...spec, entryPoint: 'forward' });

@@ -1,6 +1,6 @@
-import { ceilDiv, defineKernel, spreadGrid } from './kernel.js';
+import { defineKernel, valuesGrid } from './kernel.js';
 
-const spec = { shader: 'add', shape: ['N'] as const, step: true, tunable: true, grid: (c: Readonly<Record<string, number>>, rows: number) => spreadGrid(ceilDiv(rows * c.N, c.WG)) };
+const spec = { shader: 'add', shape: ['N'] as const, step: true, tunable: true, preludes: ['prelude/quads'], grid: valuesGrid };
 
 /** out = a + b over a step's [rows, N] values: a residual block's output, and its input's two gradients. */
 export const add = defineKernel<'a' | 'b' | 'out', 'N'>({ ...spec, entryPoint: 'sum' });

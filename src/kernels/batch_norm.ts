@@ -1,17 +1,19 @@
 /**
  * BatchNorm's kernels over [rows, C, HW] values (HW 1 for BatchNorm1d), the four entry points of
- * shaders/batch_norm.wgsl. Shapes C and HW; statistics and grad_reduce run one workgroup of 256 per channel.
+ * shaders/batch_norm.wgsl. Shapes C and HW; statistics and grad_reduce run one workgroup per channel, of REDUCE_WG
+ * invocations (256 unless the constant says otherwise; the network passes gpu/tuning.ts Tuning.normReduce).
  */
 import { ceilDiv, type Constants, defineKernel, spreadGrid } from './kernel.js';
 
 // prelude/activation_fn: ACT, the ReLU or Sigmoid after the BatchNorm, applied by forward and differentiated by the backward.
 const shader = { shader: 'batch_norm', shape: ['C', 'HW'] as const, step: true, preludes: ['prelude/activation_fn'] };
 const perChannel = { ...shader, tunable: false, grid: (c: Constants) => [c.C] as [number] };
-const perValue = { ...shader, tunable: true, grid: (c: Constants, rows: number) => spreadGrid(ceilDiv(rows * c.C * c.HW, c.WG)) };
+// forward and input_grad take four values an invocation where a channel's pixels come in fours (the shader's QUAD).
+const perValue = { ...shader, tunable: true, grid: (c: Constants, rows: number) => spreadGrid(ceilDiv(rows * c.C * c.HW, c.WG * (c.HW % 4 === 0 ? 4 : 1))) };
 
 /**
  * BatchNorm in training: mean[c] and invstd[c] = 1/sqrt(var + EPS) over the step's [rows, C, HW] values, and the
- * running statistics moved by MOMENTUM (unbiased variance). One workgroup of 256 per channel.
+ * running statistics moved by MOMENTUM (unbiased variance). One workgroup per channel.
  */
 export const batchNormStatistics = defineKernel<'x' | 'mean' | 'invstd' | 'running_mean' | 'running_var', 'C' | 'HW'>({
   ...perChannel,

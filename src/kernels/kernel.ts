@@ -112,3 +112,9 @@ export function spreadGrid(workgroups: number): [number, number] {
   const y = ceilDiv(Math.max(1, workgroups), MAX_WORKGROUPS_PER_DIMENSION);
   return [ceilDiv(Math.max(1, workgroups), y), y];
 }
+
+/**
+ * The grid of an element-wise pass over a step's [rows, N] values with shaders/prelude/quads.wgsl: four values an
+ * invocation where N % 4 == 0 (its QUAD), else one.
+ */
+export const valuesGrid = (c: Readonly<Record<string, number>>, rows: number): [number, number] => spreadGrid(ceilDiv(rows * c.N, c.WG * (c.N % 4 === 0 ? 4 : 1)));

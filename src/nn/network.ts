@@ -416,9 +416,9 @@ async function batchNormNode(ctx: NetworkContext, layer: Extract<LayerDecl, { ty
   const dweight = trainable(ctx, join(prefix, 'weight'), [C], false);
   const dbias = trainable(ctx, join(prefix, 'bias'), [C], false);
   const [stats, forward, reduce, dxKernel] = await Promise.all([
-    batchNormStatistics.create(gpu, dims, { rows: maxRows, constants: { EPS: layer.eps, MOMENTUM: layer.momentum } }),
+    batchNormStatistics.create(gpu, dims, { rows: maxRows, constants: { EPS: layer.eps, MOMENTUM: layer.momentum, REDUCE_WG: ctx.tuning.normReduce } }),
     batchNormForward.create(gpu, dims, { rows: maxRows, constants: { TRAINING: 1, EPS: layer.eps, ACT: act } }),
-    batchNormGradReduce.create(gpu, dims, { rows: maxRows, constants: { ACT: act } }),
+    batchNormGradReduce.create(gpu, dims, { rows: maxRows, constants: { ACT: act, REDUCE_WG: ctx.tuning.normReduce } }),
     input.needsGrad ? batchNormInputGrad.create(gpu, dims, { rows: maxRows, constants: { ACT: act } }) : null,
   ]);
   const forwardList: Dispatch[] = [

@@ -15,6 +15,9 @@ const SHAPES = [
   { n: 37, rows: 5, maxRows: 7, wg: undefined },
   { n: 256, rows: 3, maxRows: 3, wg: undefined },
   { n: 70_001, rows: 1, maxRows: 2, wg: 1 },
+  // N % 4 == 0: four values an invocation (prelude/quads.wgsl), one grid past 65,535 workgroups.
+  { n: 36, rows: 5, maxRows: 7, wg: undefined },
+  { n: 280_000, rows: 1, maxRows: 2, wg: 1 },
 ];
 
 // Tolerance: ReLU is exact; sigmoid 1 / (1 + exp(-x)) in f32 (lavapipe's exp within a few ulp): 1e-6 abs + 1e-5

@@ -10,6 +10,9 @@ const SHAPES = [
   { n: 37, rows: 1, maxRows: 1, wg: undefined },
   { n: 37, rows: 5, maxRows: 7, wg: undefined },
   { n: 70_001, rows: 1, maxRows: 2, wg: 1 },
+  // N % 4 == 0: four values an invocation (prelude/quads.wgsl), one grid past 65,535 workgroups.
+  { n: 36, rows: 5, maxRows: 7, wg: undefined },
+  { n: 280_000, rows: 1, maxRows: 2, wg: 1 },
 ];
 
 describe('add: out = a + b, and out += b (gradients that fan out)', () => {

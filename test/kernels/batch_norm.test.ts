@@ -8,24 +8,28 @@ import { expectClose, oneStep, randomFloats, readFloats, runPass, testGpu, uploa
 
 // Shapes: BatchNorm1d (HW 1, batch 1 and 7), BatchNorm2d at LeNet's first maps, odd sizes, a step of fewer rows
 // than the kernel was made for (the last step of an epoch), a mean far from zero (the two-pass variance).
+// wg: the reductions' invocations per channel (REDUCE_WG; lavapipe's tuning takes 64, a GPU's 256); HW a multiple of
+// 4 takes the four-at-a-time path (QUAD), others one value at a time.
 const STATISTICS_CASES = [
-  { rows: 7, maxRows: 7, c: 5, hw: 1, mean: 0 },
-  { rows: 2, maxRows: 9, c: 3, hw: 1, mean: 0 },
-  { rows: 3, maxRows: 3, c: 6, hw: 28 * 28, mean: 0 },
-  { rows: 5, maxRows: 8, c: 17, hw: 13 * 11, mean: 100 },
-  { rows: 1, maxRows: 1, c: 2, hw: 9, mean: 0.5 },
+  { rows: 7, maxRows: 7, c: 5, hw: 1, mean: 0, wg: 256 },
+  { rows: 2, maxRows: 9, c: 3, hw: 1, mean: 0, wg: 64 },
+  { rows: 3, maxRows: 3, c: 6, hw: 28 * 28, mean: 0, wg: 256 },
+  { rows: 3, maxRows: 4, c: 6, hw: 28 * 28, mean: 0, wg: 64 },
+  { rows: 5, maxRows: 8, c: 17, hw: 13 * 11, mean: 100, wg: 64 },
+  { rows: 1, maxRows: 1, c: 2, hw: 9, mean: 0.5, wg: 256 },
+  { rows: 4, maxRows: 5, c: 3, hw: 12, mean: 100, wg: 64 },
 ];
 
 // Tolerance: sums of up to 2,352 f32 values in a tree against f64: 1e-5 relative on the mean and 1/std.
 describe('batch_norm statistics: per-channel mean, 1/std and running statistics', () => {
   for (const t of STATISTICS_CASES) {
-    it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}, mean ${t.mean}`, async () => {
+    it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}, mean ${t.mean}, ${t.wg} per channel`, async () => {
       const gpu = await testGpu();
       const rng = new Rng(t.c * 31 + t.hw);
       const x = randomFloats(rng, t.maxRows * t.c * t.hw, 2, t.mean);
       const runningMean = randomFloats(rng, t.c, 0.1);
       const runningVar = Float32Array.from({ length: t.c }, () => 0.5 + rng.uniform());
-      const k = await statisticsKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows, constants: { MOMENTUM: 0.1, EPS: 1e-5 } });
+      const k = await statisticsKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows, constants: { MOMENTUM: 0.1, EPS: 1e-5, REDUCE_WG: t.wg } });
       const buffers = { x: upload(gpu, x), mean: upload(gpu, new Float32Array(t.c)), invstd: upload(gpu, new Float32Array(t.c)), running_mean: upload(gpu, runningMean), running_var: upload(gpu, runningVar) };
       await runPass(gpu, (pass) => k.encode(pass, k.bind(buffers), oneStep(gpu, t.rows)));
       const want = batchNormStatistics(x, t.rows, t.c, t.hw, { mean: runningMean, var: runningVar }, 0.1, 1e-5);
@@ -53,6 +57,7 @@ const FORWARD_CASES = [
   { rows: 1, maxRows: 1, c: 17, hw: 13 * 11, act: 0 },
   { rows: 5, maxRows: 6, c: 3, hw: 1, act: 1 },
   { rows: 3, maxRows: 4, c: 6, hw: 10 * 10, act: 2 },
+  { rows: 2, maxRows: 3, c: 4, hw: 7 * 7, act: 1 },
 ];
 
 // Tolerance: one multiply-add chain in f32 against f64: 1e-6 absolute + 1e-5 relative.
@@ -89,11 +94,12 @@ describe('batch_norm forward: training statistics and running statistics', () =>
 });
 
 const GRAD_REDUCE_CASES = [
-  { rows: 7, maxRows: 7, c: 5, hw: 1, act: 0 },
-  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28, act: 0 },
-  { rows: 1, maxRows: 2, c: 17, hw: 13 * 11, act: 0 },
-  { rows: 6, maxRows: 6, c: 4, hw: 1, act: 1 },
-  { rows: 2, maxRows: 3, c: 6, hw: 12 * 12, act: 2 },
+  { rows: 7, maxRows: 7, c: 5, hw: 1, act: 0, wg: 256 },
+  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28, act: 0, wg: 256 },
+  { rows: 3, maxRows: 8, c: 6, hw: 28 * 28, act: 1, wg: 64 },
+  { rows: 1, maxRows: 2, c: 17, hw: 13 * 11, act: 0, wg: 64 },
+  { rows: 6, maxRows: 6, c: 4, hw: 1, act: 1, wg: 64 },
+  { rows: 2, maxRows: 3, c: 6, hw: 12 * 12, act: 2, wg: 256 },
 ];
 
 /** The forward's output after activation `act` for the backward tests: sigmoid values in (0, 1), ReLU's half zero. */
@@ -102,7 +108,7 @@ const activated = (rng: Rng, n: number, act: number): Float32Array => (act === 1
 // Tolerance: tree sums of up to 2,352 products in f32 against f64.
 describe('batch_norm grad_reduce: dweight = sum(g * xhat), dbias = sum(g) per channel, g = dy * act\'(y)', () => {
   for (const t of GRAD_REDUCE_CASES) {
-    it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}, ACT ${t.act}`, async () => {
+    it(`rows ${t.rows} of ${t.maxRows}, C ${t.c}, HW ${t.hw}, ACT ${t.act}, ${t.wg} per channel`, async () => {
       const gpu = await testGpu();
       const rng = new Rng(7 * t.c + t.hw);
       const n = t.maxRows * t.c * t.hw;
@@ -110,7 +116,7 @@ describe('batch_norm grad_reduce: dweight = sum(g * xhat), dbias = sum(g) per ch
       const dy = randomFloats(rng, n, 0.1);
       const stats = { mean: randomFloats(rng, t.c, 0.2), invstd: Float32Array.from({ length: t.c }, () => 0.5 + rng.uniform()) };
       const y = activated(rng, n, t.act);
-      const k = await gradReduceKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows, constants: { ACT: t.act } });
+      const k = await gradReduceKernel.create(gpu, { C: t.c, HW: t.hw }, { rows: t.maxRows, constants: { ACT: t.act, REDUCE_WG: t.wg } });
       const out = { dweight: upload(gpu, new Float32Array(t.c)), dbias: upload(gpu, new Float32Array(t.c)) };
       await runPass(gpu, (pass) => k.encode(pass, k.bind({ x: upload(gpu, x), y: upload(gpu, y), dy: upload(gpu, dy), mean: upload(gpu, stats.mean), invstd: upload(gpu, stats.invstd), ...out }), oneStep(gpu, t.rows)));
       const want = batchNormGradReduce(x, dy, t.rows, t.c, t.hw, stats, { act: t.act, y });
@@ -126,6 +132,7 @@ const INPUT_GRAD_CASES = [
   { rows: 2, maxRows: 2, c: 17, hw: 13 * 11, act: 0 },
   { rows: 5, maxRows: 7, c: 3, hw: 1, act: 1 },
   { rows: 2, maxRows: 2, c: 6, hw: 12 * 12, act: 2 },
+  { rows: 3, maxRows: 4, c: 4, hw: 7 * 7, act: 2 },
 ];
 
 /** The training forward's loss sum(y * g) for a fixed g (y after activation `act`), in f64: what the finite differences differentiate. */
