@@ -101,13 +101,59 @@ export interface MlpTiles {
     kPerLane: number;
   };
   /**
-   * Whether the dense layers take the workgroup-memory shape (shaders/linear.wgsl's *_tiled entry points: 32 x 32
-   * tiles staged in workgroup memory, 4 x 4 register blocks) before the others. A GPU's invocations share loads
-   * through workgroup memory; lavapipe runs a workgroup's invocations as SIMD lanes of one thread, where the
-   * barriers and staging only add work, so it keeps the subgroup and register shapes it was tuned with.
+   * Whether the dense layers take the workgroup-memory shape (shaders/linear.wgsl's *_tiled entry points: output
+   * tiles staged in workgroup memory, register blocks per invocation; the tile: `tiled`) before the others. A GPU's
+   * invocations share loads through workgroup memory; lavapipe runs a workgroup's invocations as SIMD lanes of one
+   * thread, where the barriers and staging only add work, so it keeps the subgroup and register shapes it was tuned
+   * with.
    */
   workgroupMemory: boolean;
+  /**
+   * The workgroup-memory shape's tile, for the dense layers and the convolutions as implicit GEMM
+   * (kernels/conv2d_implicit_gemm.ts) alike. Checked against the adapter's limits when a kernel is created
+   * (kernels/tiles.ts tiledLimitProblem); `npm run bench -- --sweep --sweep-only dense` times the candidates.
+   */
+  tiled: TiledTile;
 }
+/**
+ * The workgroup-memory shape's tile (shaders/linear.wgsl's BM, BN, BK, TM, TN): a rows x cols block of the output
+ * per workgroup of (rows / blockRows) x (cols / blockCols) invocations, through slices `depth` deep staged in
+ * workgroup memory (4 · depth · (rows + cols) bytes).
+ */
+export interface TiledTile {
+  /** Output rows per workgroup (BM), a multiple of blockRows. */
+  rows: number;
+  /** Output columns per workgroup (BN), a multiple of blockCols. */
+  cols: number;
+  /** Depth of a slice staged in workgroup memory (BK). */
+  depth: number;
+  /** Rows of the register block each invocation computes (TM): 4 or 8. */
+  blockRows: number;
+  /** Columns of it (TN): 4 or 8. */
+  blockCols: number;
+}
+/**
+ * The tile the workgroup-memory shape is created with unless a tuning says otherwise: 32 x 32 outputs per
+ * workgroup of 64 invocations (4 x 4 each), 16 deep (4 KiB of workgroup memory, within WebGPU's default limits).
+ * A guess, not yet measured on a GPU; lavapipe never takes this shape outside tests.
+ */
+export const DEFAULT_TILED: TiledTile = { rows: 32, cols: 32, depth: 16, blockRows: 4, blockCols: 4 };
+/**
+ * The tiles the dense sweep times (tools/bench/dense_sweep.ts) where the adapter's limits allow them: larger output
+ * tiles share each staged value among more invocations, shallower slices leave room for them in workgroup memory,
+ * and 8 x 8 blocks read fewer vec4s of workgroup memory per multiply-add.
+ */
+export const TILED_CANDIDATES: readonly TiledTile[] = [
+  DEFAULT_TILED,
+  { rows: 64, cols: 64, depth: 16, blockRows: 4, blockCols: 4 },
+  { rows: 64, cols: 64, depth: 8, blockRows: 4, blockCols: 4 },
+  { rows: 32, cols: 64, depth: 16, blockRows: 4, blockCols: 4 },
+  { rows: 64, cols: 32, depth: 16, blockRows: 4, blockCols: 4 },
+  { rows: 128, cols: 64, depth: 8, blockRows: 4, blockCols: 4 },
+  { rows: 64, cols: 64, depth: 16, blockRows: 8, blockCols: 8 },
+  { rows: 128, cols: 128, depth: 8, blockRows: 8, blockCols: 8 },
+  { rows: 128, cols: 64, depth: 16, blockRows: 8, blockCols: 4 },
+];
 /** A register-tiled dense kernel's shape: a rows x cols block of the output per invocation. */
 export interface RegisterTile {
   /** Invocations per workgroup. */
@@ -125,6 +171,7 @@ export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
     weightGradU8: { workgroup: 64, words: 2, cols: 4 },
     subgroups: { enabled: true, workgroup: 64, words: 4, chunks: 2, kPerLane: 2 },
     workgroupMemory: false,
+    tiled: { ...DEFAULT_TILED },
   },
   gpu: {
     forward: { workgroup: 64, rows: 4, cols: 4 },
@@ -133,6 +180,7 @@ export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
     weightGradU8: { workgroup: 64, words: 1, cols: 4 },
     subgroups: { enabled: true, workgroup: 64, words: 2, chunks: 1, kPerLane: 1 },
     workgroupMemory: true,
+    tiled: { ...DEFAULT_TILED },
   },
 };
 

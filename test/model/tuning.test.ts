@@ -25,6 +25,7 @@ const DENSE: MlpTiles = {
   weightGradU8: { workgroup: 32, words: 3, cols: 5 },
   subgroups: { enabled: false, workgroup: 32, words: 1, chunks: 1, kPerLane: 1 },
   workgroupMemory: false,
+  tiled: { rows: 16, cols: 32, depth: 8, blockRows: 4, blockCols: 8 },
 };
 // (A pooling forward needs an even R: the unpadded tile keeps the table's 2 x 1, its channel groups differ.)
 const CONV: ConvTiles = { forward: { unpadded: { R: 2, PV: 1 }, padded: { R: 1, PV: 1 }, channelGroups: 1 }, weightGrad: { maxChannels: 1, maxUnrolled: 140, chunks: 8 } };
