@@ -138,22 +138,6 @@ export interface TiledTile {
  * A guess, not yet measured on a GPU; lavapipe never takes this shape outside tests.
  */
 export const DEFAULT_TILED: TiledTile = { rows: 32, cols: 32, depth: 16, blockRows: 4, blockCols: 4 };
-/**
- * The tiles the dense sweep times (tools/bench/dense_sweep.ts) where the adapter's limits allow them: larger output
- * tiles share each staged value among more invocations, shallower slices leave room for them in workgroup memory,
- * and 8 x 8 blocks read fewer vec4s of workgroup memory per multiply-add.
- */
-export const TILED_CANDIDATES: readonly TiledTile[] = [
-  DEFAULT_TILED,
-  { rows: 64, cols: 64, depth: 16, blockRows: 4, blockCols: 4 },
-  { rows: 64, cols: 64, depth: 8, blockRows: 4, blockCols: 4 },
-  { rows: 32, cols: 64, depth: 16, blockRows: 4, blockCols: 4 },
-  { rows: 64, cols: 32, depth: 16, blockRows: 4, blockCols: 4 },
-  { rows: 128, cols: 64, depth: 8, blockRows: 4, blockCols: 4 },
-  { rows: 64, cols: 64, depth: 16, blockRows: 8, blockCols: 8 },
-  { rows: 128, cols: 128, depth: 8, blockRows: 8, blockCols: 8 },
-  { rows: 128, cols: 64, depth: 16, blockRows: 8, blockCols: 4 },
-];
 /** A register-tiled dense kernel's shape: a rows x cols block of the output per invocation. */
 export interface RegisterTile {
   /** Invocations per workgroup. */

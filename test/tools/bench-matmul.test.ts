@@ -124,5 +124,23 @@ describe.skipIf(!existsSync(LAVAPIPE))('dense tile sweep (tools/bench/dense_swee
     }
     expect(r.measurements.every((m) => m.ok)).toBe(true);
     expect(formatDenseSweep(r)).toMatch(/^to adopt: MLP_TILES\.cpu = \{forward: \{workgroup: \d+/m);
+    // The workgroup-memory tile's step is there, its candidates untimed.
+    const tiled = r.steps.find((s) => s.shape === 'tiled')!;
+    expect(tiled.candidates.map((c) => [c.label, c.ratio, c.gflops])).toEqual([['32x32x16 (current)', null, null], ['64x64x8', null, null]]);
+  });
+
+  it('sweeps the workgroup-memory tile (MlpTiles.tiled) over every kernel, with GFLOP/s per candidate, and names the field to set', async () => {
+    const r = await sweepDenseTiles(gpu, { models: ['concise'], timing: { batches: 1, batchMs: 1 }, log: () => {} });
+    expect(r.timeUp).toBe(false);
+    const tiled = r.steps.find((s) => s.shape === 'tiled')!;
+    expect(tiled.problems).toEqual(r.rows.map((row) => row.key)); // every dense kernel of the models swept
+    expect(tiled.candidates.map((c) => c.label)).toEqual(['32x32x16 (current)', '64x64x8']);
+    for (const c of tiled.candidates) expect(c.ratio! > 0 && c.gflops! > 0 && !c.wrong, c.label).toBe(true);
+    // Every candidate's kernels carry its tile.
+    const timed = r.measurements.filter((m) => m.shape === 'tiled').map((m) => `${m.constants.BM}x${m.constants.BN}x${m.constants.BK}`);
+    expect(new Set(timed)).toEqual(new Set(['32x32x16', '64x64x8']));
+    const md = formatDenseSweep(r);
+    expect(md).toMatch(/^- workgroup-memory tile \(MlpTiles\.tiled: rows x cols x depth\) \(2 kernels\): 32x32x16 \(current\) 1\.00 \([\d.]+ GFLOP\/s\)( <-)?, 64x64x8 [\d.]+ \([\d.]+ GFLOP\/s\)( <-)?$/m);
+    expect(md).toMatch(/^workgroup-memory tile: MlpTiles\.tiled = \{rows: \d+, cols: \d+, depth: \d+, blockRows: 4, blockCols: 4\} \(MLP_TILES\.cpu\.tiled in gpu\/tuning\.ts; for a run, Tuning\.dense\.tiled\)/m);
   });
 });
