@@ -59,7 +59,8 @@ export function batchSizeProblem(limits: GPUSupportedLimits, rows: number, featu
 /**
  * Tiles of the dense contraction template (shaders/linear.wgsl, linear_subgroup.wgsl; chosen in kernels/linear.ts):
  * outputs per invocation of the register-tiled shape (rows x columns, or words of 4 pixels x columns for the u8
- * weight gradient; its TR and TC) and workgroup size.
+ * weight gradient; its TR and TC) and workgroup size, the subgroup shape's sizes, and the workgroup-memory shape's
+ * tile and whether to take it.
  * lavapipe issues each storage load per invocation, so bigger blocks (fewer loads per multiply-add) win until
  * the block spills out of the 16 AVX2 registers. Measured at the MLP's first layer (256 x 784 x 256) on lavapipe
  * with 2 loaded cores (docs/benchmark-history.md, "MLP"): the forward's 8 x 4 generic tile and the subgroup paths' 64-lane
