@@ -192,30 +192,59 @@ fn weight_grad(@builtin(global_invocation_id) gid: vec3u) {
   }
 }
 
-// ---- The workgroup-memory shape (entry points *_tiled): what a GPU wants. A workgroup of 64 invocations computes a
-// BM x BN tile of the output through BK-deep slices of both operands staged in workgroup memory (each value loaded
-// from storage once per workgroup instead of once per invocation), and each invocation a 4 x 4 register block, read
-// from workgroup memory as vec4s. Any K, N and rows (the edges are padded with zeros in workgroup memory). Chosen
-// by src/gpu/tuning.ts for adapters that are not CPU drivers; on lavapipe its barriers make it slower than the
-// shapes above, so there it runs only in tests.
-const BM: u32 = 32u; // output rows per workgroup: 8 invocations x 4
-const BN: u32 = 32u; // output columns per workgroup: 8 invocations x 4
-const BK: u32 = 16u; // depth of a staged slice
+// ---- The workgroup-memory shape (entry points *_tiled): what a GPU wants. A workgroup computes a BM x BN tile of
+// the output through BK-deep slices of both operands staged in workgroup memory (each value loaded from storage once
+// per workgroup instead of once per invocation), and each of its (BM / TM) x (BN / TN) invocations a TM x TN register
+// block, read from workgroup memory as vec4s. Any K, N and rows (the edges are padded with zeros in workgroup
+// memory). The tile is the tuning's (src/gpu/tuning.ts MlpTiles.tiled), checked against the adapter's limits when a
+// kernel is created (kernels/linear.ts tiledProblem). Chosen by src/gpu/tuning.ts for adapters that are not CPU
+// drivers; on lavapipe its barriers make it slower than the shapes above, so there it runs only in tests.
+override BM: u32; // output rows per workgroup, a multiple of TM
+override BN: u32; // output columns per workgroup, a multiple of TN
+override BK: u32; // depth of a staged slice
+override TM: u32; // rows of an invocation's register block: 4 or 8
+override TN: u32; // columns of it: 4 or 8
+override TILE_WG: u32 = (BM / TM) * (BN / TN); // invocations per workgroup (derived; not set by callers)
+const MAX_T4: u32 = 2u; // vec4s of a block's row at most (TN / 4)
 var<workgroup> ta: array<vec4f, BK * BM / 4u>; // [BK][BM / 4]: the slice of the left operand, 4 rows a vec4
 var<workgroup> tb: array<vec4f, BK * BN / 4u>; // [BK][BN / 4]: the slice of the right operand, 4 columns a vec4
+// An invocation's block: rows 4 (lid / (BN / TN) + g (BM / TM)) + 0..3 for each group g of 4 of its TM rows, and its
+// columns alike, so that neighbouring invocations read neighbouring vec4s of tb and write neighbouring outputs.
+alias Block = array<array<vec4f, MAX_T4>, 8>; // [row i][vec4 j of columns]
 
-// Invocation lid's 4 x 4 block (rows 4 (lid / 8).., columns 4 (lid % 8)..) += the staged slices' product.
-fn tile_multiply(acc: ptr<function, array<vec4f, 4>>, lid: u32) {
-  let ty = lid / 8u;
-  let tx = lid % 8u;
+// The tile's row of the block's row i (0..TM), and its column of the block's column j (0..TN).
+fn block_row(lid: u32, i: u32) -> u32 {
+  return 4u * (lid / (BN / TN) + (i / 4u) * (BM / TM)) + i % 4u;
+}
+
+fn block_col(lid: u32, j: u32) -> u32 {
+  return 4u * (lid % (BN / TN) + (j / 4u) * (BN / TN)) + j % 4u;
+}
+
+// Invocation lid's block += the staged slices' product.
+fn tile_multiply(acc: ptr<function, Block>, lid: u32) {
+  let ty = lid / (BN / TN);
+  let tx = lid % (BN / TN);
   for (var k = 0u; k < BK; k++) {
-    let a = ta[k * (BM / 4u) + ty];
-    let bv = tb[k * (BN / 4u) + tx];
-    (*acc)[0] += a.x * bv;
-    (*acc)[1] += a.y * bv;
-    (*acc)[2] += a.z * bv;
-    (*acc)[3] += a.w * bv;
+    var bv: array<vec4f, MAX_T4>;
+    for (var j = 0u; j < TN / 4u; j++) {
+      bv[j] = tb[k * (BN / 4u) + tx + j * (BN / TN)];
+    }
+    for (var g = 0u; g < TM / 4u; g++) {
+      let a = ta[k * (BM / 4u) + ty + g * (BM / TM)];
+      for (var j = 0u; j < TN / 4u; j++) {
+        (*acc)[4u * g][j] += a.x * bv[j];
+        (*acc)[4u * g + 1u][j] += a.y * bv[j];
+        (*acc)[4u * g + 2u][j] += a.z * bv[j];
+        (*acc)[4u * g + 3u][j] += a.w * bv[j];
+      }
+    }
   }
+}
+
+// Value (i, j) of a block.
+fn block_value(acc: ptr<function, Block>, i: u32, j: u32) -> f32 {
+  return (*acc)[i][j / 4u][j % 4u];
 }
 
 // Stages value v at depth kk of the left slice's row m, or of the right slice's column c.
@@ -228,7 +257,7 @@ fn stage_b(kk: u32, c: u32, v: f32) {
 }
 
 // Once every invocation has staged its part: the block += the slices' product; then all wait before the next.
-fn multiply_staged(acc: ptr<function, array<vec4f, 4>>, lid: u32) {
+fn multiply_staged(acc: ptr<function, Block>, lid: u32) {
   workgroupBarrier();
   tile_multiply(acc, lid);
   workgroupBarrier();
@@ -239,16 +268,16 @@ fn x_at(r: u32, k: u32) -> f32 {
   return x_value(x_load(x_row(r), k / X_CHUNK), k % X_CHUNK);
 }
 
-@compute @workgroup_size(64)
+// Each staging loop hands element e of a slice to invocation e % TILE_WG.
+@compute @workgroup_size(TILE_WG)
 fn forward_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let r0 = (wid.y + wid.z * nwg.y) * BM; // row tiles past 65,535 go on in z
   let n0 = wid.x * BN;
   let rows = m_rows();
-  var acc: array<vec4f, 4>;
+  var acc: Block;
   for (var k0 = 0u; k0 < K; k0 += BK) {
     // Consecutive invocations read consecutive k of a row of x, and consecutive n of a row of W.
-    for (var j = 0u; j < BM * BK / 64u; j++) {
-      let e = lid + j * 64u;
+    for (var e = lid; e < BM * BK; e += TILE_WG) {
       let m = e / BK;
       let kk = e % BK;
       let r = r0 + m;
@@ -256,8 +285,7 @@ fn forward_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
       let inside = r < rows && k < K;
       stage_a(kk, m, select(0.0, x_at(min(r, rows - 1u), min(k, K - 1u)), inside));
     }
-    for (var j = 0u; j < BN * BK / 64u; j++) {
-      let e = lid + j * 64u;
+    for (var e = lid; e < BN * BK; e += TILE_WG) {
       let kk = e / BN;
       let c = e % BN;
       let k = k0 + kk;
@@ -266,41 +294,38 @@ fn forward_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
     }
     multiply_staged(&acc, lid);
   }
-  for (var i = 0u; i < 4u; i++) {
-    let r = r0 + (lid / 8u) * 4u + i;
+  for (var i = 0u; i < TM; i++) {
+    let r = r0 + block_row(lid, i);
     if (r >= rows) {
       continue;
     }
-    let nb = n0 + (lid % 8u) * 4u;
-    if (nb == 0u) {
-      x_label(r);
-    }
-    for (var c = 0u; c < 4u; c++) {
-      let n = nb + c;
+    for (var j = 0u; j < TN; j++) {
+      let n = n0 + block_col(lid, j);
+      if (n == 0u) {
+        x_label(r);
+      }
       if (n < N) {
-        out[out_index(r, n)] = dropout_apply(act(x_scale(acc[i][c]) + b[n]), r * N + n);
+        out[out_index(r, n)] = dropout_apply(act(x_scale(block_value(&acc, i, j)) + b[n]), r * N + n);
       }
     }
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(TILE_WG)
 fn input_grad_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let r0 = wid.y * BM;
   let c0 = wid.x * BN; // columns of dx: k
-  var acc: array<vec4f, 4>;
+  var acc: Block;
   for (var n0 = 0u; n0 < N; n0 += BK) {
     // dy[r, n] along n, W[k, n] along n: consecutive invocations read consecutive n of both.
-    for (var j = 0u; j < BM * BK / 64u; j++) {
-      let e = lid + j * 64u;
+    for (var e = lid; e < BM * BK; e += TILE_WG) {
       let m = e / BK;
       let nn = e % BK;
       let r = r0 + m;
       let n = n0 + nn;
       stage_a(nn, m, select(0.0, dy[min(r, step.rows - 1u) * N + min(n, N - 1u)], r < step.rows && n < N));
     }
-    for (var j = 0u; j < BN * BK / 64u; j++) {
-      let e = lid + j * 64u;
+    for (var e = lid; e < BN * BK; e += TILE_WG) {
       let c = e / BK;
       let nn = e % BK;
       let k = c0 + c;
@@ -309,13 +334,13 @@ fn input_grad_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation
     }
     multiply_staged(&acc, lid);
   }
-  for (var i = 0u; i < 4u; i++) {
-    let r = r0 + (lid / 8u) * 4u + i;
-    for (var c = 0u; c < 4u; c++) {
-      let k = c0 + (lid % 8u) * 4u + c;
+  for (var i = 0u; i < TM; i++) {
+    let r = r0 + block_row(lid, i);
+    for (var j = 0u; j < TN; j++) {
+      let k = c0 + block_col(lid, j);
       if (r < step.rows && k < K) {
         let e = r * K + k;
-        var v = acc[i][c];
+        var v = block_value(&acc, i, j);
         if (ACT != 0u) {
           v = act_slope(v, h[e]);
         }
@@ -325,24 +350,22 @@ fn input_grad_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation
   }
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(TILE_WG)
 fn weight_grad_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let k0 = wid.y * BM; // rows of dW: k
   let n0 = wid.x * BN;
-  var acc: array<vec4f, 4>;
+  var acc: Block;
   let rows = m_rows();
   for (var s0 = 0u; s0 < rows; s0 += BK) {
     // x[r, k] along k, dy[r, n] along n: consecutive invocations read consecutive k, then n, of a row.
-    for (var j = 0u; j < BM * BK / 64u; j++) {
-      let e = lid + j * 64u;
+    for (var e = lid; e < BM * BK; e += TILE_WG) {
       let ss = e / BM;
       let m = e % BM;
       let r = s0 + ss;
       let k = k0 + m;
       stage_a(ss, m, select(0.0, x_at(min(r, rows - 1u), min(k, K - 1u)), r < rows && k < K));
     }
-    for (var j = 0u; j < BN * BK / 64u; j++) {
-      let e = lid + j * 64u;
+    for (var e = lid; e < BN * BK; e += TILE_WG) {
       let ss = e / BN;
       let c = e % BN;
       let r = s0 + ss;
@@ -351,12 +374,12 @@ fn weight_grad_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
     }
     multiply_staged(&acc, lid);
   }
-  for (var i = 0u; i < 4u; i++) {
-    let k = k0 + (lid / 8u) * 4u + i;
-    for (var c = 0u; c < 4u; c++) {
-      let n = n0 + (lid % 8u) * 4u + c;
+  for (var i = 0u; i < TM; i++) {
+    let k = k0 + block_row(lid, i);
+    for (var j = 0u; j < TN; j++) {
+      let n = n0 + block_col(lid, j);
       if (k < K && n < N) {
-        dw[dw_index(k, n)] = x_scale(acc[i][c]);
+        dw[dw_index(k, n)] = x_scale(block_value(&acc, i, j));
       }
     }
   }

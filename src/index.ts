@@ -77,7 +77,7 @@ export { CLASS_NAMES, type ClassName, textLabels } from './data/labels.js';
 export { type AcquireOptions, acquireGpu, type AdapterSummary, describeAdapter, type Gpu, type ShaderSource } from './gpu/device.js';
 export type { ComputePass } from './gpu/kernel.js';
 export type { GpuSplit } from './gpu/split.js';
-export type { ConvForwardTile, ConvTiles, FusedShapes, MlpTiles, RegisterTile, Tuning } from './gpu/tuning.js';
+export type { ConvForwardTile, ConvTiles, FusedShapes, MlpTiles, RegisterTile, TiledTile, Tuning } from './gpu/tuning.js';
 
 // Models
 export {

@@ -59,7 +59,8 @@ export function batchSizeProblem(limits: GPUSupportedLimits, rows: number, featu
 /**
  * Tiles of the dense contraction template (shaders/linear.wgsl, linear_subgroup.wgsl; chosen in kernels/linear.ts):
  * outputs per invocation of the register-tiled shape (rows x columns, or words of 4 pixels x columns for the u8
- * weight gradient; its TR and TC) and workgroup size.
+ * weight gradient; its TR and TC) and workgroup size, the subgroup shape's sizes, and the workgroup-memory shape's
+ * tile and whether to take it.
  * lavapipe issues each storage load per invocation, so bigger blocks (fewer loads per multiply-add) win until
  * the block spills out of the 16 AVX2 registers. Measured at the MLP's first layer (256 x 784 x 256) on lavapipe
  * with 2 loaded cores (docs/benchmark-history.md, "MLP"): the forward's 8 x 4 generic tile and the subgroup paths' 64-lane
@@ -101,13 +102,43 @@ export interface MlpTiles {
     kPerLane: number;
   };
   /**
-   * Whether the dense layers take the workgroup-memory shape (shaders/linear.wgsl's *_tiled entry points: 32 x 32
-   * tiles staged in workgroup memory, 4 x 4 register blocks) before the others. A GPU's invocations share loads
-   * through workgroup memory; lavapipe runs a workgroup's invocations as SIMD lanes of one thread, where the
-   * barriers and staging only add work, so it keeps the subgroup and register shapes it was tuned with.
+   * Whether the dense layers take the workgroup-memory shape (shaders/linear.wgsl's *_tiled entry points: output
+   * tiles staged in workgroup memory, register blocks per invocation; the tile: `tiled`) before the others. A GPU's
+   * invocations share loads through workgroup memory; lavapipe runs a workgroup's invocations as SIMD lanes of one
+   * thread, where the barriers and staging only add work, so it keeps the subgroup and register shapes it was tuned
+   * with.
    */
   workgroupMemory: boolean;
+  /**
+   * The workgroup-memory shape's tile, for the dense layers and the convolutions as implicit GEMM
+   * (kernels/conv2d_implicit_gemm.ts) alike. Checked against the adapter's limits when a kernel is created
+   * (kernels/tiles.ts tiledLimitProblem); `npm run bench -- --sweep --sweep-only dense` times the candidates.
+   */
+  tiled: TiledTile;
 }
+/**
+ * The workgroup-memory shape's tile (shaders/linear.wgsl's BM, BN, BK, TM, TN): a rows x cols block of the output
+ * per workgroup of (rows / blockRows) x (cols / blockCols) invocations, through slices `depth` deep staged in
+ * workgroup memory (4 · depth · (rows + cols) bytes).
+ */
+export interface TiledTile {
+  /** Output rows per workgroup (BM), a multiple of blockRows. */
+  rows: number;
+  /** Output columns per workgroup (BN), a multiple of blockCols. */
+  cols: number;
+  /** Depth of a slice staged in workgroup memory (BK). */
+  depth: number;
+  /** Rows of the register block each invocation computes (TM): 4 or 8. */
+  blockRows: number;
+  /** Columns of it (TN): 4 or 8. */
+  blockCols: number;
+}
+/**
+ * The tile the workgroup-memory shape is created with unless a tuning says otherwise: 32 x 32 outputs per
+ * workgroup of 64 invocations (4 x 4 each), 16 deep (4 KiB of workgroup memory, within WebGPU's default limits).
+ * A guess, not yet measured on a GPU; lavapipe never takes this shape outside tests.
+ */
+export const DEFAULT_TILED: TiledTile = { rows: 32, cols: 32, depth: 16, blockRows: 4, blockCols: 4 };
 /** A register-tiled dense kernel's shape: a rows x cols block of the output per invocation. */
 export interface RegisterTile {
   /** Invocations per workgroup. */
@@ -125,6 +156,7 @@ export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
     weightGradU8: { workgroup: 64, words: 2, cols: 4 },
     subgroups: { enabled: true, workgroup: 64, words: 4, chunks: 2, kPerLane: 2 },
     workgroupMemory: false,
+    tiled: { ...DEFAULT_TILED },
   },
   gpu: {
     forward: { workgroup: 64, rows: 4, cols: 4 },
@@ -133,6 +165,7 @@ export const MLP_TILES: { cpu: MlpTiles; gpu: MlpTiles } = {
     weightGradU8: { workgroup: 64, words: 1, cols: 4 },
     subgroups: { enabled: true, workgroup: 64, words: 2, chunks: 1, kPerLane: 1 },
     workgroupMemory: true,
+    tiled: { ...DEFAULT_TILED },
   },
 };
 

@@ -23,7 +23,7 @@ import { convGeneralOutput, convGeneralProblem } from './conv2d_general.js';
 import { conv2dWeightPackTapMajor, packedBytes } from './conv2d_weight_pack.js';
 import { DROPOUT_PRELUDE } from './dropout_mask.js';
 import { type BoundKernel, ceilDiv, type Constants, defineKernel } from './kernel.js';
-import { sgWorkgroup } from './linear.js';
+import { sgWorkgroup, TILED_SPEC, tiledConstants, tiledConstantsProblem } from './linear.js';
 import { MAX_ROW_GROUPS, subgroupSize } from './subgroups.js';
 import { tileProblem } from './tiles.js';
 
@@ -41,8 +41,6 @@ export type ConvDims = {
 const PRELUDES = ['prelude/conv_window', 'prelude/conv_window_subgroup', 'prelude/x_vec4_subgroup', 'prelude/conv_rows', 'prelude/conv_rows_subgroup', 'prelude/activation_fn', DROPOUT_PRELUDE];
 /** The workgroup-memory shape's (shaders/linear.wgsl *_tiled): one k per load, out, dy and dW as f32. */
 const TILED_PRELUDES = ['prelude/conv_window', 'prelude/conv_window_scalar', 'prelude/x_f32', 'prelude/conv_rows', 'prelude/activation_fn', DROPOUT_PRELUDE];
-/** The workgroup-memory shape's output tile: BM x BN of shaders/linear.wgsl. */
-const TILE = 32;
 /** The template's overrides a product is shaped by: K and N, the source tensor, the kernel and the grid of rows. */
 const SHAPE = ['K', 'N', 'SRC_C', 'SRC_H', 'SRC_W', 'KS', 'GRID_H', 'GRID_W'] as const;
 type GemmShape = (typeof SHAPE)[number];
@@ -76,30 +74,33 @@ export const convGemmProduct = defineKernel<'x' | 'w' | 'b' | 'out', GemmShape>(
   grid: (c, rows) => [ceilDiv(c.N / 4, c.WG), ...rowGrid(c, rows, c.RG * c.SG)],
 });
 
-/** convGemmProduct in the workgroup-memory shape (a 32 x 32 output tile per workgroup of 64): what a GPU wants. */
+/**
+ * convGemmProduct in the workgroup-memory shape (a BM x BN output tile per workgroup: the tuning's TiledTile,
+ * kernels/linear.ts tiledConstants): what a GPU wants.
+ */
 export const convGemmProductTiled = defineKernel<'x' | 'w' | 'b' | 'out', GemmShape>({
+  ...TILED_SPEC,
   shader: 'linear',
   entryPoint: 'forward_tiled',
   shape: SHAPE,
   step: true,
-  tunable: false,
   preludes: TILED_PRELUDES,
-  constants: { ACT: 0, ROW_STRIDE: 1, TAP_SIGN: 1, OFFSET: 0, DIV: 1 },
-  checkConstants: shapeProblem,
-  grid: (c, rows) => [ceilDiv(c.N, TILE), ...rowGrid(c, rows, TILE)],
+  constants: { ...TILED_SPEC.constants, ACT: 0, ROW_STRIDE: 1, TAP_SIGN: 1, OFFSET: 0, DIV: 1 },
+  checkConstants: (c) => shapeProblem(c) ?? tiledConstantsProblem(c),
+  grid: (c, rows) => [ceilDiv(c.N, c.BN), ...rowGrid(c, rows, c.BM)],
 });
 
-/** convGemmWeightGrad in the workgroup-memory shape. */
+/** convGemmWeightGrad in the workgroup-memory shape: dW's K x N in BM x BN tiles. */
 export const convGemmWeightGradTiled = defineKernel<'x' | 'dy' | 'dw', GemmShape>({
+  ...TILED_SPEC,
   shader: 'linear',
   entryPoint: 'weight_grad_tiled',
   shape: SHAPE,
   step: true,
-  tunable: false,
   preludes: TILED_PRELUDES,
-  constants: { ROW_STRIDE: 1, TAP_SIGN: 1, OFFSET: 0, DIV: 1 },
-  checkConstants: shapeProblem,
-  grid: (c) => [ceilDiv(c.N, TILE), ceilDiv(c.K, TILE)],
+  constants: { ...TILED_SPEC.constants, ROW_STRIDE: 1, TAP_SIGN: 1, OFFSET: 0, DIV: 1 },
+  checkConstants: (c) => shapeProblem(c) ?? tiledConstantsProblem(c),
+  grid: (c) => [ceilDiv(c.N, c.BN), ceilDiv(c.K, c.BM)],
 });
 
 /** dW [N, K] (PyTorch's layout) = window(x)ᵀ·dy over the step's rows and pixels; TV chunks of 4 k per workgroup. */
@@ -191,8 +192,8 @@ export interface ConvGemmKernels {
 /**
  * Creates the kernels of a convolution as implicit GEMM for steps of at most maxRows rows: the forward (with ACT),
  * and where `training`, the weight and bias gradients and, where `inputGrad`, the input gradient, in `shape` (default:
- * the one `tiles` choose, as implicitGemmParts); subgroup workgroups and weight-gradient
- * chunks from `tiles` (a model's StepContext.tuning.dense; default the adapter's table).
+ * the one `tiles` choose, as implicitGemmParts); the workgroup-memory tile, or the subgroup workgroups and
+ * weight-gradient chunks, from `tiles` (a model's StepContext.tuning.dense; default the adapter's table).
  */
 export async function createConvGemm(gpu: Gpu, d: ConvDims, maxRows: number, options: { act?: number; training: boolean; inputGrad: boolean; tiles?: MlpTiles; shape?: GemmShapeChoice }): Promise<ConvGemmKernels> {
   const dense = options.tiles ?? mlpTilesFor(gpu.adapterInfo);
@@ -201,10 +202,10 @@ export async function createConvGemm(gpu: Gpu, d: ConvDims, maxRows: number, opt
   if (shape === null || (shape === 'subgroup' && sg === null)) throw new RangeError('conv2d as implicit GEMM: no shape of the template here (no workgroup-memory tiles in the tuning, and no subgroups of one known size for the subgroup shape); use conv2d_general');
   const tiled = shape === 'tiled';
   const product = (g: ReturnType<typeof forwardGeometry>, act: number) =>
-    tiled ? convGemmProductTiled.create(gpu, g.shape, { rows: maxRows, constants: { ...g.constants, ACT: act } })
+    tiled ? convGemmProductTiled.create(gpu, g.shape, { rows: maxRows, constants: { ...tiledConstants(dense.tiled), ...g.constants, ACT: act } })
     : convGemmProduct.create(gpu, g.shape, { rows: maxRows, workgroup: sgWorkgroup(dense, sg ?? 1, g.shape.N / 4), constants: { ...g.constants, SG: sg ?? 1, RG: CONV_ROW_GROUPS, ACT: act } });
   const weightGradKernel = (g: ReturnType<typeof forwardGeometry>) =>
-    tiled ? convGemmWeightGradTiled.create(gpu, g.shape, { rows: maxRows, constants: g.constants })
+    tiled ? convGemmWeightGradTiled.create(gpu, g.shape, { rows: maxRows, constants: { ...tiledConstants(dense.tiled), ...g.constants } })
     : convGemmWeightGrad.create(gpu, g.shape, { rows: maxRows, workgroup: sgWorkgroup(dense, sg ?? 1, d.C_OUT / 4), constants: { ...g.constants, SG: sg ?? 1, TV: dense.subgroups.words } });
   const fwd = forwardGeometry(d);
   const back = inputGradGeometry(d);

@@ -29,6 +29,8 @@ export interface KernelSpec<Name extends string, Shape extends string> {
   constants?: Constants;
   /** Why these override values cannot work (e.g. past a fixed array size in the WGSL), or null when they can. */
   checkConstants?(constants: Constants): string | null;
+  /** Why these override values do not fit the device's limits (workgroup memory, invocations), saying what to do, or null. */
+  checkLimits?(constants: Constants, limits: GPUSupportedLimits): string | null;
   /** Workgroups for a step of at most `rows` rows, from the constants the shader was created with. */
   grid(constants: Constants, rows: number): [number, number?, number?];
   /** Type-level list of the @group(0) binding names, checked against the WGSL at bind time. */
@@ -83,6 +85,8 @@ export function defineKernel<Name extends string, Shape extends string = never>(
       for (const key of spec.shape) constants[key] = shape[key];
       const problem = spec.checkConstants?.(constants);
       if (problem) throw new RangeError(`${spec.shader}: ${problem}`);
+      const misfit = spec.checkLimits?.(constants, gpu.device.limits);
+      if (misfit) throw new GpuError(`${spec.shader}: ${misfit}`);
       const kernel = await Kernel.create(gpu, spec.shader, { entryPoint: spec.entryPoint, constants, preludes: [...(spec.step ? [STEP_PRELUDE] : []), ...(spec.preludes ?? [])] });
       const bound = new BoundKernel(kernel, spec, constants, options.rows ?? 1);
       // A grid past the adapter's limit would only fail at dispatch, as a raw WebGPU validation error mid-epoch.

@@ -12,13 +12,13 @@
  * adapter's table (gpu/tuning.ts MLP_TILES).
  */
 import type { Gpu } from '../gpu/device.js';
-import { type MlpTiles, mlpTilesFor } from '../gpu/tuning.js';
+import { DEFAULT_TILED, type MlpTiles, mlpTilesFor, type TiledTile } from '../gpu/tuning.js';
 import { ACTIVATION_CODES } from './conv2d_shape.js';
 import { DROPOUT_PRELUDE } from './dropout_mask.js';
 import { type BoundKernel, ceilDiv, type Constants, defineKernel } from './kernel.js';
 import { linearForwardSubgroup, linearForwardU8Subgroup, linearInputGradSubgroup, linearWeightGradSubgroup, linearWeightGradU8Subgroup } from './linear_subgroup.js';
 import { rowGroupsFor, subgroupSize } from './subgroups.js';
-import { MAX_TILE_COLS, MAX_TILE_ROWS, tileProblem } from './tiles.js';
+import { MAX_TILE_COLS, MAX_TILE_ROWS, tiledLimitProblem, tiledTileProblem, tileProblem } from './tiles.js';
 
 /** The epilogue preludes every dense kernel is compiled with: the dense rows' layout, ACT (activation_fn) and the dropout mask. */
 export const LINEAR_EPILOGUE = ['prelude/linear_rows', 'prelude/activation_fn', DROPOUT_PRELUDE] as const;
@@ -101,51 +101,69 @@ export const linearWeightGradU8 = defineKernel<'images' | 'order' | 'dy' | 'dw',
   grid: (c) => [ceilDiv(ceilDiv(c.K / 4, c.TR) * ceilDiv(c.N, c.TC), c.WG)],
 });
 
-// The workgroup-memory shape: shaders/linear.wgsl's *_tiled entry points, 64 invocations per workgroup computing a
-// TILE x TILE block of the output through slices staged in workgroup memory (its BM, BN). Fixed sizes, no WG.
-const TILE = 32;
-const tiledSpec = (entryPoint: string) => ({ shader: 'linear', entryPoint, shape: SHAPE, step: true, tunable: false });
+// The workgroup-memory shape: shaders/linear.wgsl's *_tiled entry points, a BM x BN block of the output per
+// workgroup of (BM / TM) x (BN / TN) invocations through BK-deep slices staged in workgroup memory: the tuning's
+// TiledTile (gpu/tuning.ts MlpTiles.tiled) as overrides, the grid from the same overrides. No WG: the invocations
+// follow from the tile.
 
-/** linearForward in the workgroup-memory shape. */
+/** The overrides of the *_tiled entries (shaders/linear.wgsl) for tile `t`. */
+export const tiledConstants = (t: TiledTile): { BM: number; BN: number; BK: number; TM: number; TN: number } => ({ BM: t.rows, BN: t.cols, BK: t.depth, TM: t.blockRows, TN: t.blockCols });
+const tileOf = (c: Constants): TiledTile => ({ rows: c.BM, cols: c.BN, depth: c.BK, blockRows: c.TM, blockCols: c.TN });
+
+/** What every kernel of the workgroup-memory shape (here and kernels/conv2d_implicit_gemm.ts) shares: the tile's overrides and their checks. */
+export const TILED_SPEC = {
+  tunable: false,
+  constants: tiledConstants(DEFAULT_TILED),
+  checkLimits: (c: Constants, limits: GPUSupportedLimits) => tiledLimitProblem(tileOf(c), limits),
+} as const;
+/** Why the tile overrides in `c` cannot be compiled, or null. */
+export const tiledConstantsProblem = (c: Constants): string | null => tiledTileProblem(tileOf(c));
+
+const tiledSpec = (entryPoint: string) => ({ ...TILED_SPEC, shader: 'linear', entryPoint, shape: SHAPE, step: true });
+/** Workgroups of the product [rows, cols]: a BN-wide column of tiles by a BM-high row of them. */
+const tiledGrid = (c: Constants, rows: number, cols: number): [number, number] => [ceilDiv(cols, c.BN), ceilDiv(rows, c.BM)];
+
+/** linearForward in the workgroup-memory shape. Constants: ACT, dropout's, the tile's (BM, BN, BK, TM, TN; tiledConstants). */
 export const linearForwardTiled = defineKernel<'x' | 'w' | 'b' | 'out', 'K' | 'N'>({
   ...tiledSpec('forward_tiled'),
   preludes: [...F32_INPUT, ...LINEAR_EPILOGUE],
-  constants: { ACT: 0 },
-  checkConstants: actProblem,
-  grid: (c, rows) => [ceilDiv(c.N, TILE), ceilDiv(rows, TILE)],
+  constants: { ...TILED_SPEC.constants, ACT: 0 },
+  checkConstants: (c) => actProblem(c) ?? tiledConstantsProblem(c),
+  grid: (c, rows) => tiledGrid(c, rows, c.N),
 });
 
 /** linearForwardU8 in the workgroup-memory shape. */
 export const linearForwardU8Tiled = defineKernel<'images' | 'labels' | 'order' | 'w' | 'b' | 'out' | 'y', 'K' | 'N'>({
   ...tiledSpec('forward_tiled'),
   preludes: ['prelude/linear_input_u8', ...LINEAR_EPILOGUE],
-  constants: { ACT: 0 },
-  checkConstants: (c) => u8Problem(c, 4) ?? actProblem(c),
-  grid: (c, rows) => [ceilDiv(c.N, TILE), ceilDiv(rows, TILE)],
+  constants: { ...TILED_SPEC.constants, ACT: 0 },
+  checkConstants: (c) => u8Problem(c, 4) ?? actProblem(c) ?? tiledConstantsProblem(c),
+  grid: (c, rows) => tiledGrid(c, rows, c.N),
 });
 
 /** linearInputGrad in the workgroup-memory shape. */
 export const linearInputGradTiled = defineKernel<'dy' | 'w' | 'h' | 'dx', 'K' | 'N'>({
   ...tiledSpec('input_grad_tiled'),
   preludes: [...F32_INPUT, ...LINEAR_EPILOGUE],
-  constants: { ACT: 0 },
-  checkConstants: actProblem,
-  grid: (c, rows) => [ceilDiv(c.K, TILE), ceilDiv(rows, TILE)],
+  constants: { ...TILED_SPEC.constants, ACT: 0 },
+  checkConstants: (c) => actProblem(c) ?? tiledConstantsProblem(c),
+  grid: (c, rows) => tiledGrid(c, rows, c.K),
 });
 
-/** linearWeightGrad in the workgroup-memory shape. */
+/** linearWeightGrad in the workgroup-memory shape: dW [K, N] in BM x BN tiles, the step's rows in BK-deep slices. */
 export const linearWeightGradTiled = defineKernel<'x' | 'dy' | 'dw', 'K' | 'N'>({
   ...tiledSpec('weight_grad_tiled'),
   preludes: [...F32_INPUT, ...LINEAR_EPILOGUE],
-  grid: (c) => [ceilDiv(c.N, TILE), ceilDiv(c.K, TILE)],
+  checkConstants: tiledConstantsProblem,
+  grid: (c) => tiledGrid(c, c.K, c.N),
 });
 
 /** linearWeightGradU8 in the workgroup-memory shape. */
 export const linearWeightGradU8Tiled = defineKernel<'images' | 'order' | 'dy' | 'dw', 'K' | 'N'>({
   ...tiledSpec('weight_grad_tiled'),
   preludes: ['prelude/linear_input_u8', ...LINEAR_EPILOGUE],
-  checkConstants: (c) => u8Problem(c, 4),
-  grid: (c) => [ceilDiv(c.N, TILE), ceilDiv(c.K, TILE)],
+  checkConstants: (c) => u8Problem(c, 4) ?? tiledConstantsProblem(c),
+  grid: (c) => tiledGrid(c, c.K, c.N),
 });
 
 type Shape = { K: number; N: number };
@@ -202,7 +220,7 @@ export function sgWorkgroup(tiles: MlpTiles, sg: number, lanes: number): number 
 
 /** out = act(x·W + b) (ACT and dropout constants in `constants`). */
 export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, choice: LinearChoice = {}) {
-  if (tiled(gpu, choice)) return linearForwardTiled.create(gpu, shape, { rows, constants });
+  if (tiled(gpu, choice)) return linearForwardTiled.create(gpu, shape, { rows, constants: { ...tiledConstants(tilesOf(gpu, choice).tiled), ...constants } });
   const tiles = tilesOf(gpu, choice);
   const sg = subgroupFor(gpu, shape, 4, choice);
   if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
@@ -212,7 +230,7 @@ export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, consta
 
 /** The first layer's out = act(images[order] / 255 · W + b), y = labels[order]. */
 export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, choice: LinearChoice = {}) {
-  if (tiled(gpu, choice)) return linearForwardU8Tiled.create(gpu, shape, { rows, constants });
+  if (tiled(gpu, choice)) return linearForwardU8Tiled.create(gpu, shape, { rows, constants: { ...tiledConstants(tilesOf(gpu, choice).tiled), ...constants } });
   const tiles = tilesOf(gpu, choice);
   const sg = subgroupFor(gpu, shape, 16, choice);
   if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
@@ -222,7 +240,7 @@ export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, cons
 
 /** dx = (dy·Wᵀ) ⊙ act'(h) ⊙ the dropout mask of the layer that produced h (ACT and its dropout constants in `constants`). */
 export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, choice: LinearChoice = {}) {
-  if (tiled(gpu, choice)) return linearInputGradTiled.create(gpu, shape, { rows, constants });
+  if (tiled(gpu, choice)) return linearInputGradTiled.create(gpu, shape, { rows, constants: { ...tiledConstants(tilesOf(gpu, choice).tiled), ...constants } });
   const tiles = tilesOf(gpu, choice);
   const sg = subgroupFor(gpu, shape, 1, choice);
   if (sg) {
@@ -235,7 +253,7 @@ export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, cons
 
 /** dW = xᵀ·dy. */
 export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, choice: LinearChoice = {}) {
-  if (tiled(gpu, choice)) return linearWeightGradTiled.create(gpu, shape, { rows });
+  if (tiled(gpu, choice)) return linearWeightGradTiled.create(gpu, shape, { rows, constants: tiledConstants(tilesOf(gpu, choice).tiled) });
   const tiles = tilesOf(gpu, choice);
   const sg = subgroupFor(gpu, shape, 4, choice);
   if (sg) return linearWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { SG: sg, TV: tiles.subgroups.words } });
@@ -245,7 +263,7 @@ export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, cho
 
 /** The first layer's dW = (images[order] / 255)ᵀ·dy. */
 export function createLinearWeightGradU8(gpu: Gpu, shape: Shape, rows: number, choice: LinearChoice = {}) {
-  if (tiled(gpu, choice)) return linearWeightGradU8Tiled.create(gpu, shape, { rows });
+  if (tiled(gpu, choice)) return linearWeightGradU8Tiled.create(gpu, shape, { rows, constants: tiledConstants(tilesOf(gpu, choice).tiled) });
   const tiles = tilesOf(gpu, choice);
   const sg = subgroupFor(gpu, shape, 16, choice);
   if (sg) return linearWeightGradU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { SG: sg, TV: tiles.subgroups.chunks } });

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIVATION_CODES } from '../../src/kernels/conv2d_shape.js';
-import { convFlop, convGemmProduct, convGemmProductTiled, createConvGemm, forwardGeometry, implicitGemmParts } from '../../src/kernels/conv2d_implicit_gemm.js';
+import { type ConvGemmKernels, convFlop, convGemmProduct, convGemmProductTiled, createConvGemm, forwardGeometry, type GemmShapeChoice, implicitGemmParts } from '../../src/kernels/conv2d_implicit_gemm.js';
 import { subgroupSize } from '../../src/kernels/subgroups.js';
-import { mlpTilesFor } from '../../src/gpu/tuning.js';
+import { MLP_TILES, type MlpTiles, mlpTilesFor, type TiledTile } from '../../src/gpu/tuning.js';
+import { convGeneralOutput } from '../../src/kernels/conv2d_general.js';
+import { tiledConstants } from '../../src/kernels/linear.js';
+import { tiledLabel } from '../../src/kernels/tiles.js';
 import { biasGradPlanes as biasGradTwin } from '../../src/reference/bias_grad.js';
 import { type ConvGeneralDims, conv2dGeneralForward as forward, conv2dGeneralInputGrad as inputGrad, conv2dGeneralWeightGrad as weightGrad } from '../../src/reference/conv2d_general.js';
 import { expectPrefix, filled, type GeneralCase, inputs, tolerance } from './conv_general_cases.js';
@@ -31,43 +34,52 @@ const dimsOf = (c: ConvGeneralDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W:
 
 const noSubgroups = !(await testGpu().then((gpu) => subgroupSize(gpu) !== null));
 
+/**
+ * Every part of case `c` in `shape` (with `tiles`, default the adapter's table) against the conv2d_general twins:
+ * the forward with ReLU, dW and db, and dx where C_IN % 4 == 0; returns the kernels.
+ */
+async function checkAllParts(c: Case, shape: GemmShapeChoice, tiles?: MlpTiles): Promise<ConvGemmKernels> {
+  const gpu = await testGpu();
+  const d = dimsOf(c);
+  const k = await createConvGemm(gpu, d, c.maxRows, { act: ACTIVATION_CODES.relu, training: true, inputGrad: c.cIn % 4 === 0, shape, tiles });
+  expect('SG' in k.forward.constants, 'the subgroup shape has a subgroup size').toBe(shape === 'subgroup');
+  expect(k.inputGrad !== null).toBe(c.cIn % 4 === 0);
+  const { x, w, bias, dy, ho, wo } = inputs(c);
+  const [xb, wb, dyb] = [upload(gpu, x), upload(gpu, w), upload(gpu, dy)];
+  const packed = gpu.device.createBuffer({ size: k.packBytes.forward, usage: GPUBufferUsage.STORAGE });
+  const packedT = gpu.device.createBuffer({ size: Math.max(16, k.packBytes.inputGrad), usage: GPUBufferUsage.STORAGE });
+  const y = filled(gpu, c.maxRows * c.cOut * ho * wo);
+  const dx = filled(gpu, c.maxRows * c.cIn * c.h * c.w);
+  const dw = filled(gpu, w.length);
+  const db = filled(gpu, c.cOut);
+  const step = oneStep(gpu, c.rows);
+  await runPass(gpu, (pass) => {
+    k.forwardPack.encode(pass, k.forwardPack.bind({ w: wb, packed }), step);
+    k.forward.encode(pass, k.forward.bind({ x: xb, w: packed, b: upload(gpu, bias), out: y }), step);
+    k.weightGrad?.encode(pass, k.weightGrad.bind({ x: xb, dy: dyb, dw }), step);
+    k.biasGrad?.encode(pass, k.biasGrad.bind({ dlogits: dyb, db }), step);
+    if (k.inputGrad && k.inputGradPack) {
+      k.inputGradPack.encode(pass, k.inputGradPack.bind({ w: wb, packed: packedT }), step);
+      k.inputGrad.encode(pass, k.inputGrad.bind({ x: dyb, w: packedT, b: upload(gpu, new Float32Array(c.cIn)), out: dx }), step);
+    }
+  });
+  expectPrefix(await readFloats(gpu, y, c.maxRows * c.cOut * ho * wo), forward(x, w, bias, c.rows, c, ACTIVATION_CODES.relu), tolerance(c.cIn * c.ks * c.ks), 'y');
+  const expected = weightGrad(x, dy, c.rows, c);
+  const tol = tolerance(c.rows * ho * wo);
+  expectClose(await readFloats(gpu, dw, w.length), expected.dw, tol, 'dw');
+  expectClose(await readFloats(gpu, db, c.cOut), expected.db, tol, 'db');
+  expectClose(biasGradTwin(dy, c.rows, c.cOut, ho * wo), expected.db, { abs: 1e-12 }, 'bias_grad planes twin');
+  if (k.inputGrad) expectPrefix(await readFloats(gpu, dx, c.maxRows * c.cIn * c.h * c.w), inputGrad(dy, w, c.rows, c), tolerance(c.cOut * c.ks * c.ks), 'dx');
+  return k;
+}
+
 // Both shapes of the template: workgroup-memory tiles (what GPUs take; it runs anywhere) and subgroup shuffles
 // (where the adapter has one subgroup size).
 for (const shape of ['tiled', 'subgroup'] as const) {
 describe.skipIf(shape === 'subgroup' && noSubgroups)(`conv2d as implicit GEMM through the contraction template, ${shape} shape: every part against conv2d_general twins`, () => {
   for (const c of CASES) {
     it(`${c.name}, rows ${c.rows} of ${c.maxRows}: forward (ReLU), dx, dw and db`, async () => {
-      const gpu = await testGpu();
-      const d = dimsOf(c);
-      const k = await createConvGemm(gpu, d, c.maxRows, { act: ACTIVATION_CODES.relu, training: true, inputGrad: c.cIn % 4 === 0, shape });
-      expect('SG' in k.forward.constants, 'the subgroup shape has a subgroup size').toBe(shape === 'subgroup');
-      expect(k.inputGrad !== null).toBe(c.cIn % 4 === 0);
-      const { x, w, bias, dy, ho, wo } = inputs(c);
-      const [xb, wb, dyb] = [upload(gpu, x), upload(gpu, w), upload(gpu, dy)];
-      const packed = gpu.device.createBuffer({ size: k.packBytes.forward, usage: GPUBufferUsage.STORAGE });
-      const packedT = gpu.device.createBuffer({ size: Math.max(16, k.packBytes.inputGrad), usage: GPUBufferUsage.STORAGE });
-      const y = filled(gpu, c.maxRows * c.cOut * ho * wo);
-      const dx = filled(gpu, c.maxRows * c.cIn * c.h * c.w);
-      const dw = filled(gpu, w.length);
-      const db = filled(gpu, c.cOut);
-      const step = oneStep(gpu, c.rows);
-      await runPass(gpu, (pass) => {
-        k.forwardPack.encode(pass, k.forwardPack.bind({ w: wb, packed }), step);
-        k.forward.encode(pass, k.forward.bind({ x: xb, w: packed, b: upload(gpu, bias), out: y }), step);
-        k.weightGrad?.encode(pass, k.weightGrad.bind({ x: xb, dy: dyb, dw }), step);
-        k.biasGrad?.encode(pass, k.biasGrad.bind({ dlogits: dyb, db }), step);
-        if (k.inputGrad && k.inputGradPack) {
-          k.inputGradPack.encode(pass, k.inputGradPack.bind({ w: wb, packed: packedT }), step);
-          k.inputGrad.encode(pass, k.inputGrad.bind({ x: dyb, w: packedT, b: upload(gpu, new Float32Array(c.cIn)), out: dx }), step);
-        }
-      });
-      expectPrefix(await readFloats(gpu, y, c.maxRows * c.cOut * ho * wo), forward(x, w, bias, c.rows, c, ACTIVATION_CODES.relu), tolerance(c.cIn * c.ks * c.ks), 'y');
-      const expected = weightGrad(x, dy, c.rows, c);
-      const tol = tolerance(c.rows * ho * wo);
-      expectClose(await readFloats(gpu, dw, w.length), expected.dw, tol, 'dw');
-      expectClose(await readFloats(gpu, db, c.cOut), expected.db, tol, 'db');
-      expectClose(biasGradTwin(dy, c.rows, c.cOut, ho * wo), expected.db, { abs: 1e-12 }, 'bias_grad planes twin');
-      if (k.inputGrad) expectPrefix(await readFloats(gpu, dx, c.maxRows * c.cIn * c.h * c.w), inputGrad(dy, w, c.rows, c), tolerance(c.cOut * c.ks * c.ks), 'dx');
+      await checkAllParts(c, shape);
     });
   }
 
@@ -91,6 +103,28 @@ describe.skipIf(shape === 'subgroup' && noSubgroups)(`conv2d as implicit GEMM th
 
 });
 }
+
+// The workgroup-memory shape at tiles other than the default (the tuning's MlpTiles.tiled): K 25 and 392, 8 channels
+// (fewer than a tile's columns), 3,920 and 60 pixel rows (the forward's; 476 for 8->8's input gradient): multiples
+// of none of the tiles' sides or depths.
+const OTHER_TILES: TiledTile[] = [
+  { rows: 64, cols: 64, depth: 8, blockRows: 4, blockCols: 4 },
+  { rows: 16, cols: 32, depth: 5, blockRows: 8, blockCols: 4 },
+];
+describe('conv2d as implicit GEMM, workgroup-memory shape, at other tiles: every part against conv2d_general twins', () => {
+  for (const tile of OTHER_TILES) {
+    for (const c of inPage([ALL_CASES[0], ALL_CASES[6]], [ALL_CASES[6]])) {
+      it(`tile ${tiledLabel(tile)}: ${c.name}, rows ${c.rows} of ${c.maxRows}`, async () => {
+        const k = await checkAllParts(c, 'tiled', { ...MLP_TILES.gpu, tiled: tile });
+        // Every tiled product in the tile, its grid over the tile: N by BN, the pixel rows by BM (dW: K by BM).
+        const { ho, wo } = convGeneralOutput(dimsOf(c));
+        for (const kernel of [k.forward, k.weightGrad!, ...(k.inputGrad ? [k.inputGrad] : [])]) expect(kernel.constants).toMatchObject(tiledConstants(tile));
+        expect(k.forward.grid).toEqual([Math.ceil(c.cOut / tile.cols), Math.ceil((c.maxRows * ho * wo) / tile.rows), 1]);
+        expect(k.weightGrad!.grid).toEqual([Math.ceil(c.cOut / tile.cols), Math.ceil((c.cIn * c.ks * c.ks) / tile.rows), 1]);
+      });
+    }
+  }
+});
 
 describe('conv2d as implicit GEMM: which convolutions, in which shape', () => {
   it('refuses a product whose output channels are not a multiple of 4, in one line', async () => {

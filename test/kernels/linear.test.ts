@@ -2,7 +2,10 @@
 // entry point with each prologue (f32 x, u8 images through the order) and each ACT against the CPU twins, at shapes
 // that are multiples of no tile (odd K and N, batch 1 and 257) and at tiles other than the tuned one.
 import { describe, expect, it } from 'vitest';
-import { createLinearForward, createLinearForwardU8, createLinearInputGrad, createLinearWeightGrad, createLinearWeightGradU8, linearForward as forwardKernel, linearForwardU8 as forwardU8Kernel, linearInputGrad as inputGradKernel, linearWeightGrad as weightGradKernel, linearWeightGradU8 as weightGradU8Kernel } from '../../src/kernels/linear.js';
+import { DEFAULT_TILED, MLP_TILES, type TiledTile } from '../../src/gpu/tuning.js';
+import type { BoundKernel } from '../../src/kernels/kernel.js';
+import { tiledLabel } from '../../src/kernels/tiles.js';
+import { createLinearForward, createLinearForwardU8, createLinearInputGrad, createLinearWeightGrad, createLinearWeightGradU8, tiledConstants, linearForward as forwardKernel, linearForwardU8 as forwardU8Kernel, linearInputGrad as inputGradKernel, linearWeightGrad as weightGradKernel, linearWeightGradU8 as weightGradU8Kernel } from '../../src/kernels/linear.js';
 import { dropoutConstants } from '../../src/kernels/dropout_mask.js';
 import { linearForward } from '../../src/reference/linear_forward.js';
 import { linearForwardU8 } from '../../src/reference/linear_forward_u8.js';
@@ -210,10 +213,25 @@ describe('the activation is ACT alone', () => {
   }
 });
 
-// The workgroup-memory shape, forced (the adapter's choice only on GPUs: gpu/tuning.ts MLP_TILES.workgroupMemory):
-// edges of the 32 x 32 tiles and 16-deep slices at every side (K 13 and 784, N 3, 10 and 40, batch 1 and 257).
-describe('linear:*_tiled, the workgroup-memory shape, against the same twins', () => {
-  const shapes: Array<[number, number, number]> = inPage([[1, 13, 3], [257, 784, 10], [7, 40, 40], [257, 13, 256]], [[1, 13, 3], [257, 784, 10]]);
+// The workgroup-memory shape, forced (the adapter's choice only on GPUs: gpu/tuning.ts MLP_TILES.workgroupMemory),
+// at its default tile (DEFAULT_TILED: 32 x 32 outputs, 16-deep slices, 4 x 4 per invocation) with edges at every
+// side (K 13 and 784, N 3, 10 and 40, batch 1 and 257), and at other tiles (MlpTiles.tiled: 64 x 64 x 8; 8 x 4 and
+// 4 x 8 register blocks; a 5-deep slice) at shapes that are multiples of none of them (rows 257 and 7, K 100 and 13,
+// N 70 and 130).
+const TILED_CASES: Array<{ tile: TiledTile; shapes: Array<[number, number, number]>; u8Shapes: Array<[number, number, number]> }> = [
+  { tile: DEFAULT_TILED, shapes: inPage([[1, 13, 3], [257, 784, 10], [7, 40, 40], [257, 13, 256]], [[1, 13, 3], [257, 784, 10]]), u8Shapes: inPage([[1, 12, 3], [257, 784, 10], [7, 48, 40]], [[1, 12, 3], [257, 784, 10]]) },
+  { tile: { rows: 64, cols: 64, depth: 8, blockRows: 4, blockCols: 4 }, shapes: inPage([[257, 100, 70], [7, 13, 130]], [[257, 100, 70]]), u8Shapes: [[257, 100, 70]] },
+  { tile: { rows: 16, cols: 32, depth: 5, blockRows: 8, blockCols: 4 }, shapes: inPage([[257, 100, 70], [7, 13, 130]], [[257, 100, 70]]), u8Shapes: inPage([[7, 100, 130]], []) },
+  { tile: { rows: 32, cols: 16, depth: 16, blockRows: 4, blockCols: 8 }, shapes: inPage([[257, 100, 70]], []), u8Shapes: [] },
+];
+for (const { tile, shapes, u8Shapes } of TILED_CASES.filter((c) => c.shapes.length + c.u8Shapes.length > 0)) {
+describe(`linear:*_tiled, the workgroup-memory shape, tile ${tiledLabel(tile)}, against the same twins`, () => {
+  const choice = { variant: 'tiled', tiles: { ...MLP_TILES.gpu, tiled: tile } } as const;
+  // The kernel was made with the tile, and its grid covers the product [rows, cols] in tiles of it.
+  const expectTile = (kernel: BoundKernel<string>, rows: number, cols: number) => {
+    expect(kernel.constants).toMatchObject(tiledConstants(tile));
+    expect(kernel.grid).toEqual([Math.ceil(cols / tile.cols), Math.ceil(rows / tile.rows), 1]);
+  };
   for (const [rows, K, N] of shapes) {
     const act = (rows + K + N) % 3;
     it(`forward, f32 x: rows ${rows}, K ${K}, N ${N}, ${ACT_NAMES[act]}${rows === 257 ? ', dropout p 0.5' : ''}`, async () => {
@@ -223,8 +241,9 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const w = randomFloats(rng, K * N, 0.1);
       const b = randomFloats(rng, N, 0.5);
       const mask = rows === 257 ? dropoutConstants(0.5, 8, 2) : null;
-      const kernel = await createLinearForward(gpu, { K, N }, rows, { ACT: act, ...mask }, { variant: 'tiled' });
+      const kernel = await createLinearForward(gpu, { K, N }, rows, { ACT: act, ...mask }, choice);
       expect(kernel.kernel.name).toBe('linear');
+      expectTile(kernel, rows, N);
       const out = zeros(gpu, rows * N);
       const group = kernel.bind({ x: upload(gpu, x), w: upload(gpu, w), b: upload(gpu, b), out });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
@@ -237,7 +256,8 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const dy = randomFloats(rng, rows * N, 0.01);
       const w = randomFloats(rng, K * N, 0.1);
       const h = hiddenOf(rng, rows * K, act);
-      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { ACT: act }, { variant: 'tiled' });
+      const kernel = await createLinearInputGrad(gpu, { K, N }, rows, { ACT: act }, choice);
+      expectTile(kernel, rows, K);
       const dx = zeros(gpu, rows * K);
       const group = kernel.bind({ dy: upload(gpu, dy), w: upload(gpu, w), h: upload(gpu, h), dx });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
@@ -248,14 +268,14 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const rng = new Rng(rows * 43 + K + N);
       const x = Float32Array.from({ length: rows * K }, () => rng.uniform());
       const dy = randomFloats(rng, rows * N, 1 / rows);
-      const kernel = await createLinearWeightGrad(gpu, { K, N }, rows, { variant: 'tiled' });
+      const kernel = await createLinearWeightGrad(gpu, { K, N }, rows, choice);
+      expectTile(kernel, K, N);
       const dw = zeros(gpu, K * N);
       const group = kernel.bind({ x: upload(gpu, x), dy: upload(gpu, dy), dw });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
       expectClose(await readFloats(gpu, dw, K * N), linearWeightGrad(x, dy, rows, K, N), WEIGHT_GRAD_TOL, 'dW');
     });
   }
-  const u8Shapes: Array<[number, number, number]> = inPage([[1, 12, 3], [257, 784, 10], [7, 48, 40]], [[1, 12, 3], [257, 784, 10]]);
   for (const [rows, K, N] of u8Shapes) {
     const act = (rows + N) % 3;
     it(`forward, u8 images: rows ${rows}, K ${K}, N ${N}, ${ACT_NAMES[act]}, from position 5 of a shuffle`, async () => {
@@ -267,7 +287,8 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const order = rng.permutation(count);
       const w = randomFloats(rng, K * N, 0.1);
       const b = randomFloats(rng, N, 0.5);
-      const kernel = await createLinearForwardU8(gpu, { K, N }, rows, { ACT: act }, { variant: 'tiled' });
+      const kernel = await createLinearForwardU8(gpu, { K, N }, rows, { ACT: act }, choice);
+      expectTile(kernel, rows, N);
       const out = zeros(gpu, rows * N);
       const y = upload(gpu, new Uint32Array(rows).fill(99));
       const group = kernel.bind({ images: upload(gpu, images), labels: upload(gpu, labels), order: upload(gpu, order), w: upload(gpu, w), b: upload(gpu, b), out, y });
@@ -283,11 +304,36 @@ describe('linear:*_tiled, the workgroup-memory shape, against the same twins', (
       const images = randomPixels(rng, count * K);
       const order = rng.permutation(count);
       const dy = randomFloats(rng, rows * N, 1 / rows);
-      const kernel = await createLinearWeightGradU8(gpu, { K, N }, rows, { variant: 'tiled' });
+      const kernel = await createLinearWeightGradU8(gpu, { K, N }, rows, choice);
+      expectTile(kernel, K, N);
       const dw = zeros(gpu, K * N);
       const group = kernel.bind({ images: upload(gpu, images), order: upload(gpu, order), dy: upload(gpu, dy), dw });
       await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows, 3)));
       expectClose(await readFloats(gpu, dw, K * N), linearWeightGradU8(images, order, 3, rows, dy, K, N), WEIGHT_GRAD_TOL, 'dW');
     });
   }
+});
+}
+
+describe('linear:*_tiled: a tile the shader cannot take, or the adapter cannot run, is refused in one line', () => {
+  const tiles = (tiled: TiledTile) => ({ variant: 'tiled', tiles: { ...MLP_TILES.gpu, tiled } }) as const;
+  it('a register block other than 4 or 8, or an output tile that is not a multiple of it', async () => {
+    const gpu = await testGpu();
+    const three = await refusal(() => createLinearForward(gpu, { K: 12, N: 3 }, 4, {}, tiles({ rows: 24, cols: 24, depth: 8, blockRows: 3, blockCols: 4 })));
+    expect(three).toBe('linear: the workgroup-memory tile\'s register block must be 4 or 8 rows by 4 or 8 columns (its vec4s, MAX_T4), not 3x4');
+    expect(await refusal(() => createLinearWeightGrad(gpu, { K: 12, N: 3 }, 4, tiles({ rows: 36, cols: 32, depth: 8, blockRows: 8, blockCols: 4 })))).toMatch(/^linear: the workgroup-memory tile 36x32x8 \(8x4 per invocation\): rows must be a multiple of blockRows/);
+  });
+  it('more invocations or workgroup memory than the adapter allows: says which limit, and what to do', async () => {
+    const gpu = await testGpu();
+    const { maxComputeInvocationsPerWorkgroup: most, maxComputeWorkgroupStorageSize: bytes } = gpu.device.limits;
+    // 4 x 4 blocks: rows / 4 x 16 invocations, one more row of them than the limit allows.
+    const wide = { rows: 4 * (Math.floor(most / 16) + 1), cols: 64, depth: 1, blockRows: 4, blockCols: 4 };
+    const many = await refusal(() => createLinearInputGrad(gpu, { K: 12, N: 3 }, 4, {}, tiles(wide)));
+    expect(many).toMatch(new RegExp(`^linear: the workgroup-memory tile ${wide.rows}x64x1 needs ${(wide.rows / 4) * 16} invocations per workgroup, more than this adapter's maxComputeInvocationsPerWorkgroup / maxComputeWorkgroupSizeX \\(\\d+\\) allows: choose a smaller tile \\(Tuning.dense.tiled; gpu/tuning.ts MLP_TILES\\)$`));
+    // 8 x 8 blocks, 64 x 64 outputs (64 invocations), slices deep enough to pass the limit by 512 bytes.
+    const deep = { rows: 64, cols: 64, depth: bytes / 512 + 1, blockRows: 8, blockCols: 8 };
+    const big = await refusal(() => createLinearForward(gpu, { K: 12, N: 3 }, 4, {}, tiles(deep)));
+    expect(big).toBe(`linear: the workgroup-memory tile 64x64x${deep.depth} (8x8 per invocation) needs ${bytes + 512} bytes of workgroup memory, more than this adapter's maxComputeWorkgroupStorageSize (${bytes}): choose a smaller tile (Tuning.dense.tiled; gpu/tuning.ts MLP_TILES)`);
+    expect(big.includes('\n') || many.includes('\n')).toBe(false);
+  });
 });

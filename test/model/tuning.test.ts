@@ -17,7 +17,7 @@ import { Rng } from '../../src/random.js';
 import { testGpu } from '../kernels/harness.js';
 
 // Tiles no table holds (gpu/tuning.ts MLP_TILES, CONV_TILES, FUSED_SHAPES), with the subgroup and workgroup-memory
-// shapes off so that every dense kernel takes the register tiles.
+// shapes off so that every dense kernel takes the register tiles (the workgroup-memory tile's test turns it on).
 const DENSE: MlpTiles = {
   forward: { workgroup: 32, rows: 3, cols: 5 },
   inputGrad: { workgroup: 32, rows: 5, cols: 3 },
@@ -25,6 +25,7 @@ const DENSE: MlpTiles = {
   weightGradU8: { workgroup: 32, words: 3, cols: 5 },
   subgroups: { enabled: false, workgroup: 32, words: 1, chunks: 1, kPerLane: 1 },
   workgroupMemory: false,
+  tiled: { rows: 16, cols: 32, depth: 8, blockRows: 4, blockCols: 8 },
 };
 // (A pooling forward needs an even R: the unpadded tile keeps the table's 2 x 1, its channel groups differ.)
 const CONV: ConvTiles = { forward: { unpadded: { R: 2, PV: 1 }, padded: { R: 1, PV: 1 }, channelGroups: 1 }, weightGrad: { maxChannels: 1, maxUnrolled: 140, chunks: 8 } };
@@ -100,6 +101,22 @@ describe('StepContext.tuning: every model creates its kernels in the tiles it is
       expect(weightGrads.length, kind).toBeGreaterThan(0);
       for (const k of forwards) expect(k.constants, `${kind}: conv2d_forward_subgroup, PAD ${k.constants.PAD}`).toMatchObject(k.constants.PAD === 0 || k.constants.POOLED === 1 ? { R: 2, PV: 1, CG: 1 } : { R: 1, PV: 1, CG: 1 });
       for (const k of weightGrads) expect(k.constants, `${kind}: ${k.entryPoint}`).toMatchObject({ CQ: 1, S: 8 });
+    }
+  });
+
+  // The workgroup-memory shape's tile (MlpTiles.tiled) reaches every kernel of that shape a model creates: the dense
+  // layers' and any convolution's as implicit GEMM (at convGemmMinFlop 0; where the adapter has subgroups, LeNet's
+  // stride-1 convolutions take the subgroup blocks instead; test/kernels/conv2d_implicit_gemm.test.ts checks
+  // createConvGemm's tile).
+  it('mlp and bn-lenet in the workgroup-memory shape: every tiled kernel in the overridden tile', async () => {
+    const gpu = await testGpu();
+    const cases: Array<[string, ModelOptions]> = [['mlp', { hidden: [12], dropout: [0.5] }], ['bn-lenet', { resize: 28 }]];
+    for (const [kind, options] of cases) {
+      const sources = await kernelsOf(kind, options, { ...tuningFor(gpu.adapterInfo), dense: { ...DENSE, workgroupMemory: true }, convGemmMinFlop: 0 });
+      const tiled = sources.filter((k) => k.entryPoint.endsWith('_tiled'));
+      // Every dense kernel (forward, input and weight gradients) in the workgroup-memory shape.
+      expect(new Set(dense(sources).map((k) => k.entryPoint)), kind).toEqual(new Set(['forward_tiled', 'input_grad_tiled', 'weight_grad_tiled']));
+      for (const k of tiled) expect(k.constants, `${kind}: linear.${k.entryPoint}`).toMatchObject({ BM: 16, BN: 32, BK: 8, TM: 4, TN: 8 });
     }
   });
 

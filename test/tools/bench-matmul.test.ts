@@ -12,8 +12,8 @@ import type { Gpu } from '../../src/gpu/device.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
 import { mlpTilesFor } from '../../src/gpu/tuning.js';
 import { COMPUTATIONS, compareWithProduct, createShipped, createWithTiles, DenseBench, type DenseProblem, problemName, subgroupProblem, TEMPLATE_SHAPES } from '../../tools/bench/dense_kernels.js';
-import { formatDenseSweep, modelDenseProblems, sweepDenseTiles } from '../../tools/bench/dense_sweep.js';
-import { formatMatmul, matmulPassed, parseMatmulSizes, runMatmulBench, validateMatmulReport } from '../../tools/bench/matmul.js';
+import { formatDenseSweep, modelDenseProblems, sweepDenseTiles, TILED_CANDIDATES } from '../../tools/bench/dense_sweep.js';
+import { defaultMatmulTiles, formatMatmul, matmulPassed, parseMatmulSizes, parseMatmulTiles, runMatmulBench, validateMatmulReport } from '../../tools/bench/matmul.js';
 import { BENCH_PYTHON } from '../../tools/bench/peers.js';
 
 const LAVAPIPE = '/usr/share/vulkan/icd.d/lvp_icd.json';
@@ -53,6 +53,35 @@ describe.skipIf(!existsSync(LAVAPIPE))('matmul micro-benchmark (tools/bench/matm
     }
   });
 
+  it('times the workgroup-memory shape at each tile asked for, GFLOP/s each, a tile past the limits as n/a, and names the tile to set', async () => {
+    const { maxComputeInvocationsPerWorkgroup: most } = gpu.device.limits;
+    // The shipped tile, one more, and one with a row of 4 x 4 blocks more than the invocations allow.
+    const tiles = parseMatmulTiles(`32x32x16,16x32x5/8x4,${4 * (most / 16 + 1)}x64x8`);
+    const report = await runMatmulBench(gpu, { sizes: parseMatmulSizes('8x16x8,7x13x9'), tiles, ...TINY, python: null, log: () => {} });
+    expect(validateMatmulReport(JSON.parse(JSON.stringify(report)))).toEqual([]);
+    expect(report.tileRows.map((r) => r.label)).toEqual(Array(6).fill(['32x32x16', '16x32x5 (8x4 per invocation)', `${4 * (most / 16 + 1)}x64x8`]).flat());
+    for (const r of report.tileRows) {
+      if (r.tile.rows > 32) {
+        expect(r.skipped).toMatch(/^does not fit: the workgroup-memory tile \d+x64x8 needs \d+ invocations per workgroup/);
+        continue;
+      }
+      expect(r.check!.ok, `${r.computation} ${r.label}`).toBe(true);
+      expect(r.constants).toMatchObject({ BM: r.tile.rows, BN: r.tile.cols, BK: r.tile.depth, TM: r.tile.blockRows, TN: r.tile.blockCols });
+      expect(r.gflops! > 0).toBe(true);
+      expect(r.shipped).toBe(r.label === '32x32x16');
+    }
+    expect(matmulPassed(report)).toBe(true);
+    expect(report.tileChoice!.label).toMatch(/^(32x32x16|16x32x5 \(8x4 per invocation\))$/);
+    const md = formatMatmul(report);
+    expect(md).toContain(`| M x K x N | product | 32x32x16 * | 16x32x5 (8x4 per invocation) | ${4 * (most / 16 + 1)}x64x8 |`);
+    expect(md).toMatch(/^\| 7x13x9 \| weight_grad \| [\d.]+ \([\d.]+ ms\) \| [\d.]+ \([\d.]+ ms\) \| n\/a \|$/m);
+    expect(md).toContain('checks against the CPU product: ok (12 of 18,');
+    expect(md).toMatch(/^fastest tile \(geometric mean over the sizes and products of time \/ the shipped tile's\): .+; to adopt it: MLP_TILES\.cpu\.tiled = \{rows: \d+, cols: 32, depth: \d+, blockRows: \d, blockCols: 4\} \(gpu\/tuning\.ts; for a run, Tuning\.dense\.tiled\)$/m);
+    // A CPU driver times no tile unless asked; a GPU the sweep's candidates.
+    expect(defaultMatmulTiles(gpu)).toEqual([]);
+    expect(parseMatmulTiles('all')).toEqual(TILED_CANDIDATES);
+  });
+
   it('the check fails a kernel that computes something else, and a NaN', async () => {
     const problem: DenseProblem = { computation: 'forward', M: 8, K: 16, N: 8 };
     const bench = new DenseBench(gpu, problem);
@@ -71,9 +100,13 @@ describe.skipIf(!existsSync(LAVAPIPE))('matmul micro-benchmark (tools/bench/matm
     expect(compareWithProduct([1, Number.NaN], expected)).toEqual({ worst: Infinity, ok: false });
   });
 
-  it('parses sizes and refuses a bad one', () => {
+  it('parses sizes and tiles and refuses a bad one', () => {
     expect(parseMatmulSizes('256x784x256,1024X1024x1024')).toEqual([{ M: 256, K: 784, N: 256 }, { M: 1024, K: 1024, N: 1024 }]);
     expect(() => parseMatmulSizes('8x16')).toThrow('--matmul-sizes: 8x16 is not M x K x N in whole numbers (e.g. 256x784x256)');
+    expect(parseMatmulTiles('64x64x8,128x128x8/8x8')).toEqual([{ rows: 64, cols: 64, depth: 8, blockRows: 4, blockCols: 4 }, { rows: 128, cols: 128, depth: 8, blockRows: 8, blockCols: 8 }]);
+    expect(parseMatmulTiles('none')).toEqual([]);
+    expect(() => parseMatmulTiles('64x64')).toThrow('--matmul-tiles: 64x64 is not rows x cols x depth[/block rows x block cols] (e.g. 64x64x8 or 128x128x8/8x8), nor all or none');
+    expect(() => parseMatmulTiles('36x32x8/8x4')).toThrow("--matmul-tiles: 36x32x8/8x4 is no tile the shader takes (the workgroup-memory tile 36x32x8 (8x4 per invocation): rows must be a multiple of blockRows and cols of blockCols), nor all or none");
   });
 });
 
@@ -124,5 +157,23 @@ describe.skipIf(!existsSync(LAVAPIPE))('dense tile sweep (tools/bench/dense_swee
     }
     expect(r.measurements.every((m) => m.ok)).toBe(true);
     expect(formatDenseSweep(r)).toMatch(/^to adopt: MLP_TILES\.cpu = \{forward: \{workgroup: \d+/m);
+    // The workgroup-memory tile's step is there, its candidates untimed.
+    const tiled = r.steps.find((s) => s.shape === 'tiled')!;
+    expect(tiled.candidates.map((c) => [c.label, c.ratio, c.gflops])).toEqual([['32x32x16 (current)', null, null], ['64x64x8', null, null]]);
+  });
+
+  it('sweeps the workgroup-memory tile (MlpTiles.tiled) over every kernel, with GFLOP/s per candidate, and names the field to set', async () => {
+    const r = await sweepDenseTiles(gpu, { models: ['concise'], timing: { batches: 1, batchMs: 1 }, log: () => {} });
+    expect(r.timeUp).toBe(false);
+    const tiled = r.steps.find((s) => s.shape === 'tiled')!;
+    expect(tiled.problems).toEqual(r.rows.map((row) => row.key)); // every dense kernel of the models swept
+    expect(tiled.candidates.map((c) => c.label)).toEqual(['32x32x16 (current)', '64x64x8']);
+    for (const c of tiled.candidates) expect(c.ratio! > 0 && c.gflops! > 0 && !c.wrong, c.label).toBe(true);
+    // Every candidate's kernels carry its tile.
+    const timed = r.measurements.filter((m) => m.shape === 'tiled').map((m) => `${m.constants.BM}x${m.constants.BN}x${m.constants.BK}`);
+    expect(new Set(timed)).toEqual(new Set(['32x32x16', '64x64x8']));
+    const md = formatDenseSweep(r);
+    expect(md).toMatch(/^- workgroup-memory tile \(MlpTiles\.tiled: rows x cols x depth\) \(2 kernels\): 32x32x16 \(current\) 1\.00 \([\d.]+ GFLOP\/s\)( <-)?, 64x64x8 [\d.]+ \([\d.]+ GFLOP\/s\)( <-)?$/m);
+    expect(md).toMatch(/^workgroup-memory tile: MlpTiles\.tiled = \{rows: \d+, cols: \d+, depth: \d+, blockRows: 4, blockCols: 4\} \(MLP_TILES\.cpu\.tiled in gpu\/tuning\.ts; for a run, Tuning\.dense\.tiled\)/m);
   });
 });

@@ -202,6 +202,8 @@ describe('npm run bench (dist/tools/bench/main.js)', () => {
       [['--epochs', '0'], '--epochs needs a whole number >= 1, not 0 (see --help)'],
       [['--matmul-sizes', '8x16x8'], '--matmul-sizes goes with --matmul (see --help)'],
       [['--matmul', '--matmul-sizes', '8x16'], '--matmul-sizes: 8x16 is not M x K x N in whole numbers (e.g. 256x784x256) (see --help)'],
+      [['--matmul-tiles', 'all'], '--matmul-tiles goes with --matmul (see --help)'],
+      [['--matmul', '--matmul-tiles', '64x64x8/3x4'], "--matmul-tiles: 64x64x8/3x4 is no tile the shader takes (the workgroup-memory tile's register block must be 4 or 8 rows by 4 or 8 columns (its vec4s, MAX_T4), not 3x4), nor all or none (see --help)"],
       [['--sweep-seconds', '5'], '--sweep-only, --sweep-models and --sweep-seconds go with --sweep (see --help)'],
       [['--sweep', '--sweep-only', 'both'], '--sweep-only takes fused or dense, not both (see --help)'],
       [['--sweep', '--sweep-models', 'mlp,nope'], '--sweep-models: unknown model nope (the models are scratch, concise, mlp-scratch, mlp, lenet, alexnet, vgg11, nin, googlenet, bn-lenet, resnet18, densenet)'],

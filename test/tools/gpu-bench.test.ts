@@ -2,7 +2,7 @@
  * tools/gpu-bench/run, the one command for a GPU machine, run here for real on lavapipe (--installed: this
  * checkout's node, node_modules and dist/ instead of the unpacked pack; everything after the unpacking is the
  * same script). A tiny configuration keeps it short: 1,024 samples, 1 epoch, a sweep of two shapes, the dense
- * tiles of one model with no time for candidates, the matmul bench at 8x16x8, no tfjs.
+ * tiles of one model with no time for candidates, the matmul bench at 8x16x8 with one workgroup-memory tile, no tfjs.
  * No CUDA here, so the run must leave the pytorch-cuda contender out and say so. PyTorch (Debian's
  * python3-torch, from tools/install-system.sh --with-bench) is used where installed; without it the run is told
  * GPU_BENCH_TORCH_DEVICES=none and benches ours alone.
@@ -61,7 +61,7 @@ const tiny = (dir: string) => ({
   GPU_BENCH_MODELS: 'softmax',
   GPU_BENCH_SWEEP_ARGS: '--epochs 1 --sweep-forward-workgroups 16 --sweep-rows 8 --sweep-update-workgroups 8,16',
   GPU_BENCH_TILES_ARGS: '--sweep-models concise --sweep-seconds 1',
-  GPU_BENCH_MATMUL_ARGS: '--matmul-sizes 8x16x8 --matmul-batches 2 --matmul-batch-ms 1',
+  GPU_BENCH_MATMUL_ARGS: '--matmul-sizes 8x16x8 --matmul-batches 2 --matmul-batch-ms 1 --matmul-tiles 64x64x8',
   ...(HAS_TORCH ? {} : { GPU_BENCH_TORCH_DEVICES: 'none' }),
 });
 const withTorch = (stages: string[]) => (HAS_TORCH ? stages : stages.filter((s) => s !== 'torch'));
@@ -124,6 +124,8 @@ describe('tools/gpu-bench', () => {
     expect(validateMatmulReport(report.matmul)).toEqual([]);
     expect(matmulPassed(report.matmul)).toBe(true);
     expect(report.matmul.sizes).toEqual([{ M: 8, K: 16, N: 8 }]);
+    // ... and the workgroup-memory tile asked for, on each product.
+    expect(report.matmul.tileRows.map((x: { label: string; check: { ok: boolean } }) => `${x.label} ${x.check.ok}`)).toEqual(Array(3).fill('64x64x8 true'));
 
     const bench = report.models.softmax;
     expect(validateBenchReport(bench)).toEqual([]);

@@ -34,6 +34,7 @@ import {
   linearWeightGradU8,
   linearWeightGradU8Tiled,
   sgWorkgroup,
+  tiledConstants,
 } from '../../src/kernels/linear.js';
 import { linearForwardSubgroup, linearForwardU8Subgroup, linearInputGradSubgroup, linearWeightGradSubgroup, linearWeightGradU8Subgroup } from '../../src/kernels/linear_subgroup.js';
 import { rowGroupsFor, subgroupSize } from '../../src/kernels/subgroups.js';
@@ -98,10 +99,10 @@ export function createWithTiles(gpu: Gpu, p: DenseProblem, shape: TemplateShape,
   const rows = p.M;
   let k: Promise<BoundKernel<never>>;
   if (shape === 'tiled') {
-    // Its tile (32 x 32 outputs, 16 deep, 4 x 4 per invocation) is fixed in the WGSL: nothing to choose.
-    k = p.computation === 'forward' ? (p.u8 ? linearForwardU8Tiled : linearForwardTiled).create(gpu, s, { rows })
-      : p.computation === 'input_grad' ? linearInputGradTiled.create(gpu, s, { rows })
-      : (p.u8 ? linearWeightGradU8Tiled : linearWeightGradTiled).create(gpu, s, { rows });
+    const constants = tiledConstants(t.tiled);
+    k = p.computation === 'forward' ? (p.u8 ? linearForwardU8Tiled : linearForwardTiled).create(gpu, s, { rows, constants })
+      : p.computation === 'input_grad' ? linearInputGradTiled.create(gpu, s, { rows, constants })
+      : (p.u8 ? linearWeightGradU8Tiled : linearWeightGradTiled).create(gpu, s, { rows, constants });
   } else if (shape === 'subgroup') {
     const why = subgroupProblem(gpu, p);
     if (why) throw new RangeError(`no subgroup shape for ${problemName(p)}: ${why}`);

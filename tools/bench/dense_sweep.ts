@@ -1,7 +1,7 @@
 /**
  * The dense half of `npm run bench -- --sweep` (--sweep-only dense): the tiles of every shape of the dense
  * contraction template (gpu/tuning.ts MLP_TILES: register tiles per product, the subgroup shape's workgroup and
- * per-product tiles, and whether to take the workgroup-memory shape) timed on this adapter at every model's dense
+ * per-product tiles, the workgroup-memory shape's tile, and whether to take that shape) timed on this adapter at every model's dense
  * kernels, and the table that would adopt the fastest. It is how the first run on a new kind of GPU picks that
  * kind's MLP_TILES (tools/gpu-bench/run runs it there).
  *
@@ -23,18 +23,21 @@
  *      shipped workgroup, then the workgroup at the chosen tile;
  *   2. the subgroup shape (where the adapter has one subgroup size): its workgroup over all its problems, then
  *      words (f32 weight_grad), chunks (u8 weight_grad) and values of k per lane (input_grad);
- *   3. the shapes with the chosen tiles: workgroupMemory where the workgroup-memory tiles beat the best of the
+ *   3. the workgroup-memory shape's tile (MlpTiles.tiled, one for every product and for the convolutions as
+ *      implicit GEMM): the candidates that fit this adapter's limits (kernels/tiles.ts tiledLimitProblem), over
+ *      all its problems, with the GFLOP/s of each. Where the shipped table takes that shape (a GPU's), this step
+ *      runs first, so that --sweep-seconds is spent on the shape training takes there;
+ *   4. the shapes with the chosen tiles: workgroupMemory where the workgroup-memory tiles beat the best of the
  *      others, subgroups.enabled where the subgroup shape beats register tiles, each in geometric mean.
- * The workgroup-memory shape's tile (32 x 32 outputs, 16 deep, 4 x 4 per invocation) is fixed in shaders/linear.wgsl:
- * it is timed, not swept. --sweep-seconds bounds the run: step 0 always completes; a candidate not timed on all
- * its problems when the time is up does not compete.
+ * --sweep-seconds bounds the run: step 0 always completes; a candidate not timed on all its problems when the time
+ * is up does not compete.
  */
 import { describeAdapter, type Gpu } from '../../src/gpu/device.js';
 import { watchKernels } from '../../src/gpu/kernel.js';
-import { isCpuAdapter, type MlpTiles, mlpTilesFor } from '../../src/gpu/tuning.js';
+import { DEFAULT_TILED, isCpuAdapter, type MlpTiles, mlpTilesFor, type TiledTile } from '../../src/gpu/tuning.js';
 import type { BoundKernel } from '../../src/kernels/kernel.js';
 import { subgroupSize } from '../../src/kernels/subgroups.js';
-import { MAX_TILE_COLS, MAX_TILE_ROWS } from '../../src/kernels/tiles.js';
+import { MAX_TILE_COLS, MAX_TILE_ROWS, tiledLabel, tiledLimitProblem, tiledTileProblem } from '../../src/kernels/tiles.js';
 import { fashionMnistSpec, MODEL_KINDS, modelDefaults, modelDefinition } from '../../src/model/registry.js';
 import { type LayerDecl, outputShape, trainableCount } from '../../src/nn/declare.js';
 import { isNetworkDefinition } from '../../src/nn/model.js';
@@ -150,6 +153,8 @@ export interface DenseCandidate {
   value: unknown;
   /** Geometric mean over the step's problems of time / the step's first candidate's; null when not timed on all. */
   ratio: number | null;
+  /** The step's floating-point operations over its time summed over its problems, in GFLOP/s; null when not timed on all. */
+  gflops: number | null;
   wrong: boolean;
   chosen: boolean;
 }
@@ -191,10 +196,32 @@ export interface DenseSweepResult {
   shapeRatios: { workgroupMemory: number | null; subgroups: number | null };
 }
 
-/** Candidates per adapter kind: a CPU driver wants big register blocks and small workgroups; a GPU the opposite. */
+/**
+ * The workgroup-memory tiles a GPU is swept over (MlpTiles.tiled), where its limits allow: larger output tiles share
+ * each staged value among more invocations, shallower slices leave room for them in workgroup memory, and 8 x 8
+ * blocks read fewer vec4s of workgroup memory per multiply-add. 128x64x8 with 4 x 4 blocks needs 512 invocations,
+ * past WebGPU's default limit of 256 (the device asks for the adapter's).
+ */
+export const TILED_CANDIDATES: readonly TiledTile[] = [
+  DEFAULT_TILED,
+  { rows: 64, cols: 64, depth: 16, blockRows: 4, blockCols: 4 },
+  { rows: 64, cols: 64, depth: 8, blockRows: 4, blockCols: 4 },
+  { rows: 32, cols: 64, depth: 16, blockRows: 4, blockCols: 4 },
+  { rows: 64, cols: 32, depth: 16, blockRows: 4, blockCols: 4 },
+  { rows: 128, cols: 64, depth: 8, blockRows: 4, blockCols: 4 },
+  { rows: 64, cols: 64, depth: 16, blockRows: 8, blockCols: 8 },
+  { rows: 128, cols: 64, depth: 16, blockRows: 8, blockCols: 4 },
+  { rows: 128, cols: 128, depth: 8, blockRows: 8, blockCols: 8 },
+];
+
+/**
+ * Candidates per adapter kind: a CPU driver wants big register blocks and small workgroups; a GPU the opposite. A
+ * CPU driver never takes the workgroup-memory shape (MLP_TILES.cpu.workgroupMemory): a few of its tiles, timed so
+ * that the step runs there too.
+ */
 const CANDIDATES = {
-  cpu: { tiles: [[8, 4], [4, 4], [8, 8], [4, 8]], workgroups: [32, 64, 128], u8Tiles: [[2, 4], [1, 4], [4, 4]], sgWorkgroups: [32, 64], sg: [1, 2, 4] },
-  gpu: { tiles: [[2, 2], [4, 4], [8, 4], [4, 8], [8, 8], [2, 4]], workgroups: [64, 128, 256], u8Tiles: [[1, 4], [2, 4], [1, 8], [2, 8], [4, 4]], sgWorkgroups: [32, 64, 128, 256], sg: [1, 2, 4] },
+  cpu: { tiles: [[8, 4], [4, 4], [8, 8], [4, 8]], workgroups: [32, 64, 128], u8Tiles: [[2, 4], [1, 4], [4, 4]], sgWorkgroups: [32, 64], sg: [1, 2, 4], tiled: TILED_CANDIDATES.filter((t) => t.rows === 64 && t.cols === 64 && t.depth === 8) },
+  gpu: { tiles: [[2, 2], [4, 4], [8, 4], [4, 8], [8, 8], [2, 4]], workgroups: [64, 128, 256], u8Tiles: [[1, 4], [2, 4], [1, 8], [2, 8], [4, 4]], sgWorkgroups: [32, 64, 128, 256], sg: [1, 2, 4], tiled: TILED_CANDIDATES },
 };
 
 export const DEFAULT_DENSE_TIMING: Record<'cpu' | 'gpu', TimingOptions> = {
@@ -309,7 +336,8 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
       const candidates: DenseCandidate[] = options.map((t, i) => {
         const complete = times[i].every((m, j) => m?.ms != null && base[j]?.ms != null);
         const wrong = times[i].some((m) => m !== null && m.ms !== null && !m.ok);
-        return { label: `${field.label(tried[i])}${i === 0 ? ' (current)' : ''}`, value: tried[i], ratio: complete ? geomean(times[i].map((m, j) => m!.ms! / base[j]!.ms!)) : null, wrong, chosen: false };
+        const gflops = complete ? (mine.reduce((sum, p) => sum + problemFlops(p), 0) / times[i].reduce((sum, m) => sum + m!.ms!, 0)) * 1e-6 : null;
+        return { label: `${field.label(tried[i])}${i === 0 ? ' (current)' : ''}`, value: tried[i], ratio: complete ? geomean(times[i].map((m, j) => m!.ms! / base[j]!.ms!)) : null, gflops, wrong, chosen: false };
       });
       // The current value stays unless a correct candidate timed on every kernel of the step beats it by more
       // than the noise (MIN_GAIN); a wrong current value gives way to any correct one.
@@ -321,9 +349,17 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
       candidates[best].chosen = true;
       field.set(adopted, tried[best]);
       steps.push({ name, shape, problems: mine.map(keyOf), candidates });
-      log(`  ${name}: ${candidates.map((c) => `${c.label} ${c.ratio === null ? 'not timed' : c.ratio.toFixed(2)}${c.wrong ? ' WRONG' : ''}${c.chosen ? ' <-' : ''}`).join(', ')}`);
+      log(`  ${name}: ${candidates.map(candidateText).join(', ')}`);
     };
     const c = CANDIDATES[kind];
+    /** Step 3: the workgroup-memory tile, over every problem, among the candidates this adapter can run. */
+    const tiledStep = async () => {
+      const misfits = c.tiled.map((t) => [t, tiledTileProblem(t) ?? tiledLimitProblem(t, gpu.device.limits)] as const).filter(([, why]) => why !== null);
+      if (misfits.length) log(`  workgroup-memory tiles left out: ${misfits.map(([t, why]) => `${tiledLabel(t)} (${why!.replace(/: choose a smaller tile.*$/, '')})`).join('; ')}`);
+      const fitting = c.tiled.filter((t) => !misfits.some(([m]) => m === t));
+      await step(`workgroup-memory tile (${TILED_FIELD}: rows x cols x depth)`, 'tiled', () => true, fitting, { get: (t) => t.tiled, set: (t, v) => (t.tiled = { ...v }), label: tiledLabel });
+    };
+    if (shipped.workgroupMemory) await tiledStep();
     const fitsWg = (w: number) => w <= maxWorkgroup;
     const pair = (v: number[]) => v.join('x');
     const registerFields = [
@@ -354,7 +390,10 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
       await step('subgroup input_grad values of k per lane', 'subgroup', (p) => p.computation === 'input_grad', c.sg, sgField('kPerLane'));
     }
 
-    // Step 3: the shapes, with the tiles chosen.
+    // Step 3 (first where the shipped table takes the workgroup-memory shape; see the file's comment).
+    if (!shipped.workgroupMemory) await tiledStep();
+
+    // Step 4: the shapes, with the tiles chosen.
     const timeOf = async (p: ModelDenseProblem, shape: TemplateShape, t: MlpTiles) => (runs(p, shape) ? await measure(p, shape, t, true) : null);
     const rows: DenseSweepRow[] = [];
     for (const p of problems) {
@@ -389,6 +428,20 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
 }
 
 const ms = (x: number | null) => (x === null ? '-' : x >= 10 ? x.toFixed(1) : x.toFixed(3));
+/** The tuning field the workgroup-memory tile step sets. */
+const TILED_FIELD = 'MlpTiles.tiled';
+/** A value of the table as TypeScript: {rows: 32, cols: 32, ...}. */
+const tableText = (v: unknown) => JSON.stringify(v).replace(/"/g, '').replace(/:/g, ': ').replace(/,/g, ', ');
+/** A candidate of a step: its label, time / the current value's, GFLOP/s over the step's kernels, WRONG, chosen. */
+function candidateText(c: DenseCandidate): string {
+  return `${c.label} ${c.ratio === null ? 'not timed' : `${c.ratio.toFixed(2)} (${c.gflops!.toFixed(1)} GFLOP/s)`}${c.wrong ? ' WRONG' : ''}${c.chosen ? ' <-' : ''}`;
+}
+/** Whether the tile step ran, and whether the adopted table takes the shape at all. */
+function tiledNote(r: DenseSweepResult): string {
+  const ran = r.steps.some((s) => s.shape === 'tiled');
+  if (!ran) return ' (the tile step did not run)';
+  return r.adopted.workgroupMemory ? '' : ' (workgroupMemory is false here: the tile matters only where a tuning takes the shape)';
+}
 
 /** The sweep as markdown: one row per dense kernel, the steps' candidates, the shape choice and the table to adopt. */
 export function formatDenseSweep(r: DenseSweepResult): string {
@@ -404,7 +457,7 @@ export function formatDenseSweep(r: DenseSweepResult): string {
     }),
     '',
     'Steps (geometric mean over the step\'s kernels of time / the current choice\'s; <- chosen):',
-    ...r.steps.map((s) => `- ${s.name} (${s.problems.length} kernels): ${s.candidates.map((c) => `${c.label} ${c.ratio === null ? 'not timed' : c.ratio.toFixed(2)}${c.wrong ? ' WRONG' : ''}${c.chosen ? ' <-' : ''}`).join(', ')}`),
+    ...r.steps.map((s) => `- ${s.name} (${s.problems.length} kernels): ${s.candidates.map(candidateText).join(', ')}`),
     `- shapes: workgroup memory / the best other ${r.shapeRatios.workgroupMemory === null ? 'not measured' : r.shapeRatios.workgroupMemory.toFixed(2)} -> workgroupMemory ${r.adopted.workgroupMemory}; subgroup shuffles / register tiles ${r.shapeRatios.subgroups === null ? 'not measured' : r.shapeRatios.subgroups.toFixed(2)} -> subgroups.enabled ${r.adopted.subgroups.enabled}`,
   ];
   const wrong = r.measurements.filter((m) => m.error);
@@ -412,7 +465,8 @@ export function formatDenseSweep(r: DenseSweepResult): string {
   lines.push(
     '',
     `${r.measurements.length} kernels timed in ${r.seconds.toFixed(0)} s${r.timeUp ? ' (the time bound was reached: some candidates were not timed)' : ''}; auto's shape with the adopted table: ${Number.isFinite(r.ratioToShipped) ? r.ratioToShipped.toFixed(2) : '-'}x the shipped table's time (geometric mean over the kernels)`,
-    `to adopt: MLP_TILES.${r.kind} = ${JSON.stringify(r.adopted).replace(/"/g, '').replace(/:/g, ': ').replace(/,/g, ', ')}`,
+    `to adopt: MLP_TILES.${r.kind} = ${tableText(r.adopted)}`,
+    `workgroup-memory tile: ${TILED_FIELD} = ${tableText(r.adopted.tiled)} (MLP_TILES.${r.kind}.tiled in gpu/tuning.ts; for a run, Tuning.dense.tiled)${tiledNote(r)}`,
   );
   if (JSON.stringify(r.adopted) === JSON.stringify(r.shipped)) lines.push(`(the same as the shipped MLP_TILES.${r.kind})`);
   return lines.join('\n');

@@ -13,7 +13,7 @@ import { createNodeGpu } from '../../src/gpu/node.js';
 import { CHAPTER7_SECTIONS } from './chapter7.js';
 import { loadBenchData } from './contender.js';
 import { lenetSection } from './lenet.js';
-import { DEFAULT_MATMUL_SIZES, DEFAULT_MATMUL_TIMING, formatMatmul, matmulPassed, parseMatmulSizes, runMatmulBench } from './matmul.js';
+import { DEFAULT_MATMUL_SIZES, DEFAULT_MATMUL_TIMING, formatMatmul, matmulPassed, parseMatmulSizes, parseMatmulTiles, runMatmulBench } from './matmul.js';
 import { mlpSection } from './mlp.js';
 import { DEFAULT_SECTION_OPTIONS, formatSelection, runSection, type Section, type SectionOptions, selectContenders, unknownOnlyWords } from './section.js';
 import { softmaxSection } from './softmax.js';
@@ -76,6 +76,10 @@ const USAGE = `usage: npm run bench -- [flags]            (npm run bench -- lene
   --matmul-sizes MxKxN,...   the sizes (default ${DEFAULT_MATMUL_SIZES.map((s) => `${s.M}x${s.K}x${s.N}`).join(',')})
   --matmul-batches N         timed batches per kernel, the figure their median (default ${DEFAULT_MATMUL_TIMING.batches})
   --matmul-batch-ms MS       dispatches per batch chosen to last about this long (default ${DEFAULT_MATMUL_TIMING.batchMs})
+  --matmul-tiles T,...|all|none  the workgroup-memory tiles timed in a second table, GFLOP/s each, with the
+                    one to set as MLP_TILES' tiled: rows x cols x depth[/block rows x block cols], e.g.
+                    64x64x8,128x128x8/8x8 (default: all, the dense sweep's candidates, on a GPU; none on a CPU
+                    driver, which never takes that shape; a tile past the adapter's limits shows as n/a)
   -h, --help        this help
 
 Every run prints the load average at its start and end, and a warning when the machine was busy.`;
@@ -128,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
       'matmul-sizes': { type: 'string' },
       'matmul-batches': { type: 'string' },
       'matmul-batch-ms': { type: 'string' },
+      'matmul-tiles': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -140,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.matmul) return matmulCommand(values);
-  for (const flag of ['matmul-sizes', 'matmul-batches', 'matmul-batch-ms'] as const) {
+  for (const flag of ['matmul-sizes', 'matmul-batches', 'matmul-batch-ms', 'matmul-tiles'] as const) {
     if (values[flag] !== undefined) throw new BenchUsageError(`--${flag} goes with --matmul (see --help)`);
   }
   if (values['cpu-adapter']) throw new BenchUsageError('--cpu-adapter goes with --list-models (see --help)');
@@ -234,11 +239,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** --matmul: the micro-benchmark, printed as markdown (and written as JSON with --json). */
-async function matmulCommand(values: { 'matmul-sizes'?: string; 'matmul-batches'?: string; 'matmul-batch-ms'?: string; threads: string; json?: string; sweep?: boolean }): Promise<number> {
+async function matmulCommand(values: { 'matmul-sizes'?: string; 'matmul-batches'?: string; 'matmul-batch-ms'?: string; 'matmul-tiles'?: string; threads: string; json?: string; sweep?: boolean }): Promise<number> {
   if (values.sweep) throw new BenchUsageError('--matmul and --sweep are two runs: give one (see --help)');
   let sizes;
+  let tiles;
   try {
     sizes = values['matmul-sizes'] === undefined ? undefined : parseMatmulSizes(values['matmul-sizes']);
+    tiles = values['matmul-tiles'] === undefined ? undefined : parseMatmulTiles(values['matmul-tiles']);
   } catch (err) {
     throw new BenchUsageError(`${(err as Error).message} (see --help)`);
   }
@@ -247,6 +254,7 @@ async function matmulCommand(values: { 'matmul-sizes'?: string; 'matmul-batches'
   try {
     const report = await runMatmulBench(gpu, {
       sizes,
+      tiles,
       timing: Object.fromEntries(Object.entries(timing).filter(([, v]) => v !== undefined)),
       threads: wholeNumber('--threads', values.threads, 1)!,
     });

@@ -11,18 +11,25 @@
  * onSubmittedWorkDone; dense_kernels.ts): a warm-up, N chosen so that a batch lasts about --matmul-batch-ms, and
  * the median of --matmul-batches batches. Each kernel's output is then checked once against a CPU product (dense_kernels.ts), so
  * a fast wrong kernel shows as FAILED rather than as a figure.
+ *
+ * A second table times the workgroup-memory shape at each tile of --matmul-tiles (default: on a GPU the dense
+ * sweep's candidates, dense_sweep.ts TILED_CANDIDATES, where the adapter's limits allow them; on a CPU driver,
+ * which never takes that shape, none), GFLOP/s per tile, and names the tile to set (MLP_TILES' tiled).
  */
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { describeAdapter } from '../../src/gpu/device.js';
 import type { Gpu } from '../../src/gpu/device.js';
-import { isCpuAdapter } from '../../src/gpu/tuning.js';
+import { isCpuAdapter, type MlpTiles, mlpTilesFor, type TiledTile } from '../../src/gpu/tuning.js';
+import type { BoundKernel } from '../../src/kernels/kernel.js';
 import { subgroupSize } from '../../src/kernels/subgroups.js';
+import { tiledLabel, tiledLimitProblem, tiledTileProblem } from '../../src/kernels/tiles.js';
 import {
   type CheckResult,
   COMPUTATIONS,
   type Computation,
   createShipped,
+  createWithTiles,
   DenseBench,
   type DenseProblem,
   describeKernel,
@@ -33,6 +40,7 @@ import {
   type TemplateShape,
   type TimingOptions,
 } from './dense_kernels.js';
+import { TILED_CANDIDATES } from './dense_sweep.js';
 import { benchScript } from './mlp.js';
 import { BENCH_PYTHON } from './peers.js';
 import { type LoadRecord, loadNote } from './schema.js';
@@ -60,12 +68,10 @@ export function parseMatmulSizes(text: string): MatmulSize[] {
   });
 }
 
-export interface MatmulRow extends MatmulSize {
+/** A kernel timed on one product and size: its figures, or why it did not run. */
+export interface MatmulTimed extends MatmulSize {
   computation: Computation;
-  shape: TemplateShape;
-  /** Whether kernels/linear.ts's auto choice takes this shape for this product on this adapter. */
-  auto: boolean;
-  /** Why it did not run (no subgroup shape for it here, a kernel that failed to build), else null. */
+  /** Why it did not run (no subgroup shape for it here, a tile past this adapter's limits, a kernel that failed to build), else null. */
   skipped: string | null;
   kernel: string | null;
   constants: Record<string, number> | null;
@@ -77,6 +83,21 @@ export interface MatmulRow extends MatmulSize {
   reps: number | null;
   batchMs: number[];
   check: CheckResult | null;
+}
+
+export interface MatmulRow extends MatmulTimed {
+  shape: TemplateShape;
+  /** Whether kernels/linear.ts's auto choice takes this shape for this product on this adapter. */
+  auto: boolean;
+}
+
+/** The workgroup-memory shape at one tile of --matmul-tiles. */
+export interface MatmulTileRow extends MatmulTimed {
+  tile: TiledTile;
+  /** tiledLabel(tile). */
+  label: string;
+  /** The tile of the adapter's table (MLP_TILES' tiled). */
+  shipped: boolean;
 }
 
 export interface MatmulBlasRow extends MatmulSize {
@@ -106,6 +127,14 @@ export interface MatmulReport {
   timing: TimingOptions;
   sizes: MatmulSize[];
   rows: MatmulRow[];
+  /** The workgroup-memory tiles timed (--matmul-tiles), and each on every size and product. */
+  tiles: TiledTile[];
+  tileRows: MatmulTileRow[];
+  /**
+   * The fastest tile: the least geometric mean over the sizes and products of its time / the shipped tile's, among
+   * the tiles that ran and passed on all of them (null: fewer than two such, or the shipped tile not among them).
+   */
+  tileChoice: { tile: TiledTile; label: string; ratio: number } | null;
   /** The CPU yardstick; null where it did not run (blasNote says why). */
   blas: MatmulBlas | null;
   blasNote: string | null;
@@ -117,14 +146,35 @@ export interface MatmulOptions {
   timing?: Partial<TimingOptions>;
   /** The BLAS's threads (default 1). */
   threads?: number;
+  /** The workgroup-memory tiles to time (default defaultMatmulTiles). */
+  tiles?: readonly TiledTile[];
   /** The Python that runs blas_matmul.py (default BENCH_PYTHON); null: no CPU yardstick. */
   python?: string | null;
   /** Progress lines (default stderr). */
   log?: (line: string) => void;
 }
 
+/** Skips that are no failure: no subgroup shape for the product here, a tile past this adapter's limits. */
+const EXPECTED_SKIP = /^(no subgroup shape|does not fit)/;
+
 /** Whether every kernel that should have run ran and passed its check. */
-export const matmulPassed = (r: MatmulReport): boolean => r.rows.every((x) => (x.skipped === null ? x.check?.ok === true : x.skipped.startsWith('no subgroup shape')));
+export const matmulPassed = (r: MatmulReport): boolean => [...r.rows, ...r.tileRows].every((x) => (x.skipped === null ? x.check?.ok === true : EXPECTED_SKIP.test(x.skipped)));
+
+/** The tiles --matmul-tiles means by default: the sweep's candidates on a GPU; none on a CPU driver, which never takes the workgroup-memory shape. */
+export const defaultMatmulTiles = (gpu: Gpu): readonly TiledTile[] => (isCpuAdapter(gpu.adapterInfo) ? [] : TILED_CANDIDATES);
+
+/** Parses --matmul-tiles: all (TILED_CANDIDATES), none, or "64x64x8,128x128x8/8x8" (rows x cols x depth, / the register block, default 4x4). */
+export function parseMatmulTiles(text: string): TiledTile[] {
+  if (text === 'all') return [...TILED_CANDIDATES];
+  if (text === 'none') return [];
+  return text.split(',').map((s) => {
+    const m = /^(\d+)x(\d+)x(\d+)(?:\/(\d+)x(\d+))?$/.exec(s.toLowerCase());
+    const tile = m ? { rows: Number(m[1]), cols: Number(m[2]), depth: Number(m[3]), blockRows: Number(m[4] ?? 4), blockCols: Number(m[5] ?? 4) } : null;
+    const why = tile ? tiledTileProblem(tile) : null;
+    if (!tile || why) throw new RangeError(`--matmul-tiles: ${s} is ${why ? `no tile the shader takes (${why})` : 'not rows x cols x depth[/block rows x block cols] (e.g. 64x64x8 or 128x128x8/8x8)'}, nor all or none`);
+    return tile;
+  });
+}
 
 export const DEFAULT_MATMUL_TIMING: TimingOptions = { batches: 5, batchMs: 20, maxReps: 1000 };
 
@@ -136,10 +186,32 @@ export async function runMatmulBench(gpu: Gpu, options: MatmulOptions = {}): Pro
   const sizes = options.sizes ?? DEFAULT_MATMUL_SIZES;
   const timing = { ...DEFAULT_MATMUL_TIMING, ...options.timing };
   const threads = options.threads ?? 1;
+  const tiles = [...(options.tiles ?? defaultMatmulTiles(gpu))];
+  const shipped: MlpTiles = mlpTilesFor(gpu.adapterInfo);
   const loadStart = triple(loadavg());
   const adapter = describeAdapter(gpu.adapterInfo);
-  log(`matmul on ${adapter}: ${sizes.map((s) => `${s.M}x${s.K}x${s.N}`).join(', ')}; median of ${timing.batches} batches of ~${timing.batchMs} ms each; load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`matmul on ${adapter}: ${sizes.map((s) => `${s.M}x${s.K}x${s.N}`).join(', ')}; median of ${timing.batches} batches of ~${timing.batchMs} ms each${tiles.length ? `; workgroup-memory tiles ${tiles.map(tiledLabel).join(', ')}` : ''}; load average ${loadStart.map((l) => l.toFixed(2)).join(' ')}`);
   const rows: MatmulRow[] = [];
+  const tileRows: MatmulTileRow[] = [];
+  /** Makes row's kernel (make), times it and checks its output; a failure is the row's `skipped`. */
+  const run = async (row: MatmulTimed, bench: DenseBench, title: string, make: () => Promise<BoundKernel<string>>, made?: (k: BoundKernel<string>) => void) => {
+    try {
+      const kernel = await make();
+      Object.assign(row, describeKernel(kernel));
+      made?.(kernel);
+      const t = await bench.time(kernel, timing);
+      row.ms = t.ms;
+      row.cpuMs = t.cpuMs;
+      row.reps = t.reps;
+      row.batchMs = t.batchMs;
+      row.gflops = (problemFlops({ ...row }) / t.ms) * 1e-6;
+      row.check = await bench.check(kernel);
+    } catch (err) {
+      row.skipped = `failed: ${(err as Error).message.split('\n')[0]}`;
+    }
+    log(`  ${row.M}x${row.K}x${row.N} ${row.computation} ${title}: ${row.ms === null ? row.skipped : `${row.ms.toFixed(3)} ms, ${row.gflops!.toFixed(1)} GFLOP/s, check ${row.check!.ok ? 'ok' : 'FAILED'} (worst ${row.check!.worst.toExponential(1)})`}`);
+  };
+  const blank = (size: MatmulSize, computation: Computation): MatmulTimed => ({ ...size, computation, skipped: null, kernel: null, constants: null, ms: null, gflops: null, cpuMs: null, reps: null, batchMs: [], check: null });
   for (const size of sizes) {
     for (const computation of COMPUTATIONS) {
       const problem: DenseProblem = { computation, ...size };
@@ -147,29 +219,26 @@ export async function runMatmulBench(gpu: Gpu, options: MatmulOptions = {}): Pro
       try {
         const auto = await createShipped(gpu, problem, 'auto');
         for (const shape of TEMPLATE_SHAPES) {
-          const row: MatmulRow = { ...size, computation, shape, auto: false, skipped: null, kernel: null, constants: null, ms: null, gflops: null, cpuMs: null, reps: null, batchMs: [], check: null };
+          const row: MatmulRow = { ...blank(size, computation), shape, auto: false };
           rows.push(row);
           const why = shape === 'subgroup' ? subgroupProblem(gpu, problem) : null;
           if (why) {
             row.skipped = `no subgroup shape: ${why}`;
             continue;
           }
-          try {
-            const kernel = await createShipped(gpu, problem, shape);
-            Object.assign(row, describeKernel(kernel));
-            // The pipeline cache hands out one Kernel per compiled source: auto's is this shape's when it is the same.
-            row.auto = kernel.kernel === auto.kernel;
-            const t = await bench.time(kernel, timing);
-            row.ms = t.ms;
-            row.cpuMs = t.cpuMs;
-            row.reps = t.reps;
-            row.batchMs = t.batchMs;
-            row.gflops = (problemFlops(problem) / t.ms) * 1e-6;
-            row.check = await bench.check(kernel);
-          } catch (err) {
-            row.skipped = `failed: ${(err as Error).message.split('\n')[0]}`;
+          // The pipeline cache hands out one Kernel per compiled source: auto's is this shape's when it is the same.
+          await run(row, bench, SHAPE_TITLES[shape], () => createShipped(gpu, problem, shape), (k) => (row.auto = k.kernel === auto.kernel));
+        }
+        for (const tile of tiles) {
+          const label = tiledLabel(tile);
+          const row: MatmulTileRow = { ...blank(size, computation), tile, label, shipped: label === tiledLabel(shipped.tiled) };
+          tileRows.push(row);
+          const why = tiledLimitProblem(tile, gpu.device.limits);
+          if (why) {
+            row.skipped = `does not fit: ${why.replace(/: choose a smaller tile.*$/, '')}`;
+            continue;
           }
-          log(`  ${size.M}x${size.K}x${size.N} ${computation} ${SHAPE_TITLES[shape]}: ${row.ms === null ? row.skipped : `${row.ms.toFixed(3)} ms, ${row.gflops!.toFixed(1)} GFLOP/s, check ${row.check!.ok ? 'ok' : 'FAILED'} (worst ${row.check!.worst.toExponential(1)})`}`);
+          await run(row, bench, `workgroup memory ${label}`, () => createWithTiles(gpu, problem, 'tiled', { ...shipped, tiled: tile }));
         }
       } finally {
         bench.destroy();
@@ -202,10 +271,28 @@ export async function runMatmulBench(gpu: Gpu, options: MatmulOptions = {}): Pro
     timing,
     sizes,
     rows,
+    tiles,
+    tileRows,
+    tileChoice: chooseTile(tileRows, tiles),
     blas,
     blasNote,
     load: { start: loadStart, end: loadEnd, cores, busy: loadNote({ start: loadStart, end: loadEnd, cores }) !== null },
   };
+}
+
+/** MatmulReport.tileChoice: the tile with the least geometric mean of time / the shipped tile's over every size and product. */
+function chooseTile(tileRows: MatmulTileRow[], tiles: TiledTile[]): MatmulReport['tileChoice'] {
+  const ran = (label: string) => {
+    const mine = tileRows.filter((x) => x.label === label);
+    return mine.every((x) => x.ms !== null && x.check?.ok) ? mine : null;
+  };
+  const base = tileRows.find((x) => x.shipped) ? ran(tileRows.find((x) => x.shipped)!.label) : null;
+  if (!base) return null;
+  const ratios = tiles.map((tile) => {
+    const mine = ran(tiledLabel(tile));
+    return mine ? { tile, label: tiledLabel(tile), ratio: Math.exp(mine.reduce((s, x, i) => s + Math.log(x.ms! / base[i].ms!), 0) / mine.length) } : null;
+  }).filter((x) => x !== null);
+  return ratios.length < 2 ? null : ratios.reduce((a, b) => (b.ratio < a.ratio ? b : a));
 }
 
 /** blas_matmul.py's answer for `sizes` on `threads` threads. */
@@ -267,8 +354,31 @@ export function formatMatmul(r: MatmulReport): string {
     const perCpu = (flop: number, cpuMs: number | null) => (cpuMs ? gf((flop / cpuMs) * 1e-6) : '-');
     lines.push('', 'GFLOP per CPU-second of this process (a CPU driver\'s threads are its own; the BLAS: per second of its CPU time):', '', ...table((x) => perCpu(problemFlops(x), x.cpuMs), (b) => gf(b.gflops / b.cpuPerWall), false));
   }
+  if (r.tiles.length) {
+    const labels = r.tiles.map(tiledLabel);
+    const kind = r.kind;
+    lines.push('', `Workgroup-memory tiles (MlpTiles.tiled; rows x cols x depth, 4x4 per invocation unless said): GFLOP/s (ms per dispatch); * = the tile shipped here (MLP_TILES.${kind}.tiled)`, '');
+    lines.push(`| M x K x N | product | ${labels.map((l) => `${l}${r.tileRows.some((x) => x.label === l && x.shipped) ? ' *' : ''}`).join(' | ')} |`, `|---|---|${labels.map(() => '---:').join('|')}|`);
+    for (const s of r.sizes) {
+      for (const computation of COMPUTATIONS) {
+        const cells = labels.map((l) => {
+          const x = r.tileRows.find((y) => y.M === s.M && y.K === s.K && y.N === s.N && y.computation === computation && y.label === l);
+          if (!x || x.ms === null) return x?.skipped?.startsWith('does not fit') ? 'n/a' : 'failed';
+          return `${cell(x.ms, x.gflops)}${x.check?.ok ? '' : ' WRONG'}`;
+        });
+        lines.push(`| ${s.M}x${s.K}x${s.N} | ${computation} | ${cells.join(' | ')} |`);
+      }
+    }
+    const checked = r.tileRows.filter((x) => x.check);
+    const wrong = checked.filter((x) => !x.check!.ok);
+    lines.push('', `checks against the CPU product: ${wrong.length ? `FAILED: ${wrong.map((x) => `${x.M}x${x.K}x${x.N} ${x.computation} ${x.label}`).join(', ')}` : `ok (${checked.length} of ${r.tileRows.length}, worst ${Math.max(0, ...checked.map((x) => x.check!.worst)).toExponential(0)})`}`);
+    const misfits = [...new Map(r.tileRows.filter((x) => x.skipped?.startsWith('does not fit')).map((x) => [x.label, x.skipped])).entries()];
+    if (misfits.length) lines.push('', `n/a: ${misfits.map(([l, why]) => `${l} ${why}`).join('; ')}`);
+    const c = r.tileChoice;
+    lines.push('', c ? `fastest tile (geometric mean over the sizes and products of time / the shipped tile's): ${c.label}, ${c.ratio.toFixed(2)}; to adopt it: MLP_TILES.${kind}.tiled = ${JSON.stringify(c.tile).replace(/"/g, '').replace(/:/g, ': ').replace(/,/g, ', ')} (gpu/tuning.ts; for a run, Tuning.dense.tiled)` : 'fastest tile: not chosen (fewer than two tiles ran on every size and product, or not the shipped one)');
+  }
   lines.push('');
-  for (const x of r.rows.filter((y) => y.skipped && !y.skipped.startsWith('no subgroup'))) lines.push(`${x.M}x${x.K}x${x.N} ${x.computation} ${SHAPE_TITLES[x.shape]}: ${x.skipped}`);
+  for (const x of [...r.rows.map((y) => ({ ...y, title: SHAPE_TITLES[y.shape] })), ...r.tileRows.map((y) => ({ ...y, title: `workgroup memory ${y.label}` }))].filter((y) => y.skipped && !EXPECTED_SKIP.test(y.skipped))) lines.push(`${x.M}x${x.K}x${x.N} ${x.computation} ${x.title}: ${x.skipped}`);
   const kernels = new Map<string, string>();
   for (const x of r.rows) if (x.kernel && x.M === r.sizes[0].M && x.K === r.sizes[0].K && x.N === r.sizes[0].N) kernels.set(`${x.computation} ${SHAPE_TITLES[x.shape]}`, `${x.kernel} ${Object.entries(x.constants!).filter(([k]) => !['K', 'N'].includes(k)).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   lines.push(`kernels (${r.sizes[0].M}x${r.sizes[0].K}x${r.sizes[0].N}): ${[...kernels].map(([k, v]) => `${k}: ${v.trim()}`).join('; ')}`);
@@ -289,13 +399,19 @@ export function validateMatmulReport(x: unknown): string[] {
   if (!Array.isArray(r.sizes) || !Array.isArray(r.rows)) return [...problems, 'sizes or rows is not a list'];
   const want = r.sizes.length * COMPUTATIONS.length * TEMPLATE_SHAPES.length;
   if (r.rows.length !== want) problems.push(`${r.rows.length} rows, not ${want} (sizes x products x shapes)`);
-  r.rows.forEach((row, i) => {
-    const name = `rows[${i}] (${row.M}x${row.K}x${row.N} ${row.computation} ${row.shape})`;
+  const timed = (row: MatmulTimed, name: string) => {
     if (row.skipped === null) {
       if (!(typeof row.ms === 'number' && row.ms > 0 && typeof row.gflops === 'number' && row.gflops > 0)) problems.push(`${name}: ms or gflops is not a number > 0`);
       if (!row.check || typeof row.check.ok !== 'boolean' || !(row.check.rows > 0)) problems.push(`${name}: no check`);
     } else if (row.ms !== null) problems.push(`${name}: skipped but timed`);
-  });
+  };
+  r.rows.forEach((row, i) => timed(row, `rows[${i}] (${row.M}x${row.K}x${row.N} ${row.computation} ${row.shape})`));
+  if (!Array.isArray(r.tiles) || !Array.isArray(r.tileRows)) problems.push('tiles or tileRows is not a list');
+  else {
+    const wantTiles = r.sizes.length * COMPUTATIONS.length * r.tiles.length;
+    if (r.tileRows.length !== wantTiles) problems.push(`${r.tileRows.length} tile rows, not ${wantTiles} (sizes x products x tiles)`);
+    r.tileRows.forEach((row, i) => timed(row, `tileRows[${i}] (${row.M}x${row.K}x${row.N} ${row.computation} ${row.label})`));
+  }
   for (const s of r.sizes) {
     for (const c of COMPUTATIONS) {
       const autos = r.rows.filter((y) => y.M === s.M && y.K === s.K && y.N === s.N && y.computation === c && y.auto).length;
