@@ -4,7 +4,7 @@
 //   backward: dx = dy * act'(.) from the forward's output y: sigmoid y(1 - y), ReLU [y > 0]
 // 2-D grids of any size (kernels/kernel.ts, spreadGrid), four values an invocation where N % 4 == 0 (prelude/quads.wgsl).
 // Prepended by the loader: `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl; ACT, act and act_slope:
-// prelude/activation_fn.wgsl; QUAD and first_value: prelude/quads.wgsl.
+// prelude/activation_fn.wgsl; VALUES and first_value: prelude/quads.wgsl.
 override N: u32;        // values per row
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;          // forward: the input; backward: the forward's output y
@@ -12,40 +12,36 @@ override N: u32;        // values per row
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;  // forward: y; backward: ∂l/∂x
 
 override WG: u32 = 64;
-
-fn x4(i: u32) -> vec4f {
-  return vec4f(x[i], x[i + 1u], x[i + 2u], x[i + 3u]);
-}
-
-fn store4(i: u32, v: vec4f) {
-  out[i] = v.x;
-  out[i + 1u] = v.y;
-  out[i + 2u] = v.z;
-  out[i + 3u] = v.w;
-}
+override RUN: u32 = N; // prelude/quads.wgsl: a row's values may be taken four at a time
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = first_value(gid, nwg);
-  if (i >= step.rows * N) {
-    return;
-  }
-  if (QUAD) {
-    store4(i, act4(x4(i)));
-  } else {
-    out[i] = act(x[i]);
+  if (i < step.rows * N) {
+    var v: vec4f;
+    for (var j = 0u; j < VALUES; j++) {
+      v[j] = x[i + j];
+    }
+    let y = act4(v);
+    for (var j = 0u; j < VALUES; j++) {
+      out[i + j] = y[j];
+    }
   }
 }
 
 @compute @workgroup_size(WG)
 fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = first_value(gid, nwg);
-  if (i >= step.rows * N) {
-    return;
-  }
-  if (QUAD) {
-    store4(i, act_slope4(vec4f(dy[i], dy[i + 1u], dy[i + 2u], dy[i + 3u]), x4(i)));
-  } else {
-    out[i] = act_slope(dy[i], x[i]);
+  if (i < step.rows * N) {
+    var y: vec4f;
+    var g: vec4f;
+    for (var j = 0u; j < VALUES; j++) {
+      y[j] = x[i + j];
+      g[j] = dy[i + j];
+    }
+    let d = act_slope4(g, y);
+    for (var j = 0u; j < VALUES; j++) {
+      out[i + j] = d[j];
+    }
   }
 }

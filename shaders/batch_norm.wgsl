@@ -18,8 +18,8 @@
 // statistics and grad_reduce: one workgroup of REDUCE_WG per channel, a tree reduction in workgroup memory;
 // forward and input_grad: one invocation per value, on a 2-D grid so that any tensor fits (kernels/kernel.ts,
 // spreadGrid).
-// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, and ACT with act, act_slope:
-// shaders/prelude/activation_fn.wgsl, both prepended by the loader.
+// Prepended by the loader: `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl; ACT with act, act_slope:
+// prelude/activation_fn.wgsl; VALUES and first_value: prelude/quads.wgsl.
 override C: u32;   // channels (features of BatchNorm1d)
 override HW: u32;  // pixels per channel (1 for BatchNorm1d)
 override EPS: f32 = 1e-5;
@@ -48,28 +48,14 @@ override WG: u32 = 64;
 override REDUCE_WG: u32 = 256;
 var<workgroup> sums: array<vec2f, REDUCE_WG>;
 
-// Where a channel's pixels come in fours (HW % 4 == 0), each invocation of forward and input_grad takes four
-// consecutive values, all of one channel, as one vec4, and the reductions read fours: lavapipe, where an element-wise
-// pass costs per invocation more than per value, runs such a pass about 2x faster so (a sigmoid over LeNet's first
-// maps, 1.2 M values: 2.5-3 ms against 6-9 ms). Elsewhere (BatchNorm1d, odd maps) one value per invocation.
-override QUAD: bool = HW % 4u == 0u;
+// forward and input_grad take four consecutive values an invocation, all of one channel, where a channel's pixels
+// come in fours, and the reductions read fours (prelude/quads.wgsl: VALUES, first_value); elsewhere (BatchNorm1d,
+// odd maps) one.
+override RUN: u32 = HW;
 
 // The index of value i of channel c, counting the channel's values over rows and pixels.
 fn channel_at(c: u32, i: u32) -> u32 {
   return ((i / HW) * C + c) * HW + i % HW;
-}
-
-// Values at..at+3.
-fn x4(at: u32) -> vec4f {
-  return vec4f(x[at], x[at + 1u], x[at + 2u], x[at + 3u]);
-}
-
-fn dy4(at: u32) -> vec4f {
-  return vec4f(dy[at], dy[at + 1u], dy[at + 2u], dy[at + 3u]);
-}
-
-fn y4(at: u32) -> vec4f {
-  return vec4f(y[at], y[at + 1u], y[at + 2u], y[at + 3u]);
 }
 
 // The sum of every invocation's sums[lid]: a tree reduction, between barriers so that sums may be refilled after.
@@ -86,50 +72,27 @@ fn workgroup_sum(lid: u32) -> vec2f {
   return total;
 }
 
-// This invocation's share of sum(x) over channel c's n values, four at a time where QUAD.
-fn channel_sum(c: u32, n: u32, lid: u32) -> f32 {
-  var s = 0.0;
-  if (QUAD) {
-    var s4 = vec4f(0.0);
-    for (var i = lid * 4u; i < n; i += REDUCE_WG * 4u) {
-      s4 += x4(channel_at(c, i));
-    }
-    s = s4.x + s4.y + s4.z + s4.w;
-  } else {
-    for (var i = lid; i < n; i += REDUCE_WG) {
-      s += x[channel_at(c, i)];
+// This invocation's share of sum(x - m) over channel c's n values, m = 0, and of sum((x - m)^2), VALUES at a time.
+fn channel_sums(c: u32, n: u32, m: f32, lid: u32) -> vec2f {
+  var acc = vec2f(0.0);
+  for (var i = lid * VALUES; i < n; i += REDUCE_WG * VALUES) {
+    let at = channel_at(c, i);
+    for (var j = 0u; j < VALUES; j++) {
+      let d = x[at + j] - m;
+      acc += vec2f(d, d * d);
     }
   }
-  return s;
-}
-
-// This invocation's share of sum((x - m)^2) over channel c's n values.
-fn channel_squares(c: u32, n: u32, m: f32, lid: u32) -> f32 {
-  var q = 0.0;
-  if (QUAD) {
-    var q4 = vec4f(0.0);
-    for (var i = lid * 4u; i < n; i += REDUCE_WG * 4u) {
-      let d = x4(channel_at(c, i)) - m;
-      q4 += d * d;
-    }
-    q = q4.x + q4.y + q4.z + q4.w;
-  } else {
-    for (var i = lid; i < n; i += REDUCE_WG) {
-      let d = x[channel_at(c, i)] - m;
-      q += d * d;
-    }
-  }
-  return q;
+  return acc;
 }
 
 @compute @workgroup_size(REDUCE_WG)
 fn statistics(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
   let n = step.rows * HW;
-  sums[lid] = vec2f(channel_sum(c, n, lid), 0.0);
+  sums[lid] = channel_sums(c, n, 0.0, lid);
   let m = workgroup_sum(lid).x / f32(n);
-  sums[lid] = vec2f(channel_squares(c, n, m, lid), 0.0);
-  let squares = workgroup_sum(lid).x;
+  sums[lid] = channel_sums(c, n, m, lid);
+  let squares = workgroup_sum(lid).y;
   if (lid == 0u) {
     let v = squares / f32(n);
     mean[c] = m;
@@ -139,11 +102,6 @@ fn statistics(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index
     running_mean[c] = (1.0 - MOMENTUM) * running_mean[c] + MOMENTUM * m;
     running_var[c] = (1.0 - MOMENTUM) * running_var[c] + MOMENTUM * unbiased;
   }
-}
-
-// The first of the values this invocation takes (four where QUAD), or past the step's values.
-fn first_value(gid: vec3u, nwg: vec3u) -> u32 {
-  return (gid.x + gid.y * (nwg.x * WG)) * select(1u, 4u, QUAD);
 }
 
 // Channel c's scale: the step's invstd, or, in evaluation, 1/sqrt(running variance + EPS).
@@ -161,15 +119,13 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
     return;
   }
   let c = (i / HW) % C;
-  let s = scale_of(c);
-  if (QUAD) {
-    let v = act4(weight[c] * (x4(i) - mean[c]) * s + bias[c]);
-    y[i] = v.x;
-    y[i + 1u] = v.y;
-    y[i + 2u] = v.z;
-    y[i + 3u] = v.w;
-  } else {
-    y[i] = act(weight[c] * (x[i] - mean[c]) * s + bias[c]);
+  var v: vec4f;
+  for (var j = 0u; j < VALUES; j++) {
+    v[j] = x[i + j];
+  }
+  let r = act4(weight[c] * (v - mean[c]) * scale_of(c) + bias[c]);
+  for (var j = 0u; j < VALUES; j++) {
+    y[i + j] = r[j];
   }
 }
 
@@ -180,21 +136,11 @@ fn grad_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
   let m = mean[c];
   let s = invstd[c];
   var acc = vec2f(0.0);
-  if (QUAD) {
-    var g4 = vec4f(0.0);
-    var gx4 = vec4f(0.0);
-    for (var i = lid * 4u; i < n; i += REDUCE_WG * 4u) {
-      let at = channel_at(c, i);
-      let g = act_slope4(dy4(at), y4(at));
-      g4 += g;
-      gx4 += g * (x4(at) - m) * s;
-    }
-    acc = vec2f(g4.x + g4.y + g4.z + g4.w, gx4.x + gx4.y + gx4.z + gx4.w);
-  } else {
-    for (var i = lid; i < n; i += REDUCE_WG) {
-      let at = channel_at(c, i);
-      let g = act_slope(dy[at], y[at]);
-      acc += vec2f(g, g * (x[at] - m) * s);
+  for (var i = lid * VALUES; i < n; i += REDUCE_WG * VALUES) {
+    let at = channel_at(c, i);
+    for (var j = 0u; j < VALUES; j++) {
+      let g = act_slope(dy[at + j], y[at + j]);
+      acc += vec2f(g, g * (x[at + j] - m) * s);
     }
   }
   sums[lid] = acc;
@@ -208,21 +154,22 @@ fn grad_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_inde
 @compute @workgroup_size(WG)
 fn input_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = first_value(gid, nwg);
-  let n = step.rows * HW;
+  let n = f32(step.rows * HW);
   if (i >= step.rows * C * HW) {
     return;
   }
   let c = (i / HW) % C;
   let s = invstd[c];
-  if (QUAD) {
-    let xhat = (x4(i) - mean[c]) * s;
-    let d = weight[c] * s / f32(n) * (f32(n) * act_slope4(dy4(i), y4(i)) - dbias[c] - xhat * dweight[c]);
-    dx[i] = d.x;
-    dx[i + 1u] = d.y;
-    dx[i + 2u] = d.z;
-    dx[i + 3u] = d.w;
-  } else {
-    let xhat = (x[i] - mean[c]) * s;
-    dx[i] = weight[c] * s / f32(n) * (f32(n) * act_slope(dy[i], y[i]) - dbias[c] - xhat * dweight[c]);
+  var xv: vec4f;
+  var h: vec4f;
+  var g: vec4f;
+  for (var j = 0u; j < VALUES; j++) {
+    xv[j] = x[i + j];
+    h[j] = y[i + j];
+    g[j] = dy[i + j];
+  }
+  let d = weight[c] * s / n * (n * act_slope4(g, h) - dbias[c] - (xv - mean[c]) * s * dweight[c]);
+  for (var j = 0u; j < VALUES; j++) {
+    dx[i + j] = d[j];
   }
 }

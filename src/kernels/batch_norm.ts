@@ -3,13 +3,14 @@
  * shaders/batch_norm.wgsl. Shapes C and HW; statistics and grad_reduce run one workgroup per channel, of REDUCE_WG
  * invocations (256 unless the constant says otherwise; the network passes gpu/tuning.ts Tuning.normReduce).
  */
-import { ceilDiv, type Constants, defineKernel, spreadGrid } from './kernel.js';
+import { ceilDiv, type Constants, defineKernel, spreadGrid, valuesPerInvocation } from './kernel.js';
 
-// prelude/activation_fn: ACT, the ReLU or Sigmoid after the BatchNorm, applied by forward and differentiated by the backward.
-const shader = { shader: 'batch_norm', shape: ['C', 'HW'] as const, step: true, preludes: ['prelude/activation_fn'] };
+// prelude/activation_fn: ACT, the ReLU or Sigmoid after the BatchNorm, applied by forward and differentiated by the
+// backward; prelude/quads: four values an invocation.
+const shader = { shader: 'batch_norm', shape: ['C', 'HW'] as const, step: true, preludes: ['prelude/activation_fn', 'prelude/quads'] };
 const perChannel = { ...shader, tunable: false, grid: (c: Constants) => [c.C] as [number] };
-// forward and input_grad take four values an invocation where a channel's pixels come in fours (the shader's QUAD).
-const perValue = { ...shader, tunable: true, grid: (c: Constants, rows: number) => spreadGrid(ceilDiv(rows * c.C * c.HW, c.WG * (c.HW % 4 === 0 ? 4 : 1))) };
+// forward and input_grad take four values an invocation where a channel's pixels come in fours (RUN = HW).
+const perValue = { ...shader, tunable: true, grid: (c: Constants, rows: number) => spreadGrid(ceilDiv(rows * c.C * c.HW, c.WG * valuesPerInvocation(c.HW))) };
 
 /**
  * BatchNorm in training: mean[c] and invstd[c] = 1/sqrt(var + EPS) over the step's [rows, C, HW] values, and the

@@ -117,8 +117,8 @@ export function spreadGrid(workgroups: number): [number, number] {
   return [ceilDiv(Math.max(1, workgroups), y), y];
 }
 
-/**
- * The grid of an element-wise pass over a step's [rows, N] values with shaders/prelude/quads.wgsl: four values an
- * invocation where N % 4 == 0 (its QUAD), else one.
- */
-export const valuesGrid = (c: Readonly<Record<string, number>>, rows: number): [number, number] => spreadGrid(ceilDiv(rows * c.N, c.WG * (c.N % 4 === 0 ? 4 : 1)));
+/** Values an invocation of an element-wise pass takes (shaders/prelude/quads.wgsl VALUES) for runs of `run` values. */
+export const valuesPerInvocation = (run: number): number => (run % 4 === 0 ? 4 : 1);
+
+/** The grid of an element-wise pass over a step's [rows, N] values with shaders/prelude/quads.wgsl (its RUN = N). */
+export const valuesGrid = (c: Readonly<Record<string, number>>, rows: number): [number, number] => spreadGrid(ceilDiv(rows * c.N, c.WG * valuesPerInvocation(c.N)));
