@@ -8,7 +8,14 @@ import { ceilDiv, type Constants, defineKernel, spreadGrid, valuesPerInvocation 
 // prelude/activation_fn: ACT, the ReLU or Sigmoid after the BatchNorm, applied by forward and differentiated by the
 // backward; prelude/quads: four values an invocation.
 const shader = { shader: 'batch_norm', shape: ['C', 'HW'] as const, step: true, preludes: ['prelude/activation_fn', 'prelude/quads'] };
-const perChannel = { ...shader, tunable: false, grid: (c: Constants) => [c.C] as [number] };
+// REDUCE_WG: the reductions' tree halves it down to 1, so a power of 2, and one workgroup holds it.
+const perChannel = {
+  ...shader,
+  tunable: false,
+  grid: (c: Constants) => [c.C] as [number],
+  checkConstants: (c: Constants) => (c.REDUCE_WG === undefined || (Number.isInteger(c.REDUCE_WG) && c.REDUCE_WG >= 1 && (c.REDUCE_WG & (c.REDUCE_WG - 1)) === 0) ? null : `REDUCE_WG ${c.REDUCE_WG} is not a power of 2; set Tuning.normReduce to one (64 or 256)`),
+  checkLimits: (c: Constants, limits: GPUSupportedLimits) => ((c.REDUCE_WG ?? 256) > limits.maxComputeInvocationsPerWorkgroup ? `REDUCE_WG ${c.REDUCE_WG} is more than this adapter's maxComputeInvocationsPerWorkgroup (${limits.maxComputeInvocationsPerWorkgroup}); set Tuning.normReduce lower` : null),
+};
 // forward and input_grad take four values an invocation where a channel's pixels come in fours (RUN = HW).
 const perValue = { ...shader, tunable: true, grid: (c: Constants, rows: number) => spreadGrid(ceilDiv(rows * c.C * c.HW, c.WG * valuesPerInvocation(c.HW))) };
 

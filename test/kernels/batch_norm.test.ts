@@ -41,6 +41,13 @@ describe('batch_norm statistics: per-channel mean, 1/std and running statistics'
     });
   }
 
+  it('refuses reductions of a width that is not a power of 2, or past the adapter, in one line that names Tuning.normReduce', async () => {
+    const gpu = await testGpu();
+    await expect(statisticsKernel.create(gpu, { C: 2, HW: 4 }, { rows: 2, constants: { REDUCE_WG: 96 } })).rejects.toThrow(/^batch_norm: REDUCE_WG 96 is not a power of 2; set Tuning\.normReduce/);
+    const past = 2 * gpu.device.limits.maxComputeInvocationsPerWorkgroup;
+    await expect(gradReduceKernel.create(gpu, { C: 2, HW: 4 }, { rows: 2, constants: { REDUCE_WG: past } })).rejects.toThrow(/maxComputeInvocationsPerWorkgroup .*Tuning\.normReduce lower/);
+  });
+
   it('uses the unbiased variance for the running statistic and the biased one for normalising, as PyTorch', () => {
     // Two values, 0 and 2: mean 1, biased variance 1, unbiased 2.
     const s = batchNormStatistics([0, 2], 2, 1, 1, { mean: [0], var: [1] }, 1, 0);
