@@ -34,6 +34,10 @@ describe("the page's expect (what the kernel suite asserts with in the browser)"
     expect(() => pageExpect([0, 1]).toEqual([0, 2])).toThrow(/to equal/);
     expect(() => pageExpect(Float32Array.of(1)).toEqual([1])).toThrow(/to equal/);
     expect(() => pageExpect({ a: 1 }).toEqual({ a: 1, b: 2 })).toThrow(/to equal/);
+    pageExpect({ a: 1, b: { c: [1, 2], d: 3 } }).toMatchObject({ b: { c: [1, 2] } });
+    expect(() => pageExpect({ a: 1 }).toMatchObject({ a: 1, b: undefined })).toThrow(/to match object/);
+    expect(() => pageExpect({ a: [1, 2] }).toMatchObject({ a: [1] })).toThrow(/to match object/);
+    expect(() => pageExpect({ a: { b: 2 } }).toMatchObject({ a: { b: 3 } })).toThrow(/to match object/);
     expect(() => pageExpect(2, 'count').toBeGreaterThan(2)).toThrow(/^count: expected 2 to be greater than 2/);
     expect(() => pageExpect(1).not.toBe(1)).toThrow('expected 1 not to be 1');
     expect(() => pageExpect.fail('worst element')).toThrow('worst element');

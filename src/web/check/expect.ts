@@ -40,11 +40,21 @@ export function equals(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** vitest's toMatchObject: every property of `e` (recursively; arrays element by element, same length) is in `a`. */
+export function matchesObject(a: unknown, e: unknown): boolean {
+  if (Array.isArray(e)) return Array.isArray(a) && a.length === e.length && e.every((v, i) => matchesObject(a[i], v));
+  if (e && typeof e === 'object' && !isArrayLike(e)) {
+    return !!a && typeof a === 'object' && Object.entries(e).every(([k, v]) => k in (a as object) && matchesObject((a as Record<string, unknown>)[k], v));
+  }
+  return equals(a, e);
+}
+
 type Check = (actual: unknown, expected?: unknown, digits?: number) => [boolean, string];
 
 const checks: Record<string, Check> = {
   toBe: (a, e) => [Object.is(a, e), `expected ${show(a)} to be ${show(e)}`],
   toEqual: (a, e) => [equals(a, e), `expected ${show(a)} to equal ${show(e)}`],
+  toMatchObject: (a, e) => [matchesObject(a, e), `expected ${show(a)} to match object ${show(e)}`],
   toMatch: (a, e) => [typeof a === 'string' && (e instanceof RegExp ? e.test(a) : a.includes(String(e))), `expected ${show(a)} to match ${String(e)}`],
   toBeGreaterThan: (a, e) => [(a as number) > (e as number), `expected ${show(a)} to be greater than ${show(e)}`],
   toBeGreaterThanOrEqual: (a, e) => [(a as number) >= (e as number), `expected ${show(a)} to be >= ${show(e)}`],
