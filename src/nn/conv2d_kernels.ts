@@ -3,7 +3,10 @@
  * most 5 (LeNet's and BatchNorm LeNet's), chosen where the adapter has one subgroup size and the shape allows
  * (kernels/conv2d_subgroup.ts). The network (nn/network.ts) runs them for any Conv2d they take, fusing a
  * following activation and 2x2 pooling into the forward; every other convolution runs conv2d_general or, where
- * large enough, implicit GEMM (kernels/conv2d_implicit_gemm.ts).
+ * large enough, implicit GEMM (kernels/conv2d_implicit_gemm.ts). They stay beside the contraction template because
+ * it cannot take LeNet's first convolution (6 output channels; the template's are vec4s) and runs its second
+ * (6 -> 16, 5x5, 14 px, batch 256, with its sigmoid) in 17-19 ms plus 1 ms of pooling, against 7-8 ms for this
+ * block with the pooling (lavapipe, 2026-12-06).
  *
  *   forward:      conv2d_weight_pack → conv2d_forward_subgroup (act, and the 2x2 pooling from its registers)
  *   weight grad:  conv2d_weight_grad_subgroup (S partials) → conv2d_weight_grad_reduce
