@@ -16,8 +16,8 @@
 //   input_grad  the input gradient in training, where the statistics depend on every input of the channel:
 //                 dx = weight * invstd / n * (n * g - dbias - xhat * dweight),  n = rows * HW
 // statistics and grad_reduce: one workgroup of REDUCE_WG per channel, a tree reduction in workgroup memory;
-// forward and input_grad: one invocation per value, on a 2-D grid so that any tensor fits (kernels/kernel.ts,
-// spreadGrid).
+// forward and input_grad: VALUES values an invocation (four where a channel's pixels come in fours, else one), on a
+// 2-D grid so that any tensor fits (kernels/kernel.ts, spreadGrid).
 // Prepended by the loader: `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl; ACT with act, act_slope:
 // prelude/activation_fn.wgsl; VALUES and first_value: prelude/quads.wgsl.
 override C: u32;   // channels (features of BatchNorm1d)
@@ -72,7 +72,8 @@ fn workgroup_sum(lid: u32) -> vec2f {
   return total;
 }
 
-// This invocation's share of sum(x - m) over channel c's n values, m = 0, and of sum((x - m)^2), VALUES at a time.
+// This invocation's shares of sum(x - m) and of sum((x - m)^2) over channel c's n values, VALUES at a time:
+// statistics takes the first with m = 0 (for the mean), then the second with m the mean (for the variance).
 fn channel_sums(c: u32, n: u32, m: f32, lid: u32) -> vec2f {
   var acc = vec2f(0.0);
   for (var i = lid * VALUES; i < n; i += REDUCE_WG * VALUES) {

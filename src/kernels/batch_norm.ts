@@ -14,7 +14,10 @@ const perChannel = {
   tunable: false,
   grid: (c: Constants) => [c.C] as [number],
   checkConstants: (c: Constants) => (c.REDUCE_WG === undefined || (Number.isInteger(c.REDUCE_WG) && c.REDUCE_WG >= 1 && (c.REDUCE_WG & (c.REDUCE_WG - 1)) === 0) ? null : `REDUCE_WG ${c.REDUCE_WG} is not a power of 2; set Tuning.normReduce to one (64 or 256)`),
-  checkLimits: (c: Constants, limits: GPUSupportedLimits) => ((c.REDUCE_WG ?? 256) > limits.maxComputeInvocationsPerWorkgroup ? `REDUCE_WG ${c.REDUCE_WG} is more than this adapter's maxComputeInvocationsPerWorkgroup (${limits.maxComputeInvocationsPerWorkgroup}); set Tuning.normReduce lower` : null),
+  checkLimits: (c: Constants, limits: GPUSupportedLimits) => {
+    const most = Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
+    return (c.REDUCE_WG ?? 256) > most ? `REDUCE_WG ${c.REDUCE_WG} is more than this adapter's maxComputeInvocationsPerWorkgroup / maxComputeWorkgroupSizeX (${most}); set Tuning.normReduce lower` : null;
+  },
 };
 // forward and input_grad take four values an invocation where a channel's pixels come in fours (RUN = HW).
 const perValue = { ...shader, tunable: true, grid: (c: Constants, rows: number) => spreadGrid(ceilDiv(rows * c.C * c.HW, c.WG * valuesPerInvocation(c.HW))) };
@@ -50,7 +53,7 @@ export const batchNormGradReduce = defineKernel<'x' | 'y' | 'dy' | 'mean' | 'inv
   constants: { ACT: 0 },
 });
 
-/** BatchNorm's dx = weight * invstd / n * (n * g - dbias - xhat * dweight) in training, g as grad_reduce's; one invocation per value. */
+/** BatchNorm's dx = weight * invstd / n * (n * g - dbias - xhat * dweight) in training, g as grad_reduce's; four values an invocation where HW % 4 == 0, else one. */
 export const batchNormInputGrad = defineKernel<'x' | 'y' | 'dy' | 'mean' | 'invstd' | 'weight' | 'dweight' | 'dbias' | 'dx', 'C' | 'HW'>({
   ...perValue,
   entryPoint: 'input_grad',

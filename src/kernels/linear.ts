@@ -202,6 +202,8 @@ function subgroupFor(gpu: Gpu, shape: Shape, kMultiple: 1 | 4 | 16, choice: Line
 }
 
 const sgConstants = (sg: number) => ({ SG: sg, RG: rowGroupsFor(sg) });
+/** A workgroup-memory kernel's creation options: the choice's tile (tiledConstants), then `constants`. */
+const tiledOptions = (gpu: Gpu, choice: LinearChoice, rows: number, constants: ConstantsIn = {}) => ({ rows, constants: { ...tiledConstants(tilesOf(gpu, choice).tiled), ...constants } });
 /**
  * The subgroup kernels' workgroup for a layer whose work spans `lanes` lanes (N / 4 column quads, or K / TC for the
  * input gradient): as many subgroups as the tuned size allows, fewer where that leaves fewer idle ones. lavapipe
@@ -220,7 +222,7 @@ export function sgWorkgroup(tiles: MlpTiles, sg: number, lanes: number): number 
 
 /** out = act(x·W + b) (ACT and dropout constants in `constants`). */
 export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, choice: LinearChoice = {}) {
-  if (tiled(gpu, choice)) return linearForwardTiled.create(gpu, shape, { rows, constants: { ...tiledConstants(tilesOf(gpu, choice).tiled), ...constants } });
+  if (tiled(gpu, choice)) return linearForwardTiled.create(gpu, shape, tiledOptions(gpu, choice, rows, constants));
   const tiles = tilesOf(gpu, choice);
   const sg = subgroupFor(gpu, shape, 4, choice);
   if (sg) return linearForwardSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
@@ -230,7 +232,7 @@ export function createLinearForward(gpu: Gpu, shape: Shape, rows: number, consta
 
 /** The first layer's out = act(images[order] / 255 · W + b), y = labels[order]. */
 export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, choice: LinearChoice = {}) {
-  if (tiled(gpu, choice)) return linearForwardU8Tiled.create(gpu, shape, { rows, constants: { ...tiledConstants(tilesOf(gpu, choice).tiled), ...constants } });
+  if (tiled(gpu, choice)) return linearForwardU8Tiled.create(gpu, shape, tiledOptions(gpu, choice, rows, constants));
   const tiles = tilesOf(gpu, choice);
   const sg = subgroupFor(gpu, shape, 16, choice);
   if (sg) return linearForwardU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { ...sgConstants(sg), ...constants } });
@@ -240,7 +242,7 @@ export function createLinearForwardU8(gpu: Gpu, shape: Shape, rows: number, cons
 
 /** dx = (dy·Wᵀ) ⊙ act'(h) ⊙ the dropout mask of the layer that produced h (ACT and its dropout constants in `constants`). */
 export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, constants: ConstantsIn = {}, choice: LinearChoice = {}) {
-  if (tiled(gpu, choice)) return linearInputGradTiled.create(gpu, shape, { rows, constants: { ...tiledConstants(tilesOf(gpu, choice).tiled), ...constants } });
+  if (tiled(gpu, choice)) return linearInputGradTiled.create(gpu, shape, tiledOptions(gpu, choice, rows, constants));
   const tiles = tilesOf(gpu, choice);
   const sg = subgroupFor(gpu, shape, 1, choice);
   if (sg) {
@@ -253,7 +255,7 @@ export function createLinearInputGrad(gpu: Gpu, shape: Shape, rows: number, cons
 
 /** dW = xᵀ·dy. */
 export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, choice: LinearChoice = {}) {
-  if (tiled(gpu, choice)) return linearWeightGradTiled.create(gpu, shape, { rows, constants: tiledConstants(tilesOf(gpu, choice).tiled) });
+  if (tiled(gpu, choice)) return linearWeightGradTiled.create(gpu, shape, tiledOptions(gpu, choice, rows));
   const tiles = tilesOf(gpu, choice);
   const sg = subgroupFor(gpu, shape, 4, choice);
   if (sg) return linearWeightGradSubgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { SG: sg, TV: tiles.subgroups.words } });
@@ -263,7 +265,7 @@ export function createLinearWeightGrad(gpu: Gpu, shape: Shape, rows: number, cho
 
 /** The first layer's dW = (images[order] / 255)ᵀ·dy. */
 export function createLinearWeightGradU8(gpu: Gpu, shape: Shape, rows: number, choice: LinearChoice = {}) {
-  if (tiled(gpu, choice)) return linearWeightGradU8Tiled.create(gpu, shape, { rows, constants: tiledConstants(tilesOf(gpu, choice).tiled) });
+  if (tiled(gpu, choice)) return linearWeightGradU8Tiled.create(gpu, shape, tiledOptions(gpu, choice, rows));
   const tiles = tilesOf(gpu, choice);
   const sg = subgroupFor(gpu, shape, 16, choice);
   if (sg) return linearWeightGradU8Subgroup.create(gpu, shape, { rows, workgroup: sgWorkgroup(tiles, sg, shape.N / 4), constants: { SG: sg, TV: tiles.subgroups.chunks } });
