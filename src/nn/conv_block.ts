@@ -15,6 +15,7 @@
  * no minibatch is gathered, and its weight gradient makes dz from the pooled gradient on the fly (never written).
  */
 import { createBuffer } from '../gpu/buffers.js';
+import type { Gpu } from '../gpu/device.js';
 import { ACTIVATION_CODES, activationBackward } from '../kernels/activation.js';
 import type { ConvDims } from '../kernels/conv2d_shape.js';
 import { convOut } from '../kernels/conv2d_shape.js';
@@ -41,12 +42,22 @@ export interface ConvBlock {
 const isWindow2 = (l: LayerDecl | undefined): l is Extract<LayerDecl, { type: 'MaxPool2d' | 'AvgPool2d' }> =>
   (l?.type === 'MaxPool2d' || l?.type === 'AvgPool2d') && l.kernelSize === 2 && l.stride === 2 && l.padding === 0;
 
+/**
+ * The sizes of `layer` on an input of `shape` [C, H, W] where it is a convolution the subgroup kernels take on
+ * this adapter (a block's first layer, in a Sequential), else null. The dense tile sweep
+ * (tools/bench/conv_problems.ts) asks it which convolutions leave the contraction template.
+ */
+export function convBlockDims(gpu: Gpu, layer: LayerDecl, shape: readonly number[]): ConvDims | null {
+  if (layer.type !== 'Conv2d' || layer.stride !== 1 || shape.length !== 3) return null;
+  const dims: ConvDims = { cIn: layer.inChannels, cOut: layer.outChannels, h: shape[1], w: shape[2], ks: layer.kernelSize, pad: layer.padding };
+  return subgroupConv(gpu, dims) ? dims : null;
+}
+
 /** The block starting at layers[i] on an input of `shape` [C, H, W], or null where the subgroup kernels do not take it. */
 export function convBlockAt(ctx: NetworkContext, layers: readonly LayerDecl[], i: number, shape: readonly number[]): ConvBlock | null {
   const conv = layers[i];
-  if (conv.type !== 'Conv2d' || conv.stride !== 1 || shape.length !== 3) return null;
-  const dims: ConvDims = { cIn: conv.inChannels, cOut: conv.outChannels, h: shape[1], w: shape[2], ks: conv.kernelSize, pad: conv.padding };
-  if (!subgroupConv(ctx.gpu, dims)) return null;
+  const dims = convBlockDims(ctx.gpu, conv, shape);
+  if (conv.type !== 'Conv2d' || dims === null) return null;
   let length = 1;
   let act: number = ACTIVATION_CODES.none;
   const next = layers[i + 1];

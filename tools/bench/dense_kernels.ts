@@ -191,6 +191,37 @@ const CHECK_ROWS = 48;
 const CHECK_MACS = 2e8;
 
 /**
+ * Median ms per dispatch of `kernel` (bound to `group`, at the step `stepGroup`) over `o.batches` batches, after a
+ * warm-up (lavapipe compiles at the first dispatch). A batch is `reps` dispatches in one compute pass and one
+ * submit, timed from the submit to onSubmittedWorkDone (dispatch_timer.ts starts after the submit; this counts it,
+ * in case a driver does work there). Shared by the dense kernels (DenseBench) and the convolutions (conv_problems.ts).
+ */
+export async function timeDispatches(gpu: Gpu, kernel: BoundKernel<string>, group: GPUBindGroup, stepGroup: GPUBindGroup, o: TimingOptions): Promise<Timing> {
+  const { device } = gpu;
+  const batch = async (reps: number) => {
+    const encoder = device.createCommandEncoder({ label: 'bench dispatches' });
+    const pass = encoder.beginComputePass();
+    for (let i = 0; i < reps; i++) kernel.encode(pass, group, stepGroup);
+    pass.end();
+    const commands = encoder.finish();
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    device.queue.submit([commands]);
+    await device.queue.onSubmittedWorkDone();
+    const cpu = process.cpuUsage(cpu0);
+    return { wall: (performance.now() - t0) / reps, cpu: (cpu.user + cpu.system) / 1000 / reps };
+  };
+  await batch(1);
+  const single = (await batch(1)).wall;
+  const reps = Math.max(1, Math.min(o.maxReps, Math.ceil(o.batchMs / Math.max(single, 1e-3))));
+  if (reps > 1) await batch(reps);
+  const runs: Array<{ wall: number; cpu: number }> = [];
+  for (let i = 0; i < o.batches; i++) runs.push(await batch(reps));
+  const batchMs = runs.map((r) => r.wall);
+  return { ms: median(batchMs), cpuMs: median(runs.map((r) => r.cpu)), reps, batchMs };
+}
+
+/**
  * A problem's buffers, filled once (seeded) and shared by every kernel timed on it: each of the template's shapes
  * binds the same names for one computation. `check` compares a kernel's output with the CPU product on CHECK_ROWS
  * rows of it (every column), computed once.
@@ -275,36 +306,9 @@ export class DenseBench {
     return kernel.bind(this.buffers, `dense bench ${problemName(this.problem)}`);
   }
 
-  /**
-   * Median ms per dispatch of `kernel` over `o.batches` batches, after a warm-up (lavapipe compiles at the first
-   * dispatch). A batch is `reps` dispatches in one compute pass and one submit, timed from the submit to
-   * onSubmittedWorkDone (dispatch_timer.ts starts after the submit; this counts it, in case a driver does work there).
-   */
+  /** Median ms per dispatch of `kernel` on this problem's buffers (timeDispatches). */
   async time(kernel: BoundKernel<string>, o: TimingOptions): Promise<Timing> {
-    const { device } = this.gpu;
-    const group = this.bind(kernel);
-    const stepGroup = this.step.groups[0];
-    const batch = async (reps: number) => {
-      const encoder = device.createCommandEncoder({ label: 'dense bench' });
-      const pass = encoder.beginComputePass();
-      for (let i = 0; i < reps; i++) kernel.encode(pass, group, stepGroup);
-      pass.end();
-      const commands = encoder.finish();
-      const t0 = performance.now();
-      const cpu0 = process.cpuUsage();
-      device.queue.submit([commands]);
-      await device.queue.onSubmittedWorkDone();
-      const cpu = process.cpuUsage(cpu0);
-      return { wall: (performance.now() - t0) / reps, cpu: (cpu.user + cpu.system) / 1000 / reps };
-    };
-    await batch(1);
-    const single = (await batch(1)).wall;
-    const reps = Math.max(1, Math.min(o.maxReps, Math.ceil(o.batchMs / Math.max(single, 1e-3))));
-    if (reps > 1) await batch(reps);
-    const runs: Array<{ wall: number; cpu: number }> = [];
-    for (let i = 0; i < o.batches; i++) runs.push(await batch(reps));
-    const batchMs = runs.map((r) => r.wall);
-    return { ms: median(batchMs), cpuMs: median(runs.map((r) => r.cpu)), reps, batchMs };
+    return timeDispatches(this.gpu, kernel, this.bind(kernel), this.step.groups[0], o);
   }
 
   /** Clears the output, runs `kernel` once and compares the check rows with the CPU product. */
