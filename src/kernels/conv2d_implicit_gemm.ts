@@ -161,7 +161,7 @@ export function convFlop(d: ConvDims, rows: number): number {
 export type GemmShapeChoice = 'tiled' | 'subgroup';
 
 /** The shape `tiles` choose on this adapter: workgroup memory where they say so, else subgroups where the adapter has one size; null: neither. */
-const templateShape = (gpu: Gpu, tiles: MlpTiles): GemmShapeChoice | null =>
+export const templateShape = (gpu: Gpu, tiles: MlpTiles): GemmShapeChoice | null =>
   tiles.workgroupMemory ? 'tiled' : subgroupSize(gpu) !== null && tiles.subgroups.enabled ? 'subgroup' : null;
 
 /**

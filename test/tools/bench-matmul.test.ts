@@ -3,14 +3,19 @@
  * (`--sweep --sweep-only dense`, tools/bench/dense_sweep.ts), run here on lavapipe at tiny sizes: the report's
  * structure, every kernel's check against the CPU product (and that the check catches a wrong kernel), the CPU
  * BLAS yardstick where a Python with numpy or torch is installed, the kernels the sweep makes with the shipped
- * tiles being the ones training makes, and every model's dense kernels as the sweep finds them.
+ * tiles being the ones training makes, every model's dense kernels and convolutions as the sweep finds them, and a
+ * wrong convolution candidate reported and never chosen.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Gpu } from '../../src/gpu/device.js';
 import { createNodeGpu } from '../../src/gpu/node.js';
 import { mlpTilesFor } from '../../src/gpu/tuning.js';
+import { createConvGemm } from '../../src/kernels/conv2d_implicit_gemm.js';
+import { subgroupSize } from '../../src/kernels/subgroups.js';
+import { ACTIVATION_CODES } from '../../src/kernels/conv2d_shape.js';
+import { CONV_TIMED_ROWS, ConvBench, type ConvProblem, convProblemName, createConvWithTiles, modelConvProblems } from '../../tools/bench/conv_problems.js';
 import { COMPUTATIONS, compareWithProduct, createShipped, createWithTiles, DenseBench, type DenseProblem, problemName, subgroupProblem, TEMPLATE_SHAPES } from '../../tools/bench/dense_kernels.js';
 import { formatDenseSweep, modelDenseProblems, sweepDenseTiles, TILED_CANDIDATES } from '../../tools/bench/dense_sweep.js';
 import { defaultMatmulTiles, formatMatmul, matmulPassed, parseMatmulSizes, parseMatmulTiles, runMatmulBench, validateMatmulReport } from '../../tools/bench/matmul.js';
@@ -175,5 +180,82 @@ describe.skipIf(!existsSync(LAVAPIPE))('dense tile sweep (tools/bench/dense_swee
     const md = formatDenseSweep(r);
     expect(md).toMatch(/^- workgroup-memory tile \(MlpTiles\.tiled: rows x cols x depth\) \(2 kernels\): 32x32x16 \(current\) 1\.00 \([\d.]+ GFLOP\/s\)( <-)?, 64x64x8 [\d.]+ \([\d.]+ GFLOP\/s\)( <-)?$/m);
     expect(md).toMatch(/^workgroup-memory tile: MlpTiles\.tiled = \{rows: \d+, cols: \d+, depth: \d+, blockRows: 4, blockCols: 4\} \(MLP_TILES\.cpu\.tiled in gpu\/tuning\.ts; for a run, Tuning\.dense\.tiled\)/m);
+  });
+  it("finds the convolutions chapter 7's networks run as implicit GEMM: ResNet-18's at their shapes, each product once, LeNet's blocks not", () => {
+    const problems = modelConvProblems(gpu, ['resnet18', 'googlenet']);
+    const names = problems.map((p) => `${convProblemName(p)} ${p.models.join('+')}`);
+    // The 3x3 convolutions of each stage (96 px, after the 7x7 stride-2 stem and the 3x3 stride-2 pooling: 24 px), both
+    // ways, and the stage's first, stride 2 with its 1x1 shortcut.
+    for (const c of ['64->64 24x24 k3 s1 p1', '128->128 12x12 k3 s1 p1', '256->256 6x6 k3 s1 p1', '512->512 3x3 k3 s1 p1', '64->128 24x24 k3 s2 p1', '256->512 6x6 k1 s2 p0']) {
+      for (const computation of COMPUTATIONS) expect(names).toContain(`conv ${computation} ${c} resnet18`);
+    }
+    // The stem reads the images: no input gradient (nothing below it is trained, and 1 channel is not a multiple of 4);
+    // GoogLeNet's stem is the same convolution, listed once for both.
+    expect(names).toContain('conv forward 1->64 96x96 k7 s2 p3 resnet18+googlenet');
+    expect(names).toContain('conv weight_grad 1->64 96x96 k7 s2 p3 resnet18+googlenet');
+    expect(names.filter((n) => n.startsWith('conv input_grad 1->64'))).toEqual([]);
+    expect(new Set(problems.map(convProblemName)).size).toBe(problems.length);
+    const stem = problems.find((p) => convProblemName(p) === 'conv forward 1->64 96x96 k7 s2 p3')!;
+    expect(stem).toMatchObject({ batch: 256, rows: CONV_TIMED_ROWS }); // lavapipe: 8 samples of ResNet-18's batch of 256
+    // LeNet's convolutions are subgroup blocks on an adapter with one subgroup size, as lavapipe's (nn/conv_block.ts);
+    // softmax and the MLPs have none.
+    expect(subgroupSize(gpu)).toBe(8);
+    expect(modelConvProblems(gpu, ['lenet', 'softmax', 'mlp'])).toEqual([]);
+  });
+
+  it("checks a convolution's output against conv2d_general's twin, and fails a kernel that computes something else", async () => {
+    const dims = { C_IN: 8, C_OUT: 12, H: 9, W: 7, KS: 3, STRIDE: 2, PAD: 1 };
+    const shipped = mlpTilesFor(gpu.adapterInfo);
+    for (const computation of COMPUTATIONS) {
+      const p: ConvProblem = { computation, dims, batch: 3, rows: 3, models: ['test'] };
+      const bench = await ConvBench.create(gpu, p);
+      try {
+        for (const shape of ['tiled', 'subgroup'] as const) {
+          if (shape === 'subgroup' && subgroupSize(gpu) === null) continue;
+          const check = await bench.check(await createConvWithTiles(gpu, p, shape, shipped));
+          expect(check.ok, `${convProblemName(p)} ${shape}: worst ${check.worst}`).toBe(true);
+          // The first and the last 4 of the product's output channels (12 forward and in dW, 8 for dx: all), of the first and the last sample (dW: the sum).
+          expect(check.rows).toBe(computation === 'weight_grad' ? 8 : 16);
+        }
+        if (computation === 'forward') {
+          // The forward with a ReLU: every negative entry is wrong.
+          const relu = await createConvGemm(gpu, dims, 3, { act: ACTIVATION_CODES.relu, training: false, inputGrad: false, shape: 'tiled' });
+          const check = await bench.check(relu.forward as never);
+          expect(check.ok).toBe(false);
+          expect(check.worst).toBeGreaterThan(1e-2);
+        }
+      } finally {
+        bench.destroy();
+      }
+    }
+  });
+
+  it('sweeps the workgroup-memory tile over the convolutions too; a wrong candidate is reported and never chosen', async () => {
+    const dims = { C_IN: 8, C_OUT: 8, H: 10, W: 10, KS: 3, STRIDE: 2, PAD: 1 };
+    const convs: ConvProblem[] = COMPUTATIONS.map((computation) => ({ computation, dims, batch: 2, rows: 2, models: ['test'] }));
+    // Every convolution kernel with the 64x64x8 tile "computes something else": the check says so.
+    const check = ConvBench.prototype.check;
+    const spy = vi.spyOn(ConvBench.prototype, 'check').mockImplementation(async function (this: ConvBench, k) {
+      const result = await check.call(this, k);
+      return k.constants.BM === 64 ? { ...result, worst: 1, ok: false } : result;
+    });
+    try {
+      const r = await sweepDenseTiles(gpu, { models: ['concise'], convs, timing: { batches: 1, batchMs: 1 }, log: () => {} });
+      const tiled = r.steps.find((s) => s.shape === 'tiled')!;
+      expect(tiled.problems).toEqual([...r.rows.map((x) => x.key), ...convs.map(convProblemName)]);
+      expect(tiled.candidates.map((c) => [c.label, c.wrong, c.chosen])).toEqual([['32x32x16 (current)', false, true], ['64x64x8', true, false]]);
+      expect(r.adopted.tiled).toEqual(r.shipped.tiled);
+      expect(r.convRows.map((x) => x.key)).toEqual(convs.map(convProblemName));
+      for (const row of r.convRows) {
+        expect(row.shipped.register, row.key).toBeNull(); // a convolution has no register shape
+        expect(row.shipped.tiled! > 0 && (subgroupSize(gpu) === null || row.shipped.subgroup! > 0), row.key).toBe(true);
+      }
+      const md = formatDenseSweep(r);
+      expect(md).toContain('| product | C_in->C_out, H x W, kernel, stride, padding | rows (batch) | models | workgroup memory | subgroup shuffles | GFLOP/s (adopted) |');
+      expect(md).toMatch(/^\| weight_grad \| 8->8, 10x10, k3 s2 p1 \| 2 \(2\) \| test \| [\d.]+ -> [\d.]+ \| [\d.]+ -> [\d.]+ \* \| [\d.]+ \|$/m);
+      expect(md).toMatch(/^failed or wrong \(never chosen\): .*conv forward 8->8 10x10 k3 s2 p1 tiled \{[^}]*"BM":64[^}]*\}: wrong output/m);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

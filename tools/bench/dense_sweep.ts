@@ -1,9 +1,10 @@
 /**
  * The dense half of `npm run bench -- --sweep` (--sweep-only dense): the tiles of every shape of the dense
  * contraction template (gpu/tuning.ts MLP_TILES: register tiles per product, the subgroup shape's workgroup and
- * per-product tiles, the workgroup-memory shape's tile, and whether to take that shape) timed on this adapter at every model's dense
- * kernels, and the table that would adopt the fastest. It is how the first run on a new kind of GPU picks that
- * kind's MLP_TILES (tools/gpu-bench/run runs it there).
+ * per-product tiles, the workgroup-memory shape's tile, and whether to take that shape) timed on this adapter at
+ * every model's dense kernels and, for the workgroup-memory tile and the shape, at its convolutions as implicit
+ * GEMM, which take the same tile; and the table that would adopt the fastest. It is how the first run on a new kind
+ * of GPU picks that kind's MLP_TILES (tools/gpu-bench/run runs it there).
  *
  * The dense kernels of each model, deduplicated over models (modelDenseProblems):
  *   - a model declared as layers (LeNet, chapter 7's CNNs, at their default options: the book's image size and
@@ -12,23 +13,32 @@
  *   - the others (softmax regression, the MLPs): built once on blank images with their default options, recording
  *     the dense kernels they ask for (gpu/kernel.ts watchKernels, as `webgpu-softmax kernels` does), so the first
  *     layer's u8 input is included.
+ * The convolutions (conv_problems.ts modelConvProblems): every Conv2d of chapter 7's networks that the template
+ * runs (not LeNet's subgroup blocks), deduplicated over models: forward, weight gradient, and input gradient where
+ * the network makes it; on a CPU driver timed on 8 samples of the real image size (conv_problems.ts
+ * CONV_TIMED_ROWS), on a GPU at the batch.
  * Each is timed alone (dense_kernels.ts: batches of dispatches, the median) and checked against a CPU product on
- * some of its rows: a wrong candidate is reported and never chosen.
+ * some of its rows (a convolution: conv2d_general's twin in some channels): a wrong candidate is reported and never
+ * chosen.
  *
  * The steps, each choosing the candidate with the least geometric mean over its problems of time / the current
  * choice's time (so every model's kernels count alike, whatever their size; a candidate must be 3% faster to
  * replace the current value, MIN_GAIN), starting from the shipped table:
- *   0. every shape with the shipped tiles on every problem (where it runs);
+ *   0. every shape with the shipped tiles on every problem (where it runs; a convolution has the workgroup-memory
+ *      and subgroup shapes);
  *   1. register tiles, per product (forward, input_grad, weight_grad, the u8 weight_grad): the tile at the
  *      shipped workgroup, then the workgroup at the chosen tile;
- *   2. the subgroup shape (where the adapter has one subgroup size): its workgroup over all its problems, then
- *      words (f32 weight_grad), chunks (u8 weight_grad) and values of k per lane (input_grad);
+ *   2. the subgroup shape (where the adapter has one subgroup size): its workgroup over all its dense problems,
+ *      then words (f32 weight_grad), chunks (u8 weight_grad) and values of k per lane (input_grad). The
+ *      convolutions' subgroup shape reads the workgroup and words too, but is timed in steps 0 and 4 only;
  *   3. the workgroup-memory shape's tile (MlpTiles.tiled, one for every product and for the convolutions as
  *      implicit GEMM): the candidates that fit this adapter's limits (kernels/tiles.ts tiledLimitProblem), over
- *      all its problems, with the GFLOP/s of each. Where the shipped table takes that shape (a GPU's), this step
- *      runs first, so that --sweep-seconds is spent on the shape training takes there;
+ *      all its problems, the dense ones and the convolutions, with the GFLOP/s of each. Where the shipped table
+ *      takes that shape (a GPU's), this step runs first, so that --sweep-seconds is spent on the shape training
+ *      takes there;
  *   4. the shapes with the chosen tiles: workgroupMemory where the workgroup-memory tiles beat the best of the
- *      others, subgroups.enabled where the subgroup shape beats register tiles, each in geometric mean.
+ *      others over the dense kernels and the convolutions (whose shape the same field picks), subgroups.enabled
+ *      where the subgroup shape beats register tiles over the dense kernels, each in geometric mean.
  * --sweep-seconds bounds the run: step 0 always completes; a candidate not timed on all its problems when the time
  * is up does not compete.
  */
@@ -36,13 +46,14 @@ import { describeAdapter, type Gpu } from '../../src/gpu/device.js';
 import { watchKernels } from '../../src/gpu/kernel.js';
 import { DEFAULT_TILED, isCpuAdapter, type MlpTiles, mlpTilesFor, type TiledTile } from '../../src/gpu/tuning.js';
 import type { BoundKernel } from '../../src/kernels/kernel.js';
+import { templateShape } from '../../src/kernels/conv2d_implicit_gemm.js';
 import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { MAX_TILE_COLS, MAX_TILE_ROWS, tiledLabel, tiledLimitProblem, tiledTileProblem } from '../../src/kernels/tiles.js';
 import { fashionMnistSpec, MODEL_KINDS, modelDefaults, modelDefinition } from '../../src/model/registry.js';
-import { type LayerDecl, outputShape, trainableCount } from '../../src/nn/declare.js';
 import { isNetworkDefinition } from '../../src/nn/model.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { type Computation, createWithTiles, DenseBench, type DenseProblem, problemFlops, problemName, SHAPE_TITLES, subgroupProblem, TEMPLATE_SHAPES, type TemplateShape, type TimingOptions } from './dense_kernels.js';
+import { type ContractionLayer, contractionLayers, ConvBench, type ConvProblem, convProblemFlops, convProblemName, createConvWithTiles, modelConvProblems } from './conv_problems.js';
+import { type CheckResult, type Computation, createWithTiles, DenseBench, type DenseProblem, problemFlops, problemName, SHAPE_TITLES, subgroupProblem, TEMPLATE_SHAPES, type TemplateShape, type Timing, type TimingOptions } from './dense_kernels.js';
 
 /** A dense kernel and the models that run it. */
 export interface ModelDenseProblem extends DenseProblem {
@@ -50,34 +61,6 @@ export interface ModelDenseProblem extends DenseProblem {
 }
 
 const keyOf = (p: DenseProblem) => problemName(p);
-
-/** The Linear layers of a declared network with their input's shape and whether their input gradient is made (see the file's comment). */
-function linearLayers(layer: LayerDecl, input: readonly number[], needsGrad: boolean, out: Array<{ K: number; N: number; needsGrad: boolean }>): boolean {
-  switch (layer.type) {
-    case 'Linear':
-      out.push({ K: layer.inFeatures, N: layer.outFeatures, needsGrad });
-      return true;
-    case 'Sequential': {
-      let shape = [...input];
-      let grad = needsGrad;
-      for (const l of layer.layers) {
-        linearLayers(l, shape, grad, out);
-        grad = grad || trainableCount(l, shape) > 0;
-        shape = outputShape(l, shape);
-      }
-      return grad;
-    }
-    case 'Residual':
-      linearLayers(layer.body, input, needsGrad, out);
-      if (layer.shortcut) linearLayers(layer.shortcut, input, needsGrad, out);
-      return true;
-    case 'Concat':
-      for (const b of layer.branches) linearLayers(b, input, needsGrad, out);
-      return true;
-    default:
-      return needsGrad;
-  }
-}
 
 /** Every dense kernel of the models `kinds` (registry kinds, default options), deduplicated; see the file's comment. */
 export async function modelDenseProblems(gpu: Gpu, kinds: readonly string[]): Promise<ModelDenseProblem[]> {
@@ -93,9 +76,11 @@ export async function modelDenseProblems(gpu: Gpu, kinds: readonly string[]): Pr
     const M = modelDefaults(spec).batchSize;
     if (isNetworkDefinition(definition)) {
       const { net, input } = definition.network(spec);
-      const layers: Array<{ K: number; N: number; needsGrad: boolean }> = [];
-      linearLayers(net, input, false, layers);
-      for (const { K, N, needsGrad } of layers) {
+      const layers: ContractionLayer[] = [];
+      contractionLayers(gpu, net, input, false, layers);
+      for (const { layer, needsGrad } of layers) {
+        if (layer.type !== 'Linear') continue;
+        const [K, N] = [layer.inFeatures, layer.outFeatures];
         add({ computation: 'forward', M, K, N }, kind);
         if (needsGrad) add({ computation: 'input_grad', M, K, N }, kind);
         add({ computation: 'weight_grad', M, K, N }, kind);
@@ -128,6 +113,8 @@ export interface DenseSweepOptions {
   /** After this long no new candidate is timed (step 0 always completes). */
   seconds?: number;
   timing?: Partial<TimingOptions>;
+  /** The convolution products timed (default: the models', conv_problems.ts modelConvProblems). */
+  convs?: ConvProblem[];
   /** The model kinds that are chapter 7's (left out by default on a CPU adapter). */
   chapter7?: readonly string[];
   log?: (line: string) => void;
@@ -176,6 +163,22 @@ export interface DenseSweepRow extends ModelDenseProblem {
   autoAdopted: TemplateShape;
 }
 
+/** A row's times: per shape, the ms per dispatch with the shipped tiles and with the adopted ones (null: not run or failed). */
+interface SweepRowTimes {
+  key: string;
+  shipped: Record<TemplateShape, number | null>;
+  adopted: Record<TemplateShape, number | null>;
+  autoShipped: TemplateShape | null;
+  autoAdopted: TemplateShape | null;
+}
+
+/** A convolution product (conv_problems.ts): its times in the template's workgroup-memory and subgroup shapes (register: null). */
+export interface ConvSweepRow extends ConvProblem, SweepRowTimes {
+  /** The shape createConvGemm takes with the shipped table, and with the adopted one; null: conv2d_general (not timed). */
+  autoShipped: TemplateShape | null;
+  autoAdopted: TemplateShape | null;
+}
+
 export interface DenseSweepResult {
   adapter: string;
   kind: 'cpu' | 'gpu';
@@ -186,6 +189,8 @@ export interface DenseSweepResult {
   /** The --sweep-seconds bound stopped the run before every candidate was timed. */
   timeUp: boolean;
   rows: DenseSweepRow[];
+  /** The convolutions as implicit GEMM, at the rows conv_problems.ts times. */
+  convRows: ConvSweepRow[];
   steps: DenseStep[];
   measurements: DenseMeasurement[];
   shipped: MlpTiles;
@@ -241,6 +246,19 @@ function autoShape(gpu: Gpu, p: DenseProblem, t: MlpTiles): TemplateShape {
   return t.subgroups.enabled && subgroupProblem(gpu, p) === null ? 'subgroup' : 'register';
 }
 
+/** A kernel the sweep times: one of the dense problems (`dense`) or a convolution product (`conv`). */
+interface Subject {
+  key: string;
+  flops: number;
+  dense?: ModelDenseProblem;
+  conv?: ConvProblem;
+  /** Whether it runs in `shape` on this adapter. */
+  runs(shape: TemplateShape): boolean;
+  create(shape: TemplateShape, t: MlpTiles): Promise<BoundKernel<string>>;
+  /** Its buffers and check (made once, on its first measurement). */
+  bench(): Promise<{ time(k: BoundKernel<string>, o: TimingOptions): Promise<Timing>; check(k: BoundKernel<string>): Promise<CheckResult>; destroy(): void }>;
+}
+
 export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {}): Promise<DenseSweepResult> {
   const log = options.log ?? ((line: string) => console.error(line));
   const kind = isCpuAdapter(gpu.adapterInfo) ? 'cpu' : 'gpu';
@@ -257,21 +275,34 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
   const maxWorkgroup = Math.min(gpu.device.limits.maxComputeInvocationsPerWorkgroup, gpu.device.limits.maxComputeWorkgroupSizeX);
 
   const problems = await modelDenseProblems(gpu, models);
-  log(`dense sweep on ${adapter} (${kind} kind${SG ? `, subgroups of ${SG}` : ''}): ${problems.length} dense kernels of ${models.join(', ')}; ${timing.batches} batches of ~${timing.batchMs} ms each${Number.isFinite(budget) ? `, ${budget} s` : ''}`);
-  const benches = new Map<string, DenseBench>();
+  const convs = options.convs ?? modelConvProblems(gpu, models);
+  const runs = (p: ModelDenseProblem, shape: TemplateShape) => shape !== 'subgroup' || subgroupProblem(gpu, p) === null;
+  const dense: Subject[] = problems.map((p) => ({ key: keyOf(p), flops: problemFlops(p), dense: p, runs: (shape) => runs(p, shape), create: (shape, t) => createWithTiles(gpu, p, shape, t), bench: async () => new DenseBench(gpu, p) }));
+  // The convolutions have the template's workgroup-memory and subgroup shapes (no register tiles).
+  const conv: Subject[] = convs.map((p) => ({
+    key: convProblemName(p),
+    flops: convProblemFlops(p),
+    conv: p,
+    runs: (shape) => shape === 'tiled' || (shape === 'subgroup' && SG !== null),
+    create: (shape, t) => createConvWithTiles(gpu, p, shape === 'subgroup' ? 'subgroup' : 'tiled', t),
+    bench: () => ConvBench.create(gpu, p),
+  }));
+  const convRowsNote = convs.length ? ` and ${convs.length} convolution products (${convs[0].rows === convs[0].batch ? 'at the batch' : `${convs[0].rows} samples of the batch each`})` : '';
+  log(`dense sweep on ${adapter} (${kind} kind${SG ? `, subgroups of ${SG}` : ''}): ${problems.length} dense kernels${convRowsNote} of ${models.join(', ')}; ${timing.batches} batches of ~${timing.batchMs} ms each${Number.isFinite(budget) ? `, ${budget} s` : ''}`);
+  const benches = new Map<string, Awaited<ReturnType<Subject['bench']>>>();
   const measured = new Map<string, DenseMeasurement>();
   const measurements: DenseMeasurement[] = [];
 
-  /** Times `p` in `shape` with tiles `t` (once per distinct kernel); null when the time is up. */
-  const measure = async (p: ModelDenseProblem, shape: TemplateShape, t: MlpTiles, always = false): Promise<DenseMeasurement | null> => {
+  /** Times `s` in `shape` with tiles `t` (once per distinct kernel); null when the time is up. */
+  const measure = async (s: Subject, shape: TemplateShape, t: MlpTiles, always = false): Promise<DenseMeasurement | null> => {
     if (!always && elapsed() > budget) {
       timeUp = true;
       return null;
     }
     let kernel: BoundKernel<string>;
-    const key = keyOf(p);
+    const key = s.key;
     try {
-      kernel = await createWithTiles(gpu, p, shape, t);
+      kernel = await s.create(shape, t);
     } catch (err) {
       const m: DenseMeasurement = { problem: key, shape, kernel: '', constants: {}, ms: null, gflops: null, ok: false, error: (err as Error).message.split('\n')[0] };
       measurements.push(m);
@@ -280,13 +311,13 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
     const id = `${key} ${shape} ${JSON.stringify(kernel.constants)}`;
     const known = measured.get(id);
     if (known) return known;
-    let bench = benches.get(key);
-    if (!bench) benches.set(key, (bench = new DenseBench(gpu, p)));
     const m: DenseMeasurement = { problem: key, shape, kernel: kernel.kernel.pipeline.label, constants: { ...kernel.constants }, ms: null, gflops: null, ok: false, error: null };
     try {
+      let bench = benches.get(key);
+      if (!bench) benches.set(key, (bench = await s.bench()));
       const { ms } = await bench.time(kernel, timing);
       const check = await bench.check(kernel);
-      Object.assign(m, { ms, gflops: (problemFlops(p) / ms) * 1e-6, ok: check.ok, error: check.ok ? null : `wrong output (worst error ${check.worst.toExponential(1)})` });
+      Object.assign(m, { ms, gflops: (s.flops / ms) * 1e-6, ok: check.ok, error: check.ok ? null : `wrong output (worst error ${check.worst.toExponential(1)})` });
     } catch (err) {
       m.error = (err as Error).message.split('\n')[0];
     }
@@ -294,20 +325,21 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
     measurements.push(m);
     return m;
   };
-  const runs = (p: ModelDenseProblem, shape: TemplateShape) => shape !== 'subgroup' || subgroupProblem(gpu, p) === null;
+  const models_ = (s: Subject) => (s.dense ?? s.conv)!.models.join(', ');
 
   try {
     const shipped = clone(mlpTilesFor(gpu.adapterInfo));
     const adopted = clone(shipped);
 
     // Step 0: every shape, shipped tiles, every problem.
-    for (const p of problems) {
+    for (const s of [...dense, ...conv]) {
       const line: string[] = [];
       for (const shape of TEMPLATE_SHAPES) {
-        const m = runs(p, shape) ? await measure(p, shape, shipped, true) : null;
+        if (s.conv && shape === 'register') continue;
+        const m = s.runs(shape) ? await measure(s, shape, shipped, true) : null;
         line.push(`${SHAPE_TITLES[shape]} ${m === null ? 'n/a' : m.ms === null ? `failed (${m.error})` : `${m.ms.toFixed(3)} ms${m.ok ? '' : ' WRONG'}`}`);
       }
-      log(`  ${keyOf(p)} (${p.models.join(', ')}): ${line.join(', ')}`);
+      log(`  ${s.key} (${models_(s)}): ${line.join(', ')}`);
     }
 
     // Steps 1 and 2: one field of the table at a time.
@@ -318,8 +350,8 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
       set(t: MlpTiles, v: V): void;
       label(v: V): string;
     }
-    const step = async <V>(name: string, shape: TemplateShape, of: (p: ModelDenseProblem) => boolean, values: V[], field: Field<V>) => {
-      const mine = problems.filter((p) => of(p) && runs(p, shape));
+    const step = async <V>(name: string, shape: TemplateShape, subjects: Subject[], values: V[], field: Field<V>) => {
+      const mine = subjects.filter((s) => s.runs(shape));
       if (mine.length === 0) return;
       const current = field.get(adopted);
       const tried = [current, ...values.filter((v) => field.label(v) !== field.label(current))];
@@ -331,12 +363,12 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
       // Kernel by kernel, every candidate on one kernel in turn: a drift of the machine's speed then falls on the
       // candidates of a kernel alike, and each ratio is taken within a kernel.
       const times: Array<Array<DenseMeasurement | null>> = options.map(() => []);
-      for (const p of mine) for (let i = 0; i < options.length; i++) times[i].push(await measure(p, shape, options[i]));
+      for (const s of mine) for (let i = 0; i < options.length; i++) times[i].push(await measure(s, shape, options[i]));
       const base = times[0];
       const candidates: DenseCandidate[] = options.map((t, i) => {
         const complete = times[i].every((m, j) => m?.ms != null && base[j]?.ms != null);
         const wrong = times[i].some((m) => m !== null && m.ms !== null && !m.ok);
-        const gflops = complete ? (mine.reduce((sum, p) => sum + problemFlops(p), 0) / times[i].reduce((sum, m) => sum + m!.ms!, 0)) * 1e-6 : null;
+        const gflops = complete ? (mine.reduce((sum, s) => sum + s.flops, 0) / times[i].reduce((sum, m) => sum + m!.ms!, 0)) * 1e-6 : null;
         return { label: `${field.label(tried[i])}${i === 0 ? ' (current)' : ''}`, value: tried[i], ratio: complete ? geomean(times[i].map((m, j) => m!.ms! / base[j]!.ms!)) : null, gflops, wrong, chosen: false };
       });
       // The current value stays unless a correct candidate timed on every kernel of the step beats it by more
@@ -348,16 +380,18 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
       });
       candidates[best].chosen = true;
       field.set(adopted, tried[best]);
-      steps.push({ name, shape, problems: mine.map(keyOf), candidates });
+      steps.push({ name, shape, problems: mine.map((s) => s.key), candidates });
       log(`  ${name}: ${candidates.map(candidateText).join(', ')}`);
     };
+    /** The dense problems `of` takes. */
+    const denseOf = (of: (p: ModelDenseProblem) => boolean) => dense.filter((s) => of(s.dense!));
     const c = CANDIDATES[kind];
-    /** Step 3: the workgroup-memory tile, over every problem, among the candidates this adapter can run. */
+    /** Step 3: the workgroup-memory tile, over every dense problem and convolution, among the candidates this adapter can run. */
     const tiledStep = async () => {
       const misfits = c.tiled.map((t) => [t, tiledTileProblem(t) ?? tiledLimitProblem(t, gpu.device.limits)] as const).filter(([, why]) => why !== null);
       if (misfits.length) log(`  workgroup-memory tiles left out: ${misfits.map(([t, why]) => `${tiledLabel(t)} (${why!.replace(/: choose a smaller tile.*$/, '')})`).join('; ')}`);
       const fitting = c.tiled.filter((t) => !misfits.some(([m]) => m === t));
-      await step(`workgroup-memory tile (${TILED_FIELD}: rows x cols x depth)`, 'tiled', () => true, fitting, { get: (t) => t.tiled, set: (t, v) => (t.tiled = { ...v }), label: tiledLabel });
+      await step(`workgroup-memory tile (${TILED_FIELD}: rows x cols x depth)`, 'tiled', [...dense, ...conv], fitting, { get: (t) => t.tiled, set: (t, v) => (t.tiled = { ...v }), label: tiledLabel });
     };
     if (shipped.workgroupMemory) await tiledStep();
     const fitsWg = (w: number) => w <= maxWorkgroup;
@@ -368,60 +402,70 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
       ['weightGrad', 'weight_grad', (p: ModelDenseProblem) => p.computation === 'weight_grad' && !p.u8],
     ] as const;
     for (const [f, title, of] of registerFields) {
-      await step(`register ${title} tile (rows x cols)`, 'register', of, c.tiles.filter(([r, k]) => r <= MAX_TILE_ROWS && k <= MAX_TILE_COLS), {
+      await step(`register ${title} tile (rows x cols)`, 'register', denseOf(of), c.tiles.filter(([r, k]) => r <= MAX_TILE_ROWS && k <= MAX_TILE_COLS), {
         get: (t) => [t[f].rows, t[f].cols],
         set: (t, [rows, cols]) => Object.assign(t[f], { rows, cols }),
         label: pair,
       });
-      await step(`register ${title} workgroup`, 'register', of, c.workgroups.filter(fitsWg), { get: (t) => t[f].workgroup, set: (t, v) => (t[f].workgroup = v), label: String });
+      await step(`register ${title} workgroup`, 'register', denseOf(of), c.workgroups.filter(fitsWg), { get: (t) => t[f].workgroup, set: (t, v) => (t[f].workgroup = v), label: String });
     }
     const u8Wg = (p: ModelDenseProblem) => p.computation === 'weight_grad' && Boolean(p.u8);
-    await step('register weight_grad u8 tile (words x cols)', 'register', u8Wg, c.u8Tiles.filter(([w, k]) => w <= MAX_TILE_ROWS / 4 && k <= MAX_TILE_COLS), {
+    await step('register weight_grad u8 tile (words x cols)', 'register', denseOf(u8Wg), c.u8Tiles.filter(([w, k]) => w <= MAX_TILE_ROWS / 4 && k <= MAX_TILE_COLS), {
       get: (t) => [t.weightGradU8.words, t.weightGradU8.cols],
       set: (t, [words, cols]) => Object.assign(t.weightGradU8, { words, cols }),
       label: pair,
     });
-    await step('register weight_grad u8 workgroup', 'register', u8Wg, c.workgroups.filter(fitsWg), { get: (t) => t.weightGradU8.workgroup, set: (t, v) => (t.weightGradU8.workgroup = v), label: String });
+    await step('register weight_grad u8 workgroup', 'register', denseOf(u8Wg), c.workgroups.filter(fitsWg), { get: (t) => t.weightGradU8.workgroup, set: (t, v) => (t.weightGradU8.workgroup = v), label: String });
     if (SG) {
+      // The dense kernels only: the convolutions' subgroup shape reads the same fields, but is timed in step 0 alone.
       const sgField = (key: 'workgroup' | 'words' | 'chunks' | 'kPerLane'): Field<number> => ({ get: (t) => t.subgroups[key], set: (t, v) => (t.subgroups[key] = v), label: String });
-      await step('subgroup workgroup (most invocations)', 'subgroup', () => true, c.sgWorkgroups.filter((w) => fitsWg(w) && w % SG === 0), sgField('workgroup'));
-      await step('subgroup weight_grad words (vec4s of x per workgroup)', 'subgroup', (p) => p.computation === 'weight_grad' && !p.u8, c.sg, sgField('words'));
-      await step('subgroup weight_grad u8 chunks (16 pixels each per workgroup)', 'subgroup', u8Wg, c.sg, sgField('chunks'));
-      await step('subgroup input_grad values of k per lane', 'subgroup', (p) => p.computation === 'input_grad', c.sg, sgField('kPerLane'));
+      await step('subgroup workgroup (most invocations)', 'subgroup', dense, c.sgWorkgroups.filter((w) => fitsWg(w) && w % SG === 0), sgField('workgroup'));
+      await step('subgroup weight_grad words (vec4s of x per workgroup)', 'subgroup', denseOf((p) => p.computation === 'weight_grad' && !p.u8), c.sg, sgField('words'));
+      await step('subgroup weight_grad u8 chunks (16 pixels each per workgroup)', 'subgroup', denseOf(u8Wg), c.sg, sgField('chunks'));
+      await step('subgroup input_grad values of k per lane', 'subgroup', denseOf((p) => p.computation === 'input_grad'), c.sg, sgField('kPerLane'));
     }
 
     // Step 3 (first where the shipped table takes the workgroup-memory shape; see the file's comment).
     if (!shipped.workgroupMemory) await tiledStep();
 
     // Step 4: the shapes, with the tiles chosen.
-    const timeOf = async (p: ModelDenseProblem, shape: TemplateShape, t: MlpTiles) => (runs(p, shape) ? await measure(p, shape, t, true) : null);
-    const rows: DenseSweepRow[] = [];
-    for (const p of problems) {
-      const row: DenseSweepRow = { ...p, key: keyOf(p), shipped: { register: null, tiled: null, subgroup: null }, adopted: { register: null, tiled: null, subgroup: null }, autoShipped: autoShape(gpu, p, shipped), autoAdopted: 'register' };
+    const timeOf = async (s: Subject, shape: TemplateShape, t: MlpTiles) => (s.runs(shape) && !(s.conv && shape === 'register') ? await measure(s, shape, t, true) : null);
+    const times = async (s: Subject) => {
+      const shippedMs: Record<TemplateShape, number | null> = { register: null, tiled: null, subgroup: null };
+      const adoptedMs: Record<TemplateShape, number | null> = { register: null, tiled: null, subgroup: null };
       for (const shape of TEMPLATE_SHAPES) {
-        const s = await timeOf(p, shape, shipped);
-        const a = await timeOf(p, shape, adopted);
-        row.shipped[shape] = s?.ok ? s.ms : null;
-        row.adopted[shape] = a?.ok ? a.ms : null;
+        const a = await timeOf(s, shape, shipped);
+        const b = await timeOf(s, shape, adopted);
+        shippedMs[shape] = a?.ok ? a.ms : null;
+        adoptedMs[shape] = b?.ok ? b.ms : null;
       }
-      rows.push(row);
-    }
-    const ratios = (num: (r: DenseSweepRow) => number | null, den: (r: DenseSweepRow) => number | null) => {
-      const xs = rows.map((r) => [num(r), den(r)]).filter(([a, b]) => a !== null && b !== null) as number[][];
+      return { key: s.key, shipped: shippedMs, adopted: adoptedMs };
+    };
+    const rows: DenseSweepRow[] = [];
+    for (const s of dense) rows.push({ ...s.dense!, ...(await times(s)), autoShipped: autoShape(gpu, s.dense!, shipped), autoAdopted: 'register' });
+    const convRows: ConvSweepRow[] = [];
+    for (const s of conv) convRows.push({ ...s.conv!, ...(await times(s)), autoShipped: templateShape(gpu, shipped), autoAdopted: null });
+    const all = [...rows, ...convRows];
+    const ratios = (num: (r: SweepRowTimes) => number | null, den: (r: SweepRowTimes) => number | null) => {
+      const xs = all.map((r) => [num(r), den(r)]).filter(([a, b]) => a !== null && b !== null) as number[][];
       return xs.length ? geomean(xs.map(([a, b]) => a / b)) : null;
     };
+    // Register tiles against subgroup shuffles: the dense kernels (a convolution has no register shape).
     const subgroups = ratios((r) => r.adopted.subgroup, (r) => r.adopted.register);
     if (subgroups !== null) adopted.subgroups.enabled = subgroups < (adopted.subgroups.enabled ? 1 / MIN_GAIN : MIN_GAIN);
-    const others = (r: DenseSweepRow) => {
+    // Workgroup memory against the best of the others: the dense kernels and the convolutions, whose shape the
+    // same field picks (kernels/conv2d_implicit_gemm.ts implicitGemmParts).
+    const others = (r: SweepRowTimes) => {
       const xs = [r.adopted.register, adopted.subgroups.enabled ? r.adopted.subgroup : null].filter((x): x is number => x !== null);
       return xs.length ? Math.min(...xs) : null;
     };
     const workgroupMemory = ratios((r) => r.adopted.tiled, others);
     if (workgroupMemory !== null) adopted.workgroupMemory = workgroupMemory < (adopted.workgroupMemory ? 1 / MIN_GAIN : MIN_GAIN);
     for (const r of rows) r.autoAdopted = autoShape(gpu, r, adopted);
-    const ratioToShipped = ratios((r) => r.adopted[r.autoAdopted], (r) => r.shipped[r.autoShipped]) ?? NaN;
+    for (const r of convRows) r.autoAdopted = templateShape(gpu, adopted);
+    const ratioToShipped = ratios((r) => (r.autoAdopted === null ? null : r.adopted[r.autoAdopted]), (r) => (r.autoShipped === null ? null : r.shipped[r.autoShipped])) ?? NaN;
     if (timeUp) log(`  the ${budget} s bound was reached: the candidates not timed on all their problems did not compete`);
-    return { adapter, kind, subgroupSize: SG, models, timing, seconds: elapsed(), timeUp, rows, steps, measurements, shipped, adopted, ratioToShipped, shapeRatios: { workgroupMemory, subgroups } };
+    return { adapter, kind, subgroupSize: SG, models, timing, seconds: elapsed(), timeUp, rows, convRows, steps, measurements, shipped, adopted, ratioToShipped, shapeRatios: { workgroupMemory, subgroups } };
   } finally {
     for (const b of benches.values()) b.destroy();
   }
@@ -443,6 +487,26 @@ function tiledNote(r: DenseSweepResult): string {
   return r.adopted.workgroupMemory ? '' : ' (workgroupMemory is false here: the tile matters only where a tuning takes the shape)';
 }
 
+/** The convolutions' table (none where the models have none): one row per product, the shapes a convolution has. */
+function convTable(r: DenseSweepResult): string[] {
+  if (r.convRows.length === 0) return [];
+  const shapes = TEMPLATE_SHAPES.filter((s) => s !== 'register');
+  const rows = r.convRows[0].rows === r.convRows[0].batch ? 'at the batch' : `on ${r.convRows[0].rows} samples of the batch (conv_problems.ts CONV_TIMED_ROWS)`;
+  return [
+    '',
+    `Convolutions as implicit GEMM (kernels/conv2d_implicit_gemm.ts), ${r.convRows.length} products of ${[...new Set(r.convRows.flatMap((x) => x.models))].join(', ')}, timed ${rows}, ms per dispatch, shipped tiles -> adopted tiles; * = the shape the adopted table takes (none: conv2d_general):`,
+    '',
+    `| product | C_in->C_out, H x W, kernel, stride, padding | rows (batch) | models | ${shapes.map((s) => SHAPE_TITLES[s]).join(' | ')} | GFLOP/s (adopted) |`,
+    `|---|---|---|---|${shapes.map(() => '---:').join('|')}|---:|`,
+    ...r.convRows.map((x) => {
+      const cells = shapes.map((s) => (x.shipped[s] === null && x.adopted[s] === null ? (s === 'subgroup' && !r.subgroupSize ? 'n/a' : 'failed') : `${ms(x.shipped[s])} -> ${ms(x.adopted[s])}${x.autoAdopted === s ? ' *' : ''}`));
+      const a = x.autoAdopted === null ? null : x.adopted[x.autoAdopted];
+      const d = x.dims;
+      return `| ${x.computation} | ${d.C_IN}->${d.C_OUT}, ${d.H}x${d.W}, k${d.KS} s${d.STRIDE} p${d.PAD} | ${x.rows} (${x.batch}) | ${x.models.join(', ')} | ${cells.join(' | ')} | ${a === null ? '-' : ((convProblemFlops(x) / a) * 1e-6).toFixed(1)} |`;
+    }),
+  ];
+}
+
 /** The sweep as markdown: one row per dense kernel, the steps' candidates, the shape choice and the table to adopt. */
 export function formatDenseSweep(r: DenseSweepResult): string {
   const lines = [
@@ -455,6 +519,7 @@ export function formatDenseSweep(r: DenseSweepResult): string {
       const a = x.adopted[x.autoAdopted];
       return `| ${x.computation}${x.u8 ? ' u8' : ''} | ${x.M}x${x.K}x${x.N} | ${x.models.join(', ')} | ${cells.join(' | ')} | ${a === null ? '-' : ((problemFlops(x) / a) * 1e-6).toFixed(1)} |`;
     }),
+    ...convTable(r),
     '',
     'Steps (geometric mean over the step\'s kernels of time / the current choice\'s; <- chosen):',
     ...r.steps.map((s) => `- ${s.name} (${s.problems.length} kernels): ${s.candidates.map(candidateText).join(', ')}`),

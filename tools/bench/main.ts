@@ -61,12 +61,13 @@ const USAGE = `usage: npm run bench -- [flags]            (npm run bench -- lene
                     with the line that adopts it: the fused softmax kernels' shapes (FUSED_SHAPES: 1 warm-up +
                     --epochs timed epochs per candidate; --quick: 1 epoch on 6,000 samples), then the dense
                     template's tiles (MLP_TILES: register tiles, subgroup shuffles, workgroup memory) timed on
-                    every model's dense kernels (tools/bench/dense_sweep.ts)
+                    every model's dense kernels, the workgroup-memory tile on its convolutions as implicit GEMM
+                    too (tools/bench/dense_sweep.ts, conv_problems.ts)
   --sweep-only fused|dense         one part of the sweep
   --sweep-forward-workgroups A,B   --sweep-rows A,B   --sweep-update-workgroups A,B
                     the fused kernels' candidates (default: a set for the adapter's kind, CPU driver or GPU)
-  --sweep-models A,B               the models whose dense kernels are swept (default all, or on a CPU
-                    adapter those not of chapter 7): ${MODEL_KINDS.join(', ')}
+  --sweep-models A,B               the models whose dense kernels and convolutions are swept (default
+                    all, or on a CPU adapter those not of chapter 7): ${MODEL_KINDS.join(', ')}
   --sweep-seconds S the dense part times no new candidate after S seconds (the shipped tiles always are)
   --matmul          instead of the contenders: the matmul micro-benchmark (also npm run bench:matmul): GFLOP/s of
                     each shape of the dense contraction template (register tiles, workgroup memory, subgroup
