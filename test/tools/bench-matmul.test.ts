@@ -200,29 +200,27 @@ describe.skipIf(!existsSync(LAVAPIPE))('dense tile sweep (tools/bench/dense_swee
     // LeNet's convolutions are subgroup blocks on an adapter with one subgroup size, as lavapipe's (nn/conv_block.ts);
     // softmax and the MLPs have none.
     expect(subgroupSize(gpu)).toBe(8);
-    expect(modelConvProblems(gpu, ['lenet', 'softmax', 'mlp'])).toEqual([]);
+    expect(modelConvProblems(gpu, ['lenet', 'concise', 'mlp'])).toEqual([]);
   });
 
   it("checks a convolution's output against conv2d_general's twin, and fails a kernel that computes something else", async () => {
+    // (Every product in both shapes passes in the sweep below; here the planes compared and a wrong kernel.)
     const dims = { C_IN: 8, C_OUT: 12, H: 9, W: 7, KS: 3, STRIDE: 2, PAD: 1 };
     const shipped = mlpTilesFor(gpu.adapterInfo);
-    for (const computation of COMPUTATIONS) {
+    for (const computation of ['forward', 'weight_grad'] as const) {
       const p: ConvProblem = { computation, dims, batch: 3, rows: 3, models: ['test'] };
       const bench = await ConvBench.create(gpu, p);
       try {
-        for (const shape of ['tiled', 'subgroup'] as const) {
-          if (shape === 'subgroup' && subgroupSize(gpu) === null) continue;
-          const check = await bench.check(await createConvWithTiles(gpu, p, shape, shipped));
-          expect(check.ok, `${convProblemName(p)} ${shape}: worst ${check.worst}`).toBe(true);
-          // The first and the last 4 of the product's output channels (12 forward and in dW, 8 for dx: all), of the first and the last sample (dW: the sum).
-          expect(check.rows).toBe(computation === 'weight_grad' ? 8 : 16);
-        }
+        const check = await bench.check(await createConvWithTiles(gpu, p, 'tiled', shipped));
+        expect(check.ok, `${convProblemName(p)}: worst ${check.worst}`).toBe(true);
+        // The first and the last 4 of the 12 output channels, of the first and the last sample (dW: their sum).
+        expect(check.rows).toBe(computation === 'weight_grad' ? 8 : 16);
         if (computation === 'forward') {
           // The forward with a ReLU: every negative entry is wrong.
           const relu = await createConvGemm(gpu, dims, 3, { act: ACTIVATION_CODES.relu, training: false, inputGrad: false, shape: 'tiled' });
-          const check = await bench.check(relu.forward as never);
-          expect(check.ok).toBe(false);
-          expect(check.worst).toBeGreaterThan(1e-2);
+          const wrong = await bench.check(relu.forward as never);
+          expect(wrong.ok).toBe(false);
+          expect(wrong.worst).toBeGreaterThan(1e-2);
         }
       } finally {
         bench.destroy();
