@@ -1,8 +1,9 @@
 // PyTorch's CrossEntropyLoss on logits, fused and numerically stable:
 //   lse[r] = max + log(sum(exp(z - max))),  loss[r] = lse[r] - z[r, y[r]]  (exact for ±1e4 logits, never Inf)
-// and, when WRITE_GRAD, its gradient for the mean loss: dlogits[r, n] = (exp(z[r, n] - lse[r]) - [n == y[r]]) / rows.
+// and, when WRITE_GRAD, its gradient for the mean loss: dlogits[r, n] = (exp(z[r, n] - lse[r]) - [n == y[r]]) / batch
+// (batch: the whole minibatch's rows, so that the gradients of a step run in chunks sum to the whole batch's).
 // The minibatch's loss sum is added to a running total that stays on the GPU for the epoch.
-// `step` (row0, rows of this minibatch): shaders/prelude/step.wgsl, prepended by the loader.
+// `step` (row0, rows of this minibatch or chunk, batch): shaders/prelude/step.wgsl, prepended by the loader.
 override N: u32; // outputs per row (the classes, for a last layer), fixed when the kernel is created
 
 @group(0) @binding(0) var<storage, read> logits: array<f32>;          // [rows, N]
@@ -18,7 +19,7 @@ var<workgroup> partial: array<f32, WG>;
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {
   var acc = 0.0;
-  let inv_rows = 1.0 / f32(step.rows);
+  let inv_batch = 1.0 / f32(step.batch);
   for (var r = lid; r < step.rows; r += WG) {
     let base = r * N;
     var m = logits[base];
@@ -36,7 +37,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     if (WRITE_GRAD) {
       for (var n = 0u; n < N; n++) {
         let onehot = select(0.0, 1.0, n == y[r]);
-        dlogits[base + n] = (exp(logits[base + n] - lse) - onehot) * inv_rows;
+        dlogits[base + n] = (exp(logits[base + n] - lse) - onehot) * inv_batch;
       }
     }
   }

@@ -30,8 +30,8 @@ struct Adam {
   wd: f32,
 }
 override COUNT: u32; // elements in param, grad and each state buffer, fixed when the kernel is created
-// Read and written a vec4 at a time (on lavapipe a load costs the same whatever its width): buffers are padded to
-// whole vec4s with zeros (gpu/buffers.ts), and the padding stays zero (zero parameter, gradient and state; Adam's
+// Read and written a vec4 at a time (on lavapipe a load costs the same whatever its width; prelude/vec4_grid.wgsl):
+// buffers are padded to whole vec4s with zeros (gpu/buffers.ts), and the padding stays zero (zero parameter, gradient and state; Adam's
 // m / (0 + eps) is 0).
 
 @group(0) @binding(0) var<uniform> sgd: Sgd;
@@ -45,16 +45,6 @@ override COUNT: u32; // elements in param, grad and each state buffer, fixed whe
 @group(0) @binding(5) var<storage, read_write> step_count: array<f32>;
 
 override WG: u32 = 64;
-
-// The vec4 an invocation updates, on a 2-D grid so that any tensor fits the 65,535 workgroups of one dimension
-// (kernels/kernel.ts, spreadGrid); past the tensor's end where the grid overshoots it.
-fn vec4_index(gid: vec3u, nwg: vec3u) -> u32 {
-  return gid.x + gid.y * (nwg.x * WG);
-}
-
-fn inside(i: u32) -> bool {
-  return i < (COUNT + 3u) / 4u;
-}
 
 @compute @workgroup_size(WG)
 fn sgd_update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

@@ -7,5 +7,7 @@ struct Step {
   rows: u32,  // samples in this minibatch; the last one of an epoch may be partial
   index: u32, // this step's number within the epoch, from 0
   epoch: u32, // the epoch, from 0 (rewritten once per epoch): with `index`, a counter for random masks
+  batch: u32, // samples in the whole minibatch: `rows` where a step runs in one piece, more where it runs in
+              // chunks that each fit a storage binding (src/train/steps.ts chunkSteps); the mean loss divides by it
 }
 @group(1) @binding(0) var<uniform> step: Step;

@@ -2,7 +2,7 @@ import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
 import { MODEL_KINDS, modelDefaults, modelDefinition } from '../model/registry.js';
 import { shapeWalk, trainableCount } from '../nn/declare.js';
-import { trainingBytes } from '../nn/memory.js';
+import { BINDING_LIMIT, chunkCaveat, largestActivation, mib, trainingBytes } from '../nn/memory.js';
 import { isNetworkDefinition } from '../nn/model.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
 import { parseFlags, usageHint } from './args.js';
@@ -41,7 +41,8 @@ export async function summaryCommand(argv: string[]): Promise<number> {
   const { net, input } = definition.network(spec);
   const layers = shapeWalk(net, input).map((row) => ({ name: row.name, output: [1, ...row.output], parameters: row.parameters }));
   const parameters = trainableCount(net, input);
-  const bytes = trainingBytes(net, input, spec.classes, batchSize).total;
+  const memory = trainingBytes(net, input, spec.classes, batchSize);
+  const bytes = memory.total;
   const out = new Output(flags.json);
   const width = Math.max(...layers.map((l) => l.name.length));
   out.line(`${definition.kind}, input [1, ${input.join(', ')}]`);
@@ -50,6 +51,14 @@ export async function summaryCommand(argv: string[]): Promise<number> {
   out.line(`GPU memory to train at batch size ${batchSize}: ${(bytes / 2 ** 20).toFixed(1)} MiB (parameters, activations, gradients; not the dataset or an optimizer's state)`);
   const problem = definition.problem?.(spec, batchSize);
   if (problem) out.line(`note: ${problem}`);
+  else if (memory.chunkRows < batchSize) {
+    const { values, where } = largestActivation(net, input);
+    const caveat = chunkCaveat(net);
+    out.line(
+      `note: at batch size ${batchSize}, ${where} is ${mib(batchSize * values * 4)}, past the ${mib(BINDING_LIMIT)} a storage binding holds: ` +
+        `each batch trains in ${Math.ceil(batchSize / memory.chunkRows)} chunks of ${memory.chunkRows} rows, their gradients summed${caveat ? ` (${caveat})` : ''}`,
+    );
+  }
   out.result({ parameters, layers, bytes });
   return 0;
 }

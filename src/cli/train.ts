@@ -159,8 +159,6 @@ export async function trainCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--limit ${limit} is more than the ${data.train.count} training samples (see \`webgpu-softmax train --help\`)`);
   }
   const trainSplit = limit === null ? data.train : limitSplit(data.train, limit);
-  const unfit = definition.problem?.(spec, Math.min(flags.batchSize, trainSplit.count));
-  if (unfit) throw new UsageError(`${unfit} (see \`webgpu-softmax train --help\`)`);
   if (flags.batchSize > trainSplit.count) {
     throw new UsageError(`--batch-size ${flags.batchSize} is larger than the ${trainSplit.count} training samples (see \`webgpu-softmax train --help\`)`);
   }
@@ -171,6 +169,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (tooBig) {
     gpu.device.destroy();
     throw new UsageError(`--batch-size ${flags.batchSize} ${tooBig} (see \`webgpu-softmax train --help\`)`);
+  }
+  // A model no batch of which fits this adapter's storage bindings (a batch whose activations pass them trains in chunks).
+  const unfit = definition.problem?.(spec, Math.min(flags.batchSize, trainSplit.count), gpu.device.limits.maxStorageBufferBindingSize);
+  if (unfit) {
+    gpu.device.destroy();
+    throw new UsageError(`${unfit} (see \`webgpu-softmax train --help\`)`);
   }
   out.line(`adapter: ${describeAdapter(gpu.adapterInfo)}`);
   out.line(`model ${model}, ${trainSplit.count} training samples, ${data.test.count} test samples, batch ${flags.batchSize}, lr ${flags.lr}, seed ${flags.seed}${isPlainSgd(optimizer) ? '' : `, ${describeOptimizer(optimizer)}`}`);

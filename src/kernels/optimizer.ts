@@ -6,7 +6,7 @@
 import { COPY_DST, createBufferWith, UNIFORM } from '../gpu/buffers.js';
 import { ceilDiv, type Constants, defineKernel, spreadGrid } from './kernel.js';
 
-const update = { shader: 'optimizer', shape: ['COUNT'] as const, step: false, tunable: true, grid: (c: Constants) => spreadGrid(ceilDiv(ceilDiv(c.COUNT, 4), c.WG)) };
+const update = { shader: 'optimizer', shape: ['COUNT'] as const, step: false, tunable: true, preludes: ['prelude/vec4_grid'], grid: (c: Constants) => spreadGrid(ceilDiv(ceilDiv(c.COUNT, 4), c.WG)) };
 
 /** param -= lr * grad. */
 export const sgdUpdate = defineKernel<'sgd' | 'param' | 'grad', 'COUNT'>({ ...update, entryPoint: 'sgd_update' });
@@ -25,6 +25,7 @@ export const optimizerStepCount = defineKernel<'step_count'>({
   shader: 'optimizer',
   entryPoint: 'adam_step_count',
   shape: [],
+  preludes: ['prelude/vec4_grid'],
   step: false,
   tunable: false,
   grid: () => [1],

@@ -203,7 +203,8 @@ export interface FitData {
 /**
  * The settings {@link fit} will train with for `data` and `options`, without a GPU: the model's spec for the
  * data's image shape and classes, the model's defaults (the same `modelDefaults` the CLI takes) where `options`
- * says nothing, and every argument checked. Throws what `fit` would.
+ * says nothing, and every argument checked. Throws what `fit` would, but for what depends on the adapter (a model
+ * none of whose batches fits its storage bindings: `fit` checks that on the GPU it is given).
  */
 export function fitSettings(data: FitData, options: FitOptions = {}): FitSettings {
   const d = checkObject('data', data, 'the splits { train, test }');
@@ -251,8 +252,6 @@ export function fitSettings(data: FitData, options: FitOptions = {}): FitSetting
   const stepsPerSubmit = o.stepsPerSubmit === undefined ? undefined : checkInteger('options.stepsPerSubmit', o.stepsPerSubmit, { min: 1, max: Number.MAX_SAFE_INTEGER });
   const samples = limit ?? train.count;
   if (batchSize > samples) throw new ArgumentError(`options.batchSize ${batchSize} is larger than the ${samples} training samples: pass a smaller batchSize${limit === null ? '' : ' or a larger limit'}`);
-  const unfit = modelDefinition(spec.kind).problem?.(spec, batchSize);
-  if (unfit) throw new ArgumentError(unfit);
   let params: Parameters | undefined;
   if (o.params !== undefined) {
     params = checkParameters('options.params', o.params);
@@ -348,6 +347,9 @@ export async function fit(gpu: Gpu, data: FitData, options: FitOptions = {}, hoo
   const h = checkHooks(hooks);
   await checkGpu('gpu', gpu);
   const { spec, epochs, lr, optimizer, batchSize, seed, limit, stepsPerSubmit, params, earlyStopping, lrSchedule } = settings;
+  // A batch whose activations pass a storage binding trains in chunks; a parameter or one image's activation cannot.
+  const unfit = modelDefinition(spec.kind).problem?.(spec, batchSize, gpu.device.limits.maxStorageBufferBindingSize);
+  if (unfit) throw new ArgumentError(unfit);
   const trainOptions: TrainOptions = { spec, epochs, lr, optimizer, batchSize, seed, limit, stepsPerSubmit };
   // Epoch 0 of a run: train() starts from a checkpoint's parameters, and this one has done no epochs.
   const start: Checkpoint | undefined = params && { params, meta: { model: spec, epoch: 0, config: { lr, batchSize, seed, epochs, limit }, history: [], test: null, optimizer } };

@@ -48,8 +48,13 @@ export interface StepContext {
   train: GpuSplit;
   /** [count] u32: sample index at each position of the epoch */
   order: GPUBuffer;
-  /** the batch size (the last step of an epoch may have fewer rows) */
+  /** the most rows one step holds: the batch size, or where steps run in chunks, a chunk's (the last of an epoch may have fewer) */
   maxRows: number;
+  /**
+   * Whether each step runs as chunks of at most maxRows rows whose gradients the trainer sums before its optimizer's
+   * update (train/gradient_chunks.ts): the model's step must leave every gradient to the trainer, updating nothing itself.
+   */
+  chunked?: boolean;
   /** The optimizer the trainer runs after each step (a model may fuse plain SGD into its own kernels instead: then it lists those tensors in no `trainables`). */
   optimizer: OptimizerConfig;
   /** The optimizer's learning rate, for the scratch models' written-out SGD. */
@@ -119,8 +124,14 @@ export interface GpuModel {
   readonly parameters: readonly GpuParameter[];
   /** GPU buffer bytes of the parameters. */
   readonly bytes: number;
-  /** The most rows one forward may hold (a network whose largest activation would pass a storage binding), if limited. */
-  readonly maxForwardRows?: number;
+  /**
+   * The most rows one pass of the network may hold, where its largest activation [rows, ...] would otherwise pass
+   * a storage binding: a training step of more rows runs as chunks of at most these (train/steps.ts), an
+   * evaluation in chunks of at most these; unlimited where absent.
+   */
+  readonly maxRowsPerChunk?: number;
+  /** What running a step in chunks changes, where it changes more than the order of a sum (BatchNorm's statistics). */
+  readonly chunkCaveat?: string;
   /** Builds its training step (forward, loss, backward, update) for `context`. */
   createStep(context: StepContext): Promise<StepRecorder>;
   /** Builds its evaluation forward (no dropout) for `context`. */
@@ -182,8 +193,11 @@ export interface ModelDefinition {
   options: OptionSchemas;
   /** Builds and checks a spec from user options (unknown or bad options are a ModelOptionError naming them). */
   spec(input: ImageShape, classes: number, options: ModelOptions): ModelSpec;
-  /** Why this spec cannot train with `batchSize` rows, or null (checked before any GPU work). */
-  problem?(spec: ModelSpec, batchSize: number): string | null;
+  /**
+   * Why this spec cannot train with `batchSize` rows on an adapter whose storage bindings hold at most
+   * `bindingLimit` bytes (default WebGPU's 128 MiB, where no adapter is at hand), or null.
+   */
+  problem?(spec: ModelSpec, batchSize: number, bindingLimit?: number): string | null;
   /** Why this spec cannot train with `optimizer` (the scratch models write out plain SGD), or null. */
   optimizerProblem?(spec: ModelSpec, optimizer: OptimizerConfig): string | null;
   /** The L2 weight decay this spec's options ask of the optimizer (the concise MLP's `weightDecay`), for the trainables marked `decay`. */

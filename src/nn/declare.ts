@@ -378,6 +378,15 @@ export function shapeWalk(net: SequentialDecl, input: readonly number[]): ShapeR
   });
 }
 
+/** Whether `layer` is, or holds anywhere inside it, a layer of one of `types`. */
+export function containsLayer(layer: LayerDecl, types: ReadonlyArray<LayerDecl['type']>): boolean {
+  if (types.includes(layer.type)) return true;
+  if (layer.type === 'Sequential') return layer.layers.some((l) => containsLayer(l, types));
+  if (layer.type === 'Residual') return containsLayer(layer.body, types) || (layer.shortcut !== null && containsLayer(layer.shortcut, types));
+  if (layer.type === 'Concat') return layer.branches.some((b) => containsLayer(b, types));
+  return false;
+}
+
 /** Trainable values in a network (what PyTorch's sum(p.numel() for p in net.parameters()) counts). */
 export const trainableCount = (net: LayerDecl, input: readonly number[]): number =>
   parameterInfo(net, input).filter(([, p]) => p.trainable).reduce((n, [, p]) => n + elementsOf(p.shape), 0);

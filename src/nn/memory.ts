@@ -9,7 +9,7 @@
  */
 import { paddedSize } from '../gpu/buffers.js';
 import { elementsOf } from '../model/tensors.js';
-import { type LayerDecl, nn, outputShape, parameterInfo } from './declare.js';
+import { containsLayer, type LayerDecl, nn, outputShape, parameterInfo } from './declare.js';
 import type { ConvBlock } from './conv_block.js';
 import { convShape, imagesAreWords } from './conv2d_kernels.js';
 import { activationAfter, convDims, linearFusion } from './network.js';
@@ -136,15 +136,71 @@ function blockBytes(block: ConvBlock, input: readonly number[], needsGrad: boole
 }
 
 /**
- * Bytes of every GPU buffer a training step of `net` on [rows, ...input] holds: its tensors, its step (activations,
- * gradients, loss). Without `fusion` (summary, which needs no GPU): the general layer kernels' buffers.
+ * The storage binding every activation must fit in where no adapter is at hand (summary, a model's `problem()`
+ * before the GPU is made): WebGPU's default maxStorageBufferBindingSize, and lavapipe's and many browsers' maximum.
  */
-export function trainingBytes(net: LayerDecl, input: readonly number[], classes: number, rows: number, fusion: Fusion = {}): { parameters: number; step: number; total: number } {
-  const parameters = parameterInfo(net, input).reduce((n, [, p]) => n + paddedSize(elementsOf(p.shape) * 4), 0);
+export const BINDING_LIMIT = 128 * 2 ** 20;
+
+/** Bytes in MiB for the messages about bindings: whole from 10 MiB, two significant digits below (0.56 MiB). */
+export const mib = (bytes: number): string => `${bytes >= 10 * 2 ** 20 ? (bytes / 2 ** 20).toFixed(0) : Number((bytes / 2 ** 20).toPrecision(2))} MiB`;
+
+/**
+ * Rows per chunk of a step of `batch` rows where a chunk holds at most `most`: the batch itself where it fits, else
+ * the fewest chunks, their rows balanced (batch 256, at most 227: two chunks of 128, not 227 and 29).
+ */
+export function chunkRowsFor(batch: number, most: number): number {
+  return batch <= most ? batch : Math.ceil(batch / Math.ceil(batch / most));
+}
+
+/**
+ * The most rows of `net`'s step whose largest activation [rows, ...] fits a binding of `limit` bytes (0: not even
+ * one row). A minibatch of more rows trains as chunks of at most these (chunkRowsFor).
+ */
+export function mostRowsPerChunk(net: LayerDecl, input: readonly number[], limit = BINDING_LIMIT): number {
+  return Math.floor(limit / (largestActivation(net, input).values * 4));
+}
+
+/**
+ * Why `net` cannot train on an adapter binding at most `limit` bytes: a parameter past it, or one image's largest
+ * activation past it (no batch size fits either way), else null. A batch whose activations pass it trains in chunks
+ * of rows that fit (train/steps.ts), so the batch size is never the problem.
+ */
+export function bindingProblem(kind: string, net: LayerDecl, input: readonly number[], limit = BINDING_LIMIT): string | null {
+  for (const [name, p] of parameterInfo(net, input)) {
+    const bytes = elementsOf(p.shape) * 4;
+    if (bytes > limit) return `model ${kind}: parameter ${name} is ${mib(bytes)}, past the ${mib(limit)} a storage binding holds; no batch size fits: make it smaller (--width-divisor or --resize)`;
+  }
+  if (mostRowsPerChunk(net, input, limit) >= 1) return null;
+  const { values, where } = largestActivation(net, input);
+  return `model ${kind}: for one image, ${where} is ${mib(values * 4)}, past the ${mib(limit)} a storage binding holds; no batch size fits: make it smaller (--resize)`;
+}
+
+/** What running `net`'s steps in chunks changes beyond the order of a sum, or undefined: BatchNorm's statistics. */
+export const chunkCaveat = (net: LayerDecl): string | undefined =>
+  containsLayer(net, ['BatchNorm1d', 'BatchNorm2d']) ? "BatchNorm normalizes each chunk by the chunk's statistics" : undefined;
+
+/**
+ * Bytes of every GPU buffer a training step of `net` on minibatches of `batch` rows holds: its tensors, its step
+ * (activations, gradients, loss) at the rows of one chunk (`chunkRows`: the batch where its largest activation fits
+ * a binding of `limit` bytes), and where the batch runs in chunks, the sum of their gradients
+ * (train/gradient_chunks.ts). Without `fusion` (summary, which needs no GPU): the general layer kernels' buffers.
+ */
+export function trainingBytes(
+  net: LayerDecl,
+  input: readonly number[],
+  classes: number,
+  batch: number,
+  fusion: Fusion = {},
+  limit = BINDING_LIMIT,
+): { parameters: number; step: number; total: number; chunkRows: number } {
+  const info = parameterInfo(net, input);
+  const parameters = info.reduce((n, [, p]) => n + paddedSize(elementsOf(p.shape) * 4), 0);
+  const rows = chunkRowsFor(batch, Math.max(1, mostRowsPerChunk(net, input, limit)));
   const gather = paddedSize(rows * elementsOf(input) * 4) + 2 * paddedSize(rows * 4); // x0, y, predictions
   const loss = paddedSize(rows * 4) + paddedSize(rows * classes * 4) + 2 * paddedSize(4); // per-row losses, dlogits, epoch totals
-  const step = gather + nodeBytes(net, input, false, rows, fusion) + loss;
-  return { parameters, step, total: parameters + step };
+  const sums = rows < batch ? info.filter(([, p]) => p.trainable).reduce((n, [, p]) => n + paddedSize(elementsOf(p.shape) * 4), 0) : 0;
+  const step = gather + nodeBytes(net, input, false, rows, fusion) + loss + sums;
+  return { parameters, step, total: parameters + step, chunkRows: rows };
 }
 
 /** Values per sample of the largest [B, ...] tensor a training step of `net` binds (its input, every layer's output). */

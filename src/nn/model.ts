@@ -32,7 +32,7 @@ import { fusedSoftmaxStep, resolveKernels, uploadFusedWeight } from '../model/so
 import type { OptimizerConfig } from '../optim/config.js';
 import type { TrainableParameter } from '../optim/index.js';
 import { initParameters, type LayerDecl, outputShape, parameterInfo, parseLayer, type SequentialDecl, trainableCount } from './declare.js';
-import { largestActivation } from './memory.js';
+import { bindingProblem, chunkCaveat, mostRowsPerChunk } from './memory.js';
 import { networkReference } from '../reference/network.js';
 import { buildNode, type NetworkContext, type Node, type NodeInput } from './network.js';
 
@@ -138,16 +138,19 @@ async function createNetworkModel(gpu: Gpu, spec: ModelSpec, net: SequentialDecl
   const parameters: GpuParameter[] = Object.entries(shapes).map(([name, shape]) => ({ name, shape, buffer: tensors[name] }));
   const pixels = elementsOf(input);
   const bytes = Object.values(tensors).reduce((n, b) => n + b.size, 0);
-  // Evaluation chunks small enough that the largest activation [rows, ...] fits one storage binding.
-  const maxForwardRows = Math.max(1, Math.floor(gpu.device.limits.maxStorageBufferBindingSize / (largestActivation(net, input).values * 4)));
+  // Chunks of a step or an evaluation small enough that the largest activation [rows, ...] fits one storage binding.
+  const maxRowsPerChunk = Math.max(1, mostRowsPerChunk(net, input, gpu.device.limits.maxStorageBufferBindingSize));
+  const caveat = chunkCaveat(net);
   const context = (maxRows: number, training: boolean, seed: number, tuning: Tuning): NetworkContext => ({ gpu, maxRows, training, seed, tuning, tensors, trainables: [], dropouts: 0 });
   return {
     spec,
     parameters,
     bytes,
-    maxForwardRows,
+    maxRowsPerChunk,
+    ...(caveat ? { chunkCaveat: caveat } : {}),
     async createStep(ctx): Promise<StepRecorder> {
-      if (softmax) {
+      // The fused kernels update the weights themselves, so a step in chunks takes the layer kernels.
+      if (softmax && !ctx.chunked) {
         const r = resolveKernels(spec, ctx.maxRows, ctx.optimizer);
         if ('problem' in r) throw new UsageError(r.problem);
         if (r.path === 'fused') return fusedSoftmaxStep(gpu, spec, { W: tensors[softmax.weight], b: tensors[softmax.bias] }, ctx, true);
@@ -229,7 +232,7 @@ export interface NetworkModel {
     /** The [C, H, W] the network reads where it is not the data's: the images are resized on the fly as they are gathered (chapter 7's --resize). */
     input?: readonly number[];
   };
-  /** Why this spec cannot train with `batchSize` rows, or null (ModelDefinition.problem). */
+  /** Why this spec cannot train with `batchSize` rows, or null (ModelDefinition.problem; a parameter or one image's activation past a storage binding is checked for every network). */
   problem?(spec: ModelSpec, batchSize: number): string | null;
   /** One line naming the model and its options, for logs. */
   describe?(spec: ModelSpec): string;
@@ -277,7 +280,10 @@ export function sequentialModel(def: NetworkModel): NetworkDefinition {
       checkNetwork(made.net, { channels, height, width }, classes, `model ${def.kind}`);
       return { kind: def.kind, input, classes, options: made.options };
     },
-    ...(def.problem ? { problem: def.problem } : {}),
+    problem(spec, batchSize, bindingLimit) {
+      const { net, input } = madeOf(spec);
+      return def.problem?.(spec, batchSize) ?? bindingProblem(def.kind, net, input, bindingLimit);
+    },
     ...(def.defaultLr ? { defaultLr: def.defaultLr } : {}),
     ...(def.formerNames ? { formerNames: def.formerNames } : {}),
     ...(def.optimizerProblem ? { optimizerProblem: def.optimizerProblem } : {}),

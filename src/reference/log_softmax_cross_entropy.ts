@@ -1,9 +1,13 @@
-/** CPU twin of shaders/log_softmax_cross_entropy.wgsl: stable loss = logsumexp(z) - z[y], its sum, and dlogits. */
+/**
+ * CPU twin of shaders/log_softmax_cross_entropy.wgsl: stable loss = logsumexp(z) - z[y], its sum, and dlogits of the
+ * mean over `batch` rows (default `rows`; more where these rows are one chunk of a larger minibatch).
+ */
 export function logSoftmaxCrossEntropy(
   logits: Float32Array,
   y: ArrayLike<number>,
   rows: number,
   classes: number,
+  batch = rows,
 ): { loss: Float32Array; sum: number; dlogits: Float32Array } {
   const loss = new Float32Array(rows);
   const dlogits = new Float32Array(rows * classes);
@@ -19,7 +23,7 @@ export function logSoftmaxCrossEntropy(
     loss[r] = l;
     sum += l;
     for (let n = 0; n < classes; n++) {
-      dlogits[base + n] = (Math.exp(logits[base + n] - lse) - (n === y[r] ? 1 : 0)) / rows;
+      dlogits[base + n] = (Math.exp(logits[base + n] - lse) - (n === y[r] ? 1 : 0)) / batch;
     }
   }
   return { loss, sum, dlogits };

@@ -70,7 +70,7 @@ export class Evaluator {
   static async create(gpu: Gpu, split: GpuSplit, model: GpuModel, chunkRows = 2048, tuning: Tuning = tuningFor(gpu.adapterInfo)): Promise<Evaluator> {
     const { device } = gpu;
     const N = model.spec.classes;
-    const rows = Math.min(chunkRows, split.count, model.maxForwardRows ?? Infinity);
+    const rows = Math.min(chunkRows, split.count, model.maxRowsPerChunk ?? Infinity);
     const b = {
       order: createBufferWith(device, 'eval order', Uint32Array.from({ length: split.count }, (_, i) => i)), // [count] identity
       y: createBuffer(device, 'eval y', rows * 4), // [rows] u32, copied from the split's labels per chunk

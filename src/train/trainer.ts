@@ -4,6 +4,8 @@
  * An epoch is then: upload its shuffled order (one 240 KB write), record every step (the model's
  * encodeStep) into a few command buffers, submit, and read back two numbers at the end (loss sum and correct
  * count, accumulated on the GPU). Nothing is read back per step, and nothing here knows a parameter's name.
+ * A step whose activations would not fit one storage binding runs as chunks of rows that do (steps.ts chunkSteps),
+ * their gradients summed before the optimizer's update (gradient_chunks.ts).
  */
 import { epochOrder } from '../data/minibatches.js';
 import { createBuffer, readBuffer } from '../gpu/buffers.js';
@@ -18,7 +20,9 @@ import { createOptimizer, type GpuOptimizer } from '../optim/gpu.js';
 import type { Parameters } from '../model/tensors.js';
 import { Evaluator, type Evaluation, type EvaluateHooks, untilAborted } from './evaluate.js';
 import { DispatchLog, type Profiler } from './profile.js';
-import { epochSteps, StepSlots } from './steps.js';
+import { GradientChunks } from './gradient_chunks.js';
+import { chunkRowsFor } from '../nn/memory.js';
+import { chunkSteps, epochSteps, StepSlots } from './steps.js';
 
 /** The trainer's hyper-parameters. */
 export interface TrainerConfig {
@@ -40,6 +44,11 @@ export interface TrainerConfig {
   stepsPerSubmit?: number | undefined;
   /** Kernel shapes to use instead of the adapter kind's (src/gpu/tuning.ts); only `npm run bench -- --sweep` sets them. */
   tuning?: Partial<Tuning> | undefined;
+  /**
+   * At most this many rows per chunk of a step, for a model that can run its steps in chunks (one declared as
+   * layers): fewer than its storage bindings allow (GpuModel.maxRowsPerChunk), to see chunking on any adapter.
+   */
+  chunkRows?: number | undefined;
 }
 
 /** One epoch's training figures, read back once at its end. */
@@ -79,7 +88,14 @@ export class Trainer {
     private readonly recorder: StepRecorder,
     private readonly optimizer: GpuOptimizer,
     private readonly order: GPUBuffer,
+    /** One slot per chunk of each step (one per step where steps run whole). */
     private readonly slots: StepSlots,
+    /** Step i's chunks are slots first[i] .. first[i + 1] - 1. */
+    private readonly first: readonly number[],
+    /** The sum of the chunks' gradients, where steps run in chunks. */
+    private readonly gradientChunks: GradientChunks | null,
+    /** How steps run in chunks, for the start line, or '' where they run whole. */
+    private readonly chunking: string,
     private readonly evaluator: Evaluator | null,
   ) {}
 
@@ -93,25 +109,32 @@ export class Trainer {
     const test = data.test ? uploadSplit(device, data.test, pixels, 'test') : null;
     const order = createBuffer(device, 'order', data.train.count * 4); // [count] u32: sample index at each position
     const model = await modelDefinition(spec.kind).create(gpu, spec, params);
-    const maxRows = Math.min(config.batchSize, data.train.count);
+    const batchRows = Math.min(config.batchSize, data.train.count);
+    // A step whose activations would not fit a storage binding runs as chunks that do (gradient_chunks.ts).
+    const most = model.maxRowsPerChunk === undefined ? batchRows : Math.max(1, Math.min(model.maxRowsPerChunk, config.chunkRows ?? Infinity));
+    const maxRows = chunkRowsFor(batchRows, most);
+    const chunked = maxRows < batchRows;
     // The run's optimizer with what the model's options add (the MLP's weight decay); refused where the model cannot train with it.
     const optimizerConfig = modelOptimizer(spec, config.optimizer ?? plainSgd(config.lr));
     const tuning: Tuning = { ...tuningFor(gpu.adapterInfo), ...config.tuning };
-    const recorder = await model.createStep({ train, order, maxRows, optimizer: optimizerConfig, lr: optimizerConfig.lr, seed: config.seed, tuning });
+    const recorder = await model.createStep({ train, order, maxRows, chunked, optimizer: optimizerConfig, lr: optimizerConfig.lr, seed: config.seed, tuning });
     const optimizer = await createOptimizer(gpu, optimizerConfig, recorder.trainables, config.optimizerState);
-    const slots = StepSlots.create(device, steps);
+    const { chunks, first } = chunkSteps(steps, maxRows);
+    const slots = StepSlots.create(device, chunks);
+    const gradientChunks = chunked ? await GradientChunks.create(gpu, recorder.trainables) : null;
+    const chunking = chunked ? `; each batch of ${batchRows} in ${Math.ceil(batchRows / maxRows)} chunks of ${maxRows} rows, their gradients summed${model.chunkCaveat ? ` (${model.chunkCaveat})` : ''}` : '';
     const evaluator = test ? await Evaluator.create(gpu, test, model, undefined, tuning) : null;
-    return new Trainer(gpu, full, model, train, test, recorder, optimizer, order, slots, evaluator);
+    return new Trainer(gpu, full, model, train, test, recorder, optimizer, order, slots, first, gradientChunks, chunking, evaluator);
   }
 
   /** Minibatch steps an epoch. */
   get stepsPerEpoch(): number {
-    return this.slots.ranges.length;
+    return this.first.length - 1;
   }
 
-  /** How the model trains (e.g. "fused kernels"), for the start line. */
+  /** How the model trains (e.g. "fused kernels", and the chunks of a step where it runs in chunks), for the start line. */
   get summary(): string {
-    return this.recorder.summary;
+    return this.recorder.summary + this.chunking;
   }
 
   /**
@@ -141,7 +164,7 @@ export class Trainer {
    */
   private async submitEpoch(epoch: number, onProgress?: Progress, signal?: AbortSignal): Promise<Array<Promise<void>>> {
     const { device } = this.gpu;
-    const steps = this.slots.ranges.length;
+    const steps = this.stepsPerEpoch;
     const done: Array<Promise<void>> = [];
     for (let first = 0; first < steps; first += this.config.stepsPerSubmit) {
       if (signal) {
@@ -152,7 +175,7 @@ export class Trainer {
       const encoder = device.createCommandEncoder({ label: `epoch ${epoch + 1} steps ${first}..${last - 1}` });
       if (first === 0) this.recorder.beginEpoch(encoder);
       const pass = encoder.beginComputePass();
-      for (let s = first; s < last; s++) this.encodeStep(pass, this.slots.groups[s]);
+      for (let s = first; s < last; s++) this.encodeStep(pass, s);
       pass.end();
       if (last === steps) this.recorder.endEpoch(encoder);
       device.queue.submit([encoder.finish()]);
@@ -166,10 +189,17 @@ export class Trainer {
     return done;
   }
 
-  /** One training step: the model's (forward, loss, backward), then the optimizer's update of its trainables. */
-  private encodeStep(pass: ComputePass, step: GPUBindGroup): void {
-    this.recorder.encodeStep(pass, step);
-    this.optimizer.encodeStep(pass, step);
+  /**
+   * Training step `s`: the model's (forward, loss, backward) on each of its chunks, their gradients summed where
+   * there are several, then the optimizer's update of its trainables.
+   */
+  private encodeStep(pass: ComputePass, s: number): void {
+    const [begin, end] = [this.first[s], this.first[s + 1]];
+    for (let c = begin; c < end; c++) {
+      this.recorder.encodeStep(pass, this.slots.groups[c]);
+      this.gradientChunks?.encodeAfterChunk(pass, c - begin, end - begin);
+    }
+    this.optimizer.encodeStep(pass, this.slots.groups[end - 1]);
   }
 
   /** The same epoch with every dispatch in its own timestamped pass. */
@@ -179,7 +209,7 @@ export class Trainer {
     this.recorder.beginEpoch(begin);
     device.queue.submit([begin.finish()]);
     const log = new DispatchLog();
-    for (const step of this.slots.groups) this.encodeStep(log, step);
+    for (let s = 0; s < this.stepsPerEpoch; s++) this.encodeStep(log, s);
     await profiler.replay(log, (encoder) => device.queue.submit([encoder.finish()]));
     const end = device.createCommandEncoder({ label: 'epoch end' });
     this.recorder.endEpoch(end);
@@ -210,22 +240,46 @@ export class Trainer {
     return this.optimizer.config;
   }
 
-  /** Dispatches one epoch records (the per-step count, model and optimizer, times the steps, plus the model's epoch-end ones). */
+  /** Dispatches one epoch records (each step's, model and optimizer, plus the model's epoch-end ones). */
   dispatchesPerEpoch(): number {
     const log = new DispatchLog();
-    this.encodeStep(log, this.slots.groups[0]);
-    return log.dispatches.length * this.stepsPerEpoch + this.recorder.epochEndDispatches;
+    let total = this.recorder.epochEndDispatches;
+    // Steps of as many chunks record alike: one of each count (the last step may have fewer chunks).
+    const counted = new Map<number, number>();
+    for (let s = 0; s < this.stepsPerEpoch; s++) {
+      const chunks = this.first[s + 1] - this.first[s];
+      let n = counted.get(chunks);
+      if (n === undefined) {
+        const before = log.dispatches.length;
+        this.encodeStep(log, s);
+        n = log.dispatches.length - before;
+        counted.set(chunks, n);
+      }
+      total += n;
+    }
+    return total;
   }
 
   /** GPU memory this trainer holds, in bytes (dataset included). */
   gpuBytes(): number {
-    return this.train.bytes + (this.test?.bytes ?? 0) + this.model.bytes + this.recorder.bytes + this.optimizer.bytes + (this.evaluator?.bytes ?? 0) + this.order.size + this.slots.buffer.size;
+    return (
+      this.train.bytes +
+      (this.test?.bytes ?? 0) +
+      this.model.bytes +
+      this.recorder.bytes +
+      this.optimizer.bytes +
+      (this.gradientChunks?.bytes ?? 0) +
+      (this.evaluator?.bytes ?? 0) +
+      this.order.size +
+      this.slots.buffer.size
+    );
   }
 
   /** Frees everything it made on the GPU (the data, the model, the step and the evaluator). */
   destroy(): void {
     this.recorder.destroy();
     this.optimizer.destroy();
+    this.gradientChunks?.destroy();
     this.evaluator?.destroy();
     this.model.destroy();
     this.slots.destroy();

@@ -225,7 +225,8 @@ export function readSettings(form: HTMLFormElement, available: number, testAvail
   const testSamples = integer(form, 'testLimit', 'Test images', 1, testAvailable, problems);
   const batchSize = integer(form, 'batchSize', 'Batch size', TRAINING_LIMITS.batchSize.min, Math.max(1, Math.min(TRAINING_LIMITS.batchSize.max, samples || available)), problems);
   const seed = integer(form, 'seed', 'Seed', TRAINING_LIMITS.seed.min, TRAINING_LIMITS.seed.max, problems);
-  // What the CLI checks before any GPU work: can this spec train with this many rows per step?
+  // Can this spec train with this many rows per step? (The CLI asks at its adapter's binding limit; the form, before
+  // any device, at WebGPU's default 128 MiB: a parameter or one image's activation past it. A batch past it trains in chunks.)
   if (spec && problems.length === 0) {
     const unfit = definition.problem?.(spec, Math.min(batchSize, samples));
     if (unfit) {

@@ -58,9 +58,18 @@ describe('summary --json', () => {
     expect(human.stdout).toMatch(/GPU memory to train at batch size 256: [\d.]+ MiB/);
   });
 
-  it('names the largest batch size that fits one 128 MiB binding, and a parameter no batch size fits', async () => {
+  it('says a batch past one 128 MiB binding trains in chunks (and that BatchNorm then normalizes each), and names a parameter no batch size fits', async () => {
     const r = await runCli(['summary', '--model', 'alexnet']);
-    expect(r.stdout).toMatch(/note: model alexnet: at batch size 128, layer 0 \(Conv2d, \[96, 54, 54\]\) is 137 MiB, past the 128 MiB a storage binding holds; the largest batch size that fits is 119/);
+    expect(r.stdout).toMatch(/note: at batch size 128, layer 0 \(Conv2d, \[96, 54, 54\]\) is 137 MiB, past the 128 MiB a storage binding holds: each batch trains in 2 chunks of 64 rows, their gradients summed\n/);
+    const fits = await runCli(['summary', '--model', 'alexnet', '--batch-size', '119']);
+    expect(fits.stdout).not.toMatch(/note:/);
+    const resnet = await runCli(['summary', '--model', 'resnet18']);
+    expect(resnet.stdout).toMatch(/each batch trains in 2 chunks of 128 rows, their gradients summed \(BatchNorm normalizes each chunk by the chunk's statistics\)/);
+    // The memory at batch 256 in chunks of 128: the step's buffers at 128 rows, and a sum beside each gradient.
+    const [at128, at256] = await Promise.all([runCli(['summary', '--model', 'resnet18', '--batch-size', '128', '--json']), runCli(['summary', '--model', 'resnet18', '--json'])]);
+    const gradients = 4 * (JSON.parse(at128.stdout) as Summary).parameters;
+    expect((JSON.parse(at256.stdout) as Summary).bytes - (JSON.parse(at128.stdout) as Summary).bytes).toBeGreaterThanOrEqual(gradients);
+    expect((JSON.parse(at256.stdout) as Summary).bytes - (JSON.parse(at128.stdout) as Summary).bytes).toBeLessThan(gradients + 2 ** 16);
     const vgg = await runCli(['summary', '--model', 'vgg11', '--width-divisor', '1']);
     expect(vgg.stdout).toMatch(/parameter 6\.weight is 392 MiB.*no batch size fits/);
   });

@@ -66,9 +66,9 @@ export function zeros(gpu: Gpu, elements: number, label = 'out'): GPUBuffer {
   return createBufferWith(gpu.device, label, new Float32Array(Math.max(1, elements)));
 }
 
-/** A @group(1) bind group for one step covering rows [row0, row0 + rows). */
-export function oneStep(gpu: Gpu, rows: number, row0 = 0): GPUBindGroup {
-  return StepSlots.create(gpu.device, [{ row0, rows }]).groups[0];
+/** A @group(1) bind group for one step covering rows [row0, row0 + rows), a chunk of a `batch`-row minibatch. */
+export function oneStep(gpu: Gpu, rows: number, row0 = 0, batch = rows): GPUBindGroup {
+  return StepSlots.create(gpu.device, [{ row0, rows, batch }]).groups[0];
 }
 
 /** Records `encode` into one compute pass, submits it, and waits. */

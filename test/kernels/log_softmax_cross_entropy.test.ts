@@ -4,14 +4,14 @@ import { logSoftmaxCrossEntropy } from '../../src/reference/log_softmax_cross_en
 import { Rng } from '../../src/random.js';
 import { CLASSES, expectClose, oneStep, randomFloats, randomLabels, readFloats, ROWS, runPass, testGpu, upload, zeros } from './harness.js';
 
-async function gpuFused(logits: Float32Array, y: Uint32Array, rows: number, classes: number, writeGrad = true) {
+async function gpuFused(logits: Float32Array, y: Uint32Array, rows: number, classes: number, writeGrad = true, batch = rows) {
   const gpu = await testGpu();
   const kernel = await fusedKernel.create(gpu, { N: classes }, { rows, constants: { WRITE_GRAD: writeGrad ? 1 : 0 } });
   const loss = zeros(gpu, rows);
   const lossSum = upload(gpu, Float32Array.of(2));
   const dlogits = upload(gpu, new Float32Array(rows * classes).fill(-7));
   const group = kernel.bind({ logits: upload(gpu, logits), y: upload(gpu, y), loss, loss_sum: lossSum, dlogits });
-  await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows)));
+  await runPass(gpu, (pass) => kernel.encode(pass, group, oneStep(gpu, rows, 0, batch)));
   return {
     loss: await readFloats(gpu, loss, rows),
     sum: (await readFloats(gpu, lossSum, 1))[0],
@@ -48,6 +48,20 @@ describe('log_softmax_cross_entropy: fused stable loss and its gradient on logit
     expectClose(got.loss.subarray(3, 4), [Math.log(3)], { abs: 2 ** -11 }, 'uniform row at -1e4');
     expect(Array.from(got.dlogits).every(Number.isFinite)).toBe(true);
     expectClose(got.dlogits.subarray(0, 6), [0, 0, 0, 0.25, -0.25, 0], { abs: 1e-9 }, 'saturated dlogits');
+  });
+
+  it("divides dlogits by the whole minibatch's rows where the step is one chunk of it", async () => {
+    const rng = new Rng(11);
+    const [rows, classes, batch] = [7, 10, 24];
+    const logits = randomFloats(rng, rows * classes, 3);
+    const y = randomLabels(rng, rows, classes);
+    const got = await gpuFused(logits, y, rows, classes, true, batch);
+    const want = logSoftmaxCrossEntropy(logits, y, rows, classes, batch);
+    expectClose(got.loss, want.loss, { abs: 5e-6, rel: 1e-6 }, 'loss');
+    expectClose(got.dlogits, want.dlogits, { abs: 1e-6 / batch, rel: 1e-6 }, 'dlogits');
+    // The twin's batch is no default: the unchunked gradient is batch / rows times larger.
+    const whole = logSoftmaxCrossEntropy(logits, y, rows, classes);
+    expectClose(want.dlogits.map((v) => (v * batch) / rows), whole.dlogits, { abs: 1e-7, rel: 1e-6 }, 'scale');
   });
 
   it('leaves dlogits alone when built with WRITE_GRAD = 0 (evaluation)', async () => {

@@ -1,7 +1,7 @@
 /**
  * What the book's chapter 7 models share: the `resize` option (transforms.Resize then ToTensor, done on the fly by
- * the gather: nn/model.ts), the book's hyper-parameters as defaults, and the refusal of a batch whose activations
- * would not fit one storage binding. Each model file declares its network and calls `bookModel`.
+ * the gather: nn/model.ts), and the book's hyper-parameters as defaults. Each model file declares its network and
+ * calls `bookModel`.
  */
 import type { ImageShape } from '../../data/dataset.js';
 import { ModelOptionError, optionRef } from '../../errors.js';
@@ -9,16 +9,9 @@ import type { ModelDefinition, ModelOptions, ModelSpec } from '../../model/model
 import { type IntegerOption, MAX_RESIZE, parseOptions, RESIZE } from '../../model/options.js';
 import { elementsOf } from '../../model/tensors.js';
 import { type LayerDecl, outputShape, parameterInfo, type SequentialDecl } from '../declare.js';
-import { largestActivation } from '../memory.js';
 import { type NetworkDefinition, sequentialModel } from '../model.js';
 
 export { MAX_RESIZE } from '../../model/options.js';
-
-/**
- * The storage binding every activation must fit in: WebGPU's default maxStorageBufferBindingSize, and lavapipe's
- * and many browsers' maximum. `problem()` is called before any adapter exists (model/model.ts), so it assumes this.
- */
-export const BINDING_LIMIT = 128 * 2 ** 20;
 
 export interface BookModel {
   kind: string;
@@ -31,22 +24,6 @@ export interface BookModel {
   extra?: Record<string, IntegerOption>;
   /** The network for images of [channels, size, size] and `classes` classes. */
   build(channels: number, classes: number, size: number, options: Record<string, number>): SequentialDecl;
-}
-
-/**
- * Why `net` cannot train with `batchSize` rows on an adapter binding at most `limit` bytes: a parameter past it
- * (no batch size fits), or an activation [B, ...] past it (names the largest batch size that fits), else null.
- */
-export function bindingProblem(kind: string, net: LayerDecl, input: readonly number[], batchSize: number, limit = BINDING_LIMIT): string | null {
-  const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
-  for (const [name, p] of parameterInfo(net, input)) {
-    const bytes = elementsOf(p.shape) * 4;
-    if (bytes > limit) return `model ${kind}: parameter ${name} is ${mib(bytes)}, past the ${mib(limit)} a storage binding holds; no batch size fits: make it smaller (--width-divisor or --resize)`;
-  }
-  const { values, where } = largestActivation(net, input);
-  const fits = Math.floor(limit / (values * 4));
-  if (batchSize <= fits) return null;
-  return `model ${kind}: at batch size ${batchSize}, ${where} is ${mib(batchSize * values * 4)}, past the ${mib(limit)} a storage binding holds; the largest batch size that fits is ${fits}`;
 }
 
 /** A chapter 7 model: its ModelDefinition, and its declaration for any input channels (the library's `models.*`). */
@@ -98,10 +75,6 @@ export function bookModel(def: BookModel): BookDefinition {
       defaults: { lr: def.lr, epochs: 10, batchSize: def.batchSize },
       options: schemas,
       declare,
-      problem(spec: ModelSpec, batchSize: number) {
-        const made = declare(spec.input, spec.classes, spec.options);
-        return bindingProblem(def.kind, made.net, made.input, batchSize);
-      },
   });
   return { ...definition, book: def, declareNetwork };
 }
