@@ -17,7 +17,7 @@ import { subgroupSize } from '../../src/kernels/subgroups.js';
 import { ACTIVATION_CODES } from '../../src/kernels/conv2d_shape.js';
 import { CONV_TIMED_ROWS, ConvBench, type ConvProblem, convProblemName, createConvWithTiles, modelConvProblems } from '../../tools/bench/conv_problems.js';
 import { COMPUTATIONS, compareWithProduct, createShipped, createWithTiles, DenseBench, type DenseProblem, problemName, subgroupProblem, TEMPLATE_SHAPES } from '../../tools/bench/dense_kernels.js';
-import { formatDenseSweep, modelDenseProblems, sweepDenseTiles, TILED_CANDIDATES } from '../../tools/bench/dense_sweep.js';
+import { compareCandidates, formatDenseSweep, modelDenseProblems, sweepDenseTiles, TILED_CANDIDATES } from '../../tools/bench/dense_sweep.js';
 import { defaultMatmulTiles, formatMatmul, matmulPassed, parseMatmulSizes, parseMatmulTiles, runMatmulBench, validateMatmulReport } from '../../tools/bench/matmul.js';
 import { BENCH_PYTHON } from '../../tools/bench/peers.js';
 
@@ -112,6 +112,24 @@ describe.skipIf(!existsSync(LAVAPIPE))('matmul micro-benchmark (tools/bench/matm
     expect(parseMatmulTiles('none')).toEqual([]);
     expect(() => parseMatmulTiles('64x64')).toThrow('--matmul-tiles: 64x64 is not rows x cols x depth[/block rows x block cols] (e.g. 64x64x8 or 128x128x8/8x8), nor all or none');
     expect(() => parseMatmulTiles('36x32x8/8x4')).toThrow("--matmul-tiles: 36x32x8/8x4 is no tile the shader takes (the workgroup-memory tile 36x32x8 (8x4 per invocation): rows must be a multiple of blockRows and cols of blockCols), nor all or none");
+  });
+});
+
+describe('a sweep step cut short by its time bound (compareCandidates)', () => {
+  const t = (ms: number, ok = true) => ({ ms, ok });
+  it('compares on the kernels every candidate was timed on, when they are at least half of the step', () => {
+    // Three kernels; the time ran out on the third after the current value was timed there.
+    const [current, other] = compareCandidates([[t(1), t(2), t(4)], [t(0.5), t(0.5), null]], [1e6, 2e6, 4e6]);
+    expect(current).toEqual({ ratio: 1, gflops: 3e6 / 3 * 1e-6, kernels: 2, wrong: false });
+    expect(other.kernels).toBe(2);
+    expect(other.ratio).toBeCloseTo(Math.sqrt(0.5 * 0.25), 12);
+    expect(other.gflops).toBeCloseTo(3e6 / 1 * 1e-6, 12);
+  });
+  it('compares none where fewer than half were timed by all, and marks a wrong result wherever it was timed', () => {
+    const r = compareCandidates([[t(1), t(1), t(1)], [t(0.5), null, null], [t(0.5, false), null, null]], [1, 1, 1]);
+    expect(r.map((c) => [c.ratio, c.gflops, c.kernels, c.wrong])).toEqual([[null, null, 0, false], [null, null, 0, false], [null, null, 0, true]]);
+    // Timed on all: every kernel counts.
+    expect(compareCandidates([[t(2), t(2)], [t(1), t(4)]], [1, 1])[1]).toMatchObject({ ratio: 1, kernels: 2 });
   });
 });
 

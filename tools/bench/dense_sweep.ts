@@ -39,8 +39,9 @@
  *   4. the shapes with the chosen tiles: workgroupMemory where the workgroup-memory tiles beat the best of the
  *      others over the dense kernels and the convolutions (whose shape the same field picks), subgroups.enabled
  *      where the subgroup shape beats register tiles over the dense kernels, each in geometric mean.
- * --sweep-seconds bounds the run: step 0 always completes; a candidate not timed on all its problems when the time
- * is up does not compete.
+ * --sweep-seconds bounds the run: step 0 always completes; a step the time cuts short compares its candidates on the
+ * kernels they were all timed on (each step goes kernel by kernel, every candidate on one kernel in turn), where
+ * that is at least half of its kernels, and otherwise keeps its value.
  */
 import { describeAdapter, type Gpu } from '../../src/gpu/device.js';
 import { watchKernels } from '../../src/gpu/kernel.js';
@@ -138,10 +139,15 @@ export interface DenseCandidate {
   label: string;
   /** The MlpTiles value this candidate sets, as JSON. */
   value: unknown;
-  /** Geometric mean over the step's problems of time / the step's first candidate's; null when not timed on all. */
+  /**
+   * Geometric mean of time / the step's first candidate's over the step's problems that every candidate was timed on
+   * (all of them unless the --sweep-seconds bound cut the step short); null when that is fewer than half of them.
+   */
   ratio: number | null;
-  /** The step's floating-point operations over its time summed over its problems, in GFLOP/s; null when not timed on all. */
+  /** The step's floating-point operations over its time summed over those problems, in GFLOP/s; null with `ratio`. */
   gflops: number | null;
+  /** How many of the step's problems `ratio` and `gflops` cover (0 where they are null). */
+  kernels: number;
   wrong: boolean;
   chosen: boolean;
 }
@@ -364,13 +370,9 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
       // candidates of a kernel alike, and each ratio is taken within a kernel.
       const times: Array<Array<DenseMeasurement | null>> = options.map(() => []);
       for (const s of mine) for (let i = 0; i < options.length; i++) times[i].push(await measure(s, shape, options[i]));
-      const base = times[0];
-      const candidates: DenseCandidate[] = options.map((t, i) => {
-        const complete = times[i].every((m, j) => m?.ms != null && base[j]?.ms != null);
-        const wrong = times[i].some((m) => m !== null && m.ms !== null && !m.ok);
-        const gflops = complete ? (mine.reduce((sum, s) => sum + s.flops, 0) / times[i].reduce((sum, m) => sum + m!.ms!, 0)) * 1e-6 : null;
-        return { label: `${field.label(tried[i])}${i === 0 ? ' (current)' : ''}`, value: tried[i], ratio: complete ? geomean(times[i].map((m, j) => m!.ms! / base[j]!.ms!)) : null, gflops, wrong, chosen: false };
-      });
+      const compared = compareCandidates(times, mine.map((s) => s.flops));
+      const candidates: DenseCandidate[] = compared.map((c, i) => ({ label: `${field.label(tried[i])}${i === 0 ? ' (current)' : ''}`, value: tried[i], ...c, chosen: false }));
+      const covered = compared[0].kernels;
       // The current value stays unless a correct candidate timed on every kernel of the step beats it by more
       // than the noise (MIN_GAIN); a wrong current value gives way to any correct one.
       let best = 0;
@@ -381,7 +383,8 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
       candidates[best].chosen = true;
       field.set(adopted, tried[best]);
       steps.push({ name, shape, problems: mine.map((s) => s.key), candidates });
-      log(`  ${name}: ${candidates.map(candidateText).join(', ')}`);
+      const partial = covered < mine.length ? ` (compared on ${covered || 'too few'} of its ${mine.length} kernels: the time ran out)` : '';
+      log(`  ${name}: ${candidates.map(candidateText).join(', ')}${partial}`);
     };
     /** The dense problems `of` takes. */
     const denseOf = (of: (p: ModelDenseProblem) => boolean) => dense.filter((s) => of(s.dense!));
@@ -464,7 +467,7 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
     for (const r of rows) r.autoAdopted = autoShape(gpu, r, adopted);
     for (const r of convRows) r.autoAdopted = templateShape(gpu, adopted);
     const ratioToShipped = ratios((r) => (r.autoAdopted === null ? null : r.adopted[r.autoAdopted]), (r) => (r.autoShipped === null ? null : r.shipped[r.autoShipped])) ?? NaN;
-    if (timeUp) log(`  the ${budget} s bound was reached: the candidates not timed on all their problems did not compete`);
+    if (timeUp) log(`  the ${budget} s bound was reached: a step cut short compared its candidates on the kernels all were timed on (at least half of its kernels), else kept its value`);
     return { adapter, kind, subgroupSize: SG, models, timing, seconds: elapsed(), timeUp, rows, convRows, steps, measurements, shipped, adopted, ratioToShipped, shapeRatios: { workgroupMemory, subgroups } };
   } finally {
     for (const b of benches.values()) b.destroy();
@@ -477,6 +480,24 @@ const TILED_FIELD = 'MlpTiles.tiled';
 /** A value of the table as TypeScript: {rows: 32, cols: 32, ...}. */
 const tableText = (v: unknown) => JSON.stringify(v).replace(/"/g, '').replace(/:/g, ': ').replace(/,/g, ', ');
 /** A candidate of a step: its label, time / the current value's, GFLOP/s over the step's kernels, WRONG, chosen. */
+/**
+ * A step's candidates compared from their times, `times[candidate][kernel]` (null: not timed; the first candidate is
+ * the current value), on the kernels every candidate was timed on: all of them, or where the --sweep-seconds bound
+ * cut the step short, the ones before (a step goes kernel by kernel, every candidate on one kernel in turn). At least
+ * half the step's kernels, or none is compared (ratio and GFLOP/s null, kernels 0).
+ */
+export function compareCandidates(times: ReadonlyArray<ReadonlyArray<Pick<DenseMeasurement, 'ms' | 'ok'> | null>>, flops: readonly number[]): Array<Pick<DenseCandidate, 'ratio' | 'gflops' | 'kernels' | 'wrong'>> {
+  const base = times[0];
+  const covered = flops.map((_, j) => j).filter((j) => times.every((ts) => ts[j]?.ms != null));
+  const enough = covered.length > 0 && covered.length * 2 >= flops.length;
+  return times.map((ts) => ({
+    ratio: enough ? geomean(covered.map((j) => ts[j]!.ms! / base[j]!.ms!)) : null,
+    gflops: enough ? (covered.reduce((sum, j) => sum + flops[j], 0) / covered.reduce((sum, j) => sum + ts[j]!.ms!, 0)) * 1e-6 : null,
+    kernels: enough ? covered.length : 0,
+    wrong: ts.some((m) => m !== null && m.ms !== null && !m.ok),
+  }));
+}
+
 function candidateText(c: DenseCandidate): string {
   return `${c.label} ${c.ratio === null ? 'not timed' : `${c.ratio.toFixed(2)} (${c.gflops!.toFixed(1)} GFLOP/s)`}${c.wrong ? ' WRONG' : ''}${c.chosen ? ' <-' : ''}`;
 }
