@@ -10,7 +10,9 @@ import type { ModelSpec } from '../../src/model/model.js';
 import { nn } from '../../src/nn/declare.js';
 import { sequentialNetworkModel } from '../../src/nn/model.js';
 import { optim, type OptimizerConfig } from '../../src/optim/index.js';
+import { STEP_SLOT_BYTES } from '../../src/train/steps.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { paddedSize } from '../../src/gpu/buffers.js';
 import { expectClose, testGpu } from '../kernels/harness.js';
 
 const SHAPE = { channels: 1, height: 28, width: 28 };
@@ -28,6 +30,16 @@ async function epoch(spec: ModelSpec, optimizer: OptimizerConfig, chunkRows?: nu
   const info = { summary: trainer.summary, steps: trainer.stepsPerEpoch, dispatches: trainer.dispatchesPerEpoch(), bytes: trainer.gpuBytes() };
   trainer.destroy();
   return { first, second, params, init, info };
+}
+
+/** The GPU buffer bytes of a trainer of `spec` on the same 600 samples at `batchSize` rows, unchunked. */
+async function gpuBytes(spec: ModelSpec, optimizer: OptimizerConfig, batchSize: number): Promise<number> {
+  const gpu = await testGpu();
+  const train = limitSplit((await loadFashionMnist()).train, 600);
+  const trainer = await Trainer.create(gpu, { train }, spec, sequentialNetworkModel.init(spec, 5), { lr: optimizer.lr, optimizer, batchSize, seed: 5 });
+  const bytes = trainer.gpuBytes();
+  trainer.destroy();
+  return bytes;
 }
 
 // Tolerance: the chunks' gradients are summed in another order than one step's (f32 sums of ~43 rows, then of 3
@@ -52,7 +64,10 @@ describe('a step in chunks trains as the step whole', () => {
     expect(chunked.info.summary).toMatch(/; each batch of 128 in 3 chunks of 43 rows, their gradients summed$/);
     expect(chunked.info.steps).toBe(whole.info.steps);
     expect(chunked.info.dispatches).toBeGreaterThan(2 * whole.info.dispatches);
-    // The sums beside each gradient: one more copy of the trainables' gradients (the activations are smaller).
+    // Its buffers: a step's at 43 rows (as a batch of 43 holds), a sum beside each gradient, and one more step slot
+    // (15 chunks against 14 steps of 43).
+    const sums = Object.values(whole.params).reduce((n, p) => n + paddedSize(p.data.length * 4), 0);
+    expect(chunked.info.bytes - (await gpuBytes(spec, optimizer, 43))).toBe(sums + STEP_SLOT_BYTES);
     for (const e of ['first', 'second'] as const) {
       expectClose([chunked[e].loss], [whole[e].loss], { abs: 0, rel: 1e-5 }, `${e} epoch's loss`);
       expect(Math.abs(chunked[e].trainAccuracy - whole[e].trainAccuracy), `${e} epoch's accuracy`).toBeLessThanOrEqual(2 / 600);
