@@ -6,6 +6,8 @@
  * dataset and an optimizer's state. Where the adapter runs a small convolution with its activation and pooling as
  * one subgroup block (nn/conv_block.ts), or a convolution as implicit GEMM (kernels/conv2d_implicit_gemm.ts: packed
  * weights), `fusion` says so and those buffers are counted instead. `summary` prints it; a test holds it equal to what a built step reports.
+ * Also here, as they follow from the same walk: what one storage binding allows (a batch whose largest activation
+ * passes it runs in chunks of rows: chunkRowsFor, mostRowsPerChunk; a parameter or one image past it: bindingProblem).
  */
 import { paddedSize } from '../gpu/buffers.js';
 import { elementsOf } from '../model/tensors.js';
@@ -163,7 +165,7 @@ export function mostRowsPerChunk(net: LayerDecl, input: readonly number[], limit
 /**
  * Why `net` cannot train on an adapter binding at most `limit` bytes: a parameter past it, or one image's largest
  * activation past it (no batch size fits either way), else null. A batch whose activations pass it trains in chunks
- * of rows that fit (train/steps.ts), so the batch size is never the problem.
+ * of rows that fit (train/gradient_chunks.ts), so the batch size is never the problem.
  */
 export function bindingProblem(kind: string, net: LayerDecl, input: readonly number[], limit = BINDING_LIMIT): string | null {
   for (const [name, p] of parameterInfo(net, input)) {
