@@ -44,3 +44,15 @@ describe('train with the defaults reaches d2l\'s figures, and eval reproduces th
     });
   }
 });
+
+describe("train refuses, at the adapter's storage binding, a model no batch size fits", () => {
+  it('a parameter past it (VGG-11 at width divisor 1: its 25088x4096 weight), in one line, exit 2, before training', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'wgs-unfit-'));
+    const r = await runCli(['train', '--model', 'vgg11', '--width-divisor', '1', '--limit', '256', '--epochs', '1', '--out', out]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('error:'))).toEqual([
+      'error: model vgg11: parameter 6.weight is 392 MiB, past the 128 MiB a storage binding holds; no batch size fits: make it smaller (--width-divisor or --resize) (see `webgpu-softmax train --help`)',
+    ]);
+    expect(readdirSync(out)).toEqual([]); // nothing written
+  });
+});

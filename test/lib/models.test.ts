@@ -90,6 +90,15 @@ describe('fit with a constructor network', () => {
     });
     afterAll(() => gpu?.device.destroy());
 
+    it("refuses, at this adapter's storage binding (lavapipe's 128 MiB), a model a parameter of which passes it", async () => {
+      const data = await data28();
+      const unfit = fit(gpu, data, { model: 'vgg11', modelOptions: { widthDivisor: 1 }, epochs: 1, batchSize: 16, limit: 32 });
+      await expect(unfit).rejects.toThrow(ArgumentError);
+      await expect(unfit).rejects.toThrow(/^model vgg11: parameter 6\.weight is 392 MiB, past the 128 MiB a storage binding holds; no batch size fits/);
+      // Without the adapter, fitSettings leaves that to fit.
+      expect(fitSettings(data, { model: 'vgg11', modelOptions: { widthDivisor: 1 }, batchSize: 16 }).spec.options).toEqual({ resize: 224, widthDivisor: 1 });
+    });
+
     it('models.resnet18({ size: 28 }) trains an epoch of a few samples', async () => {
       const data = await data28();
       const result = await fit(gpu, data, { model: models.resnet18({ size: 28 }), epochs: 1, batchSize: 16, limit: 32, lr: 0.05 });
