@@ -117,7 +117,7 @@ export class GpuEngine {
         this.serially(async () => this.dropClassifier());
         this.emit({ type: 'lost', reason: info.reason ?? 'unknown', message: info.message || 'no message' });
       });
-      this.emit({ type: 'gpu', adapter: gpu.adapterInfo });
+      this.emit({ type: 'gpu', adapter: gpu.adapterInfo, bindingLimit: gpu.device.limits.maxStorageBufferBindingSize });
       return gpu;
     } catch (err) {
       this.gpu = null;
@@ -154,6 +154,12 @@ export class GpuEngine {
       let gpu: Gpu | null = null;
       try {
         gpu = await this.device();
+        // At this device's storage binding (the form checked before it knew the device, or on another one).
+        const unfit = definition.problem?.(spec, Math.min(settings.batchSize, trainSplit.count), gpu.device.limits.maxStorageBufferBindingSize);
+        if (unfit) {
+          this.emit({ type: 'train-failed', id, message: unfit });
+          return;
+        }
         if (!evaluatedStart) {
           // Epoch 0: the loop starts from exactly these parameters (same seed), so the chart starts where training does.
           const start = await evaluateParameters(gpu, testSplit, spec, definition.init(spec, settings.seed), { signal, onProgress: evaluating(0) });

@@ -16,7 +16,8 @@ import type { Settings } from './settings.js';
 export type EngineMode = 'worker' | 'main thread';
 
 export interface ClientEvents {
-  onGpu(adapter: AdapterSummary): void;
+  /** `bindingLimit`: the device's maxStorageBufferBindingSize, which decides whether a model fits it (settings.ts). */
+  onGpu(adapter: AdapterSummary, bindingLimit: number): void;
   onNoGpu(message: string): void;
   onLost(reason: string, message: string): void;
   /** Where the engine runs; 'main thread' only as the fallback. */
@@ -83,7 +84,7 @@ export class GpuClient {
   private receive(event: EngineEvent): void {
     switch (event.type) {
       case 'gpu':
-        this.events.onGpu(event.adapter);
+        this.events.onGpu(event.adapter, event.bindingLimit);
         return;
       case 'no-gpu':
         if (event.workerWithoutWebGpu && 'gpu' in navigator && navigator.gpu) this.fallBack();

@@ -9,16 +9,21 @@ import type { EngineMode } from './gpu_client.js';
 export class GpuStatus {
   /** Why this browser gives the page no WebGPU device (said in the banner), or null. */
   problem: string | null = null;
+  /** The device's maxStorageBufferBindingSize once there is one: the settings check a model's fit against it. */
+  bindingLimit: number | undefined = undefined;
   private readonly chip = $('#adapter');
 
-  /** `onChange`: when `problem` changes. */
+  /** `onChange`: when `problem` or `bindingLimit` changes. */
   constructor(private readonly onChange: () => void) {}
 
-  ready(adapter: AdapterSummary, mode: EngineMode): void {
+  ready(adapter: AdapterSummary, mode: EngineMode, bindingLimit: number): void {
+    const changed = bindingLimit !== this.bindingLimit;
+    this.bindingLimit = bindingLimit;
     this.chip.textContent = describeAdapter(adapter);
     this.chip.title = `WebGPU adapter (used from the ${mode === 'worker' ? 'training worker' : "page's main thread"}): ${JSON.stringify(adapter)}`;
     this.chip.dataset.state = 'ok';
     banner(null); // a new device: an earlier loss is over
+    if (changed) this.onChange(); // the settings are checked against its limit
   }
 
   none(message: string): void {

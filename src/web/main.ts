@@ -25,7 +25,7 @@ let pendingCheckpoint: { checkpoint: Checkpoint; name: string } | null = null;
 
 const status = new GpuStatus(() => train.validate());
 const engine = new GpuClient({
-  onGpu: (adapter) => status.ready(adapter, engine.mode),
+  onGpu: (adapter, bindingLimit) => status.ready(adapter, engine.mode, bindingLimit),
   onNoGpu: (message) => status.none(message),
   onLost: (reason, message) => status.lost(reason, message, train.isRunning),
   onMode: (mode) => status.mode(mode),
@@ -48,6 +48,7 @@ function setModel(checkpoint: Checkpoint): void {
 const train = new TrainPanel({
   engine,
   gpuProblem: () => status.problem,
+  bindingLimit: () => status.bindingLimit,
   data: () => data,
   chart,
   table,

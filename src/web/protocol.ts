@@ -37,7 +37,7 @@ export type Request =
 
 /** Engine -> page. */
 export type EngineEvent =
-  | { type: 'gpu'; adapter: AdapterSummary }
+  | { type: 'gpu'; adapter: AdapterSummary; bindingLimit: number } // bindingLimit: the device's maxStorageBufferBindingSize
   /** No device: `workerWithoutWebGpu` when this is a worker whose navigator has no gpu (the page may have one). */
   | { type: 'no-gpu'; message: string; workerWithoutWebGpu: boolean }
   | { type: 'lost'; reason: string; message: string }

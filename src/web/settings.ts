@@ -211,8 +211,12 @@ export function readModel(form: HTMLFormElement, problems: string[]): { definiti
   }
 }
 
-/** `available`, `testAvailable`: training and test samples loaded (the largest allowed "Training samples" and "Test images"). */
-export function readSettings(form: HTMLFormElement, available: number, testAvailable = 10000): Parsed {
+/**
+ * `available`, `testAvailable`: training and test samples loaded (the largest allowed "Training samples" and "Test
+ * images"); `bindingLimit`: the device's maxStorageBufferBindingSize where the engine has one (a model a parameter or
+ * one image of which passes it cannot train; default WebGPU's 128 MiB).
+ */
+export function readSettings(form: HTMLFormElement, available: number, testAvailable = 10000, bindingLimit?: number): Parsed {
   const problems: string[] = [];
   const { definition, spec } = readModel(form, problems);
   const epochs = integer(form, 'epochs', 'Epochs', TRAINING_LIMITS.epochs.min, TRAINING_LIMITS.epochs.max, problems);
@@ -225,10 +229,10 @@ export function readSettings(form: HTMLFormElement, available: number, testAvail
   const testSamples = integer(form, 'testLimit', 'Test images', 1, testAvailable, problems);
   const batchSize = integer(form, 'batchSize', 'Batch size', TRAINING_LIMITS.batchSize.min, Math.max(1, Math.min(TRAINING_LIMITS.batchSize.max, samples || available)), problems);
   const seed = integer(form, 'seed', 'Seed', TRAINING_LIMITS.seed.min, TRAINING_LIMITS.seed.max, problems);
-  // Can this spec train with this many rows per step? (The CLI asks at its adapter's binding limit; the form, before
-  // any device, at WebGPU's default 128 MiB: a parameter or one image's activation past it. A batch past it trains in chunks.)
+  // Can this spec train with this many rows per step, at the device's storage binding (before there is a device, at
+  // WebGPU's default 128 MiB)? A parameter or one image's activation past it cannot; a batch past it trains in chunks.
   if (spec && problems.length === 0) {
-    const unfit = definition.problem?.(spec, Math.min(batchSize, samples));
+    const unfit = definition.problem?.(spec, Math.min(batchSize, samples), bindingLimit);
     if (unfit) {
       const named = optionNamed(unfit, Object.keys(definition.options));
       (form.elements.namedItem(named ? optionInputName(named) : 'batchSize') as HTMLElement | null)?.setAttribute('aria-invalid', 'true');

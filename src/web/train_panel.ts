@@ -27,6 +27,8 @@ export interface TrainPanelDeps {
   engine: GpuClient;
   /** Why there is no WebGPU device to train on, or null. */
   gpuProblem(): string | null;
+  /** The device's maxStorageBufferBindingSize, once the engine has a device. */
+  bindingLimit(): number | undefined;
   data(): FashionMnist | null;
   chart: TrainingChart;
   table: EpochTable;
@@ -81,7 +83,7 @@ export class TrainPanel {
     this.showModel();
     const testLimit = this.form.elements.namedItem('testLimit') as HTMLInputElement;
     if (data) testLimit.max = String(data.test.count);
-    const parsed = readSettings(this.form, data?.train.count ?? 60000, data?.test.count ?? 10000);
+    const parsed = readSettings(this.form, data?.train.count ?? 60000, data?.test.count ?? 10000, this.deps.bindingLimit());
     if (!this.running) {
       const noGpu = this.deps.gpuProblem() !== null;
       this.trainButton.disabled = !data || !parsed.ok || noGpu;

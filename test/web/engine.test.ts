@@ -11,6 +11,8 @@ import { installWebGpuGlobals, LAVAPIPE_ICD } from '../../src/gpu/node.js';
 import { fashionMnistSpec, modelDefinition } from '../../src/model/registry.js';
 import { GpuEngine } from '../../src/web/engine.js';
 import type { EngineEvent, ModelParams } from '../../src/web/protocol.js';
+import { decodeFashionMnistFiles, gunzipWeb } from '../../src/data/dataset.js';
+import { tinyFiles } from '../data/helpers.js';
 
 let engine: GpuEngine;
 const events: EngineEvent[] = [];
@@ -40,6 +42,19 @@ function model(kind: string, seed: number): ModelParams {
 }
 
 describe('the GPU engine (page side, in Node)', () => {
+  it("says its device's storage binding, and refuses at it a model a parameter of which passes it (the form checked at 128 MiB, or another device's)", async () => {
+    engine.handle({ type: 'init' });
+    await expect.poll(() => events.some((e) => e.type === 'gpu'), { timeout: 60_000 }).toBe(true);
+    const gpuEvent = events.find((e) => e.type === 'gpu') as Extract<EngineEvent, { type: 'gpu' }>;
+    expect(gpuEvent.bindingLimit).toBe(128 * 2 ** 20); // lavapipe's maxStorageBufferBindingSize, as the device has it
+    const data = await decodeFashionMnistFiles(tinyFiles(32, 8, 3), gunzipWeb);
+    engine.handle({ type: 'data', data: { train: data.train, test: data.test } });
+    const spec = fashionMnistSpec('vgg11', { widthDivisor: 1 });
+    engine.handle({ type: 'train', id: 900, settings: { model: 'vgg11', spec, epochs: 1, lr: 0.05, batchSize: 16, seed: 0, samples: 32, testSamples: 8 } });
+    const failed = await answer(900);
+    expect(failed).toEqual({ type: 'train-failed', id: 900, message: expect.stringMatching(/^model vgg11: parameter 6\.weight is 392 MiB, past the 128 MiB a storage binding holds; no batch size fits/) });
+  });
+
   it('answers every classify request when the model is replaced while requests are queued, and the newest model answers the last', async () => {
     const pixels = Uint8Array.from({ length: 784 }, (_, i) => (i * 37) % 256);
     engine.handle({ type: 'init' });
