@@ -260,6 +260,12 @@ describe.skipIf(!existsSync(LAVAPIPE))('dense tile sweep (tools/bench/dense_swee
       const tiled = r.steps.find((s) => s.shape === 'tiled')!;
       expect(tiled.problems).toEqual([...r.rows.map((x) => x.key), ...convs.map(convProblemName)]);
       expect(tiled.candidates.map((c) => [c.label, c.wrong, c.chosen])).toEqual([['32x32x16 (current)', false, true], ['64x64x8', true, false]]);
+      // The subgroup shape's workgroup over them too, and words over their weight gradient (its TV), where it runs.
+      if (subgroupSize(gpu) !== null) {
+        const sgStep = (name: string) => r.steps.find((x) => x.name.startsWith(name))!.problems;
+        expect(sgStep('subgroup workgroup')).toEqual(expect.arrayContaining(convs.map(convProblemName)));
+        expect(sgStep('subgroup weight_grad words').filter((k) => k.startsWith('conv'))).toEqual(['conv weight_grad 8->8 10x10 k3 s2 p1']);
+      }
       expect(r.adopted.tiled).toEqual(r.shipped.tiled);
       expect(r.convRows.map((x) => x.key)).toEqual(convs.map(convProblemName));
       for (const row of r.convRows) {

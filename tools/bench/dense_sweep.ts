@@ -28,9 +28,9 @@
  *      and subgroup shapes);
  *   1. register tiles, per product (forward, input_grad, weight_grad, the u8 weight_grad): the tile at the
  *      shipped workgroup, then the workgroup at the chosen tile;
- *   2. the subgroup shape (where the adapter has one subgroup size): its workgroup over all its dense problems,
- *      then words (f32 weight_grad), chunks (u8 weight_grad) and values of k per lane (input_grad). The
- *      convolutions' subgroup shape reads the workgroup and words too, but is timed in steps 0 and 4 only;
+ *   2. the subgroup shape (where the adapter has one subgroup size): its workgroup over all its problems (dense
+ *      and convolutions), then words (f32 weight_grad, and the convolutions' weight gradient, whose TV it is),
+ *      chunks (u8 weight_grad) and values of k per lane (the dense input_grad);
  *   3. the workgroup-memory shape's tile (MlpTiles.tiled, one for every product and for the convolutions as
  *      implicit GEMM): the candidates that fit this adapter's limits (kernels/tiles.ts tiledLimitProblem), over
  *      all its problems, the dense ones and the convolutions, with the GFLOP/s of each. Where the shipped table
@@ -420,10 +420,12 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
     });
     await step('register weight_grad u8 workgroup', 'register', denseOf(u8Wg), c.workgroups.filter(fitsWg), { get: (t) => t.weightGradU8.workgroup, set: (t, v) => (t.weightGradU8.workgroup = v), label: String });
     if (SG) {
-      // The dense kernels only: the convolutions' subgroup shape reads the same fields, but is timed in step 0 alone.
+      // The convolutions' subgroup shape reads two of these fields (kernels/conv2d_implicit_gemm.ts createConvGemm):
+      // the workgroup, and words as its weight gradient's TV; the input gradient runs as a forward.
       const sgField = (key: 'workgroup' | 'words' | 'chunks' | 'kPerLane'): Field<number> => ({ get: (t) => t.subgroups[key], set: (t, v) => (t.subgroups[key] = v), label: String });
-      await step('subgroup workgroup (most invocations)', 'subgroup', dense, c.sgWorkgroups.filter((w) => fitsWg(w) && w % SG === 0), sgField('workgroup'));
-      await step('subgroup weight_grad words (vec4s of x per workgroup)', 'subgroup', denseOf((p) => p.computation === 'weight_grad' && !p.u8), c.sg, sgField('words'));
+      const convWeightGrads = conv.filter((s) => s.conv!.computation === 'weight_grad');
+      await step('subgroup workgroup (most invocations)', 'subgroup', [...dense, ...conv], c.sgWorkgroups.filter((w) => fitsWg(w) && w % SG === 0), sgField('workgroup'));
+      await step('subgroup weight_grad words (vec4s of x per workgroup)', 'subgroup', [...denseOf((p) => p.computation === 'weight_grad' && !p.u8), ...convWeightGrads], c.sg, sgField('words'));
       await step('subgroup weight_grad u8 chunks (16 pixels each per workgroup)', 'subgroup', denseOf(u8Wg), c.sg, sgField('chunks'));
       await step('subgroup input_grad values of k per lane', 'subgroup', denseOf((p) => p.computation === 'input_grad'), c.sg, sgField('kPerLane'));
     }
