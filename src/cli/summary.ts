@@ -2,7 +2,7 @@ import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE } from '../data/dataset.js';
 import { UsageError } from '../errors.js';
 import { MODEL_KINDS, modelDefaults, modelDefinition } from '../model/registry.js';
 import { shapeWalk, trainableCount } from '../nn/declare.js';
-import { BINDING_LIMIT, chunkCaveat, largestActivation, mib, trainingBytes } from '../nn/memory.js';
+import { BINDING_LIMIT, chunkCaveat, chunksText, largestActivation, mib, trainingBytes } from '../nn/memory.js';
 import { isNetworkDefinition } from '../nn/model.js';
 import { TRAINING_LIMITS } from '../train/limits.js';
 import { parseFlags, usageHint } from './args.js';
@@ -53,11 +53,8 @@ export async function summaryCommand(argv: string[]): Promise<number> {
   if (problem) out.line(`note: ${problem}`);
   else if (memory.chunkRows < batchSize) {
     const { values, where } = largestActivation(net, input);
-    const caveat = chunkCaveat(net);
-    out.line(
-      `note: at batch size ${batchSize}, ${where} is ${mib(batchSize * values * 4)}, past the ${mib(BINDING_LIMIT)} a storage binding holds: ` +
-        `each batch trains in ${Math.ceil(batchSize / memory.chunkRows)} chunks of ${memory.chunkRows} rows, their gradients summed${caveat ? ` (${caveat})` : ''}`,
-    );
+    const past = `${where} is ${mib(batchSize * values * 4)}, past the ${mib(BINDING_LIMIT)} a storage binding holds`;
+    out.line(`note: at batch size ${batchSize}, ${past}: each batch trains in ${chunksText(batchSize, memory.chunkRows, chunkCaveat(net))}`);
   }
   out.result({ parameters, layers, bytes });
   return 0;

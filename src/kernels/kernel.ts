@@ -72,6 +72,12 @@ export class BoundKernel<Name extends string> {
   }
 }
 
+/** A kernel and its bound @group(0): one recorded dispatch of a list built once (an optimizer's, a block's). */
+export type Dispatch = [BoundKernel<never>, GPUBindGroup];
+
+/** `kernel` bound to `buffers`, as a Dispatch. */
+export const bound = <Name extends string>(kernel: BoundKernel<Name>, buffers: Record<Name, GPUBuffer | GPUBufferBinding>): Dispatch => [kernel as BoundKernel<never>, kernel.bind(buffers)];
+
 export function defineKernel<Name extends string, Shape extends string = never>(spec: KernelSpec<Name, Shape>) {
   return {
     spec,

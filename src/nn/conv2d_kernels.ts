@@ -30,7 +30,7 @@ import {
   weightGradSubgroupFor,
 } from '../kernels/conv2d_subgroup.js';
 import { conv2dWeightPack, inputGradPack } from '../kernels/conv2d_weight_pack.js';
-import type { BoundKernel } from '../kernels/kernel.js';
+import type { BoundKernel, Dispatch } from '../kernels/kernel.js';
 
 export const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h, W: c.w, KS: c.ks });
 
@@ -40,7 +40,6 @@ export const convShape = (c: ConvDims) => ({ C_IN: c.cIn, C_OUT: c.cOut, H: c.h,
  * step's labels into `targets`): then no gather_minibatch runs.
  */
 export type ConvInput = { x: GPUBuffer } | { images: GPUBuffer; order: GPUBuffer; labels: GPUBuffer; targets: GPUBuffer };
-export type Dispatch = [BoundKernel<never>, GPUBindGroup];
 
 /** Whether the subgroup kernels take convolution `c` both ways (forward and weight gradient) on this adapter. */
 export function subgroupConv(gpu: Gpu, c: ConvDims): boolean {

@@ -23,7 +23,8 @@ import { conv2dWeightPack, forwardPack, inputGradPack, packedBytes } from '../ke
 import { poolBackwardFor } from '../kernels/pool_backward.js';
 import { POOL_CODES } from '../kernels/pool_forward.js';
 import { elementsOf } from '../model/tensors.js';
-import { convReadsImages, convShape, createConvForward, createConvInputGrad, createConvWeightGrad, type Dispatch, subgroupConv } from './conv2d_kernels.js';
+import { convReadsImages, convShape, createConvForward, createConvInputGrad, createConvWeightGrad, subgroupConv } from './conv2d_kernels.js';
+import type { Dispatch } from '../kernels/kernel.js';
 import type { LayerDecl } from './declare.js';
 import { BackwardCache, type NetworkContext, type Node, type NodeInput, tensor, trainable } from './network.js';
 

@@ -181,6 +181,10 @@ export function bindingProblem(kind: string, net: LayerDecl, input: readonly num
 export const chunkCaveat = (net: LayerDecl): string | undefined =>
   containsLayer(net, ['BatchNorm1d', 'BatchNorm2d']) ? "BatchNorm normalizes each chunk by the chunk's statistics" : undefined;
 
+/** How a batch of `batch` rows runs in chunks of `chunkRows`, as the start line and `summary` say it (e.g. "2 chunks of 128 rows, their gradients summed"). */
+export const chunksText = (batch: number, chunkRows: number, caveat?: string): string =>
+  `${Math.ceil(batch / chunkRows)} chunks of ${chunkRows} rows, their gradients summed${caveat ? ` (${caveat})` : ''}`;
+
 /**
  * Bytes of every GPU buffer a training step of `net` on minibatches of `batch` rows holds: its tensors, its step
  * (activations, gradients, loss) at the rows of one chunk (`chunkRows`: the batch where its largest activation fits

@@ -13,7 +13,7 @@ import { CheckpointError } from '../errors.js';
 import { createBuffer, createBufferWith, readBuffer } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
-import type { BoundKernel } from '../kernels/kernel.js';
+import { bound, type Dispatch } from '../kernels/kernel.js';
 import { adamUpdate, createAdamUniform, createSgdUniform, optimizerStepCount, sgdMomentum, sgdUpdate, sgdWeightDecay } from '../kernels/optimizer.js';
 import { elementsOf, type Parameters } from '../model/tensors.js';
 import { checkOptimizer, type OptimizerConfig, STEP_STATE, stateShapes } from './config.js';
@@ -57,8 +57,6 @@ export interface GpuOptimizer {
   destroy(): void;
 }
 
-type Dispatch = [BoundKernel<never>, GPUBindGroup];
-
 /**
  * Builds `config` on the GPU for `params`. `state`: tensors a previous run's readState gave (a checkpoint's), to
  * continue exactly where it stopped; without them (or with none of this optimizer's names) the state starts as
@@ -82,7 +80,6 @@ export async function createOptimizer(gpu: Gpu, config: OptimizerConfig, params:
   }
   const uniforms: GPUBuffer[] = [];
   const dispatches: Dispatch[] = [];
-  const dispatch = <B extends string>(kernel: BoundKernel<B>, buffers: Record<B, GPUBuffer>): Dispatch => [kernel as BoundKernel<never>, kernel.bind(buffers)];
   const decayed = (p: TrainableParameter) => p.decay && config.weightDecay > 0;
 
   if (config.kind === 'sgd' && config.momentum === 0) {
@@ -91,8 +88,8 @@ export async function createOptimizer(gpu: Gpu, config: OptimizerConfig, params:
     uniforms.push(plain, decay);
     for (const p of params) {
       const COUNT = elementsOf(p.shape);
-      if (decayed(p)) dispatches.push(dispatch(await sgdWeightDecay.create(gpu, { COUNT }), { sgd: decay, param: p.value, grad: p.grad }));
-      else dispatches.push(dispatch(await sgdUpdate.create(gpu, { COUNT }), { sgd: plain, param: p.value, grad: p.grad }));
+      if (decayed(p)) dispatches.push(bound(await sgdWeightDecay.create(gpu, { COUNT }), { sgd: decay, param: p.value, grad: p.grad }));
+      else dispatches.push(bound(await sgdUpdate.create(gpu, { COUNT }), { sgd: plain, param: p.value, grad: p.grad }));
     }
   } else if (config.kind === 'sgd') {
     const plain = createSgdUniform(device, 'SGD momentum', config.lr, 0, config.momentum);
@@ -100,18 +97,18 @@ export async function createOptimizer(gpu: Gpu, config: OptimizerConfig, params:
     uniforms.push(plain, decay);
     for (const p of params) {
       const kernel = await sgdMomentum.create(gpu, { COUNT: elementsOf(p.shape) });
-      dispatches.push(dispatch(kernel, { sgd: decayed(p) ? decay : plain, param: p.value, grad: p.grad, momentum_buffer: stateBuffers[`${p.name}.momentum_buffer`] }));
+      dispatches.push(bound(kernel, { sgd: decayed(p) ? decay : plain, param: p.value, grad: p.grad, momentum_buffer: stateBuffers[`${p.name}.momentum_buffer`] }));
     }
   } else {
     const plain = createAdamUniform(device, 'Adam', { ...config, weightDecay: 0 });
     const decay = createAdamUniform(device, 'Adam with weight decay', config);
     uniforms.push(plain, decay);
     const count = stateBuffers[STEP_STATE];
-    dispatches.push(dispatch(await optimizerStepCount.create(gpu, {}), { step_count: count }));
+    dispatches.push(bound(await optimizerStepCount.create(gpu, {}), { step_count: count }));
     for (const p of params) {
       const kernel = await adamUpdate.create(gpu, { COUNT: elementsOf(p.shape) });
       dispatches.push(
-        dispatch(kernel, { adam: decayed(p) ? decay : plain, param: p.value, grad: p.grad, exp_avg: stateBuffers[`${p.name}.exp_avg`], exp_avg_sq: stateBuffers[`${p.name}.exp_avg_sq`], step_count: count }),
+        bound(kernel, { adam: decayed(p) ? decay : plain, param: p.value, grad: p.grad, exp_avg: stateBuffers[`${p.name}.exp_avg`], exp_avg_sq: stateBuffers[`${p.name}.exp_avg_sq`], step_count: count }),
       );
     }
   }

@@ -13,11 +13,9 @@ import { createBuffer } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/device.js';
 import type { ComputePass } from '../gpu/kernel.js';
 import { gradientSumAdd, gradientSumBegin, gradientSumFinish } from '../kernels/accumulate_gradient.js';
-import type { BoundKernel } from '../kernels/kernel.js';
+import { bound, type Dispatch } from '../kernels/kernel.js';
 import { elementsOf } from '../model/tensors.js';
 import type { TrainableParameter } from '../optim/gpu.js';
-
-type Dispatch = [BoundKernel<never>, GPUBindGroup];
 
 export class GradientChunks {
   private constructor(
@@ -36,9 +34,9 @@ export class GradientChunks {
       const sum = createBuffer(gpu.device, `${p.name}.grad sum over chunks`, COUNT * 4); // [COUNT] f32, like p.grad
       sums.push(sum);
       const [b, a, f] = await Promise.all([gradientSumBegin.create(gpu, { COUNT }), gradientSumAdd.create(gpu, { COUNT }), gradientSumFinish.create(gpu, { COUNT })]);
-      begin.push([b as BoundKernel<never>, b.bind({ grad: p.grad, sum })]);
-      add.push([a as BoundKernel<never>, a.bind({ grad: p.grad, sum })]);
-      finish.push([f as BoundKernel<never>, f.bind({ last_grad: p.grad, earlier_sum: sum })]);
+      begin.push(bound(b, { grad: p.grad, sum }));
+      add.push(bound(a, { grad: p.grad, sum }));
+      finish.push(bound(f, { last_grad: p.grad, earlier_sum: sum }));
     }
     return new GradientChunks(sums, begin, add, finish);
   }

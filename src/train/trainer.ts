@@ -21,7 +21,7 @@ import type { Parameters } from '../model/tensors.js';
 import { Evaluator, type Evaluation, type EvaluateHooks, untilAborted } from './evaluate.js';
 import { DispatchLog, type Profiler } from './profile.js';
 import { GradientChunks } from './gradient_chunks.js';
-import { chunkRowsFor } from '../nn/memory.js';
+import { chunkRowsFor, chunksText } from '../nn/memory.js';
 import { chunkSteps, epochSteps, StepSlots } from './steps.js';
 
 /** The trainer's hyper-parameters. */
@@ -122,7 +122,7 @@ export class Trainer {
     const { chunks, first } = chunkSteps(steps, maxRows);
     const slots = StepSlots.create(device, chunks);
     const gradientChunks = chunked ? await GradientChunks.create(gpu, recorder.trainables) : null;
-    const chunking = chunked ? `; each batch of ${batchRows} in ${Math.ceil(batchRows / maxRows)} chunks of ${maxRows} rows, their gradients summed${model.chunkCaveat ? ` (${model.chunkCaveat})` : ''}` : '';
+    const chunking = chunked ? `; each batch of ${batchRows} in ${chunksText(batchRows, maxRows, model.chunkCaveat)}` : '';
     const evaluator = test ? await Evaluator.create(gpu, test, model, undefined, tuning) : null;
     return new Trainer(gpu, full, model, train, test, recorder, optimizer, order, slots, first, gradientChunks, chunking, evaluator);
   }

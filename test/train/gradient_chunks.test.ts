@@ -17,26 +17,25 @@ import { expectClose, testGpu } from '../kernels/harness.js';
 
 const SHAPE = { channels: 1, height: 28, width: 28 };
 
+/** A trainer of `spec` (seed 5) on the first 600 training samples: at batch 128, four whole steps and one of 88 rows. */
+async function trainerOf(spec: ModelSpec, optimizer: OptimizerConfig, batchSize: number, chunkRows?: number): Promise<Trainer> {
+  const train = limitSplit((await loadFashionMnist()).train, 600);
+  return Trainer.create(await testGpu(), { train }, spec, sequentialNetworkModel.init(spec, 5), { lr: optimizer.lr, optimizer, batchSize, seed: 5, chunkRows });
+}
+
 async function epoch(spec: ModelSpec, optimizer: OptimizerConfig, chunkRows?: number) {
-  const gpu = await testGpu();
-  const data = await loadFashionMnist();
-  // 600 samples at batch 128: four whole steps and one of 88 rows.
-  const train = limitSplit(data.train, 600);
-  const init = sequentialNetworkModel.init(spec, 5);
-  const trainer = await Trainer.create(gpu, { train }, spec, init, { lr: optimizer.lr, optimizer, batchSize: 128, seed: 5, chunkRows });
+  const trainer = await trainerOf(spec, optimizer, 128, chunkRows);
   const first = await trainer.trainEpoch(0);
   const second = await trainer.trainEpoch(1);
   const params = await trainer.readParameters();
   const info = { summary: trainer.summary, steps: trainer.stepsPerEpoch, dispatches: trainer.dispatchesPerEpoch(), bytes: trainer.gpuBytes() };
   trainer.destroy();
-  return { first, second, params, init, info };
+  return { first, second, params, init: sequentialNetworkModel.init(spec, 5), info };
 }
 
 /** The GPU buffer bytes of a trainer of `spec` on the same 600 samples at `batchSize` rows, unchunked. */
 async function gpuBytes(spec: ModelSpec, optimizer: OptimizerConfig, batchSize: number): Promise<number> {
-  const gpu = await testGpu();
-  const train = limitSplit((await loadFashionMnist()).train, 600);
-  const trainer = await Trainer.create(gpu, { train }, spec, sequentialNetworkModel.init(spec, 5), { lr: optimizer.lr, optimizer, batchSize, seed: 5 });
+  const trainer = await trainerOf(spec, optimizer, batchSize);
   const bytes = trainer.gpuBytes();
   trainer.destroy();
   return bytes;

@@ -434,7 +434,7 @@ export async function sweepDenseTiles(gpu: Gpu, options: DenseSweepOptions = {})
     if (!shipped.workgroupMemory) await tiledStep();
 
     // Step 4: the shapes, with the tiles chosen.
-    const timeOf = async (s: Subject, shape: TemplateShape, t: MlpTiles) => (s.runs(shape) && !(s.conv && shape === 'register') ? await measure(s, shape, t, true) : null);
+    const timeOf = async (s: Subject, shape: TemplateShape, t: MlpTiles) => (s.runs(shape) ? await measure(s, shape, t, true) : null);
     const times = async (s: Subject) => {
       const shippedMs: Record<TemplateShape, number | null> = { register: null, tiled: null, subgroup: null };
       const adoptedMs: Record<TemplateShape, number | null> = { register: null, tiled: null, subgroup: null };

@@ -43,13 +43,11 @@ export class OursContender implements Contender {
     const definition = modelDefinition(spec.kind);
     // A model no batch size of which fits this device's storage bindings (a parameter, or one image's activation, past
     // them) is listed as skipped, with the reason, as the CLI refuses it; a batch whose activations pass them trains in chunks.
-    {
-      const problem = definition.problem?.(spec, data.batchSize, this.gpu.device.limits.maxStorageBufferBindingSize);
-      if (problem) {
-        this.skipped = true;
-        this.notes = `skipped: ${problem}`;
-        return;
-      }
+    const problem = definition.problem?.(spec, data.batchSize, this.gpu.device.limits.maxStorageBufferBindingSize);
+    if (problem) {
+      this.skipped = true;
+      this.notes = `skipped: ${problem}`;
+      return;
     }
     this.trainer = await Trainer.create(
       this.gpu,

@@ -5,10 +5,9 @@
  */
 import type { ImageShape } from '../../data/dataset.js';
 import { ModelOptionError, optionRef } from '../../errors.js';
-import type { ModelDefinition, ModelOptions, ModelSpec } from '../../model/model.js';
+import type { ModelDefinition, ModelOptions } from '../../model/model.js';
 import { type IntegerOption, MAX_RESIZE, parseOptions, RESIZE } from '../../model/options.js';
-import { elementsOf } from '../../model/tensors.js';
-import { type LayerDecl, outputShape, parameterInfo, type SequentialDecl } from '../declare.js';
+import { outputShape, type SequentialDecl } from '../declare.js';
 import { type NetworkDefinition, sequentialModel } from '../model.js';
 
 export { MAX_RESIZE } from '../../model/options.js';
